@@ -1,0 +1,295 @@
+// Package config holds Otvet's typed configuration: YAML with defaults in code,
+// OTVET_* environment overrides, *_file secrets, and a Validate that reports
+// every problem at once.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole configuration of one Otvet installation.
+type Config struct {
+	Database      Database       `yaml:"database"`
+	SecretKey     Secret         `yaml:"secret_key"`
+	SecretFile    string         `yaml:"secret_key_file"`
+	Log           Log            `yaml:"log"`
+	Limits        Limits         `yaml:"limits"`
+	AutoReply     AutoReply      `yaml:"auto_reply"`
+	Outbox        Outbox         `yaml:"outbox"`
+	Tickets       Tickets        `yaml:"tickets"`
+	Templates     Templates      `yaml:"templates"`
+	Desks         []Desk         `yaml:"desks"`
+	Calendar      Calendar       `yaml:"calendar"`
+	SupportLevels []SupportLevel `yaml:"support_levels"`
+}
+
+// Database selects the storage engine.
+type Database struct {
+	Driver  string `yaml:"driver"` // sqlite | postgres
+	Path    string `yaml:"path"`   // sqlite file
+	DSN     Secret `yaml:"dsn"`    // postgres
+	DSNFile string `yaml:"dsn_file"`
+}
+
+// Log configures the process log.
+type Log struct {
+	Level  string `yaml:"level"`  // debug | info | warn | error
+	Format string `yaml:"format"` // text | json
+}
+
+// Limits bound what one incoming message may cost.
+type Limits struct {
+	MaxMessageBytes         Size `yaml:"max_message_bytes"`
+	MaxAttachmentBytes      Size `yaml:"max_attachment_bytes"`
+	MaxTotalAttachmentBytes Size `yaml:"max_total_attachment_bytes"`
+}
+
+// AutoReply caps automatic mail per recipient.
+type AutoReply struct {
+	MaxPerHour int `yaml:"max_per_hour"`
+}
+
+// Outbox tunes the sending worker.
+type Outbox struct {
+	MaxAttempts  int      `yaml:"max_attempts"`
+	RetryMin     Duration `yaml:"retry_min"`
+	RetryMax     Duration `yaml:"retry_max"`
+	PollInterval Duration `yaml:"poll_interval"`
+}
+
+// Tickets holds ticket lifecycle settings.
+type Tickets struct {
+	ReopenWindow Duration `yaml:"reopen_window"`
+}
+
+// Templates points at an optional directory that overrides the embedded mail templates.
+type Templates struct {
+	Dir string `yaml:"dir"`
+}
+
+// Calendar tunes the production calendar shared by all desks.
+type Calendar struct {
+	OverridesFile string `yaml:"overrides_file"`
+}
+
+// SupportLevel is a named pair of SLA targets in business time.
+type SupportLevel struct {
+	Name          string   `yaml:"name"`
+	FirstResponse Duration `yaml:"first_response"`
+	Resolution    Duration `yaml:"resolution"`
+}
+
+// Desk is one support mailbox.
+type Desk struct {
+	Name           string `yaml:"name"`
+	SupportAddress string `yaml:"support_address"`
+	DisplayName    string `yaml:"display_name"`
+	TimeZone       string `yaml:"timezone"`
+	Language       string `yaml:"language"`
+	SupportLevel   string `yaml:"support_level"`
+	Hours          Hours  `yaml:"hours"`
+	IMAP           IMAP   `yaml:"imap"`
+	SMTP           SMTP   `yaml:"smtp"`
+}
+
+// Hours are the desk's working hours, "HH:MM".
+type Hours struct {
+	Start    string `yaml:"start"`
+	End      string `yaml:"end"`
+	ShortEnd string `yaml:"short_end"`
+}
+
+// IMAP is where a desk's mail is read.
+type IMAP struct {
+	Host            string   `yaml:"host"`
+	Port            int      `yaml:"port"`
+	Security        string   `yaml:"security"` // tls | starttls | plain (loopback only)
+	Username        string   `yaml:"username"`
+	Password        Secret   `yaml:"password"`
+	PasswordFile    string   `yaml:"password_file"`
+	Folder          string   `yaml:"folder"`
+	ProcessedFolder string   `yaml:"processed_folder"`
+	MarkSeen        *bool    `yaml:"mark_seen"`
+	Idle            *bool    `yaml:"idle"`
+	PollInterval    Duration `yaml:"poll_interval"`
+	CAFile          string   `yaml:"ca_file"`
+}
+
+// SMTP is where a desk's mail is sent.
+type SMTP struct {
+	Host         string `yaml:"host"`
+	Port         int    `yaml:"port"`
+	Security     string `yaml:"security"` // tls | starttls | none (loopback only)
+	Username     string `yaml:"username"`
+	Password     Secret `yaml:"password"`
+	PasswordFile string `yaml:"password_file"`
+	HeloName     string `yaml:"helo_name"`
+	CAFile       string `yaml:"ca_file"`
+}
+
+// Load reads the YAML file at path (when path is not empty), applies defaults,
+// OTVET_* overrides from getenv and *_file secrets. It does not validate: call Validate.
+func Load(path string, getenv func(string) string) (*Config, error) {
+	c := &Config{}
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("read config: %w", err)
+		}
+		if err := Decode(bytes.NewReader(b), c); err != nil {
+			return nil, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	if getenv != nil {
+		if err := applyEnv(c, getenv); err != nil {
+			return nil, err
+		}
+	}
+	c.setDefaults()
+	base := ""
+	if path != "" {
+		base = filepath.Dir(path)
+	}
+	if err := c.readSecretFiles(base); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Decode parses YAML strictly: unknown keys are errors, so typos do not pass silently.
+func Decode(r io.Reader, c *Config) error {
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("parse YAML: %w", err)
+	}
+	return nil
+}
+
+func (c *Config) setDefaults() {
+	def := func(s *string, v string) {
+		if *s == "" {
+			*s = v
+		}
+	}
+	def(&c.Database.Driver, "sqlite")
+	if c.Database.Driver == "sqlite" {
+		def(&c.Database.Path, "otvet.db")
+	}
+	def(&c.Log.Level, "info")
+	def(&c.Log.Format, "text")
+	if c.Limits.MaxMessageBytes == 0 {
+		c.Limits.MaxMessageBytes = 25 << 20
+	}
+	if c.Limits.MaxAttachmentBytes == 0 {
+		c.Limits.MaxAttachmentBytes = 10 << 20
+	}
+	if c.Limits.MaxTotalAttachmentBytes == 0 {
+		c.Limits.MaxTotalAttachmentBytes = 25 << 20
+	}
+	if c.AutoReply.MaxPerHour == 0 {
+		c.AutoReply.MaxPerHour = 10
+	}
+	if c.Outbox.MaxAttempts == 0 {
+		c.Outbox.MaxAttempts = 20
+	}
+	if c.Outbox.RetryMin == 0 {
+		c.Outbox.RetryMin = Duration(30 * time.Second)
+	}
+	if c.Outbox.RetryMax == 0 {
+		c.Outbox.RetryMax = Duration(2 * time.Hour)
+	}
+	if c.Outbox.PollInterval == 0 {
+		c.Outbox.PollInterval = Duration(5 * time.Second)
+	}
+	if c.Tickets.ReopenWindow == 0 {
+		c.Tickets.ReopenWindow = Duration(14 * 24 * time.Hour)
+	}
+	if len(c.SupportLevels) == 0 {
+		c.SupportLevels = []SupportLevel{
+			{Name: "basic", FirstResponse: Duration(8 * time.Hour), Resolution: Duration(40 * time.Hour)},
+			{Name: "standard", FirstResponse: Duration(4 * time.Hour), Resolution: Duration(16 * time.Hour)},
+			{Name: "priority", FirstResponse: Duration(1 * time.Hour), Resolution: Duration(8 * time.Hour)},
+		}
+	}
+	t := true
+	for i := range c.Desks {
+		d := &c.Desks[i]
+		def(&d.TimeZone, "Europe/Moscow")
+		def(&d.Language, "ru")
+		def(&d.SupportLevel, "standard")
+		def(&d.DisplayName, "Служба технической поддержки")
+		def(&d.Hours.Start, "09:00")
+		def(&d.Hours.End, "17:00")
+		def(&d.Hours.ShortEnd, "16:00")
+		def(&d.IMAP.Security, "tls")
+		def(&d.IMAP.Folder, "INBOX")
+		if d.IMAP.Port == 0 {
+			d.IMAP.Port = map[string]int{"tls": 993}[d.IMAP.Security]
+			if d.IMAP.Port == 0 {
+				d.IMAP.Port = 143
+			}
+		}
+		if d.IMAP.MarkSeen == nil {
+			d.IMAP.MarkSeen = &t
+		}
+		if d.IMAP.Idle == nil {
+			d.IMAP.Idle = &t
+		}
+		if d.IMAP.PollInterval == 0 {
+			d.IMAP.PollInterval = Duration(60 * time.Second)
+		}
+		def(&d.SMTP.Security, "starttls")
+		if d.SMTP.Port == 0 {
+			d.SMTP.Port = map[string]int{"tls": 465, "starttls": 587}[d.SMTP.Security]
+			if d.SMTP.Port == 0 {
+				d.SMTP.Port = 25
+			}
+		}
+	}
+}
+
+func (c *Config) readSecretFiles(base string) error {
+	var errs []error
+	read := func(field, file string, dst *Secret) {
+		if file == "" {
+			return
+		}
+		if base != "" && !filepath.IsAbs(file) {
+			file = filepath.Join(base, file)
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", field, err))
+			return
+		}
+		*dst = Secret(strings.TrimRight(string(b), "\r\n"))
+	}
+	read("secret_key_file", c.SecretFile, &c.SecretKey)
+	read("database.dsn_file", c.Database.DSNFile, &c.Database.DSN)
+	for i := range c.Desks {
+		d := &c.Desks[i]
+		read(fmt.Sprintf("desks[%s].imap.password_file", d.Name), d.IMAP.PasswordFile, &d.IMAP.Password)
+		read(fmt.Sprintf("desks[%s].smtp.password_file", d.Name), d.SMTP.PasswordFile, &d.SMTP.Password)
+	}
+	return errors.Join(errs...)
+}
+
+// Desk returns the desk with the given name.
+func (c *Config) Desk(name string) (*Desk, bool) {
+	for i := range c.Desks {
+		if c.Desks[i].Name == name {
+			return &c.Desks[i], true
+		}
+	}
+	return nil, false
+}

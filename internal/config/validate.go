@@ -1,0 +1,179 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+)
+
+var deskName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
+
+// Validate checks the whole configuration and returns every problem at once,
+// each naming the field and saying how to fix it.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(field, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, a...)))
+	}
+	switch c.Database.Driver {
+	case "sqlite":
+		if c.Database.Path == "" {
+			add("database.path", "empty: set the SQLite file, e.g. /var/lib/otvet/otvet.db")
+		}
+	case "postgres":
+		if c.Database.DSN == "" {
+			add("database.dsn", "empty: set a PostgreSQL DSN (postgres://user@host/db) or dsn_file, or OTVET_DATABASE_DSN")
+		}
+	default:
+		add("database.driver", "%q is not supported: use sqlite or postgres", c.Database.Driver)
+	}
+	if len(c.SecretKey) < 32 {
+		add("secret_key", "must be at least 32 characters (it signs reply addresses): generate one with 'head -c 32 /dev/urandom | base64' and set secret_key_file or OTVET_SECRET_KEY")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		add("log.level", "%q is not a level: use debug, info, warn or error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		add("log.format", "%q is not a format: use text or json", c.Log.Format)
+	}
+	if c.Limits.MaxMessageBytes < 64<<10 {
+		add("limits.max_message_bytes", "%d is too small: use at least 64KiB", c.Limits.MaxMessageBytes)
+	}
+	if c.Limits.MaxAttachmentBytes <= 0 || c.Limits.MaxTotalAttachmentBytes < c.Limits.MaxAttachmentBytes {
+		add("limits.max_total_attachment_bytes", "must be at least max_attachment_bytes")
+	}
+	if c.AutoReply.MaxPerHour < 0 {
+		add("auto_reply.max_per_hour", "must not be negative")
+	}
+	if c.Outbox.RetryMin <= 0 || c.Outbox.RetryMax < c.Outbox.RetryMin {
+		add("outbox.retry_max", "must be at least retry_min (%s)", c.Outbox.RetryMin.D())
+	}
+	if c.Outbox.MaxAttempts < 1 {
+		add("outbox.max_attempts", "must be at least 1")
+	}
+	levels := map[string]bool{}
+	for i, l := range c.SupportLevels {
+		f := fmt.Sprintf("support_levels[%d]", i)
+		if l.Name == "" {
+			add(f+".name", "empty: name the level, e.g. standard")
+		}
+		if levels[l.Name] {
+			add(f+".name", "%q is defined twice", l.Name)
+		}
+		levels[l.Name] = true
+		if l.FirstResponse <= 0 || l.Resolution < l.FirstResponse {
+			add(f, "first_response must be positive and resolution at least first_response")
+		}
+	}
+	if len(c.Desks) == 0 {
+		add("desks", "none configured: add at least one desk (a support mailbox); see config.example.yaml")
+	}
+	names := map[string]bool{}
+	addrs := map[string]bool{}
+	for i := range c.Desks {
+		d := &c.Desks[i]
+		f := fmt.Sprintf("desks[%d]", i)
+		if d.Name != "" {
+			f = fmt.Sprintf("desks[%s]", d.Name)
+		}
+		if !deskName.MatchString(d.Name) {
+			add(f+".name", "%q must be 1-64 lower-case letters, digits, '-' or '_'", d.Name)
+		}
+		if names[d.Name] {
+			add(f+".name", "defined twice")
+		}
+		names[d.Name] = true
+		if a, err := mail.ParseAddress(d.SupportAddress); err != nil || a.Address != d.SupportAddress || strings.Contains(d.SupportAddress, "+") {
+			add(f+".support_address", "%q is not a plain address like sd@example.ru (no name, no '+')", d.SupportAddress)
+		} else if addrs[strings.ToLower(d.SupportAddress)] {
+			add(f+".support_address", "%q is used by two desks", d.SupportAddress)
+		}
+		addrs[strings.ToLower(d.SupportAddress)] = true
+		if _, err := time.LoadLocation(d.TimeZone); err != nil {
+			add(f+".timezone", "%q is not a time zone: use an IANA name like Europe/Moscow or Asia/Irkutsk", d.TimeZone)
+		}
+		if d.Language != "ru" && d.Language != "en" {
+			add(f+".language", "%q is not supported: use ru or en", d.Language)
+		}
+		if !levels[d.SupportLevel] {
+			add(f+".support_level", "%q is not one of support_levels", d.SupportLevel)
+		}
+		var hs [3]time.Duration
+		for j, h := range []struct{ name, v string }{{"start", d.Hours.Start}, {"end", d.Hours.End}, {"short_end", d.Hours.ShortEnd}} {
+			v, err := ParseClock(h.v)
+			if err != nil {
+				add(f+".hours."+h.name, "%v", err)
+			}
+			hs[j] = v
+		}
+		if hs[0] >= hs[1] || hs[0] >= hs[2] || hs[2] > hs[1] {
+			add(f+".hours", "need start < short_end <= end (got %s, %s, %s)", d.Hours.Start, d.Hours.ShortEnd, d.Hours.End)
+		}
+		checkServer(add, f+".imap", d.IMAP.Host, d.IMAP.Port, d.IMAP.Security, []string{"tls", "starttls", "plain"}, "plain")
+		if d.IMAP.Username == "" {
+			add(f+".imap.username", "empty: set the mailbox login")
+		}
+		if d.IMAP.Password == "" {
+			add(f+".imap.password", "empty: set password_file (preferred), password, or OTVET_DESKS_%s_IMAP_PASSWORD", envKey(d.Name))
+		}
+		if d.IMAP.Folder == "" {
+			add(f+".imap.folder", "empty: use INBOX")
+		}
+		if d.IMAP.ProcessedFolder != "" && d.IMAP.ProcessedFolder == d.IMAP.Folder {
+			add(f+".imap.processed_folder", "must differ from folder")
+		}
+		if d.IMAP.PollInterval.D() < time.Second {
+			add(f+".imap.poll_interval", "must be at least 1s")
+		}
+		checkServer(add, f+".smtp", d.SMTP.Host, d.SMTP.Port, d.SMTP.Security, []string{"tls", "starttls", "none"}, "none")
+		if d.SMTP.Username != "" && d.SMTP.Password == "" {
+			add(f+".smtp.password", "empty while username is set: set password_file, password or OTVET_DESKS_%s_SMTP_PASSWORD", envKey(d.Name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func checkServer(add func(string, string, ...any), f, host string, port int, sec string, modes []string, clear string) {
+	if host == "" {
+		add(f+".host", "empty: set the server's host name")
+	}
+	if port <= 0 || port > 65535 {
+		add(f+".port", "%d is not a TCP port", port)
+	}
+	ok := false
+	for _, m := range modes {
+		ok = ok || m == sec
+	}
+	if !ok {
+		add(f+".security", "%q is not one of %s", sec, strings.Join(modes, ", "))
+	}
+	if sec == clear && host != "" && !IsLoopback(host) {
+		add(f+".security", "%s sends the password in clear text and is allowed only to a loopback host; %q is not one: use tls or starttls", clear, host)
+	}
+}
+
+// IsLoopback reports whether host names this machine's loopback interface.
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// ParseClock parses "HH:MM" into an offset from midnight.
+func ParseClock(s string) (time.Duration, error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a time of day: write it as HH:MM, e.g. 09:00", s)
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+}
