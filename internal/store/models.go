@@ -1,0 +1,163 @@
+package store
+
+import (
+	"database/sql"
+	"time"
+)
+
+// Ticket states (see DESIGN.md).
+const (
+	StatusUnidentified = "unidentified"
+	StatusOpen         = "open"
+	StatusWaiting      = "waiting"
+	StatusDeferred     = "deferred"
+	StatusPlanned      = "planned"
+	StatusResolved     = "resolved"
+	StatusRejected     = "rejected"
+	StatusClosed       = "closed"
+)
+
+// Message directions.
+const (
+	DirIn   = "in"
+	DirOut  = "out"
+	DirNote = "note"
+)
+
+// Raw message dispositions: what intake did with a message.
+const (
+	DispTicket      = "ticket"       // opened a ticket
+	DispReply       = "reply"        // appended to a ticket
+	DispAutoIgnored = "auto_ignored" // automatic mail not about any ticket
+	DispLoop        = "loop"         // our own mail came back
+	DispBounce      = "bounce"       // a delivery status notification
+	DispQuarantine  = "quarantined"  // unusable: kept, logged, not a ticket
+)
+
+// Outbox states.
+const (
+	OutPending = "pending"
+	OutSent    = "sent"
+	OutFailed  = "failed"
+)
+
+// Ticket is one request.
+type Ticket struct {
+	ID               int64         `db:"id"`
+	Desk             string        `db:"desk"`
+	Status           string        `db:"status"`
+	Channel          string        `db:"channel"`
+	Subject          string        `db:"subject"`
+	RequesterEmail   string        `db:"requester_email"`
+	RequesterName    string        `db:"requester_name"`
+	SupportLevel     string        `db:"support_level"`
+	LinkedTicketID   sql.NullInt64 `db:"linked_ticket_id"`
+	CreatedAt        time.Time     `db:"created_at"`
+	UpdatedAt        time.Time     `db:"updated_at"`
+	ClosedAt         sql.NullTime  `db:"closed_at"`
+	FirstResponseDue sql.NullTime  `db:"first_response_due"`
+	ResolutionDue    sql.NullTime  `db:"resolution_due"`
+	FirstResponseAt  sql.NullTime  `db:"first_response_at"`
+}
+
+// Participant is a person taking part in a ticket.
+type Participant struct {
+	ID       int64  `db:"id"`
+	TicketID int64  `db:"ticket_id"`
+	Email    string `db:"email"`
+	Name     string `db:"name"`
+	Role     string `db:"role"`
+}
+
+// RawMessage is an incoming message exactly as fetched.
+type RawMessage struct {
+	ID          int64         `db:"id"`
+	Desk        string        `db:"desk"`
+	UIDValidity uint32        `db:"uid_validity"`
+	UID         uint32        `db:"uid"`
+	MessageID   string        `db:"message_id"`
+	SHA256      string        `db:"sha256"`
+	Size        int64         `db:"size"`
+	Truncated   bool          `db:"truncated"`
+	Disposition string        `db:"disposition"`
+	Note        string        `db:"note"`
+	TicketID    sql.NullInt64 `db:"ticket_id"`
+	Data        []byte        `db:"data"`
+	ReceivedAt  time.Time     `db:"received_at"`
+}
+
+// Message is one entry of a ticket's conversation.
+type Message struct {
+	ID        int64         `db:"id"`
+	TicketID  int64         `db:"ticket_id"`
+	Direction string        `db:"direction"`
+	MessageID string        `db:"message_id"`
+	FromAddr  string        `db:"from_addr"`
+	FromName  string        `db:"from_name"`
+	ToAddrs   string        `db:"to_addrs"`
+	CcAddrs   string        `db:"cc_addrs"`
+	Subject   string        `db:"subject"`
+	BodyText  string        `db:"body_text"`
+	BodyHTML  string        `db:"body_html"`
+	Auto      bool          `db:"auto"`
+	RawID     sql.NullInt64 `db:"raw_id"`
+	OutboxID  sql.NullInt64 `db:"outbox_id"`
+	CreatedAt time.Time     `db:"created_at"`
+}
+
+// Attachment is a file of a message; Data is nil when it was dropped.
+type Attachment struct {
+	ID          int64  `db:"id"`
+	MessageID   int64  `db:"message_id"`
+	Filename    string `db:"filename"`
+	ContentType string `db:"content_type"`
+	ContentID   string `db:"content_id"`
+	Inline      bool   `db:"inline"`
+	Size        int64  `db:"size"`
+	Dropped     bool   `db:"dropped"`
+	DropReason  string `db:"drop_reason"`
+	Data        []byte `db:"data"`
+}
+
+// Event is one line of a ticket's audit trail.
+type Event struct {
+	ID       int64         `db:"id"`
+	TicketID sql.NullInt64 `db:"ticket_id"`
+	At       time.Time     `db:"at"`
+	Kind     string        `db:"kind"`
+	Actor    string        `db:"actor"`
+	Detail   string        `db:"detail"`
+}
+
+// Outgoing is one outbox row: a composed message waiting to be sent.
+type Outgoing struct {
+	ID            int64         `db:"id"`
+	Desk          string        `db:"desk"`
+	TicketID      sql.NullInt64 `db:"ticket_id"`
+	Kind          string        `db:"kind"`
+	MessageID     string        `db:"message_id"`
+	EnvelopeFrom  string        `db:"envelope_from"`
+	Recipients    string        `db:"recipients"` // newline-separated
+	RcptKey       string        `db:"rcpt_key"`
+	Auto          bool          `db:"auto"`
+	Subject       string        `db:"subject"`
+	Raw           []byte        `db:"raw"`
+	State         string        `db:"state"`
+	Attempts      int           `db:"attempts"`
+	NextAttemptAt time.Time     `db:"next_attempt_at"`
+	LastError     string        `db:"last_error"`
+	CreatedAt     time.Time     `db:"created_at"`
+	SentAt        sql.NullTime  `db:"sent_at"`
+}
+
+// Bounce records a delivery failure reported back to us.
+type Bounce struct {
+	ID         int64         `db:"id"`
+	TicketID   sql.NullInt64 `db:"ticket_id"`
+	OutboxID   sql.NullInt64 `db:"outbox_id"`
+	Recipient  string        `db:"recipient"`
+	Status     string        `db:"status"`
+	Diagnostic string        `db:"diagnostic"`
+	Permanent  bool          `db:"permanent"`
+	At         time.Time     `db:"at"`
+}

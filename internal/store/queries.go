@@ -1,0 +1,244 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// Cursor is a mailbox's IMAP position.
+type Cursor struct {
+	UIDValidity uint32 `db:"uid_validity"`
+	LastUID     uint32 `db:"last_uid"`
+}
+
+// Cursor returns the mailbox's cursor, zero when it was never polled.
+func (db *DB) Cursor(ctx context.Context, mailbox string) (Cursor, error) {
+	var c Cursor
+	err := db.get(ctx, &c, `SELECT uid_validity, last_uid FROM cursors WHERE mailbox = ?`, mailbox)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Cursor{}, nil
+	}
+	if err != nil {
+		return Cursor{}, fmt.Errorf("read cursor: %w", err)
+	}
+	return c, nil
+}
+
+// SetCursor stores the mailbox's cursor. The UID only moves forward unless the
+// UIDVALIDITY changes.
+func (t *Tx) SetCursor(ctx context.Context, mailbox string, c Cursor, now time.Time) error {
+	_, err := t.exec(ctx, `INSERT INTO cursors (mailbox, uid_validity, last_uid, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (mailbox) DO UPDATE SET
+			last_uid = CASE WHEN cursors.uid_validity = excluded.uid_validity AND cursors.last_uid > excluded.last_uid
+				THEN cursors.last_uid ELSE excluded.last_uid END,
+			uid_validity = excluded.uid_validity, updated_at = excluded.updated_at`,
+		mailbox, c.UIDValidity, c.LastUID, now)
+	if err != nil {
+		return fmt.Errorf("set cursor: %w", err)
+	}
+	return nil
+}
+
+// InsertRaw stores an incoming message. dup is true (and nothing is written)
+// when the same bytes, or the same Message-ID on the same desk, were stored before.
+func (t *Tx) InsertRaw(ctx context.Context, r *RawMessage) (id int64, dup bool, err error) {
+	err = t.x.QueryRowxContext(ctx, t.x.Rebind(`INSERT INTO raw_messages
+		(desk, uid_validity, uid, message_id, sha256, size, truncated, disposition, note, data, received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`),
+		r.Desk, r.UIDValidity, r.UID, r.MessageID, r.SHA256, r.Size, r.Truncated, r.Disposition, r.Note, r.Data, r.ReceivedAt,
+	).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, true, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("insert raw message: %w", err)
+	}
+	r.ID = id
+	return id, false, nil
+}
+
+// SetRawDisposition records what intake did with a raw message.
+func (t *Tx) SetRawDisposition(ctx context.Context, id int64, disposition, note string, ticketID int64) error {
+	_, err := t.exec(ctx, `UPDATE raw_messages SET disposition = ?, note = ?, ticket_id = ? WHERE id = ?`,
+		disposition, note, nullID(ticketID), id)
+	return err
+}
+
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+// CreateTicket inserts a ticket and sets its ID.
+func (t *Tx) CreateTicket(ctx context.Context, tk *Ticket) error {
+	id, err := t.insertID(ctx, `INSERT INTO tickets (desk, status, channel, subject, requester_email, requester_name,
+		support_level, linked_ticket_id, created_at, updated_at, first_response_due, resolution_due)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tk.Desk, tk.Status, tk.Channel, tk.Subject, tk.RequesterEmail, tk.RequesterName, tk.SupportLevel,
+		tk.LinkedTicketID, tk.CreatedAt, tk.UpdatedAt, tk.FirstResponseDue, tk.ResolutionDue)
+	if err != nil {
+		return fmt.Errorf("create ticket: %w", err)
+	}
+	tk.ID = id
+	return nil
+}
+
+const ticketCols = `id, desk, status, channel, subject, requester_email, requester_name, support_level,
+	linked_ticket_id, created_at, updated_at, closed_at, first_response_due, resolution_due, first_response_at`
+
+// Ticket reads a ticket inside the transaction.
+func (t *Tx) Ticket(ctx context.Context, id int64) (*Ticket, error) {
+	var tk Ticket
+	if err := t.get(ctx, &tk, `SELECT `+ticketCols+` FROM tickets WHERE id = ?`, id); err != nil {
+		return nil, notFound(err)
+	}
+	return &tk, nil
+}
+
+// SetTicketStatus changes a ticket's state; closedAt is set for resolved/closed/rejected.
+func (t *Tx) SetTicketStatus(ctx context.Context, id int64, status string, now time.Time) error {
+	var closed sql.NullTime
+	if status == StatusResolved || status == StatusClosed || status == StatusRejected {
+		closed = sql.NullTime{Time: now, Valid: true}
+	}
+	_, err := t.exec(ctx, `UPDATE tickets SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?`, status, closed, now, id)
+	return err
+}
+
+// TouchTicket updates a ticket's modification time.
+func (t *Tx) TouchTicket(ctx context.Context, id int64, now time.Time) error {
+	_, err := t.exec(ctx, `UPDATE tickets SET updated_at = ? WHERE id = ?`, now, id)
+	return err
+}
+
+// AddParticipant adds a person to a ticket (no-op when present) and returns their row.
+func (t *Tx) AddParticipant(ctx context.Context, ticketID int64, email, name, role string, now time.Time) (*Participant, error) {
+	email = strings.ToLower(email)
+	if _, err := t.exec(ctx, `INSERT INTO participants (ticket_id, email, name, role, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (ticket_id, email) DO NOTHING`, ticketID, email, name, role, now); err != nil {
+		return nil, fmt.Errorf("add participant: %w", err)
+	}
+	return t.Participant(ctx, ticketID, email)
+}
+
+// Participant finds a ticket's participant by address.
+func (t *Tx) Participant(ctx context.Context, ticketID int64, email string) (*Participant, error) {
+	var p Participant
+	err := t.get(ctx, &p, `SELECT id, ticket_id, email, name, role FROM participants WHERE ticket_id = ? AND email = ?`,
+		ticketID, strings.ToLower(email))
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return &p, nil
+}
+
+// ParticipantByID reads one participant.
+func (t *Tx) ParticipantByID(ctx context.Context, id int64) (*Participant, error) {
+	var p Participant
+	if err := t.get(ctx, &p, `SELECT id, ticket_id, email, name, role FROM participants WHERE id = ?`, id); err != nil {
+		return nil, notFound(err)
+	}
+	return &p, nil
+}
+
+// TicketByMessageIDs finds the ticket of any message we stored or sent with one
+// of the given Message-IDs on the desk. It returns 0 when none matches.
+func (t *Tx) TicketByMessageIDs(ctx context.Context, desk string, ids []string) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	if len(ids) > 100 {
+		ids = ids[len(ids)-100:] // the newest references are the closest relatives
+	}
+	var ticket int64
+	q, args, err := inQuery(`SELECT m.ticket_id FROM messages m JOIN tickets t ON t.id = m.ticket_id
+		WHERE t.desk = ? AND m.message_id IN (?) ORDER BY m.id DESC LIMIT 1`, desk, ids)
+	if err != nil {
+		return 0, err
+	}
+	err = t.get(ctx, &ticket, q, args...)
+	if err == nil {
+		return ticket, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("match references: %w", err)
+	}
+	q, args, err = inQuery(`SELECT ticket_id FROM outbox WHERE desk = ? AND ticket_id IS NOT NULL AND message_id IN (?)
+		ORDER BY id DESC LIMIT 1`, desk, ids)
+	if err != nil {
+		return 0, err
+	}
+	err = t.get(ctx, &ticket, q, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("match references: %w", err)
+	}
+	return ticket, nil
+}
+
+// InsertMessage stores a conversation entry and sets its ID.
+func (t *Tx) InsertMessage(ctx context.Context, m *Message) error {
+	id, err := t.insertID(ctx, `INSERT INTO messages (ticket_id, direction, message_id, from_addr, from_name, to_addrs,
+		cc_addrs, subject, body_text, body_html, auto, raw_id, outbox_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.TicketID, m.Direction, m.MessageID, m.FromAddr, m.FromName, m.ToAddrs, m.CcAddrs, m.Subject,
+		m.BodyText, m.BodyHTML, m.Auto, m.RawID, m.OutboxID, m.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("insert message: %w", err)
+	}
+	m.ID = id
+	return nil
+}
+
+// InsertAttachment stores a file of a message.
+func (t *Tx) InsertAttachment(ctx context.Context, a *Attachment) error {
+	id, err := t.insertID(ctx, `INSERT INTO attachments (message_id, filename, content_type, content_id, inline, size,
+		dropped, drop_reason, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.MessageID, a.Filename, a.ContentType, a.ContentID, a.Inline, a.Size, a.Dropped, a.DropReason, a.Data)
+	if err != nil {
+		return fmt.Errorf("insert attachment: %w", err)
+	}
+	a.ID = id
+	return nil
+}
+
+// AddEvent appends to the audit trail (ticketID 0: not about a ticket).
+func (t *Tx) AddEvent(ctx context.Context, ticketID int64, at time.Time, kind, actor, detail string) error {
+	_, err := t.exec(ctx, `INSERT INTO events (ticket_id, at, kind, actor, detail) VALUES (?, ?, ?, ?, ?)`,
+		nullID(ticketID), at, kind, actor, detail)
+	if err != nil {
+		return fmt.Errorf("add event: %w", err)
+	}
+	return nil
+}
+
+// InsertBounce records a delivery failure.
+func (t *Tx) InsertBounce(ctx context.Context, b *Bounce) error {
+	_, err := t.exec(ctx, `INSERT INTO bounces (ticket_id, outbox_id, recipient, status, diagnostic, permanent, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, b.TicketID, b.OutboxID, b.Recipient, b.Status, b.Diagnostic, b.Permanent, b.At)
+	if err != nil {
+		return fmt.Errorf("insert bounce: %w", err)
+	}
+	return nil
+}
+
+func inQuery(q string, args ...any) (string, []any, error) {
+	q, a, err := sqlxIn(q, args...)
+	if err != nil {
+		return "", nil, fmt.Errorf("build query: %w", err)
+	}
+	return q, a, nil
+}

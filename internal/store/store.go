@@ -1,0 +1,269 @@
+// Package store owns all SQL: the schema (embedded migrations per dialect),
+// SQLite (pure Go, the embedded default) and PostgreSQL.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	"github.com/jmoiron/sqlx"
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/otvet/otvet/migrations"
+)
+
+// Dialect names a supported database engine.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is the database handle shared by the whole process.
+type DB struct {
+	x       *sqlx.DB
+	dialect Dialect
+	log     *slog.Logger
+}
+
+// Options selects and tunes the database.
+type Options struct {
+	Dialect Dialect
+	// Path is the SQLite file (created when missing).
+	Path string
+	// DSN is the PostgreSQL connection string.
+	DSN    string
+	Logger *slog.Logger
+}
+
+// Open connects to the database. It does not migrate: call Migrate or CheckSchema.
+func Open(ctx context.Context, o Options) (*DB, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var (
+		x   *sqlx.DB
+		err error
+	)
+	switch o.Dialect {
+	case SQLite, "":
+		if o.Path == "" {
+			return nil, errors.New("open sqlite: empty path")
+		}
+		if dir := filepath.Dir(o.Path); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("open sqlite: %w", err)
+			}
+		}
+		q := url.Values{}
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"} {
+			q.Add("_pragma", p)
+		}
+		q.Set("_txlock", "immediate")
+		q.Set("_time_format", "sqlite")
+		x, err = sqlx.Open("sqlite", "file:"+o.Path+"?"+q.Encode())
+		if err == nil {
+			// One writer at a time is SQLite's nature; a small pool keeps readers going.
+			x.SetMaxOpenConns(4)
+		}
+		o.Dialect = SQLite
+	case Postgres:
+		x, err = sqlx.Open("pgx", o.DSN)
+		if err == nil {
+			x.SetMaxOpenConns(16)
+			x.SetConnMaxIdleTime(5 * time.Minute)
+		}
+	default:
+		return nil, fmt.Errorf("unknown database dialect %q", o.Dialect)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", o.Dialect, err)
+	}
+	x = sqlx.NewDb(x.DB, map[Dialect]string{SQLite: "sqlite", Postgres: "pgx"}[o.Dialect])
+	if err := x.PingContext(ctx); err != nil {
+		x.Close()
+		return nil, fmt.Errorf("connect to %s: %w", o.Dialect, redactDSN(err, o.DSN))
+	}
+	return &DB{x: x, dialect: o.Dialect, log: log}, nil
+}
+
+// redactDSN keeps a password from leaking through a driver's error text.
+func redactDSN(err error, dsn string) error {
+	if dsn == "" {
+		return err
+	}
+	if u, perr := url.Parse(dsn); perr == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok && pw != "" && strings.Contains(err.Error(), pw) {
+			return errors.New(strings.ReplaceAll(err.Error(), pw, "<redacted>"))
+		}
+	}
+	return err
+}
+
+// Close closes the pool.
+func (db *DB) Close() error { return db.x.Close() }
+
+// Dialect reports the engine.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+func (db *DB) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations.FS, string(db.dialect))
+	if err != nil {
+		return nil, err
+	}
+	d := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if db.dialect == Postgres {
+		d = goose.DialectPostgres
+		// Several instances may start at once: serialise migrations.
+		locker, err := newPGLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(d, db.x.DB, sub, opts...)
+}
+
+// Migrate brings the schema up to date. Each migration runs in its own transaction.
+func (db *DB) Migrate(ctx context.Context) (applied []string, err error) {
+	p, err := db.provider()
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	res, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	for _, r := range res {
+		applied = append(applied, r.Source.Path)
+	}
+	return applied, nil
+}
+
+// CheckSchema refuses to run on a stale schema.
+func (db *DB) CheckSchema(ctx context.Context) error {
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return fmt.Errorf("check schema: %w", err)
+	}
+	if pending {
+		return errors.New("the database schema is not up to date: run 'otvet migrate'")
+	}
+	return nil
+}
+
+// Tx runs fn in one transaction and commits when it returns nil. SQLite
+// transactions take the write lock at BEGIN (no deadlocking upgrades); on
+// PostgreSQL a serialization failure or deadlock is retried.
+func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := db.tx(ctx, fn)
+		if err == nil || attempt >= 4 || !retryable(err) {
+			return err
+		}
+		db.log.Debug("retrying transaction", "err", err, "attempt", attempt+1)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(10<<attempt) * time.Millisecond):
+		}
+	}
+}
+
+func (db *DB) tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	t, err := db.x.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = t.Rollback()
+			err = fmt.Errorf("transaction panicked: %v", p)
+			return
+		}
+		if err != nil {
+			_ = t.Rollback()
+		}
+	}()
+	if err := fn(&Tx{x: t, dialect: db.dialect}); err != nil {
+		return err
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "40001" || pe.Code == "40P01"
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+// Tx is one open transaction.
+type Tx struct {
+	x       *sqlx.Tx
+	dialect Dialect
+}
+
+func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.x.ExecContext(ctx, t.x.Rebind(q), args...)
+}
+
+func (t *Tx) get(ctx context.Context, dst any, q string, args ...any) error {
+	return t.x.GetContext(ctx, dst, t.x.Rebind(q), args...)
+}
+
+func (t *Tx) sel(ctx context.Context, dst any, q string, args ...any) error {
+	return t.x.SelectContext(ctx, dst, t.x.Rebind(q), args...)
+}
+
+// insertID runs an INSERT ... RETURNING id.
+func (t *Tx) insertID(ctx context.Context, q string, args ...any) (int64, error) {
+	var id int64
+	err := t.x.QueryRowxContext(ctx, t.x.Rebind(q+" RETURNING id"), args...).Scan(&id)
+	return id, err
+}
+
+func (db *DB) get(ctx context.Context, dst any, q string, args ...any) error {
+	return db.x.GetContext(ctx, dst, db.x.Rebind(q), args...)
+}
+
+func (db *DB) sel(ctx context.Context, dst any, q string, args ...any) error {
+	return db.x.SelectContext(ctx, dst, db.x.Rebind(q), args...)
+}
+
+// lockKey maps a name to a PostgreSQL advisory lock key.
+func lockKey(name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("otvet:" + name))
+	return int64(h.Sum64())
+}
