@@ -1,0 +1,138 @@
+package mailout
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Template names.
+const (
+	TmplAck                = "ack"
+	TmplReopened           = "reopened"
+	TmplNewAfterClosed     = "new_after_closed"
+	TmplTooLarge           = "too_large"
+	TmplRejectedUnreadable = "rejected_unreadable"
+)
+
+// Every data type carries DeskName and SupportAddress for the signature.
+// Dates and sizes arrive formatted: the caller knows the desk's time zone.
+
+// AckData is the data of the "ack" template: a new ticket was registered.
+type AckData struct {
+	TicketNumber     int64
+	Subject          string // the user's subject
+	SubjectToken     string // "[#123]"
+	DeskName         string
+	DueFirstResponse string // "27.12.2024 16:00 (Иркутск)"; "" = not promised
+	OutOfHours       bool
+	WorkStartsAt     string // "09.01.2025 в 09:00"
+	Dropped          []DroppedFile
+	SupportAddress   string
+}
+
+// DroppedFile is an attachment that was not accepted. Reason is a code the
+// templates translate ("too_large", "forbidden_type", "too_many") or, for
+// anything else, text shown as is.
+type DroppedFile struct {
+	Name, Size, Reason string
+}
+
+// Reason codes for DroppedFile.Reason.
+const (
+	DropTooLarge      = "too_large"
+	DropForbiddenType = "forbidden_type"
+	DropTooMany       = "too_many"
+)
+
+// ReopenedData is the data of "reopened": a reply reopened a closed ticket.
+type ReopenedData struct {
+	TicketNumber   int64
+	Subject        string
+	SubjectToken   string
+	DeskName       string
+	DueResponse    string // "" = not promised
+	OutOfHours     bool
+	WorkStartsAt   string
+	SupportAddress string
+}
+
+// NewAfterClosedData is the data of "new_after_closed": a reply came after
+// the reopening window, so a new ticket linked to the old one was opened.
+type NewAfterClosedData struct {
+	TicketNumber     int64
+	OldTicketNumber  int64
+	Subject          string
+	SubjectToken     string // of the new ticket
+	DeskName         string
+	DueFirstResponse string
+	OutOfHours       bool
+	WorkStartsAt     string
+	Dropped          []DroppedFile
+	SupportAddress   string
+}
+
+// TooLargeData is the data of "too_large": the whole message exceeded the
+// size limit; the ticket was created from the headers only.
+type TooLargeData struct {
+	TicketNumber   int64
+	Subject        string
+	SubjectToken   string
+	Size, Limit    string // formatted, see FormatSize
+	DeskName       string
+	SupportAddress string
+}
+
+// RejectedUnreadableData is the data of "rejected_unreadable": the message
+// could not be read at all; no ticket was created.
+type RejectedUnreadableData struct {
+	Subject        string // "" when even the subject was unreadable
+	ReceivedAt     string // "27.12.2024 16:05"
+	Reason         string // short explanation in the mail's language, may be ""
+	DeskName       string
+	SupportAddress string
+}
+
+// zeroData returns the zero data value of a known template, used to check
+// templates (including overrides) at load time.
+func zeroData(name string) (any, bool) {
+	switch name {
+	case TmplAck:
+		return AckData{}, true
+	case TmplReopened:
+		return ReopenedData{}, true
+	case TmplNewAfterClosed:
+		return NewAfterClosedData{}, true
+	case TmplTooLarge:
+		return TooLargeData{}, true
+	case TmplRejectedUnreadable:
+		return RejectedUnreadableData{}, true
+	}
+	return nil, false
+}
+
+// TicketToken formats the subject token of a ticket: "[#123]".
+func TicketToken(n int64) string { return fmt.Sprintf("[#%d]", n) }
+
+// FormatSize formats a byte count for people: "12,4 МБ" in Russian,
+// "12.4 MB" in English.
+func FormatSize(n int64, lang string) string {
+	units := []string{"Б", "КБ", "МБ", "ГБ", "ТБ"}
+	if lang == "en" {
+		units = []string{"B", "KB", "MB", "GB", "TB"}
+	}
+	if n < 1024 {
+		return fmt.Sprintf("%d %s", n, units[0])
+	}
+	v := float64(n)
+	i := 0
+	for v >= 1024 && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	s := fmt.Sprintf("%.1f", v)
+	s = strings.TrimSuffix(s, ".0")
+	if lang != "en" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s + " " + units[i]
+}

@@ -1,0 +1,311 @@
+package mailout
+
+import (
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/otvet/otvet/mailtemplates"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func mustTemplates(t testing.TB) *Templates {
+	t.Helper()
+	tm, err := LoadTemplates("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tm
+}
+
+// goldenCases are realistic data for every template; each is rendered in
+// every language.
+func goldenCases() []struct {
+	name, tmpl string
+	data       any
+} {
+	dropped := []DroppedFile{
+		{Name: "скан_паспорта.pdf", Size: "24,6 МБ", Reason: DropTooLarge},
+		{Name: "setup.exe", Size: "1,2 МБ", Reason: DropForbiddenType},
+		{Name: "photo <1>.jpg", Size: "", Reason: "файл повреждён"},
+	}
+	return []struct {
+		name, tmpl string
+		data       any
+	}{
+		{"ack", TmplAck, AckData{
+			TicketNumber: 123, Subject: "Не печатает принтер в каб. 305", SubjectToken: "[#123]",
+			DeskName: "Служба технической поддержки КГО", DueFirstResponse: "27.12.2024 16:00 (Иркутск)",
+			SupportAddress: "sd@kgo66.ru",
+		}},
+		{"ack_out_of_hours_dropped", TmplAck, AckData{
+			TicketNumber: 124, Subject: "Доступ к 1С & <СЭД>", SubjectToken: "[#124]",
+			DeskName: "Служба технической поддержки КГО", DueFirstResponse: "09.01.2025 13:00 (Иркутск)",
+			OutOfHours: true, WorkStartsAt: "09.01.2025 в 09:00", Dropped: dropped, SupportAddress: "sd@kgo66.ru",
+		}},
+		{"ack_no_subject", TmplAck, AckData{TicketNumber: 7, SubjectToken: "[#7]", SupportAddress: "sd@kgo66.ru"}},
+		{"reopened", TmplReopened, ReopenedData{
+			TicketNumber: 123, Subject: "Не печатает принтер в каб. 305", SubjectToken: "[#123]",
+			DeskName: "Служба технической поддержки КГО", DueResponse: "28.12.2024 10:00 (Иркутск)",
+			SupportAddress: "sd@kgo66.ru",
+		}},
+		{"new_after_closed", TmplNewAfterClosed, NewAfterClosedData{
+			TicketNumber: 124, OldTicketNumber: 123, Subject: "Re: [#123] Не печатает принтер", SubjectToken: "[#124]",
+			DeskName: "Служба технической поддержки КГО", DueFirstResponse: "09.01.2025 13:00 (Иркутск)",
+			OutOfHours: true, WorkStartsAt: "09.01.2025 в 09:00", Dropped: dropped[:1], SupportAddress: "sd@kgo66.ru",
+		}},
+		{"too_large", TmplTooLarge, TooLargeData{
+			TicketNumber: 125, Subject: "Отчёт за квартал", SubjectToken: "[#125]", Size: "48,3 МБ", Limit: "25 МБ",
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"rejected_unreadable", TmplRejectedUnreadable, RejectedUnreadableData{
+			ReceivedAt: "27.12.2024 16:05", Reason: "письмо зашифровано",
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+	}
+}
+
+func renderGolden(r Rendered) string {
+	return "Subject: " + r.Subject + "\n\n" + r.Text + "\n===== HTML =====\n" + r.HTML
+}
+
+func TestTemplatesGolden(t *testing.T) {
+	tm := mustTemplates(t)
+	for _, lang := range tm.Languages() {
+		for _, c := range goldenCases() {
+			t.Run(lang+"_"+c.name, func(t *testing.T) {
+				r, err := tm.Render(lang, c.tmpl, c.data)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkGolden(t, filepath.Join("testdata", "golden", lang+"_"+c.name+".txt"), []byte(renderGolden(r)))
+			})
+		}
+	}
+}
+
+func checkGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create)", err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("%s differs from output (run with -update to accept):\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
+	}
+}
+
+// TestTemplatesParity checks the embedded tree directly: every template of
+// one language exists, file for file, in every other.
+func TestTemplatesParity(t *testing.T) {
+	files := map[string]map[string]bool{}
+	for _, lang := range supportedLanguages() {
+		files[lang] = map[string]bool{}
+		entries, err := fs.ReadDir(mailtemplates.FS(), lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			files[lang][e.Name()] = true
+		}
+	}
+	for _, a := range supportedLanguages() {
+		for _, b := range supportedLanguages() {
+			for f := range files[a] {
+				if !files[b][f] {
+					t.Errorf("%s/%s has no counterpart %s/%s", a, f, b, f)
+				}
+			}
+		}
+	}
+	tm := mustTemplates(t)
+	want := []string{TmplAck, TmplNewAfterClosed, TmplRejectedUnreadable, TmplReopened, TmplTooLarge}
+	if got := tm.Names(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("Names() = %v, want %v", got, want)
+	}
+}
+
+func TestTemplatesZeroData(t *testing.T) {
+	tm := mustTemplates(t)
+	for _, lang := range tm.Languages() {
+		for _, name := range tm.Names() {
+			data, ok := zeroData(name)
+			if !ok {
+				t.Fatalf("template %q has no data type in zeroData", name)
+			}
+			for _, d := range []any{data, &data} {
+				r, err := tm.Render(lang, name, d)
+				if err != nil {
+					t.Errorf("%s/%s with zero data: %v", lang, name, err)
+					continue
+				}
+				if r.Subject == "" || r.Text == "" || r.HTML == "" {
+					t.Errorf("%s/%s with zero data rendered an empty part: %+v", lang, name, r)
+				}
+			}
+		}
+	}
+}
+
+var cyrillicRE = regexp.MustCompile(`[А-Яа-яЁё]`)
+
+func TestTemplatesContent(t *testing.T) {
+	tm := mustTemplates(t)
+	c := goldenCases()[1] // out of hours, dropped files
+	ru, err := tm.Render("ru", c.tmpl, c.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"#124", "[#124]", "09.01.2025 в 09:00", "скан_паспорта.pdf", "превышен допустимый размер", "ссылку"} {
+		if !strings.Contains(ru.Text, want) || !strings.Contains(ru.HTML, want) {
+			t.Errorf("ru text or HTML lacks %q", want)
+		}
+	}
+	if !strings.HasPrefix(ru.Subject, "[#124] ") || strings.Contains(ru.Subject, "\n") {
+		t.Errorf("ru subject = %q", ru.Subject)
+	}
+	// html/template escapes user data; text/template must not.
+	if !strings.Contains(ru.HTML, "Доступ к 1С &amp; &lt;СЭД&gt;") || strings.Contains(ru.HTML, "<СЭД>") {
+		t.Error("HTML does not escape the user's subject")
+	}
+	if !strings.Contains(ru.Text, "Доступ к 1С & <СЭД>") {
+		t.Error("text escapes the user's subject")
+	}
+	for _, bad := range []string{"http://", "https://", "<img", "<script", "<link", "<style"} {
+		if strings.Contains(ru.HTML, bad) {
+			t.Errorf("HTML contains %q (no remote resources allowed)", bad)
+		}
+	}
+	en, err := tm.Render("en", c.tmpl, c.data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Only user data may be Cyrillic in English mail.
+	rest := en.Text
+	for _, s := range []string{"Доступ к 1С & <СЭД>", "Служба технической поддержки КГО", "скан_паспорта.pdf", "24,6 МБ", "1,2 МБ", "файл повреждён", "09.01.2025 в 09:00", "09.01.2025 13:00 (Иркутск)"} {
+		rest = strings.ReplaceAll(rest, s, "")
+	}
+	if cyrillicRE.MatchString(rest) {
+		t.Errorf("English text contains Russian template text:\n%s", rest)
+	}
+}
+
+func TestRenderErrors(t *testing.T) {
+	tm := mustTemplates(t)
+	if _, err := tm.Render("de", TmplAck, AckData{}); err == nil {
+		t.Error("unknown language accepted")
+	}
+	if _, err := tm.Render("ru", "nope", AckData{}); err == nil {
+		t.Error("unknown template accepted")
+	}
+	if _, err := tm.Render("ru", TmplAck, struct{ X int }{}); err == nil {
+		t.Error("wrong data type accepted")
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadTemplatesOverride(t *testing.T) {
+	t.Run("replaces a file", func(t *testing.T) {
+		dir := t.TempDir()
+		writeFile(t, filepath.Join(dir, "ru", "ack.subject.tmpl"), `{{.SubjectToken}} Принято: {{.Subject}}`)
+		writeFile(t, filepath.Join(dir, "README.md"), "ignored")
+		tm, err := LoadTemplates(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := tm.Render("ru", TmplAck, AckData{SubjectToken: "[#1]", Subject: "тест"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Subject != "[#1] Принято: тест" {
+			t.Errorf("override not used: %q", r.Subject)
+		}
+		en, _ := tm.Render("en", TmplAck, AckData{SubjectToken: "[#1]", Subject: "x"})
+		if !strings.Contains(en.Subject, "Request registered") {
+			t.Errorf("other language affected: %q", en.Subject)
+		}
+	})
+	tests := []struct {
+		name  string
+		files map[string]string
+	}{
+		{"unknown field", map[string]string{"ru/ack.txt.tmpl": "{{.TicketNumbr}}"}},
+		{"syntax error", map[string]string{"en/ack.html.tmpl": "{{if}}"}},
+		{"bad file name", map[string]string{"ru/Ack.txt.tmpl": "x"}},
+		{"one language only", map[string]string{
+			"ru/extra.subject.tmpl": "a", "ru/extra.txt.tmpl": "b", "ru/extra.html.tmpl": "c",
+		}},
+		{"missing kind", map[string]string{"ru/extra.subject.tmpl": "a", "en/extra.subject.tmpl": "a"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for p, c := range tt.files {
+				writeFile(t, filepath.Join(dir, filepath.FromSlash(p)), c)
+			}
+			if _, err := LoadTemplates(dir); err == nil {
+				t.Fatal("LoadTemplates succeeded")
+			}
+		})
+	}
+	t.Run("missing directory", func(t *testing.T) {
+		if _, err := LoadTemplates(filepath.Join(t.TempDir(), "nope")); err == nil {
+			t.Fatal("missing override directory accepted")
+		}
+	})
+}
+
+func TestFormatSize(t *testing.T) {
+	tests := []struct {
+		n        int64
+		lang     string
+		expected string
+	}{
+		{0, "ru", "0 Б"},
+		{1023, "en", "1023 B"},
+		{1024, "ru", "1 КБ"},
+		{12_999_000, "ru", "12,4 МБ"},
+		{12_999_000, "en", "12.4 MB"},
+		{25 << 20, "ru", "25 МБ"},
+		{3 << 40, "en", "3 TB"},
+	}
+	for _, tt := range tests {
+		if got := FormatSize(tt.n, tt.lang); got != tt.expected {
+			t.Errorf("FormatSize(%d, %s) = %q, want %q", tt.n, tt.lang, got, tt.expected)
+		}
+	}
+}
+
+func BenchmarkRenderAck(b *testing.B) {
+	tm := mustTemplates(b)
+	data := goldenCases()[1].data
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := tm.Render("ru", TmplAck, data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
