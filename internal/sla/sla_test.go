@@ -100,7 +100,7 @@ func TestCalendarSLAClockAcrossNightsAndHolidays(t *testing.T) {
 			elapsed: map[string]time.Duration{"2024-06-17 15:00": 3 * time.Hour, "2024-06-18 09:00": 3 * time.Hour}},
 		{name: "two pauses, one inside closed hours", start: "2024-05-07 10:00", target: 16 * time.Hour,
 			pauses: [][2]string{{"2024-05-07 11:00", "2024-05-07 12:00"}, {"2024-05-07 18:00", "2024-05-08 08:00"}},
-			due: "2024-05-13 12:00", elapsed: map[string]time.Duration{"2024-05-08 23:00": 13 * time.Hour}},
+			due:    "2024-05-13 12:00", elapsed: map[string]time.Duration{"2024-05-08 23:00": 13 * time.Hour}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := Start(Resolution, tc.target, msk(t, loc, tc.start), cal)
