@@ -21,7 +21,7 @@ func (d *decoder) parseAddressList(raw string) (list []Address, ok bool) {
 	if as, err := ap.ParseList(v); err == nil {
 		for _, a := range as {
 			if addr, good := normalizeAddr(a.Address); good {
-				list = append(list, Address{Name: singleLine(a.Name), Email: addr})
+				list = append(list, Address{Name: d.name(a.Name), Email: addr})
 			}
 		}
 		return list, true
@@ -32,6 +32,15 @@ func (d *decoder) parseAddressList(raw string) (list []Address, ok bool) {
 		}
 	}
 	return list, false
+}
+
+// name finishes a display name from net/mail: encoded words inside quotes
+// (which Outlook writes and net/mail leaves alone) are decoded too.
+func (d *decoder) name(s string) string {
+	if strings.Contains(s, "=?") {
+		s = decodeWords(s, d.p)
+	}
+	return singleLine(s)
 }
 
 // words8bit converts raw 8-bit bytes only (no RFC 2047), so that an encoded

@@ -112,6 +112,7 @@ func (r *htmlRenderer) start(a atom.Atom, href string, selfClosing bool) {
 	}
 	switch a {
 	case atom.Br:
+		r.flushBreaks()
 		r.b.WriteByte('\n')
 		r.nl, r.space = 0, false
 		return
