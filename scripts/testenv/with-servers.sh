@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# with-servers.sh CMD... — starts the test servers (up.sh) in a fresh temporary directory, runs
+# CMD with their OTVET_TEST_* variables in the environment, always stops them (down.sh) and
+# exits with CMD's status. KEEP=1 keeps the directory (logs, mail, database) afterwards.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+[[ $# -ge 1 ]] || { echo "usage: $0 CMD [ARGS...]" >&2; exit 2; }
+
+dir=$(mktemp -d /tmp/otvet-te.XXXXXX)
+cleanup() { "$here/down.sh" "$dir" || echo "with-servers: down.sh $dir failed" >&2; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+"$here/up.sh" "$dir"
+# shellcheck disable=SC1091
+. "$dir/env"
+status=0
+"$@" || status=$?
+exit "$status"
