@@ -45,4 +45,3 @@ func (e *Env) pgExec(ctx context.Context, sql string) error {
 	_, err = conn.Exec(ctx, sql)
 	return err
 }
-
