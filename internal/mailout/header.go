@@ -62,7 +62,9 @@ func needsEncoding(s string) bool {
 // encodeWords encodes s as a space-separated sequence of UTF-8 "B" encoded
 // words, each at most 75 characters and never splitting a rune.
 func encodeWords(s string) []string {
-	const maxChunk = 45 // 45 bytes -> 60 base64 chars; 10 + 60 + 2 = 72 <= 75
+	// 39 bytes -> 52 base64 chars; 10 + 52 + 2 = 64, so "Reply-To: " and a
+	// word still fit in 78 octets.
+	const maxChunk = 39
 	var words []string
 	for len(s) > 0 {
 		n := 0
