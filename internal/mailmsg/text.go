@@ -30,6 +30,9 @@ func (w *walker) text(body []byte, cte, ct string, params map[string]string, pat
 		data = data[:limit]
 		truncated = true
 	}
+	if truncated {
+		data = trimPartialRune(data)
+	}
 	cs := params["charset"]
 	if cs == "" && ct == "text/html" {
 		cs = sniffHTMLCharset(data)
@@ -87,6 +90,24 @@ func cleanText(s string, plain bool) (string, int) {
 		}
 	}
 	return b.String(), nuls
+}
+
+// trimPartialRune drops an incomplete UTF-8 sequence left at the end of b
+// by a cut, so that a truncated UTF-8 text still validates as UTF-8.
+func trimPartialRune(b []byte) []byte {
+	for i := 1; i <= 3 && i <= len(b); i++ {
+		c := b[len(b)-i]
+		if c < 0x80 {
+			return b
+		}
+		if utf8.RuneStart(c) {
+			if !utf8.FullRune(b[len(b)-i:]) {
+				return b[:len(b)-i]
+			}
+			return b
+		}
+	}
+	return b
 }
 
 // truncateUTF8 cuts s to at most n bytes on a rune boundary.

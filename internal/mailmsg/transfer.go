@@ -1,6 +1,9 @@
 package mailmsg
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
 // Lenient Content-Transfer-Encoding decoders. They never fail: bytes that do
 // not belong are skipped (base64) or kept literally (quoted-printable), and
@@ -111,22 +114,24 @@ func base64Body(dst, src []byte, countOnly bool) (out []byte, n int64, bad int) 
 	return dst, n, bad + st.bad
 }
 
-// garbageLine reports a line with characters outside the base64 alphabet
-// (other than whitespace and '='), e.g. "-- " or "Thanks!".
+// garbageLine reports a line that is text rather than damaged data: it
+// starts like a separator ("--"), has blanks inside, or more than one in
+// eight of its characters are outside the alphabet ("Thanks!").
 func garbageLine(line []byte) bool {
+	line = bytes.TrimRight(line, " \t\r\n")
+	if len(line) >= 2 && line[0] == '-' && line[1] == '-' {
+		return true
+	}
+	bad := 0
 	for _, c := range line {
-		if b64v(c) < 0 && c != '=' && c != '\r' && c != '\n' && c != ' ' && c != '\t' {
+		switch {
+		case c == ' ' || c == '\t':
 			return true
-		}
-		if c == '-' || c == '_' {
-			// URL-safe characters are accepted inside a line of data, but a
-			// line that starts like a separator is garbage.
-			if len(line) > 1 && line[0] == '-' && line[1] == '-' {
-				return true
-			}
+		case b64v(c) < 0 && c != '=':
+			bad++
 		}
 	}
-	return false
+	return bad*8 > len(line)
 }
 
 func indexByte(b []byte, c byte) int {
