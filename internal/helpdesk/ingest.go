@@ -1,0 +1,479 @@
+package helpdesk
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/otvet/otvet/internal/mailin"
+	"github.com/otvet/otvet/internal/mailmsg"
+	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/store"
+)
+
+// Outcome says what intake did with one message; Deliver logs it and tests read it.
+type Outcome struct {
+	Disposition string // store.Disp*
+	TicketID    int64
+	Duplicate   bool
+	Reopened    bool
+	Note        string
+}
+
+// Deliver implements mailin.Sink: it stores one fetched message, decides what it
+// is (new ticket, reply, bounce, automatic mail, our own mail, unusable) and
+// queues the answer, and advances the mailbox cursor — all in one transaction.
+func (s *Service) Deliver(ctx context.Context, mailbox string, uidValidity uint32, f mailin.Fetched) error {
+	_, err := s.Ingest(ctx, mailbox, uidValidity, f)
+	return err
+}
+
+// Ingest is Deliver returning what was done.
+func (s *Service) Ingest(ctx context.Context, mailbox string, uidValidity uint32, f mailin.Fetched) (Outcome, error) {
+	d, err := s.desk(mailbox)
+	if err != nil {
+		return Outcome{}, err
+	}
+	now := s.now().UTC()
+	sum := sha256.Sum256(f.Raw)
+	msg, perr := mailmsg.Parse(f.Raw, s.parseOpts)
+	raw := &store.RawMessage{
+		Desk: d.Name, UIDValidity: uidValidity, UID: f.UID, SHA256: hex.EncodeToString(sum[:]),
+		Size: f.Size, Truncated: f.Truncated, Disposition: "pending", Data: f.Raw, ReceivedAt: now,
+	}
+	if raw.Size == 0 {
+		raw.Size = int64(len(f.Raw))
+	}
+	if msg != nil {
+		raw.MessageID = msg.MessageID
+	}
+	var out Outcome
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		out = Outcome{}
+		in := &intake{s: s, tx: tx, desk: d, now: now, raw: raw, msg: msg, fetched: f}
+		_, dup, err := tx.InsertRaw(ctx, raw)
+		if err != nil {
+			return err
+		}
+		if dup {
+			out = Outcome{Duplicate: true, Disposition: "duplicate"}
+		} else {
+			out, err = in.decide(ctx, perr)
+			if err != nil {
+				return err
+			}
+			if err := tx.SetRawDisposition(ctx, raw.ID, out.Disposition, out.Note, out.TicketID); err != nil {
+				return err
+			}
+		}
+		return tx.SetCursor(ctx, d.Name, store.Cursor{UIDValidity: uidValidity, LastUID: f.UID}, now)
+	})
+	if err != nil {
+		return Outcome{}, fmt.Errorf("ingest uid %d of %s: %w", f.UID, d.Name, err)
+	}
+	s.logOutcome(d, f, msg, out)
+	if !out.Duplicate {
+		s.queued()
+	}
+	return out, nil
+}
+
+func (s *Service) logOutcome(d *Desk, f mailin.Fetched, msg *mailmsg.Message, out Outcome) {
+	attrs := []any{"desk", d.Name, "uid", f.UID, "disposition", out.Disposition}
+	if out.TicketID != 0 {
+		attrs = append(attrs, "ticket", out.TicketID)
+	}
+	if msg != nil {
+		attrs = append(attrs, "message_id", msg.MessageID)
+	}
+	if out.Note != "" {
+		attrs = append(attrs, "note", out.Note)
+	}
+	switch out.Disposition {
+	case store.DispQuarantine, store.DispLoop:
+		s.log.Warn("message not turned into a ticket", attrs...)
+	case "duplicate":
+		s.log.Info("message seen before; skipped", attrs...)
+	default:
+		s.log.Info("message ingested", attrs...)
+	}
+}
+
+// intake is the state of one message's transaction.
+type intake struct {
+	s       *Service
+	tx      *store.Tx
+	desk    *Desk
+	now     time.Time
+	raw     *store.RawMessage
+	msg     *mailmsg.Message
+	fetched mailin.Fetched
+}
+
+var subjectToken = regexp.MustCompile(`\[#(\d{1,18})\]`)
+
+func (in *intake) decide(ctx context.Context, perr error) (Outcome, error) {
+	m := in.msg
+	if perr != nil || m == nil {
+		reason := "unparseable"
+		if perr != nil {
+			reason = perr.Error()
+		}
+		return in.quarantine(ctx, reason)
+	}
+	if m.OwnLoop || (m.From != nil && in.s.support[strings.ToLower(m.From.Email)]) {
+		return Outcome{Disposition: store.DispLoop, Note: "our own mail came back"}, in.event(ctx, 0, "loop_ignored", "")
+	}
+	if m.Bounce != nil {
+		return in.bounce(ctx)
+	}
+	if m.From == nil || m.From.Email == "" {
+		return in.quarantine(ctx, "no usable From address: "+strconvQuote(m.FromRaw))
+	}
+	ticketID, err := in.match(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if ticketID != 0 {
+		return in.reply(ctx, ticketID)
+	}
+	if m.Auto {
+		return Outcome{Disposition: store.DispAutoIgnored, Note: m.AutoReason}, in.event(ctx, 0, "auto_ignored", m.AutoReason)
+	}
+	return in.open(ctx, 0)
+}
+
+func strconvQuote(s string) string {
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return strconv.Quote(s)
+}
+
+// match finds the ticket a message belongs to: a signed reply address first,
+// then the Message-IDs it refers to, then a [#N] subject token — the last only
+// when the sender already takes part in that ticket.
+func (in *intake) match(ctx context.Context) (int64, error) {
+	m := in.msg
+	var addrs []string
+	for _, a := range append(append([]mailmsg.Address{}, m.To...), m.Cc...) {
+		addrs = append(addrs, a.Email)
+	}
+	addrs = append(addrs, m.DeliveredTo...)
+	for _, a := range addrs {
+		tok, ok := mailout.TokenFromAddress(a, in.desk.SupportAddress)
+		if !ok {
+			continue
+		}
+		ticketID, _, ok := in.s.signer.Verify(tok)
+		if !ok {
+			in.s.log.Warn("reply address with an invalid token", "desk", in.desk.Name, "address", a)
+			continue
+		}
+		if t, err := in.tx.Ticket(ctx, ticketID); err == nil && t.Desk == in.desk.Name {
+			return ticketID, nil
+		}
+	}
+	refs := append(append([]string{}, m.References...), m.InReplyTo...)
+	if id, err := in.tx.TicketByMessageIDs(ctx, in.desk.Name, refs); err != nil || id != 0 {
+		return id, err
+	}
+	for _, sm := range subjectToken.FindAllStringSubmatch(m.Subject, 3) {
+		id, err := strconv.ParseInt(sm[1], 10, 64)
+		if err != nil {
+			continue
+		}
+		t, err := in.tx.Ticket(ctx, id)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && t.Desk != in.desk.Name) {
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		if _, err := in.tx.Participant(ctx, id, m.From.Email); err == nil {
+			return id, nil
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return 0, err
+		}
+	}
+	return 0, nil
+}
+
+// open creates a new ticket from the message (linked to an old one when linked != 0)
+// and queues the acknowledgement.
+func (in *intake) open(ctx context.Context, linked int64) (Outcome, error) {
+	m, d := in.msg, in.desk
+	subject := strings.TrimSpace(subjectToken.ReplaceAllString(m.Subject, ""))
+	t := &store.Ticket{
+		Desk: d.Name, Status: store.StatusOpen, Channel: "email", Subject: subject,
+		RequesterEmail: strings.ToLower(m.From.Email), RequesterName: m.From.Name, SupportLevel: d.Level,
+		LinkedTicketID: sql.NullInt64{Int64: linked, Valid: linked != 0}, CreatedAt: in.now, UpdatedAt: in.now,
+	}
+	due := in.dueTimes()
+	t.FirstResponseDue, t.ResolutionDue = due.first, due.resolution
+	if err := in.tx.CreateTicket(ctx, t); err != nil {
+		return Outcome{}, err
+	}
+	p, err := in.tx.AddParticipant(ctx, t.ID, m.From.Email, m.From.Name, "requester", in.now)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if err := in.addColleagues(ctx, t); err != nil {
+		return Outcome{}, err
+	}
+	if err := in.storeMessage(ctx, t.ID); err != nil {
+		return Outcome{}, err
+	}
+	detail := ""
+	if linked != 0 {
+		detail = fmt.Sprintf("follows #%d", linked)
+	}
+	if err := in.event(ctx, t.ID, "ticket_opened", detail); err != nil {
+		return Outcome{}, err
+	}
+	kind, data := in.ackData(t, linked, due)
+	if err := in.autoReply(ctx, t, p, kind, data); err != nil {
+		return Outcome{}, err
+	}
+	return Outcome{Disposition: store.DispTicket, TicketID: t.ID}, nil
+}
+
+// reply appends the message to its ticket, reopening or following up a closed one.
+func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
+	m := in.msg
+	t, err := in.tx.Ticket(ctx, ticketID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	closed := t.Status == store.StatusResolved || t.Status == store.StatusClosed || t.Status == store.StatusRejected
+	if closed && !m.Auto && t.ClosedAt.Valid && in.now.Sub(t.ClosedAt.Time) > in.s.reopen {
+		return in.open(ctx, t.ID)
+	}
+	if err := in.addSender(ctx, t); err != nil {
+		return Outcome{}, err
+	}
+	if err := in.storeMessage(ctx, t.ID); err != nil {
+		return Outcome{}, err
+	}
+	out := Outcome{Disposition: store.DispReply, TicketID: t.ID}
+	if m.Auto {
+		out.Note = m.AutoReason
+		return out, in.event(ctx, t.ID, "auto_reply_received", m.AutoReason)
+	}
+	if in.fetched.Truncated {
+		if err := in.tooLarge(ctx, t); err != nil {
+			return Outcome{}, err
+		}
+	}
+	switch {
+	case closed:
+		if err := in.tx.SetTicketStatus(ctx, t.ID, store.StatusOpen, in.now); err != nil {
+			return Outcome{}, err
+		}
+		if err := in.event(ctx, t.ID, "ticket_reopened", "reply from "+m.From.Email); err != nil {
+			return Outcome{}, err
+		}
+		p, err := in.tx.Participant(ctx, t.ID, m.From.Email)
+		if err == nil {
+			due := in.dueTimes()
+			data := mailout.ReopenedData{
+				TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID), DeskName: in.desk.DisplayName,
+				DueResponse: in.formatDue(due.first), OutOfHours: due.outOfHours, WorkStartsAt: in.formatStart(due.start),
+				SupportAddress: in.desk.SupportAddress,
+			}
+			if err := in.autoReply(ctx, t, p, mailout.TmplReopened, data); err != nil {
+				return Outcome{}, err
+			}
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return Outcome{}, err
+		}
+		out.Reopened = true
+	case t.Status == store.StatusWaiting:
+		// The user answered support's question: the ticket is back with support.
+		if err := in.tx.SetTicketStatus(ctx, t.ID, store.StatusOpen, in.now); err != nil {
+			return Outcome{}, err
+		}
+		if err := in.event(ctx, t.ID, "customer_replied", "was waiting for the customer"); err != nil {
+			return Outcome{}, err
+		}
+	default:
+		if err := in.tx.TouchTicket(ctx, t.ID, in.now); err != nil {
+			return Outcome{}, err
+		}
+		if err := in.event(ctx, t.ID, "customer_replied", ""); err != nil {
+			return Outcome{}, err
+		}
+	}
+	return out, nil
+}
+
+// addSender makes the sender a participant when they belong with the requester:
+// organisations are walled, so a stranger writing into a ticket is recorded but
+// will not receive its mail.
+func (in *intake) addSender(ctx context.Context, t *store.Ticket) error {
+	from := in.msg.From
+	if _, err := in.tx.Participant(ctx, t.ID, from.Email); err == nil {
+		return nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if sameOrg(from.Email, t.RequesterEmail) {
+		_, err := in.tx.AddParticipant(ctx, t.ID, from.Email, from.Name, "cc", in.now)
+		return err
+	}
+	return in.event(ctx, t.ID, "foreign_sender", "message from "+from.Email+" outside the requester's organisation")
+}
+
+// addColleagues adds the requester's colleagues copied on a new request.
+func (in *intake) addColleagues(ctx context.Context, t *store.Ticket) error {
+	for _, a := range append(append([]mailmsg.Address{}, in.msg.To...), in.msg.Cc...) {
+		e := strings.ToLower(a.Email)
+		if e == t.RequesterEmail || in.s.isSupport(e) || !sameOrg(e, t.RequesterEmail) {
+			continue
+		}
+		if _, err := in.tx.AddParticipant(ctx, t.ID, e, a.Name, "cc", in.now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isSupport reports whether the address is a desk's, plus-addressed or not.
+func (s *Service) isSupport(addr string) bool {
+	addr = strings.ToLower(addr)
+	local, domain, ok := strings.Cut(addr, "@")
+	if !ok {
+		return false
+	}
+	if i := strings.IndexByte(local, '+'); i >= 0 {
+		local = local[:i]
+	}
+	return s.support[local+"@"+domain]
+}
+
+// sameOrg approximates "the same organisation" by the address's domain until
+// the directory of organisations knows better.
+func sameOrg(a, b string) bool {
+	_, da, _ := strings.Cut(strings.ToLower(a), "@")
+	_, db, _ := strings.Cut(strings.ToLower(b), "@")
+	return da != "" && da == db
+}
+
+func (in *intake) storeMessage(ctx context.Context, ticketID int64) error {
+	m := in.msg
+	dm := &store.Message{
+		TicketID: ticketID, Direction: store.DirIn, MessageID: m.MessageID, FromAddr: strings.ToLower(m.From.Email),
+		FromName: m.From.Name, ToAddrs: joinAddrs(m.To), CcAddrs: joinAddrs(m.Cc), Subject: m.Subject,
+		BodyText: m.Text, BodyHTML: m.HTML, Auto: m.Auto, RawID: sql.NullInt64{Int64: in.raw.ID, Valid: true},
+		CreatedAt: in.now,
+	}
+	if in.fetched.Truncated {
+		dm.BodyText = ""
+	}
+	if err := in.tx.InsertMessage(ctx, dm); err != nil {
+		return err
+	}
+	for _, a := range m.Attachments {
+		if err := in.tx.InsertAttachment(ctx, &store.Attachment{
+			MessageID: dm.ID, Filename: a.Filename, ContentType: a.ContentType, ContentID: a.ContentID,
+			Inline: a.Inline, Size: a.Size, Dropped: a.Dropped, DropReason: a.DropReason, Data: a.Data,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func joinAddrs(as []mailmsg.Address) string {
+	out := make([]string, 0, len(as))
+	for _, a := range as {
+		out = append(out, strings.ToLower(a.Email))
+	}
+	return strings.Join(out, ", ")
+}
+
+// quarantine keeps an unusable message (the raw row stays), logs it, and tells
+// the sender when there is an address to tell.
+func (in *intake) quarantine(ctx context.Context, reason string) (Outcome, error) {
+	out := Outcome{Disposition: store.DispQuarantine, Note: reason}
+	if err := in.event(ctx, 0, "message_quarantined", reason); err != nil {
+		return out, err
+	}
+	to := ""
+	if in.msg != nil && !in.msg.NullSender && !in.msg.Auto {
+		to = in.msg.ReturnPath
+	}
+	if to == "" || in.s.isSupport(to) {
+		return out, nil
+	}
+	subject := ""
+	if in.msg != nil {
+		subject = in.msg.Subject
+	}
+	data := mailout.RejectedUnreadableData{
+		Subject: subject, ReceivedAt: in.now.In(in.desk.Location).Format("02.01.2006 15:04"),
+		DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress,
+	}
+	return out, in.queue(ctx, nil, mailout.Address{Email: to}, "", mailout.TmplRejectedUnreadable, data)
+}
+
+// bounce records a delivery status notification on the ticket whose mail bounced.
+func (in *intake) bounce(ctx context.Context) (Outcome, error) {
+	b := in.msg.Bounce
+	out := Outcome{Disposition: store.DispBounce}
+	var outID, ticketID int64
+	if b.OriginalMessageID != "" {
+		o, err := in.tx.OutgoingByMessageID(ctx, b.OriginalMessageID)
+		switch {
+		case err == nil:
+			outID, ticketID = o.ID, o.TicketID.Int64
+		case !errors.Is(err, store.ErrNotFound):
+			return out, err
+		}
+	}
+	if ticketID == 0 {
+		out.Note = "bounce of a message we do not know: " + b.OriginalMessageID
+	}
+	out.TicketID = ticketID
+	rcpts := b.Recipients
+	if len(rcpts) == 0 {
+		rcpts = []mailmsg.BounceRecipient{{}}
+	}
+	for _, r := range rcpts {
+		if err := in.tx.InsertBounce(ctx, &store.Bounce{
+			TicketID: sql.NullInt64{Int64: ticketID, Valid: ticketID != 0}, OutboxID: sql.NullInt64{Int64: outID, Valid: outID != 0},
+			Recipient: strings.ToLower(r.Email), Status: r.Status, Diagnostic: r.Diagnostic, Permanent: b.Permanent, At: in.now,
+		}); err != nil {
+			return out, err
+		}
+		detail := fmt.Sprintf("%s %s %s", r.Email, r.Status, r.Diagnostic)
+		if err := in.event(ctx, ticketID, "bounce", strings.TrimSpace(detail)); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// tooLarge tells a participant that their reply was over the size limit.
+func (in *intake) tooLarge(ctx context.Context, t *store.Ticket) error {
+	p, err := in.tx.Participant(ctx, t.ID, in.msg.From.Email)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	kind, data := in.ackData(t, 0, dueTimes{})
+	return in.autoReply(ctx, t, p, kind, data)
+}
+
+func (in *intake) event(ctx context.Context, ticketID int64, kind, detail string) error {
+	return in.tx.AddEvent(ctx, ticketID, in.now, kind, "system", detail)
+}

@@ -1,0 +1,152 @@
+// Package helpdesk holds Otvet's use cases: it turns fetched mail into tickets
+// and replies, decides what to answer, and queues the answers in the outbox —
+// all in one transaction with the mailbox cursor.
+package helpdesk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/otvet/otvet/internal/mailin"
+	"github.com/otvet/otvet/internal/mailmsg"
+	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/store"
+)
+
+// Calendar is the business-time arithmetic a desk needs (workcal.Calendar).
+type Calendar interface {
+	Add(from time.Time, d time.Duration) time.Time
+	IsOpen(t time.Time) bool
+	NextOpen(t time.Time) time.Time
+}
+
+// Renderer renders a named mail template (mailout.Templates).
+type Renderer interface {
+	Render(lang, name string, data any) (mailout.Rendered, error)
+}
+
+// Desk is one support mailbox as the helpdesk sees it.
+type Desk struct {
+	Name           string
+	SupportAddress string // sd@kgo66.ru
+	DisplayName    string
+	Language       string // ru | en
+	Location       *time.Location
+	Calendar       Calendar // nil: no due times are computed
+	Level          string
+	FirstResponse  time.Duration // SLA targets of the desk's default level
+	Resolution     time.Duration
+}
+
+// Options wire a Service. Zero values mean defaults where one exists.
+type Options struct {
+	DB               *store.DB
+	Desks            []Desk
+	Signer           *mailout.Signer
+	Templates        Renderer
+	Parse            mailmsg.Options
+	MaxMessageBytes  int64         // the poller's limit, quoted to senders of larger mail
+	AutoReplyPerHour int           // default 10; negative: no limit
+	ReopenWindow     time.Duration // default 14 days
+	Now              func() time.Time
+	Logger           *slog.Logger
+	// Queued is called after a commit that may have queued mail (wakes the outbox worker).
+	Queued func()
+}
+
+// Service implements intake (the mailin.Sink of every desk).
+type Service struct {
+	db         *store.DB
+	desks      map[string]*Desk
+	support    map[string]bool // every desk's support address, lower-cased
+	signer     *mailout.Signer
+	tmpl       Renderer
+	parseOpts  mailmsg.Options
+	autoMax    int
+	maxMessage int64
+	reopen     time.Duration
+	now        func() time.Time
+	log        *slog.Logger
+	queued     func()
+}
+
+// LoopHeader marks every message Otvet sends, so that it never ingests its own mail.
+const LoopHeader = "X-Otvet-Loop"
+
+// New checks the options and builds the service.
+func New(o Options) (*Service, error) {
+	var errs []error
+	if o.DB == nil {
+		errs = append(errs, errors.New("helpdesk: no database"))
+	}
+	if o.Signer == nil {
+		errs = append(errs, errors.New("helpdesk: no signer"))
+	}
+	if o.Templates == nil {
+		errs = append(errs, errors.New("helpdesk: no templates"))
+	}
+	s := &Service{
+		db: o.DB, desks: map[string]*Desk{}, support: map[string]bool{}, signer: o.Signer, tmpl: o.Templates,
+		parseOpts: o.Parse, autoMax: o.AutoReplyPerHour, maxMessage: o.MaxMessageBytes, reopen: o.ReopenWindow, now: o.Now, log: o.Logger, queued: o.Queued,
+	}
+	for i := range o.Desks {
+		d := o.Desks[i]
+		if d.Name == "" || !strings.Contains(d.SupportAddress, "@") {
+			errs = append(errs, fmt.Errorf("helpdesk: desk %q needs a name and a support address", d.Name))
+			continue
+		}
+		if d.Location == nil {
+			d.Location = time.UTC
+		}
+		if d.Language == "" {
+			d.Language = "ru"
+		}
+		s.desks[d.Name] = &d
+		s.support[strings.ToLower(d.SupportAddress)] = true
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	s.parseOpts.LoopHeader = LoopHeader
+	if s.autoMax == 0 {
+		s.autoMax = 10
+	}
+	if s.reopen == 0 {
+		s.reopen = 14 * 24 * time.Hour
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.queued == nil {
+		s.queued = func() {}
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	return s, nil
+}
+
+// Cursor implements mailin.Sink.
+func (s *Service) Cursor(ctx context.Context, mailbox string) (mailin.Cursor, error) {
+	c, err := s.db.Cursor(ctx, mailbox)
+	return mailin.Cursor{UIDValidity: c.UIDValidity, LastUID: c.LastUID}, err
+}
+
+// SetCursor implements mailin.Sink.
+func (s *Service) SetCursor(ctx context.Context, mailbox string, c mailin.Cursor) error {
+	return s.db.Tx(ctx, func(tx *store.Tx) error {
+		return tx.SetCursor(ctx, mailbox, store.Cursor{UIDValidity: c.UIDValidity, LastUID: c.LastUID}, s.now().UTC())
+	})
+}
+
+func (s *Service) desk(name string) (*Desk, error) {
+	d, ok := s.desks[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown desk %q", name)
+	}
+	return d, nil
+}
