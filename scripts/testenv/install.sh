@@ -11,6 +11,7 @@ packages=(
 	postgresql                  # server + client (pg_isready, psql, initdb)
 	swaks libnet-ssleay-perl    # SMTP client for manual end-to-end checks (TLS needs Net::SSLeay)
 	openssl ssl-cert ca-certificates
+	make gcc libc6-dev          # `make test`; `go test -race` needs cgo
 )
 
 missing=()

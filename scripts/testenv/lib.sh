@@ -17,8 +17,8 @@ te_owned() {
 	local pid=$1 dir=$2
 	local cmdline environ
 	[[ $pid =~ ^[0-9]+$ && -d /proc/$pid ]] || return 1
-	cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline") 2>/dev/null || return 1
-	environ=$(tr '\0' ' ' <"/proc/$pid/environ") 2>/dev/null || true
+	{ cmdline=$(tr "\\0" " " <"/proc/$pid/cmdline"); } 2>/dev/null || return 1
+	{ environ=$(tr "\\0" " " <"/proc/$pid/environ"); } 2>/dev/null || true
 	[[ "$cmdline $environ" == *"$dir/"* ]]
 }
 
