@@ -1,0 +1,244 @@
+package mailin
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+)
+
+// errAborted marks a pass stopped mid-FETCH by context cancellation: the
+// connection is closed, so marking is left to the next session's recovery.
+var errAborted = errors.New("mailin: pass aborted")
+
+// fetchBatch fetches and delivers one batch (ascending UIDs). Consecutive
+// messages of the same kind (whole / header only) share one FETCH command.
+// It returns the UIDs the sink accepted, even when it fails part-way.
+func (s *session) fetchBatch(ctx context.Context, uidValidity uint32, batch []meta, st *Stats) ([]uint32, error) {
+	var delivered []uint32
+	for len(batch) > 0 {
+		trunc := s.truncated(batch[0])
+		n := 1
+		for n < len(batch) && s.truncated(batch[n]) == trunc {
+			n++
+		}
+		err := s.fetchRun(ctx, uidValidity, batch[:n], trunc, st, &delivered)
+		if err != nil {
+			return delivered, err
+		}
+		batch = batch[n:]
+	}
+	return delivered, nil
+}
+
+func (s *session) truncated(m meta) bool { return m.size > s.p.opts.MaxMessageBytes }
+
+// fetchRun issues one UID FETCH for run and delivers its messages as they
+// stream in. The server may answer in any order and may omit messages
+// expunged meanwhile; the orderer delivers strictly by ascending UID and
+// never passes over a UID that still exists.
+func (s *session) fetchRun(ctx context.Context, uidValidity uint32, run []meta, trunc bool, st *Stats, delivered *[]uint32) error {
+	section := &imap.FetchItemBodySection{Peek: true}
+	if trunc {
+		section.Specifier = imap.PartSpecifierHeader
+	}
+	var set imap.UIDSet
+	for _, m := range run {
+		set.AddNum(imap.UID(m.uid))
+	}
+	cmd := s.c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
+	// go-imap's reader waits until a FETCH is consumed, so every way out
+	// of here, a panic in the sink included, must consume it: on the
+	// abnormal ones the connection is killed first to make that quick.
+	consumed := false
+	defer func() {
+		if !consumed {
+			s.kill()
+			cmd.Close()
+		}
+	}()
+
+	ord := orderer{want: run, pending: map[uint32]Fetched{}}
+	deliver := func(f Fetched) error {
+		if err := s.deliver(ctx, uidValidity, f); err != nil {
+			return err
+		}
+		st.Delivered++
+		if f.Truncated {
+			st.Truncated++
+		}
+		*delivered = append(*delivered, f.UID)
+		return nil
+	}
+	for {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w: %w", errAborted, ctx.Err())
+		}
+		msg := cmd.Next()
+		if msg == nil {
+			break
+		}
+		f, ok, err := s.readMessage(msg, trunc)
+		if err != nil {
+			return fmt.Errorf("mailin: fetch: %w", err)
+		}
+		if !ok {
+			continue
+		}
+		st.Fetched++
+		if err := ord.add(f, deliver); err != nil {
+			// Read the rest of the batch so the delivered ones can be marked.
+			consumed = true
+			cmd.Close()
+			return err
+		}
+	}
+	consumed = true
+	if err := cmd.Close(); err != nil {
+		return fmt.Errorf("mailin: fetch: %w", err)
+	}
+	if missing := ord.missing(); len(missing) > 0 {
+		// Expunged between the two FETCHes, or the server left them out:
+		// only the former lets us advance past them.
+		data, err := s.c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{imap.UIDSetNum(toUIDs(missing)...)}}, nil).Wait()
+		if err != nil {
+			return fmt.Errorf("mailin: check messages missing from FETCH: %w", err)
+		}
+		if still := data.AllUIDs(); len(still) > 0 {
+			return fmt.Errorf("mailin: server did not return message UID %d (and %d more) that still exists", still[0], len(still)-1)
+		}
+		s.log.Info("messages expunged before they could be fetched", "uids", imap.UIDSetNum(toUIDs(missing)...).String())
+	}
+	return ord.flush(deliver)
+}
+
+// readMessage reads one FETCH response. ok is false when it carries no body
+// (an unsolicited FLAGS update, say): that UID then counts as missing.
+func (s *session) readMessage(msg *imapclient.FetchMessageData, trunc bool) (Fetched, bool, error) {
+	var (
+		f       Fetched
+		hasBody bool
+	)
+	for {
+		item := msg.Next()
+		if item == nil {
+			break
+		}
+		switch item := item.(type) {
+		case imapclient.FetchItemDataUID:
+			f.UID = uint32(item.UID)
+		case imapclient.FetchItemDataBodySection:
+			hasBody = true
+			if item.Literal == nil {
+				s.log.Warn("server returned NIL for a message body", "uid", f.UID)
+				continue
+			}
+			raw, err := readLiteral(item.Literal, s.p.opts.MaxMessageBytes)
+			if err != nil {
+				return f, false, fmt.Errorf("read body of UID %d: %w", f.UID, err)
+			}
+			f.Raw = raw
+		}
+	}
+	f.Truncated = trunc
+	return f, hasBody && f.UID != 0, nil
+}
+
+// readLiteral reads a literal into one allocation of its announced size
+// (capped, so a lying server cannot make us allocate gigabytes up front).
+func readLiteral(lit imap.LiteralReader, limit int64) ([]byte, error) {
+	n := lit.Size()
+	if n > limit+1<<20 {
+		n = limit + 1<<20
+	}
+	var buf bytes.Buffer
+	buf.Grow(int(n))
+	_, err := io.Copy(&buf, lit)
+	return buf.Bytes(), err
+}
+
+// deliver hands one message to the sink with a context that survives a
+// cancellation of ctx for ShutdownGrace: a transaction in flight finishes.
+func (s *session) deliver(ctx context.Context, uidValidity uint32, f Fetched) error {
+	dctx, cancel := graceContext(ctx, s.p.opts.ShutdownGrace)
+	defer cancel()
+	if err := s.p.sink.Deliver(dctx, s.p.opts.Name, uidValidity, f); err != nil {
+		return fmt.Errorf("mailin: deliver UID %d: %w", f.UID, err)
+	}
+	s.log.Debug("delivered", "uid", f.UID, "size", f.Size, "truncated", f.Truncated)
+	return nil
+}
+
+// orderer turns a FETCH stream into deliveries in ascending UID order.
+type orderer struct {
+	want    []meta // ascending, not yet delivered
+	pending map[uint32]Fetched
+}
+
+// add accepts one fetched message and delivers every message that is now
+// next in line.
+func (o *orderer) add(f Fetched, deliver func(Fetched) error) error {
+	i, found := slices.BinarySearchFunc(o.want, f.UID, func(m meta, uid uint32) int {
+		return cmpUID(m.uid, uid)
+	})
+	if !found {
+		return nil // not asked for, or already delivered
+	}
+	f.Size, f.InternalDate = o.want[i].size, o.want[i].internalDate
+	o.pending[f.UID] = f
+	for len(o.want) > 0 {
+		next, ok := o.pending[o.want[0].uid]
+		if !ok {
+			return nil
+		}
+		if err := deliver(next); err != nil {
+			return err
+		}
+		delete(o.pending, next.UID)
+		o.want = o.want[1:]
+	}
+	return nil
+}
+
+// missing lists the wanted UIDs the server has not returned.
+func (o *orderer) missing() []uint32 {
+	var out []uint32
+	for _, m := range o.want {
+		if _, ok := o.pending[m.uid]; !ok {
+			out = append(out, m.uid)
+		}
+	}
+	return out
+}
+
+// flush delivers what is left in order, once the missing ones are known to
+// be gone.
+func (o *orderer) flush(deliver func(Fetched) error) error {
+	for _, m := range o.want {
+		f, ok := o.pending[m.uid]
+		if !ok {
+			continue
+		}
+		if err := deliver(f); err != nil {
+			return err
+		}
+		delete(o.pending, m.uid)
+	}
+	o.want = nil
+	return nil
+}
+
+func cmpUID(a, b uint32) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

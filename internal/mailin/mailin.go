@@ -1,0 +1,114 @@
+// Package mailin is the IMAP intake: it fetches new messages of one mailbox
+// by UID, hands each to a Sink that stores it and advances a persisted
+// (UIDVALIDITY, last UID) cursor in one transaction, and only then flags or
+// moves it on the server. Run keeps a session open, waits with IDLE (or
+// polls) and reconnects with jittered exponential backoff.
+//
+// See docs/intake.md for the behaviour in detail.
+package mailin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Cursor is the persisted position of a mailbox: every message with a UID
+// up to LastUID in the mailbox generation UIDValidity has been stored.
+type Cursor struct{ UIDValidity, LastUID uint32 }
+
+// Sink is implemented by the helpdesk store. It is the only place state is kept.
+type Sink interface {
+	// Cursor returns the persisted cursor of the mailbox ({0,0} when never polled).
+	Cursor(ctx context.Context, mailbox string) (Cursor, error)
+	// SetCursor persists a new cursor without delivering (used on a UIDVALIDITY change: {new, 0}).
+	SetCursor(ctx context.Context, mailbox string, c Cursor) error
+	// Deliver stores one message AND advances the cursor to {uidValidity, msg.UID} in ONE transaction.
+	// It deduplicates by itself (Message-ID + SHA-256), so re-delivering a message is harmless.
+	// It returns an error only for failures that may go away (database down); the poller then
+	// stops the pass and retries later from the same cursor. Unparseable mail is the sink's business.
+	Deliver(ctx context.Context, mailbox string, uidValidity uint32, msg Fetched) error
+}
+
+// Fetched is one message as read from the server.
+type Fetched struct {
+	UID          uint32
+	Raw          []byte    // the whole message, or only its header when Truncated
+	Size         int64     // RFC822.SIZE as reported by the server
+	Truncated    bool      // the message was larger than Options.MaxMessageBytes: only BODY.PEEK[HEADER] was fetched
+	InternalDate time.Time // when the server received the message
+}
+
+// Locker is optional (PostgreSQL advisory locks): one process polls a mailbox at a time.
+type Locker interface {
+	TryLock(ctx context.Context, mailbox string) (release func(), ok bool, err error)
+}
+
+// Stats describe one pass.
+type Stats struct {
+	Fetched          int  // messages read from the server
+	Delivered        int  // messages the sink accepted
+	Truncated        int  // of Delivered, how many had only their header
+	UIDValidityReset bool // the server's UIDVALIDITY differed from a non-zero stored one
+}
+
+// ErrLocked is returned by PollOnce when another instance holds the
+// mailbox's lock.
+var ErrLocked = errors.New("mailin: mailbox is being polled by another instance")
+
+// Poller polls one mailbox. Its methods must not be called concurrently.
+type Poller struct {
+	opts Options
+	sink Sink
+}
+
+// New validates opts (reporting every problem at once) and returns a Poller.
+func New(opts Options, sink Sink) (*Poller, error) {
+	opts = opts.withDefaults()
+	err := opts.validate()
+	if sink == nil {
+		err = errors.Join(err, errors.New("mailin: sink: required"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	opts.Logger = opts.Logger.With("mailbox", opts.Name)
+	return &Poller{opts: opts, sink: sink}, nil
+}
+
+// PollOnce connects, logs in, selects the folder, delivers every new message,
+// marks or moves the delivered ones, and logs out. When a Locker is set and
+// another instance holds the lock, it returns ErrLocked without connecting.
+func (p *Poller) PollOnce(ctx context.Context) (Stats, error) {
+	release, err := p.lock(ctx)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer release()
+	s, err := p.open(ctx)
+	if err != nil {
+		return Stats{}, err
+	}
+	defer s.close()
+	return s.pass(ctx)
+}
+
+// lock takes the Locker's lock, if any. It returns ErrLocked when the lock
+// is held elsewhere.
+func (p *Poller) lock(ctx context.Context) (release func(), err error) {
+	if p.opts.Locker == nil {
+		return func() {}, nil
+	}
+	release, ok, err := p.opts.Locker.TryLock(ctx, p.opts.Name)
+	if err != nil {
+		return nil, fmt.Errorf("mailin: lock: %w", err)
+	}
+	if !ok {
+		return nil, ErrLocked
+	}
+	if release == nil {
+		release = func() {}
+	}
+	return release, nil
+}

@@ -1,0 +1,631 @@
+package mailintest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/otvet/otvet/internal/mailin"
+)
+
+// WaitTimeout bounds every wait for an asynchronous event in the scenarios.
+// It only stops a hung test; nothing asserts on elapsed time.
+const WaitTimeout = 30 * time.Second
+
+// Scenarios are the poller's behaviours, runnable against any server that
+// offers IDLE, MOVE and UIDPLUS. Each gets a fresh Env.
+var Scenarios = []struct {
+	Name string
+	Run  func(t *testing.T, env Env)
+}{
+	{"IngestsOnceInUIDOrder", ingestsOnceInUIDOrder},
+	{"FailedDeliveryStopsPassAndMarksOnlyCommitted", failedDeliveryStopsPass},
+	{"MovesToProcessedFolder", movesToProcessedFolder},
+	{"RecoversMarkingAfterCrash", recoversMarkingAfterCrash},
+	{"RecoversMarkingAfterDroppedConnection", recoversAfterDroppedConnection},
+	{"UIDValidityChangeRefetchesAll", uidValidityChange},
+	{"TruncatesLargeMessages", truncatesLargeMessages},
+	{"SkipsLastMessageBelowCursor", skipsLastMessageBelowCursor},
+	{"RunDeliversOnIdle", runDeliversOnIdle},
+	{"RunPollsWithoutIdle", runPollsWithoutIdle},
+	{"RunReconnectsAfterDrop", runReconnectsAfterDrop},
+	{"RunFinishesDeliveryOnCancel", runFinishesDeliveryOnCancel},
+	{"RunRecoversFromPanic", runRecoversFromPanic},
+	{"LockHeldElsewhere", lockHeldElsewhere},
+	{"PasswordNeverLogged", passwordNeverLogged},
+}
+
+// RunScenarios runs every scenario as a parallel subtest, each with its own
+// Env from newEnv.
+func RunScenarios(t *testing.T, newEnv func(t *testing.T) Env) {
+	for _, sc := range Scenarios {
+		t.Run(sc.Name, func(t *testing.T) {
+			t.Parallel()
+			sc.Run(t, newEnv(t))
+		})
+	}
+}
+
+func newPoller(t *testing.T, opts mailin.Options, sink mailin.Sink) *mailin.Poller {
+	t.Helper()
+	p, err := mailin.New(opts, sink)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return p
+}
+
+func pollOnce(t *testing.T, p *mailin.Poller) mailin.Stats {
+	t.Helper()
+	st, err := p.PollOnce(context.Background())
+	if err != nil {
+		t.Fatalf("PollOnce: %v", err)
+	}
+	return st
+}
+
+func appendN(t *testing.T, env Env, from, n int) ([]uint32, [][]byte) {
+	t.Helper()
+	raws := make([][]byte, n)
+	for i := range raws {
+		raws[i] = NewMessage(from+i, 300)
+	}
+	return Append(t, env.Account.Client(t), env.Folder, raws...), raws
+}
+
+func uidsOf(fs []mailin.Fetched) []uint32 {
+	out := make([]uint32, len(fs))
+	for i, f := range fs {
+		out[i] = f.UID
+	}
+	return out
+}
+
+func equalUIDs(a, b []uint32) bool {
+	return fmt.Sprint(a) == fmt.Sprint(b)
+}
+
+// startRun runs p.Run in the background; the returned stop cancels it and
+// fails the test unless Run returns nil.
+func startRun(t *testing.T, p *mailin.Poller) (ctx context.Context, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	stopped := false
+	stop = func() {
+		t.Helper()
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run returned %v, want nil", err)
+			}
+		case <-time.After(WaitTimeout):
+			t.Errorf("Run did not return within %v of cancellation", WaitTimeout)
+		}
+	}
+	t.Cleanup(stop)
+	return ctx, stop
+}
+
+func ingestsOnceInUIDOrder(t *testing.T, env Env) {
+	uids, raws := appendN(t, env, 1, 7)
+	sink := NewSink()
+	opts := env.Options()
+	opts.FetchBatch = 3
+	p := newPoller(t, opts, sink)
+
+	st := pollOnce(t, p)
+	if st.Delivered != 7 || st.Fetched != 7 {
+		t.Fatalf("stats = %+v, want 7 fetched and delivered", st)
+	}
+	got := sink.Stored()
+	if !equalUIDs(uidsOf(got), uids) {
+		t.Fatalf("delivered UIDs %v, want %v", uidsOf(got), uids)
+	}
+	for i, f := range got {
+		if !bytes.Equal(f.Raw, raws[i]) || f.Truncated || f.Size != int64(len(raws[i])) || f.InternalDate.IsZero() {
+			t.Errorf("message %d: truncated=%v size=%d date=%v, raw equal=%v", f.UID, f.Truncated, f.Size, f.InternalDate, bytes.Equal(f.Raw, raws[i]))
+		}
+	}
+	c := env.Account.Client(t)
+	cur, _ := sink.Cursor(context.Background(), opts.Name)
+	if want := (mailin.Cursor{UIDValidity: UIDValidity(t, c, env.Folder), LastUID: uids[6]}); cur != want {
+		t.Errorf("cursor = %+v, want %+v", cur, want)
+	}
+	for _, m := range Messages(t, c, env.Folder) {
+		if !m.Seen() {
+			t.Errorf("UID %d not \\Seen after delivery", m.UID)
+		}
+	}
+	if st := pollOnce(t, p); st.Delivered != 0 || st.Fetched != 0 {
+		t.Errorf("second pass: %+v, want nothing", st)
+	}
+	more, _ := appendN(t, env, 100, 2)
+	if st := pollOnce(t, p); st.Delivered != 2 {
+		t.Errorf("third pass: %+v, want 2 delivered", st)
+	}
+	if got := uidsOf(sink.Stored()); !equalUIDs(got, append(uids, more...)) {
+		t.Errorf("all delivered UIDs %v, want %v", got, append(uids, more...))
+	}
+	if n := len(sink.Accepted()); n != 9 {
+		t.Errorf("%d accepted deliveries, want 9 (each once)", n)
+	}
+}
+
+func failedDeliveryStopsPass(t *testing.T, env Env) {
+	uids, _ := appendN(t, env, 1, 6)
+	sink := NewSink()
+	errDown := errors.New("database down")
+	sink.FailOn = func(_ context.Context, f mailin.Fetched) error {
+		if f.UID == uids[3] {
+			return errDown
+		}
+		return nil
+	}
+	opts := env.Options()
+	opts.FetchBatch = 2 // the failure is in the middle of the second batch
+	p := newPoller(t, opts, sink)
+
+	st, err := p.PollOnce(context.Background())
+	if !errors.Is(err, errDown) {
+		t.Fatalf("PollOnce error = %v, want %v", err, errDown)
+	}
+	if st.Delivered != 3 {
+		t.Errorf("delivered %d, want 3", st.Delivered)
+	}
+	c := env.Account.Client(t)
+	for i, m := range Messages(t, c, env.Folder) {
+		if want := i < 3; m.Seen() != want {
+			t.Errorf("UID %d seen=%v, want %v", m.UID, m.Seen(), want)
+		}
+	}
+	sink.FailOn = nil
+	if st := pollOnce(t, p); st.Delivered != 3 {
+		t.Errorf("second pass delivered %d, want 3", st.Delivered)
+	}
+	if got := uidsOf(sink.Stored()); !equalUIDs(got, uids) {
+		t.Errorf("delivered %v, want %v", got, uids)
+	}
+	if n := len(sink.Accepted()); n != 6 {
+		t.Errorf("%d accepted deliveries, want 6 (each exactly once)", n)
+	}
+	for _, m := range Messages(t, c, env.Folder) {
+		if !m.Seen() {
+			t.Errorf("UID %d not seen after the second pass", m.UID)
+		}
+	}
+}
+
+func movesToProcessedFolder(t *testing.T, env Env) {
+	uids, _ := appendN(t, env, 1, 4)
+	sink := NewSink()
+	opts := env.Options()
+	opts.ProcessedFolder = env.Folder + "-done"
+	p := newPoller(t, opts, sink)
+	if st := pollOnce(t, p); st.Delivered != 4 {
+		t.Fatalf("delivered %d, want 4", st.Delivered)
+	}
+	c := env.Account.Client(t)
+	if left := Messages(t, c, env.Folder); len(left) != 0 {
+		t.Errorf("%d messages left in %s, want 0", len(left), env.Folder)
+	}
+	moved := Messages(t, c, opts.ProcessedFolder)
+	if len(moved) != 4 {
+		t.Fatalf("%d messages in %s, want 4", len(moved), opts.ProcessedFolder)
+	}
+	for _, m := range moved {
+		if !m.Seen() {
+			t.Errorf("moved UID %d not seen", m.UID)
+		}
+	}
+	if !equalUIDs(uidsOf(sink.Stored()), uids) {
+		t.Errorf("delivered %v, want %v", uidsOf(sink.Stored()), uids)
+	}
+	// The folder exists now; a second session must not trip over it.
+	appendN(t, env, 10, 1)
+	if st := pollOnce(t, p); st.Delivered != 1 {
+		t.Errorf("second pass delivered %d, want 1", st.Delivered)
+	}
+}
+
+func recoversMarkingAfterCrash(t *testing.T, env Env) {
+	// A session that committed but never marked: same state as a crash
+	// between the commit and the STORE/MOVE.
+	appendN(t, env, 1, 3)
+	sink := NewSink()
+	opts := env.Options()
+	opts.MarkSeen = false
+	pollOnce(t, newPoller(t, opts, sink))
+	c := env.Account.Client(t)
+	for _, m := range Messages(t, c, env.Folder) {
+		if m.Seen() {
+			t.Fatalf("UID %d seen although MarkSeen is off", m.UID)
+		}
+	}
+
+	opts.MarkSeen = true
+	if st := pollOnce(t, newPoller(t, opts, sink)); st.Delivered != 0 {
+		t.Errorf("recovery pass delivered %d, want 0", st.Delivered)
+	}
+	for _, m := range Messages(t, c, env.Folder) {
+		if !m.Seen() {
+			t.Errorf("UID %d not seen after the recovery pass", m.UID)
+		}
+	}
+
+	opts.ProcessedFolder = env.Folder + "-done"
+	if st := pollOnce(t, newPoller(t, opts, sink)); st.Delivered != 0 {
+		t.Errorf("move recovery pass delivered %d, want 0", st.Delivered)
+	}
+	if left := Messages(t, c, env.Folder); len(left) != 0 {
+		t.Errorf("%d messages left after move recovery, want 0", len(left))
+	}
+	if moved := Messages(t, c, opts.ProcessedFolder); len(moved) != 3 {
+		t.Errorf("%d messages moved, want 3", len(moved))
+	}
+	if n := len(sink.Accepted()); n != 3 {
+		t.Errorf("%d accepted deliveries, want 3", n)
+	}
+}
+
+func recoversAfterDroppedConnection(t *testing.T, env Env) {
+	if env.Drop == nil {
+		t.Skip("the server cannot drop connections")
+	}
+	uids, _ := appendN(t, env, 1, 3)
+	sink := NewSink()
+	sink.AfterDeliver = func(f mailin.Fetched) {
+		if f.UID == uids[2] {
+			env.Drop() // committed, but the STORE cannot reach the server
+		}
+	}
+	p := newPoller(t, env.Options(), sink)
+	_, _ = p.PollOnce(context.Background()) // fails or not, depending on timing
+	c := env.Account.Client(t)
+	for _, m := range Messages(t, c, env.Folder) {
+		if m.Seen() {
+			t.Logf("UID %d already seen", m.UID) // acceptable, but unlikely
+		}
+	}
+	sink.AfterDeliver = nil
+	if st := pollOnce(t, p); st.Delivered != 0 {
+		t.Errorf("recovery pass delivered %d, want 0", st.Delivered)
+	}
+	for _, m := range Messages(t, c, env.Folder) {
+		if !m.Seen() {
+			t.Errorf("UID %d not seen after the recovery pass", m.UID)
+		}
+	}
+	if n := len(sink.Accepted()); n != 3 {
+		t.Errorf("%d accepted deliveries, want 3", n)
+	}
+}
+
+func uidValidityChange(t *testing.T, env Env) {
+	_, raws := appendN(t, env, 1, 3)
+	sink := NewSink()
+	opts := env.Options()
+	p := newPoller(t, opts, sink)
+	pollOnce(t, p)
+	c := env.Account.Client(t)
+	old := UIDValidity(t, c, env.Folder)
+
+	Recreate(t, c, env.Folder)
+	newValidity := UIDValidity(t, c, env.Folder)
+	Append(t, c, env.Folder, raws...)            // the same three messages again
+	Append(t, c, env.Folder, NewMessage(4, 300)) // and a new one
+
+	st := pollOnce(t, p)
+	if !st.UIDValidityReset || st.Delivered != 4 {
+		t.Errorf("stats = %+v, want UIDValidityReset and 4 delivered", st)
+	}
+	sets := sink.SetCursors()
+	if len(sets) == 0 || sets[len(sets)-1] != (mailin.Cursor{UIDValidity: newValidity}) {
+		t.Errorf("SetCursor calls %v, want the last to be {%d 0} (old validity %d)", sets, newValidity, old)
+	}
+	dups := 0
+	for _, d := range sink.Accepted() {
+		if d.Duplicate {
+			dups++
+		}
+	}
+	if dups != 3 || len(sink.Stored()) != 4 {
+		t.Errorf("%d duplicates and %d stored, want 3 and 4", dups, len(sink.Stored()))
+	}
+	if !bytes.Contains([]byte(env.Log.String()), []byte("UIDVALIDITY changed")) {
+		t.Error("no warning logged about the UIDVALIDITY change")
+	}
+}
+
+func truncatesLargeMessages(t *testing.T, env Env) {
+	raws := [][]byte{NewMessage(1, 500), NewMessage(2, 20000), NewMessage(3, 500), NewMessage(4, 500)}
+	uids := Append(t, env.Account.Client(t), env.Folder, raws...)
+	sink := NewSink()
+	opts := env.Options()
+	opts.MaxMessageBytes = 5000
+	st := pollOnce(t, newPoller(t, opts, sink))
+	if st.Delivered != 4 || st.Truncated != 1 {
+		t.Fatalf("stats = %+v, want 4 delivered, 1 truncated", st)
+	}
+	got := sink.Stored()
+	if !equalUIDs(uidsOf(got), uids) {
+		t.Fatalf("delivered %v, want %v", uidsOf(got), uids)
+	}
+	for i, f := range got {
+		want, trunc := raws[i], i == 1
+		if trunc {
+			want = HeaderOf(raws[i])
+		}
+		if f.Truncated != trunc || !bytes.Equal(f.Raw, want) || f.Size != int64(len(raws[i])) {
+			t.Errorf("UID %d: truncated=%v (want %v), %d raw bytes (want %d), size %d (want %d)",
+				f.UID, f.Truncated, trunc, len(f.Raw), len(want), f.Size, len(raws[i]))
+		}
+	}
+}
+
+func skipsLastMessageBelowCursor(t *testing.T, env Env) {
+	// Deliver all, then add and expunge one message: UIDNEXT moves past the
+	// cursor but "last+1:*" still matches the (old) last message.
+	appendN(t, env, 1, 2)
+	sink := NewSink()
+	p := newPoller(t, env.Options(), sink)
+	pollOnce(t, p)
+	c := env.Account.Client(t)
+	extra := Append(t, c, env.Folder, NewMessage(3, 300))
+	if _, err := c.Select(env.Folder, nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Store(imap.UIDSetNum(imap.UID(extra[0])), &imap.StoreFlags{
+		Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagDeleted},
+	}, nil).Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Expunge().Close(); err != nil {
+		t.Fatal(err)
+	}
+	if st := pollOnce(t, p); st.Delivered != 0 || st.Fetched != 0 {
+		t.Errorf("stats = %+v, want nothing", st)
+	}
+	if n := len(sink.Accepted()); n != 2 {
+		t.Errorf("%d deliveries, want 2", n)
+	}
+}
+
+func runDeliversOnIdle(t *testing.T, env Env) {
+	sink := NewSink()
+	p := newPoller(t, env.Options(), sink) // PollInterval 1h: only IDLE can wake it
+	_, stop := startRun(t, p)
+	appendN(t, env, 1, 1)
+	waitStored(t, env, sink, 1)
+	appendN(t, env, 2, 2)
+	waitStored(t, env, sink, 3)
+	stop()
+	if n := len(sink.Accepted()); n != 3 {
+		t.Errorf("%d deliveries, want 3", n)
+	}
+}
+
+func runPollsWithoutIdle(t *testing.T, env Env) {
+	sink := NewSink()
+	opts := env.Options()
+	opts.DisableIdle = true
+	opts.PollInterval = 20 * time.Millisecond
+	p := newPoller(t, opts, sink)
+	_, stop := startRun(t, p)
+	appendN(t, env, 1, 2)
+	waitStored(t, env, sink, 2)
+	appendN(t, env, 3, 1)
+	waitStored(t, env, sink, 3)
+	stop()
+}
+
+func runReconnectsAfterDrop(t *testing.T, env Env) {
+	if env.Drop == nil {
+		t.Skip("the server cannot drop connections")
+	}
+	sink := NewSink()
+	p := newPoller(t, env.Options(), sink)
+	_, stop := startRun(t, p)
+	appendN(t, env, 1, 1)
+	waitStored(t, env, sink, 1)
+	env.Log.WaitFor(t, "idle started", 1)
+	env.Drop() // while idling: the poller must notice and reconnect
+	appendN(t, env, 2, 1)
+	waitStored(t, env, sink, 2)
+	env.Drop() // right after a delivery: the STORE fails, recovery marks it
+	env.Drop()
+	appendN(t, env, 3, 1)
+	waitStored(t, env, sink, 3)
+	waitAllSeen(t, env)
+	stop()
+	if n := len(sink.Accepted()); n != 3 {
+		t.Errorf("%d deliveries, want 3", n)
+	}
+}
+
+func runFinishesDeliveryOnCancel(t *testing.T, env Env) {
+	sink := NewSink()
+	p := newPoller(t, env.Options(), sink)
+	started := make(chan struct{})
+	var runCtx context.Context
+	ready := make(chan struct{})
+	var deliverErr error
+	sink.FailOn = func(ctx context.Context, _ mailin.Fetched) error {
+		<-ready
+		close(started)
+		<-runCtx.Done() // the poller is being stopped while we "commit"
+		deliverErr = ctx.Err()
+		return nil
+	}
+	runCtx, stop := startRun(t, p)
+	close(ready)
+	appendN(t, env, 1, 1)
+	waitNudging(t, env, func() bool {
+		select {
+		case <-started:
+			return true
+		default:
+			return false
+		}
+	})
+	stop()
+	if deliverErr != nil {
+		t.Errorf("Deliver's context was cancelled with Run's: %v", deliverErr)
+	}
+	if n := len(sink.Stored()); n != 1 {
+		t.Errorf("%d stored, want the in-flight delivery stored", n)
+	}
+}
+
+func runRecoversFromPanic(t *testing.T, env Env) {
+	sink := NewSink()
+	panicked := false
+	sink.FailOn = func(context.Context, mailin.Fetched) error {
+		if !panicked {
+			panicked = true
+			panic("sink bug")
+		}
+		return nil
+	}
+	p := newPoller(t, env.Options(), sink)
+	_, stop := startRun(t, p)
+	appendN(t, env, 1, 2)
+	waitStored(t, env, sink, 2)
+	stop()
+	if !bytes.Contains([]byte(env.Log.String()), []byte("sink bug")) {
+		t.Error("the panic was not logged")
+	}
+}
+
+// refusingLocker never grants the lock and counts the attempts.
+type refusingLocker struct{ tries chan struct{} }
+
+func (l refusingLocker) TryLock(context.Context, string) (func(), bool, error) {
+	select {
+	case l.tries <- struct{}{}:
+	default:
+	}
+	return nil, false, nil
+}
+
+func lockHeldElsewhere(t *testing.T, env Env) {
+	appendN(t, env, 1, 2)
+	sink := NewSink()
+	opts := env.Options()
+	opts.Locker = refusingLocker{tries: make(chan struct{}, 1)}
+	opts.PollInterval = 5 * time.Millisecond
+	p := newPoller(t, opts, sink)
+	if _, err := p.PollOnce(context.Background()); !errors.Is(err, mailin.ErrLocked) {
+		t.Fatalf("PollOnce error = %v, want ErrLocked", err)
+	}
+	_, stop := startRun(t, p)
+	for range 3 { // Run keeps asking, and delivers nothing meanwhile
+		select {
+		case <-opts.Locker.(refusingLocker).tries:
+		case <-time.After(WaitTimeout):
+			t.Fatal("Run did not retry the lock")
+		}
+	}
+	stop()
+	if n := sink.Calls(); n != 0 {
+		t.Errorf("%d deliveries without the lock, want 0", n)
+	}
+}
+
+func passwordNeverLogged(t *testing.T, env Env) {
+	opts := env.Options()
+	opts.Password = "Wr0ng-Secret-Pa55"
+	p := newPoller(t, opts, NewSink())
+	_, err := p.PollOnce(context.Background())
+	if err == nil {
+		t.Fatal("login with a wrong password succeeded")
+	}
+	_, stop := startRun(t, p)
+	time.Sleep(20 * time.Millisecond) // let it fail a few times; not an assertion
+	stop()
+	for _, s := range []string{err.Error(), env.Log.String()} {
+		if bytes.Contains([]byte(s), []byte(opts.Password)) || bytes.Contains([]byte(s), []byte(env.Account.Password)) {
+			t.Errorf("password leaked: %s", s)
+		}
+	}
+}
+
+// waitAllSeen waits until every message in the Env's folder is \Seen.
+func waitAllSeen(t *testing.T, env Env) {
+	t.Helper()
+	c := env.Account.Client(t)
+	deadline := time.Now().Add(WaitTimeout)
+	for {
+		unseen := 0
+		for _, m := range Messages(t, c, env.Folder) {
+			if !m.Seen() {
+				unseen++
+			}
+		}
+		if unseen == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d messages still not seen after %v", unseen, WaitTimeout)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// waitStored waits until the sink stored n distinct messages.
+func waitStored(t *testing.T, env Env, sink *Sink, n int) {
+	t.Helper()
+	waitNudging(t, env, func() bool { return len(sink.Stored()) >= n })
+}
+
+// NudgeEvery is how long waitNudging waits before it nudges the server.
+const NudgeEvery = 2 * time.Second
+
+// waitNudging waits until done returns true. Every NudgeEvery it adds
+// \Flagged to the folder's messages from another connection: a server
+// that lost the announcement of mail appended just before IDLE began
+// (imapmemserver queues it until the next update) then sends the pending
+// EXISTS with the flag change. The poller must still learn of new mail
+// through IDLE: the scenarios' PollInterval is an hour.
+func waitNudging(t *testing.T, env Env, done func() bool) {
+	t.Helper()
+	c := env.Account.Client(t)
+	deadline := time.Now().Add(WaitTimeout)
+	nudge := time.Now().Add(NudgeEvery)
+	for !done() {
+		now := time.Now()
+		if now.After(deadline) {
+			t.Fatalf("condition not met within %v", WaitTimeout)
+		}
+		if now.After(nudge) {
+			t.Logf("nudging the server")
+			nudgeFolder(t, c, env.Folder)
+			nudge = now.Add(NudgeEvery)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func nudgeFolder(t *testing.T, c *imapclient.Client, folder string) {
+	t.Helper()
+	if _, err := c.Select(folder, nil).Wait(); err != nil {
+		t.Fatalf("select %q: %v", folder, err)
+	}
+	var all imap.SeqSet
+	all.AddRange(1, 0)
+	if err := c.Store(all, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: []imap.Flag{imap.FlagFlagged}}, nil).Close(); err != nil {
+		t.Logf("nudge: %v", err)
+	}
+	_ = c.Unselect().Wait()
+}
