@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/otvet/otvet/internal/app"
+)
+
+func cmdServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "serve", "serve [--config FILE] [--migrate]")
+	cfg := configFlag(fs)
+	migrate := fs.Bool("migrate", false, "bring the database schema up to date before serving")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	c, err := loadConfig(e, *cfg)
+	if err != nil {
+		return err
+	}
+	a, err := app.New(ctx, c, e.Log, app.Options{Migrate: *migrate})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	// Two-phase shutdown: the first SIGTERM stops taking work and lets in-flight
+	// transactions finish; a second one, or 30 s, ends the process.
+	go func() {
+		<-ctx.Done()
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
+		select {
+		case <-sig:
+			e.Log.Error("second signal: exiting now")
+		case <-time.After(30 * time.Second):
+			e.Log.Error("shutdown took more than 30s: exiting")
+		}
+		os.Exit(1)
+	}()
+	return a.Serve(ctx)
+}
+
+func cmdPoll(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "poll", "poll --once [--config FILE]")
+	cfg := configFlag(fs)
+	once := fs.Bool("once", false, "one pass over every mailbox, send what is due, exit")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if !*once {
+		return usagef("poll: only --once is supported; use 'otvet serve' to keep polling")
+	}
+	c, err := loadConfig(e, *cfg)
+	if err != nil {
+		return err
+	}
+	a, err := app.New(ctx, c, e.Log, app.Options{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	stats, ost, err := a.PollOnce(ctx)
+	for _, d := range c.Desks {
+		st := stats[d.Name]
+		fmt.Fprintf(e.Stdout, "%s: fetched %d, stored %d\n", d.Name, st.Fetched, st.Delivered)
+	}
+	fmt.Fprintf(e.Stdout, "outbox: sent %d, to retry %d, failed %d\n", ost.Sent, ost.Retried, ost.Failed)
+	return err
+}
+
+func cmdMigrate(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "migrate", "migrate [--config FILE]")
+	cfg := configFlag(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	p, err := configPath(e, *cfg)
+	if err != nil {
+		return err
+	}
+	c, err := loadConfigDB(e, p)
+	if err != nil {
+		return err
+	}
+	db, err := app.OpenDB(ctx, c, e.Log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(e.Stdout, "schema is up to date")
+	}
+	for _, m := range applied {
+		fmt.Fprintln(e.Stdout, "applied", m)
+	}
+	return nil
+}

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/otvet/otvet/internal/store"
+)
+
+// ticketJSON is the stable JSON form of a ticket for scripts.
+type ticketJSON struct {
+	Number           int64         `json:"number"`
+	Desk             string        `json:"desk"`
+	Status           string        `json:"status"`
+	Subject          string        `json:"subject"`
+	Requester        string        `json:"requester"`
+	RequesterName    string        `json:"requester_name,omitempty"`
+	SupportLevel     string        `json:"support_level,omitempty"`
+	LinkedTicket     int64         `json:"linked_ticket,omitempty"`
+	CreatedAt        string        `json:"created_at"`
+	UpdatedAt        string        `json:"updated_at"`
+	FirstResponseDue string        `json:"first_response_due,omitempty"`
+	ResolutionDue    string        `json:"resolution_due,omitempty"`
+	Participants     []string      `json:"participants,omitempty"`
+	Messages         []messageJSON `json:"messages,omitempty"`
+	Events           []eventJSON   `json:"events,omitempty"`
+}
+
+type messageJSON struct {
+	Direction   string           `json:"direction"`
+	From        string           `json:"from"`
+	To          string           `json:"to"`
+	Cc          string           `json:"cc,omitempty"`
+	Subject     string           `json:"subject"`
+	MessageID   string           `json:"message_id"`
+	Auto        bool             `json:"auto,omitempty"`
+	CreatedAt   string           `json:"created_at"`
+	Body        string           `json:"body"`
+	Attachments []attachmentJSON `json:"attachments"`
+}
+
+type attachmentJSON struct {
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	Dropped     bool   `json:"dropped,omitempty"`
+	DropReason  string `json:"drop_reason,omitempty"`
+}
+
+type eventJSON struct {
+	At     string `json:"at"`
+	Kind   string `json:"kind"`
+	Detail string `json:"detail,omitempty"`
+}
+
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func toTicketJSON(t *store.Ticket) ticketJSON {
+	j := ticketJSON{
+		Number: t.ID, Desk: t.Desk, Status: t.Status, Subject: t.Subject, Requester: t.RequesterEmail,
+		RequesterName: t.RequesterName, SupportLevel: t.SupportLevel, LinkedTicket: t.LinkedTicketID.Int64,
+		CreatedAt: rfc3339(t.CreatedAt), UpdatedAt: rfc3339(t.UpdatedAt),
+	}
+	if t.FirstResponseDue.Valid {
+		j.FirstResponseDue = rfc3339(t.FirstResponseDue.Time)
+	}
+	if t.ResolutionDue.Valid {
+		j.ResolutionDue = rfc3339(t.ResolutionDue.Time)
+	}
+	return j
+}
+
+func cmdTickets(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return usagef("usage: otvet tickets list|show N [--json] [--config FILE]")
+	}
+	switch args[0] {
+	case "list":
+		return ticketsList(ctx, e, args[1:])
+	case "show":
+		return ticketsShow(ctx, e, args[1:])
+	}
+	return usagef("tickets: unknown subcommand %q: use list or show", args[0])
+}
+
+func ticketsList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "tickets list", "tickets list [--json] [--limit N] [--config FILE]")
+	cfg := configFlag(fs)
+	asJSON := fs.Bool("json", false, "one JSON array")
+	limit := fs.Int("limit", 100, "newest N tickets")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("tickets list: unexpected argument %q", fs.Arg(0))
+	}
+	db, err := openDB(ctx, e, *cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ts, err := db.ListTickets(ctx, *limit)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		out := make([]ticketJSON, 0, len(ts))
+		for i := range ts {
+			out = append(out, toTicketJSON(&ts[i]))
+		}
+		return writeJSON(e.Stdout, out)
+	}
+	return printTickets(e.Stdout, ts)
+}
+
+func printTickets(w io.Writer, ts []store.Ticket) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tSTATUS\tCREATED (UTC)\tREQUESTER\tSUBJECT")
+	for _, t := range ts {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", t.ID, t.Status, t.CreatedAt.UTC().Format("2006-01-02 15:04"), t.RequesterEmail, clip(t.Subject, 60))
+	}
+	return tw.Flush()
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func ticketsShow(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "tickets show", "tickets show N [--json] [--config FILE]")
+	cfg := configFlag(fs)
+	asJSON := fs.Bool("json", false, "one JSON object")
+	if err := parseFlags(fs, reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("tickets show: give one ticket number, e.g. otvet tickets show 123")
+	}
+	n, err := strconv.ParseInt(strings.TrimPrefix(fs.Arg(0), "#"), 10, 64)
+	if err != nil || n <= 0 {
+		return usagef("tickets show: %q is not a ticket number", fs.Arg(0))
+	}
+	db, err := openDB(ctx, e, *cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	j, err := loadTicket(ctx, db, n)
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("ticket #%d does not exist", n)
+	}
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e.Stdout, j)
+	}
+	printTicket(e.Stdout, j)
+	return nil
+}
+
+func loadTicket(ctx context.Context, db *store.DB, n int64) (ticketJSON, error) {
+	t, err := db.Ticket(ctx, n)
+	if err != nil {
+		return ticketJSON{}, err
+	}
+	j := toTicketJSON(t)
+	ps, err := db.Participants(ctx, n)
+	if err != nil {
+		return j, err
+	}
+	for _, p := range ps {
+		j.Participants = append(j.Participants, p.Email+" ("+p.Role+")")
+	}
+	ms, err := db.Messages(ctx, n)
+	if err != nil {
+		return j, err
+	}
+	atts, err := db.Attachments(ctx, n)
+	if err != nil {
+		return j, err
+	}
+	for _, m := range ms {
+		mj := messageJSON{
+			Direction: m.Direction, From: m.FromAddr, To: m.ToAddrs, Cc: m.CcAddrs, Subject: m.Subject,
+			MessageID: m.MessageID, Auto: m.Auto, CreatedAt: rfc3339(m.CreatedAt), Body: m.BodyText,
+			Attachments: []attachmentJSON{},
+		}
+		for _, a := range atts[m.ID] {
+			mj.Attachments = append(mj.Attachments, attachmentJSON{
+				Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, Dropped: a.Dropped, DropReason: a.DropReason,
+			})
+		}
+		j.Messages = append(j.Messages, mj)
+	}
+	es, err := db.Events(ctx, n)
+	if err != nil {
+		return j, err
+	}
+	for _, ev := range es {
+		j.Events = append(j.Events, eventJSON{At: rfc3339(ev.At), Kind: ev.Kind, Detail: ev.Detail})
+	}
+	return j, nil
+}
+
+func printTicket(w io.Writer, j ticketJSON) {
+	fmt.Fprintf(w, "Ticket #%d [%s] %s\n", j.Number, j.Status, j.Subject)
+	fmt.Fprintf(w, "Requester: %s %s\nCreated:   %s\n", j.Requester, j.RequesterName, j.CreatedAt)
+	if j.FirstResponseDue != "" {
+		fmt.Fprintf(w, "First response due: %s; resolution due: %s\n", j.FirstResponseDue, j.ResolutionDue)
+	}
+	if j.LinkedTicket != 0 {
+		fmt.Fprintf(w, "Follows ticket #%d\n", j.LinkedTicket)
+	}
+	fmt.Fprintf(w, "Participants: %s\n", strings.Join(j.Participants, ", "))
+	for _, m := range j.Messages {
+		fmt.Fprintf(w, "\n--- %s %s  from %s to %s\nSubject: %s\n", m.Direction, m.CreatedAt, m.From, m.To, m.Subject)
+		if m.Auto {
+			fmt.Fprintln(w, "(automatic)")
+		}
+		fmt.Fprintln(w, strings.TrimRight(m.Body, "\n"))
+		for _, a := range m.Attachments {
+			state := ""
+			if a.Dropped {
+				state = " — dropped: " + a.DropReason
+			}
+			fmt.Fprintf(w, "[attachment] %s (%s, %d bytes)%s\n", a.Filename, a.ContentType, a.Size, state)
+		}
+	}
+	if len(j.Events) > 0 {
+		fmt.Fprintln(w, "\nEvents:")
+		for _, ev := range j.Events {
+			fmt.Fprintf(w, "  %s %s %s\n", ev.At, ev.Kind, ev.Detail)
+		}
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// reorder moves flags before positional arguments, so `show 12 --json` works.
+func reorder(args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if strings.HasPrefix(a, "-") && len(a) > 1 {
+			flags = append(flags, a)
+			if a == "--config" || a == "-config" {
+				if i+1 < len(args) {
+					flags = append(flags, args[i+1])
+					i++
+				}
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	return append(flags, pos...)
+}

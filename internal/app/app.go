@@ -1,0 +1,253 @@
+// Package app wires Otvet's parts from a validated configuration: the
+// database, the helpdesk service, one IMAP poller per desk and the outbox worker.
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/otvet/otvet/internal/config"
+	"github.com/otvet/otvet/internal/helpdesk"
+	"github.com/otvet/otvet/internal/mailin"
+	"github.com/otvet/otvet/internal/mailmsg"
+	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/outbox"
+	"github.com/otvet/otvet/internal/store"
+	"github.com/otvet/otvet/internal/workcal"
+)
+
+// App is a running installation.
+type App struct {
+	Config  *config.Config
+	DB      *store.DB
+	Service *helpdesk.Service
+	Pollers []*mailin.Poller
+	Outbox  *outbox.Worker
+	log     *slog.Logger
+}
+
+// Options adjust how the app is built; the zero value is what `otvet serve` uses.
+type Options struct {
+	// Migrate brings the schema up to date instead of refusing a stale one.
+	Migrate bool
+	// Now replaces the clock (tests, demo).
+	Now func() time.Time
+	// Dial replaces network dialling for IMAP (tests, demo).
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// Senders replace the SMTP senders by desk name (tests, demo).
+	Senders map[string]outbox.Sender
+}
+
+// OpenDB opens the configured database.
+func OpenDB(ctx context.Context, c *config.Config, log *slog.Logger) (*store.DB, error) {
+	return store.Open(ctx, store.Options{
+		Dialect: store.Dialect(c.Database.Driver), Path: c.Database.Path, DSN: c.Database.DSN.Reveal(), Logger: log,
+	})
+}
+
+// New builds the app from a validated configuration.
+func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ *App, err error) {
+	db, err := OpenDB(ctx, c, log)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			db.Close()
+		}
+	}()
+	if o.Migrate {
+		if _, err := db.Migrate(ctx); err != nil {
+			return nil, err
+		}
+	} else if err := db.CheckSchema(ctx); err != nil {
+		return nil, err
+	}
+	tmpl, err := mailout.LoadTemplates(c.Templates.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	signer, err := mailout.NewSigner([]byte(c.SecretKey.Reveal()))
+	if err != nil {
+		return nil, fmt.Errorf("secret_key: %w", err)
+	}
+	var ovs workcal.Overrides
+	if f := c.Calendar.OverridesFile; f != "" {
+		fh, err := os.Open(f)
+		if err != nil {
+			return nil, fmt.Errorf("calendar.overrides_file: %w", err)
+		}
+		ovs, err = workcal.ParseOverrides(fh)
+		fh.Close()
+		if err != nil {
+			return nil, fmt.Errorf("calendar.overrides_file %s: %w", f, err)
+		}
+	}
+	levels := map[string]config.SupportLevel{}
+	for _, l := range c.SupportLevels {
+		levels[l.Name] = l
+	}
+	var desks []helpdesk.Desk
+	for _, d := range c.Desks {
+		loc, err := time.LoadLocation(d.TimeZone)
+		if err != nil {
+			return nil, fmt.Errorf("desk %s: %w", d.Name, err)
+		}
+		start, _ := config.ParseClock(d.Hours.Start)
+		end, _ := config.ParseClock(d.Hours.End)
+		shortEnd, _ := config.ParseClock(d.Hours.ShortEnd)
+		cal, err := workcal.New(workcal.Options{
+			Location: loc, Hours: workcal.Hours{Start: start, End: end}, ShortHours: workcal.Hours{Start: start, End: shortEnd},
+			Overrides: ovs, Logger: log.With("desk", d.Name),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("desk %s calendar: %w", d.Name, err)
+		}
+		lvl := levels[d.SupportLevel]
+		desks = append(desks, helpdesk.Desk{
+			Name: d.Name, SupportAddress: d.SupportAddress, DisplayName: d.DisplayName, Language: d.Language,
+			Location: loc, Calendar: cal, Level: lvl.Name, FirstResponse: lvl.FirstResponse.D(), Resolution: lvl.Resolution.D(),
+		})
+	}
+	a := &App{Config: c, DB: db, log: log}
+	senders := o.Senders
+	if senders == nil {
+		senders = map[string]outbox.Sender{}
+		for _, d := range c.Desks {
+			s, err := newSMTPSender(d.SMTP)
+			if err != nil {
+				return nil, fmt.Errorf("desk %s smtp: %w", d.Name, err)
+			}
+			senders[d.Name] = s
+		}
+	}
+	a.Outbox = outbox.New(db, outbox.Options{
+		Senders: senders, IsPermanent: mailout.IsPermanent, MaxAttempts: c.Outbox.MaxAttempts,
+		RetryMin: c.Outbox.RetryMin.D(), RetryMax: c.Outbox.RetryMax.D(), PollInterval: c.Outbox.PollInterval.D(),
+		Now: o.Now, Logger: log.With("component", "outbox"),
+	})
+	a.Service, err = helpdesk.New(helpdesk.Options{
+		DB: db, Desks: desks, Signer: signer, Templates: tmpl,
+		Parse: mailmsg.Options{
+			MaxAttachmentBytes: int64(c.Limits.MaxAttachmentBytes), MaxTotalAttachmentBytes: int64(c.Limits.MaxTotalAttachmentBytes),
+		},
+		MaxMessageBytes: int64(c.Limits.MaxMessageBytes), AutoReplyPerHour: c.AutoReply.MaxPerHour,
+		ReopenWindow: c.Tickets.ReopenWindow.D(), Now: o.Now, Logger: log.With("component", "intake"),
+		Queued: a.Outbox.Wake,
+	})
+	if err != nil {
+		return nil, err
+	}
+	var locker mailin.Locker
+	if l := db.MailboxLocker(); l != nil {
+		locker = l
+	}
+	for _, d := range c.Desks {
+		tc, err := tlsConfig(d.IMAP.Host, d.IMAP.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("desk %s imap: %w", d.Name, err)
+		}
+		p, err := mailin.New(mailin.Options{
+			Name: d.Name, Addr: net.JoinHostPort(d.IMAP.Host, strconv.Itoa(d.IMAP.Port)), Security: d.IMAP.Security,
+			TLSConfig: tc, Username: d.IMAP.Username, Password: d.IMAP.Password.Reveal(), Folder: d.IMAP.Folder,
+			ProcessedFolder: d.IMAP.ProcessedFolder, MarkSeen: *d.IMAP.MarkSeen, DisableIdle: !*d.IMAP.Idle,
+			PollInterval: d.IMAP.PollInterval.D(), MaxMessageBytes: int64(c.Limits.MaxMessageBytes),
+			Logger: log.With("component", "poller", "desk", d.Name), Locker: locker, Dial: o.Dial,
+		}, a.Service)
+		if err != nil {
+			return nil, fmt.Errorf("desk %s imap: %w", d.Name, err)
+		}
+		a.Pollers = append(a.Pollers, p)
+	}
+	return a, nil
+}
+
+func tlsConfig(host, caFile string) (*tls.Config, error) {
+	tc := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	if caFile == "" {
+		return tc, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("ca_file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("ca_file %s: no PEM certificate found", caFile)
+	}
+	tc.RootCAs = pool
+	return tc, nil
+}
+
+func newSMTPSender(s config.SMTP) (*mailout.SMTPSender, error) {
+	tc, err := tlsConfig(s.Host, s.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	return mailout.NewSMTPSender(mailout.SMTPOptions{
+		Host: s.Host, Port: s.Port, TLS: s.Security, Username: s.Username, Password: s.Password.Reveal(),
+		TLSConfig: tc, HeloName: s.HeloName, Timeout: time.Minute,
+	})
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// PollOnce makes one pass over every mailbox, then sends what is due.
+// Every mailbox is tried even when one fails; the errors are joined.
+func (a *App) PollOnce(ctx context.Context) (map[string]mailin.Stats, outbox.Stats, error) {
+	stats := map[string]mailin.Stats{}
+	var errs []error
+	for i, p := range a.Pollers {
+		st, err := p.PollOnce(ctx)
+		stats[a.Config.Desks[i].Name] = st
+		if err != nil {
+			errs = append(errs, fmt.Errorf("desk %s: %w", a.Config.Desks[i].Name, err))
+		}
+	}
+	ost, err := a.Outbox.Drain(ctx)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("outbox: %w", err))
+	}
+	return stats, ost, errors.Join(errs...)
+}
+
+// Serve runs every poller and the outbox worker until ctx is cancelled.
+func (a *App) Serve(ctx context.Context) error {
+	var wg sync.WaitGroup
+	run := func(name string, f func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if p := recover(); p != nil {
+					a.log.Error("component panicked", "component", name, "panic", fmt.Sprint(p))
+				}
+			}()
+			if err := f(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("component stopped", "component", name, "err", err)
+			}
+		}()
+	}
+	for i, p := range a.Pollers {
+		run("poller "+a.Config.Desks[i].Name, p.Run)
+	}
+	run("outbox", a.Outbox.Run)
+	a.log.Info("otvet serving", "desks", len(a.Pollers), "database", a.Config.Database.Driver)
+	<-ctx.Done()
+	wg.Wait()
+	a.log.Info("otvet stopped")
+	return nil
+}

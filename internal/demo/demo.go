@@ -1,0 +1,167 @@
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/otvet/otvet/internal/app"
+	"github.com/otvet/otvet/internal/config"
+	"github.com/otvet/otvet/internal/mailmsg"
+)
+
+// Support is the demo desk's address.
+const Support = "sd@kgo66.ru"
+
+// Options tune a demo run.
+type Options struct {
+	// At is the demo's starting time; zero means now. The clock runs on from it.
+	At time.Time
+	// Dir holds the database; empty means a new temporary directory.
+	Dir    string
+	Logger *slog.Logger
+}
+
+// Mail is one message Otvet sent during the demo, as the SMTP sink received it.
+type Mail struct {
+	From    string
+	To      []string
+	Raw     []byte
+	Message *mailmsg.Message
+}
+
+// Result is what the demo left behind.
+type Result struct {
+	ConfigPath string // a configuration pointing at the demo's database
+	DBPath     string
+	Sent       []Mail
+	Steps      []string // what happened, for people
+}
+
+// Run ingests the sample mail in two waves (new requests, then a reply to an
+// acknowledgement and an out-of-office auto-reply) and sends what Otvet queues.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	dir := o.Dir
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "otvet-demo-"); err != nil {
+			return nil, err
+		}
+	}
+	start := time.Now()
+	at := o.At
+	if at.IsZero() {
+		at = start
+	}
+	clock := func() time.Time { return at.Add(time.Since(start)) }
+
+	pw := randomHex(8)
+	imapSrv, err := startIMAP(Support, pw)
+	if err != nil {
+		return nil, fmt.Errorf("start IMAP server: %w", err)
+	}
+	defer imapSrv.close()
+	sink, err := startSMTP()
+	if err != nil {
+		return nil, fmt.Errorf("start SMTP sink: %w", err)
+	}
+	defer sink.close()
+
+	res := &Result{ConfigPath: filepath.Join(dir, "config.yaml"), DBPath: filepath.Join(dir, "otvet.db")}
+	if err := writeConfig(res, imapSrv.addr, sink.addr, pw); err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(res.ConfigPath, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("demo configuration: %w", err)
+	}
+	a, err := app.New(ctx, cfg, log, app.Options{Migrate: true, Now: clock})
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+
+	wave := firstWave(Support, clock())
+	for _, raw := range wave {
+		if err := imapSrv.deliver(raw); err != nil {
+			return nil, err
+		}
+	}
+	res.Steps = append(res.Steps, fmt.Sprintf("delivered %d new requests (KOI8-R, windows-1251 with a Cc, UTF-8 with a screenshot) to %s", len(wave), Support))
+	if err := pollOnce(ctx, a, res); err != nil {
+		return nil, err
+	}
+
+	acks := map[string]*mailmsg.Message{}
+	for _, m := range sink.taken() {
+		p, _ := mailmsg.Parse(m.Raw, mailmsg.Options{})
+		if p != nil && len(p.InReplyTo) > 0 {
+			acks[p.InReplyTo[0]] = p
+		}
+	}
+	ack1, ack2 := acks["demo-1@school3.kgo66.ru"], acks["demo-2@uszn.kgo66.ru"]
+	if ack1 == nil || ack2 == nil || len(ack1.ReplyTo) == 0 {
+		return nil, fmt.Errorf("demo: the acknowledgements did not arrive at the SMTP sink (%d messages)", len(sink.taken()))
+	}
+	if err := imapSrv.deliver(reply(Support, ack1.ReplyTo[0].Email, ack1.MessageID, ack1.Subject, clock())); err != nil {
+		return nil, err
+	}
+	if err := imapSrv.deliver(outOfOffice(Support, ack2.MessageID, clock())); err != nil {
+		return nil, err
+	}
+	res.Steps = append(res.Steps, "delivered a reply to the first acknowledgement (to its signed Reply-To) and an out-of-office auto-reply to the second")
+	if err := pollOnce(ctx, a, res); err != nil {
+		return nil, err
+	}
+	for _, m := range sink.taken() {
+		p, _ := mailmsg.Parse(m.Raw, mailmsg.Options{})
+		res.Sent = append(res.Sent, Mail{From: m.From, To: m.To, Raw: m.Raw, Message: p})
+	}
+	return res, nil
+}
+
+func pollOnce(ctx context.Context, a *app.App, res *Result) error {
+	stats, ost, err := a.PollOnce(ctx)
+	if err != nil {
+		return err
+	}
+	st := stats["sd"]
+	res.Steps = append(res.Steps, fmt.Sprintf("otvet poll --once: fetched %d, stored %d; sent %d", st.Fetched, st.Delivered, ost.Sent))
+	return nil
+}
+
+func writeConfig(res *Result, imapAddr, smtpAddr, pw string) error {
+	ih, ip, _ := strings.Cut(imapAddr, ":")
+	sh, sp, _ := strings.Cut(smtpAddr, ":")
+	body := fmt.Sprintf(`# Written by otvet demo.
+database: {driver: sqlite, path: %q}
+secret_key: %q
+desks:
+  - name: sd
+    support_address: %s
+    display_name: Служба технической поддержки КГО
+    timezone: Asia/Yekaterinburg
+    imap: {host: %s, port: %s, security: plain, username: %s, password: %q, idle: false}
+    smtp: {host: %s, port: %s, security: none}
+`, res.DBPath, randomHex(32), Support, ih, ip, Support, pw, sh, sp)
+	return os.WriteFile(res.ConfigPath, []byte(body), 0o600)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
