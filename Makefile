@@ -1,0 +1,52 @@
+# Otvet — the two commands for a fresh machine:
+#   make demo   runs Otvet on its embedded default (in-process mail servers, SQLite)
+#   make test   runs every test, real Dovecot, Postfix and PostgreSQL included
+GO            ?= go
+STATICCHECK   ?= $(shell $(GO) env GOPATH)/bin/staticcheck
+STATICCHECK_VERSION ?= v0.8.2
+
+export CGO_ENABLED ?= 0
+
+.PHONY: all build demo test test-fast lint fmt vet staticcheck bench fuzz loadtest clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/otvet ./cmd/otvet
+
+demo: build
+	./bin/otvet demo
+
+# Everything: lint, then all tests against in-process AND real servers.
+# -race needs cgo; the shipped binary does not.
+test: lint
+	OTVET_REQUIRE_REAL_SERVERS=1 CGO_ENABLED=1 scripts/testenv/with-servers.sh \
+		$(GO) test -race -shuffle=on -count=1 -timeout 20m ./...
+
+# Only the tests that need no servers (the rest skip).
+test-fast:
+	$(GO) test -shuffle=on ./...
+
+lint: vet staticcheck
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+staticcheck:
+	@test -x $(STATICCHECK) || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$(STATICCHECK) ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Load test against real Dovecot: N messages through `otvet poll --once`
+# next to the raw IMAP FETCH rate.
+loadtest: build
+	scripts/testenv/with-servers.sh scripts/loadtest.sh $(N)
+
+clean:
+	rm -rf bin
