@@ -118,6 +118,10 @@ func (r *htmlRenderer) start(a atom.Atom, href string, selfClosing bool) {
 		return
 	case atom.Ul, atom.Ol:
 		r.lists++
+		if r.lists > 1 { // a nested list continues its item
+			r.requestNL(1)
+			return
+		}
 	case atom.Li:
 		r.requestNL(1)
 		depth := r.lists
@@ -166,6 +170,10 @@ func (r *htmlRenderer) end(a atom.Atom) {
 	case atom.Ul, atom.Ol:
 		if r.lists > 0 {
 			r.lists--
+		}
+		if r.lists > 0 {
+			r.requestNL(1)
+			return
 		}
 	case atom.Pre:
 		if r.pre > 0 {

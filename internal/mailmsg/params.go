@@ -162,10 +162,12 @@ func unquote(s string) (string, string) {
 		c := s[i]
 		switch c {
 		case '\\':
-			if i+1 < len(s) {
+			// An escape only before a quote or backslash; elsewhere it is
+			// a literal (Windows paths in filenames).
+			if i+1 < len(s) && (s[i+1] == '"' || s[i+1] == '\\') {
 				i++
-				b.WriteByte(s[i])
 			}
+			b.WriteByte(s[i])
 		case '"':
 			return b.String(), s[i+1:]
 		default:

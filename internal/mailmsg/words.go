@@ -93,6 +93,9 @@ func isBlank(s string) bool {
 func parseWord(s string) (cs string, data []byte, n int, ok bool) {
 	// s starts with "=?"
 	rest := s[2:]
+	if len(rest) > 4200 {
+		rest = rest[:4200] // bound the scans below: no quadratic work on junk
+	}
 	q1 := strings.IndexByte(rest, '?')
 	if q1 <= 0 || q1 > 64 {
 		return "", nil, 0, false
