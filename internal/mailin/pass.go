@@ -52,6 +52,12 @@ func (s *session) pass(ctx context.Context) (Stats, error) {
 		s.recover(cur)
 	}
 	if sel.UIDNext != 0 && uint32(sel.UIDNext)-1 <= cur.LastUID {
+		if uint32(sel.UIDNext) <= cur.LastUID {
+			// UIDs never go down within one UIDVALIDITY: the server broke
+			// that rule, or the cursor belongs to another account.
+			s.log.Error("the stored cursor is ahead of the server's UIDNEXT: mail below it would be missed; reset the mailbox cursor",
+				"folder", o.Folder, "last_uid", cur.LastUID, "uidnext", uint32(sel.UIDNext))
+		}
 		return st, nil
 	}
 	if cur.LastUID == math.MaxUint32 {

@@ -2,6 +2,7 @@ package mailintest
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -59,7 +60,8 @@ func (e Env) Options() mailin.Options {
 	return mailin.Options{
 		Name:          "desk-" + e.Folder,
 		Addr:          e.Account.Addr,
-		Security:      mailin.SecurityPlain,
+		Security:      cmp.Or(e.Account.Security, mailin.SecurityPlain),
+		TLSConfig:     e.Account.TLSConfig,
 		Username:      e.Account.Username,
 		Password:      e.Account.Password,
 		Folder:        e.Folder,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/otvet/otvet/internal/mailin"
 )
 
 // Client returns a logged-in client for acct, closed at the end of the test.
@@ -25,7 +26,19 @@ func (a Account) Client(tb testing.TB) *imapclient.Client {
 }
 
 func dialLogin(a Account) (*imapclient.Client, error) {
-	c, err := imapclient.DialInsecure(a.Addr, nil)
+	var (
+		c   *imapclient.Client
+		err error
+	)
+	opts := &imapclient.Options{TLSConfig: a.TLSConfig}
+	switch a.Security {
+	case "", mailin.SecurityPlain:
+		c, err = imapclient.DialInsecure(a.Addr, opts)
+	case mailin.SecurityStartTLS:
+		c, err = imapclient.DialStartTLS(a.Addr, opts)
+	default:
+		c, err = imapclient.DialTLS(a.Addr, opts)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", a.Addr, err)
 	}

@@ -6,6 +6,7 @@
 package mailintest
 
 import (
+	"crypto/tls"
 	"net"
 	"sync"
 	"testing"
@@ -15,11 +16,13 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 )
 
-// Account says how to reach a test IMAP account over plain TCP on loopback.
+// Account says how to reach a test IMAP account on loopback.
 type Account struct {
-	Addr     string // 127.0.0.1:port
-	Username string
-	Password string
+	Addr      string // 127.0.0.1:port
+	Username  string
+	Password  string
+	Security  string      // as mailin.Options.Security; "" means plain
+	TLSConfig *tls.Config // trusted roots for "tls" and "starttls"
 }
 
 // MemServer is an imapmemserver listening on 127.0.0.1 for one user.
@@ -29,9 +32,24 @@ type MemServer struct {
 	ln  *trackingListener
 }
 
+// MemServerOptions change how StartMemServerWith serves.
+type MemServerOptions struct {
+	// TLSConfig, when set, offers STARTTLS (and refuses LOGIN before it),
+	// or with ImplicitTLS serves TLS from the first byte.
+	TLSConfig   *tls.Config
+	ImplicitTLS bool
+}
+
 // StartMemServer starts an in-process IMAP server (IMAP4rev2: IDLE, MOVE,
-// UIDPLUS) with one user and an INBOX. It stops at the end of the test.
+// UIDPLUS) with one user and an INBOX on plain TCP. It stops at the end of
+// the test.
 func StartMemServer(tb testing.TB) *MemServer {
+	tb.Helper()
+	return StartMemServerWith(tb, MemServerOptions{})
+}
+
+// StartMemServerWith is StartMemServer with options.
+func StartMemServerWith(tb testing.TB, opts MemServerOptions) *MemServer {
 	tb.Helper()
 	mem := imapmemserver.New()
 	acct := Account{Username: "support", Password: "s3cret-pa55"}
@@ -45,12 +63,16 @@ func StartMemServer(tb testing.TB) *MemServer {
 			return mem.NewSession(), nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
-		InsecureAuth: true,
+		InsecureAuth: opts.TLSConfig == nil || opts.ImplicitTLS,
+		TLSConfig:    opts.TLSConfig,
 		Logger:       tbLogger{tb},
 	})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatalf("listen: %v", err)
+	}
+	if opts.ImplicitTLS {
+		l = tls.NewListener(l, opts.TLSConfig)
 	}
 	ln := &trackingListener{Listener: l, conns: map[net.Conn]struct{}{}}
 	acct.Addr = l.Addr().String()
