@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -87,13 +86,13 @@ func (c composer) compose(m Mail) ([]byte, error) {
 
 func writeTopHeaders(h *strings.Builder, m Mail) error {
 	if m.Date.IsZero() {
-		return errors.New("mailout: compose: Date is required")
+		return invalidf("Date is required")
 	}
 	if !validMsgID(m.MessageID) {
-		return fmt.Errorf("mailout: compose: invalid Message-ID %q", m.MessageID)
+		return invalidf("invalid Message-ID %q", m.MessageID)
 	}
 	if len(m.To)+len(m.Cc) == 0 {
-		return errors.New("mailout: compose: no recipients")
+		return invalidf("no recipients")
 	}
 	writeHeader(h, "Date", []string{m.Date.Format(time.RFC1123Z)})
 	from, err := addressWords(m.From)
@@ -132,7 +131,7 @@ func writeTopHeaders(h *strings.Builder, m Mail) error {
 	if m.AutoSubmitted != "" {
 		v := sanitize(m.AutoSubmitted)
 		if needsEncoding(v) || strings.ContainsAny(v, "\"\\") {
-			return fmt.Errorf("mailout: compose: invalid Auto-Submitted %q", m.AutoSubmitted)
+			return invalidf("invalid Auto-Submitted %q", m.AutoSubmitted)
 		}
 		writeHeader(h, "Auto-Submitted", strings.Split(v, " "))
 		if _, ok := m.Headers["X-Auto-Response-Suppress"]; !ok {
@@ -148,7 +147,7 @@ func writeTopHeaders(h *strings.Builder, m Mail) error {
 	for _, name := range names {
 		canon := textproto.CanonicalMIMEHeaderKey(name)
 		if !headerNameRE.MatchString(name) || isReservedHeader(canon) {
-			return fmt.Errorf("mailout: compose: header name %q not allowed", name)
+			return invalidf("header name %q not allowed", name)
 		}
 		writeHeader(h, name, textWords(m.Headers[name]))
 	}
@@ -226,7 +225,7 @@ func multipartType(subtype, boundary string) string {
 func (c composer) writeMultipart(w io.Writer, p part, boundary string) error {
 	mw := multipart.NewWriter(w)
 	if err := mw.SetBoundary(boundary); err != nil {
-		return fmt.Errorf("mailout: compose: %w", err)
+		return invalidf("%w", err)
 	}
 	for _, child := range p.children {
 		if child.children != nil {
@@ -307,7 +306,7 @@ func attachmentPart(a Attachment) (part, error) {
 	}
 	if a.ContentID != "" {
 		if !validMsgID(a.ContentID) && !headerNameRE.MatchString(a.ContentID) {
-			return part{}, fmt.Errorf("mailout: compose: invalid Content-ID %q", a.ContentID)
+			return part{}, invalidf("invalid Content-ID %q", a.ContentID)
 		}
 		disp = "inline"
 		h.Set("Content-ID", "<"+a.ContentID+">")

@@ -2,7 +2,6 @@ package mailout
 
 import (
 	"encoding/base64"
-	"fmt"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -143,11 +142,11 @@ func addressWords(a Address) ([]string, error) {
 // no CR/LF or anything else net/mail would not round-trip.
 func checkEmail(s string) (string, error) {
 	if s == "" || len(s) > 254 || strings.ContainsAny(s, "\r\n\x00<> \t,;") {
-		return "", fmt.Errorf("mailout: invalid email address %q", s)
+		return "", invalidf("email address %q", s)
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Name != "" || a.Address != s {
-		return "", fmt.Errorf("mailout: invalid email address %q", s)
+		return "", invalidf("email address %q", s)
 	}
 	return s, nil
 }
