@@ -359,3 +359,15 @@ func NewMessageID(domain string) string {
 	}
 	return strings.ToLower(rand.Text()) + "@" + domain
 }
+
+// Recipients returns the envelope recipients of m: the To and Cc addresses,
+// without duplicates (compared case-insensitively).
+func (m Mail) Recipients() []string {
+	var out []string
+	for _, a := range append(append([]Address(nil), m.To...), m.Cc...) {
+		if !slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, a.Email) }) {
+			out = append(out, a.Email)
+		}
+	}
+	return out
+}

@@ -383,3 +383,10 @@ func BenchmarkComposeAck(b *testing.B) {
 func decodeBase64Lines(b []byte) ([]byte, error) {
 	return base64.StdEncoding.DecodeString(strings.NewReplacer("\r", "", "\n", "").Replace(string(b)))
 }
+
+func TestMailRecipients(t *testing.T) {
+	m := Mail{To: []Address{{Email: "a@x.ru"}, {Email: "B@x.ru"}}, Cc: []Address{{Email: "b@x.ru"}, {Email: "c@x.ru"}}}
+	if got := strings.Join(m.Recipients(), ","); got != "a@x.ru,B@x.ru,c@x.ru" {
+		t.Fatalf("Recipients() = %s", got)
+	}
+}
