@@ -24,20 +24,20 @@ te_owned() {
 
 # te_pgid PID: prints the process group of PID (from /proc, so procps is not needed).
 te_pgid() {
-	local stat rest state ppid pgrp
+	local stat rest state pgrp
 	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
 	rest=${stat##*) }
-	read -r state ppid pgrp _ <<<"$rest"
+	read -r state _ pgrp _ <<<"$rest"
 	echo "$pgrp"
 }
 
 # te_group_alive PGID...: true while any process is in one of the groups.
 te_group_alive() {
-	local f stat rest state ppid pgrp g
+	local f stat rest state pgrp g
 	for f in /proc/[0-9]*/stat; do
 		{ read -r stat <"$f"; } 2>/dev/null || continue
 		rest=${stat##*) }
-		read -r state ppid pgrp _ <<<"$rest"
+		read -r state _ pgrp _ <<<"$rest"
 		for g in "$@"; do
 			[[ $pgrp == "$g" && $state != Z ]] && return 0
 		done

@@ -6,7 +6,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=lib.sh
+# shellcheck source-path=SCRIPTDIR
 . "$here/lib.sh"
 
 [[ $# -eq 1 ]] || te_die "usage: $0 DIR   (a short path such as /tmp/otvet-te)"
@@ -39,6 +39,7 @@ runuser -u vmail -- test -x "$D" ||
 	te_die "$D is not reachable by other users (a parent directory is not world-executable); use /tmp/..."
 
 # From here on, a failure stops whatever was already started.
+# shellcheck disable=SC2154 # rc is assigned inside the trap
 trap 'rc=$?; [[ $rc -eq 0 ]] || te_stop "$D" fast; exit $rc' EXIT
 
 mkdir -p "$D/log" "$D/tls" "$D/mail" "$D/dovecot" "$D/postfix" "$D/pg" "$D/pfq" "$D/pfd"
@@ -47,6 +48,8 @@ chmod 700 "$D/pfd"
 chown vmail:vmail "$D/mail"
 chown postgres:postgres "$D/pg"
 password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+# Pristine copies of expensive, run-independent state (an initdb'd PostgreSQL cluster).
+cache=${OTVET_TESTENV_CACHE:-/var/cache/otvet-testenv}
 domain=example.test
 
 # --- ports -------------------------------------------------------------------------------------
@@ -87,13 +90,25 @@ chmod 644 "$D/tls/cert.pem"
 # --- PostgreSQL: initdb and start in the background while the mail servers start --------------
 (
 	exec 9>&- </dev/null >"$D/log/pg-start.log" 2>&1
-	printf '%s\n' "$password" >"$D/pg/pwfile"
-	chown postgres:postgres "$D/pg/pwfile"
-	chmod 600 "$D/pg/pwfile"
-	runuser -u postgres -- "$pgbin/initdb" -D "$D/pg/data" -U otvet --pwfile="$D/pg/pwfile" \
-		--auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 \
-		--no-sync --no-instructions
-	rm -f "$D/pg/pwfile"
+	# initdb costs seconds of CPU; a pristine cluster is kept in the cache and copied.
+	template=$cache/pg-${pgbin//\//_}-v1
+	if [[ -d $template ]]; then
+		cp -a "$template" "$D/pg/data"
+	else
+		printf '%s\n' "$password" >"$D/pg/pwfile"
+		chown postgres:postgres "$D/pg/pwfile"
+		chmod 600 "$D/pg/pwfile"
+		runuser -u postgres -- "$pgbin/initdb" -D "$D/pg/data" -U otvet --pwfile="$D/pg/pwfile" \
+			--auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 \
+			--no-sync --no-instructions
+		rm -f "$D/pg/pwfile"
+		if mkdir -p "$cache" 2>/dev/null; then
+			tmp=$(mktemp -d "$cache/.tmp.XXXXXX")
+			# shellcheck disable=SC2015 # either step may fail: another run won the race
+			cp -a "$D/pg/data" "$tmp/data" && mv -T "$tmp/data" "$template" 2>/dev/null || true
+			rm -rf "$tmp"
+		fi
+	fi
 	runuser -u postgres -- mkdir -p "$D/pg/run"
 	cat >>"$D/pg/data/postgresql.conf" <<-CONF
 		# otvet test environment (scripts/testenv/up.sh): throwaway data, speed over durability
@@ -108,6 +123,9 @@ chmod 644 "$D/tls/cert.pem"
 	CONF
 	# pg_ctl puts the postmaster in its own session, so down.sh can signal its process group.
 	runuser -u postgres -- "$pgbin/pg_ctl" -D "$D/pg/data" -l "$D/pg/postgres.log" -s -w -t 60 start
+	# Every run gets its own password, also when the cluster came from the cache.
+	runuser -u postgres -- "$pgbin/psql" -X -q -h "$D/pg/run" -p "$pg_port" -U otvet -d postgres \
+		-c "ALTER ROLE otvet PASSWORD '$password'"
 ) &
 pg_job=$!
 
@@ -281,6 +299,15 @@ postlog   unix-dgram n - n - 1 postlogd
 CONF
 # Postfix waits ~2 s at start when its config changed in the last seconds.
 touch -d '-1 min' "$D/postfix/main.cf" "$D/postfix/master.cf"
+# Its start checks (post-install, postsuper, find) cost seconds of CPU on a busy machine; create
+# the queue as /etc/postfix/postfix-files says and skip them. A failed start runs the checks.
+for q in active bounce corrupt defer deferred flush hold incoming private saved trace; do
+	install -d -o postfix -m 700 "$D/pfq/$q"
+done
+install -d -o postfix -g postdrop -m 730 "$D/pfq/maildrop"
+install -d -o postfix -g postdrop -m 710 "$D/pfq/public"
+install -d -o root -m 755 "$D/pfq/pid"
+touch "$D/pfq/quick-start"
 if ! postfix -c "$D/postfix" start 9>&- </dev/null >>"$D/log/postfix-start.log" 2>&1; then
 	# Postfix prints its reasons only to a terminal; give it one.
 	script -qec "postfix -c '$D/postfix' check" /dev/null >&2 || true

@@ -16,6 +16,15 @@ trap 'exit 143' TERM
 "$here/up.sh" "$dir"
 # shellcheck disable=SC1091
 . "$dir/env"
+
+# CMD runs in the background so that a signal to this script is handled at once: it is passed
+# on to CMD, and the servers stop after CMD has gone.
+"$@" &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null || true' INT TERM
 status=0
-"$@" || status=$?
+while :; do
+	wait "$child" && status=0 || status=$?
+	kill -0 "$child" 2>/dev/null || break # wait returned for a trapped signal, not an exit
+done
 exit "$status"
