@@ -1,6 +1,7 @@
 package mailin
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -60,6 +61,24 @@ func (p *Poller) open(ctx context.Context) (*session, error) {
 		return nil, fmt.Errorf("mailin: connect %s: %w", o.Addr, err)
 	}
 	s.c = c
+	// Until the session is ready nothing is in flight: a cancellation
+	// closes the connection at once (servers delay failed logins by seconds).
+	s.stopForce = context.AfterFunc(ctx, func() { c.Close() })
+	if err := c.WaitGreeting(); err != nil {
+		s.abort()
+		return nil, fmt.Errorf("mailin: greeting from %s: %w", o.Addr, cmp.Or(ctx.Err(), err))
+	}
+	if err := c.Login(o.Username, o.Password).Wait(); err != nil {
+		s.abort()
+		// The error is the server's response; it never echoes the password.
+		return nil, fmt.Errorf("mailin: login as %q: %w", o.Username, cmp.Or(ctx.Err(), err))
+	}
+	if !s.stopForce() {
+		s.abort()
+		return nil, fmt.Errorf("mailin: login as %q: %w", o.Username, ctx.Err())
+	}
+	// From now on a cancellation leaves ShutdownGrace for the delivery in
+	// flight and the LOGOUT before the connection is cut.
 	s.stopForce = context.AfterFunc(ctx, func() {
 		t := time.NewTimer(o.ShutdownGrace)
 		defer t.Stop()
@@ -69,15 +88,6 @@ func (p *Poller) open(ctx context.Context) (*session, error) {
 		case <-c.Closed():
 		}
 	})
-	if err := c.WaitGreeting(); err != nil {
-		s.abort()
-		return nil, fmt.Errorf("mailin: greeting from %s: %w", o.Addr, err)
-	}
-	if err := c.Login(o.Username, o.Password).Wait(); err != nil {
-		s.abort()
-		// The error is the server's response; it never echoes the password.
-		return nil, fmt.Errorf("mailin: login as %q: %w", o.Username, err)
-	}
 	// Capabilities are often fuller after login: go-imap resets its cached
 	// set on LOGIN and asks again.
 	caps := c.Caps()

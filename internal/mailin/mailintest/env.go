@@ -3,9 +3,11 @@ package mailintest
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -25,10 +27,14 @@ type Env struct {
 	Drop func()
 	// Log collects what the poller logs (also copied to the test log).
 	Log *LogBuffer
+
+	dialer *trackingDialer
 }
 
 // NewEnv creates a uniquely named folder on acct, deleted again (with its
-// processed twin) at the end of the test. drop may be nil.
+// processed twin) at the end of the test. drop may be nil: Drop then
+// closes the poller's connections from the client side, through the
+// Options.Dial that Options installs, which looks the same to the poller.
 func NewEnv(t testing.TB, acct Account, drop func()) Env {
 	t.Helper()
 	folder := fmt.Sprintf("otvet-test-%d-%04d", time.Now().UnixNano()%1e9, rand.IntN(10000))
@@ -43,7 +49,11 @@ func NewEnv(t testing.TB, acct Account, drop func()) Env {
 		_ = c2.Delete(folder).Wait()
 		_ = c2.Delete(folder + "-done").Wait()
 	})
-	return Env{Account: acct, Folder: folder, Drop: drop, Log: &LogBuffer{tb: t}}
+	d := &trackingDialer{conns: map[net.Conn]struct{}{}}
+	if drop == nil {
+		drop = d.dropAll
+	}
+	return Env{Account: acct, Folder: folder, Drop: drop, Log: &LogBuffer{tb: t}, dialer: d}
 }
 
 // MemEnv starts an in-process server and returns an Env on it.
@@ -70,6 +80,7 @@ func (e Env) Options() mailin.Options {
 		BackoffMin:    5 * time.Millisecond,
 		BackoffMax:    50 * time.Millisecond,
 		ShutdownGrace: 10 * time.Second,
+		Dial:          e.dialer.DialContext,
 		Logger:        slog.New(slog.NewTextHandler(e.Log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 }
@@ -117,5 +128,33 @@ func (l *LogBuffer) WaitFor(tb testing.TB, substr string, n int) {
 			tb.Fatalf("waited %v for %d log lines with %q", WaitTimeout, n, substr)
 		}
 		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// trackingDialer dials TCP and remembers the connections so that a test
+// can cut them.
+type trackingDialer struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+func (d *trackingDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	var nd net.Dialer
+	c, err := nd.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	d.conns[c] = struct{}{}
+	d.mu.Unlock()
+	return c, nil
+}
+
+func (d *trackingDialer) dropAll() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for c := range d.conns {
+		c.Close()
+		delete(d.conns, c)
 	}
 }
