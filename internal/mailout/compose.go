@@ -149,7 +149,9 @@ func writeTopHeaders(h *strings.Builder, m Mail) error {
 		if !headerNameRE.MatchString(name) || isReservedHeader(canon) {
 			return invalidf("header name %q not allowed", name)
 		}
-		writeHeader(h, name, textWords(m.Headers[name]))
+		if words := textWords(m.Headers[name]); len(words) > 0 {
+			writeHeader(h, name, words)
+		}
 	}
 	return nil
 }
