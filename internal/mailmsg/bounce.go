@@ -77,6 +77,9 @@ func (w *walker) bounce(m *Message, hdr *header) *Bounce {
 		}
 	}
 	isDSN := len(w.dsn) > 0
+	if !isDSN && !looksLikeBounce(m) {
+		return nil
+	}
 	b.OriginalMessageID = w.originalID(m)
 	if b.OriginalMessageID == "" {
 		if env, ok := perMsg.get("Original-Envelope-Id"); ok {
@@ -84,7 +87,7 @@ func (w *walker) bounce(m *Message, hdr *header) *Bounce {
 		}
 	}
 	if !isDSN {
-		if !looksLikeBounce(m) || b.OriginalMessageID == "" {
+		if b.OriginalMessageID == "" {
 			return nil
 		}
 		b.Recipients = scanBounceText(m.Text)

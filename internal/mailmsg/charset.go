@@ -155,18 +155,22 @@ func toUTF8(b []byte, label, where string, p *problems) (string, string) {
 			p.addf("%s declared %s but is utf-8; decoded as utf-8", where, cs)
 			return string(b), csUTF8
 		}
-		best, bestScore := bestCyrillic(b)
 		if cm != nil && cs != csCP1252 {
 			own := score(b, cm)
-			if best != cs && own < plausible && bestScore >= plausible && bestScore-own > switchMargin {
-				p.addf("%s declared %s but looks like %s; decoded as %s by detection", where, cs, best, best)
-				return decodeWith(b, best), best
+			if own < plausible {
+				best, bestScore := bestCyrillic(b)
+				if best != cs && bestScore >= plausible && bestScore-own > switchMargin {
+					p.addf("%s declared %s but looks like %s; decoded as %s by detection", where, cs, best, best)
+					return decodeWith(b, best), best
+				}
 			}
 			return decodeSingle(b, cm), cs
 		}
-		if bestScore >= plausible && runRatio(b) >= 0.6 {
-			p.addf("%s declared %s but looks like %s; decoded as %s by detection", where, cs, best, best)
-			return decodeWith(b, best), best
+		if runRatio(b) >= 0.6 {
+			if best, bestScore := bestCyrillic(b); bestScore >= plausible {
+				p.addf("%s declared %s but looks like %s; decoded as %s by detection", where, cs, best, best)
+				return decodeWith(b, best), best
+			}
 		}
 		if cm != nil {
 			return decodeSingle(b, cm), cs

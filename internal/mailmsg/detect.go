@@ -15,8 +15,9 @@ import (
 // The score is per high byte, so it does not grow with the text length.
 
 const (
-	plausible    = 4.0 // per-high-byte score of real Russian text is ~7-10
-	switchMargin = 2.0 // how much better another charset must score to override a label
+	scoreSample  = 16 << 10 // bytes of text scored; more does not change the verdict
+	plausible    = 4.0      // per-high-byte score of real Russian text is ~7-10
+	switchMargin = 2.0      // how much better another charset must score to override a label
 )
 
 // letterWeight is the rounded frequency, in percent, of а..я in Russian prose.
@@ -76,6 +77,9 @@ func isASCIILetter(r rune) bool { return (r|0x20) >= 'a' && (r|0x20) <= 'z' }
 
 // score rates b decoded with cm as Russian text (see the package comment).
 func score(b []byte, cm *charmap.Charmap) float64 {
+	if len(b) > scoreSample {
+		b = b[:scoreSample]
+	}
 	bt := bigramTable()
 	total, high := 0, 0
 	prevIdx := -1

@@ -38,10 +38,10 @@ func (w *walker) text(body []byte, cte, ct string, params map[string]string, pat
 		cs = sniffHTMLCharset(data)
 	}
 	s, _ := toUTF8(data, cs, partName(path), w.p)
+	s, nuls := cleanText(s, ct == "text/plain")
 	if ct == "text/plain" && strings.EqualFold(params["format"], "flowed") {
 		s = unflow(s, strings.EqualFold(params["delsp"], "yes"))
 	}
-	s, nuls := cleanText(s, ct == "text/plain")
 	if nuls > 0 {
 		w.p.addf("%d NUL bytes removed from %s", nuls, partName(path))
 	}
@@ -56,16 +56,25 @@ func (w *walker) text(body []byte, cte, ct string, params map[string]string, pat
 // feed) and, for plain text, turns CRLF and lone CR into LF. It returns the
 // number of NULs removed.
 func cleanText(s string, plain bool) (string, int) {
-	dirty := false
+	dirty, crlfOnly := false, true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c < 0x20 && c != '\n' && c != '\t' {
 			dirty = true
-			break
+			if c != '\r' || i+1 >= len(s) || s[i+1] != '\n' {
+				crlfOnly = false
+				break
+			}
 		}
 	}
 	if !dirty {
 		return s, 0
+	}
+	if crlfOnly {
+		if !plain {
+			return s, 0
+		}
+		return strings.ReplaceAll(s, "\r\n", "\n"), 0
 	}
 	var b strings.Builder
 	b.Grow(len(s))
@@ -121,12 +130,13 @@ func truncateUTF8(s string, n int) string {
 	return s[:n]
 }
 
-// unflow joins the soft line breaks of format=flowed text (RFC 3676).
+// unflow joins the soft line breaks of format=flowed text (RFC 3676); s
+// has LF line ends.
 func unflow(s string, delsp bool) string {
-	if !strings.Contains(s, " \n") && !strings.Contains(s, " \r\n") {
+	if !strings.Contains(s, " \n") {
 		return s
 	}
-	lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+	lines := strings.Split(s, "\n")
 	var b strings.Builder
 	b.Grow(len(s))
 	for i, line := range lines {

@@ -2,6 +2,7 @@ package mailmsg
 
 import (
 	"bytes"
+	"encoding/base64"
 	"strings"
 )
 
@@ -11,22 +12,24 @@ import (
 // counting mode so that the decoded size of an attachment that will be
 // dropped is known without keeping its data.
 
-// b64v returns the value of a base64 digit (standard or URL-safe
-// alphabet), or -1.
+// b64Table maps a byte to its base64 digit value (standard or URL-safe
+// alphabet) or 0xff.
+const b64Table = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
+	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x3e\xff\x3e\xff\x3f\x34\x35\x36\x37\x38\x39\x3a\x3b\x3c\x3d\xff\xff\xff\xff\xff\xff" +
+	"\xff\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\xff\xff\xff\xff\x3f" +
+	"\xff\x1a\x1b\x1c\x1d\x1e\x1f\x20\x21\x22\x23\x24\x25\x26\x27\x28\x29\x2a\x2b\x2c\x2d\x2e\x2f\x30\x31\x32\x33\xff\xff\xff\xff\xff" +
+	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
+	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
+	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff" +
+	"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"
+
+// b64v returns the value of a base64 digit, or -1.
 func b64v(c byte) int8 {
-	switch {
-	case c >= 'A' && c <= 'Z':
-		return int8(c - 'A')
-	case c >= 'a' && c <= 'z':
-		return int8(c-'a') + 26
-	case c >= '0' && c <= '9':
-		return int8(c-'0') + 52
-	case c == '+' || c == '-':
-		return 62
-	case c == '/' || c == '_':
-		return 63
+	v := b64Table[c]
+	if v == 0xff {
+		return -1
 	}
-	return -1
+	return int8(v)
 }
 
 // b64state is a base64 decoder that skips anything outside the alphabet
@@ -90,6 +93,18 @@ func (s *b64state) count(src []byte) int64 {
 // alphabet (a signature appended by a list server, a stray text line) are
 // skipped whole rather than mixed into the data.
 func base64Body(dst, src []byte, countOnly bool) (out []byte, n int64, bad int) {
+	// Fast path: well-formed data (the common case) goes through the
+	// standard decoder, which skips CR and LF itself.
+	if countOnly {
+		if n, ok := base64CleanSize(src); ok {
+			return dst, n, 0
+		}
+	} else {
+		buf := dst[:cap(dst)]
+		if k, err := base64.StdEncoding.Decode(buf, src); err == nil {
+			return buf[:k], int64(k), 0
+		}
+	}
 	var st b64state
 	for len(src) > 0 {
 		line := src
@@ -112,6 +127,28 @@ func base64Body(dst, src []byte, countOnly bool) (out []byte, n int64, bad int) 
 		n = int64(len(dst))
 	}
 	return dst, n, bad + st.bad
+}
+
+// base64CleanSize returns the decoded size of src when it holds only
+// alphabet characters, line breaks and trailing padding.
+func base64CleanSize(src []byte) (int64, bool) {
+	var digits int64
+	pad := false
+	for _, c := range src {
+		switch {
+		case b64Table[c] != 0xff && c != '-' && c != '_':
+			if pad {
+				return 0, false
+			}
+			digits++
+		case c == '\r' || c == '\n':
+		case c == '=':
+			pad = true
+		default:
+			return 0, false
+		}
+	}
+	return digits * 6 / 8, true
 }
 
 // garbageLine reports a line that is text rather than damaged data: it
