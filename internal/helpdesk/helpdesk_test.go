@@ -22,7 +22,7 @@ var key = []byte("0123456789abcdef0123456789abcdef")
 
 // harness is one desk's intake over a fresh SQLite database.
 type harness struct {
-	t    *testing.T
+	t    testing.TB
 	db   *store.DB
 	svc  *helpdesk.Service
 	now  time.Time
@@ -41,7 +41,7 @@ func mustLoc(name string) *time.Location {
 	return l
 }
 
-func newHarness(t *testing.T, tweak ...func(*helpdesk.Options)) *harness {
+func newHarness(t testing.TB, tweak ...func(*helpdesk.Options)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, store.Options{Dialect: store.SQLite, Path: filepath.Join(t.TempDir(), "t.db")})
@@ -55,7 +55,7 @@ func newHarness(t *testing.T, tweak ...func(*helpdesk.Options)) *harness {
 	return newHarnessDB(t, db, tweak...)
 }
 
-func newHarnessDB(t *testing.T, db *store.DB, tweak ...func(*helpdesk.Options)) *harness {
+func newHarnessDB(t testing.TB, db *store.DB, tweak ...func(*helpdesk.Options)) *harness {
 	t.Helper()
 	tmpl, err := mailout.LoadTemplates("")
 	if err != nil {
