@@ -63,21 +63,22 @@ used=" "
 while read -r _ local _; do
 	[[ $local == *:* ]] && used+="$((16#${local##*:})) "
 done < <(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null)
-pick_port() {
+pick_port() { # VAR: sets VAR to a free port (no subshell, so `used` keeps every pick)
 	local p
 	while :; do
 		p=$((10000 + (RANDOM * 32768 + RANDOM) % (eph_lo - 10000)))
 		[[ $used == *" $p "* ]] && continue
 		used+="$p "
-		echo "$p"
+		printf -v "$1" '%s' "$p"
 		return
 	done
 }
-imap_port=$(pick_port)
-imaps_port=$(pick_port)
-smtp_port=$(pick_port)
-subm_port=$(pick_port)
-pg_port=$(pick_port)
+imap_port='' imaps_port='' smtp_port='' subm_port='' pg_port=''
+pick_port imap_port
+pick_port imaps_port
+pick_port smtp_port
+pick_port subm_port
+pick_port pg_port
 
 # --- TLS: one self-signed certificate for 127.0.0.1 and localhost -----------------------------
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
