@@ -71,6 +71,9 @@ func (s *session) pass(ctx context.Context) (Stats, error) {
 		s.log.Debug("new messages", "folder", o.Folder, "count", len(metas), "after_uid", cur.LastUID)
 	}
 	for batch := range slices.Chunk(metas, o.FetchBatch) {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
 		delivered, err := s.fetchBatch(ctx, sel.UIDValidity, batch, &st)
 		if !errors.Is(err, errAborted) {
 			s.mark(delivered)
