@@ -19,18 +19,7 @@ func (c *Config) Validate() error {
 	add := func(field, format string, a ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, a...)))
 	}
-	switch c.Database.Driver {
-	case "sqlite":
-		if c.Database.Path == "" {
-			add("database.path", "empty: set the SQLite file, e.g. /var/lib/otvet/otvet.db")
-		}
-	case "postgres":
-		if c.Database.DSN == "" {
-			add("database.dsn", "empty: set a PostgreSQL DSN (postgres://user@host/db) or dsn_file, or OTVET_DATABASE_DSN")
-		}
-	default:
-		add("database.driver", "%q is not supported: use sqlite or postgres", c.Database.Driver)
-	}
+	errs = append(errs, c.validateDatabase()...)
 	if len(c.SecretKey) < 32 {
 		add("secret_key", "must be at least 32 characters (it signs reply addresses): generate one with 'head -c 32 /dev/urandom | base64' and set secret_key_file or OTVET_SECRET_KEY")
 	}
@@ -158,6 +147,25 @@ func checkServer(add func(string, string, ...any), f, host string, port int, sec
 	if sec == clear && host != "" && !IsLoopback(host) {
 		add(f+".security", "%s sends the password in clear text and is allowed only to a loopback host; %q is not one: use tls or starttls", clear, host)
 	}
+}
+
+// ValidateDatabase checks only the database section, for commands that need nothing else.
+func (c *Config) ValidateDatabase() error { return errors.Join(c.validateDatabase()...) }
+
+func (c *Config) validateDatabase() []error {
+	switch c.Database.Driver {
+	case "sqlite":
+		if c.Database.Path == "" {
+			return []error{errors.New("database.path: empty: set the SQLite file, e.g. /var/lib/otvet/otvet.db")}
+		}
+	case "postgres":
+		if c.Database.DSN == "" {
+			return []error{errors.New("database.dsn: empty: set a PostgreSQL DSN (postgres://user@host/db) or dsn_file, or OTVET_DATABASE_DSN")}
+		}
+	default:
+		return []error{fmt.Errorf("database.driver: %q is not supported: use sqlite or postgres", c.Database.Driver)}
+	}
+	return nil
 }
 
 // IsLoopback reports whether host names this machine's loopback interface.
