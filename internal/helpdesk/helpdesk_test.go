@@ -481,4 +481,3 @@ func TestOutOfHoursAck(t *testing.T) {
 		t.Errorf("due %v, want %v", tk.FirstResponseDue.Time.In(friday.Location()), want)
 	}
 }
-

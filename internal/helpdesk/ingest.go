@@ -37,52 +37,96 @@ func (s *Service) Deliver(ctx context.Context, mailbox string, uidValidity uint3
 
 // Ingest is Deliver returning what was done.
 func (s *Service) Ingest(ctx context.Context, mailbox string, uidValidity uint32, f mailin.Fetched) (Outcome, error) {
-	d, err := s.desk(mailbox)
+	outs, err := s.IngestBatch(ctx, mailbox, uidValidity, []mailin.Fetched{f})
 	if err != nil {
 		return Outcome{}, err
 	}
+	return outs[0], nil
+}
+
+// DeliverBatch implements mailin.BatchSink: consecutive messages in one
+// transaction with the cursor advanced to the last one.
+func (s *Service) DeliverBatch(ctx context.Context, mailbox string, uidValidity uint32, fs []mailin.Fetched) error {
+	_, err := s.IngestBatch(ctx, mailbox, uidValidity, fs)
+	return err
+}
+
+// prepared is a fetched message parsed outside the transaction.
+type prepared struct {
+	f    mailin.Fetched
+	raw  *store.RawMessage
+	msg  *mailmsg.Message
+	perr error
+}
+
+// IngestBatch stores messages of one mailbox (ascending UIDs) in ONE
+// transaction together with the cursor, and returns what was done with each.
+func (s *Service) IngestBatch(ctx context.Context, mailbox string, uidValidity uint32, fs []mailin.Fetched) ([]Outcome, error) {
+	d, err := s.desk(mailbox)
+	if err != nil {
+		return nil, err
+	}
+	if len(fs) == 0 {
+		return nil, nil
+	}
 	now := s.now().UTC()
-	sum := sha256.Sum256(f.Raw)
-	msg, perr := mailmsg.Parse(f.Raw, s.parseOpts)
-	raw := &store.RawMessage{
-		Desk: d.Name, UIDValidity: uidValidity, UID: f.UID, SHA256: hex.EncodeToString(sum[:]),
-		Size: f.Size, Truncated: f.Truncated, Disposition: "pending", Data: f.Raw, ReceivedAt: now,
-	}
-	if raw.Size == 0 {
-		raw.Size = int64(len(f.Raw))
-	}
-	if msg != nil {
-		raw.MessageID = msg.MessageID
-	}
-	var out Outcome
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		out = Outcome{}
-		in := &intake{s: s, tx: tx, desk: d, now: now, raw: raw, msg: msg, fetched: f}
-		_, dup, err := tx.InsertRaw(ctx, raw)
-		if err != nil {
-			return err
+	ps := make([]prepared, len(fs))
+	for i, f := range fs {
+		sum := sha256.Sum256(f.Raw)
+		msg, perr := mailmsg.Parse(f.Raw, s.parseOpts)
+		raw := &store.RawMessage{
+			Desk: d.Name, UIDValidity: uidValidity, UID: f.UID, SHA256: hex.EncodeToString(sum[:]),
+			Size: f.Size, Truncated: f.Truncated, Disposition: "pending", Data: f.Raw, ReceivedAt: now,
 		}
-		if dup {
-			out = Outcome{Duplicate: true, Disposition: "duplicate"}
-		} else {
-			out, err = in.decide(ctx, perr)
+		if raw.Size == 0 {
+			raw.Size = int64(len(f.Raw))
+		}
+		if msg != nil {
+			raw.MessageID = msg.MessageID
+		}
+		ps[i] = prepared{f: f, raw: raw, msg: msg, perr: perr}
+	}
+	outs := make([]Outcome, len(fs))
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		for i, p := range ps {
+			in := &intake{s: s, tx: tx, desk: d, now: now, raw: p.raw, msg: p.msg, fetched: p.f}
+			out, err := in.run(ctx, p.perr)
 			if err != nil {
 				return err
 			}
-			if err := tx.SetRawDisposition(ctx, raw.ID, out.Disposition, out.Note, out.TicketID); err != nil {
-				return err
-			}
+			outs[i] = out
 		}
-		return tx.SetCursor(ctx, d.Name, store.Cursor{UIDValidity: uidValidity, LastUID: f.UID}, now)
+		last := fs[len(fs)-1].UID
+		return tx.SetCursor(ctx, d.Name, store.Cursor{UIDValidity: uidValidity, LastUID: last}, now)
 	})
 	if err != nil {
-		return Outcome{}, fmt.Errorf("ingest uid %d of %s: %w", f.UID, d.Name, err)
+		return nil, fmt.Errorf("ingest uid %d-%d of %s: %w", fs[0].UID, fs[len(fs)-1].UID, d.Name, err)
 	}
-	s.logOutcome(d, f, msg, out)
-	if !out.Duplicate {
+	queued := false
+	for i, p := range ps {
+		s.logOutcome(d, p.f, p.msg, outs[i])
+		queued = queued || !outs[i].Duplicate
+	}
+	if queued {
 		s.queued()
 	}
-	return out, nil
+	return outs, nil
+}
+
+// run stores one message inside the batch's transaction.
+func (in *intake) run(ctx context.Context, perr error) (Outcome, error) {
+	_, dup, err := in.tx.InsertRaw(ctx, in.raw)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if dup {
+		return Outcome{Duplicate: true, Disposition: "duplicate"}, nil
+	}
+	out, err := in.decide(ctx, perr)
+	if err != nil {
+		return Outcome{}, err
+	}
+	return out, in.tx.SetRawDisposition(ctx, in.raw.ID, out.Disposition, out.Note, out.TicketID)
 }
 
 func (s *Service) logOutcome(d *Desk, f mailin.Fetched, msg *mailmsg.Message, out Outcome) {

@@ -64,15 +64,46 @@ func (s *session) fetchRun(ctx context.Context, uidValidity uint32, run []meta, 
 	}()
 
 	ord := orderer{want: run, pending: map[uint32]Fetched{}}
-	deliver := func(f Fetched) error {
-		if err := s.deliver(ctx, uidValidity, f); err != nil {
-			return err
-		}
+	accepted := func(f Fetched) {
 		st.Delivered++
 		if f.Truncated {
 			st.Truncated++
 		}
 		*delivered = append(*delivered, f.UID)
+	}
+	// With a BatchSink, consecutive messages are committed together (one
+	// transaction for up to batchMessages messages or batchBytes bytes).
+	bs, batching := s.p.sink.(BatchSink)
+	var (
+		buf      []Fetched
+		bufBytes int
+	)
+	flush := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		err := s.deliverBatch(ctx, bs, uidValidity, buf)
+		if err == nil {
+			for _, f := range buf {
+				accepted(f)
+			}
+		}
+		buf, bufBytes = buf[:0], 0
+		return err
+	}
+	deliver := func(f Fetched) error {
+		if !batching {
+			if err := s.deliver(ctx, uidValidity, f); err != nil {
+				return err
+			}
+			accepted(f)
+			return nil
+		}
+		buf = append(buf, f)
+		bufBytes += len(f.Raw)
+		if len(buf) >= batchMessages || bufBytes >= batchBytes {
+			return flush()
+		}
 		return nil
 	}
 	for {
@@ -114,7 +145,10 @@ func (s *session) fetchRun(ctx context.Context, uidValidity uint32, run []meta, 
 		}
 		s.log.Info("messages expunged before they could be fetched", "uids", imap.UIDSetNum(toUIDs(missing)...).String())
 	}
-	return ord.flush(deliver)
+	if err := ord.flush(deliver); err != nil {
+		return err
+	}
+	return flush()
 }
 
 // readMessage reads one FETCH response. ok is false when it carries no body
@@ -171,6 +205,23 @@ func (s *session) deliver(ctx context.Context, uidValidity uint32, f Fetched) er
 		return fmt.Errorf("mailin: deliver UID %d: %w", f.UID, err)
 	}
 	s.log.Debug("delivered", "uid", f.UID, "size", f.Size, "truncated", f.Truncated)
+	return nil
+}
+
+// Limits of one BatchSink call.
+const (
+	batchMessages = 64
+	batchBytes    = 16 << 20
+)
+
+// deliverBatch hands consecutive messages to a BatchSink, like deliver.
+func (s *session) deliverBatch(ctx context.Context, bs BatchSink, uidValidity uint32, fs []Fetched) error {
+	dctx, cancel := graceContext(ctx, s.p.opts.ShutdownGrace)
+	defer cancel()
+	if err := bs.DeliverBatch(dctx, s.p.opts.Name, uidValidity, fs); err != nil {
+		return fmt.Errorf("mailin: deliver UIDs %d-%d: %w", fs[0].UID, fs[len(fs)-1].UID, err)
+	}
+	s.log.Debug("delivered", "uids", len(fs), "first_uid", fs[0].UID, "last_uid", fs[len(fs)-1].UID)
 	return nil
 }
 

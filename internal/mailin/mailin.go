@@ -31,6 +31,15 @@ type Sink interface {
 	Deliver(ctx context.Context, mailbox string, uidValidity uint32, msg Fetched) error
 }
 
+// BatchSink is an optional extension of Sink: DeliverBatch stores several
+// consecutive messages (ascending UIDs) AND advances the cursor to the last
+// one's UID in ONE transaction, so a burst of mail costs one commit, not one
+// per message. Its error contract is Deliver's: on error nothing of the batch
+// counts as delivered and the pass retries from the cursor.
+type BatchSink interface {
+	DeliverBatch(ctx context.Context, mailbox string, uidValidity uint32, msgs []Fetched) error
+}
+
 // Fetched is one message as read from the server.
 type Fetched struct {
 	UID          uint32

@@ -1,0 +1,71 @@
+package mailin_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/otvet/otvet/internal/mailin"
+	"github.com/otvet/otvet/internal/mailin/mailintest"
+)
+
+// batchSink commits whole batches through the recording Sink and remembers
+// their sizes.
+type batchSink struct {
+	*mailintest.Sink
+	mu    sync.Mutex
+	sizes []int
+}
+
+func (b *batchSink) DeliverBatch(ctx context.Context, mailbox string, uidValidity uint32, fs []mailin.Fetched) error {
+	b.mu.Lock()
+	b.sizes = append(b.sizes, len(fs))
+	b.mu.Unlock()
+	for _, f := range fs {
+		if err := b.Deliver(ctx, mailbox, uidValidity, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func TestBatchSinkGetsConsecutiveBatches(t *testing.T) {
+	env := mailintest.MemEnv(t)
+	const n = 150
+	c := env.Account.Client(t)
+	var raws [][]byte
+	for i := 0; i < n; i++ {
+		raws = append(raws, mailintest.NewMessage(i, 200))
+	}
+	mailintest.Append(t, c, env.Folder, raws...)
+	sink := &batchSink{Sink: mailintest.NewSink()}
+	p, err := mailin.New(env.Options(), sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := p.PollOnce(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Delivered != n || len(sink.Stored()) != n {
+		t.Fatalf("delivered %d, stored %d, want %d", st.Delivered, len(sink.Stored()), n)
+	}
+	for i, f := range sink.Stored() {
+		if i > 0 && f.UID <= sink.Stored()[i-1].UID {
+			t.Fatalf("out of order at %d", i)
+		}
+	}
+	if len(sink.sizes) < 3 {
+		t.Errorf("batches %v: want several", sink.sizes)
+	}
+	for _, s := range sink.sizes {
+		if s > 64 {
+			t.Errorf("batch of %d", s)
+		}
+	}
+	for _, m := range mailintest.Messages(t, c, env.Folder) {
+		if !m.Seen() {
+			t.Errorf("UID %d not seen", m.UID)
+		}
+	}
+}
