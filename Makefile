@@ -46,7 +46,7 @@ bench:
 # Load test against real Dovecot: N messages through `otvet poll --once`
 # next to the raw IMAP FETCH rate.
 loadtest: build
-	scripts/testenv/with-servers.sh scripts/loadtest.sh $(N)
+	scripts/testenv/with-servers.sh scripts/loadtest.sh $(or $(N),2000)
 
 clean:
 	rm -rf bin

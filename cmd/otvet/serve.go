@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/otvet/otvet/internal/app"
+	"github.com/otvet/otvet/internal/config"
+	"github.com/otvet/otvet/internal/mailin"
 )
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
@@ -48,6 +50,7 @@ func cmdPoll(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "poll", "poll --once [--config FILE]")
 	cfg := configFlag(fs)
 	once := fs.Bool("once", false, "one pass over every mailbox, send what is due, exit")
+	noSend := fs.Bool("no-send", false, "leave queued mail in the outbox (a running 'otvet serve' or a later poll sends it)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -63,13 +66,22 @@ func cmdPoll(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	if *noSend {
+		stats, err := a.PollOnceNoSend(ctx)
+		printPollStats(e, c, stats)
+		return err
+	}
 	stats, ost, err := a.PollOnce(ctx)
+	printPollStats(e, c, stats)
+	fmt.Fprintf(e.Stdout, "outbox: sent %d, to retry %d, failed %d\n", ost.Sent, ost.Retried, ost.Failed)
+	return err
+}
+
+func printPollStats(e *env, c *config.Config, stats map[string]mailin.Stats) {
 	for _, d := range c.Desks {
 		st := stats[d.Name]
 		fmt.Fprintf(e.Stdout, "%s: fetched %d, stored %d\n", d.Name, st.Fetched, st.Delivered)
 	}
-	fmt.Fprintf(e.Stdout, "outbox: sent %d, to retry %d, failed %d\n", ost.Sent, ost.Retried, ost.Failed)
-	return err
 }
 
 func cmdMigrate(ctx context.Context, e *env, args []string) error {

@@ -208,6 +208,16 @@ func (a *App) Close() error { return a.DB.Close() }
 // PollOnce makes one pass over every mailbox, then sends what is due.
 // Every mailbox is tried even when one fails; the errors are joined.
 func (a *App) PollOnce(ctx context.Context) (map[string]mailin.Stats, outbox.Stats, error) {
+	return a.poll(ctx, true)
+}
+
+// PollOnceNoSend is PollOnce leaving queued mail in the outbox.
+func (a *App) PollOnceNoSend(ctx context.Context) (map[string]mailin.Stats, error) {
+	st, _, err := a.poll(ctx, false)
+	return st, err
+}
+
+func (a *App) poll(ctx context.Context, send bool) (map[string]mailin.Stats, outbox.Stats, error) {
 	stats := map[string]mailin.Stats{}
 	var errs []error
 	for i, p := range a.Pollers {
@@ -217,9 +227,12 @@ func (a *App) PollOnce(ctx context.Context) (map[string]mailin.Stats, outbox.Sta
 			errs = append(errs, fmt.Errorf("desk %s: %w", a.Config.Desks[i].Name, err))
 		}
 	}
-	ost, err := a.Outbox.Drain(ctx)
-	if err != nil {
-		errs = append(errs, fmt.Errorf("outbox: %w", err))
+	var ost outbox.Stats
+	if send {
+		var err error
+		if ost, err = a.Outbox.Drain(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("outbox: %w", err))
+		}
 	}
 	return stats, ost, errors.Join(errs...)
 }
