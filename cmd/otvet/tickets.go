@@ -16,21 +16,22 @@ import (
 
 // ticketJSON is the stable JSON form of a ticket for scripts.
 type ticketJSON struct {
-	Number           int64         `json:"number"`
-	Desk             string        `json:"desk"`
-	Status           string        `json:"status"`
-	Subject          string        `json:"subject"`
-	Requester        string        `json:"requester"`
-	RequesterName    string        `json:"requester_name,omitempty"`
-	SupportLevel     string        `json:"support_level,omitempty"`
-	LinkedTicket     int64         `json:"linked_ticket,omitempty"`
-	CreatedAt        string        `json:"created_at"`
-	UpdatedAt        string        `json:"updated_at"`
-	FirstResponseDue string        `json:"first_response_due,omitempty"`
-	ResolutionDue    string        `json:"resolution_due,omitempty"`
-	Participants     []string      `json:"participants,omitempty"`
-	Messages         []messageJSON `json:"messages,omitempty"`
-	Events           []eventJSON   `json:"events,omitempty"`
+	Number           int64                      `json:"number"`
+	Desk             string                     `json:"desk"`
+	Status           string                     `json:"status"`
+	Subject          string                     `json:"subject"`
+	Requester        string                     `json:"requester"`
+	RequesterName    string                     `json:"requester_name,omitempty"`
+	SupportLevel     string                     `json:"support_level,omitempty"`
+	LinkedTicket     int64                      `json:"linked_ticket,omitempty"`
+	CreatedAt        string                     `json:"created_at"`
+	UpdatedAt        string                     `json:"updated_at"`
+	FirstResponseDue string                     `json:"first_response_due,omitempty"`
+	ResolutionDue    string                     `json:"resolution_due,omitempty"`
+	SLA              map[string]json.RawMessage `json:"sla,omitempty"`
+	Participants     []string                   `json:"participants,omitempty"`
+	Messages         []messageJSON              `json:"messages,omitempty"`
+	Events           []eventJSON                `json:"events,omitempty"`
 }
 
 type messageJSON struct {
@@ -73,6 +74,14 @@ func toTicketJSON(t *store.Ticket) ticketJSON {
 	}
 	if t.ResolutionDue.Valid {
 		j.ResolutionDue = rfc3339(t.ResolutionDue.Time)
+	}
+	for name, c := range map[string]string{"first_response": t.SLAFirstResponse, "resolution": t.SLAResolution} {
+		if c != "" && json.Valid([]byte(c)) {
+			if j.SLA == nil {
+				j.SLA = map[string]json.RawMessage{}
+			}
+			j.SLA[name] = json.RawMessage(c)
+		}
 	}
 	return j
 }

@@ -3,33 +3,40 @@ package helpdesk
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/sla"
 	"github.com/otvet/otvet/internal/store"
 )
 
 type dueTimes struct {
 	first, resolution sql.NullTime
+	clocks            [2]*sla.Clock // first response, resolution; nil without a target
 	outOfHours        bool
 	start             time.Time // when work starts, if outOfHours
 }
 
-// dueTimes computes a new request's SLA deadlines in business time.
+// dueTimes starts a new request's SLA clocks and computes their deadlines in business time.
 func (in *intake) dueTimes() dueTimes {
 	c := in.desk.Calendar
 	if c == nil {
 		return dueTimes{}
 	}
 	var d dueTimes
-	if in.desk.FirstResponse > 0 {
-		d.first = sql.NullTime{Time: c.Add(in.now, in.desk.FirstResponse).UTC(), Valid: true}
+	start := func(m sla.Metric, target time.Duration) (*sla.Clock, sql.NullTime) {
+		if target <= 0 {
+			return nil, sql.NullTime{}
+		}
+		clock := sla.Start(m, target, in.now, c)
+		due, ok := clock.Due()
+		return clock, sql.NullTime{Time: due.UTC(), Valid: ok}
 	}
-	if in.desk.Resolution > 0 {
-		d.resolution = sql.NullTime{Time: c.Add(in.now, in.desk.Resolution).UTC(), Valid: true}
-	}
+	d.clocks[0], d.first = start(sla.FirstResponse, in.desk.FirstResponse)
+	d.clocks[1], d.resolution = start(sla.Resolution, in.desk.Resolution)
 	if !c.IsOpen(in.now) {
 		d.outOfHours = true
 		d.start = c.NextOpen(in.now)
@@ -187,4 +194,16 @@ func (in *intake) queue(ctx context.Context, t *store.Ticket, to mailout.Address
 		FromName: d.DisplayName, ToAddrs: strings.ToLower(to.Email), Subject: r.Subject, BodyText: r.Text,
 		Auto: true, OutboxID: sql.NullInt64{Int64: o.ID, Valid: true}, CreatedAt: in.now,
 	})
+}
+
+// clockJSON serialises an SLA clock for the ticket row ("" for none).
+func clockJSON(c *sla.Clock) (string, error) {
+	if c == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return "", fmt.Errorf("encode SLA clock: %w", err)
+	}
+	return string(b), nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/otvet/otvet/internal/mailin"
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/sla"
 	"github.com/otvet/otvet/internal/store"
 	"github.com/otvet/otvet/internal/workcal"
 )
@@ -187,6 +188,17 @@ func TestNewRequestOpensTicketAndQueuesAck(t *testing.T) {
 	// 4 business hours from Friday 10:00 is Friday 14:00 local.
 	if want := time.Date(2024, 12, 27, 14, 0, 0, 0, friday.Location()); !tk.FirstResponseDue.Time.Equal(want) {
 		t.Errorf("first response due %v, want %v", tk.FirstResponseDue.Time, want)
+	}
+	cal, _ := workcal.New(workcal.Options{Location: friday.Location()})
+	clock, err := sla.Decode([]byte(tk.SLAFirstResponse), cal)
+	if err != nil {
+		t.Fatalf("stored first-response clock: %v (%q)", err, tk.SLAFirstResponse)
+	}
+	if due, ok := clock.Due(); !ok || !due.Equal(tk.FirstResponseDue.Time) || clock.State(friday) != sla.Running {
+		t.Errorf("clock due %v (%v), state %s; ticket due %v", due, ok, clock.State(friday), tk.FirstResponseDue.Time)
+	}
+	if tk.SLAResolution == "" {
+		t.Error("no resolution clock stored")
 	}
 	acks := h.outbox(out.TicketID)
 	if len(acks) != 1 {

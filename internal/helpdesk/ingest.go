@@ -262,6 +262,13 @@ func (in *intake) open(ctx context.Context, linked int64) (Outcome, error) {
 	}
 	due := in.dueTimes()
 	t.FirstResponseDue, t.ResolutionDue = due.first, due.resolution
+	var err error
+	if t.SLAFirstResponse, err = clockJSON(due.clocks[0]); err != nil {
+		return Outcome{}, err
+	}
+	if t.SLAResolution, err = clockJSON(due.clocks[1]); err != nil {
+		return Outcome{}, err
+	}
 	if err := in.tx.CreateTicket(ctx, t); err != nil {
 		return Outcome{}, err
 	}

@@ -19,6 +19,7 @@ import (
 
 // Calendar is the business-time arithmetic a desk needs (workcal.Calendar).
 type Calendar interface {
+	Between(from, to time.Time) time.Duration
 	Add(from time.Time, d time.Duration) time.Time
 	IsOpen(t time.Time) bool
 	NextOpen(t time.Time) time.Time

@@ -58,6 +58,9 @@ type Ticket struct {
 	FirstResponseDue sql.NullTime  `db:"first_response_due"`
 	ResolutionDue    sql.NullTime  `db:"resolution_due"`
 	FirstResponseAt  sql.NullTime  `db:"first_response_at"`
+	// SLA clocks as JSON (internal/sla); "" when the desk has no calendar.
+	SLAFirstResponse string `db:"sla_first_response"`
+	SLAResolution    string `db:"sla_resolution"`
 }
 
 // Participant is a person taking part in a ticket.

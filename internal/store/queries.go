@@ -83,10 +83,12 @@ func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id 
 // CreateTicket inserts a ticket and sets its ID.
 func (t *Tx) CreateTicket(ctx context.Context, tk *Ticket) error {
 	id, err := t.insertID(ctx, `INSERT INTO tickets (desk, status, channel, subject, requester_email, requester_name,
-		support_level, linked_ticket_id, created_at, updated_at, first_response_due, resolution_due)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		support_level, linked_ticket_id, created_at, updated_at, first_response_due, resolution_due,
+		sla_first_response, sla_resolution)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		tk.Desk, tk.Status, tk.Channel, tk.Subject, tk.RequesterEmail, tk.RequesterName, tk.SupportLevel,
-		tk.LinkedTicketID, tk.CreatedAt, tk.UpdatedAt, tk.FirstResponseDue, tk.ResolutionDue)
+		tk.LinkedTicketID, tk.CreatedAt, tk.UpdatedAt, tk.FirstResponseDue, tk.ResolutionDue,
+		tk.SLAFirstResponse, tk.SLAResolution)
 	if err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
@@ -95,7 +97,8 @@ func (t *Tx) CreateTicket(ctx context.Context, tk *Ticket) error {
 }
 
 const ticketCols = `id, desk, status, channel, subject, requester_email, requester_name, support_level,
-	linked_ticket_id, created_at, updated_at, closed_at, first_response_due, resolution_due, first_response_at`
+	linked_ticket_id, created_at, updated_at, closed_at, first_response_due, resolution_due, first_response_at,
+	sla_first_response, sla_resolution`
 
 // Ticket reads a ticket inside the transaction.
 func (t *Tx) Ticket(ctx context.Context, id int64) (*Ticket, error) {
