@@ -223,6 +223,10 @@ func (a *App) poll(ctx context.Context, send bool) (map[string]mailin.Stats, out
 	for i, p := range a.Pollers {
 		st, err := p.PollOnce(ctx)
 		stats[a.Config.Desks[i].Name] = st
+		if errors.Is(err, mailin.ErrLocked) {
+			a.log.Info("mailbox skipped: another instance is polling it", "desk", a.Config.Desks[i].Name)
+			continue
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("desk %s: %w", a.Config.Desks[i].Name, err))
 		}

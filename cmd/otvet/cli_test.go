@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/otvet/otvet/internal/demo"
+)
+
+// otvet runs the command line with a buffer environment.
+func otvet(t *testing.T, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+	err := run(context.Background(), e, args)
+	return out.String(), errb.String(), err
+}
+
+// TestCommandsOnDemoData runs the demo into a directory and reads its result
+// back through the commands people and scripts use.
+func TestCommandsOnDemoData(t *testing.T) {
+	dir := t.TempDir()
+	at := time.Date(2024, 12, 27, 10, 0, 0, 0, time.FixedZone("+05", 5*3600))
+	res, err := demo.Run(context.Background(), demo.Options{At: at, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Sent) != 3 {
+		t.Fatalf("demo sent %d messages, want 3 acknowledgements", len(res.Sent))
+	}
+	cfg := filepath.Join(dir, "config.yaml")
+
+	out, _, err := otvet(t, "tickets", "list", "--json", "--config", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []ticketJSON
+	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 3 {
+		t.Fatalf("tickets list: %v, %d tickets\n%s", err, len(list), out)
+	}
+
+	out, _, err = otvet(t, "tickets", "show", "1", "--json", "--config", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var one map[string]any
+	if err := json.Unmarshal([]byte(out), &one); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"number", "status", "subject", "requester", "created_at", "messages"} {
+		if _, ok := one[k]; !ok {
+			t.Errorf("tickets show --json lacks %q", k)
+		}
+	}
+	if _, err := time.Parse(time.RFC3339, one["created_at"].(string)); err != nil {
+		t.Errorf("created_at: %v", err)
+	}
+	msgs := one["messages"].([]any)
+	if len(msgs) != 3 {
+		t.Fatalf("ticket 1 has %d messages, want request, acknowledgement, reply", len(msgs))
+	}
+	dirs := []string{}
+	for _, m := range msgs {
+		mm := m.(map[string]any)
+		dirs = append(dirs, mm["direction"].(string))
+		for _, k := range []string{"from", "to", "subject", "message_id", "body", "attachments"} {
+			if _, ok := mm[k]; !ok {
+				t.Errorf("message lacks %q", k)
+			}
+		}
+	}
+	if strings.Join(dirs, ",") != "in,out,in" {
+		t.Errorf("directions %v", dirs)
+	}
+	if one["requester"] != "m.ivanova@school3.kgo66.ru" || one["subject"] != "Не открывается электронный журнал" {
+		t.Errorf("ticket 1: %v %v", one["requester"], one["subject"])
+	}
+
+	out, _, err = otvet(t, "tickets", "show", "3", "--config", cfg)
+	if err != nil || !strings.Contains(out, "oshibka.png") {
+		t.Errorf("human ticket view lacks the attachment: %v\n%s", err, out)
+	}
+
+	out, _, err = otvet(t, "outbox", "list", "--json", "--config", cfg)
+	var rows []outboxJSON
+	if err != nil || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 3 || rows[0].State != "sent" || rows[0].Attempts != 1 {
+		t.Errorf("outbox list: %v %+v", err, rows)
+	}
+
+	if out, _, err := otvet(t, "config", "check", "--config", cfg); err != nil || !strings.Contains(out, "is valid") {
+		t.Errorf("config check: %v %s", err, out)
+	}
+}
+
+func TestBadCommandLines(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "none.yaml")
+	cases := []struct {
+		name  string
+		args  []string
+		usage bool
+		want  string
+	}{
+		{"no command", nil, true, "no command"},
+		{"unknown command", []string{"frobnicate"}, true, "unknown command"},
+		{"unknown flag", []string{"tickets", "list", "--bogus"}, true, "bogus"},
+		{"bad ticket number", []string{"tickets", "show", "abc"}, true, "not a ticket number"},
+		{"poll without once", []string{"poll"}, true, "--once"},
+		{"config without check", []string{"config"}, true, "config check"},
+		{"bad demo time", []string{"demo", "--at", "yesterday"}, true, "RFC 3339"},
+		{"missing config file", []string{"tickets", "list", "--config", cfg}, false, "none.yaml"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, err := otvet(t, c.args...)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			var ue usageError
+			if errors.As(err, &ue) != c.usage || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %v (usage %v), want usage=%v mentioning %q", err, errors.As(err, &ue), c.usage, c.want)
+			}
+		})
+	}
+}
