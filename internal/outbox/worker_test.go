@@ -126,8 +126,9 @@ func TestWorkerWaitsForBackoff(t *testing.T) {
 
 func TestBackoffGrowsAndIsCapped(t *testing.T) {
 	w := outbox.New(nil, outbox.Options{RetryMin: time.Minute, RetryMax: time.Hour})
-	for n := 1; n <= 30; n++ {
-		d, base := w.Backoff(n), min(time.Minute<<(n-1), time.Hour)
+	base := time.Minute
+	for n := 1; n <= 30; n, base = n+1, min(2*base, time.Hour) {
+		d := w.Backoff(n)
 		if d < base*8/10 || d > base*12/10 {
 			t.Errorf("attempt %d: backoff %v, want %v ± 20 %%", n, d, base)
 		}
