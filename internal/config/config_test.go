@@ -134,3 +134,29 @@ func TestSecretsNeverPrint(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseSizeAndDuration(f *testing.F) {
+	for _, s := range []string{"25MiB", "512KiB", "10MB", "1048576", "90s", "168h", "", "-1", "9999999999999GiB", "1.5MiB"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if n, err := parseSize(s); err == nil && n < 0 {
+			t.Errorf("parseSize(%q) = %d", s, n)
+		}
+		_, _ = parseDuration(s)
+	})
+}
+
+func FuzzDecode(f *testing.F) {
+	b, _ := os.ReadFile("../../config.example.yaml")
+	f.Add(string(b))
+	f.Add("desks: [{name: x}]\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		var c Config
+		if err := Decode(strings.NewReader(s), &c); err != nil {
+			return
+		}
+		c.setDefaults()
+		_ = c.Validate() // must not panic, whatever was decoded
+	})
+}
