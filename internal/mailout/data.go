@@ -12,6 +12,15 @@ const (
 	TmplNewAfterClosed     = "new_after_closed"
 	TmplTooLarge           = "too_large"
 	TmplRejectedUnreadable = "rejected_unreadable"
+	// Outcomes of the intake rules (internal/rules); data NoticeData.
+	TmplIdentify           = "identify"
+	TmplBlocked            = "blocked"
+	TmplOffensive          = "offensive"
+	TmplMaintenance        = "maintenance"
+	TmplUnclear            = "unclear"
+	TmplUnidentifiedClosed = "unidentified_closed"
+	// To the security contacts; data IncidentData.
+	TmplIncidentAlert = "incident_alert"
 )
 
 // Every data type carries DeskName and SupportAddress for the signature.
@@ -28,6 +37,36 @@ type AckData struct {
 	WorkStartsAt     string // "09.01.2025 в 09:00"
 	Dropped          []DroppedFile
 	SupportAddress   string
+	// Missing lists what the request lacks by the checklist of §4.4
+	// ("question", "steps", "screenshot", "contacts"); the template asks for it.
+	Missing []string
+	// Incident: the request was recognised as a security incident.
+	Incident bool
+}
+
+// NoticeData is the data of the intake rules' outcomes: identify, blocked,
+// offensive, maintenance, unclear and unidentified_closed. Clause is the
+// number of the regulation's clause the outcome cites ("4.6.3").
+type NoticeData struct {
+	TicketNumber   int64 // 0 for blocked: no ticket is opened
+	Subject        string
+	SubjectToken   string
+	Reason         string   // the reason code
+	Clause         string   // e.g. "4.2"
+	Missing        []string // identify: "full_name", "organisation", "phone"
+	Scope          string   // blocked: "user", "organisation" or "all"
+	System, Until  string   // maintenance: the system and the window's end, formatted
+	Note           string   // maintenance note or block reason
+	Days           int      // unidentified_closed: working days waited
+	DeskName       string
+	SupportAddress string
+}
+
+// IncidentData is the data of incident_alert, sent to the security contacts.
+type IncidentData struct {
+	TicketNumber                                  int64
+	Subject, From, Organisation, ReceivedAt, Text string
+	DeskName, SupportAddress                      string
 }
 
 // DroppedFile is an attachment that was not accepted. Reason is a code the
@@ -106,6 +145,10 @@ func zeroData(name string) (any, bool) {
 		return TooLargeData{}, true
 	case TmplRejectedUnreadable:
 		return RejectedUnreadableData{}, true
+	case TmplIdentify, TmplBlocked, TmplOffensive, TmplMaintenance, TmplUnclear, TmplUnidentifiedClosed:
+		return NoticeData{}, true
+	case TmplIncidentAlert:
+		return IncidentData{}, true
 	}
 	return nil, false
 }

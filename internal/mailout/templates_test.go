@@ -63,6 +63,42 @@ func goldenCases() []struct {
 			TicketNumber: 125, Subject: "Отчёт за квартал", SubjectToken: "[#125]", Size: "48,3 МБ", Limit: "25 МБ",
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
+		{"ack_checklist_incident", TmplAck, AckData{
+			TicketNumber: 126, Subject: "Кто-то зашёл под моей учётной записью", SubjectToken: "[#126]",
+			DeskName: "Служба технической поддержки КГО", DueFirstResponse: "27.12.2024 11:00 (Екатеринбург)",
+			Missing: []string{"steps", "screenshot", "contacts"}, Incident: true, SupportAddress: "sd@kgo66.ru",
+		}},
+		{"identify", TmplIdentify, NoticeData{
+			TicketNumber: 130, Subject: "Не работает ЕИС", SubjectToken: "[#130]", Reason: "unidentified", Clause: "4.2",
+			Missing: []string{"full_name", "organisation", "phone"}, DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"blocked", TmplBlocked, NoticeData{
+			Subject: "Срочно", Reason: "blocked", Clause: "3.5", Scope: "organisation", Note: "несанкционированный доступ",
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"offensive", TmplOffensive, NoticeData{
+			TicketNumber: 131, Subject: "Опять ничего не работает", SubjectToken: "[#131]", Reason: "offensive", Clause: "4.6.3",
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"maintenance", TmplMaintenance, NoticeData{
+			TicketNumber: 132, Subject: "Не открывается МИС", SubjectToken: "[#132]", Reason: "maintenance", Clause: "4.6.6",
+			System: "МИС", Until: "27.12.2024 18:00 (Екатеринбург)", Note: "Обновление сервера баз данных.",
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"unclear", TmplUnclear, NoticeData{
+			TicketNumber: 133, Subject: "Вопрос", SubjectToken: "[#133]", Reason: "unclear", Clause: "4.6.1",
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"unidentified_closed", TmplUnidentifiedClosed, NoticeData{
+			TicketNumber: 130, Subject: "Не работает ЕИС", SubjectToken: "[#130]", Reason: "unidentified", Clause: "4.2", Days: 3,
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"incident_alert", TmplIncidentAlert, IncidentData{
+			TicketNumber: 126, Subject: "Кто-то зашёл под моей учётной записью", From: "Иванова М. П. <m.ivanova@school3.kgo66.ru>",
+			Organisation: "МАОУ СОШ № 3", ReceivedAt: "27.12.2024 10:05 (Екатеринбург)",
+			Text: "Сегодня утром увидела, что под моей учётной записью кто-то заходил ночью.",
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
 		{"rejected_unreadable", TmplRejectedUnreadable, RejectedUnreadableData{
 			ReceivedAt: "27.12.2024 16:05", Reason: "письмо зашифровано",
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
@@ -133,7 +169,8 @@ func TestTemplatesParity(t *testing.T) {
 		}
 	}
 	tm := mustTemplates(t)
-	want := []string{TmplAck, TmplNewAfterClosed, TmplRejectedUnreadable, TmplReopened, TmplTooLarge}
+	want := []string{TmplAck, TmplBlocked, TmplIdentify, TmplIncidentAlert, TmplMaintenance, TmplNewAfterClosed, TmplOffensive,
+		TmplRejectedUnreadable, TmplReopened, TmplTooLarge, TmplUnclear, TmplUnidentifiedClosed}
 	if got := tm.Names(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("Names() = %v, want %v", got, want)
 	}
