@@ -57,14 +57,15 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"calendar": {"business time on the Russian production calendar", cmdCalendar},
-		"config":   {"check the configuration: config check", cmdConfig},
-		"demo":     {"the whole flow in-process, no setup needed", cmdDemo},
-		"migrate":  {"bring the database schema up to date", cmdMigrate},
-		"outbox":   {"outgoing mail: outbox list", cmdOutbox},
-		"poll":     {"one pass over every mailbox: poll --once", cmdPoll},
-		"serve":    {"poll every mailbox and send mail until stopped", cmdServe},
-		"tickets":  {"tickets list, tickets show N", cmdTickets},
+		"calendar":    {"business time on the Russian production calendar", cmdCalendar},
+		"config":      {"check the configuration: config check", cmdConfig},
+		"demo":        {"the whole flow in-process, no setup needed", cmdDemo},
+		"maintenance": {"announced maintenance windows: maintenance add|list|remove", cmdMaintenance},
+		"migrate":     {"bring the database schema up to date", cmdMigrate},
+		"outbox":      {"outgoing mail: outbox list", cmdOutbox},
+		"poll":        {"one pass over every mailbox: poll --once", cmdPoll},
+		"serve":       {"poll every mailbox and send mail until stopped", cmdServe},
+		"tickets":     {"tickets list, tickets show N", cmdTickets},
 	}
 }
 

@@ -61,6 +61,31 @@ type Ticket struct {
 	// SLA clocks as JSON (internal/sla); "" when the desk has no calendar.
 	SLAFirstResponse string `db:"sla_first_response"`
 	SLAResolution    string `db:"sla_resolution"`
+	// What the intake rules decided (internal/rules).
+	Reason      string        `db:"reason"`      // reason code of the current state, "" when open
+	Priority    string        `db:"priority"`    // normal | incident | ...
+	OrgID       sql.NullInt64 `db:"org_id"`      // the requester's organisation, when known
+	Suggestions string        `db:"suggestions"` // out-of-scope categories suggested to staff, comma-separated
+	Missing     string        `db:"missing"`     // what the request lacks (checklist or identification), comma-separated
+	ResumeAt    sql.NullTime  `db:"resume_at"`   // a deferred ticket resumes by itself then
+}
+
+// Priorities.
+const (
+	PriorityNormal   = "normal"
+	PriorityIncident = "incident"
+)
+
+// MaintenanceWindow is announced work on a system: requests about it are deferred.
+type MaintenanceWindow struct {
+	ID        int64     `db:"id"`
+	System    string    `db:"system"`
+	Keywords  string    `db:"keywords"` // comma-separated extra words that name the system
+	StartsAt  time.Time `db:"starts_at"`
+	EndsAt    time.Time `db:"ends_at"`
+	Note      string    `db:"note"`
+	CreatedAt time.Time `db:"created_at"`
+	CreatedBy string    `db:"created_by"`
 }
 
 // Participant is a person taking part in a ticket.

@@ -84,11 +84,12 @@ func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id 
 func (t *Tx) CreateTicket(ctx context.Context, tk *Ticket) error {
 	id, err := t.insertID(ctx, `INSERT INTO tickets (desk, status, channel, subject, requester_email, requester_name,
 		support_level, linked_ticket_id, created_at, updated_at, first_response_due, resolution_due,
-		sla_first_response, sla_resolution)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sla_first_response, sla_resolution, reason, priority, org_id, suggestions, missing, resume_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		tk.Desk, tk.Status, tk.Channel, tk.Subject, tk.RequesterEmail, tk.RequesterName, tk.SupportLevel,
 		tk.LinkedTicketID, tk.CreatedAt, tk.UpdatedAt, tk.FirstResponseDue, tk.ResolutionDue,
-		tk.SLAFirstResponse, tk.SLAResolution)
+		tk.SLAFirstResponse, tk.SLAResolution, tk.Reason, cmpOr(tk.Priority, PriorityNormal), tk.OrgID, tk.Suggestions,
+		tk.Missing, tk.ResumeAt)
 	if err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
@@ -98,7 +99,7 @@ func (t *Tx) CreateTicket(ctx context.Context, tk *Ticket) error {
 
 const ticketCols = `id, desk, status, channel, subject, requester_email, requester_name, support_level,
 	linked_ticket_id, created_at, updated_at, closed_at, first_response_due, resolution_due, first_response_at,
-	sla_first_response, sla_resolution`
+	sla_first_response, sla_resolution, reason, priority, org_id, suggestions, missing, resume_at`
 
 // Ticket reads a ticket inside the transaction.
 func (t *Tx) Ticket(ctx context.Context, id int64) (*Ticket, error) {
@@ -117,6 +118,47 @@ func (t *Tx) SetTicketStatus(ctx context.Context, id int64, status string, now t
 	}
 	_, err := t.exec(ctx, `UPDATE tickets SET status = ?, closed_at = ?, updated_at = ? WHERE id = ?`, status, closed, now, id)
 	return err
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// UpdateTicketState sets a ticket's status, reason and resume time together
+// (closed_at follows the status as in SetTicketStatus).
+func (t *Tx) UpdateTicketState(ctx context.Context, id int64, status, reason string, resumeAt sql.NullTime, now time.Time) error {
+	var closed sql.NullTime
+	if status == StatusResolved || status == StatusClosed || status == StatusRejected {
+		closed = sql.NullTime{Time: now, Valid: true}
+	}
+	_, err := t.exec(ctx, `UPDATE tickets SET status = ?, reason = ?, resume_at = ?, closed_at = ?, updated_at = ? WHERE id = ?`,
+		status, reason, resumeAt, closed, now, id)
+	return err
+}
+
+// SetTicketSLA replaces a ticket's SLA clocks and due times.
+func (t *Tx) SetTicketSLA(ctx context.Context, tk *Ticket) error {
+	_, err := t.exec(ctx, `UPDATE tickets SET sla_first_response = ?, sla_resolution = ?, first_response_due = ?,
+		resolution_due = ?, updated_at = ? WHERE id = ?`,
+		tk.SLAFirstResponse, tk.SLAResolution, tk.FirstResponseDue, tk.ResolutionDue, tk.UpdatedAt, tk.ID)
+	return err
+}
+
+// SetTicketRequester records who the requester turned out to be.
+func (t *Tx) SetTicketRequester(ctx context.Context, id int64, name string, orgID sql.NullInt64, now time.Time) error {
+	_, err := t.exec(ctx, `UPDATE tickets SET requester_name = ?, org_id = ?, updated_at = ? WHERE id = ?`, name, orgID, now, id)
+	return err
+}
+
+// TicketsToResume lists tickets in a status whose resume_at has come.
+func (t *Tx) TicketsToResume(ctx context.Context, status string, before time.Time) ([]Ticket, error) {
+	var ts []Ticket
+	err := t.sel(ctx, &ts, `SELECT `+ticketCols+` FROM tickets WHERE status = ? AND resume_at IS NOT NULL AND resume_at <= ?
+		ORDER BY id`, status, before)
+	return ts, err
 }
 
 // TouchTicket updates a ticket's modification time.

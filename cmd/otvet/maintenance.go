@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/otvet/otvet/internal/store"
+)
+
+func cmdMaintenance(ctx context.Context, e *env, args []string) error {
+	const usage = "maintenance add --system NAME --from TIME --to TIME [--note TEXT] [--keywords W1,W2] | list [--json] | remove ID"
+	if len(args) == 0 {
+		return usagef("usage: otvet %s", usage)
+	}
+	fs := newFlags(e, "maintenance "+args[0], usage)
+	cfg := configFlag(fs)
+	switch args[0] {
+	case "add":
+		system := fs.String("system", "", "the system under maintenance, as users name it (e.g. МИС, 1С, ЕИС)")
+		from := fs.String("from", "", "start: RFC 3339, or YYYY-MM-DD HH:MM in the first desk's zone")
+		to := fs.String("to", "", "end, as --from")
+		note := fs.String("note", "", "what users are told")
+		keywords := fs.String("keywords", "", "comma-separated other words that name the system")
+		if err := parseFlags(fs, args[1:]); err != nil {
+			return err
+		}
+		if strings.TrimSpace(*system) == "" {
+			return usagef("maintenance add: --system is required")
+		}
+		p, err := configPath(e, *cfg)
+		if err != nil {
+			return err
+		}
+		c, err := loadConfigDB(e, p)
+		if err != nil {
+			return err
+		}
+		loc := time.UTC
+		if len(c.Desks) > 0 {
+			if l, err := time.LoadLocation(c.Desks[0].TimeZone); err == nil {
+				loc = l
+			}
+		}
+		start, err := parseLocalTime(*from, loc)
+		if err != nil {
+			return usagef("maintenance add: --from: %v", err)
+		}
+		end, err := parseLocalTime(*to, loc)
+		if err != nil {
+			return usagef("maintenance add: --to: %v", err)
+		}
+		if !end.After(start) {
+			return usagef("maintenance add: --to must be after --from")
+		}
+		db, err := openDB(ctx, e, *cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		w := &store.MaintenanceWindow{System: strings.TrimSpace(*system), Keywords: *keywords, StartsAt: start.UTC(),
+			EndsAt: end.UTC(), Note: *note, CreatedAt: time.Now().UTC(), CreatedBy: "cli"}
+		if err := db.Tx(ctx, func(tx *store.Tx) error { return tx.AddMaintenance(ctx, w) }); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "maintenance window #%d: %s, %s – %s\n", w.ID, w.System, start.Format("02.01.2006 15:04"), end.Format("02.01.2006 15:04 MST"))
+		return nil
+	case "list":
+		asJSON := fs.Bool("json", false, "one JSON array")
+		if err := parseFlags(fs, args[1:]); err != nil {
+			return err
+		}
+		db, err := openDB(ctx, e, *cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		ws, err := db.ListMaintenance(ctx, time.Now().UTC())
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			type wj struct {
+				ID       int64  `json:"id"`
+				System   string `json:"system"`
+				Keywords string `json:"keywords,omitempty"`
+				From     string `json:"from"`
+				To       string `json:"to"`
+				Note     string `json:"note,omitempty"`
+			}
+			out := make([]wj, 0, len(ws))
+			for _, w := range ws {
+				out = append(out, wj{w.ID, w.System, w.Keywords, rfc3339(w.StartsAt), rfc3339(w.EndsAt), w.Note})
+			}
+			return writeJSON(e.Stdout, out)
+		}
+		tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSYSTEM\tFROM (UTC)\tTO (UTC)\tNOTE")
+		for _, w := range ws {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", w.ID, w.System, w.StartsAt.Format("2006-01-02 15:04"), w.EndsAt.Format("2006-01-02 15:04"), w.Note)
+		}
+		return tw.Flush()
+	case "remove":
+		if err := parseFlags(fs, reorder(args[1:])); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return usagef("maintenance remove: give the window's ID")
+		}
+		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+		if err != nil {
+			return usagef("maintenance remove: %q is not an ID", fs.Arg(0))
+		}
+		db, err := openDB(ctx, e, *cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		err = db.Tx(ctx, func(tx *store.Tx) error { return tx.RemoveMaintenance(ctx, id, "cli", time.Now().UTC()) })
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no maintenance window #%d", id)
+		}
+		return err
+	}
+	return usagef("maintenance: unknown subcommand %q; usage: otvet %s", args[0], usage)
+}
+
+// parseLocalTime reads RFC 3339, or a date and time without offset in loc.
+func parseLocalTime(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05", "02.01.2006 15:04"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not a time: write 2025-01-09 09:00 (in the desk's zone) or RFC 3339", s)
+}
