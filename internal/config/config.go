@@ -30,6 +30,62 @@ type Config struct {
 	Desks         []Desk         `yaml:"desks"`
 	Calendar      Calendar       `yaml:"calendar"`
 	SupportLevels []SupportLevel `yaml:"support_levels"`
+	Rules         Rules          `yaml:"rules"`
+}
+
+// Rules switch and tune the intake rules (internal/rules). Every rule is on
+// unless its enabled is false.
+type Rules struct {
+	Blocked        Toggle         `yaml:"blocked"`
+	Offensive      OffensiveRule  `yaml:"offensive"`
+	Identification Identification `yaml:"identification"`
+	Maintenance    Toggle         `yaml:"maintenance"`
+	Unclear        Toggle         `yaml:"unclear"`
+	Quality        Toggle         `yaml:"quality"`
+	OutOfScope     OutOfScopeRule `yaml:"out_of_scope"`
+	Incident       IncidentRule   `yaml:"incident"`
+	// Clauses maps reason codes to the clause of the operator's regulation
+	// that the notices cite, e.g. offensive: "4.6.3".
+	Clauses map[string]string `yaml:"clauses"`
+}
+
+// Toggle switches a rule.
+type Toggle struct {
+	Enabled *bool `yaml:"enabled"`
+}
+
+// On reports whether the rule is enabled (the default).
+func (t Toggle) On() bool { return t.Enabled == nil || *t.Enabled }
+
+// OffensiveRule tunes the offensive-language detector.
+type OffensiveRule struct {
+	Toggle     `yaml:",inline"`
+	ExtraWords []string `yaml:"extra_words"`
+}
+
+// Identification tunes the identification rule.
+type Identification struct {
+	Toggle `yaml:",inline"`
+	// WaitDays is how many working days an unidentified request waits for the
+	// sender's details before it is closed.
+	WaitDays int `yaml:"wait_days"`
+}
+
+// OutOfScopeRule adds phrases to the out-of-scope matcher, by category
+// (legislation, third_parties, user_duties).
+type OutOfScopeRule struct {
+	Toggle  `yaml:",inline"`
+	Phrases map[string][]string `yaml:"phrases"`
+}
+
+// IncidentRule tunes security-incident detection.
+type IncidentRule struct {
+	Toggle  `yaml:",inline"`
+	Phrases []string `yaml:"phrases"`
+	// Contacts receive an alert at once, even outside working hours.
+	Contacts      []string `yaml:"contacts"`
+	FirstResponse Duration `yaml:"first_response"`
+	Resolution    Duration `yaml:"resolution"`
 }
 
 // Database selects the storage engine.
@@ -96,9 +152,12 @@ type Desk struct {
 	TimeZone       string `yaml:"timezone"`
 	Language       string `yaml:"language"`
 	SupportLevel   string `yaml:"support_level"`
-	Hours          Hours  `yaml:"hours"`
-	IMAP           IMAP   `yaml:"imap"`
-	SMTP           SMTP   `yaml:"smtp"`
+	// Identification: false serves senders who are not in the directory
+	// without asking who they are (the rule is on by default).
+	Identification *bool `yaml:"identification"`
+	Hours          Hours `yaml:"hours"`
+	IMAP           IMAP  `yaml:"imap"`
+	SMTP           SMTP  `yaml:"smtp"`
 }
 
 // Hours are the desk's working hours, "HH:MM".
@@ -221,6 +280,28 @@ func (c *Config) setDefaults() {
 			{Name: "priority", FirstResponse: Duration(1 * time.Hour), Resolution: Duration(8 * time.Hour)},
 		}
 	}
+	if c.Rules.Identification.WaitDays == 0 {
+		c.Rules.Identification.WaitDays = 3
+	}
+	if c.Rules.Incident.FirstResponse == 0 {
+		c.Rules.Incident.FirstResponse = Duration(time.Hour)
+	}
+	if c.Rules.Incident.Resolution == 0 {
+		c.Rules.Incident.Resolution = Duration(8 * time.Hour)
+	}
+	clauses := map[string]string{
+		"unidentified": "4.2", "unclear": "4.6.1", "insufficient_info": "4.6.2", "offensive": "4.6.3",
+		"license_violation": "4.6.4", "out_of_scope": "4.6.5", "external_cause": "4.6.6", "maintenance": "4.6.6",
+		"blocked": "3.5",
+	}
+	if c.Rules.Clauses == nil {
+		c.Rules.Clauses = map[string]string{}
+	}
+	for k, v := range clauses {
+		if c.Rules.Clauses[k] == "" {
+			c.Rules.Clauses[k] = v
+		}
+	}
 	t := true
 	for i := range c.Desks {
 		d := &c.Desks[i]
@@ -238,6 +319,9 @@ func (c *Config) setDefaults() {
 			if d.IMAP.Port == 0 {
 				d.IMAP.Port = 143
 			}
+		}
+		if d.Identification == nil {
+			d.Identification = &t
 		}
 		if d.IMAP.MarkSeen == nil {
 			d.IMAP.MarkSeen = &t

@@ -109,7 +109,7 @@ desks:
 	d := c.Desks[0]
 	if c.Database.Driver != "postgres" || c.Database.DSN.Reveal() != "postgres://u:p@h/db" ||
 		d.IMAP.Password.Reveal() != "imap-pw" || *d.IMAP.MarkSeen || d.IMAP.PollInterval.D().Seconds() != 15 ||
-		c.Limits.MaxMessageBytes != 5<<20 {
+		c.Limits.MaxMessageBytes != 5<<20 || c.Rules.Offensive.On() {
 		t.Errorf("overrides not applied: %+v %+v", c.Database, d.IMAP)
 	}
 	if err := c.Validate(); err != nil {

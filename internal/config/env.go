@@ -21,6 +21,12 @@ func walkEnv(v reflect.Value, prefix string, getenv func(string) string) error {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			if err := walkEnv(v.Field(i), prefix, getenv); err != nil {
+				errs = append(errs, err.Error())
+			}
+			continue
+		}
 		if tag == "" || tag == "-" {
 			continue
 		}

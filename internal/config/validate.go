@@ -62,6 +62,24 @@ func (c *Config) Validate() error {
 			add(f, "first_response must be positive and resolution at least first_response")
 		}
 	}
+	if c.Rules.Identification.WaitDays < 1 {
+		add("rules.identification.wait_days", "must be at least 1 working day")
+	}
+	if c.Rules.Incident.FirstResponse <= 0 || c.Rules.Incident.Resolution < c.Rules.Incident.FirstResponse {
+		add("rules.incident", "first_response must be positive and resolution at least first_response")
+	}
+	for i, a := range c.Rules.Incident.Contacts {
+		if _, err := mail.ParseAddress(a); err != nil {
+			add(fmt.Sprintf("rules.incident.contacts[%d]", i), "%q is not an e-mail address", a)
+		}
+	}
+	for k := range c.Rules.OutOfScope.Phrases {
+		switch k {
+		case "legislation", "third_parties", "user_duties":
+		default:
+			add("rules.out_of_scope.phrases."+k, "unknown category: use legislation, third_parties or user_duties")
+		}
+	}
 	if len(c.Desks) == 0 {
 		add("desks", "none configured: add at least one desk (a support mailbox); see config.example.yaml")
 	}
