@@ -101,6 +101,7 @@ desks:
 		"OTVET_DESKS_SD_MAIN_IMAP_MARK_SEEN":     "false",
 		"OTVET_DESKS_SD_MAIN_IMAP_POLL_INTERVAL": "15s",
 		"OTVET_LIMITS_MAX_MESSAGE_BYTES":         "5MiB",
+		"OTVET_RULES_OFFENSIVE_ENABLED":          "false",
 	}
 	c, err := Load(p, func(k string) string { return env[k] })
 	if err != nil {
