@@ -1,0 +1,754 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/net/idna"
+	"golang.org/x/net/publicsuffix"
+)
+
+// Org is a client organisation.
+type Org struct {
+	ID           int64  `db:"id"`
+	Name         string `db:"name"`
+	INN          string `db:"inn"`
+	OGRN         string `db:"ogrn"`
+	Address      string `db:"address"`
+	SupportLevel string `db:"support_level"`
+	Blocked      bool   `db:"blocked"`
+	BlockReason  string `db:"block_reason"`
+	// Domains are the organisation's mail domains (lower-case, IDNs in
+	// punycode), filled by reads and written by CreateOrg and UpdateOrg.
+	Domains   []string  `db:"-"`
+	CreatedAt time.Time `db:"created_at"`
+	UpdatedAt time.Time `db:"updated_at"`
+}
+
+// User roles.
+const (
+	RoleUser = "user"
+	RoleHead = "head" // the head of an organisation: may speak for it
+)
+
+// User is a registered person who may write to support.
+type User struct {
+	ID          int64         `db:"id"`
+	Email       string        `db:"email"`
+	FullName    string        `db:"full_name"`
+	Position    string        `db:"position"`
+	Phone       string        `db:"phone"`
+	OrgID       sql.NullInt64 `db:"org_id"`
+	Role        string        `db:"role"`
+	Blocked     bool          `db:"blocked"`
+	BlockReason string        `db:"block_reason"`
+	// SelfIdentified: the person introduced themselves by mail; Confirmed:
+	// the operator vouches for them. Users the operator adds are confirmed.
+	SelfIdentified bool      `db:"self_identified"`
+	Confirmed      bool      `db:"confirmed"`
+	CreatedAt      time.Time `db:"created_at"`
+	UpdatedAt      time.Time `db:"updated_at"`
+}
+
+// ErrConflict is returned when a change would break a uniqueness rule of the
+// directory (an INN, a domain or an e-mail address taken by another row).
+var ErrConflict = errors.New("conflict")
+
+const orgCols = `id, name, inn, ogrn, address, support_level, blocked, block_reason, created_at, updated_at`
+
+const userCols = `id, email, full_name, position, phone, org_id, role, blocked, block_reason,
+	self_identified, confirmed, created_at, updated_at`
+
+// Settings keys of the "block everyone" switch.
+const (
+	settingAllBlocked       = "all_blocked"
+	settingAllBlockedReason = "all_blocked_reason"
+)
+
+// normalizeOrg checks and canonicalises an organisation's fields.
+func normalizeOrg(o *Org) error {
+	o.Name = strings.TrimSpace(o.Name)
+	o.INN = strings.TrimSpace(o.INN)
+	o.OGRN = strings.TrimSpace(o.OGRN)
+	o.Address = strings.TrimSpace(o.Address)
+	o.SupportLevel = strings.TrimSpace(o.SupportLevel)
+	var errs []error
+	if o.Name == "" {
+		errs = append(errs, errors.New("name: empty"))
+	}
+	if err := ValidINN(o.INN); err != nil {
+		errs = append(errs, fmt.Errorf("inn: %w", err))
+	}
+	if err := ValidOGRN(o.OGRN); err != nil {
+		errs = append(errs, fmt.Errorf("ogrn: %w", err))
+	}
+	var ds []string
+	for _, d := range o.Domains {
+		n, err := OrgDomain(d)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("domain: %w", err))
+			continue
+		}
+		ds = append(ds, n)
+	}
+	slices.Sort(ds)
+	o.Domains = slices.Compact(ds)
+	return errors.Join(errs...)
+}
+
+// checkOrgUnique refuses an INN or a domain that another organisation holds.
+func (t *Tx) checkOrgUnique(ctx context.Context, o *Org) error {
+	if o.INN != "" {
+		var other int64
+		err := t.get(ctx, &other, `SELECT id FROM organisations WHERE inn = ? AND id <> ?`, o.INN, o.ID)
+		if err == nil {
+			return fmt.Errorf("%w: INN %s belongs to organisation #%d", ErrConflict, o.INN, other)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	for _, d := range o.Domains {
+		var other int64
+		err := t.get(ctx, &other, `SELECT org_id FROM org_domains WHERE domain = ?`, d)
+		if err == nil && other != o.ID {
+			return fmt.Errorf("%w: domain %s belongs to organisation #%d", ErrConflict, d, other)
+		}
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateOrg inserts an organisation with its domains, sets o.ID and records org_added.
+func (t *Tx) CreateOrg(ctx context.Context, o *Org, actor string, now time.Time) error {
+	if err := normalizeOrg(o); err != nil {
+		return fmt.Errorf("create organisation: %w", err)
+	}
+	o.ID = 0
+	if err := t.checkOrgUnique(ctx, o); err != nil {
+		return fmt.Errorf("create organisation: %w", err)
+	}
+	now = now.UTC()
+	id, err := t.insertID(ctx, `INSERT INTO organisations (name, inn, ogrn, address, support_level, blocked, block_reason,
+		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		o.Name, o.INN, o.OGRN, o.Address, o.SupportLevel, o.Blocked, o.BlockReason, now, now)
+	if err != nil {
+		return fmt.Errorf("create organisation: %w", err)
+	}
+	o.ID, o.CreatedAt, o.UpdatedAt = id, now, now
+	for _, d := range o.Domains {
+		if _, err := t.exec(ctx, `INSERT INTO org_domains (domain, org_id) VALUES (?, ?)`, d, id); err != nil {
+			return fmt.Errorf("create organisation: domain %s: %w", d, err)
+		}
+	}
+	return t.audit(ctx, now, "org_added", actor, map[string]any{
+		"org": id, "name": o.Name, "inn": o.INN, "ogrn": o.OGRN, "address": o.Address,
+		"support_level": o.SupportLevel, "domains": o.Domains,
+	})
+}
+
+// UpdateOrg replaces the organisation's fields and domain list with o's
+// (blocking is left to SetOrgBlocked) and records org_updated with what
+// changed. Nothing is written when nothing changed.
+func (t *Tx) UpdateOrg(ctx context.Context, o *Org, actor string, now time.Time) error {
+	if err := normalizeOrg(o); err != nil {
+		return fmt.Errorf("update organisation #%d: %w", o.ID, err)
+	}
+	cur, err := t.OrgByID(ctx, o.ID)
+	if err != nil {
+		return fmt.Errorf("update organisation #%d: %w", o.ID, err)
+	}
+	if err := t.checkOrgUnique(ctx, o); err != nil {
+		return fmt.Errorf("update organisation #%d: %w", o.ID, err)
+	}
+	ch := changes{}
+	ch.add("name", cur.Name, o.Name)
+	ch.add("inn", cur.INN, o.INN)
+	ch.add("ogrn", cur.OGRN, o.OGRN)
+	ch.add("address", cur.Address, o.Address)
+	ch.add("support_level", cur.SupportLevel, o.SupportLevel)
+	if !slices.Equal(cur.Domains, o.Domains) {
+		ch["domains"] = [2]any{cur.Domains, o.Domains}
+	}
+	o.Blocked, o.BlockReason, o.CreatedAt, o.UpdatedAt = cur.Blocked, cur.BlockReason, cur.CreatedAt, cur.UpdatedAt
+	if len(ch) == 0 {
+		return nil
+	}
+	now = now.UTC()
+	if _, err := t.exec(ctx, `UPDATE organisations SET name = ?, inn = ?, ogrn = ?, address = ?, support_level = ?,
+		updated_at = ? WHERE id = ?`, o.Name, o.INN, o.OGRN, o.Address, o.SupportLevel, now, o.ID); err != nil {
+		return fmt.Errorf("update organisation #%d: %w", o.ID, err)
+	}
+	o.UpdatedAt = now
+	for _, d := range cur.Domains {
+		if !slices.Contains(o.Domains, d) {
+			if _, err := t.exec(ctx, `DELETE FROM org_domains WHERE domain = ?`, d); err != nil {
+				return fmt.Errorf("update organisation #%d: %w", o.ID, err)
+			}
+		}
+	}
+	for _, d := range o.Domains {
+		if !slices.Contains(cur.Domains, d) {
+			if _, err := t.exec(ctx, `INSERT INTO org_domains (domain, org_id) VALUES (?, ?)`, d, o.ID); err != nil {
+				return fmt.Errorf("update organisation #%d: domain %s: %w", o.ID, d, err)
+			}
+		}
+	}
+	return t.audit(ctx, now, "org_updated", actor, map[string]any{"org": o.ID, "name": o.Name, "changes": ch})
+}
+
+// SetOrgBlocked blocks (with a reason) or unblocks an organisation: mail from
+// its people is refused. Setting the state it already has is a no-op.
+func (t *Tx) SetOrgBlocked(ctx context.Context, id int64, blocked bool, reason, actor string, now time.Time) error {
+	cur, err := t.OrgByID(ctx, id)
+	if err != nil {
+		return fmt.Errorf("organisation #%d: %w", id, err)
+	}
+	reason = strings.TrimSpace(reason)
+	if !blocked {
+		reason = ""
+	}
+	if cur.Blocked == blocked && cur.BlockReason == reason {
+		return nil
+	}
+	now = now.UTC()
+	if _, err := t.exec(ctx, `UPDATE organisations SET blocked = ?, block_reason = ?, updated_at = ? WHERE id = ?`,
+		blocked, reason, now, id); err != nil {
+		return fmt.Errorf("block organisation #%d: %w", id, err)
+	}
+	kind := "org_unblocked"
+	if blocked {
+		kind = "org_blocked"
+	}
+	return t.audit(ctx, now, kind, actor, map[string]any{"org": id, "name": cur.Name, "reason": reason})
+}
+
+// OrgByID reads an organisation with its domains.
+func (t *Tx) OrgByID(ctx context.Context, id int64) (*Org, error) {
+	var o Org
+	if err := t.get(ctx, &o, `SELECT `+orgCols+` FROM organisations WHERE id = ?`, id); err != nil {
+		return nil, notFound(err)
+	}
+	if err := t.sel(ctx, &o.Domains, `SELECT domain FROM org_domains WHERE org_id = ? ORDER BY domain`, id); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// OrgByINN finds an organisation by its INN.
+func (t *Tx) OrgByINN(ctx context.Context, inn string) (*Org, error) {
+	var id int64
+	inn = strings.TrimSpace(inn)
+	if inn == "" {
+		return nil, ErrNotFound
+	}
+	if err := t.get(ctx, &id, `SELECT id FROM organisations WHERE inn = ?`, inn); err != nil {
+		return nil, notFound(err)
+	}
+	return t.OrgByID(ctx, id)
+}
+
+// OrgIDsByName lists the organisations called exactly name (names need not be unique).
+func (t *Tx) OrgIDsByName(ctx context.Context, name string) ([]int64, error) {
+	var ids []int64
+	err := t.sel(ctx, &ids, `SELECT id FROM organisations WHERE name = ? ORDER BY id`, strings.TrimSpace(name))
+	return ids, err
+}
+
+// OrgByDomain finds the organisation of a mail domain: the domain itself or,
+// failing that, the nearest registered parent ("mail.school3.kgo66.ru" finds
+// "school3.kgo66.ru"), never going above the registrable domain (so a public
+// suffix such as "ru" or "com.ru" never matches).
+func (t *Tx) OrgByDomain(ctx context.Context, domain string) (*Org, error) {
+	cands := domainCandidates(domain)
+	if len(cands) == 0 {
+		return nil, ErrNotFound
+	}
+	q, args, err := inQuery(`SELECT domain, org_id FROM org_domains WHERE domain IN (?)`, cands)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		Domain string `db:"domain"`
+		OrgID  int64  `db:"org_id"`
+	}
+	if err := t.sel(ctx, &rows, q, args...); err != nil {
+		return nil, fmt.Errorf("organisation by domain: %w", err)
+	}
+	best, bestLen := int64(0), -1
+	for _, r := range rows {
+		if len(r.Domain) > bestLen {
+			best, bestLen = r.OrgID, len(r.Domain)
+		}
+	}
+	if best == 0 {
+		return nil, ErrNotFound
+	}
+	return t.OrgByID(ctx, best)
+}
+
+// UpsertUser creates the user of u.Email or updates their name, position,
+// phone, organisation and role (the blocking state is left to SetUserBlocked).
+// On update a confirmed u confirms the stored user; an unconfirmed u never
+// withdraws a confirmation. created reports an insert; u is filled from the
+// stored row. An update that changes nothing writes nothing.
+func (t *Tx) UpsertUser(ctx context.Context, u *User, actor string, now time.Time) (created bool, err error) {
+	email, err := NormalizeEmail(u.Email)
+	if err != nil {
+		return false, fmt.Errorf("user: %w", err)
+	}
+	u.Email = email
+	u.FullName = strings.Join(strings.Fields(u.FullName), " ")
+	u.Position, u.Phone = strings.TrimSpace(u.Position), strings.TrimSpace(u.Phone)
+	if u.Role == "" {
+		u.Role = RoleUser
+	}
+	if u.FullName == "" {
+		return false, fmt.Errorf("user %s: full name: empty", email)
+	}
+	if err := ValidRole(u.Role); err != nil {
+		return false, fmt.Errorf("user %s: %w", email, err)
+	}
+	if u.OrgID.Valid {
+		if _, err := t.OrgByID(ctx, u.OrgID.Int64); err != nil {
+			return false, fmt.Errorf("user %s: organisation #%d: %w", email, u.OrgID.Int64, err)
+		}
+	}
+	now = now.UTC()
+	cur, err := t.UserByEmail(ctx, email)
+	if errors.Is(err, ErrNotFound) {
+		id, err := t.insertID(ctx, `INSERT INTO users (email, full_name, position, phone, org_id, role, blocked, block_reason,
+			self_identified, confirmed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			u.Email, u.FullName, u.Position, u.Phone, u.OrgID, u.Role, u.Blocked, u.BlockReason,
+			u.SelfIdentified, u.Confirmed, now, now)
+		if err != nil {
+			return false, fmt.Errorf("create user %s: %w", email, err)
+		}
+		u.ID, u.CreatedAt, u.UpdatedAt = id, now, now
+		return true, t.audit(ctx, now, "user_added", actor, map[string]any{
+			"user": id, "email": u.Email, "full_name": u.FullName, "position": u.Position, "phone": u.Phone,
+			"org": nullable(u.OrgID), "role": u.Role, "self_identified": u.SelfIdentified, "confirmed": u.Confirmed,
+		})
+	}
+	if err != nil {
+		return false, err
+	}
+	selfIdentified, confirmed := cur.SelfIdentified, cur.Confirmed
+	if u.Confirmed {
+		selfIdentified, confirmed = false, true
+	}
+	ch := changes{}
+	ch.add("full_name", cur.FullName, u.FullName)
+	ch.add("position", cur.Position, u.Position)
+	ch.add("phone", cur.Phone, u.Phone)
+	if cur.OrgID != u.OrgID {
+		ch["org"] = [2]any{nullable(cur.OrgID), nullable(u.OrgID)}
+	}
+	ch.add("role", cur.Role, u.Role)
+	if selfIdentified != cur.SelfIdentified || confirmed != cur.Confirmed {
+		ch["confirmed"] = [2]any{cur.Confirmed, confirmed}
+	}
+	u.ID, u.Blocked, u.BlockReason, u.CreatedAt, u.UpdatedAt = cur.ID, cur.Blocked, cur.BlockReason, cur.CreatedAt, cur.UpdatedAt
+	u.SelfIdentified, u.Confirmed = selfIdentified, confirmed
+	if len(ch) == 0 {
+		return false, nil
+	}
+	if _, err := t.exec(ctx, `UPDATE users SET full_name = ?, position = ?, phone = ?, org_id = ?, role = ?,
+		self_identified = ?, confirmed = ?, updated_at = ? WHERE id = ?`,
+		u.FullName, u.Position, u.Phone, u.OrgID, u.Role, selfIdentified, confirmed, now, cur.ID); err != nil {
+		return false, fmt.Errorf("update user %s: %w", email, err)
+	}
+	u.UpdatedAt = now
+	return false, t.audit(ctx, now, "user_updated", actor, map[string]any{"user": cur.ID, "email": email, "changes": ch})
+}
+
+// UserByEmail finds a user by address, ignoring case (and IDN spelling).
+func (t *Tx) UserByEmail(ctx context.Context, email string) (*User, error) {
+	n, err := NormalizeEmail(email)
+	if err != nil {
+		return nil, ErrNotFound
+	}
+	var u User
+	if err := t.get(ctx, &u, `SELECT `+userCols+` FROM users WHERE email = ?`, n); err != nil {
+		return nil, notFound(err)
+	}
+	return &u, nil
+}
+
+// SetUserBlocked blocks (with a reason) or unblocks a user. Setting the state
+// they already have is a no-op.
+func (t *Tx) SetUserBlocked(ctx context.Context, email string, blocked bool, reason, actor string, now time.Time) error {
+	cur, err := t.UserByEmail(ctx, email)
+	if err != nil {
+		return fmt.Errorf("user %s: %w", email, err)
+	}
+	reason = strings.TrimSpace(reason)
+	if !blocked {
+		reason = ""
+	}
+	if cur.Blocked == blocked && cur.BlockReason == reason {
+		return nil
+	}
+	now = now.UTC()
+	if _, err := t.exec(ctx, `UPDATE users SET blocked = ?, block_reason = ?, updated_at = ? WHERE id = ?`,
+		blocked, reason, now, cur.ID); err != nil {
+		return fmt.Errorf("block user %s: %w", cur.Email, err)
+	}
+	kind := "user_unblocked"
+	if blocked {
+		kind = "user_blocked"
+	}
+	return t.audit(ctx, now, kind, actor, map[string]any{"user": cur.ID, "email": cur.Email, "reason": reason})
+}
+
+// ConfirmUser marks a (self-identified) user as vouched for by the operator.
+func (t *Tx) ConfirmUser(ctx context.Context, email, actor string, now time.Time) error {
+	cur, err := t.UserByEmail(ctx, email)
+	if err != nil {
+		return fmt.Errorf("user %s: %w", email, err)
+	}
+	if cur.Confirmed && !cur.SelfIdentified {
+		return nil
+	}
+	now = now.UTC()
+	if _, err := t.exec(ctx, `UPDATE users SET self_identified = ?, confirmed = ?, updated_at = ? WHERE id = ?`,
+		false, true, now, cur.ID); err != nil {
+		return fmt.Errorf("confirm user %s: %w", cur.Email, err)
+	}
+	return t.audit(ctx, now, "user_confirmed", actor, map[string]any{"user": cur.ID, "email": cur.Email})
+}
+
+// SetAllBlocked turns the operator's "refuse everyone" switch on (with a
+// reason) or off. Setting the state it already has is a no-op.
+func (t *Tx) SetAllBlocked(ctx context.Context, blocked bool, reason, actor string, now time.Time) error {
+	cur, curReason, err := t.AllBlocked(ctx)
+	if err != nil {
+		return err
+	}
+	reason = strings.TrimSpace(reason)
+	if !blocked {
+		reason = ""
+	}
+	if cur == blocked && curReason == reason {
+		return nil
+	}
+	v := "0"
+	if blocked {
+		v = "1"
+	}
+	for k, val := range map[string]string{settingAllBlocked: v, settingAllBlockedReason: reason} {
+		if _, err := t.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, k, val); err != nil {
+			return fmt.Errorf("block everyone: %w", err)
+		}
+	}
+	kind := "all_unblocked"
+	if blocked {
+		kind = "all_blocked"
+	}
+	return t.audit(ctx, now.UTC(), kind, actor, map[string]any{"reason": reason})
+}
+
+// AllBlocked reports whether the operator refuses everyone, and why.
+func (t *Tx) AllBlocked(ctx context.Context) (bool, string, error) {
+	var rows []struct {
+		Key   string `db:"key"`
+		Value string `db:"value"`
+	}
+	if err := t.sel(ctx, &rows, `SELECT key, value FROM settings WHERE key IN (?, ?)`,
+		settingAllBlocked, settingAllBlockedReason); err != nil {
+		return false, "", fmt.Errorf("read settings: %w", err)
+	}
+	var blocked bool
+	var reason string
+	for _, r := range rows {
+		switch r.Key {
+		case settingAllBlocked:
+			blocked = r.Value == "1"
+		case settingAllBlockedReason:
+			reason = r.Value
+		}
+	}
+	if !blocked {
+		reason = ""
+	}
+	return blocked, reason, nil
+}
+
+// Block scopes: why mail from an address is refused.
+const (
+	BlockNone = ""
+	BlockAll  = "all"
+	BlockOrg  = "organisation"
+	BlockUser = "user"
+)
+
+// Block is the blocking verdict for a sender.
+type Block struct {
+	Scope  string // BlockNone, BlockAll, BlockOrg or BlockUser
+	Reason string
+}
+
+// SenderBlock tells whether mail from email is refused: everyone blocked,
+// then the user, then their organisation (the user's, or for an unknown user
+// or one without an organisation, the organisation of the address's domain).
+func (t *Tx) SenderBlock(ctx context.Context, email string) (Block, error) {
+	all, reason, err := t.AllBlocked(ctx)
+	if err != nil {
+		return Block{}, err
+	}
+	if all {
+		return Block{Scope: BlockAll, Reason: reason}, nil
+	}
+	u, err := t.UserByEmail(ctx, email)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Block{}, err
+	}
+	if u != nil && u.Blocked {
+		return Block{Scope: BlockUser, Reason: u.BlockReason}, nil
+	}
+	var o *Org
+	if u != nil && u.OrgID.Valid {
+		o, err = t.OrgByID(ctx, u.OrgID.Int64)
+	} else if at := strings.LastIndexByte(email, '@'); at >= 0 {
+		o, err = t.OrgByDomain(ctx, email[at+1:])
+	}
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Block{}, err
+	}
+	if o != nil && o.Blocked {
+		return Block{Scope: BlockOrg, Reason: o.BlockReason}, nil
+	}
+	return Block{}, nil
+}
+
+// ListOrgs lists every organisation with its domains, by name.
+func (db *DB) ListOrgs(ctx context.Context) ([]Org, error) {
+	var os []Org
+	if err := db.sel(ctx, &os, `SELECT `+orgCols+` FROM organisations ORDER BY name, id`); err != nil {
+		return nil, fmt.Errorf("list organisations: %w", err)
+	}
+	var ds []struct {
+		Domain string `db:"domain"`
+		OrgID  int64  `db:"org_id"`
+	}
+	if err := db.sel(ctx, &ds, `SELECT domain, org_id FROM org_domains ORDER BY domain`); err != nil {
+		return nil, fmt.Errorf("list organisations: %w", err)
+	}
+	idx := make(map[int64]int, len(os))
+	for i := range os {
+		idx[os[i].ID] = i
+	}
+	for _, d := range ds {
+		if i, ok := idx[d.OrgID]; ok {
+			os[i].Domains = append(os[i].Domains, d.Domain)
+		}
+	}
+	return os, nil
+}
+
+// ListUsers lists the users of an organisation (0: everyone), by address.
+func (db *DB) ListUsers(ctx context.Context, orgID int64) ([]User, error) {
+	var us []User
+	var err error
+	if orgID == 0 {
+		err = db.sel(ctx, &us, `SELECT `+userCols+` FROM users ORDER BY email`)
+	} else {
+		err = db.sel(ctx, &us, `SELECT `+userCols+` FROM users WHERE org_id = ? ORDER BY email`, orgID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	return us, nil
+}
+
+// OrgByID reads an organisation with its domains.
+func (db *DB) OrgByID(ctx context.Context, id int64) (o *Org, err error) {
+	err = db.Tx(ctx, func(tx *Tx) error { o, err = tx.OrgByID(ctx, id); return err })
+	return o, err
+}
+
+// OrgByINN finds an organisation by its INN.
+func (db *DB) OrgByINN(ctx context.Context, inn string) (o *Org, err error) {
+	err = db.Tx(ctx, func(tx *Tx) error { o, err = tx.OrgByINN(ctx, inn); return err })
+	return o, err
+}
+
+// UserByEmail finds a user by address, ignoring case.
+func (db *DB) UserByEmail(ctx context.Context, email string) (u *User, err error) {
+	err = db.Tx(ctx, func(tx *Tx) error { u, err = tx.UserByEmail(ctx, email); return err })
+	return u, err
+}
+
+// AuditEvents lists the events that are not about a ticket (the directory's
+// audit trail) at or after since, oldest first.
+func (db *DB) AuditEvents(ctx context.Context, since time.Time) ([]Event, error) {
+	var es []Event
+	err := db.sel(ctx, &es, `SELECT id, ticket_id, at, kind, actor, detail FROM events
+		WHERE ticket_id IS NULL AND at >= ? ORDER BY id`, since.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("audit events: %w", err)
+	}
+	return es, nil
+}
+
+// changes maps a field to its [old, new] values for an audit record.
+type changes map[string]any
+
+func (c changes) add(field, old, new string) {
+	if old != new {
+		c[field] = [2]string{old, new}
+	}
+}
+
+func nullable(n sql.NullInt64) any {
+	if !n.Valid {
+		return nil
+	}
+	return n.Int64
+}
+
+// audit records a directory change (an event without a ticket).
+func (t *Tx) audit(ctx context.Context, at time.Time, kind, actor string, detail map[string]any) error {
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", kind, err)
+	}
+	return t.AddEvent(ctx, 0, at, kind, actor, string(b))
+}
+
+// domainProfile canonicalises domains: lower case, IDNs in punycode, STD3
+// host names, DNS lengths checked.
+func domainProfile() *idna.Profile {
+	return idna.New(idna.MapForLookup(), idna.VerifyDNSLength(true), idna.BidiRule())
+}
+
+// NormalizeDomain returns a mail domain in its canonical form (lower case,
+// IDNs in punycode: "Школа.РФ" is "xn--80atdl2c.xn--p1ai"). It needs at
+// least two labels.
+func NormalizeDomain(s string) (string, error) {
+	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
+	if s == "" {
+		return "", errors.New("empty domain")
+	}
+	d, err := domainProfile().ToASCII(s)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a valid domain name", s)
+	}
+	if !strings.Contains(d, ".") {
+		return "", fmt.Errorf("%q is not a mail domain: it has a single label", s)
+	}
+	return d, nil
+}
+
+// OrgDomain checks a domain an organisation may own: not a public suffix
+// ("ru", "com.ru", "github.io") and not a public mail service, whose users
+// belong to no single organisation.
+func OrgDomain(s string) (string, error) {
+	d, err := NormalizeDomain(s)
+	if err != nil {
+		return "", err
+	}
+	if ps, _ := publicsuffix.PublicSuffix(d); ps == d {
+		return "", fmt.Errorf("%q is a public suffix, not an organisation's domain", s)
+	}
+	if isPublicMailService(d) {
+		return "", fmt.Errorf("%q is a public mail service: register its users one by one instead", s)
+	}
+	return d, nil
+}
+
+// isPublicMailService names the free mail services common in Russia.
+func isPublicMailService(d string) bool {
+	switch d {
+	case "mail.ru", "bk.ru", "list.ru", "inbox.ru", "internet.ru", "yandex.ru", "ya.ru", "yandex.com",
+		"narod.ru", "rambler.ru", "lenta.ru", "autorambler.ru", "ro.ru", "gmail.com", "googlemail.com",
+		"outlook.com", "hotmail.com", "live.com", "icloud.com", "me.com", "yahoo.com", "proton.me",
+		"protonmail.com", "xn--80a1acny.xn--p1ai" /* почта.рф */ :
+		return true
+	}
+	return false
+}
+
+// domainCandidates lists a domain and its parents down to the registrable
+// domain, most specific first; nil when the domain is not valid.
+func domainCandidates(domain string) []string {
+	d, err := NormalizeDomain(domain)
+	if err != nil {
+		return nil
+	}
+	top, err := publicsuffix.EffectiveTLDPlusOne(d)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for {
+		out = append(out, d)
+		if d == top || len(out) > 127 {
+			return out
+		}
+		_, d, _ = strings.Cut(d, ".")
+	}
+}
+
+// NormalizeEmail returns a bare address ("user@domain", no display name) in
+// its canonical form: lower case, the domain as NormalizeDomain gives it.
+func NormalizeEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", errors.New("empty e-mail address")
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return "", fmt.Errorf("%q is not a valid e-mail address", s)
+	}
+	at := strings.LastIndexByte(s, '@')
+	d, err := NormalizeDomain(s[at+1:])
+	if err != nil {
+		return "", fmt.Errorf("%q is not a valid e-mail address: %w", s, err)
+	}
+	return strings.ToLower(s[:at]) + "@" + d, nil
+}
+
+// ValidINN accepts an empty INN or 10 (organisation) or 12 (individual) digits.
+// Check digits are not verified: imported registers carry placeholder numbers.
+func ValidINN(s string) error {
+	if s == "" || (len(s) == 10 || len(s) == 12) && allDigits(s) {
+		return nil
+	}
+	return fmt.Errorf("%q is not an INN: 10 or 12 digits expected", s)
+}
+
+// ValidOGRN accepts an empty OGRN or 13 (OGRN) or 15 (OGRNIP) digits.
+func ValidOGRN(s string) error {
+	if s == "" || (len(s) == 13 || len(s) == 15) && allDigits(s) {
+		return nil
+	}
+	return fmt.Errorf("%q is not an OGRN: 13 or 15 digits expected", s)
+}
+
+// ValidRole accepts the user roles.
+func ValidRole(s string) error {
+	if s == RoleUser || s == RoleHead {
+		return nil
+	}
+	return fmt.Errorf("role %q is unknown: use %s or %s", s, RoleUser, RoleHead)
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
