@@ -34,28 +34,32 @@ var mobileDevices = []string{
 // end of lines (tidied: no leading or trailing blank line), or -1. The first
 // line is never a signature: Reply must keep something.
 func signatureStart(lines []string) int {
-	// below[i]: non-blank lines after lines[i]. Filled lazily from the end,
-	// and only when some line is a marker (rare), to keep the scan linear.
-	var below []int
-	for i := 1; i < len(lines); i++ {
-		limit := sigMarker(lines[i])
-		if limit == 0 {
-			continue
-		}
-		if below == nil {
-			below = make([]int, len(lines))
-			for j := len(lines) - 2; j >= 0; j-- {
-				below[j] = below[j+1]
-				if !isBlank(lines[j+1]) {
-					below[j]++
-				}
+	// A signature has at most tailDelimiter non-blank lines below its first
+	// line, so only the last lines need a look.
+	start, below := len(lines)-1, 0
+	for start > 1 && below+boolInt(!isBlank(lines[start])) <= tailDelimiter {
+		below += boolInt(!isBlank(lines[start]))
+		start--
+	}
+	// below is now the count of non-blank lines after lines[start].
+	for i := start; i < len(lines); i++ {
+		if i > 0 {
+			if limit := sigMarker(lines[i]); limit > 0 && below <= limit {
+				return i
 			}
 		}
-		if below[i] <= limit {
-			return i
+		if i+1 < len(lines) && !isBlank(lines[i+1]) {
+			below--
 		}
 	}
 	return -1
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // sigMarker returns how many lines a signature starting at l may have below

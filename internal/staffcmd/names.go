@@ -1,0 +1,168 @@
+package staffcmd
+
+import "strings"
+
+// Name is a canonical command name.
+type Name string
+
+// The commands. See docs/replies.md for what each one does.
+const (
+	Note     Name = "note"
+	Wait     Name = "wait"
+	Defer    Name = "defer"
+	Reject   Name = "reject"
+	Resolve  Name = "resolve"
+	Close    Name = "close"
+	Reopen   Name = "reopen"
+	Assign   Name = "assign"
+	Take     Name = "take"
+	Level    Name = "level"
+	Priority Name = "priority"
+	Plan     Name = "plan"
+	Merge    Name = "merge"
+)
+
+// ChangesState reports whether the command moves the ticket to another
+// state; a reply may hold only one such command.
+func (n Name) ChangesState() bool {
+	switch n {
+	case Wait, Defer, Reject, Resolve, Close, Reopen, Plan, Merge:
+		return true
+	}
+	return false
+}
+
+// group names the commands that may not appear together: one state change,
+// one owner; any other command at most once.
+func (n Name) group() string {
+	switch {
+	case n.ChangesState():
+		return "state"
+	case n == Assign || n == Take:
+		return "owner"
+	}
+	return string(n)
+}
+
+// lookupCommand finds the command spelled w (folded: lower case, ё as е).
+func lookupCommand(w string) (Name, bool) {
+	switch w {
+	case "note", "заметка", "примечание":
+		return Note, true
+	case "wait", "ждать", "запрос", "уточнить":
+		return Wait, true
+	case "defer", "отложить":
+		return Defer, true
+	case "reject", "отклонить", "отказать":
+		return Reject, true
+	case "resolve", "решено", "решить", "выполнено":
+		return Resolve, true
+	case "close", "закрыть":
+		return Close, true
+	case "reopen", "открыть", "переоткрыть":
+		return Reopen, true
+	case "assign", "назначить":
+		return Assign, true
+	case "take", "взять", "беру":
+		return Take, true
+	case "level", "уровень":
+		return Level, true
+	case "priority", "приоритет":
+		return Priority, true
+	case "plan", "план", "запланировать":
+		return Plan, true
+	case "merge", "объединить":
+		return Merge, true
+	}
+	return "", false
+}
+
+// Reason codes (DESIGN.md), shared with the rules and the templates.
+const (
+	ReasonUnidentified     = "unidentified"
+	ReasonUnclear          = "unclear"
+	ReasonInsufficientInfo = "insufficient_info"
+	ReasonOffensive        = "offensive"
+	ReasonLicense          = "license_violation"
+	ReasonOutOfScope       = "out_of_scope"
+	ReasonExternalCause    = "external_cause"
+	ReasonMaintenance      = "maintenance"
+	ReasonBlocked          = "blocked"
+)
+
+// Reasons lists the reason codes in the order of the regulations.
+func Reasons() []string {
+	return []string{
+		ReasonUnidentified, ReasonUnclear, ReasonInsufficientInfo, ReasonOffensive, ReasonLicense,
+		ReasonOutOfScope, ReasonExternalCause, ReasonMaintenance, ReasonBlocked,
+	}
+}
+
+// lookupReason finds the reason code spelled w (folded, '-' written '_').
+// Every code is also its own alias.
+func lookupReason(w string) (string, bool) {
+	switch w {
+	case ReasonUnidentified, "неопознан", "аноним", "не_идентифицирован":
+		return ReasonUnidentified, true
+	case ReasonUnclear, "неясно", "непонятно":
+		return ReasonUnclear, true
+	case ReasonInsufficientInfo, "недостаточно", "мало_данных", "нет_данных":
+		return ReasonInsufficientInfo, true
+	case ReasonOffensive, "оскорбление", "нецензурно":
+		return ReasonOffensive, true
+	case ReasonLicense, "лицензия", "нарушение_лицензии":
+		return ReasonLicense, true
+	case ReasonOutOfScope, "некомпетенция", "вне_компетенции":
+		return ReasonOutOfScope, true
+	case ReasonExternalCause, "внешняя_причина", "не_зависит":
+		return ReasonExternalCause, true
+	case ReasonMaintenance, "обслуживание", "профилактика", "тех_работы":
+		return ReasonMaintenance, true
+	case ReasonBlocked, "заблокировано", "блокировка":
+		return ReasonBlocked, true
+	}
+	return "", false
+}
+
+// Priorities, with their accepted spellings.
+const (
+	PriorityLow      = "low"
+	PriorityNormal   = "normal"
+	PriorityHigh     = "high"
+	PriorityIncident = "incident"
+)
+
+// lookupPriority finds the priority spelled w (folded).
+func lookupPriority(w string) (string, bool) {
+	switch w {
+	case PriorityLow, "низкий":
+		return PriorityLow, true
+	case PriorityNormal, "обычный", "нормальный", "средний":
+		return PriorityNormal, true
+	case PriorityHigh, "высокий", "срочно":
+		return PriorityHigh, true
+	case PriorityIncident, "инцидент", "авария":
+		return PriorityIncident, true
+	}
+	return "", false
+}
+
+// levelAlias translates the Russian names of the default support levels;
+// any other name is returned as it is, for the lead to check against the
+// configured levels.
+func levelAlias(w string) string {
+	switch w {
+	case "базовый":
+		return "basic"
+	case "стандартный":
+		return "standard"
+	case "приоритетный":
+		return "priority"
+	}
+	return w
+}
+
+// fold lower-cases s and writes ё as е, the way aliases are stored.
+func fold(s string) string {
+	return strings.ReplaceAll(strings.ToLower(s), "ё", "е")
+}

@@ -1,0 +1,168 @@
+// Package staffcmd parses the commands support staff write at the top of a
+// reply ("#close", "#отложить неясно …"). It only reads text: whether a
+// command is allowed and what it does is the caller's business. See
+// docs/replies.md.
+package staffcmd
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Command is one parsed command line.
+type Command struct {
+	Name Name
+	// Args are the validated positional arguments in canonical form: the
+	// reason code for defer/reject, the address for assign, the level,
+	// the priority, the date as written for plan, the ticket number for merge.
+	Args []string
+	// Text is the free text after the arguments on the command line; for
+	// note, that and every line below it.
+	Text string
+	Line int    // 1-based line number in the reply
+	Raw  string // the command line as written, trimmed
+}
+
+// ParseError reports a command line that could not be used. The other
+// commands of the reply still parse.
+type ParseError struct {
+	Line  int
+	Raw   string
+	Msg   string // English
+	MsgRu string // Russian, for the confirmation mail
+}
+
+func (e ParseError) Error() string {
+	return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+}
+
+// maxErrors bounds the errors reported for one reply, so that a pasted
+// wall of '#' lines does not turn into a wall of error mail.
+const maxErrors = 20
+
+// Parse reads the commands at the top of reply (the text Extract left of a
+// staff reply): lines starting with '#', before any other non-blank line.
+// body is reply without the command lines, trimmed; it is empty after a
+// #note, which takes all the text below it. A line that looks like a
+// command but is unknown or malformed is reported in errs and left out of
+// both cmds and body.
+func Parse(reply string) (cmds []Command, body string, errs []ParseError) {
+	lines := strings.Split(strings.ReplaceAll(reply, "\r\n", "\n"), "\n")
+	seen := map[string]int{} // command group -> line of the first one
+	i := 0
+	for ; i < len(lines); i++ {
+		l := cleanLine(lines[i])
+		if l == "" {
+			continue
+		}
+		word, rest, ok := commandWord(l)
+		if !ok {
+			break
+		}
+		lineNo := i + 1
+		fail := func(en, ru string) {
+			errs = appendErr(errs, ParseError{Line: lineNo, Raw: shortRaw(l), Msg: en, MsgRu: ru})
+		}
+		name, known := lookupCommand(fold(word))
+		if !known {
+			fail(fmt.Sprintf("unknown command #%s", short(word)), fmt.Sprintf("неизвестная команда #%s", short(word)))
+			continue
+		}
+		c := Command{Name: name, Line: lineNo, Raw: l}
+		if name == Note {
+			c.Text = strings.TrimSpace(rest + "\n" + strings.Join(lines[i+1:], "\n"))
+			i = len(lines)
+			if c.Text == "" {
+				fail("#note needs the note text after it", "после #note нужен текст заметки")
+				break
+			}
+		} else if en, ru := parseArgs(&c, rest); en != "" {
+			fail(fmt.Sprintf("#%s: %s", short(word), en), fmt.Sprintf("#%s: %s", short(word), ru))
+			continue
+		}
+		if first, dup := seen[name.group()]; dup {
+			fail(conflict(name, first))
+			continue
+		}
+		seen[name.group()] = lineNo
+		cmds = append(cmds, c)
+	}
+	if i < len(lines) {
+		body = strings.TrimSpace(strings.Join(lines[i:], "\n"))
+	}
+	return cmds, body, errs
+}
+
+// conflict explains why a command cannot join the ones before it.
+func conflict(n Name, first int) (en, ru string) {
+	switch n.group() {
+	case "state":
+		return fmt.Sprintf("only one change of state per reply; line %d already has one", first),
+			fmt.Sprintf("в одном ответе можно только одно изменение состояния; оно уже есть в строке %d", first)
+	case "owner":
+		return fmt.Sprintf("only one of #assign and #take per reply; line %d already has one", first),
+			fmt.Sprintf("в одном ответе можно только одну из команд #assign и #take; она уже есть в строке %d", first)
+	}
+	return fmt.Sprintf("#%s is already given on line %d", n, first),
+		fmt.Sprintf("#%s уже указана в строке %d", n, first)
+}
+
+func appendErr(errs []ParseError, e ParseError) []ParseError {
+	switch {
+	case len(errs) < maxErrors:
+		return append(errs, e)
+	case len(errs) == maxErrors:
+		return append(errs, ParseError{Line: e.Line, Raw: e.Raw,
+			Msg: "too many errors; the rest are not shown", MsgRu: "слишком много ошибок; остальные не показаны"})
+	}
+	return errs
+}
+
+// shortRaw cuts a command line quoted in an error.
+func shortRaw(l string) string {
+	const max = 200
+	if utf8.RuneCountInString(l) > max {
+		return string([]rune(l)[:max]) + "…"
+	}
+	return l
+}
+
+// cleanLine trims white space, including the byte-order mark and no-break
+// spaces clients leave at the start of a body.
+func cleanLine(l string) string {
+	return strings.TrimFunc(l, func(r rune) bool { return unicode.IsSpace(r) || r == '\ufeff' || r == '\u200b' })
+}
+
+// commandWord splits a command line into its command word (without '#' and
+// a trailing ':' or ',') and the rest. ok is false when the line is not a
+// command line but text: not starting with '#', "#123 is fixed" (a ticket
+// number), "## heading", or "# Heading" whose word is no command.
+func commandWord(l string) (word, rest string, ok bool) {
+	after, found := strings.CutPrefix(l, "#")
+	if !found || after == "" {
+		return "", "", false
+	}
+	spaced := false
+	if t := strings.TrimLeftFunc(after, unicode.IsSpace); t != after {
+		after, spaced = t, true
+	}
+	r, _ := utf8.DecodeRuneInString(after)
+	if !unicode.IsLetter(r) {
+		return "", "", false
+	}
+	end := strings.IndexFunc(after, unicode.IsSpace)
+	if end < 0 {
+		end = len(after)
+	}
+	word, rest = after[:end], strings.TrimSpace(after[end:])
+	word = strings.TrimRight(word, ":,.;!")
+	if spaced {
+		// "# Проблема решена" is a heading; "# закрыть" a command with a stray space.
+		if _, known := lookupCommand(fold(word)); !known {
+			return "", "", false
+		}
+	}
+	return word, rest, true
+}
