@@ -1,0 +1,404 @@
+package rules
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Offensive reports whether text contains obscene or insulting words
+// (§4.6.3) and returns the matched words in normalised form, each once, in
+// order of appearance. extra are operator stems (see Config).
+//
+// Words are normalised before matching: lower case, ё→е, Latin look-alikes
+// and digits in Cyrillic words (xyй, 6ля, 3аебал, п0шел), masking
+// characters as wildcards (х*й, бл@ть), repeated letters collapsed
+// (сууука), and letters spaced or dotted apart joined (х у й, п.и.з.д.а).
+// Roots are then matched with the prefixes and positions Russian uses, so
+// that ordinary words (употреблять, корабль, застраховать, команда) never
+// fire. E-mail addresses and links are ignored.
+func Offensive(text string, extra []string) (bool, []string) {
+	ws := offensiveWords(text, extra, nil)
+	return len(ws) > 0, ws
+}
+
+// offMatcher carries the operator additions for one call.
+type offMatcher struct {
+	extra  []string // normalised stems; a leading "*" matches anywhere
+	except map[string]bool
+	found  []string
+}
+
+func offensiveWords(text string, extra, except []string) []string {
+	m := offMatcher{}
+	for _, e := range extra {
+		anywhere := strings.HasPrefix(e, "*")
+		n := collapse(cyrForm(strings.TrimPrefix(e, "*"), true))
+		if n == "" {
+			continue
+		}
+		if anywhere {
+			n = "*" + n
+		}
+		m.extra = append(m.extra, n)
+	}
+	if len(except) > 0 {
+		m.except = make(map[string]bool, len(except))
+		for _, e := range except {
+			m.except[collapse(cyrForm(e, true))] = true
+			m.except[collapse(latinForm(e))] = true
+		}
+	}
+	toks := offTokens(text)
+	for i, t := range toks {
+		m.check(text[t.start:t.end])
+		// Letters spaced apart: "х у й", "с.у.к.а".
+		if j := singleLetterRun(text, toks, i); j-i >= 3 {
+			m.check(joinTokens(text, toks[i:j]))
+		}
+		// Pieces glued by in-word punctuation: "ху.йня", "пи-зд-ец".
+		if j := gluedRun(text, toks, i); j-i >= 2 && hasShortPiece(text, toks[i:j]) {
+			m.check(joinTokens(text, toks[i:j]))
+		}
+	}
+	return m.found
+}
+
+type offTok struct {
+	start, end int
+	brk        bool // an address or link follows: never join across it
+}
+
+func isOffRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '*' || r == '@' || r == '$' || r == '#' || r == '%'
+}
+
+// offTokens splits text into word tokens, skipping e-mail addresses and links.
+func offTokens(text string) []offTok {
+	var toks []offTok
+	i := 0
+	for i < len(text) {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if unicode.IsSpace(r) {
+			i += n
+			continue
+		}
+		j := i
+		for j < len(text) {
+			r, n := utf8.DecodeRuneInString(text[j:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			j += n
+		}
+		if isAddrChunk(text[i:j]) {
+			if len(toks) > 0 {
+				toks[len(toks)-1].brk = true
+			}
+			i = j
+			continue
+		}
+		start := -1
+		for k := i; k < j; {
+			r, n := utf8.DecodeRuneInString(text[k:])
+			if isOffRune(r) {
+				if start < 0 {
+					start = k
+				}
+			} else if start >= 0 {
+				toks = append(toks, offTok{start: start, end: k})
+				start = -1
+			}
+			k += n
+		}
+		if start >= 0 {
+			toks = append(toks, offTok{start: start, end: j})
+		}
+		i = j
+	}
+	return toks
+}
+
+// isAddrChunk: a link or an e-mail address.
+func isAddrChunk(c string) bool {
+	c = strings.Trim(c, "<>()[]{},;:\"'«»")
+	low := strings.ToLower(c)
+	if strings.Contains(low, "://") || strings.HasPrefix(low, "www.") {
+		return true
+	}
+	at := strings.LastIndexByte(c, '@')
+	if at <= 0 {
+		return false
+	}
+	dom := strings.TrimRight(c[at+1:], ".")
+	dot := strings.IndexByte(dom, '.')
+	if dot <= 0 || dot == len(dom)-1 {
+		return false
+	}
+	for i := 0; i < len(dom); i++ {
+		b := dom[i] | 0x20
+		if !(b >= 'a' && b <= 'z' || dom[i] >= '0' && dom[i] <= '9' || dom[i] == '.' || dom[i] == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// singleLetterRun returns the end of the run of one-letter tokens starting
+// at i that are separated by exactly one space or in-word mark.
+func singleLetterRun(text string, toks []offTok, i int) int {
+	if i > 0 && oneLetter(text, toks[i-1]) && joinable(text, toks[i-1], toks[i], " .-_,/|+~") {
+		return i // not the start of a run
+	}
+	j := i
+	for j < len(toks) && oneLetter(text, toks[j]) {
+		j++
+		if j < len(toks) && !joinable(text, toks[j-1], toks[j], " .-_,/|+~") {
+			break
+		}
+	}
+	return j
+}
+
+// gluedRun returns the end of the run of tokens starting at i glued by a
+// single in-word punctuation mark (no spaces).
+func gluedRun(text string, toks []offTok, i int) int {
+	if i > 0 && joinable(text, toks[i-1], toks[i], ".-_'`~") {
+		return i
+	}
+	j := i + 1
+	for j < len(toks) && joinable(text, toks[j-1], toks[j], ".-_'`~") {
+		j++
+	}
+	return j
+}
+
+func oneLetter(text string, t offTok) bool {
+	r, n := utf8.DecodeRuneInString(text[t.start:t.end])
+	return n == t.end-t.start && (unicode.IsLetter(r) || r == '@' || r == '*')
+}
+
+// joinable: a and b are separated by exactly one of seps.
+func joinable(text string, a, b offTok, seps string) bool {
+	if a.brk {
+		return false
+	}
+	gap := text[a.end:b.start]
+	r, n := utf8.DecodeRuneInString(gap)
+	return n == len(gap) && n > 0 && strings.ContainsRune(seps, r)
+}
+
+func hasShortPiece(text string, toks []offTok) bool {
+	for _, t := range toks {
+		if utf8.RuneCountInString(text[t.start:t.end]) <= 2 {
+			return true
+		}
+	}
+	return false
+}
+
+func joinTokens(text string, toks []offTok) string {
+	var b strings.Builder
+	for _, t := range toks {
+		b.WriteString(text[t.start:t.end])
+	}
+	return b.String()
+}
+
+// check normalises one raw token and records it when it matches.
+func (m *offMatcher) check(raw string) {
+	raw = strings.Trim(raw, "*#%")
+	if raw == "" {
+		return
+	}
+	cyr, lat, lookalike := scripts(raw)
+	switch {
+	case cyr:
+		m.try(collapse(cyrForm(raw, true)), cyrAlphabet, matchRu)
+	case lat:
+		if m.try(collapse(latinForm(raw)), latAlphabet, matchEn) {
+			return
+		}
+		if lookalike {
+			m.try(collapse(cyrForm(raw, false)), cyrAlphabet, matchRu)
+		}
+	}
+}
+
+const (
+	cyrAlphabet = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
+	latAlphabet = "abcdefghijklmnopqrstuvwxyz"
+)
+
+// try matches w, expanding up to two "*" wildcards with letters of alphabet.
+func (m *offMatcher) try(w, alphabet string, match func(string) bool) bool {
+	if w == "" || m.except[w] {
+		return false
+	}
+	stars := strings.Count(w, "*")
+	if stars == 0 {
+		if match(w) || m.matchExtra(w) {
+			m.add(w)
+			return true
+		}
+		return false
+	}
+	if stars > 2 || utf8.RuneCountInString(w)-stars < stars+1 {
+		return false
+	}
+	i := strings.IndexByte(w, '*')
+	for _, r := range alphabet {
+		c := w[:i] + string(r) + w[i+1:]
+		if m.except[c] {
+			continue
+		}
+		if strings.IndexByte(c, '*') >= 0 {
+			if m.try(c, alphabet, match) {
+				return true
+			}
+			continue
+		}
+		if match(c) || m.matchExtra(c) {
+			m.add(c)
+			return true
+		}
+	}
+	return false
+}
+
+func (m *offMatcher) matchExtra(w string) bool {
+	for _, e := range m.extra {
+		if s, ok := strings.CutPrefix(e, "*"); ok {
+			if strings.Contains(w, s) {
+				return true
+			}
+		} else if strings.HasPrefix(w, e) {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *offMatcher) add(w string) {
+	for _, f := range m.found {
+		if f == w {
+			return
+		}
+	}
+	m.found = append(m.found, w)
+}
+
+// scripts classifies a token: any Cyrillic letter, any Latin letter, and
+// whether every Latin letter is a Cyrillic look-alike.
+func scripts(s string) (cyr, lat, lookalike bool) {
+	lookalike = true
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			c := byte(r) | 0x20
+			if c >= 'a' && c <= 'z' {
+				lat = true
+				if !strings.ContainsRune("aeopcxykmthb", rune(c)) {
+					lookalike = false
+				}
+			}
+		case unicode.Is(unicode.Cyrillic, r):
+			cyr = true
+		case unicode.IsLetter(r):
+			lookalike = false
+		}
+	}
+	return cyr, lat, lookalike && lat
+}
+
+// cyrForm lower-cases s, folds ё, maps Latin look-alikes, digits and "@"
+// to Cyrillic letters and masking characters to "*". mixed also maps the
+// looser look-alikes (n→п, u→и, r→г, z→з) used inside Cyrillic words.
+func cyrForm(s string, mixed bool) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		r = foldRune(r)
+		if r < utf8.RuneSelf {
+			c := byte(r)
+			switch {
+			case c >= 'a' && c <= 'z':
+				if m := lookalikes[c-'a']; m != 0 && (mixed || !strings.ContainsRune("nurz", r)) {
+					r = m
+				}
+			case c == '0':
+				r = 'о'
+			case c == '3':
+				r = 'з'
+			case c == '4':
+				r = 'ч'
+			case c == '6':
+				r = 'б'
+			case c == '@':
+				r = 'а'
+			case c == '$':
+				r = 'с'
+			case c == '*' || c == '#' || c == '%':
+				r = '*'
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// lookalikes maps a..z to the Cyrillic letter it imitates (0: none).
+var lookalikes = [26]rune{
+	'а', 'в', 'с', 0, 'е', 0, 0, 'н', 0, 0, 'к', 0, 'м', 'п', 'о', 'р', 0, 'г', 0, 'т', 'и', 0, 0, 'х', 'у', 'з',
+}
+
+// latinForm lower-cases s and undoes leetspeak (0→o, 1→i, 3→e, 4→a, @→a, $→s, 5→s).
+func latinForm(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		r = foldRune(r)
+		switch r {
+		case '0':
+			r = 'o'
+		case '1':
+			r = 'i'
+		case '3':
+			r = 'e'
+		case '4', '@':
+			r = 'a'
+		case '$', '5':
+			r = 's'
+		case '#', '%':
+			r = '*'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// collapse squeezes runs of the same letter: "сууука" → "сука".
+func collapse(s string) string {
+	var prev rune = -1
+	same := false
+	for _, r := range s {
+		if r == prev {
+			same = true
+			break
+		}
+		prev = r
+	}
+	if !same {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	prev = -1
+	for _, r := range s {
+		if r != prev {
+			b.WriteRune(r)
+		}
+		prev = r
+	}
+	return b.String()
+}

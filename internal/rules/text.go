@@ -1,0 +1,254 @@
+package rules
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// normWords lower-cases s, folds ё to е and splits it into words of letters
+// and digits. The words are substrings of one allocation.
+func normWords(s string) []string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(foldRune(r))
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	return strings.Fields(b.String())
+}
+
+// foldRune lower-cases r and folds ё to е.
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
+	r = unicode.ToLower(r)
+	if r == 'ё' {
+		return 'е'
+	}
+	return r
+}
+
+// split is a message body cut into the sender's own text and the rest
+// (quoted or forwarded material).
+type split struct {
+	own  string // the sender's own lines, without ">" quotes
+	rest string // from the first reply/forward marker on ("" if none)
+	fwd  bool   // rest starts with a forward marker (as opposed to a reply header)
+}
+
+// splitBody separates the sender's own text from quoted and forwarded
+// material: it stops at the first reply or forward marker and drops lines
+// quoted with ">".
+func splitBody(text string) split {
+	var own strings.Builder
+	lines := strings.SplitAfter(text, "\n")
+	for i, line := range lines {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, ">") {
+			continue
+		}
+		if fwd, ok := markerLine(t, lines[i+1:]); ok {
+			return split{own: own.String(), rest: strings.Join(lines[i:], ""), fwd: fwd}
+		}
+		own.WriteString(line)
+	}
+	return split{own: own.String()}
+}
+
+// markerLine reports whether line starts quoted or forwarded material, and
+// whether it is a forward.
+func markerLine(line string, next []string) (fwd, ok bool) {
+	if line == "" {
+		return false, false
+	}
+	low := strings.ToLower(line)
+	low = strings.Trim(low, "-–— _*=")
+	for _, m := range forwardMarkers {
+		if strings.HasPrefix(low, m) {
+			return true, true
+		}
+	}
+	for _, m := range replyMarkers {
+		if strings.HasPrefix(low, m) {
+			return false, true
+		}
+	}
+	// "23.04.2024, 10:15, Иван <ivan@example.org>:" / "On ..., X wrote:"
+	if strings.HasSuffix(low, ":") {
+		for _, m := range wroteSuffixes {
+			if strings.HasSuffix(low, m) {
+				return false, true
+			}
+		}
+		if strings.Contains(low, "@") && strings.ContainsAny(low, "0123456789") && len(low) < 200 {
+			return false, true
+		}
+	}
+	// An Outlook header block: "From:"/"От:" followed by Sent/Date and Subject lines.
+	if isHeaderLine(low, "from", "от") {
+		seen := 0
+		for j := 0; j < len(next) && j < 5; j++ {
+			n := strings.ToLower(strings.TrimSpace(next[j]))
+			if isHeaderLine(n, "sent", "date", "отправлено", "дата", "subject", "тема", "to", "кому") {
+				seen++
+			}
+		}
+		if seen >= 2 {
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// isHeaderLine reports whether low (lower-cased) is "name: value" for one of names.
+func isHeaderLine(low string, names ...string) bool {
+	for _, n := range names {
+		if strings.HasPrefix(low, n) {
+			rest := strings.TrimLeft(low[len(n):], " \t")
+			if strings.HasPrefix(rest, ":") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var forwardMarkers = []string{
+	"forwarded message", "пересылаемое сообщение", "перенаправленное сообщение",
+	"переадресованное сообщение", "начало переадресованного сообщения", "begin forwarded message",
+	"пересланное сообщение",
+}
+
+var replyMarkers = []string{"original message", "исходное сообщение", "исходное письмо"}
+
+var wroteSuffixes = []string{"wrote:", "пишет:", "писал:", "писала:", "написал:", "написала:", "написал(а):", "написали:"}
+
+// forwardHeaderNames are the header lines of a forwarded block.
+var forwardHeaderNames = []string{
+	"from", "от", "date", "дата", "sent", "отправлено", "subject", "тема", "to", "кому",
+	"cc", "копия", "reply-to", "ответить",
+}
+
+// cleanSubject drops reply/forward prefixes and ticket tags from a subject.
+func cleanSubject(s string) string {
+	for {
+		t := strings.TrimSpace(s)
+		if strings.HasPrefix(t, "[") {
+			if i := strings.IndexByte(t, ']'); i > 0 {
+				s = t[i+1:]
+				continue
+			}
+		}
+		low := strings.ToLower(t)
+		cut := false
+		for _, p := range []string{"re:", "fwd:", "fw:", "отв:", "ответ:", "пер:", "перес:"} {
+			if strings.HasPrefix(low, p) {
+				s = t[len(p):]
+				cut = true
+				break
+			}
+		}
+		if !cut {
+			return t
+		}
+	}
+}
+
+// phraseIn reports whether phrase (normalised words separated by single
+// spaces) occurs in words: its words in order, each within maxGap extra
+// words of the previous one. A phrase word "*" matches any word, "#" any
+// number; a word of up to three letters or one ending in "=" must match
+// exactly; longer words are stems (prefixes).
+func phraseIn(words []string, phrase string) bool {
+	first, rest, _ := strings.Cut(phrase, " ")
+	for i, w := range words {
+		if wordMatch(w, first) && phraseFrom(words, i+1, rest) {
+			return true
+		}
+	}
+	return false
+}
+
+const maxGap = 2
+
+func phraseFrom(words []string, from int, phrase string) bool {
+	if phrase == "" {
+		return true
+	}
+	p, rest, _ := strings.Cut(phrase, " ")
+	for i := from; i < len(words) && i <= from+maxGap; i++ {
+		if wordMatch(words[i], p) && phraseFrom(words, i+1, rest) {
+			return true
+		}
+	}
+	return false
+}
+
+func wordMatch(w, p string) bool {
+	switch p {
+	case "*":
+		return true
+	case "#":
+		return isDigits(w)
+	}
+	if exact, ok := strings.CutSuffix(p, "="); ok {
+		return w == exact
+	}
+	if utf8.RuneCountInString(p) <= 3 {
+		return w == p
+	}
+	return strings.HasPrefix(w, p)
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// normPhrase brings an operator-supplied phrase into the form phraseIn
+// expects: lower case, ё folded, words split as in text, "*", "#" and a
+// trailing "=" kept.
+func normPhrase(p string) string {
+	var out []string
+	for _, f := range strings.Fields(p) {
+		if f == "*" || f == "#" {
+			out = append(out, f)
+			continue
+		}
+		exact := strings.HasSuffix(f, "=")
+		ws := normWords(strings.TrimSuffix(f, "="))
+		if len(ws) == 0 {
+			continue
+		}
+		if exact {
+			ws[len(ws)-1] += "="
+		}
+		out = append(out, ws...)
+	}
+	return strings.Join(out, " ")
+}
+
+// matchPhrases returns whether any phrase occurs in words.
+func matchPhrases(words []string, phrases []string) (string, bool) {
+	for _, p := range phrases {
+		if p != "" && phraseIn(words, p) {
+			return p, true
+		}
+	}
+	return "", false
+}
