@@ -186,9 +186,12 @@ func fromSignature(region []string, id *Identity) {
 				}
 			}
 			i := orgMarker(seg)
+			if i >= 0 && hasProblemMarker(normWords(seg)) {
+				i = -1 // a sentence about the problem, not a signature
+			}
 			if i >= 0 && !orgAtStart {
 				o := cutAtPhone(seg[i:])
-				if o != "" && (org == "" || i == 0) {
+				if o != "" && len(words(o)) <= 12 && (org == "" || i == 0) {
 					org, orgAtStart = o, i == 0
 				}
 			}
@@ -435,19 +438,46 @@ var orgWords = []string{"администрац", "управлени", "отд�
 
 func isOrgAcronym(s string) bool { return orgAcronyms[s] }
 
-// orgMarker returns the byte index of the first organisation marker in seg, or -1.
+// orgMarker returns the byte index of the first organisation marker in seg,
+// extended back over the adjectives before it («Средняя общеобразовательная
+// школа»), or -1.
 func orgMarker(seg string) int {
-	for _, w := range words(seg) {
-		if isOrgAcronym(w.s) {
-			return w.start
+	ws := words(seg)
+	for k, w := range ws {
+		if !isOrgWord(seg, w) {
+			continue
 		}
-		for _, m := range orgWords {
-			if _, ok := prefixFold(seg[w.start:], m); ok {
-				return w.start
-			}
+		for k > 0 && adjective(ws[k-1].s) && adjacent(seg, ws[k-1], ws[k]) && !isPosition(ws[k-1].s) {
+			k--
 		}
+		return ws[k].start
 	}
 	return -1
+}
+
+func isOrgWord(seg string, w word) bool {
+	if isOrgAcronym(w.s) {
+		return true
+	}
+	for _, m := range orgWords {
+		if _, ok := prefixFold(seg[w.start:], m); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func adjective(w string) bool {
+	low := strings.ToLower(w)
+	if utf8.RuneCountInString(low) < 4 {
+		return false
+	}
+	for _, e := range []string{"ая", "яя", "ый", "ий", "ое", "ее", "ого", "его", "ых", "их", "ой"} {
+		if strings.HasSuffix(low, e) {
+			return true
+		}
+	}
+	return false
 }
 
 var positionWords = []string{"учител", "педагог", "воспитател", "специалист", "начальник", "заместител", "зам.",

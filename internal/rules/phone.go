@@ -116,6 +116,11 @@ done:
 			return j, false // "5км", "100мб"
 		}
 	}
+	// Separators after the last digit ("2-44-90 (доб.91)") do not count.
+	num := text[i:end]
+	dash = strings.ContainsAny(num, "-–‑")
+	space = strings.ContainsAny(num, " \u00a0")
+	paren = strings.Contains(num, "(")
 	ctx := lookback(text, i)
 	if hasAny(ctx, notPhoneLabels) {
 		return end, false
