@@ -31,8 +31,8 @@ func TestCommandsOnDemoData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Sent) != 3 {
-		t.Fatalf("demo sent %d messages, want 3 acknowledgements", len(res.Sent))
+	if len(res.Sent) != 5 {
+		t.Fatalf("demo sent %d messages, want 4 acknowledgements and 1 identification request", len(res.Sent))
 	}
 	cfg := filepath.Join(dir, "config.yaml")
 
@@ -41,7 +41,7 @@ func TestCommandsOnDemoData(t *testing.T) {
 		t.Fatal(err)
 	}
 	var list []ticketJSON
-	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 3 {
+	if err := json.Unmarshal([]byte(out), &list); err != nil || len(list) != 4 {
 		t.Fatalf("tickets list: %v, %d tickets\n%s", err, len(list), out)
 	}
 
@@ -78,8 +78,15 @@ func TestCommandsOnDemoData(t *testing.T) {
 	if strings.Join(dirs, ",") != "in,out,in" {
 		t.Errorf("directions %v", dirs)
 	}
-	if one["requester"] != "m.ivanova@school3.kgo66.ru" || one["subject"] != "Не открывается электронный журнал" {
+	if one["requester"] != "m.ivanova@school3.kgo66.ru" || one["subject"] != "Не открывается электронный журнал" ||
+		one["organisation"] != "МАОУ СОШ № 3" || one["status"] != "open" || one["reason"] != "" || one["priority"] != "normal" {
 		t.Errorf("ticket 1: %v %v", one["requester"], one["subject"])
+	}
+
+	var four ticketJSON
+	out, _, _ = otvet(t, "tickets", "show", "4", "--json", "--config", cfg)
+	if json.Unmarshal([]byte(out), &four) != nil || four.Status != "open" || len(four.Messages) != 4 {
+		t.Errorf("the unknown sender's ticket did not open after her answer: %s", out)
 	}
 
 	out, _, err = otvet(t, "tickets", "show", "3", "--config", cfg)
@@ -89,7 +96,7 @@ func TestCommandsOnDemoData(t *testing.T) {
 
 	out, _, err = otvet(t, "outbox", "list", "--json", "--config", cfg)
 	var rows []outboxJSON
-	if err != nil || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 3 || rows[0].State != "sent" || rows[0].Attempts != 1 {
+	if err != nil || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 5 || rows[0].State != "sent" || rows[0].Attempts != 1 {
 		t.Errorf("outbox list: %v %+v", err, rows)
 	}
 

@@ -60,12 +60,16 @@ func commands() map[string]command {
 		"calendar":    {"business time on the Russian production calendar", cmdCalendar},
 		"config":      {"check the configuration: config check", cmdConfig},
 		"demo":        {"the whole flow in-process, no setup needed", cmdDemo},
+		"directory":   {"bulk-load organisations and users: directory import FILE.yaml", cmdDirectory},
 		"maintenance": {"announced maintenance windows: maintenance add|list|remove", cmdMaintenance},
 		"migrate":     {"bring the database schema up to date", cmdMigrate},
+		"org":         {"organisations: org add|list|show|block|unblock", cmdOrg},
 		"outbox":      {"outgoing mail: outbox list", cmdOutbox},
 		"poll":        {"one pass over every mailbox: poll --once", cmdPoll},
+		"rules":       {"what the intake rules decide about a message: rules test FILE.eml", cmdRules},
 		"serve":       {"poll every mailbox and send mail until stopped", cmdServe},
 		"tickets":     {"tickets list, tickets show N", cmdTickets},
+		"user":        {"client users: user add|list|show|block|unblock", cmdUser},
 	}
 }
 

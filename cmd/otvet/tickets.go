@@ -11,6 +11,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/otvet/otvet/internal/app"
+	"github.com/otvet/otvet/internal/helpdesk"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -19,10 +21,18 @@ type ticketJSON struct {
 	Number           int64                      `json:"number"`
 	Desk             string                     `json:"desk"`
 	Status           string                     `json:"status"`
+	Reason           string                     `json:"reason"`
+	Priority         string                     `json:"priority"`
+	Organisation     string                     `json:"organisation"`
+	OrganisationID   int64                      `json:"organisation_id,omitempty"`
+	Channel          string                     `json:"channel"`
+	Suggestions      []string                   `json:"suggestions,omitempty"`
+	Missing          []string                   `json:"missing,omitempty"`
+	ResumeAt         string                     `json:"resume_at,omitempty"`
 	Subject          string                     `json:"subject"`
 	Requester        string                     `json:"requester"`
 	RequesterName    string                     `json:"requester_name,omitempty"`
-	SupportLevel     string                     `json:"support_level,omitempty"`
+	SupportLevel     string                     `json:"support_level"`
 	LinkedTicket     int64                      `json:"linked_ticket,omitempty"`
 	CreatedAt        string                     `json:"created_at"`
 	UpdatedAt        string                     `json:"updated_at"`
@@ -65,7 +75,9 @@ func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 func toTicketJSON(t *store.Ticket) ticketJSON {
 	j := ticketJSON{
-		Number: t.ID, Desk: t.Desk, Status: t.Status, Subject: t.Subject, Requester: t.RequesterEmail,
+		Number: t.ID, Desk: t.Desk, Status: t.Status, Reason: t.Reason, Priority: t.Priority, Channel: t.Channel,
+		OrganisationID: t.OrgID.Int64, Suggestions: splitComma(t.Suggestions), Missing: splitComma(t.Missing),
+		Subject: t.Subject, Requester: t.RequesterEmail,
 		RequesterName: t.RequesterName, SupportLevel: t.SupportLevel, LinkedTicket: t.LinkedTicketID.Int64,
 		CreatedAt: rfc3339(t.CreatedAt), UpdatedAt: rfc3339(t.UpdatedAt),
 	}
@@ -74,6 +86,9 @@ func toTicketJSON(t *store.Ticket) ticketJSON {
 	}
 	if t.ResolutionDue.Valid {
 		j.ResolutionDue = rfc3339(t.ResolutionDue.Time)
+	}
+	if t.ResumeAt.Valid {
+		j.ResumeAt = rfc3339(t.ResumeAt.Time)
 	}
 	for name, c := range map[string]string{"first_response": t.SLAFirstResponse, "resolution": t.SLAResolution} {
 		if c != "" && json.Valid([]byte(c)) {
@@ -88,13 +103,15 @@ func toTicketJSON(t *store.Ticket) ticketJSON {
 
 func cmdTickets(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return usagef("usage: otvet tickets list|show N [--json] [--config FILE]")
+		return usagef("usage: otvet tickets list|show N|open --phone ... [--json] [--config FILE]")
 	}
 	switch args[0] {
 	case "list":
 		return ticketsList(ctx, e, args[1:])
 	case "show":
 		return ticketsShow(ctx, e, args[1:])
+	case "open":
+		return ticketsOpen(ctx, e, args[1:])
 	}
 	return usagef("tickets: unknown subcommand %q: use list or show", args[0])
 }
@@ -185,6 +202,11 @@ func loadTicket(ctx context.Context, db *store.DB, n int64) (ticketJSON, error) 
 		return ticketJSON{}, err
 	}
 	j := toTicketJSON(t)
+	if t.OrgID.Valid {
+		if o, err := db.OrgByID(ctx, t.OrgID.Int64); err == nil {
+			j.Organisation = o.Name
+		}
+	}
 	ps, err := db.Participants(ctx, n)
 	if err != nil {
 		return j, err
@@ -223,8 +245,30 @@ func loadTicket(ctx context.Context, db *store.DB, n int64) (ticketJSON, error) 
 	return j, nil
 }
 
+func splitComma(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
 func printTicket(w io.Writer, j ticketJSON) {
 	fmt.Fprintf(w, "Ticket #%d [%s] %s\n", j.Number, j.Status, j.Subject)
+	if j.Reason != "" || j.Priority != "normal" {
+		fmt.Fprintf(w, "Reason: %s; priority: %s\n", cmpOr(j.Reason, "-"), j.Priority)
+	}
+	if j.Organisation != "" {
+		fmt.Fprintf(w, "Organisation: %s (level %s)\n", j.Organisation, j.SupportLevel)
+	}
+	if len(j.Suggestions) > 0 {
+		fmt.Fprintf(w, "Suggested to staff: out of scope (%s)\n", strings.Join(j.Suggestions, ", "))
+	}
+	if len(j.Missing) > 0 {
+		fmt.Fprintf(w, "Missing: %s\n", strings.Join(j.Missing, ", "))
+	}
+	if j.ResumeAt != "" {
+		fmt.Fprintf(w, "Resumes or closes by itself at: %s\n", j.ResumeAt)
+	}
 	fmt.Fprintf(w, "Requester: %s %s\nCreated:   %s\n", j.Requester, j.RequesterName, j.CreatedAt)
 	if j.FirstResponseDue != "" {
 		fmt.Fprintf(w, "First response due: %s; resolution due: %s\n", j.FirstResponseDue, j.ResolutionDue)
@@ -279,4 +323,66 @@ func reorder(args []string) []string {
 		pos = append(pos, a)
 	}
 	return append(flags, pos...)
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// ticketsOpen registers a phone call as a ticket.
+func ticketsOpen(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "tickets open", "tickets open --phone --requester EMAIL --subject TEXT --body TEXT [--name NAME] [--desk NAME] [--json] [--config FILE]")
+	cfg := configFlag(fs)
+	phone := fs.Bool("phone", false, "the request came by phone (the only channel registered by hand)")
+	requester := fs.String("requester", "", "the caller's e-mail address: the acknowledgement goes there")
+	name := fs.String("name", "", "the caller's full name")
+	subject := fs.String("subject", "", "the request in a few words")
+	body := fs.String("body", "", "what the caller said")
+	desk := fs.String("desk", "", "the desk (default: the first)")
+	asJSON := fs.Bool("json", false, "print the outcome as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if !*phone {
+		return usagef("tickets open: only phone requests are registered by hand: add --phone")
+	}
+	if *requester == "" || (*subject == "" && *body == "") {
+		return usagef("tickets open: --requester and a --subject or --body are required")
+	}
+	c, err := loadConfig(e, *cfg)
+	if err != nil {
+		return err
+	}
+	if *desk == "" {
+		*desk = c.Desks[0].Name
+	}
+	a, err := app.New(ctx, c, e.Log, app.Options{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	actor := "cli"
+	if u := e.Getenv("USER"); u != "" {
+		actor = "cli:" + u
+	}
+	out, err := a.Service.OpenPhone(ctx, helpdesk.PhoneRequest{Desk: *desk, Requester: *requester, Name: *name,
+		Subject: *subject, Body: *body, Actor: actor})
+	if err != nil {
+		return err
+	}
+	if _, err := a.Outbox.Drain(ctx); err != nil {
+		e.Log.Warn("the acknowledgement stays in the outbox", "err", err)
+	}
+	if *asJSON {
+		return writeJSON(e.Stdout, map[string]any{"number": out.TicketID, "disposition": out.Disposition, "reason": out.Note})
+	}
+	if out.TicketID == 0 {
+		fmt.Fprintf(e.Stdout, "not registered: %s %s\n", out.Disposition, out.Note)
+		return nil
+	}
+	fmt.Fprintf(e.Stdout, "ticket #%d registered%s\n", out.TicketID, map[bool]string{true: " (" + out.Note + ")", false: ""}[out.Note != ""])
+	return nil
 }

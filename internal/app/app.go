@@ -21,6 +21,7 @@ import (
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
 	"github.com/otvet/otvet/internal/outbox"
+	"github.com/otvet/otvet/internal/rules"
 	"github.com/otvet/otvet/internal/store"
 	"github.com/otvet/otvet/internal/workcal"
 )
@@ -116,6 +117,7 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 		desks = append(desks, helpdesk.Desk{
 			Name: d.Name, SupportAddress: d.SupportAddress, DisplayName: d.DisplayName, Language: d.Language,
 			Location: loc, Calendar: cal, Level: lvl.Name, FirstResponse: lvl.FirstResponse.D(), Resolution: lvl.Resolution.D(),
+			Identification: *d.Identification, DayLength: end - start,
 		})
 	}
 	a := &App{Config: c, DB: db, log: log}
@@ -142,7 +144,7 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 		},
 		MaxMessageBytes: int64(c.Limits.MaxMessageBytes), AutoReplyPerHour: c.AutoReply.MaxPerHour,
 		ReopenWindow: c.Tickets.ReopenWindow.D(), Now: o.Now, Logger: log.With("component", "intake"),
-		Queued: a.Outbox.Wake,
+		Queued: a.Outbox.Wake, Regulations: Regulations(c),
 	})
 	if err != nil {
 		return nil, err
@@ -202,6 +204,35 @@ func newSMTPSender(s config.SMTP) (*mailout.SMTPSender, error) {
 	})
 }
 
+// Regulations maps the configuration's rules section onto the helpdesk's.
+func Regulations(c *config.Config) helpdesk.Regulations {
+	r := c.Rules
+	levels := map[string]helpdesk.Targets{}
+	for _, l := range c.SupportLevels {
+		levels[l.Name] = helpdesk.Targets{FirstResponse: l.FirstResponse.D(), Resolution: l.Resolution.D()}
+	}
+	return helpdesk.Regulations{
+		Rules: rules.Config{
+			Blocked:             rules.RuleSwitch{Disabled: !r.Blocked.On()},
+			Offensive:           rules.RuleSwitch{Disabled: !r.Offensive.On()},
+			Identification:      rules.RuleSwitch{Disabled: !r.Identification.On()},
+			Maintenance:         rules.RuleSwitch{Disabled: !r.Maintenance.On()},
+			Unclear:             rules.RuleSwitch{Disabled: !r.Unclear.On()},
+			Quality:             rules.RuleSwitch{Disabled: !r.Quality.On()},
+			OutOfScope:          rules.RuleSwitch{Disabled: !r.OutOfScope.On()},
+			Incident:            rules.RuleSwitch{Disabled: !r.Incident.On()},
+			OffensiveExtraWords: r.Offensive.ExtraWords,
+			OutOfScopePhrases:   r.OutOfScope.Phrases,
+			IncidentPhrases:     r.Incident.Phrases,
+		},
+		Clauses:          r.Clauses,
+		IdentifyWaitDays: r.Identification.WaitDays,
+		IncidentContacts: r.Incident.Contacts,
+		Incident:         helpdesk.Targets{FirstResponse: r.Incident.FirstResponse.D(), Resolution: r.Incident.Resolution.D()},
+		Levels:           levels,
+	}
+}
+
 // Close releases the database.
 func (a *App) Close() error { return a.DB.Close() }
 
@@ -230,6 +261,9 @@ func (a *App) poll(ctx context.Context, send bool) (map[string]mailin.Stats, out
 		if err != nil {
 			errs = append(errs, fmt.Errorf("desk %s: %w", a.Config.Desks[i].Name, err))
 		}
+	}
+	if _, err := a.Service.Tick(ctx); err != nil {
+		errs = append(errs, err)
 	}
 	var ost outbox.Stats
 	if send {
@@ -262,9 +296,26 @@ func (a *App) Serve(ctx context.Context) error {
 		run("poller "+a.Config.Desks[i].Name, p.Run)
 	}
 	run("outbox", a.Outbox.Run)
+	run("scheduler", a.runScheduler)
 	a.log.Info("otvet serving", "desks", len(a.Pollers), "database", a.Config.Database.Driver)
 	<-ctx.Done()
 	wg.Wait()
 	a.log.Info("otvet stopped")
 	return nil
+}
+
+// runScheduler makes the time-driven ticket changes every half minute.
+func (a *App) runScheduler(ctx context.Context) error {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		if _, err := a.Service.Tick(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("scheduler", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }

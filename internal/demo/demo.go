@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"github.com/otvet/otvet/internal/app"
 	"github.com/otvet/otvet/internal/config"
 	"github.com/otvet/otvet/internal/mailmsg"
+	"github.com/otvet/otvet/internal/store"
 )
 
 // Support is the demo desk's address.
@@ -93,6 +95,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	defer a.Close()
+	if err := seedDirectory(ctx, a, clock()); err != nil {
+		return nil, fmt.Errorf("demo directory: %w", err)
+	}
+	res.Steps = append(res.Steps, "registered three client organisations and two of their users in the directory")
 
 	wave := firstWave(Support, clock())
 	for _, raw := range wave {
@@ -100,7 +106,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			return nil, err
 		}
 	}
-	res.Steps = append(res.Steps, fmt.Sprintf("delivered %d new requests (KOI8-R, windows-1251 with a Cc, UTF-8 with a screenshot) to %s", len(wave), Support))
+	res.Steps = append(res.Steps, fmt.Sprintf("delivered %d new requests (KOI8-R, windows-1251 with a Cc, UTF-8 with a screenshot "+
+		"from a sender who signs with name, organisation and phone, and one from an unknown sender) to %s", len(wave), Support))
 	if err := pollOnce(ctx, a, res); err != nil {
 		return nil, err
 	}
@@ -112,9 +119,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			acks[p.InReplyTo[0]] = p
 		}
 	}
-	ack1, ack2 := acks["demo-1@school3.kgo66.ru"], acks["demo-2@uszn.kgo66.ru"]
-	if ack1 == nil || ack2 == nil || len(ack1.ReplyTo) == 0 {
-		return nil, fmt.Errorf("demo: the acknowledgements did not arrive at the SMTP sink (%d messages)", len(sink.taken()))
+	ack1, ack2, ask := acks["demo-1@school3.kgo66.ru"], acks["demo-2@uszn.kgo66.ru"], acks["demo-6@school3.kgo66.ru"]
+	if ack1 == nil || ack2 == nil || ask == nil || len(ack1.ReplyTo) == 0 || len(ask.ReplyTo) == 0 {
+		return nil, fmt.Errorf("demo: the answers did not arrive at the SMTP sink (%d messages)", len(sink.taken()))
 	}
 	if err := imapSrv.deliver(reply(Support, ack1.ReplyTo[0].Email, ack1.MessageID, ack1.Subject, clock())); err != nil {
 		return nil, err
@@ -122,7 +129,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err := imapSrv.deliver(outOfOffice(Support, ack2.MessageID, clock())); err != nil {
 		return nil, err
 	}
-	res.Steps = append(res.Steps, "delivered a reply to the first acknowledgement (to its signed Reply-To) and an out-of-office auto-reply to the second")
+	if err := imapSrv.deliver(identification(Support, ask.ReplyTo[0].Email, ask.MessageID, ask.Subject, clock())); err != nil {
+		return nil, err
+	}
+	res.Steps = append(res.Steps, "delivered a reply to the first acknowledgement (to its signed Reply-To), an out-of-office "+
+		"auto-reply to the second, and the unknown sender's answer with her name, organisation and phone")
 	if err := pollOnce(ctx, a, res); err != nil {
 		return nil, err
 	}
@@ -164,4 +175,33 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// seedDirectory registers the demo's client organisations and some of their staff.
+func seedDirectory(ctx context.Context, a *app.App, now time.Time) error {
+	return a.DB.Tx(ctx, func(tx *store.Tx) error {
+		orgs := []struct {
+			name, inn, domain string
+			users             []store.User
+		}{
+			{"МАОУ СОШ № 3", "6615003003", "school3.kgo66.ru", []store.User{{Email: "m.ivanova@school3.kgo66.ru",
+				FullName: "Иванова Мария Петровна", Position: "учитель", Phone: "8 (34341) 2-11-05"}}},
+			{"Управление социальной защиты населения", "6615004004", "uszn.kgo66.ru", []store.User{{Email: "petrov@uszn.kgo66.ru",
+				FullName: "Петров Сергей Александрович", Position: "ведущий специалист", Phone: "2-44-17"}}},
+			{"Отдел ЗАГС", "6615005005", "zags.kgo66.ru", nil},
+		}
+		for _, o := range orgs {
+			org := &store.Org{Name: o.name, INN: o.inn, Domains: []string{o.domain}, SupportLevel: "standard"}
+			if err := tx.CreateOrg(ctx, org, "demo", now); err != nil {
+				return err
+			}
+			for _, u := range o.users {
+				u.OrgID, u.Role, u.Confirmed = sql.NullInt64{Int64: org.ID, Valid: true}, store.RoleUser, true
+				if _, err := tx.UpsertUser(ctx, &u, "demo", now); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
 }

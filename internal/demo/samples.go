@@ -88,7 +88,38 @@ Content-Transfer-Encoding: base64
 ` + png + `
 --b1--
 `)
-	return [][]byte{koi8, cp1251, attach}
+	unknown := crlf(`
+From: =?utf-8?B?` + base64.StdEncoding.EncodeToString([]byte("Смирнова А.")) + `?= <a.smirnova@school3.kgo66.ru>
+To: ` + support + `
+Subject: =?utf-8?B?` + base64.StdEncoding.EncodeToString([]byte("Не могу войти в систему")) + `?=
+Date: ` + date(at.Add(3*time.Minute)) + `
+Message-ID: <demo-6@school3.kgo66.ru>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+Не могу войти в систему, пишет «неверный пароль», хотя пароль правильный.
+`)
+	return [][]byte{koi8, cp1251, attach, unknown}
+}
+
+// identification is the unknown sender's answer to the identification request.
+func identification(support, replyTo, askID, askSubject string, at time.Time) []byte {
+	return crlf(`
+From: =?utf-8?B?` + base64.StdEncoding.EncodeToString([]byte("Смирнова А.")) + `?= <a.smirnova@school3.kgo66.ru>
+To: ` + replyTo + `
+Subject: =?utf-8?B?` + base64.StdEncoding.EncodeToString([]byte("Re: "+askSubject)) + `?=
+Date: ` + date(at) + `
+Message-ID: <demo-7@school3.kgo66.ru>
+In-Reply-To: <` + askID + `>
+MIME-Version: 1.0
+Content-Type: text/plain; charset=utf-8
+Content-Transfer-Encoding: 8bit
+
+ФИО: Смирнова Анна Игоревна
+Организация: МАОУ СОШ N 3, секретарь
+Тел. 8 (34341) 2-11-07
+`)
 }
 
 // reply is the user's answer to an acknowledgement, sent to its Reply-To.

@@ -8,40 +8,24 @@ import (
 	"strings"
 	"time"
 
+	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
 	"github.com/otvet/otvet/internal/sla"
 	"github.com/otvet/otvet/internal/store"
 )
 
-type dueTimes struct {
-	first, resolution sql.NullTime
-	clocks            [2]*sla.Clock // first response, resolution; nil without a target
-	outOfHours        bool
-	start             time.Time // when work starts, if outOfHours
+// hours tells whether the request came outside working time, and when work starts.
+type hours struct {
+	outOfHours bool
+	start      time.Time
 }
 
-// dueTimes starts a new request's SLA clocks and computes their deadlines in business time.
-func (in *intake) dueTimes() dueTimes {
+func (in *intake) workHours() hours {
 	c := in.desk.Calendar
-	if c == nil {
-		return dueTimes{}
+	if c == nil || c.IsOpen(in.now) {
+		return hours{}
 	}
-	var d dueTimes
-	start := func(m sla.Metric, target time.Duration) (*sla.Clock, sql.NullTime) {
-		if target <= 0 {
-			return nil, sql.NullTime{}
-		}
-		clock := sla.Start(m, target, in.now, c)
-		due, ok := clock.Due()
-		return clock, sql.NullTime{Time: due.UTC(), Valid: ok}
-	}
-	d.clocks[0], d.first = start(sla.FirstResponse, in.desk.FirstResponse)
-	d.clocks[1], d.resolution = start(sla.Resolution, in.desk.Resolution)
-	if !c.IsOpen(in.now) {
-		d.outOfHours = true
-		d.start = c.NextOpen(in.now)
-	}
-	return d
+	return hours{outOfHours: true, start: c.NextOpen(in.now)}
 }
 
 func (in *intake) formatDue(t sql.NullTime) string {
@@ -96,7 +80,8 @@ func ZoneLabel(loc *time.Location, lang string, at time.Time) string {
 }
 
 // ackData picks the acknowledgement of a new ticket and fills it.
-func (in *intake) ackData(t *store.Ticket, linked int64, due dueTimes) (string, any) {
+func (in *intake) ackData(t *store.Ticket, linked int64, missing []string) (string, any) {
+	h := in.workHours()
 	d := in.desk
 	if in.fetched.Truncated {
 		return mailout.TmplTooLarge, mailout.TooLargeData{
@@ -106,7 +91,7 @@ func (in *intake) ackData(t *store.Ticket, linked int64, due dueTimes) (string, 
 		}
 	}
 	var dropped []mailout.DroppedFile
-	for _, a := range in.msg.Attachments {
+	for _, a := range in.attachments() {
 		if a.Dropped {
 			dropped = append(dropped, mailout.DroppedFile{Name: a.Filename, Size: mailout.FormatSize(a.Size, d.Language), Reason: mailout.DropTooLarge})
 		}
@@ -114,32 +99,25 @@ func (in *intake) ackData(t *store.Ticket, linked int64, due dueTimes) (string, 
 	if linked != 0 {
 		return mailout.TmplNewAfterClosed, mailout.NewAfterClosedData{
 			TicketNumber: t.ID, OldTicketNumber: linked, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID),
-			DeskName: d.DisplayName, DueFirstResponse: in.formatDue(due.first), OutOfHours: due.outOfHours,
-			WorkStartsAt: in.formatStart(due.start), Dropped: dropped, SupportAddress: d.SupportAddress,
+			DeskName: d.DisplayName, DueFirstResponse: in.formatDue(t.FirstResponseDue), OutOfHours: h.outOfHours,
+			WorkStartsAt: in.formatStart(h.start), Dropped: dropped, SupportAddress: d.SupportAddress,
 		}
 	}
 	return mailout.TmplAck, mailout.AckData{
 		TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID), DeskName: d.DisplayName,
-		DueFirstResponse: in.formatDue(due.first), OutOfHours: due.outOfHours, WorkStartsAt: in.formatStart(due.start),
-		Dropped: dropped, SupportAddress: d.SupportAddress,
+		DueFirstResponse: in.formatDue(t.FirstResponseDue), OutOfHours: h.outOfHours, WorkStartsAt: in.formatStart(h.start),
+		Dropped: dropped, SupportAddress: d.SupportAddress, Missing: missing, Incident: t.Priority == store.PriorityIncident,
 	}
 }
 
 // autoReply queues an automatic answer to a participant, unless the message
 // itself was automatic or the recipient already got too many this hour.
 func (in *intake) autoReply(ctx context.Context, t *store.Ticket, p *store.Participant, tmpl string, data any) error {
-	if in.msg.Auto {
+	if in.msg != nil && in.msg.Auto {
 		return nil
 	}
-	if in.s.autoMax > 0 {
-		n, err := in.tx.CountAutoSince(ctx, strings.ToLower(p.Email), in.now.Add(-time.Hour))
-		if err != nil {
-			return fmt.Errorf("count auto-replies: %w", err)
-		}
-		if n >= in.s.autoMax {
-			return in.event(ctx, t.ID, "auto_reply_suppressed",
-				fmt.Sprintf("%s already got %d automatic messages in the last hour", p.Email, n))
-		}
+	if limited, err := in.rateLimited(ctx, t.ID, p.Email); err != nil || limited {
+		return err
 	}
 	reply, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, p.ID)
 	if err != nil {
@@ -148,9 +126,36 @@ func (in *intake) autoReply(ctx context.Context, t *store.Ticket, p *store.Parti
 	return in.queue(ctx, t, mailout.Address{Name: p.Name, Email: p.Email}, reply, tmpl, data)
 }
 
+// rateLimited reports (and records) that a recipient already got
+// auto_reply.max_per_hour automatic messages in the last hour.
+func (in *intake) rateLimited(ctx context.Context, ticketID int64, rcpt string) (bool, error) {
+	if in.s.autoMax <= 0 {
+		return false, nil
+	}
+	n, err := in.tx.CountAutoSince(ctx, strings.ToLower(rcpt), in.now.Add(-time.Hour))
+	if err != nil {
+		return false, fmt.Errorf("count auto-replies: %w", err)
+	}
+	if n < in.s.autoMax {
+		return false, nil
+	}
+	return true, in.event(ctx, ticketID, "auto_reply_suppressed",
+		fmt.Sprintf("%s already got %d automatic messages in the last hour", rcpt, n))
+}
+
+// queueInternal sends a template to staff (e.g. the security contacts): not a
+// reply to the incoming message, not rate-limited, not part of the conversation.
+func (in *intake) queueInternal(ctx context.Context, t *store.Ticket, to mailout.Address, tmpl string, data any) error {
+	return in.compose(ctx, t, to, "", tmpl, data, false)
+}
+
 // queue renders a template, composes the mail with its Message-ID fixed now,
 // and stores it in the outbox (and in the ticket's conversation).
 func (in *intake) queue(ctx context.Context, t *store.Ticket, to mailout.Address, replyTo, tmpl string, data any) error {
+	return in.compose(ctx, t, to, replyTo, tmpl, data, true)
+}
+
+func (in *intake) compose(ctx context.Context, t *store.Ticket, to mailout.Address, replyTo, tmpl string, data any, reply bool) error {
 	d := in.desk
 	r, err := in.s.tmpl.Render(d.Language, tmpl, data)
 	if err != nil {
@@ -162,10 +167,13 @@ func (in *intake) queue(ctx context.Context, t *store.Ticket, to mailout.Address
 		Subject: r.Subject, Text: r.Text, HTML: r.HTML, MessageID: mailout.NewMessageID(domain), Date: in.now,
 		AutoSubmitted: "auto-replied", Headers: map[string]string{LoopHeader: d.Name},
 	}
+	if !reply {
+		m.AutoSubmitted = "auto-generated"
+	}
 	if replyTo != "" {
 		m.ReplyTo = &mailout.Address{Name: d.DisplayName, Email: replyTo}
 	}
-	if in.msg != nil && in.msg.MessageID != "" {
+	if reply && in.msg != nil && in.msg.MessageID != "" {
 		m.InReplyTo = in.msg.MessageID
 		m.References = append(append([]string{}, in.msg.References...), in.msg.MessageID)
 	}
@@ -181,12 +189,12 @@ func (in *intake) queue(ctx context.Context, t *store.Ticket, to mailout.Address
 	o := &store.Outgoing{
 		Desk: d.Name, TicketID: sql.NullInt64{Int64: ticketID, Valid: ticketID != 0}, Kind: tmpl, MessageID: m.MessageID,
 		EnvelopeFrom: d.SupportAddress, Recipients: strings.ToLower(to.Email), RcptKey: strings.ToLower(to.Email),
-		Auto: true, Subject: r.Subject, Raw: raw, NextAttemptAt: in.now, CreatedAt: in.now,
+		Auto: reply, Subject: r.Subject, Raw: raw, NextAttemptAt: in.now, CreatedAt: in.now,
 	}
 	if err := in.tx.InsertOutgoing(ctx, o); err != nil {
 		return err
 	}
-	if t == nil {
+	if t == nil || !reply {
 		return nil
 	}
 	return in.tx.InsertMessage(ctx, &store.Message{
@@ -206,4 +214,11 @@ func clockJSON(c *sla.Clock) (string, error) {
 		return "", fmt.Errorf("encode SLA clock: %w", err)
 	}
 	return string(b), nil
+}
+
+func (in *intake) attachments() []mailmsg.Attachment {
+	if in.msg == nil {
+		return nil
+	}
+	return in.msg.Attachments
 }

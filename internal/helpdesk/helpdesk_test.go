@@ -2,6 +2,7 @@ package helpdesk_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -53,7 +54,33 @@ func newHarness(t testing.TB, tweak ...func(*helpdesk.Options)) *harness {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	seedDirectory(t, db)
 	return newHarnessDB(t, db, tweak...)
+}
+
+// seedDirectory registers the organisation of the test senders and two of its users.
+func seedDirectory(t testing.TB, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	err := db.Tx(ctx, func(tx *store.Tx) error {
+		o := &store.Org{Name: "УСЗН", INN: "6615000001", Domains: []string{"uszn.kgo66.ru"}, SupportLevel: "standard"}
+		if err := tx.CreateOrg(ctx, o, "test", friday); err != nil {
+			return err
+		}
+		for _, u := range []store.User{
+			{Email: "petrov@uszn.kgo66.ru", FullName: "Петров Сергей Александрович", Phone: "2-44-17"},
+			{Email: "sidorova@uszn.kgo66.ru", FullName: "Сидорова Анна Викторовна", Phone: "2-44-18"},
+		} {
+			u.OrgID, u.Role, u.Confirmed = sql.NullInt64{Int64: o.ID, Valid: true}, store.RoleUser, true
+			if _, err := tx.UpsertUser(ctx, &u, "test", friday); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func newHarnessDB(t testing.TB, db *store.DB, tweak ...func(*helpdesk.Options)) *harness {
@@ -78,7 +105,12 @@ func newHarnessDB(t testing.TB, db *store.DB, tweak ...func(*helpdesk.Options)) 
 		Desks: []helpdesk.Desk{{
 			Name: "sd", SupportAddress: support, DisplayName: "Служба поддержки", Language: "ru", Location: loc,
 			Calendar: cal, Level: "standard", FirstResponse: 4 * time.Hour, Resolution: 16 * time.Hour,
+			Identification: true,
 		}},
+		Regulations: helpdesk.Regulations{
+			IncidentContacts: []string{"security@kgo66.ru"},
+			Levels:           map[string]helpdesk.Targets{"standard": {FirstResponse: 4 * time.Hour, Resolution: 16 * time.Hour}},
+		},
 	}
 	for _, f := range tweak {
 		f(&h.opts)

@@ -15,6 +15,8 @@ import (
 	"github.com/otvet/otvet/internal/mailin"
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/rules"
+	"github.com/otvet/otvet/internal/sla"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -159,6 +161,7 @@ type intake struct {
 	raw     *store.RawMessage
 	msg     *mailmsg.Message
 	fetched mailin.Fetched
+	phone   bool // registered by staff from a phone call
 }
 
 var subjectToken = regexp.MustCompile(`\[#(\d{1,18})\]`)
@@ -180,6 +183,11 @@ func (in *intake) decide(ctx context.Context, perr error) (Outcome, error) {
 	}
 	if m.From == nil || m.From.Email == "" {
 		return in.quarantine(ctx, "no usable From address: "+strconvQuote(m.FromRaw))
+	}
+	if !in.s.regs.Rules.Blocked.Disabled && !m.Auto {
+		if out, blocked, err := in.blocked(ctx); err != nil || blocked {
+			return out, err
+		}
 	}
 	ticketID, err := in.match(ctx)
 	if err != nil {
@@ -250,29 +258,76 @@ func (in *intake) match(ctx context.Context) (int64, error) {
 	return 0, nil
 }
 
-// open creates a new ticket from the message (linked to an old one when linked != 0)
-// and queues the acknowledgement.
+// open creates a new ticket from the message (linked to an old one when
+// linked != 0), applies the regulations' rules to it, and queues the one
+// answer its outcome calls for.
 func (in *intake) open(ctx context.Context, linked int64) (Outcome, error) {
 	m, d := in.msg, in.desk
+	sc, err := in.lookupSender(ctx, m.From.Email)
+	if err != nil {
+		return Outcome{}, err
+	}
+	dec, err := in.decideRules(ctx, sc)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if in.fetched.Truncated && dec.Outcome == rules.OutcomeDefer && dec.Reason == "unclear" {
+		// Only the header was fetched: the too-large notice asks for the text.
+		dec.Outcome, dec.Reason, dec.Rule = rules.OutcomeOpen, "", ""
+	}
 	subject := strings.TrimSpace(subjectToken.ReplaceAllString(m.Subject, ""))
+	name := m.From.Name
+	if sc.user != nil && sc.user.FullName != "" {
+		name = sc.user.FullName
+	} else if dec.Identity != nil && dec.Identity.FullName != "" && name == "" {
+		name = dec.Identity.FullName
+	}
 	t := &store.Ticket{
-		Desk: d.Name, Status: store.StatusOpen, Channel: "email", Subject: subject,
-		RequesterEmail: strings.ToLower(m.From.Email), RequesterName: m.From.Name, SupportLevel: d.Level,
+		Desk: d.Name, Status: store.StatusOpen, Channel: in.channel(), Subject: subject,
+		RequesterEmail: strings.ToLower(m.From.Email), RequesterName: name,
 		LinkedTicketID: sql.NullInt64{Int64: linked, Valid: linked != 0}, CreatedAt: in.now, UpdatedAt: in.now,
+		Priority: store.PriorityNormal, Suggestions: strings.Join(dec.OutOfScope, ","),
 	}
-	due := in.dueTimes()
-	t.FirstResponseDue, t.ResolutionDue = due.first, due.resolution
-	var err error
-	if t.SLAFirstResponse, err = clockJSON(due.clocks[0]); err != nil {
-		return Outcome{}, err
+	if dec.Priority == store.PriorityIncident {
+		t.Priority = store.PriorityIncident
 	}
-	if t.SLAResolution, err = clockJSON(due.clocks[1]); err != nil {
-		return Outcome{}, err
+	if sc.org != nil {
+		t.OrgID = sql.NullInt64{Int64: sc.org.ID, Valid: true}
+	}
+	var tg Targets
+	t.SupportLevel, tg = in.targets(t.Priority, sc)
+	switch dec.Outcome {
+	case rules.OutcomeReject:
+		t.Status, t.Reason = store.StatusRejected, dec.Reason
+	case rules.OutcomeUnidentified:
+		// No SLA clock runs until the sender is identified; the request waits.
+		t.Status, t.Reason, t.Missing = store.StatusUnidentified, dec.Reason, strings.Join(dec.Missing, ",")
+		if c := d.Calendar; c != nil {
+			t.ResumeAt = sql.NullTime{Time: c.Add(in.now, time.Duration(in.s.regs.IdentifyWaitDays)*d.DayLength).UTC(), Valid: true}
+		}
+	case rules.OutcomeDefer:
+		t.Status, t.Reason = store.StatusDeferred, dec.Reason
+		if dec.Window != nil {
+			t.ResumeAt = sql.NullTime{Time: dec.Window.To.UTC(), Valid: true}
+		}
+		if err := in.startClocks(t, tg); err != nil {
+			return Outcome{}, err
+		}
+	default:
+		t.Missing = strings.Join(dec.Missing, ",")
+		if err := in.startClocks(t, tg); err != nil {
+			return Outcome{}, err
+		}
 	}
 	if err := in.tx.CreateTicket(ctx, t); err != nil {
 		return Outcome{}, err
 	}
-	p, err := in.tx.AddParticipant(ctx, t.ID, m.From.Email, m.From.Name, "requester", in.now)
+	if t.Status == store.StatusRejected {
+		if err := in.tx.UpdateTicketState(ctx, t.ID, t.Status, t.Reason, sql.NullTime{}, in.now); err != nil {
+			return Outcome{}, err
+		}
+	}
+	p, err := in.tx.AddParticipant(ctx, t.ID, m.From.Email, name, "requester", in.now)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -289,11 +344,70 @@ func (in *intake) open(ctx context.Context, linked int64) (Outcome, error) {
 	if err := in.event(ctx, t.ID, "ticket_opened", detail); err != nil {
 		return Outcome{}, err
 	}
-	kind, data := in.ackData(t, linked, due)
-	if err := in.autoReply(ctx, t, p, kind, data); err != nil {
+	if err := in.recordDecision(ctx, t.ID, dec); err != nil {
 		return Outcome{}, err
 	}
-	return Outcome{Disposition: store.DispTicket, TicketID: t.ID}, nil
+	if err := in.selfIdentify(ctx, dec, sc, t.ID); err != nil {
+		return Outcome{}, err
+	}
+	if t.Status == store.StatusDeferred {
+		if err := in.changeClocks(ctx, t, sla.EventPause, dec.Reason); err != nil {
+			return Outcome{}, err
+		}
+	}
+	if err := in.answerOutcome(ctx, t, p, linked, dec); err != nil {
+		return Outcome{}, err
+	}
+	if t.Priority == store.PriorityIncident {
+		if err := in.alertIncident(ctx, t, sc); err != nil {
+			return Outcome{}, err
+		}
+	}
+	return Outcome{Disposition: store.DispTicket, TicketID: t.ID, Note: dec.Reason}, nil
+}
+
+// answerOutcome queues the one answer a new ticket's outcome calls for.
+func (in *intake) answerOutcome(ctx context.Context, t *store.Ticket, p *store.Participant, linked int64, dec rules.Decision) error {
+	switch {
+	case dec.Outcome == rules.OutcomeReject && dec.Reason == "offensive":
+		return in.notice(ctx, t, mailout.TmplOffensive, mailout.NoticeData{Reason: dec.Reason})
+	case dec.Outcome == rules.OutcomeUnidentified:
+		return in.notice(ctx, t, mailout.TmplIdentify, mailout.NoticeData{Reason: dec.Reason, Missing: dec.Missing})
+	case dec.Outcome == rules.OutcomeDefer && dec.Window != nil:
+		return in.notice(ctx, t, mailout.TmplMaintenance, mailout.NoticeData{Reason: dec.Reason, System: dec.Window.System,
+			Until: FormatLocal(dec.Window.To, in.desk.Location, in.desk.Language), Note: dec.Window.Note})
+	case dec.Outcome == rules.OutcomeDefer:
+		return in.notice(ctx, t, mailout.TmplUnclear, mailout.NoticeData{Reason: dec.Reason})
+	}
+	var missing []string
+	if !in.s.regs.Rules.Quality.Disabled {
+		missing = dec.Missing
+	}
+	kind, data := in.ackData(t, linked, missing)
+	return in.autoReply(ctx, t, p, kind, data)
+}
+
+// channel is how the request came in.
+func (in *intake) channel() string {
+	if in.phone {
+		return "phone"
+	}
+	return "email"
+}
+
+// blocked refuses mail from a blocked sender, organisation, or everyone:
+// the sender is told (rate-limited) and nothing else is done.
+func (in *intake) blocked(ctx context.Context) (Outcome, bool, error) {
+	b, err := in.tx.SenderBlock(ctx, in.msg.From.Email)
+	if err != nil || b.Scope == "" {
+		return Outcome{}, false, err
+	}
+	out := Outcome{Disposition: store.DispBlocked, Note: "sender blocked: " + b.Scope}
+	if err := in.event(ctx, 0, "blocked_sender_refused", in.msg.From.Email+" ("+b.Scope+")"); err != nil {
+		return out, true, err
+	}
+	subject := strings.TrimSpace(subjectToken.ReplaceAllString(in.msg.Subject, ""))
+	return out, true, in.notice(ctx, nil, mailout.TmplBlocked, mailout.NoticeData{Reason: "blocked", Subject: subject, Scope: b.Scope, Note: b.Reason})
 }
 
 // reply appends the message to its ticket, reopening or following up a closed one.
@@ -333,10 +447,10 @@ func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
 		}
 		p, err := in.tx.Participant(ctx, t.ID, m.From.Email)
 		if err == nil {
-			due := in.dueTimes()
+			h := in.workHours()
 			data := mailout.ReopenedData{
 				TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID), DeskName: in.desk.DisplayName,
-				DueResponse: in.formatDue(due.first), OutOfHours: due.outOfHours, WorkStartsAt: in.formatStart(due.start),
+				DueResponse: in.formatDue(t.ResolutionDue), OutOfHours: h.outOfHours, WorkStartsAt: in.formatStart(h.start),
 				SupportAddress: in.desk.SupportAddress,
 			}
 			if err := in.autoReply(ctx, t, p, mailout.TmplReopened, data); err != nil {
@@ -346,12 +460,18 @@ func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
 			return Outcome{}, err
 		}
 		out.Reopened = true
-	case t.Status == store.StatusWaiting:
-		// The user answered support's question: the ticket is back with support.
-		if err := in.tx.SetTicketStatus(ctx, t.ID, store.StatusOpen, in.now); err != nil {
+	case t.Status == store.StatusUnidentified:
+		return out, in.identifyReply(ctx, t)
+	case t.Status == store.StatusWaiting || t.Status == store.StatusDeferred:
+		// The user answered: the ticket is back with support and its clocks run again.
+		was := t.Status
+		if err := in.tx.UpdateTicketState(ctx, t.ID, store.StatusOpen, "", sql.NullTime{}, in.now); err != nil {
 			return Outcome{}, err
 		}
-		if err := in.event(ctx, t.ID, "customer_replied", "was waiting for the customer"); err != nil {
+		if err := in.changeClocks(ctx, t, sla.EventResume, "customer replied"); err != nil {
+			return Outcome{}, err
+		}
+		if err := in.event(ctx, t.ID, "customer_replied", "was "+was); err != nil {
 			return Outcome{}, err
 		}
 	default:
@@ -521,7 +641,7 @@ func (in *intake) tooLarge(ctx context.Context, t *store.Ticket) error {
 	if err != nil {
 		return err
 	}
-	kind, data := in.ackData(t, 0, dueTimes{})
+	kind, data := in.ackData(t, 0, nil)
 	return in.autoReply(ctx, t, p, kind, data)
 }
 

@@ -41,6 +41,11 @@ type Desk struct {
 	Level          string
 	FirstResponse  time.Duration // SLA targets of the desk's default level
 	Resolution     time.Duration
+	// Identification: unknown senders must identify themselves (§4.2).
+	Identification bool
+	// DayLength is a full working day's business time (default 8h): the
+	// unit of "working days" waits.
+	DayLength time.Duration
 }
 
 // Options wire a Service. Zero values mean defaults where one exists.
@@ -57,6 +62,8 @@ type Options struct {
 	Logger           *slog.Logger
 	// Queued is called after a commit that may have queued mail (wakes the outbox worker).
 	Queued func()
+	// Regulations tune the intake rules.
+	Regulations Regulations
 }
 
 // Service implements intake (the mailin.Sink of every desk).
@@ -73,6 +80,7 @@ type Service struct {
 	now        func() time.Time
 	log        *slog.Logger
 	queued     func()
+	regs       Regulations
 }
 
 // LoopHeader marks every message Otvet sends, so that it never ingests its own mail.
@@ -92,7 +100,7 @@ func New(o Options) (*Service, error) {
 	}
 	s := &Service{
 		db: o.DB, desks: map[string]*Desk{}, support: map[string]bool{}, signer: o.Signer, tmpl: o.Templates,
-		parseOpts: o.Parse, autoMax: o.AutoReplyPerHour, maxMessage: o.MaxMessageBytes, reopen: o.ReopenWindow, now: o.Now, log: o.Logger, queued: o.Queued,
+		parseOpts: o.Parse, autoMax: o.AutoReplyPerHour, maxMessage: o.MaxMessageBytes, reopen: o.ReopenWindow, now: o.Now, log: o.Logger, queued: o.Queued, regs: o.Regulations,
 	}
 	for i := range o.Desks {
 		d := o.Desks[i]
@@ -106,6 +114,9 @@ func New(o Options) (*Service, error) {
 		if d.Language == "" {
 			d.Language = "ru"
 		}
+		if d.DayLength <= 0 {
+			d.DayLength = 8 * time.Hour
+		}
 		s.desks[d.Name] = &d
 		s.support[strings.ToLower(d.SupportAddress)] = true
 	}
@@ -115,6 +126,12 @@ func New(o Options) (*Service, error) {
 	s.parseOpts.LoopHeader = LoopHeader
 	if s.autoMax == 0 {
 		s.autoMax = 10
+	}
+	if s.regs.IdentifyWaitDays <= 0 {
+		s.regs.IdentifyWaitDays = 3
+	}
+	if s.regs.Incident.FirstResponse <= 0 {
+		s.regs.Incident = Targets{FirstResponse: time.Hour, Resolution: 8 * time.Hour}
 	}
 	if s.reopen == 0 {
 		s.reopen = 14 * 24 * time.Hour

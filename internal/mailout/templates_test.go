@@ -96,7 +96,7 @@ func goldenCases() []struct {
 		{"incident_alert", TmplIncidentAlert, IncidentData{
 			TicketNumber: 126, Subject: "Кто-то зашёл под моей учётной записью", From: "Иванова М. П. <m.ivanova@school3.kgo66.ru>",
 			Organisation: "МАОУ СОШ № 3", ReceivedAt: "27.12.2024 10:05 (Екатеринбург)",
-			Text: "Сегодня утром увидела, что под моей учётной записью кто-то заходил ночью.",
+			Text:     "Сегодня утром увидела, что под моей учётной записью кто-то заходил ночью.",
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
 		{"rejected_unreadable", TmplRejectedUnreadable, RejectedUnreadableData{

@@ -32,6 +32,7 @@ const (
 	DispLoop        = "loop"         // our own mail came back
 	DispBounce      = "bounce"       // a delivery status notification
 	DispQuarantine  = "quarantined"  // unusable: kept, logged, not a ticket
+	DispBlocked     = "blocked"      // from a blocked sender: refused with a notice
 )
 
 // Outbox states.

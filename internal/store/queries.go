@@ -234,6 +234,16 @@ func (t *Tx) TicketByMessageIDs(ctx context.Context, desk string, ids []string) 
 	return ticket, nil
 }
 
+// FirstMessageText returns the text of a ticket's first incoming message.
+func (t *Tx) FirstMessageText(ctx context.Context, ticketID int64) (string, error) {
+	var s string
+	err := t.get(ctx, &s, `SELECT body_text FROM messages WHERE ticket_id = ? AND direction = ? ORDER BY id LIMIT 1`, ticketID, DirIn)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return s, err
+}
+
 // InsertMessage stores a conversation entry and sets its ID.
 func (t *Tx) InsertMessage(ctx context.Context, m *Message) error {
 	id, err := t.insertID(ctx, `INSERT INTO messages (ticket_id, direction, message_id, from_addr, from_name, to_addrs,

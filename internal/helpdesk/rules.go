@@ -1,0 +1,388 @@
+package helpdesk
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/rules"
+	"github.com/otvet/otvet/internal/sla"
+	"github.com/otvet/otvet/internal/store"
+)
+
+// Regulations are the intake rules' settings (config `rules`).
+type Regulations struct {
+	Rules            rules.Config
+	Clauses          map[string]string // reason code -> clause cited
+	IdentifyWaitDays int               // working days an unidentified request waits; default 3
+	IncidentContacts []string
+	Incident         Targets // SLA targets of priority "incident"
+	Levels           map[string]Targets
+}
+
+// Targets are SLA targets in business time.
+type Targets struct{ FirstResponse, Resolution time.Duration }
+
+// senderContext is what the directory knows about the sender.
+type senderContext struct {
+	user *store.User
+	org  *store.Org
+}
+
+func (in *intake) lookupSender(ctx context.Context, email string) (senderContext, error) {
+	var sc senderContext
+	u, err := in.tx.UserByEmail(ctx, email)
+	switch {
+	case err == nil:
+		sc.user = u
+	case !errors.Is(err, store.ErrNotFound):
+		return sc, err
+	}
+	var o *store.Org
+	if sc.user != nil && sc.user.OrgID.Valid {
+		o, err = in.tx.OrgByID(ctx, sc.user.OrgID.Int64)
+	} else if _, domain, ok := strings.Cut(email, "@"); ok {
+		o, err = in.tx.OrgByDomain(ctx, domain)
+	}
+	switch {
+	case err == nil:
+		sc.org = o
+	case !errors.Is(err, store.ErrNotFound):
+		return sc, err
+	}
+	return sc, nil
+}
+
+func (sc senderContext) rulesInput() (*rules.User, *rules.Org) {
+	var u *rules.User
+	if sc.user != nil {
+		u = &rules.User{Email: sc.user.Email, FullName: sc.user.FullName, Position: sc.user.Position, Phone: sc.user.Phone,
+			OrgID: sc.user.OrgID.Int64, Blocked: sc.user.Blocked, SelfIdentified: sc.user.SelfIdentified}
+	}
+	var o *rules.Org
+	if sc.org != nil {
+		o = &rules.Org{ID: sc.org.ID, Name: sc.org.Name, Domains: sc.org.Domains, Level: sc.org.SupportLevel, Blocked: sc.org.Blocked}
+	}
+	return u, o
+}
+
+// decideRules runs the regulations over a new request.
+func (in *intake) decideRules(ctx context.Context, sc senderContext) (rules.Decision, error) {
+	ws, err := in.tx.MaintenanceAt(ctx, in.now)
+	if err != nil {
+		return rules.Decision{}, fmt.Errorf("maintenance windows: %w", err)
+	}
+	var windows []rules.Window
+	for _, w := range ws {
+		windows = append(windows, rules.Window{ID: w.ID, System: w.System, Keywords: splitList(w.Keywords),
+			From: w.StartsAt, To: w.EndsAt, Note: w.Note})
+	}
+	u, o := sc.rulesInput()
+	cfg := in.s.regs.Rules
+	if !in.desk.Identification {
+		cfg.Identification.Disabled = true
+	}
+	var cal rules.Calendar
+	if in.desk.Calendar != nil {
+		cal = in.desk.Calendar
+	}
+	return rules.Decide(rules.Input{
+		Msg: in.msg, Now: in.now, Sender: u, SenderOrg: o, Maintenance: windows, Calendar: cal,
+	}, cfg), nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// recordDecision keeps the rule trail as an event, so every outcome can be explained.
+func (in *intake) recordDecision(ctx context.Context, ticketID int64, d rules.Decision) error {
+	type step struct {
+		Rule   string `json:"rule"`
+		Result string `json:"result"`
+		Detail string `json:"detail,omitempty"`
+	}
+	trail := make([]step, len(d.Trail))
+	for i, s := range d.Trail {
+		trail[i] = step{s.Rule, s.Result, s.Detail}
+	}
+	detail, err := json.Marshal(struct {
+		Outcome    rules.Outcome `json:"outcome"`
+		Reason     string        `json:"reason,omitempty"`
+		Rule       string        `json:"rule,omitempty"`
+		Priority   string        `json:"priority,omitempty"`
+		Missing    []string      `json:"missing,omitempty"`
+		OutOfScope []string      `json:"out_of_scope,omitempty"`
+		Trail      []step        `json:"trail"`
+	}{d.Outcome, d.Reason, d.Rule, d.Priority, d.Missing, d.OutOfScope, trail})
+	if err != nil {
+		return err
+	}
+	return in.event(ctx, ticketID, "rules_decision", string(detail))
+}
+
+// targets picks the SLA targets of a ticket: incident, the organisation's level, or the desk's.
+func (in *intake) targets(priority string, sc senderContext) (string, Targets) {
+	if priority == store.PriorityIncident {
+		return in.desk.Level, in.s.regs.Incident
+	}
+	if sc.org != nil && sc.org.SupportLevel != "" {
+		if t, ok := in.s.regs.Levels[sc.org.SupportLevel]; ok {
+			return sc.org.SupportLevel, t
+		}
+	}
+	return in.desk.Level, Targets{in.desk.FirstResponse, in.desk.Resolution}
+}
+
+// startClocks starts a ticket's SLA clocks now and fills its due times.
+func (in *intake) startClocks(t *store.Ticket, tg Targets) error {
+	c := in.desk.Calendar
+	if c == nil {
+		return nil
+	}
+	fr, res := sla.Start(sla.FirstResponse, tg.FirstResponse, in.now, c), sla.Start(sla.Resolution, tg.Resolution, in.now, c)
+	return storeClocks(t, fr, res)
+}
+
+// storeClocks writes clocks and their due times into the ticket row's fields.
+func storeClocks(t *store.Ticket, fr, res *sla.Clock) error {
+	var err error
+	if t.SLAFirstResponse, err = clockJSON(fr); err != nil {
+		return err
+	}
+	if t.SLAResolution, err = clockJSON(res); err != nil {
+		return err
+	}
+	t.FirstResponseDue, t.ResolutionDue = dueOf(fr), dueOf(res)
+	return nil
+}
+
+func dueOf(c *sla.Clock) sql.NullTime {
+	if c == nil {
+		return sql.NullTime{}
+	}
+	due, ok := c.Due()
+	return sql.NullTime{Time: due.UTC(), Valid: ok}
+}
+
+// loadClocks reads a ticket's clocks (nil when it has none).
+func loadClocks(t *store.Ticket, cal Calendar) (fr, res *sla.Clock, err error) {
+	for _, p := range []struct {
+		raw string
+		dst **sla.Clock
+	}{{t.SLAFirstResponse, &fr}, {t.SLAResolution, &res}} {
+		if p.raw == "" {
+			continue
+		}
+		var bt sla.BusinessTime
+		if cal != nil {
+			bt = cal
+		}
+		if *p.dst, err = sla.Decode([]byte(p.raw), bt); err != nil {
+			return nil, nil, fmt.Errorf("ticket #%d SLA clock: %w", t.ID, err)
+		}
+	}
+	return fr, res, nil
+}
+
+// changeClocks applies pause, resume or start to a ticket's clocks and saves them.
+// Stopped clocks are left alone; a ticket without clocks gets them started on resume.
+func (in *intake) changeClocks(ctx context.Context, t *store.Ticket, kind sla.EventKind, reason string) error {
+	if in.desk.Calendar == nil {
+		return nil
+	}
+	fr, res, err := loadClocks(t, in.desk.Calendar)
+	if err != nil {
+		return err
+	}
+	if fr == nil && res == nil {
+		if kind != sla.EventResume {
+			return nil
+		}
+		_, tg := in.targets(t.Priority, senderContext{})
+		if err := in.startClocks(t, tg); err != nil {
+			return err
+		}
+	} else {
+		for _, c := range []*sla.Clock{fr, res} {
+			if c == nil || c.Stopped() {
+				continue
+			}
+			err := c.Record(sla.Event{Kind: kind, At: in.now, Reason: reason})
+			if err != nil && !errors.Is(err, sla.ErrTransition) {
+				return err
+			}
+		}
+		if err := storeClocks(t, fr, res); err != nil {
+			return err
+		}
+	}
+	t.UpdatedAt = in.now
+	return in.tx.SetTicketSLA(ctx, t)
+}
+
+// notice sends a rule outcome's template to the sender, rate-limited like every
+// automatic message. t may be nil (a blocked sender gets no ticket).
+func (in *intake) notice(ctx context.Context, t *store.Ticket, tmpl string, data mailout.NoticeData) error {
+	var to, name string
+	switch {
+	case in.msg != nil && in.msg.Auto:
+		return nil
+	case in.msg != nil:
+		to, name = strings.ToLower(in.msg.From.Email), in.msg.From.Name
+	case t != nil: // a scheduled change: tell the requester
+		to, name = t.RequesterEmail, t.RequesterName
+	default:
+		return nil
+	}
+	data.DeskName, data.SupportAddress = in.desk.DisplayName, in.desk.SupportAddress
+	if data.Clause == "" {
+		data.Clause = in.s.regs.Clauses[data.Reason]
+	}
+	if t != nil {
+		data.TicketNumber, data.SubjectToken = t.ID, mailout.TicketToken(t.ID)
+		if data.Subject == "" {
+			data.Subject = t.Subject
+		}
+		p, err := in.tx.Participant(ctx, t.ID, to)
+		if err != nil {
+			return err
+		}
+		return in.autoReply(ctx, t, p, tmpl, data)
+	}
+	if limited, err := in.rateLimited(ctx, 0, to); err != nil || limited {
+		return err
+	}
+	return in.queue(ctx, nil, mailout.Address{Name: name, Email: to}, "", tmpl, data)
+}
+
+// missingIdentity lists what an identity lacks for identification (§4.2).
+func missingIdentity(id rules.Identity) []string {
+	var m []string
+	if id.FullName == "" {
+		m = append(m, "full_name")
+	}
+	if id.Organisation == "" {
+		m = append(m, "organisation")
+	}
+	if id.Phone == "" {
+		m = append(m, "phone")
+	}
+	return m
+}
+
+// identifyReply handles a reply to a request waiting for identification: when
+// the sender is now known, or the request and the reply together give full
+// name, organisation and phone from a registered organisation's domain, the
+// ticket opens and its clocks start; otherwise the sender is asked again for
+// what is still missing.
+func (in *intake) identifyReply(ctx context.Context, t *store.Ticket) error {
+	sc, err := in.lookupSender(ctx, in.msg.From.Email)
+	if err != nil {
+		return err
+	}
+	name := t.RequesterName
+	if sc.user != nil {
+		if sc.user.FullName != "" {
+			name = sc.user.FullName
+		}
+	} else {
+		first, err := in.tx.FirstMessageText(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		id := rules.ExtractIdentity(first + "\n\n" + in.msg.Text)
+		missing := missingIdentity(id)
+		if len(missing) == 0 && sc.org == nil {
+			missing = []string{"organisation"}
+		}
+		if len(missing) > 0 {
+			if err := in.event(ctx, t.ID, "identification_incomplete", strings.Join(missing, ",")); err != nil {
+				return err
+			}
+			return in.notice(ctx, t, mailout.TmplIdentify, mailout.NoticeData{Reason: "unidentified", Missing: missing})
+		}
+		dec := rules.Decision{SelfIdentified: true, Identity: &id}
+		if err := in.selfIdentify(ctx, dec, sc, t.ID); err != nil {
+			return err
+		}
+		name = id.FullName
+	}
+	var org sql.NullInt64
+	if sc.org != nil {
+		org = sql.NullInt64{Int64: sc.org.ID, Valid: true}
+	}
+	if err := in.tx.SetTicketRequester(ctx, t.ID, name, org, in.now); err != nil {
+		return err
+	}
+	if err := in.tx.UpdateTicketState(ctx, t.ID, store.StatusOpen, "", sql.NullTime{}, in.now); err != nil {
+		return err
+	}
+	t.Status, t.Reason, t.RequesterName, t.OrgID = store.StatusOpen, "", name, org
+	var tg Targets
+	t.SupportLevel, tg = in.targets(t.Priority, sc)
+	if err := in.startClocks(t, tg); err != nil {
+		return err
+	}
+	t.UpdatedAt = in.now
+	if err := in.tx.SetTicketSLA(ctx, t); err != nil {
+		return err
+	}
+	if err := in.event(ctx, t.ID, "identified", in.msg.From.Email); err != nil {
+		return err
+	}
+	p, err := in.tx.Participant(ctx, t.ID, in.msg.From.Email)
+	if err != nil {
+		return err
+	}
+	kind, data := in.ackData(t, 0, nil)
+	return in.autoReply(ctx, t, p, kind, data)
+}
+
+// alertIncident tells the security contacts at once, working hours or not.
+func (in *intake) alertIncident(ctx context.Context, t *store.Ticket, sc senderContext) error {
+	org := ""
+	if sc.org != nil {
+		org = sc.org.Name
+	}
+	data := mailout.IncidentData{
+		TicketNumber: t.ID, Subject: t.Subject, From: in.msg.From.Name + " <" + in.msg.From.Email + ">", Organisation: org,
+		ReceivedAt: FormatLocal(in.now, in.desk.Location, in.desk.Language), Text: in.msg.Text,
+		DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress,
+	}
+	for _, c := range in.s.regs.IncidentContacts {
+		if err := in.queueInternal(ctx, t, mailout.Address{Email: c}, mailout.TmplIncidentAlert, data); err != nil {
+			return err
+		}
+	}
+	return in.event(ctx, t.ID, "incident_alerted", strings.Join(in.s.regs.IncidentContacts, ", "))
+}
+
+// selfIdentify registers a sender who introduced themselves in the message and
+// writes from a registered organisation's domain: staff confirm them later.
+func (in *intake) selfIdentify(ctx context.Context, d rules.Decision, sc senderContext, ticketID int64) error {
+	if !d.SelfIdentified || d.Identity == nil || sc.org == nil || sc.user != nil {
+		return nil
+	}
+	u := &store.User{
+		Email: strings.ToLower(in.msg.From.Email), FullName: d.Identity.FullName, Position: d.Identity.Position,
+		Phone: d.Identity.Phone, OrgID: sql.NullInt64{Int64: sc.org.ID, Valid: true}, Role: store.RoleUser,
+		SelfIdentified: true, Confirmed: false,
+	}
+	if _, err := in.tx.UpsertUser(ctx, u, "intake", in.now); err != nil {
+		return fmt.Errorf("register self-identified sender: %w", err)
+	}
+	return in.event(ctx, ticketID, "user_self_identified",
+		fmt.Sprintf("%s: %s, %s, %s — to be confirmed by staff", u.Email, u.FullName, sc.org.Name, u.Phone))
+}
