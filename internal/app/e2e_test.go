@@ -108,6 +108,8 @@ func TestRealMailRoundTrip(t *testing.T) {
 			support := env.NewMailbox(t, "support")
 			user := env.NewMailbox(t, "user")
 			c := realConfig(t, env, support, dbYAML, "")
+			off := false
+			c.Desks[0].Identification = &off // intake alone; the rules have their own tests
 			ctx, cancel := context.WithCancel(context.Background())
 			a, err := app.New(ctx, c, testLogger(t), app.Options{Migrate: true})
 			if err != nil {
@@ -167,6 +169,8 @@ func TestRealOutboxSurvivesRelayOutage(t *testing.T) {
 	good := realConfig(t, env, support, dbYAML, "")
 	bad := realConfig(t, env, support, dbYAML, "")
 	bad.Desks[0].SMTP.Port = 1 // nothing listens there
+	off := false
+	good.Desks[0].Identification, bad.Desks[0].Identification = &off, &off
 	ctx := context.Background()
 
 	a, err := app.New(ctx, bad, testLogger(t), app.Options{Migrate: true})

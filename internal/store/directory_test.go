@@ -330,10 +330,14 @@ func TestDirectoryBlocking(t *testing.T) {
 		check("org blocked, member on another domain", "b@gmail.com", org)
 		check("org blocked, unknown sender of its domain", "new@mail.school3.kgo66.ru", org)
 		check("org blocked, stranger", "x@other.ru", store.Block{})
-		dirTx(t, db, func(tx *store.Tx) error { return tx.SetUserBlocked(ctx, "a@school3.kgo66.ru", true, "спам", "test", t0) })
+		dirTx(t, db, func(tx *store.Tx) error {
+			return tx.SetUserBlocked(ctx, "a@school3.kgo66.ru", true, "спам", "test", t0)
+		})
 		check("user blocked first", "a@school3.kgo66.ru", store.Block{Scope: store.BlockUser, Reason: "спам"})
 
-		dirTx(t, db, func(tx *store.Tx) error { return tx.SetAllBlocked(ctx, true, "регламентные работы", "test", t0) })
+		dirTx(t, db, func(tx *store.Tx) error {
+			return tx.SetAllBlocked(ctx, true, "регламентные работы", "test", t0)
+		})
 		all := store.Block{Scope: store.BlockAll, Reason: "регламентные работы"}
 		check("all blocked", "x@other.ru", all)
 		dirTx(t, db, func(tx *store.Tx) error {

@@ -59,7 +59,7 @@ func (t *Tx) InsertRaw(ctx context.Context, r *RawMessage) (id int64, dup bool, 
 	err = t.x.QueryRowxContext(ctx, t.x.Rebind(`INSERT INTO raw_messages
 		(desk, uid_validity, uid, message_id, sha256, size, truncated, disposition, note, data, received_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`),
-		r.Desk, r.UIDValidity, r.UID, r.MessageID, r.SHA256, r.Size, r.Truncated, r.Disposition, r.Note, r.Data, r.ReceivedAt,
+		r.Desk, r.UIDValidity, r.UID, r.MessageID, r.SHA256, r.Size, r.Truncated, r.Disposition, r.Note, r.Data, r.ReceivedAt.UTC(),
 	).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, true, nil

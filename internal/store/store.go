@@ -235,30 +235,47 @@ type Tx struct {
 }
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.x.ExecContext(ctx, t.x.Rebind(q), args...)
+	return t.x.ExecContext(ctx, t.x.Rebind(q), utc(args)...)
 }
 
 func (t *Tx) get(ctx context.Context, dst any, q string, args ...any) error {
-	return t.x.GetContext(ctx, dst, t.x.Rebind(q), args...)
+	return t.x.GetContext(ctx, dst, t.x.Rebind(q), utc(args)...)
 }
 
 func (t *Tx) sel(ctx context.Context, dst any, q string, args ...any) error {
-	return t.x.SelectContext(ctx, dst, t.x.Rebind(q), args...)
+	return t.x.SelectContext(ctx, dst, t.x.Rebind(q), utc(args)...)
 }
 
 // insertID runs an INSERT ... RETURNING id.
 func (t *Tx) insertID(ctx context.Context, q string, args ...any) (int64, error) {
 	var id int64
-	err := t.x.QueryRowxContext(ctx, t.x.Rebind(q+" RETURNING id"), args...).Scan(&id)
+	err := t.x.QueryRowxContext(ctx, t.x.Rebind(q+" RETURNING id"), utc(args)...).Scan(&id)
 	return id, err
 }
 
 func (db *DB) get(ctx context.Context, dst any, q string, args ...any) error {
-	return db.x.GetContext(ctx, dst, db.x.Rebind(q), args...)
+	return db.x.GetContext(ctx, dst, db.x.Rebind(q), utc(args)...)
 }
 
 func (db *DB) sel(ctx context.Context, dst any, q string, args ...any) error {
-	return db.x.SelectContext(ctx, dst, db.x.Rebind(q), args...)
+	return db.x.SelectContext(ctx, dst, db.x.Rebind(q), utc(args)...)
+}
+
+// utc converts every instant argument to UTC. All instants are stored in UTC
+// (DESIGN.md invariant 3); SQLite compares them as text, so an instant written
+// with another offset would sort wrongly.
+func utc(args []any) []any {
+	for i, a := range args {
+		switch v := a.(type) {
+		case time.Time:
+			args[i] = v.UTC()
+		case sql.NullTime:
+			if v.Valid {
+				args[i] = sql.NullTime{Time: v.Time.UTC(), Valid: true}
+			}
+		}
+	}
+	return args
 }
 
 // lockKey maps a name to a PostgreSQL advisory lock key.

@@ -302,3 +302,38 @@ func TestPostgresMailboxLock(t *testing.T) {
 		t.Error("SQLite has a mailbox locker")
 	}
 }
+
+// Instants written with any offset compare correctly: the store keeps UTC.
+func TestInstantsAreStoredInUTC(t *testing.T) {
+	engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		msk := time.FixedZone("MSK", 3*3600)
+		start := time.Date(2024, 12, 27, 9, 0, 0, 0, msk) // 06:00 UTC
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			return tx.AddMaintenance(ctx, &store.MaintenanceWindow{System: "МИС", StartsAt: start, EndsAt: start.Add(2 * time.Hour),
+				CreatedAt: start, CreatedBy: "test"})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			at   time.Time
+			want int
+		}{
+			{start.Add(-time.Minute).UTC(), 0},
+			{start.Add(time.Minute).UTC(), 1},
+			{start.Add(time.Minute).In(time.FixedZone("+08", 8*3600)), 1},
+			{start.Add(2 * time.Hour).UTC(), 0},
+		} {
+			var n int
+			err := db.Tx(ctx, func(tx *store.Tx) error {
+				ws, err := tx.MaintenanceAt(ctx, c.at)
+				n = len(ws)
+				return err
+			})
+			if err != nil || n != c.want {
+				t.Errorf("at %v: %d windows, %v; want %d", c.at, n, err, c.want)
+			}
+		}
+	})
+}
