@@ -22,6 +22,7 @@ func Decide(in Input, cfg Config) Decision {
 	sp := splitBody(m.Text)
 	subject := cleanSubject(m.Subject)
 	ownAll := subject + "\n" + sp.own
+	tw := newTextWords(normWords(ownAll))
 
 	id := ExtractIdentity(sp.own)
 	if id.FullName == "" && m.From != nil && m.From.Name != "" {
@@ -79,7 +80,7 @@ func Decide(in Input, cfg Config) Decision {
 	default:
 		missing := identificationMissing(id, in.SenderOrg)
 		if len(missing) == 0 {
-			d.SelfIdentified = true
+			d.SelfIdentified = d.Rule == "" // only meaningful when the message goes on
 			step(RuleIdentification, ResultPassed, "self-identified: full name, organisation and phone in the message, address on a domain of "+orgName(in.SenderOrg)+" (staff must confirm)")
 		} else {
 			step(RuleIdentification, ResultFired, "unknown sender; missing: "+strings.Join(missing, ", "))
@@ -97,7 +98,7 @@ func Decide(in Input, cfg Config) Decision {
 	case in.IsReply:
 		step(RuleMaintenance, ResultSkipped, "a reply on an existing ticket")
 	default:
-		if w := activeWindow(in.Maintenance, in.Now, ownAll); w != nil {
+		if w := activeWindow(in.Maintenance, in.Now, tw); w != nil {
 			step(RuleMaintenance, ResultFired, windowDetail(w))
 			if d.Rule == "" {
 				wc := *w
@@ -144,7 +145,7 @@ func Decide(in Input, cfg Config) Decision {
 	// out of scope (§2.2, §4.6.5): a hint
 	if cfg.OutOfScope.Disabled {
 		step(RuleOutOfScope, ResultDisabled, "")
-	} else if cats := MatchOutOfScope(ownAll, cfg.OutOfScopePhrases); len(cats) > 0 {
+	} else if cats := matchOutOfScope(tw, cfg.OutOfScopePhrases); len(cats) > 0 {
 		d.OutOfScope = cats
 		step(RuleOutOfScope, ResultFired, "possibly out of scope: "+strings.Join(cats, ", "))
 	} else {
@@ -154,7 +155,7 @@ func Decide(in Input, cfg Config) Decision {
 	// incident: priority, whatever the outcome
 	if cfg.Incident.Disabled {
 		step(RuleIncident, ResultDisabled, "")
-	} else if p, ok := incidentPhrase(normWords(ownAll), cfg.IncidentPhrases); ok {
+	} else if p, ok := incidentPhrase(tw, cfg.IncidentPhrases); ok {
 		d.Priority = PriorityIncident
 		step(RuleIncident, ResultFired, "security incident: «"+p+"»")
 	} else {
@@ -206,8 +207,7 @@ func identificationMissing(id Identity, org *Org) []string {
 
 // activeWindow returns the first window that contains now and covers the
 // message (desk-wide, or its system or a keyword is mentioned).
-func activeWindow(ws []Window, now time.Time, text string) *Window {
-	var words []string
+func activeWindow(ws []Window, now time.Time, words *textWords) *Window {
 	for i := range ws {
 		w := &ws[i]
 		if !w.From.IsZero() && now.Before(w.From) || !w.To.IsZero() && !now.Before(w.To) {
@@ -216,11 +216,8 @@ func activeWindow(ws []Window, now time.Time, text string) *Window {
 		if strings.TrimSpace(w.System) == "" && len(w.Keywords) == 0 {
 			return w
 		}
-		if words == nil {
-			words = normWords(text)
-		}
 		for _, k := range append([]string{w.System}, w.Keywords...) {
-			if p := normPhrase(k); p != "" && phraseIn(words, p) {
+			if p := normPhrase(k); p != "" && words.has(p) {
 				return w
 			}
 		}

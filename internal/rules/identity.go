@@ -234,7 +234,7 @@ func segments(line string) []string {
 
 // cutAtPhone cuts a value before a phone label or e-mail and trims it.
 func cutAtPhone(s string) string {
-	low := strings.ToLower(s)
+	low := lower(s)
 	cut := len(s)
 	for _, l := range []string{" тел.", " тел ", " тел:", " телефон", " моб.", " e-mail", " email", " эл. почта", " т."} {
 		if i := strings.Index(low, l); i >= 0 && i < cut && len(low) == len(s) {
@@ -303,19 +303,19 @@ func nameWord(w word, relaxed bool) bool {
 	if utf8.RuneCountInString(w.s) < 2 || !isCyrillicWord(w.s) || (!relaxed && !capitalised(w.s)) {
 		return false
 	}
-	low := strings.ToLower(w.s)
+	low := lower(w.s)
 	return !notNames[low] && !isOrgAcronym(w.s)
 }
 
 func isPatronymic(w string) bool {
-	low := strings.ToLower(w)
+	low := lower(w)
 	n := utf8.RuneCountInString(low)
 	return n >= 5 && strings.HasSuffix(low, "ич") ||
 		n >= 6 && (strings.HasSuffix(low, "вна") || strings.HasSuffix(low, "чна"))
 }
 
 func surnameLike(w string) bool {
-	low := strings.ToLower(w)
+	low := lower(w)
 	for _, e := range surnameEndings {
 		if strings.HasSuffix(low, e) && len(low) > len(e) {
 			return true
@@ -468,7 +468,7 @@ func isOrgWord(seg string, w word) bool {
 }
 
 func adjective(w string) bool {
-	low := strings.ToLower(w)
+	low := lower(w)
 	if utf8.RuneCountInString(low) < 4 {
 		return false
 	}

@@ -121,8 +121,11 @@ func offTokens(text string) []offTok {
 
 // isAddrChunk: a link or an e-mail address.
 func isAddrChunk(c string) bool {
+	if !strings.ContainsAny(c, "@:") && !(len(c) > 4 && c[0]|0x20 == 'w') {
+		return false
+	}
 	c = strings.Trim(c, "<>()[]{},;:\"'«»")
-	low := strings.ToLower(c)
+	low := lower(c)
 	if strings.Contains(low, "://") || strings.HasPrefix(low, "www.") {
 		return true
 	}
@@ -315,6 +318,16 @@ func scripts(s string) (cyr, lat, lookalike bool) {
 // to Cyrillic letters and masking characters to "*". mixed also maps the
 // looser look-alikes (n→п, u→и, r→г, z→з) used inside Cyrillic words.
 func cyrForm(s string, mixed bool) string {
+	plain := true
+	for _, r := range s {
+		if r < 'а' || r > 'я' {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {

@@ -175,7 +175,7 @@ func lookback(text string, i int) string {
 	if k := strings.LastIndexAny(s, "\n,;"); k >= 0 {
 		s = s[k+1:]
 	}
-	return strings.ToLower(s)
+	return lower(s)
 }
 
 func hasAny(s string, list []string) bool {
@@ -190,7 +190,7 @@ func hasAny(s string, list []string) bool {
 var phoneLabels = []string{"тел", "т.", "моб", "сот", "phone", "tel", "конт", "звоните", "номер"}
 
 var notPhoneLabels = []string{
-	"№", "инн", "огрн", "кпп", "бик", "снилс", "окпо", "оквэд", "октмо", "счет", "счёт", "р/с", "к/с",
+	"№", "инн", "огрн", "кпп", "бик", "снилс", "окпо", "оквэд", "октмо", "счет", "р/с", "к/с",
 	"паспорт", "договор", "приказ", "заявк", "no.", "#", "верси", "сумм",
 }
 

@@ -37,7 +37,10 @@ var outOfScope = map[string][]string{
 // text, sorted. It is a hint for staff, never a rejection. extra adds
 // phrases per category; they are normalised here.
 func MatchOutOfScope(text string, extra map[string][]string) []string {
-	ws := normWords(text)
+	return matchOutOfScope(newTextWords(normWords(text)), extra)
+}
+
+func matchOutOfScope(ws *textWords, extra map[string][]string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for cat, ps := range outOfScope {
@@ -51,7 +54,7 @@ func MatchOutOfScope(text string, extra map[string][]string) []string {
 			continue
 		}
 		for _, p := range ps {
-			if n := normPhrase(p); n != "" && phraseIn(ws, n) {
+			if n := normPhrase(p); n != "" && ws.has(n) {
 				out = append(out, cat)
 				seen[cat] = true
 				break
@@ -86,16 +89,16 @@ var incidentPhrases = []string{
 // workstation, a virus or ransomware, someone using the sender's account,
 // disclosure of data. extra adds phrases (normalised here).
 func IsIncident(text string, extra []string) bool {
-	_, ok := incidentPhrase(normWords(text), extra)
+	_, ok := incidentPhrase(newTextWords(normWords(text)), extra)
 	return ok
 }
 
-func incidentPhrase(ws []string, extra []string) (string, bool) {
+func incidentPhrase(ws *textWords, extra []string) (string, bool) {
 	if p, ok := matchPhrases(ws, incidentPhrases); ok {
 		return p, true
 	}
 	for _, e := range extra {
-		if n := normPhrase(e); n != "" && phraseIn(ws, n) {
+		if n := normPhrase(e); n != "" && ws.has(n) {
 			return n, true
 		}
 	}

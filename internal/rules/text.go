@@ -29,12 +29,19 @@ func foldRune(r rune) rune {
 		}
 		return r
 	}
-	r = unicode.ToLower(r)
-	if r == 'ё' {
+	switch {
+	case r >= 'а' && r <= 'я':
+		return r
+	case r >= 'А' && r <= 'Я':
+		return r + 'а' - 'А'
+	case r == 'ё' || r == 'Ё':
 		return 'е'
 	}
-	return r
+	return unicode.ToLower(r)
 }
+
+// lower folds s with foldRune (for comparisons only: byte offsets may change).
+func lower(s string) string { return strings.Map(foldRune, s) }
 
 // split is a message body cut into the sender's own text and the rest
 // (quoted or forwarded material).
@@ -69,7 +76,7 @@ func markerLine(line string, next []string) (fwd, ok bool) {
 	if line == "" {
 		return false, false
 	}
-	low := strings.ToLower(line)
+	low := lower(line)
 	low = strings.Trim(low, "-–— _*=")
 	for _, m := range forwardMarkers {
 		if strings.HasPrefix(low, m) {
@@ -96,7 +103,7 @@ func markerLine(line string, next []string) (fwd, ok bool) {
 	if isHeaderLine(low, "from", "от") {
 		seen := 0
 		for j := 0; j < len(next) && j < 5; j++ {
-			n := strings.ToLower(strings.TrimSpace(next[j]))
+			n := lower(strings.TrimSpace(next[j]))
 			if isHeaderLine(n, "sent", "date", "отправлено", "дата", "subject", "тема", "to", "кому") {
 				seen++
 			}
@@ -147,11 +154,10 @@ func cleanSubject(s string) string {
 				continue
 			}
 		}
-		low := strings.ToLower(t)
 		cut := false
 		for _, p := range []string{"re:", "fwd:", "fw:", "отв:", "ответ:", "пер:", "перес:"} {
-			if strings.HasPrefix(low, p) {
-				s = t[len(p):]
+			if n, ok := prefixFold(t, p); ok {
+				s = t[n:]
 				cut = true
 				break
 			}
@@ -160,6 +166,49 @@ func cleanSubject(s string) string {
 			return t
 		}
 	}
+}
+
+// textWords are the normalised words of a text with a small bitmap of
+// their first two bytes, so that most phrases are rejected at once.
+type textWords struct {
+	ws    []string
+	first [4]uint64
+}
+
+func newTextWords(ws []string) *textWords {
+	t := &textWords{ws: ws}
+	for _, w := range ws {
+		k := startKey(w)
+		t.first[k>>6] |= 1 << (k & 63)
+	}
+	return t
+}
+
+func startKey(w string) byte {
+	if len(w) < 2 {
+		return w[0]
+	}
+	return w[0]*7 + w[1]
+}
+
+// has reports whether phrase occurs in the words. Every word of the phrase
+// must start like some word of the text, which rejects most phrases cheaply.
+func (t *textWords) has(phrase string) bool {
+	if phrase == "" {
+		return false
+	}
+	for rest := phrase; rest != ""; {
+		var p string
+		p, rest, _ = strings.Cut(rest, " ")
+		if p == "*" || p == "#" || p == "" {
+			continue
+		}
+		k := startKey(p)
+		if t.first[k>>6]&(1<<(k&63)) == 0 {
+			return false
+		}
+	}
+	return phraseIn(t.ws, phrase)
 }
 
 // phraseIn reports whether phrase (normalised words separated by single
@@ -202,10 +251,11 @@ func wordMatch(w, p string) bool {
 	if exact, ok := strings.CutSuffix(p, "="); ok {
 		return w == exact
 	}
-	if utf8.RuneCountInString(p) <= 3 {
-		return w == p
+	if !strings.HasPrefix(w, p) {
+		return false
 	}
-	return strings.HasPrefix(w, p)
+	// A prefix match; short phrase words must match the whole word.
+	return len(w) == len(p) || len(p) > 6 || utf8.RuneCountInString(p) > 3
 }
 
 func isDigits(s string) bool {
@@ -243,10 +293,10 @@ func normPhrase(p string) string {
 	return strings.Join(out, " ")
 }
 
-// matchPhrases returns whether any phrase occurs in words.
-func matchPhrases(words []string, phrases []string) (string, bool) {
+// matchPhrases returns the first of phrases that occurs in t.
+func matchPhrases(t *textWords, phrases []string) (string, bool) {
 	for _, p := range phrases {
-		if p != "" && phraseIn(words, p) {
+		if t.has(p) {
 			return p, true
 		}
 	}

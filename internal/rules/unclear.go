@@ -94,7 +94,7 @@ func hasProblemMarker(ws []string) bool {
 // problemWords state a problem on their own.
 var problemWords = []string{"ошибк", "ошибочн", "error", "сбой", "сломал", "слома", "завис", "зависа", "пропал",
 	"пропада", "исчез", "исчеза", "вылета", "глючит", "глюк", "тормоз", "неисправ", "недоступ", "невозможно",
-	"неполадк", "проблем", "почему", "зачем", "как=", "каким", "где=", "когда=", "можно", "установите", "настройте", "подключите", "восстановите", "сбросьте", "разблокируйте",
+	"неполадк", "проблем", "вирус", "почему", "зачем", "как=", "каким", "где=", "когда=", "можно", "установите", "настройте", "подключите", "восстановите", "сбросьте", "разблокируйте",
 	"добавьте", "удалите", "замените", "выдайте", "предоставьте", "создайте", "починит", "отремонтир"}
 
 // problemLeads state a problem with something after them ("не печатает", "прошу доступ").
@@ -116,7 +116,7 @@ func contentWords(own string) []string {
 		if _, ok := signOff(line); ok {
 			break // the signature follows
 		}
-		low := strings.ToLower(line)
+		low := lower(line)
 		if strings.HasPrefix(low, "отправлено с") || strings.HasPrefix(low, "отправлено из") ||
 			strings.HasPrefix(low, "sent from") || strings.HasPrefix(low, "получено с") {
 			continue
@@ -192,7 +192,7 @@ func stripForwardHeaders(rest string) string {
 		if _, ok := markerLine(t, nil); ok {
 			continue
 		}
-		if isHeaderLine(strings.ToLower(t), forwardHeaderNames...) {
+		if isHeaderLine(lower(t), forwardHeaderNames...) {
 			continue
 		}
 		b.WriteString(t)
@@ -215,7 +215,7 @@ func hasRealAttachment(m *mailmsg.Message) bool {
 const logoBytes = 8 << 10
 
 func decoration(a mailmsg.Attachment) bool {
-	ct := strings.ToLower(a.ContentType)
+	ct := lower(a.ContentType)
 	switch {
 	case strings.Contains(ct, "pkcs7-signature"), strings.Contains(ct, "pgp-signature"),
 		ct == "text/vcard", ct == "text/x-vcard":
