@@ -69,6 +69,11 @@ type Ticket struct {
 	Suggestions string        `db:"suggestions"` // out-of-scope categories suggested to staff, comma-separated
 	Missing     string        `db:"missing"`     // what the request lacks (checklist or identification), comma-separated
 	ResumeAt    sql.NullTime  `db:"resume_at"`   // a deferred ticket resumes by itself then
+	// Staff work (migration 00005).
+	Assignee   string        `db:"assignee"`    // the agent's e-mail, "" when unassigned
+	ResolvedAt sql.NullTime  `db:"resolved_at"` // when support resolved it (kept when it is closed later)
+	PlannedFor string        `db:"planned_for"` // YYYY-MM-DD: the working day of a planned visit
+	MergedInto sql.NullInt64 `db:"merged_into"`
 }
 
 // Priorities.
