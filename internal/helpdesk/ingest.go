@@ -271,6 +271,11 @@ func (in *intake) open(ctx context.Context, linked int64) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	if dec.Priority == store.PriorityIncident && dec.Outcome == rules.OutcomeDefer {
+		// A security incident never waits, maintenance or not.
+		dec.Trail = append(dec.Trail, rules.Step{Rule: "incident", Result: "fired", Detail: "an incident is not deferred: " + dec.Reason})
+		dec.Outcome, dec.Reason, dec.Rule, dec.Window = rules.OutcomeOpen, "", "", nil
+	}
 	if in.fetched.Truncated && dec.Outcome == rules.OutcomeDefer && dec.Reason == "unclear" {
 		// Only the header was fetched: the too-large notice asks for the text.
 		dec.Outcome, dec.Reason, dec.Rule = rules.OutcomeOpen, "", ""
