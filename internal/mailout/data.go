@@ -150,7 +150,7 @@ func zeroData(name string) (any, bool) {
 	case TmplIncidentAlert:
 		return IncidentData{}, true
 	}
-	return nil, false
+	return zeroDataStaff(name)
 }
 
 // TicketToken formats the subject token of a ticket: "[#123]".

@@ -1,0 +1,88 @@
+package mailout
+
+// Templates of staff work by mail.
+const (
+	// TmplAgentNotify tells agents about a ticket; data AgentNotifyData.
+	TmplAgentNotify = "agent_notify"
+	// TmplAgentReply carries an agent's public answer to the customer; data AgentReplyData.
+	TmplAgentReply = "agent_reply"
+	// TmplCommandResult confirms an agent's commands; data CommandResultData.
+	TmplCommandResult = "command_result"
+	// TmplDeferred and TmplRejected tell the customer of staff's decision citing the clause; data NoticeData.
+	TmplDeferred = "deferred"
+	TmplRejected = "rejected"
+	// TmplResolved tells the customer the request is resolved; data NoticeData (Days: working days to object).
+	TmplResolved = "resolved"
+)
+
+// Kinds of AgentNotifyData.
+const (
+	NotifyNew      = "new"
+	NotifyReply    = "reply"
+	NotifyNote     = "note"
+	NotifyAssigned = "assigned"
+	NotifyWarning  = "sla_warning"
+	NotifyBreach   = "sla_breach"
+)
+
+// AgentNotifyData is the data of agent_notify.
+type AgentNotifyData struct {
+	Kind                     string // Notify*
+	TicketNumber             int64
+	Subject                  string
+	SubjectToken             string
+	Status                   string
+	Requester                string // "Иванова Мария Петровна <m.ivanova@school3.kgo66.ru>"
+	Organisation             string
+	Level                    string
+	Priority                 string
+	Due                      string // first-response (or resolution) due, formatted in the desk's zone
+	Metric                   string // for warnings and breaches: "first_response" or "resolution"
+	Author                   string // who wrote Text (a customer, or a colleague for notes)
+	Text                     string
+	Attachments              []string // "oshibka.png (69 Б)"
+	Suggestions              []string // out-of-scope categories suggested by the rules
+	Missing                  []string
+	DeskName, SupportAddress string
+}
+
+// AgentReplyData is the data of agent_reply: an agent's answer to the customer.
+type AgentReplyData struct {
+	TicketNumber             int64
+	Subject, SubjectToken    string
+	Text                     string
+	AgentName                string // shown only when configured
+	DeskName, SupportAddress string
+}
+
+// CommandResult is the outcome of one staff command.
+type CommandResult struct {
+	Command string
+	OK      bool
+	Message string
+}
+
+// CommandResultData is the data of command_result.
+type CommandResultData struct {
+	TicketNumber             int64
+	Subject, SubjectToken    string
+	Results                  []CommandResult
+	Delivered                bool   // the reply's text went to the customer
+	Refused                  bool   // nothing was done: the message was not authenticated
+	Reason                   string // why it was refused
+	DeskName, SupportAddress string
+}
+
+func zeroDataStaff(name string) (any, bool) {
+	switch name {
+	case TmplAgentNotify:
+		return AgentNotifyData{}, true
+	case TmplAgentReply:
+		return AgentReplyData{}, true
+	case TmplCommandResult:
+		return CommandResultData{}, true
+	case TmplDeferred, TmplRejected, TmplResolved:
+		return NoticeData{}, true
+	}
+	return nil, false
+}
