@@ -65,9 +65,11 @@ func commands() map[string]command {
 		"migrate":     {"bring the database schema up to date", cmdMigrate},
 		"org":         {"organisations: org add|list|show|block|unblock", cmdOrg},
 		"outbox":      {"outgoing mail: outbox list", cmdOutbox},
+		"plan":        {"visits planned for a working day: plan [DATE]", cmdPlan},
 		"poll":        {"one pass over every mailbox: poll --once", cmdPoll},
 		"rules":       {"what the intake rules decide about a message: rules test FILE.eml", cmdRules},
 		"serve":       {"poll every mailbox and send mail until stopped", cmdServe},
+		"staff":       {"support staff: staff add|list|disable", cmdStaff},
 		"tickets":     {"tickets list, tickets show N", cmdTickets},
 		"user":        {"client users: user add|list|show|block|unblock", cmdUser},
 	}

@@ -71,7 +71,11 @@ func cmdRules(ctx context.Context, e *env, args []string) error {
 		helpdesk.FormatLocal(when, loc, "en"))
 	fmt.Fprintf(w, "Outcome:  %s", dec.Outcome)
 	if dec.Reason != "" {
-		fmt.Fprintf(w, " (reason %s, clause %s, by rule %s)", dec.Reason, c.Rules.Clauses[dec.Reason], dec.Rule)
+		clause := helpdesk.DefaultClauses()[dec.Reason]
+		if v := c.Rules.Clauses[dec.Reason]; v != "" {
+			clause = v
+		}
+		fmt.Fprintf(w, " (reason %s, clause %s, by rule %s)", dec.Reason, clause, dec.Rule)
 	}
 	fmt.Fprintf(w, "\nPriority: %s\n", cmpOr(dec.Priority, "normal"))
 	if len(dec.Missing) > 0 {

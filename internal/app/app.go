@@ -118,6 +118,8 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 			Name: d.Name, SupportAddress: d.SupportAddress, DisplayName: d.DisplayName, Language: d.Language,
 			Location: loc, Calendar: cal, Level: lvl.Name, FirstResponse: lvl.FirstResponse.D(), Resolution: lvl.Resolution.D(),
 			Identification: *d.Identification, DayLength: end - start,
+			Auth: helpdesk.StaffAuth{RequireAuthResults: d.RequireAuthenticationResults, TrustedAuthServID: d.TrustedAuthServID,
+				ShowAgentAddress: d.ShowAgentAddress},
 		})
 	}
 	a := &App{Config: c, DB: db, log: log}
@@ -144,9 +146,12 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 		},
 		MaxMessageBytes: int64(c.Limits.MaxMessageBytes), AutoReplyPerHour: c.AutoReply.MaxPerHour,
 		ReopenWindow: c.Tickets.ReopenWindow.D(), Now: o.Now, Logger: log.With("component", "intake"),
-		Queued: a.Outbox.Wake, Regulations: Regulations(c),
+		Queued: a.Outbox.Wake, Regulations: Regulations(c), ResolvedCloseDays: c.Tickets.AutocloseDays,
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := syncStaff(ctx, db, c.Staff, now(o.Now)); err != nil {
 		return nil, err
 	}
 	var locker mailin.Locker
@@ -318,4 +323,27 @@ func (a *App) runScheduler(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+func now(f func() time.Time) time.Time {
+	if f == nil {
+		return time.Now().UTC()
+	}
+	return f().UTC()
+}
+
+// syncStaff makes the staff listed in the configuration active members of staff.
+func syncStaff(ctx context.Context, db *store.DB, members []config.StaffMember, at time.Time) error {
+	if len(members) == 0 {
+		return nil
+	}
+	return db.Tx(ctx, func(tx *store.Tx) error {
+		for _, m := range members {
+			s := &store.Staff{Email: m.Email, Name: m.Name, Role: m.Role, Active: true}
+			if err := tx.UpsertStaff(ctx, s, "config", at); err != nil {
+				return fmt.Errorf("staff %s: %w", m.Email, err)
+			}
+		}
+		return nil
+	})
 }

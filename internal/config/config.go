@@ -31,6 +31,14 @@ type Config struct {
 	Calendar      Calendar       `yaml:"calendar"`
 	SupportLevels []SupportLevel `yaml:"support_levels"`
 	Rules         Rules          `yaml:"rules"`
+	Staff         []StaffMember  `yaml:"staff"`
+}
+
+// StaffMember is an agent, lead or manager (also manageable with 'otvet staff').
+type StaffMember struct {
+	Email string `yaml:"email"`
+	Name  string `yaml:"name"`
+	Role  string `yaml:"role"` // agent | lead | manager
 }
 
 // Rules switch and tune the intake rules (internal/rules). Every rule is on
@@ -125,6 +133,9 @@ type Outbox struct {
 // Tickets holds ticket lifecycle settings.
 type Tickets struct {
 	ReopenWindow Duration `yaml:"reopen_window"`
+	// AutocloseDays: a resolved ticket closes after this many working days
+	// without a reply from the customer.
+	AutocloseDays int `yaml:"autoclose_days"`
 }
 
 // Templates points at an optional directory that overrides the embedded mail templates.
@@ -156,8 +167,14 @@ type Desk struct {
 	// without asking who they are (the rule is on by default).
 	Identification *bool `yaml:"identification"`
 	Hours          Hours `yaml:"hours"`
-	IMAP           IMAP  `yaml:"imap"`
-	SMTP           SMTP  `yaml:"smtp"`
+	// Staff mail: require a DKIM/DMARC pass in the Authentication-Results
+	// header that TrustedAuthServID (your MX) adds, on top of the signed token.
+	RequireAuthenticationResults bool   `yaml:"require_authentication_results"`
+	TrustedAuthServID            string `yaml:"trusted_authserv_id"`
+	// ShowAgentAddress lets customers see and reply to the agent's own address.
+	ShowAgentAddress bool `yaml:"show_agent_address"`
+	IMAP             IMAP `yaml:"imap"`
+	SMTP             SMTP `yaml:"smtp"`
 }
 
 // Hours are the desk's working hours, "HH:MM".
@@ -270,6 +287,9 @@ func (c *Config) setDefaults() {
 	if c.Outbox.PollInterval == 0 {
 		c.Outbox.PollInterval = Duration(5 * time.Second)
 	}
+	if c.Tickets.AutocloseDays == 0 {
+		c.Tickets.AutocloseDays = 3
+	}
 	if c.Tickets.ReopenWindow == 0 {
 		c.Tickets.ReopenWindow = Duration(14 * 24 * time.Hour)
 	}
@@ -288,19 +308,6 @@ func (c *Config) setDefaults() {
 	}
 	if c.Rules.Incident.Resolution == 0 {
 		c.Rules.Incident.Resolution = Duration(8 * time.Hour)
-	}
-	clauses := map[string]string{
-		"unidentified": "4.2", "unclear": "4.6.1", "insufficient_info": "4.6.2", "offensive": "4.6.3",
-		"license_violation": "4.6.4", "out_of_scope": "4.6.5", "external_cause": "4.6.6", "maintenance": "4.6.6",
-		"blocked": "3.5",
-	}
-	if c.Rules.Clauses == nil {
-		c.Rules.Clauses = map[string]string{}
-	}
-	for k, v := range clauses {
-		if c.Rules.Clauses[k] == "" {
-			c.Rules.Clauses[k] = v
-		}
 	}
 	t := true
 	for i := range c.Desks {

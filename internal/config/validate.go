@@ -80,6 +80,22 @@ func (c *Config) Validate() error {
 			add("rules.out_of_scope.phrases."+k, "unknown category: use legislation, third_parties or user_duties")
 		}
 	}
+	seen := map[string]bool{}
+	for i, m := range c.Staff {
+		f := fmt.Sprintf("staff[%d]", i)
+		if a, err := mail.ParseAddress(m.Email); err != nil || a.Address != m.Email {
+			add(f+".email", "%q is not a plain e-mail address", m.Email)
+		}
+		if seen[strings.ToLower(m.Email)] {
+			add(f+".email", "%q is listed twice", m.Email)
+		}
+		seen[strings.ToLower(m.Email)] = true
+		switch m.Role {
+		case "agent", "lead", "manager":
+		default:
+			add(f+".role", "%q is not a role: use agent, lead or manager", m.Role)
+		}
+	}
 	if len(c.Desks) == 0 {
 		add("desks", "none configured: add at least one desk (a support mailbox); see config.example.yaml")
 	}
@@ -125,6 +141,9 @@ func (c *Config) Validate() error {
 			add(f+".hours", "need start < short_end <= end (got %s, %s, %s)", d.Hours.Start, d.Hours.ShortEnd, d.Hours.End)
 		}
 		checkServer(add, f+".imap", d.IMAP.Host, d.IMAP.Port, d.IMAP.Security, []string{"tls", "starttls", "plain"}, "plain")
+		if d.RequireAuthenticationResults && d.TrustedAuthServID == "" {
+			add(f+".trusted_authserv_id", "empty while require_authentication_results is on: name the server whose Authentication-Results to trust (your MX's authserv-id)")
+		}
 		if d.IMAP.Username == "" {
 			add(f+".imap.username", "empty: set the mailbox login")
 		}

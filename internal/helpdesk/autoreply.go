@@ -143,19 +143,30 @@ func (in *intake) rateLimited(ctx context.Context, ticketID int64, rcpt string) 
 		fmt.Sprintf("%s already got %d automatic messages in the last hour", rcpt, n))
 }
 
+// sendOpts say what kind of mail compose makes.
+type sendOpts struct {
+	autoSubmitted string    // "auto-replied" for answers to incoming mail, "auto-generated" otherwise
+	threadToMsg   bool      // In-Reply-To the message being processed
+	rateCounted   bool      // counts towards auto_reply.max_per_hour
+	record        bool      // part of the ticket's conversation
+	notBefore     time.Time // do not send before (working hours), zero: now
+	attachments   []mailout.Attachment
+}
+
 // queueInternal sends a template to staff (e.g. the security contacts): not a
 // reply to the incoming message, not rate-limited, not part of the conversation.
 func (in *intake) queueInternal(ctx context.Context, t *store.Ticket, to mailout.Address, tmpl string, data any) error {
-	return in.compose(ctx, t, to, "", tmpl, data, false)
+	return in.compose(ctx, t, to, "", tmpl, data, sendOpts{autoSubmitted: "auto-generated"})
 }
 
 // queue renders a template, composes the mail with its Message-ID fixed now,
-// and stores it in the outbox (and in the ticket's conversation).
+// and stores it in the outbox (and in the ticket's conversation): an automatic
+// answer to the message being processed.
 func (in *intake) queue(ctx context.Context, t *store.Ticket, to mailout.Address, replyTo, tmpl string, data any) error {
-	return in.compose(ctx, t, to, replyTo, tmpl, data, true)
+	return in.compose(ctx, t, to, replyTo, tmpl, data, sendOpts{autoSubmitted: "auto-replied", threadToMsg: true, rateCounted: true, record: true})
 }
 
-func (in *intake) compose(ctx context.Context, t *store.Ticket, to mailout.Address, replyTo, tmpl string, data any, reply bool) error {
+func (in *intake) compose(ctx context.Context, t *store.Ticket, to mailout.Address, replyTo, tmpl string, data any, o sendOpts) error {
 	d := in.desk
 	r, err := in.s.tmpl.Render(d.Language, tmpl, data)
 	if err != nil {
@@ -165,15 +176,12 @@ func (in *intake) compose(ctx context.Context, t *store.Ticket, to mailout.Addre
 	m := mailout.Mail{
 		From: mailout.Address{Name: d.DisplayName, Email: d.SupportAddress}, To: []mailout.Address{to},
 		Subject: r.Subject, Text: r.Text, HTML: r.HTML, MessageID: mailout.NewMessageID(domain), Date: in.now,
-		AutoSubmitted: "auto-replied", Headers: map[string]string{LoopHeader: d.Name},
-	}
-	if !reply {
-		m.AutoSubmitted = "auto-generated"
+		AutoSubmitted: o.autoSubmitted, Headers: map[string]string{LoopHeader: d.Name}, Attachments: o.attachments,
 	}
 	if replyTo != "" {
 		m.ReplyTo = &mailout.Address{Name: d.DisplayName, Email: replyTo}
 	}
-	if reply && in.msg != nil && in.msg.MessageID != "" {
+	if o.threadToMsg && in.msg != nil && in.msg.MessageID != "" {
 		m.InReplyTo = in.msg.MessageID
 		m.References = append(append([]string{}, in.msg.References...), in.msg.MessageID)
 	}
@@ -186,21 +194,25 @@ func (in *intake) compose(ctx context.Context, t *store.Ticket, to mailout.Addre
 	if err != nil {
 		return fmt.Errorf("compose %s: %w", tmpl, err)
 	}
-	o := &store.Outgoing{
+	next := in.now
+	if o.notBefore.After(next) {
+		next = o.notBefore
+	}
+	row := &store.Outgoing{
 		Desk: d.Name, TicketID: sql.NullInt64{Int64: ticketID, Valid: ticketID != 0}, Kind: tmpl, MessageID: m.MessageID,
 		EnvelopeFrom: d.SupportAddress, Recipients: strings.ToLower(to.Email), RcptKey: strings.ToLower(to.Email),
-		Auto: reply, Subject: r.Subject, Raw: raw, NextAttemptAt: in.now, CreatedAt: in.now,
+		Auto: o.rateCounted, Subject: r.Subject, Raw: raw, NextAttemptAt: next, CreatedAt: in.now,
 	}
-	if err := in.tx.InsertOutgoing(ctx, o); err != nil {
+	if err := in.tx.InsertOutgoing(ctx, row); err != nil {
 		return err
 	}
-	if t == nil || !reply {
+	if t == nil || !o.record {
 		return nil
 	}
 	return in.tx.InsertMessage(ctx, &store.Message{
 		TicketID: t.ID, Direction: store.DirOut, MessageID: m.MessageID, FromAddr: strings.ToLower(d.SupportAddress),
 		FromName: d.DisplayName, ToAddrs: strings.ToLower(to.Email), Subject: r.Subject, BodyText: r.Text,
-		Auto: true, OutboxID: sql.NullInt64{Int64: o.ID, Valid: true}, CreatedAt: in.now,
+		Auto: true, OutboxID: sql.NullInt64{Int64: row.ID, Valid: true}, CreatedAt: in.now,
 	})
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/otvet/otvet/internal/mailin"
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/replytext"
 	"github.com/otvet/otvet/internal/rules"
 	"github.com/otvet/otvet/internal/sla"
 	"github.com/otvet/otvet/internal/store"
@@ -183,6 +184,9 @@ func (in *intake) decide(ctx context.Context, perr error) (Outcome, error) {
 	}
 	if m.From == nil || m.From.Email == "" {
 		return in.quarantine(ctx, "no usable From address: "+strconvQuote(m.FromRaw))
+	}
+	if out, handled, err := in.staffMail(ctx); err != nil || handled {
+		return out, err
 	}
 	if !in.s.regs.Rules.Blocked.Disabled && !m.Auto {
 		if out, blocked, err := in.blocked(ctx); err != nil || blocked {
@@ -368,6 +372,11 @@ func (in *intake) open(ctx context.Context, linked int64) (Outcome, error) {
 			return Outcome{}, err
 		}
 	}
+	if t.Status == store.StatusOpen {
+		if err := in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterName, in.msg.Text, ""); err != nil {
+			return Outcome{}, err
+		}
+	}
 	return Outcome{Disposition: store.DispTicket, TicketID: t.ID, Note: dec.Reason}, nil
 }
 
@@ -486,6 +495,14 @@ func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
 		if err := in.event(ctx, t.ID, "customer_replied", ""); err != nil {
 			return Outcome{}, err
 		}
+	}
+	if fresh, err := in.tx.Ticket(ctx, t.ID); err == nil && fresh.Status == store.StatusOpen {
+		text := replytext.Extract(m.Text).Reply
+		if err := in.notifyAgents(ctx, fresh, mailout.NotifyReply, m.From.Name+" <"+m.From.Email+">", text, ""); err != nil {
+			return Outcome{}, err
+		}
+	} else if err != nil {
+		return Outcome{}, err
 	}
 	return out, nil
 }

@@ -164,7 +164,13 @@ func storeClocks(t *store.Ticket, fr, res *sla.Clock) error {
 	if t.SLAResolution, err = clockJSON(res); err != nil {
 		return err
 	}
-	t.FirstResponseDue, t.ResolutionDue = dueOf(fr), dueOf(res)
+	// A paused clock has no due time yet: the last known one stays.
+	if d := dueOf(fr); d.Valid {
+		t.FirstResponseDue = d
+	}
+	if d := dueOf(res); d.Valid {
+		t.ResolutionDue = d
+	}
 	return nil
 }
 

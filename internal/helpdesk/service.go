@@ -46,6 +46,8 @@ type Desk struct {
 	// DayLength is a full working day's business time (default 8h): the
 	// unit of "working days" waits.
 	DayLength time.Duration
+	// Auth is how staff mail is authenticated on this desk.
+	Auth StaffAuth
 }
 
 // Options wire a Service. Zero values mean defaults where one exists.
@@ -64,6 +66,9 @@ type Options struct {
 	Queued func()
 	// Regulations tune the intake rules.
 	Regulations Regulations
+	// ResolvedCloseDays: a resolved ticket closes after this many working
+	// days without a reply from the customer (default 3; negative: never).
+	ResolvedCloseDays int
 }
 
 // Service implements intake (the mailin.Sink of every desk).
@@ -81,6 +86,7 @@ type Service struct {
 	log        *slog.Logger
 	queued     func()
 	regs       Regulations
+	closeDays  int
 }
 
 // LoopHeader marks every message Otvet sends, so that it never ingests its own mail.
@@ -100,7 +106,7 @@ func New(o Options) (*Service, error) {
 	}
 	s := &Service{
 		db: o.DB, desks: map[string]*Desk{}, support: map[string]bool{}, signer: o.Signer, tmpl: o.Templates,
-		parseOpts: o.Parse, autoMax: o.AutoReplyPerHour, maxMessage: o.MaxMessageBytes, reopen: o.ReopenWindow, now: o.Now, log: o.Logger, queued: o.Queued, regs: o.Regulations,
+		parseOpts: o.Parse, autoMax: o.AutoReplyPerHour, maxMessage: o.MaxMessageBytes, reopen: o.ReopenWindow, now: o.Now, log: o.Logger, queued: o.Queued, regs: o.Regulations, closeDays: o.ResolvedCloseDays,
 	}
 	for i := range o.Desks {
 		d := o.Desks[i]
@@ -132,6 +138,17 @@ func New(o Options) (*Service, error) {
 	}
 	if s.regs.Incident.FirstResponse <= 0 {
 		s.regs.Incident = Targets{FirstResponse: time.Hour, Resolution: 8 * time.Hour}
+	}
+	clauses := map[string]string{}
+	for k, v := range DefaultClauses() {
+		clauses[k] = v
+	}
+	for k, v := range s.regs.Clauses {
+		clauses[k] = v
+	}
+	s.regs.Clauses = clauses
+	if s.closeDays == 0 {
+		s.closeDays = 3
 	}
 	if s.reopen == 0 {
 		s.reopen = 14 * 24 * time.Hour
@@ -167,4 +184,14 @@ func (s *Service) desk(name string) (*Desk, error) {
 		return nil, fmt.Errorf("unknown desk %q", name)
 	}
 	return d, nil
+}
+
+// DefaultClauses are the clauses of the model regulation (Kachkanar, 2019)
+// that notices cite, by reason code.
+func DefaultClauses() map[string]string {
+	return map[string]string{
+		"unidentified": "4.2", "unclear": "4.6.1", "insufficient_info": "4.6.2", "offensive": "4.6.3",
+		"license_violation": "4.6.4", "out_of_scope": "4.6.5", "external_cause": "4.6.6", "maintenance": "4.6.6",
+		"blocked": "3.5",
+	}
 }

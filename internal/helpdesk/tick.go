@@ -42,6 +42,29 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 			}
 			n++
 		}
+		resolved, err := tx.TicketsToResume(ctx, store.StatusResolved, now)
+		if err != nil {
+			return err
+		}
+		for i := range resolved {
+			t := &resolved[i]
+			in, ok := s.tickIntake(tx, t, now)
+			if !ok {
+				continue
+			}
+			if err := tx.UpdateTicketState(ctx, t.ID, store.StatusClosed, "", sql.NullTime{}, now); err != nil {
+				return err
+			}
+			if err := in.event(ctx, t.ID, "closed_after_resolution", fmt.Sprintf("no reply within %d working days", s.closeDays)); err != nil {
+				return err
+			}
+			n++
+		}
+		if m, err := s.slaAlerts(ctx, tx, now); err != nil {
+			return err
+		} else {
+			n += m
+		}
 		due, err := tx.TicketsToResume(ctx, store.StatusDeferred, now)
 		if err != nil {
 			return err
@@ -82,4 +105,55 @@ func (s *Service) tickIntake(tx *store.Tx, t *store.Ticket, now time.Time) (*int
 		return nil, false
 	}
 	return &intake{s: s, tx: tx, desk: d, now: now}, true
+}
+
+// slaAlerts tells agents once when a running clock passes its warning share
+// and once when it breaches.
+func (s *Service) slaAlerts(ctx context.Context, tx *store.Tx, now time.Time) (int, error) {
+	ts, err := tx.TicketsInStatus(ctx, store.StatusOpen, store.StatusPlanned)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range ts {
+		t := &ts[i]
+		in, ok := s.tickIntake(tx, t, now)
+		if !ok || in.desk.Calendar == nil {
+			continue
+		}
+		fr, res, err := loadClocks(t, in.desk.Calendar)
+		if err != nil {
+			s.log.Warn("SLA clock unreadable", "ticket", t.ID, "err", err)
+			continue
+		}
+		for _, c := range []*sla.Clock{fr, res} {
+			if c == nil || c.Stopped() {
+				continue
+			}
+			kind, ev := "", ""
+			switch {
+			case c.State(now) == sla.Breached:
+				kind, ev = mailout.NotifyBreach, "sla_breach_"+string(c.Metric())
+			case c.Warning(now):
+				kind, ev = mailout.NotifyWarning, "sla_warning_"+string(c.Metric())
+			default:
+				continue
+			}
+			done, err := tx.HasEvent(ctx, t.ID, ev)
+			if err != nil {
+				return n, err
+			}
+			if done {
+				continue
+			}
+			if err := in.event(ctx, t.ID, ev, c.Explain(now, in.desk.Location)); err != nil {
+				return n, err
+			}
+			if err := in.notifyMetric(ctx, t, kind, string(c.Metric())); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
 }

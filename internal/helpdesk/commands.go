@@ -1,0 +1,285 @@
+package helpdesk
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/sla"
+	"github.com/otvet/otvet/internal/staffcmd"
+	"github.com/otvet/otvet/internal/store"
+	"github.com/otvet/otvet/internal/workcal"
+)
+
+// apply executes one authenticated staff command on a ticket and says how it went.
+// answered: the reply also carried text for the customer.
+func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff, c staffcmd.Command, answered bool) (mailout.CommandResult, error) {
+	res := mailout.CommandResult{Command: c.Raw}
+	ok := func(ru, en string) (mailout.CommandResult, error) {
+		res.OK, res.Message = true, in.say(ru, en)
+		return res, in.tx.AddEvent(ctx, t.ID, in.now, "command_"+string(c.Name), agent.Email, c.Raw)
+	}
+	fail := func(ru, en string) (mailout.CommandResult, error) {
+		res.Message = in.say(ru, en)
+		return res, in.tx.AddEvent(ctx, t.ID, in.now, "command_failed", agent.Email, c.Raw+": "+en)
+	}
+	closed := t.Status == store.StatusResolved || t.Status == store.StatusClosed || t.Status == store.StatusRejected
+	switch c.Name {
+	case staffcmd.Note:
+		if err := in.notifyAgents(ctx, t, mailout.NotifyNote, agent.Name+" <"+agent.Email+">", c.Text, agent.Email); err != nil {
+			return res, err
+		}
+		return ok("заметка сохранена и разослана коллегам, пользователю не отправлена", "note stored and sent to colleagues, not to the customer")
+
+	case staffcmd.Wait:
+		if closed {
+			return fail("обращение закрыто: сначала #открыть", "the ticket is closed: #reopen it first")
+		}
+		if !answered {
+			return fail("напишите, какие сведения нужны: текст после команды или ниже", "write what you need: after the command or below it")
+		}
+		if err := in.setState(ctx, t, store.StatusWaiting, "", sql.NullTime{}, sla.EventPause, "waiting for the customer"); err != nil {
+			return res, err
+		}
+		return ok("запрос отправлен пользователю; срок приостановлен до его ответа", "request sent; the clock is paused until the customer replies")
+
+	case staffcmd.Defer, staffcmd.Reject:
+		reason := c.Args[0]
+		status, tmpl, verbRu, verbEn := store.StatusDeferred, mailout.TmplDeferred, "отложено", "deferred"
+		event := sla.EventPause
+		if c.Name == staffcmd.Reject {
+			status, tmpl, verbRu, verbEn, event = store.StatusRejected, mailout.TmplRejected, "отклонено", "rejected", sla.EventStop
+		}
+		if err := in.setState(ctx, t, status, reason, sql.NullTime{}, event, reason); err != nil {
+			return res, err
+		}
+		if err := in.noticeRequester(ctx, t, tmpl, mailout.NoticeData{Reason: reason, Note: c.Text}); err != nil {
+			return res, err
+		}
+		clause := in.s.regs.Clauses[reason]
+		return ok(fmt.Sprintf("обращение %s (причина %s, п. %s); пользователь уведомлён", verbRu, reason, clause),
+			fmt.Sprintf("ticket %s (reason %s, clause %s); the customer was told", verbEn, reason, clause))
+
+	case staffcmd.Resolve, staffcmd.Close:
+		status := store.StatusResolved
+		if c.Name == staffcmd.Close {
+			status = store.StatusClosed
+		}
+		var autoClose sql.NullTime
+		if status == store.StatusResolved && in.desk.Calendar != nil && in.s.closeDays > 0 {
+			autoClose = sql.NullTime{Time: in.desk.Calendar.Add(in.now, time.Duration(in.s.closeDays)*in.desk.DayLength).UTC(), Valid: true}
+		}
+		if err := in.setState(ctx, t, status, "", autoClose, sla.EventStop, string(c.Name)); err != nil {
+			return res, err
+		}
+		if err := in.stopClock(ctx, t, sla.FirstResponse); err != nil {
+			return res, err
+		}
+		if !t.ResolvedAt.Valid {
+			if err := in.tx.SetTicketField(ctx, t.ID, store.FieldResolvedAt, in.now, in.now); err != nil {
+				return res, err
+			}
+		}
+		if status == store.StatusResolved && !answered {
+			if err := in.noticeRequester(ctx, t, mailout.TmplResolved, mailout.NoticeData{Days: in.s.closeDays}); err != nil {
+				return res, err
+			}
+		}
+		if status == store.StatusResolved {
+			return ok("обращение решено; закроется само, если пользователь не ответит", "ticket resolved; it closes by itself unless the customer replies")
+		}
+		return ok("обращение закрыто", "ticket closed")
+
+	case staffcmd.Reopen:
+		if !closed && t.Status != store.StatusDeferred && t.Status != store.StatusWaiting {
+			return fail("обращение и так открыто", "the ticket is already open")
+		}
+		if err := in.setState(ctx, t, store.StatusOpen, "", sql.NullTime{}, sla.EventResume, "reopened by staff"); err != nil {
+			return res, err
+		}
+		return ok("обращение открыто снова", "ticket reopened")
+
+	case staffcmd.Assign, staffcmd.Take:
+		who := agent.Email
+		if c.Name == staffcmd.Assign {
+			who = c.Args[0]
+		}
+		target, err := in.tx.StaffByEmail(ctx, who)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (!target.Active || target.Role == store.StaffManager)) {
+			return fail(who+" — не действующий сотрудник поддержки", who+" is not an active support agent")
+		} else if err != nil {
+			return res, err
+		}
+		if target.Email != agent.Email && agent.Role != store.StaffLead {
+			return fail("назначать обращения другим может только старший (lead)", "only a lead may assign tickets to others")
+		}
+		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldAssignee, target.Email, in.now); err != nil {
+			return res, err
+		}
+		t.Assignee = target.Email
+		if target.Email != agent.Email {
+			if err := in.notifyAgents(ctx, t, mailout.NotifyAssigned, agent.Name+" <"+agent.Email+">", "", ""); err != nil {
+				return res, err
+			}
+		}
+		return ok("назначено: "+target.Email, "assigned to "+target.Email)
+
+	case staffcmd.Level:
+		lvl := c.Args[0]
+		tg, found := in.s.regs.Levels[lvl]
+		if !found {
+			return fail("нет уровня поддержки «"+lvl+"»", "no support level "+strconv.Quote(lvl))
+		}
+		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldSupportLevel, lvl, in.now); err != nil {
+			return res, err
+		}
+		t.SupportLevel = lvl
+		if err := in.retarget(ctx, t, tg); err != nil {
+			return res, err
+		}
+		return ok("уровень поддержки: "+lvl+"; сроки пересчитаны", "support level "+lvl+"; due times recomputed")
+
+	case staffcmd.Priority:
+		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldPriority, c.Args[0], in.now); err != nil {
+			return res, err
+		}
+		return ok("приоритет: "+c.Args[0], "priority "+c.Args[0])
+
+	case staffcmd.Plan:
+		day, found := in.planDay(c.Args[0])
+		if !found {
+			return fail("не понимаю дату «"+c.Args[0]+"»", "cannot read the date "+strconv.Quote(c.Args[0]))
+		}
+		if err := in.setState(ctx, t, store.StatusPlanned, "", sql.NullTime{}, "", ""); err != nil {
+			return res, err
+		}
+		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldPlannedFor, day.date, in.now); err != nil {
+			return res, err
+		}
+		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldResolutionDue, day.close.UTC(), in.now); err != nil {
+			return res, err
+		}
+		when := day.open.In(in.desk.Location).Format("02.01.2006")
+		return ok("выезд запланирован на "+when+"; решить в течение этого рабочего дня", "visit planned for "+when+"; due within that working day")
+
+	case staffcmd.Merge:
+		n, _ := strconv.ParseInt(c.Args[0], 10, 64)
+		into, err := in.tx.Ticket(ctx, n)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (into.Desk != t.Desk || into.ID == t.ID)) {
+			return fail(fmt.Sprintf("нельзя объединить с обращением #%d", n), fmt.Sprintf("cannot merge into ticket #%d", n))
+		} else if err != nil {
+			return res, err
+		}
+		if err := in.setState(ctx, t, store.StatusClosed, "", sql.NullTime{}, sla.EventStop, fmt.Sprintf("merged into #%d", n)); err != nil {
+			return res, err
+		}
+		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldMergedInto, n, in.now); err != nil {
+			return res, err
+		}
+		if err := in.tx.AddEvent(ctx, n, in.now, "merged_from", agent.Email, fmt.Sprintf("#%d", t.ID)); err != nil {
+			return res, err
+		}
+		return ok(fmt.Sprintf("объединено с обращением #%d", n), fmt.Sprintf("merged into ticket #%d", n))
+	}
+	return fail("неизвестная команда", "unknown command")
+}
+
+// setState changes a ticket's state and applies ev to its clocks (ev "" leaves them).
+func (in *intake) setState(ctx context.Context, t *store.Ticket, status, reason string, resume sql.NullTime, ev sla.EventKind, why string) error {
+	if err := in.tx.UpdateTicketState(ctx, t.ID, status, reason, resume, in.now); err != nil {
+		return err
+	}
+	was := t.Status
+	t.Status, t.Reason, t.ResumeAt = status, reason, resume
+	if err := in.event(ctx, t.ID, "status_changed", was+" -> "+status+" "+reason); err != nil {
+		return err
+	}
+	switch ev {
+	case "":
+		return nil
+	case sla.EventStop:
+		return in.stopClock(ctx, t, sla.Resolution)
+	}
+	return in.changeClocks(ctx, t, ev, why)
+}
+
+// retarget rebuilds a ticket's clocks from their history with new targets.
+func (in *intake) retarget(ctx context.Context, t *store.Ticket, tg Targets) error {
+	if in.desk.Calendar == nil {
+		return nil
+	}
+	fr, res, err := loadClocks(t, in.desk.Calendar)
+	if err != nil {
+		return err
+	}
+	re := func(c *sla.Clock, target time.Duration) (*sla.Clock, error) {
+		if c == nil {
+			return nil, nil
+		}
+		return sla.Replay(c.Metric(), target, c.WarnPercent(), c.Events(), in.desk.Calendar)
+	}
+	if fr, err = re(fr, tg.FirstResponse); err != nil {
+		return err
+	}
+	if res, err = re(res, tg.Resolution); err != nil {
+		return err
+	}
+	if err := storeClocks(t, fr, res); err != nil {
+		return err
+	}
+	t.UpdatedAt = in.now
+	return in.tx.SetTicketSLA(ctx, t)
+}
+
+type planned struct {
+	date        string // YYYY-MM-DD in the desk's zone
+	open, close time.Time
+}
+
+// planDay turns a #plan argument into a working day of the desk: a day off
+// moves to the next working day.
+func (in *intake) planDay(arg string) (planned, bool) {
+	loc := in.desk.Location
+	day, ok := staffcmd.ResolveDate(arg, in.now.In(loc))
+	if !ok {
+		return planned{}, false
+	}
+	start := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
+	c := in.desk.Calendar
+	if c == nil {
+		return planned{date: start.Format("2006-01-02"), open: start, close: start.Add(24 * time.Hour)}, true
+	}
+	open := c.NextOpen(start)
+	close := c.Add(open, in.desk.DayLength)
+	if dc, ok := c.(interface {
+		Day(workcal.Date) (workcal.DayInfo, error)
+	}); ok {
+		if info, err := dc.Day(workcal.DateOf(open)); err == nil && !info.Close.IsZero() {
+			close = info.Close
+		}
+	}
+	return planned{date: open.In(loc).Format("2006-01-02"), open: open, close: close}, true
+}
+
+// noticeRequester sends a staff decision's template to the requester.
+func (in *intake) noticeRequester(ctx context.Context, t *store.Ticket, tmpl string, data mailout.NoticeData) error {
+	p, err := in.tx.Participant(ctx, t.ID, t.RequesterEmail)
+	if err != nil {
+		return err
+	}
+	data.TicketNumber, data.SubjectToken, data.Subject = t.ID, mailout.TicketToken(t.ID), t.Subject
+	data.DeskName, data.SupportAddress = in.desk.DisplayName, in.desk.SupportAddress
+	if data.Clause == "" {
+		data.Clause = in.s.regs.Clauses[data.Reason]
+	}
+	reply, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, p.ID)
+	if err != nil {
+		return err
+	}
+	return in.compose(ctx, t, mailout.Address{Name: p.Name, Email: p.Email}, reply, tmpl, data,
+		sendOpts{autoSubmitted: "auto-generated", record: true})
+}

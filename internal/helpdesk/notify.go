@@ -1,0 +1,100 @@
+package helpdesk
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/store"
+)
+
+// notifyAgents mails the ticket's assignee, or every active agent when it is
+// unassigned (except the one named in except), with a Reply-To signed for
+// that ticket and that agent. Outside working hours the mail waits in the
+// outbox for the next opening, unless the ticket is an incident.
+func (in *intake) notifyAgents(ctx context.Context, t *store.Ticket, kind, author, text, except string) error {
+	return in.notify(ctx, t, kind, "", author, text, except)
+}
+
+// notifyMetric tells agents of an SLA warning or breach of one metric.
+func (in *intake) notifyMetric(ctx context.Context, t *store.Ticket, kind, metric string) error {
+	return in.notify(ctx, t, kind, metric, "", "", "")
+}
+
+func (in *intake) notify(ctx context.Context, t *store.Ticket, kind, metric, author, text, except string) error {
+	var to []store.Staff
+	if t.Assignee != "" {
+		s, err := in.tx.StaffByEmail(ctx, t.Assignee)
+		if err == nil && s.Active {
+			to = append(to, *s)
+		}
+	}
+	if len(to) == 0 {
+		all, err := in.tx.ActiveAgents(ctx)
+		if err != nil {
+			return err
+		}
+		to = all
+	}
+	if len(to) == 0 {
+		return nil
+	}
+	var notBefore time.Time
+	if c := in.desk.Calendar; c != nil && t.Priority != store.PriorityIncident && !c.IsOpen(in.now) {
+		notBefore = c.NextOpen(in.now)
+	}
+	data := mailout.AgentNotifyData{
+		Kind: kind, Metric: metric, TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID), Status: t.Status,
+		Requester: t.RequesterEmail, Level: t.SupportLevel, Priority: t.Priority, Author: author, Text: text,
+		Suggestions: splitList(t.Suggestions), Missing: splitList(t.Missing),
+		DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress,
+	}
+	if t.RequesterName != "" {
+		data.Requester = t.RequesterName + " <" + t.RequesterEmail + ">"
+	}
+	if t.OrgID.Valid {
+		if o, err := in.tx.OrgByID(ctx, t.OrgID.Int64); err == nil {
+			data.Organisation = o.Name
+		}
+	}
+	if t.FirstResponseDue.Valid && !t.FirstResponseAt.Valid {
+		data.Due = in.formatDue(t.FirstResponseDue)
+	} else if t.ResolutionDue.Valid {
+		data.Due = in.formatDue(t.ResolutionDue)
+	}
+	var files []mailout.Attachment
+	if in.msg != nil && kind != mailout.NotifyNote {
+		for _, a := range in.msg.Attachments {
+			if !a.Dropped && a.Data != nil {
+				files = append(files, mailout.Attachment{Filename: a.Filename, ContentType: a.ContentType, Data: a.Data})
+			}
+			s := a.Filename + " (" + mailout.FormatSize(a.Size, in.desk.Language) + ")"
+			if a.Dropped {
+				s += " — " + in.say("не принято", "dropped")
+			}
+			data.Attachments = append(data.Attachments, s)
+		}
+	}
+	for _, s := range to {
+		if strings.EqualFold(s.Email, except) {
+			continue
+		}
+		p, err := in.tx.AddParticipant(ctx, t.ID, s.Email, s.Name, "agent", in.now)
+		if err != nil {
+			return err
+		}
+		if p.Role != "agent" {
+			continue // a staff member who is also the customer here gets the customer's mail only
+		}
+		reply, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, p.ID)
+		if err != nil {
+			return err
+		}
+		if err := in.compose(ctx, t, mailout.Address{Name: s.Name, Email: s.Email}, reply, mailout.TmplAgentNotify, data,
+			sendOpts{autoSubmitted: "auto-generated", notBefore: notBefore, attachments: files}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

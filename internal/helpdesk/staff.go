@@ -1,0 +1,375 @@
+package helpdesk
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/otvet/otvet/internal/mailmsg"
+	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/replytext"
+	"github.com/otvet/otvet/internal/sla"
+	"github.com/otvet/otvet/internal/staffcmd"
+	"github.com/otvet/otvet/internal/store"
+)
+
+// Dispositions of staff mail.
+const (
+	DispStaff   = "staff"   // an authenticated agent's reply or commands
+	DispRefused = "refused" // looked like staff mail but was not authenticated: nothing done
+)
+
+// Security settings of staff mail (per desk).
+type StaffAuth struct {
+	// RequireAuthResults: an agent's reply must also carry a DKIM or DMARC
+	// pass for its From domain in an Authentication-Results header added by TrustedAuthServID.
+	RequireAuthResults bool
+	TrustedAuthServID  string
+	// ShowAgentAddress puts the agent's own address in Reply-To of answers
+	// to customers (off: customers only ever see the support address).
+	ShowAgentAddress bool
+}
+
+// tokenOf finds a valid signed reply token among the message's recipients.
+func (in *intake) tokenOf() (ticketID, participantID int64, found bool) {
+	m := in.msg
+	var addrs []string
+	for _, a := range append(append([]mailmsg.Address{}, m.To...), m.Cc...) {
+		addrs = append(addrs, a.Email)
+	}
+	addrs = append(addrs, m.DeliveredTo...)
+	for _, a := range addrs {
+		tok, ok := mailout.TokenFromAddress(a, in.desk.SupportAddress)
+		if !ok {
+			continue
+		}
+		if t, p, ok := in.s.signer.Verify(tok); ok {
+			return t, p, true
+		}
+	}
+	return 0, 0, false
+}
+
+// staffMail handles mail that claims to come from staff: a known staff address,
+// or a reply to an agent's signed address. handled is false for ordinary mail.
+func (in *intake) staffMail(ctx context.Context) (Outcome, bool, error) {
+	m := in.msg
+	from := strings.ToLower(m.From.Email)
+	staff, err := in.tx.StaffByEmail(ctx, from)
+	if errors.Is(err, store.ErrNotFound) {
+		staff = nil
+	} else if err != nil {
+		return Outcome{}, false, err
+	}
+	if staff != nil && !staff.Active {
+		staff = nil
+	}
+	ticketID, partID, hasToken := in.tokenOf()
+	var agent *store.Participant
+	if hasToken {
+		p, err := in.tx.ParticipantByID(ctx, partID)
+		switch {
+		case err == nil && p.TicketID == ticketID && p.Role == "agent":
+			agent = p
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return Outcome{}, false, err
+		}
+	}
+	if agent == nil && staff == nil {
+		return Outcome{}, false, nil // a customer
+	}
+	if agent == nil {
+		// A staff member without an agent token: a command or a reply to a ticket
+		// is never acted on; a fresh message is an ordinary request.
+		cmds, _, errs := staffcmd.Parse(replytext.Extract(m.Text).Reply)
+		refTicket, err := in.referencedTicket(ctx)
+		if err != nil {
+			return Outcome{}, false, err
+		}
+		if len(cmds) == 0 && len(errs) == 0 && refTicket == 0 {
+			return Outcome{}, false, nil
+		}
+		return in.refuse(ctx, refTicket, staff.Email, "нет действительного подписанного адреса ответа (ответьте на уведомление Otvet)",
+			"security_no_token")
+	}
+	t, err := in.tx.Ticket(ctx, ticketID)
+	if err != nil {
+		return Outcome{}, false, err
+	}
+	switch {
+	case t.Desk != in.desk.Name:
+		return in.refuse(ctx, t.ID, agent.Email, "адрес ответа относится к другой службе", "security_wrong_desk")
+	case staff == nil || from != agent.Email:
+		// The token was made for another agent, or the From is forged or not staff.
+		return in.refuse(ctx, t.ID, agent.Email, "адрес ответа подписан для другого сотрудника ("+agent.Email+"), а письмо пришло от "+from,
+			"security_forged_sender")
+	}
+	if ref, err := in.referencedTicket(ctx); err != nil {
+		return Outcome{}, false, err
+	} else if ref != 0 && ref != t.ID {
+		return in.refuse(ctx, t.ID, agent.Email, fmt.Sprintf("адрес ответа обращения #%d использован в письме об обращении #%d", t.ID, ref),
+			"security_replayed_token")
+	}
+	if a := in.desk.Auth; a.RequireAuthResults && !authPass(m, a.TrustedAuthServID, from) {
+		return in.refuse(ctx, t.ID, agent.Email, "нет подтверждения DKIM/DMARC для домена отправителя от доверенного сервера", "security_auth_failed")
+	}
+	if m.Auto {
+		return Outcome{Disposition: DispStaff, TicketID: t.ID, Note: "automatic reply from staff ignored"},
+			true, in.event(ctx, t.ID, "staff_auto_reply_ignored", from)
+	}
+	out, err := in.agentReply(ctx, t, staff)
+	return out, true, err
+}
+
+// referencedTicket is the ticket the message's threading headers or subject point at (0: none).
+func (in *intake) referencedTicket(ctx context.Context) (int64, error) {
+	m := in.msg
+	refs := append(append([]string{}, m.References...), m.InReplyTo...)
+	if id, err := in.tx.TicketByMessageIDs(ctx, in.desk.Name, refs); err != nil || id != 0 {
+		return id, err
+	}
+	if sm := subjectToken.FindStringSubmatch(m.Subject); sm != nil {
+		var id int64
+		fmt.Sscan(sm[1], &id)
+		if _, err := in.tx.Ticket(ctx, id); err == nil {
+			return id, nil
+		}
+	}
+	return 0, nil
+}
+
+// authPass checks the trusted server's Authentication-Results for a DKIM or
+// DMARC pass of the From domain. Results added by anyone else are ignored.
+func authPass(m *mailmsg.Message, trusted, from string) bool {
+	_, domain, _ := strings.Cut(from, "@")
+	for _, ar := range m.AuthResults {
+		if trusted == "" || !strings.EqualFold(ar.AuthServID, trusted) {
+			continue
+		}
+		for _, mt := range ar.Methods {
+			if mt.Result != "pass" {
+				continue
+			}
+			switch mt.Method {
+			case "dmarc":
+				if strings.EqualFold(mt.Props["header.from"], domain) {
+					return true
+				}
+			case "dkim":
+				if strings.EqualFold(mt.Props["header.d"], domain) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// refuse records an unauthenticated staff message as a security event, tells
+// the staff member concerned, and delivers nothing to the customer.
+func (in *intake) refuse(ctx context.Context, ticketID int64, tell, reason, kind string) (Outcome, bool, error) {
+	detail := fmt.Sprintf("from %s: %s", in.msg.From.Email, reason)
+	if err := in.event(ctx, ticketID, kind, detail); err != nil {
+		return Outcome{}, true, err
+	}
+	if err := in.event(ctx, ticketID, "command_refused", detail); err != nil {
+		return Outcome{}, true, err
+	}
+	in.s.log.Warn("staff message refused", "desk", in.desk.Name, "ticket", ticketID, "from", in.msg.From.Email, "reason", kind)
+	data := mailout.CommandResultData{TicketNumber: ticketID, Subject: in.msg.Subject, SubjectToken: mailout.TicketToken(ticketID),
+		Refused: true, Reason: reason, DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress}
+	var t *store.Ticket
+	if ticketID != 0 {
+		var err error
+		if t, err = in.tx.Ticket(ctx, ticketID); err != nil {
+			return Outcome{}, true, err
+		}
+		data.Subject = t.Subject
+	}
+	if tell != "" {
+		if err := in.queueInternal(ctx, t, mailout.Address{Email: tell}, mailout.TmplCommandResult, data); err != nil {
+			return Outcome{}, true, err
+		}
+	}
+	return Outcome{Disposition: DispRefused, TicketID: ticketID, Note: kind}, true, nil
+}
+
+// agentReply applies an authenticated agent's reply: commands first, then the
+// text goes to the customer (unless it is an internal note), then the agent
+// gets the commands' results.
+func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.Staff) (Outcome, error) {
+	reply := replytext.Extract(in.msg.Text).Reply
+	cmds, body, perrs := staffcmd.Parse(reply)
+	body = strings.TrimSpace(body)
+	var results []mailout.CommandResult
+	for _, pe := range perrs {
+		results = append(results, mailout.CommandResult{Command: pe.Raw, Message: in.say(pe.MsgRu, pe.Msg)})
+	}
+	note := false
+	publicText := body
+	for _, c := range cmds {
+		if c.Name == staffcmd.Note {
+			note = true
+		}
+		if c.Name == staffcmd.Wait && c.Text != "" {
+			publicText = strings.TrimSpace(c.Text + "\n\n" + publicText)
+		}
+	}
+	// Store what the agent wrote: a note stays internal.
+	dir, text := store.DirOut, publicText
+	if note {
+		dir = store.DirNote
+		for _, c := range cmds {
+			if c.Name == staffcmd.Note {
+				text = c.Text
+			}
+		}
+	}
+	if text != "" || note {
+		if err := in.tx.InsertMessage(ctx, &store.Message{TicketID: t.ID, Direction: dir, MessageID: in.msg.MessageID,
+			FromAddr: agent.Email, FromName: agent.Name, Subject: in.msg.Subject, BodyText: text,
+			RawID: sql.NullInt64{Int64: in.raw.ID, Valid: in.raw.ID != 0}, CreatedAt: in.now}); err != nil {
+			return Outcome{}, err
+		}
+	}
+	delivered := false
+	if !note && publicText != "" {
+		if err := in.answerCustomer(ctx, t, agent, publicText); err != nil {
+			return Outcome{}, err
+		}
+		delivered = true
+	}
+	for _, c := range cmds {
+		r, err := in.apply(ctx, t, agent, c, publicText != "" && !note)
+		if err != nil {
+			return Outcome{}, err
+		}
+		results = append(results, r)
+		if fresh, err := in.tx.Ticket(ctx, t.ID); err == nil {
+			*t = *fresh
+		} else {
+			return Outcome{}, err
+		}
+	}
+	if err := in.event(ctx, t.ID, "agent_replied", fmt.Sprintf("%s: %d command(s), delivered %v", agent.Email, len(cmds), delivered)); err != nil {
+		return Outcome{}, err
+	}
+	if len(results) > 0 {
+		data := mailout.CommandResultData{TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID),
+			Results: results, Delivered: delivered, DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress}
+		if err := in.queueInternal(ctx, t, mailout.Address{Name: agent.Name, Email: agent.Email}, mailout.TmplCommandResult, data); err != nil {
+			return Outcome{}, err
+		}
+	}
+	return Outcome{Disposition: DispStaff, TicketID: t.ID}, nil
+}
+
+func (in *intake) say(ru, en string) string {
+	if in.desk.Language == "en" {
+		return en
+	}
+	return ru
+}
+
+// answerCustomer sends an agent's text to the requester and the participants
+// of the requester's organisation, from the support address; the first public
+// answer stops the first-response clock.
+func (in *intake) answerCustomer(ctx context.Context, t *store.Ticket, agent *store.Staff, text string) error {
+	ps, err := in.tx.ParticipantsOf(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	var requester *store.Participant
+	var cc []mailout.Address
+	for i := range ps {
+		p := &ps[i]
+		switch p.Role {
+		case "requester":
+			requester = p
+		case "cc":
+			cc = append(cc, mailout.Address{Name: p.Name, Email: p.Email})
+		}
+	}
+	if requester == nil {
+		return fmt.Errorf("ticket #%d has no requester", t.ID)
+	}
+	d := in.desk
+	data := mailout.AgentReplyData{TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID), Text: text,
+		DeskName: d.DisplayName, SupportAddress: d.SupportAddress}
+	if d.Auth.ShowAgentAddress {
+		data.AgentName = agent.Name
+	}
+	r, err := in.s.tmpl.Render(d.Language, mailout.TmplAgentReply, data)
+	if err != nil {
+		return fmt.Errorf("render agent reply: %w", err)
+	}
+	replyTo, err := in.s.signer.ReplyAddress(d.SupportAddress, t.ID, requester.ID)
+	if err != nil {
+		return err
+	}
+	_, domain, _ := strings.Cut(d.SupportAddress, "@")
+	m := mailout.Mail{
+		From: mailout.Address{Name: d.DisplayName, Email: d.SupportAddress}, To: []mailout.Address{{Name: requester.Name, Email: requester.Email}},
+		Cc: cc, ReplyTo: &mailout.Address{Name: d.DisplayName, Email: replyTo}, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
+		MessageID: mailout.NewMessageID(domain), Date: in.now,
+		Headers: map[string]string{LoopHeader: d.Name, "X-Otvet-Ticket": fmt.Sprint(t.ID)},
+	}
+	if last, err := in.tx.LastIncomingMessageID(ctx, t.ID); err == nil && last != "" {
+		m.InReplyTo, m.References = last, []string{last}
+	}
+	if d.Auth.ShowAgentAddress {
+		m.ReplyTo = &mailout.Address{Name: agent.Name, Email: agent.Email}
+	}
+	raw, err := mailout.Compose(m)
+	if err != nil {
+		return fmt.Errorf("compose agent reply: %w", err)
+	}
+	rcpts := []string{requester.Email}
+	for _, a := range cc {
+		rcpts = append(rcpts, a.Email)
+	}
+	o := &store.Outgoing{Desk: d.Name, TicketID: sql.NullInt64{Int64: t.ID, Valid: true}, Kind: mailout.TmplAgentReply,
+		MessageID: m.MessageID, EnvelopeFrom: d.SupportAddress, Recipients: strings.Join(rcpts, "\n"), RcptKey: requester.Email,
+		Subject: r.Subject, Raw: raw, NextAttemptAt: in.now, CreatedAt: in.now}
+	if err := in.tx.InsertOutgoing(ctx, o); err != nil {
+		return err
+	}
+	if !t.FirstResponseAt.Valid {
+		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldFirstResponseAt, in.now, in.now); err != nil {
+			return err
+		}
+		t.FirstResponseAt = sql.NullTime{Time: in.now, Valid: true}
+		if err := in.stopClock(ctx, t, sla.FirstResponse); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stopClock stops one of a ticket's clocks.
+func (in *intake) stopClock(ctx context.Context, t *store.Ticket, metric sla.Metric) error {
+	if in.desk.Calendar == nil {
+		return nil
+	}
+	fr, res, err := loadClocks(t, in.desk.Calendar)
+	if err != nil {
+		return err
+	}
+	c := fr
+	if metric == sla.Resolution {
+		c = res
+	}
+	if c == nil || c.Stopped() {
+		return nil
+	}
+	if err := c.Stop(in.now); err != nil && !errors.Is(err, sla.ErrTransition) {
+		return err
+	}
+	if err := storeClocks(t, fr, res); err != nil {
+		return err
+	}
+	t.UpdatedAt = in.now
+	return in.tx.SetTicketSLA(ctx, t)
+}
