@@ -57,6 +57,7 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
+		"audit":       {"directory audit events: audit [--since DATE|DURATION] [--json]", cmdAudit},
 		"calendar":    {"business time on the Russian production calendar", cmdCalendar},
 		"config":      {"check the configuration: config check", cmdConfig},
 		"demo":        {"the whole flow in-process, no setup needed", cmdDemo},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/otvet/otvet/internal/app"
+	"github.com/otvet/otvet/internal/config"
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/store"
 	"github.com/otvet/otvet/internal/testenv"
@@ -22,6 +23,7 @@ type rulesRig struct {
 	t       *testing.T
 	env     *testenv.Env
 	a       *app.App
+	cfg     *config.Config
 	support string
 	now     time.Time
 }
@@ -29,15 +31,22 @@ type rulesRig struct {
 func newRulesRig(t *testing.T, now time.Time) *rulesRig {
 	env := testenv.Get(t)
 	r := &rulesRig{t: t, env: env, support: env.NewMailbox(t, "support"), now: now}
-	c := realConfig(t, env, r.support, fmt.Sprintf("{driver: sqlite, path: %q}", filepath.Join(t.TempDir(), "otvet.db")), "")
-	c.Rules.Incident.Contacts = nil
-	a, err := app.New(context.Background(), c, testLogger(t), app.Options{Migrate: true, Now: func() time.Time { return r.now }})
+	r.cfg = realConfig(t, env, r.support, fmt.Sprintf("{driver: sqlite, path: %q}", filepath.Join(t.TempDir(), "otvet.db")), "")
+	a, err := newApp(t, r)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { a.Close() })
 	r.a = a
 	return r
+}
+
+// newApp builds the rig's app from its configuration (again, after a change).
+func newApp(t *testing.T, r *rulesRig) (*app.App, error) {
+	a, err := app.New(context.Background(), r.cfg, testLogger(t), app.Options{Migrate: true, Now: func() time.Time { return r.now }})
+	if err == nil {
+		t.Cleanup(func() { a.Close() })
+	}
+	return a, err
 }
 
 // register makes the organisation of example.test and, when email is set, a user.

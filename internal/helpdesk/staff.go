@@ -141,26 +141,26 @@ func (in *intake) referencedTicket(ctx context.Context) (int64, error) {
 }
 
 // authPass checks the trusted server's Authentication-Results for a DKIM or
-// DMARC pass of the From domain. Results added by anyone else are ignored.
+// DMARC pass of the From domain. Only the topmost header counts, and only when
+// the trusted server added it: the receiving MTA puts its verdict on top, so a
+// header a sender forged always sits below it (RFC 8601 §5).
 func authPass(m *mailmsg.Message, trusted, from string) bool {
 	_, domain, _ := strings.Cut(from, "@")
-	for _, ar := range m.AuthResults {
-		if trusted == "" || !strings.EqualFold(ar.AuthServID, trusted) {
+	if trusted == "" || len(m.AuthResults) == 0 || !strings.EqualFold(m.AuthResults[0].AuthServID, trusted) {
+		return false
+	}
+	for _, mt := range m.AuthResults[0].Methods {
+		if mt.Result != "pass" {
 			continue
 		}
-		for _, mt := range ar.Methods {
-			if mt.Result != "pass" {
-				continue
+		switch mt.Method {
+		case "dmarc":
+			if strings.EqualFold(mt.Props["header.from"], domain) {
+				return true
 			}
-			switch mt.Method {
-			case "dmarc":
-				if strings.EqualFold(mt.Props["header.from"], domain) {
-					return true
-				}
-			case "dkim":
-				if strings.EqualFold(mt.Props["header.d"], domain) {
-					return true
-				}
+		case "dkim":
+			if strings.EqualFold(mt.Props["header.d"], domain) {
+				return true
 			}
 		}
 	}

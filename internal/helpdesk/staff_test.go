@@ -207,6 +207,8 @@ func TestAuthenticationResultsWhenRequired(t *testing.T) {
 		{"dmarc fail", "Authentication-Results: mx.kgo66.ru; dkim=fail header.d=kgo66.ru; dmarc=fail header.from=kgo66.ru\r\n", false},
 		{"pass claimed by another server", "Authentication-Results: evil.example; dmarc=pass header.from=kgo66.ru\r\n", false},
 		{"no header", "", false},
+		{"a forged pass below the trusted verdict", "Authentication-Results: mx.kgo66.ru; dmarc=fail header.from=kgo66.ru\r\n" +
+			"Authentication-Results: mx.kgo66.ru; dmarc=pass header.from=kgo66.ru\r\n", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
