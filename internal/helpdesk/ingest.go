@@ -517,7 +517,9 @@ func (in *intake) addSender(ctx context.Context, t *store.Ticket) error {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if sameOrg(from.Email, t.RequesterEmail) {
+	if same, err := in.sameOrg(ctx, from.Email, t.RequesterEmail); err != nil {
+		return err
+	} else if same {
 		_, err := in.tx.AddParticipant(ctx, t.ID, from.Email, from.Name, "cc", in.now)
 		return err
 	}
@@ -528,7 +530,15 @@ func (in *intake) addSender(ctx context.Context, t *store.Ticket) error {
 func (in *intake) addColleagues(ctx context.Context, t *store.Ticket) error {
 	for _, a := range append(append([]mailmsg.Address{}, in.msg.To...), in.msg.Cc...) {
 		e := strings.ToLower(a.Email)
-		if e == t.RequesterEmail || in.s.isSupport(e) || !sameOrg(e, t.RequesterEmail) {
+		if e == t.RequesterEmail || in.s.isSupport(e) {
+			continue
+		}
+		if same, err := in.sameOrg(ctx, e, t.RequesterEmail); err != nil {
+			return err
+		} else if !same {
+			if err := in.event(ctx, t.ID, "foreign_cc_ignored", e+" is outside the requester's organisation"); err != nil {
+				return err
+			}
 			continue
 		}
 		if _, err := in.tx.AddParticipant(ctx, t.ID, e, a.Name, "cc", in.now); err != nil {
@@ -551,12 +561,24 @@ func (s *Service) isSupport(addr string) bool {
 	return s.support[local+"@"+domain]
 }
 
-// sameOrg approximates "the same organisation" by the address's domain until
-// the directory of organisations knows better.
-func sameOrg(a, b string) bool {
+// sameOrg tells whether two addresses belong to the same client organisation:
+// by the directory (a user's organisation, or the organisation owning the
+// domain) when it knows either, else by the mail domain.
+func (in *intake) sameOrg(ctx context.Context, a, b string) (bool, error) {
+	sa, err := in.lookupSender(ctx, a)
+	if err != nil {
+		return false, err
+	}
+	sb, err := in.lookupSender(ctx, b)
+	if err != nil {
+		return false, err
+	}
+	if sa.org != nil || sb.org != nil {
+		return sa.org != nil && sb.org != nil && sa.org.ID == sb.org.ID, nil
+	}
 	_, da, _ := strings.Cut(strings.ToLower(a), "@")
 	_, db, _ := strings.Cut(strings.ToLower(b), "@")
-	return da != "" && da == db
+	return da != "" && da == db, nil
 }
 
 func (in *intake) storeMessage(ctx context.Context, ticketID int64) error {

@@ -377,3 +377,25 @@ func TestSLAWarningAndBreach(t *testing.T) {
 		t.Errorf("events %v", kinds)
 	}
 }
+
+func TestOrganisationWalls(t *testing.T) {
+	h := newStaffHarness(t)
+	h.tx(func(tx *store.Tx) error {
+		return tx.CreateOrg(context.Background(), &store.Org{Name: "ЗАГС", Domains: []string{"zags.kgo66.ru"}}, "test", friday)
+	})
+	out := h.ingest(mail{from: petrov, subject: "Принтер", id: "wall1@uszn",
+		extra: "Cc: Сидорова <sidorova@uszn.kgo66.ru>, Чужой <boss@zags.kgo66.ru>\r\n"}.String())
+	ps, _ := h.db.Participants(context.Background(), out.TicketID)
+	var emails []string
+	for _, p := range ps {
+		emails = append(emails, p.Email)
+	}
+	if got := strings.Join(emails, ","); strings.Contains(got, "zags") || !strings.Contains(got, "sidorova") {
+		t.Fatalf("participants %s", got)
+	}
+	h.ingest(agentMail(agent1, h.notification(agent1), "Проверьте лоток.", ""))
+	ans := h.sent("agent_reply")[0]
+	if strings.Contains(ans.Recipients, "zags") || !strings.Contains(ans.Recipients, "sidorova") {
+		t.Errorf("answer went to %q", ans.Recipients)
+	}
+}
