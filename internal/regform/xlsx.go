@@ -1,0 +1,328 @@
+package regform
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"io"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// A minimal reader of XLSX (Office Open XML spreadsheets): shared and
+// inline strings, numbers, merged cells; every sheet becomes a grid. No
+// formulas are evaluated (their cached values are read), no styles, no
+// dates. It needs only the standard library.
+
+// maxXMLBytes bounds what is decompressed from one part of a zip package.
+const maxXMLBytes = 16 << 20
+
+var errNotZip = errors.New("regform: not an Office Open XML package")
+
+func openZip(data []byte) (map[string]*zip.File, error) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, errNotZip
+	}
+	files := make(map[string]*zip.File, len(zr.File))
+	for _, f := range zr.File {
+		files[strings.TrimPrefix(f.Name, "/")] = f
+	}
+	return files, nil
+}
+
+func readZipFile(f *zip.File) ([]byte, error) {
+	rc, err := f.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, maxXMLBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxXMLBytes {
+		return nil, errors.New("regform: part too large")
+	}
+	return b, nil
+}
+
+func xlsxGrids(data []byte) ([]grid, error) {
+	files, err := openZip(data)
+	if err != nil {
+		return nil, err
+	}
+	var shared []string
+	if f := files["xl/sharedStrings.xml"]; f != nil {
+		b, err := readZipFile(f)
+		if err != nil {
+			return nil, err
+		}
+		shared = readSharedStrings(b)
+	}
+	sheets := sheetPaths(files)
+	if len(sheets) == 0 {
+		return nil, errNotZip
+	}
+	var grids []grid
+	for _, p := range sheets {
+		b, err := readZipFile(files[p])
+		if err != nil {
+			return nil, err
+		}
+		if rows := readSheet(b, shared); len(rows) > 0 {
+			grids = append(grids, grid{rows: rows})
+		}
+	}
+	return grids, nil
+}
+
+// sheetPaths lists the worksheets in workbook order, falling back to the
+// file names when the workbook or its relationships cannot be read.
+func sheetPaths(files map[string]*zip.File) []string {
+	var out []string
+	if wb, rels := files["xl/workbook.xml"], files["xl/_rels/workbook.xml.rels"]; wb != nil && rels != nil {
+		var w struct {
+			Sheets []struct {
+				ID string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+			} `xml:"sheets>sheet"`
+		}
+		var r struct {
+			Rels []struct {
+				ID     string `xml:"Id,attr"`
+				Target string `xml:"Target,attr"`
+			} `xml:"Relationship"`
+		}
+		bw, err1 := readZipFile(wb)
+		br, err2 := readZipFile(rels)
+		if err1 == nil && err2 == nil && xml.Unmarshal(bw, &w) == nil && xml.Unmarshal(br, &r) == nil {
+			targets := map[string]string{}
+			for _, x := range r.Rels {
+				t := x.Target
+				if strings.HasPrefix(t, "/") {
+					t = strings.TrimPrefix(t, "/")
+				} else {
+					t = path.Clean(path.Join("xl", t))
+				}
+				targets[x.ID] = t
+			}
+			for _, s := range w.Sheets {
+				if t := targets[s.ID]; files[t] != nil {
+					out = append(out, t)
+				}
+			}
+		}
+	}
+	if len(out) == 0 {
+		for name := range files {
+			if strings.HasPrefix(name, "xl/worksheets/") && strings.HasSuffix(name, ".xml") && !strings.Contains(name[len("xl/worksheets/"):], "/") {
+				out = append(out, name)
+			}
+		}
+		sort.Strings(out)
+	}
+	return out
+}
+
+// readSharedStrings reads <si> items: plain <t> or rich-text runs; phonetic
+// runs (<rPh>) are skipped.
+func readSharedStrings(b []byte) []string {
+	d := xml.NewDecoder(bytes.NewReader(b))
+	var out []string
+	var cur strings.Builder
+	in, skip, inT := false, 0, false
+	for len(out) < 1<<20 {
+		tok, err := d.Token()
+		if err != nil {
+			break
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "si":
+				in = true
+				cur.Reset()
+			case "rPh":
+				skip++
+			case "t":
+				inT = true
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "si":
+				in = false
+				out = append(out, cur.String())
+			case "rPh":
+				skip--
+			case "t":
+				inT = false
+			}
+		case xml.CharData:
+			if in && inT && skip == 0 && cur.Len() < maxCellLen {
+				cur.Write(t)
+			}
+		}
+	}
+	return out
+}
+
+type xlsxCell struct {
+	row, col int
+	text     string
+}
+
+// readSheet reads the cells of a worksheet into rows, repeating merged
+// cells.
+func readSheet(b []byte, shared []string) [][]cell {
+	d := xml.NewDecoder(bytes.NewReader(b))
+	var cells []xlsxCell
+	var merges []string
+	var cur xlsxCell
+	var typ string
+	var val strings.Builder
+	inV, inIS, inT := false, false, false
+	rowNum, nextCol := 0, 0
+	for len(cells) < maxRows*maxCols {
+		tok, err := d.Token()
+		if err != nil {
+			break
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "row":
+				rowNum++
+				if r, err := strconv.Atoi(attr(t, "r")); err == nil && r > 0 {
+					rowNum = r
+				}
+				nextCol = 0
+			case "c":
+				cur = xlsxCell{row: rowNum, col: nextCol}
+				if r, c, ok := cellRef(attr(t, "r")); ok {
+					cur.row, cur.col = r, c
+				}
+				nextCol = cur.col + 1
+				typ = attr(t, "t")
+				val.Reset()
+			case "v":
+				inV = true
+			case "is":
+				inIS = true
+			case "t":
+				inT = true
+			case "mergeCell":
+				merges = append(merges, attr(t, "ref"))
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "v":
+				inV = false
+			case "is":
+				inIS = false
+			case "t":
+				inT = false
+			case "c":
+				cur.text = cellValue(typ, val.String(), shared)
+				if cur.text != "" && cur.row >= 1 && cur.row <= maxRows && cur.col < maxCols {
+					cells = append(cells, cur)
+				}
+			}
+		case xml.CharData:
+			if (inV || (inIS && inT)) && val.Len() < maxCellLen {
+				val.Write(t)
+			}
+		}
+	}
+	if len(cells) == 0 {
+		return nil
+	}
+	nrows, ncols := 0, 0
+	for _, c := range cells {
+		nrows, ncols = max(nrows, c.row), max(ncols, c.col+1)
+	}
+	rows := make([][]cell, nrows)
+	for i := range rows {
+		rows[i] = make([]cell, ncols)
+	}
+	for _, c := range cells {
+		rows[c.row-1][c.col].text = c.text
+	}
+	for _, m := range merges {
+		a, b, ok := strings.Cut(m, ":")
+		if !ok {
+			continue
+		}
+		r1, c1, ok1 := cellRef(a)
+		r2, c2, ok2 := cellRef(b)
+		if !ok1 || !ok2 || r1 > r2 || c1 > c2 || r1 > nrows || c1 >= ncols {
+			continue
+		}
+		r2, c2 = min(r2, nrows), min(c2, ncols-1)
+		text := rows[r1-1][c1].text
+		for r := r1; r <= r2; r++ {
+			for c := c1; c <= c2; c++ {
+				if r == r1 && c == c1 {
+					continue
+				}
+				rows[r-1][c] = cell{text: text, span: c > c1}
+			}
+		}
+	}
+	return rows
+}
+
+func attr(e xml.StartElement, name string) string {
+	for _, a := range e.Attr {
+		if a.Name.Local == name {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// cellRef parses "B12" into row 12, column 1 (0-based).
+func cellRef(ref string) (row, col int, ok bool) {
+	i := 0
+	col = 0
+	for i < len(ref) && ref[i] >= 'A' && ref[i] <= 'Z' {
+		col = col*26 + int(ref[i]-'A'+1)
+		i++
+		if col > 16384 {
+			return 0, 0, false
+		}
+	}
+	if i == 0 || i == len(ref) {
+		return 0, 0, false
+	}
+	row, err := strconv.Atoi(ref[i:])
+	if err != nil || row < 1 {
+		return 0, 0, false
+	}
+	return row, col - 1, true
+}
+
+func cellValue(typ, v string, shared []string) string {
+	switch typ {
+	case "s":
+		i, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || i < 0 || i >= len(shared) {
+			return ""
+		}
+		return shared[i]
+	case "inlineStr", "str", "e":
+		return v
+	case "b":
+		if v == "1" {
+			return "TRUE"
+		}
+		return "FALSE"
+	}
+	// A number: phones typed without separators are stored as 7.9123456789E10.
+	if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil && f == float64(int64(f)) && f < 1e15 && f > -1e15 {
+		return strconv.FormatInt(int64(f), 10)
+	}
+	return v
+}
