@@ -252,7 +252,7 @@ func TestReportFixture(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := r.Report(ctx, Params{From: at(t, "2024-12-01 00:00"), To: at(t, "2025-01-01 00:00")})
+		rep, err := r.Report(ctx, Params{From: at(t, "2024-12-01 00:00"), To: at(t, "2025-01-01 00:00"), Rows: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -385,7 +385,7 @@ func TestReportFixture(t *testing.T) {
 		checkInt("csv rows", len(rep.Rows), 9)
 
 		// A client's head sees their organisation only.
-		rep1, err := r.Report(ctx, Params{From: at(t, "2024-12-01 00:00"), To: at(t, "2025-01-01 00:00"), OrgID: org1})
+		rep1, err := r.Report(ctx, Params{From: at(t, "2024-12-01 00:00"), To: at(t, "2025-01-01 00:00"), OrgID: org1, Rows: true})
 		if err != nil {
 			t.Fatal(err)
 		}

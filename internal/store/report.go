@@ -16,7 +16,6 @@ type ReportTicket struct {
 	Status           string
 	Channel          string
 	Subject          string
-	Requester        string
 	SupportLevel     string
 	Priority         string
 	Reason           string
@@ -47,9 +46,15 @@ func (db *DB) StreamReportTickets(ctx context.Context, f ReportFilter, fn func(*
 	if f.Since.IsZero() || f.Since.After(f.From) {
 		f.Since = f.From
 	}
-	q := `SELECT t.id, t.desk, t.status, t.channel, t.subject, t.requester_email, t.support_level, t.priority, t.reason,
-		COALESCE(t.org_id, 0), COALESCE(o.name, ''), t.assignee, t.planned_for, t.created_at, t.closed_at,
-		t.first_response_at, t.resolved_at, t.sla_first_response, t.sla_resolution
+	// SQLite keeps instants as text; the driver's generic time parsing costs
+	// more than the rest of the row, so they are read as text and parsed here.
+	ts := func(col string) string { return col }
+	if db.dialect == SQLite {
+		ts = func(col string) string { return "CAST(" + col + " AS TEXT)" }
+	}
+	q := `SELECT t.id, t.desk, t.status, t.channel, t.subject, t.support_level, t.priority, t.reason,
+		COALESCE(t.org_id, 0), COALESCE(o.name, ''), t.assignee, t.planned_for, ` + ts("t.created_at") + `, ` + ts("t.closed_at") + `,
+		` + ts("t.first_response_at") + `, ` + ts("t.resolved_at") + `, t.sla_first_response, t.sla_resolution
 		FROM tickets t LEFT JOIN organisations o ON o.id = t.org_id
 		WHERE t.created_at < ? AND (t.created_at >= ? OR t.closed_at IS NULL OR t.closed_at >= ? OR t.resolved_at >= ?)`
 	args := []any{f.To, f.Since, f.From, f.From}
@@ -63,12 +68,28 @@ func (db *DB) StreamReportTickets(ctx context.Context, f ReportFilter, fn func(*
 		return fmt.Errorf("report tickets: %w", err)
 	}
 	defer rows.Close()
-	var t ReportTicket
+	var (
+		t     ReportTicket
+		times [4]textTime
+	)
+	dst := []any{&t.ID, &t.Desk, &t.Status, &t.Channel, &t.Subject, &t.SupportLevel, &t.Priority,
+		&t.Reason, &t.OrgID, &t.OrgName, &t.Assignee, &t.PlannedFor, &t.CreatedAt, &t.ClosedAt, &t.FirstResponseAt,
+		&t.ResolvedAt, &t.SLAFirstResponse, &t.SLAResolution}
+	if db.dialect == SQLite {
+		for i := range times {
+			dst[12+i] = &times[i]
+		}
+	}
 	for rows.Next() {
-		if err := rows.Scan(&t.ID, &t.Desk, &t.Status, &t.Channel, &t.Subject, &t.Requester, &t.SupportLevel, &t.Priority,
-			&t.Reason, &t.OrgID, &t.OrgName, &t.Assignee, &t.PlannedFor, &t.CreatedAt, &t.ClosedAt, &t.FirstResponseAt,
-			&t.ResolvedAt, &t.SLAFirstResponse, &t.SLAResolution); err != nil {
+		if err := rows.Scan(dst...); err != nil {
 			return fmt.Errorf("report tickets: %w", err)
+		}
+		if db.dialect == SQLite {
+			if !times[0].Valid {
+				return fmt.Errorf("report tickets: ticket %d has no creation time", t.ID)
+			}
+			t.CreatedAt = times[0].Time
+			t.ClosedAt, t.FirstResponseAt, t.ResolvedAt = times[1].NullTime, times[2].NullTime, times[3].NullTime
 		}
 		if err := fn(&t); err != nil {
 			return err
@@ -220,4 +241,100 @@ func (t *Tx) InsertTickets(ctx context.Context, ts []Ticket) error {
 		ts = ts[n:]
 	}
 	return nil
+}
+
+// textTime scans an instant SQLite returns as text.
+type textTime struct{ sql.NullTime }
+
+// Scan implements sql.Scanner.
+func (tt *textTime) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		tt.NullTime = sql.NullTime{}
+		return nil
+	case time.Time:
+		tt.NullTime = sql.NullTime{Time: x, Valid: true}
+		return nil
+	case []byte:
+		return tt.parse(string(x))
+	case string:
+		return tt.parse(x)
+	}
+	return fmt.Errorf("scan time: unexpected %T", v)
+}
+
+func (tt *textTime) parse(s string) error {
+	t, err := parseStoredTime(s)
+	if err != nil {
+		return err
+	}
+	tt.NullTime = sql.NullTime{Time: t, Valid: true}
+	return nil
+}
+
+// parseStoredTime reads the text form of an instant in SQLite:
+// "2006-01-02 15:04:05[.999999999](-07:00|Z)", also with a "T". The common
+// UTC form is read by hand; anything else goes through time.Parse.
+func parseStoredTime(s string) (time.Time, error) {
+	if t, ok := fastUTC(s); ok {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", "2006-01-02T15:04:05.999999999-07:00",
+		"2006-01-02 15:04:05.999999999Z07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("scan time: cannot parse %q", s)
+}
+
+// fastUTC parses "YYYY-MM-DD HH:MM:SS[.fraction](+00:00|Z)".
+func fastUTC(s string) (time.Time, bool) {
+	if len(s) < 20 || s[4] != '-' || s[7] != '-' || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	num := func(a, b int) (int, bool) {
+		n := 0
+		for i := a; i < b; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	rest := s[19:]
+	nsec := 0
+	if rest[0] == '.' {
+		i := 1
+		for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
+			i++
+		}
+		if i == 1 || i > 10 {
+			return time.Time{}, false
+		}
+		f, _ := num(20, 19+i)
+		for k := i - 1; k < 9; k++ {
+			f *= 10
+		}
+		nsec, rest = f, rest[i:]
+	}
+	if rest != "Z" && rest != "+00:00" {
+		return time.Time{}, false
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 7)
+	d, ok3 := num(8, 10)
+	h, ok4 := num(11, 13)
+	mi, ok5 := num(14, 16)
+	se, ok6 := num(17, 19)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, se, nsec, time.UTC)
+	if t.Day() != d {
+		return time.Time{}, false // 31 February
+	}
+	return t, true
 }
