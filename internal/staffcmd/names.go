@@ -20,13 +20,15 @@ const (
 	Priority Name = "priority"
 	Plan     Name = "plan"
 	Merge    Name = "merge"
+	// Approve accepts a connection request (a registration ticket).
+	Approve Name = "approve"
 )
 
 // ChangesState reports whether the command moves the ticket to another
 // state; a reply may hold only one such command.
 func (n Name) ChangesState() bool {
 	switch n {
-	case Wait, Defer, Reject, Resolve, Close, Reopen, Plan, Merge:
+	case Wait, Defer, Reject, Resolve, Close, Reopen, Plan, Merge, Approve:
 		return true
 	}
 	return false
@@ -73,6 +75,8 @@ func lookupCommand(w string) (Name, bool) {
 		return Plan, true
 	case "merge", "объединить":
 		return Merge, true
+	case "approve", "одобрить", "утвердить", "подключить":
+		return Approve, true
 	}
 	return "", false
 }
