@@ -74,6 +74,7 @@ type Ticket struct {
 	ResolvedAt sql.NullTime  `db:"resolved_at"` // when support resolved it (kept when it is closed later)
 	PlannedFor string        `db:"planned_for"` // YYYY-MM-DD: the working day of a planned visit
 	MergedInto sql.NullInt64 `db:"merged_into"`
+	Kind       string        `db:"kind"` // KindRequest or KindRegistration
 }
 
 // Priorities.

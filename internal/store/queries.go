@@ -100,7 +100,7 @@ func (t *Tx) CreateTicket(ctx context.Context, tk *Ticket) error {
 const ticketCols = `id, desk, status, channel, subject, requester_email, requester_name, support_level,
 	linked_ticket_id, created_at, updated_at, closed_at, first_response_due, resolution_due, first_response_at,
 	sla_first_response, sla_resolution, reason, priority, org_id, suggestions, missing, resume_at,
-	assignee, resolved_at, planned_for, merged_into`
+	assignee, resolved_at, planned_for, merged_into, kind`
 
 // Ticket reads a ticket inside the transaction.
 func (t *Tx) Ticket(ctx context.Context, id int64) (*Ticket, error) {
