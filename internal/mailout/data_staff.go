@@ -13,7 +13,20 @@ const (
 	TmplRejected = "rejected"
 	// TmplResolved tells the customer the request is resolved; data NoticeData (Days: working days to object).
 	TmplResolved = "resolved"
+	// TmplRegistrationReceived acknowledges a connection request; data RegistrationData.
+	TmplRegistrationReceived = "registration_received"
 )
+
+// RegistrationData is the data of registration_received.
+type RegistrationData struct {
+	TicketNumber             int64
+	Subject, SubjectToken    string
+	Organisation             string
+	People                   int
+	Problems                 []string // in Russian, from the form reader
+	NeedsAuthority           bool     // the document confirming the signatory's authority is missing
+	DeskName, SupportAddress string
+}
 
 // Kinds of AgentNotifyData.
 const (
@@ -83,6 +96,8 @@ func zeroDataStaff(name string) (any, bool) {
 		return CommandResultData{}, true
 	case TmplDeferred, TmplRejected, TmplResolved:
 		return NoticeData{}, true
+	case TmplRegistrationReceived:
+		return RegistrationData{}, true
 	}
 	return nil, false
 }

@@ -138,6 +138,11 @@ func goldenCases() []struct {
 			TicketNumber: 140, Subject: "Не работает сканер", SubjectToken: "[#140]", Days: 3,
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
+		{"registration_received", TmplRegistrationReceived, RegistrationData{
+			TicketNumber: 150, Subject: "Заявка на подключение", SubjectToken: "[#150]", Organisation: "МАОУ СОШ № 3", People: 3,
+			Problems: []string{"строка 3: нет адреса электронной почты"}, NeedsAuthority: true,
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
 		{"rejected_unreadable", TmplRejectedUnreadable, RejectedUnreadableData{
 			ReceivedAt: "27.12.2024 16:05", Reason: "письмо зашифровано",
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
