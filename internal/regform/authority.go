@@ -62,6 +62,10 @@ func findAuthority(m *mailmsg.Message, texts []string, tableFile string, problem
 	claim := false
 	for _, t := range texts {
 		for _, line := range strings.Split(t, "\n") {
+			low := strings.ToLower(line)
+			if !strings.Contains(low, "прил") && !strings.Contains(low, "влож") && !strings.Contains(low, "направл") && !strings.Contains(low, "прикреп") {
+				continue
+			}
 			if claimWhat.MatchString(line) && claimHow.MatchString(line) {
 				claim = true
 			}

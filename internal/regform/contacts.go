@@ -66,7 +66,7 @@ func phoneFrom(s string) string {
 		line = collapse(line)
 		line = telLabel.ReplaceAllString(line, "")
 		line = strings.Trim(line, " ,;/|:–")
-		if strings.IndexAny(line, "0123456789") >= 0 {
+		if strings.ContainsAny(line, "0123456789") {
 			lines = append(lines, line)
 		}
 	}

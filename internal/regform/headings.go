@@ -126,18 +126,3 @@ func classify(heading string) kind {
 	}
 	return kUnknown
 }
-
-// headingName is the Russian name of a kind, used in Problems.
-func headingName(k kind) string {
-	switch k {
-	case kFullName:
-		return "ФИО"
-	case kPosition:
-		return "Должность"
-	case kEmail:
-		return "E-mail"
-	case kSystems:
-		return "Наименования информационных систем"
-	}
-	return ""
-}

@@ -86,11 +86,15 @@ func (w *htmlWalker) walk(n *html.Node, depth int) {
 }
 
 func lastLine(s string) string {
-	lines := strings.Split(s, "\n")
-	for i := len(lines) - 1; i >= 0; i-- {
-		if t := strings.TrimSpace(lines[i]); t != "" {
+	for s != "" {
+		i := strings.LastIndexByte(s, '\n')
+		if t := strings.TrimSpace(s[i+1:]); t != "" {
 			return t
 		}
+		if i < 0 {
+			break
+		}
+		s = s[:i]
 	}
 	return ""
 }

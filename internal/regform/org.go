@@ -43,7 +43,16 @@ func findOrganisation(texts []string, problems []string) (Organisation, []string
 			if line == "" || isPlaceholder(line) {
 				continue
 			}
-			if o.INN == "" {
+			low := strings.ToLower(line)
+			has := func(words ...string) bool {
+				for _, w := range words {
+					if strings.Contains(low, w) {
+						return true
+					}
+				}
+				return false
+			}
+			if o.INN == "" && has("инн") {
 				if m := innRE.FindStringSubmatch(line); m != nil {
 					o.INN = m[1]
 					if o.KPP == "" && m[2] != "" {
@@ -51,17 +60,17 @@ func findOrganisation(texts []string, problems []string) (Organisation, []string
 					}
 				}
 			}
-			if o.KPP == "" {
+			if o.KPP == "" && has("кпп") {
 				if m := kppRE.FindStringSubmatch(line); m != nil {
 					o.KPP = m[1]
 				}
 			}
-			if o.OGRN == "" {
+			if o.OGRN == "" && has("огрн") {
 				if m := ogrnRE.FindStringSubmatch(line); m != nil {
 					o.OGRN = m[1]
 				}
 			}
-			if o.Name == "" {
+			if o.Name == "" && has("наименовани", "организаци", "учреждени", "клиент", "пользовател", "заявител") {
 				if m := nameRE.FindStringSubmatch(line); m != nil {
 					o.Name = cleanValue(m[1])
 				}
@@ -73,20 +82,24 @@ func findOrganisation(texts []string, problems []string) (Organisation, []string
 					fallbackName = cutName(line)
 				}
 			}
-			if m := addrRE.FindStringSubmatch(line); m != nil {
-				if r := addrRank(m[1]); r < bestAddr {
-					if v := cleanValue(m[2]); v != "" {
-						o.Address, bestAddr = v, r
+			if has("адрес", "нахожд") {
+				if m := addrRE.FindStringSubmatch(line); m != nil {
+					if r := addrRank(m[1]); r < bestAddr {
+						if v := cleanValue(m[2]); v != "" {
+							o.Address, bestAddr = v, r
+						}
 					}
 				}
 			}
-			for i, re := range []*regexp.Regexp{headRE, signRE, inFace} {
-				if i >= headRank {
-					break
-				}
-				if m := re.FindStringSubmatch(line); m != nil {
-					o.Head, headRank = collapse(m[1]), i
-					break
+			if headRank > 0 && has("руковод", "директор", "заведующ", "начальник", "глав", "ректор", "председател") {
+				for i, re := range []*regexp.Regexp{headRE, signRE, inFace} {
+					if i >= headRank {
+						break
+					}
+					if m := re.FindStringSubmatch(line); m != nil {
+						o.Head, headRank = collapse(m[1]), i
+						break
+					}
 				}
 			}
 		}
@@ -126,6 +139,12 @@ func addrRank(label string) int {
 // («МКУ «Управление образования» Лебедевой Е. А.» -> «МКУ «Управление
 // образования»») or at a comma.
 func cutName(s string) string {
+	if i := strings.Index(s, "__"); i > 0 {
+		s = s[:i]
+	}
+	if i := strings.Index(s, " /"); i > 0 {
+		s = s[:i]
+	}
 	depth, end := 0, -1
 	for i, r := range s {
 		switch r {

@@ -250,6 +250,7 @@ func readSheet(b []byte, shared []string) [][]cell {
 	for _, c := range cells {
 		rows[c.row-1][c.col].text = c.text
 	}
+	budget := nrows * ncols // merged cells repeated, at most once over per sheet
 	for _, m := range merges {
 		a, b, ok := strings.Cut(m, ":")
 		if !ok {
@@ -261,6 +262,9 @@ func readSheet(b []byte, shared []string) [][]cell {
 			continue
 		}
 		r2, c2 = min(r2, nrows), min(c2, ncols-1)
+		if budget -= (r2 - r1 + 1) * (c2 - c1 + 1); budget < 0 {
+			break
+		}
 		text := rows[r1-1][c1].text
 		for r := r1; r <= r2; r++ {
 			for c := c1; c <= c2; c++ {
