@@ -131,6 +131,114 @@ type RejectedUnreadableData struct {
 	SupportAddress string
 }
 
+// TmplProtocol is the connection protocol (Приложение 2 of the agreement)
+// sent when a connection request has been carried out; data ProtocolData.
+const TmplProtocol = "protocol"
+
+// ProtocolData is the data of "protocol": which accounts were given to
+// whom, with which rights, and how each access key was handed over.
+type ProtocolData struct {
+	RequestTicket  int64  // the ticket of the connection request; 0 = none
+	Organisation   string // the client organisation
+	INN            string
+	Date           string // "13.01.2025"
+	Rows           []ProtocolRow
+	DeskName       string
+	SupportAddress string
+}
+
+// ProtocolRow is one account of the protocol. KeyChannel says how the
+// access key was handed over ("защищённый канал связи", "лично в руки на
+// материальном носителе"); "" = not stated.
+type ProtocolRow struct {
+	FullName, Department, Position, Email, Account, Rights, KeyChannel string
+}
+
+// TextTable lays the rows out for the text version of the protocol: a
+// heading line, a rule and one or more lines per row, in aligned columns
+// (cells longer than 32 characters wrap). The headings come from the
+// template, one per column: №, full name, department and position,
+// e-mail, account, rights, key channel. Empty cells show as "—".
+func (d ProtocolData) TextTable(headings ...string) []string {
+	const maxWidth = 32
+	table := [][]string{headings}
+	for i, r := range d.Rows {
+		dept := r.Department
+		if dept != "" && r.Position != "" {
+			dept += ", "
+		}
+		table = append(table, []string{fmt.Sprint(i + 1), r.FullName, dept + r.Position, r.Email, r.Account, r.Rights, r.KeyChannel})
+	}
+	cols := len(headings)
+	width := make([]int, cols)
+	wrapped := make([][][]string, len(table)) // row -> column -> lines
+	for i, row := range table {
+		wrapped[i] = make([][]string, cols)
+		for j := 0; j < cols; j++ {
+			cell := ""
+			if j < len(row) {
+				cell = strings.Join(strings.Fields(row[j]), " ")
+			}
+			if cell == "" && i > 0 {
+				cell = "—"
+			}
+			wrapped[i][j] = wrapCell(cell, maxWidth)
+			for _, l := range wrapped[i][j] {
+				width[j] = max(width[j], len([]rune(l)))
+			}
+		}
+	}
+	var out []string
+	for i, row := range wrapped {
+		height := 1
+		for _, c := range row {
+			height = max(height, len(c))
+		}
+		for k := 0; k < height; k++ {
+			parts := make([]string, cols)
+			for j, c := range row {
+				l := ""
+				if k < len(c) {
+					l = c[k]
+				}
+				parts[j] = l + strings.Repeat(" ", width[j]-len([]rune(l)))
+			}
+			out = append(out, strings.TrimRight(strings.Join(parts, " | "), " "))
+		}
+		if i == 0 {
+			rule := make([]string, cols)
+			for j := range rule {
+				rule[j] = strings.Repeat("-", width[j])
+			}
+			out = append(out, strings.Join(rule, "-+-"))
+		}
+	}
+	return out
+}
+
+// RowNumber is the 1-based number of the row at index i, for the
+// templates' "№ п/п" column.
+func (d ProtocolData) RowNumber(i int) int { return i + 1 }
+
+// wrapCell splits s into lines of at most n runes at spaces (a longer word
+// stays whole).
+func wrapCell(s string, n int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case len([]rune(line))+1+len([]rune(w)) <= n:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	return append(lines, line)
+}
+
 // zeroData returns the zero data value of a known template, used to check
 // templates (including overrides) at load time.
 func zeroData(name string) (any, bool) {
@@ -149,6 +257,8 @@ func zeroData(name string) (any, bool) {
 		return NoticeData{}, true
 	case TmplIncidentAlert:
 		return IncidentData{}, true
+	case TmplProtocol:
+		return ProtocolData{}, true
 	}
 	return zeroDataStaff(name)
 }

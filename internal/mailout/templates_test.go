@@ -147,6 +147,18 @@ func goldenCases() []struct {
 			ReceivedAt: "27.12.2024 16:05", Reason: "письмо зашифровано",
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
+		{"protocol", TmplProtocol, ProtocolData{
+			RequestTicket: 150, Organisation: "МАОУ «СОШ № 3»", INN: "6615001232", Date: "15.01.2025",
+			Rows: []ProtocolRow{
+				{FullName: "Смирнова Ольга Викторовна", Department: "Администрация", Position: "Заместитель директора по УВР",
+					Email: "o.smirnova@school3.kgo66.ru", Account: "school3\\o.smirnova", Rights: "СЭД «Дело»: регистрация и подписание документов; АИС «Сетевой город»: просмотр",
+					KeyChannel: "защищённый канал связи (VipNet)"},
+				{FullName: "Кузьмина Анна Петровна", Position: "Секретарь-делопроизводитель", Email: "a.kuzmina@school3.kgo66.ru",
+					Account: "school3\\a.kuzmina", Rights: "СЭД «Дело»: регистрация <входящих>", KeyChannel: "лично в руки на USB-носителе"},
+				{FullName: "Белова Татьяна Игоревна", Position: "Главный бухгалтер", Account: "school3\\t.belova"},
+			},
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
 	}
 }
 
