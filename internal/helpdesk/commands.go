@@ -60,6 +60,11 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		if err := in.noticeRequester(ctx, t, tmpl, mailout.NoticeData{Reason: reason, Note: c.Text}); err != nil {
 			return res, err
 		}
+		if c.Name == staffcmd.Reject && t.Kind == store.KindRegistration {
+			if err := in.tx.DecideRegistration(ctx, t.ID, store.RegRejected, sql.NullInt64{}, agent.Email, in.now); err != nil {
+				return res, err
+			}
+		}
 		clause := in.s.regs.Clauses[reason]
 		return ok(fmt.Sprintf("обращение %s (причина %s, п. %s); пользователь уведомлён", verbRu, reason, clause),
 			fmt.Sprintf("ticket %s (reason %s, clause %s); the customer was told", verbEn, reason, clause))
@@ -165,6 +170,21 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		}
 		when := day.open.In(in.desk.Location).Format("02.01.2006")
 		return ok("выезд запланирован на "+when+"; решить в течение этого рабочего дня", "visit planned for "+when+"; due within that working day")
+
+	case staffcmd.Approve:
+		summary, err := in.approveRegistration(ctx, t, agent.Email)
+		if errors.Is(err, errNotRegistration) {
+			return fail("это не ожидающая решения заявка на подключение", "this is not a pending connection request")
+		} else if err != nil {
+			return res, err
+		}
+		if err := in.setState(ctx, t, store.StatusResolved, "", sql.NullTime{}, sla.EventStop, "approved"); err != nil {
+			return res, err
+		}
+		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldResolvedAt, in.now, in.now); err != nil {
+			return res, err
+		}
+		return ok("заявка одобрена, протокол подключения отправлен: "+summary, "request approved, protocol sent: "+summary)
 
 	case staffcmd.Merge:
 		n, _ := strconv.ParseInt(c.Args[0], 10, 64)

@@ -15,6 +15,7 @@ import (
 	"github.com/otvet/otvet/internal/mailin"
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/regform"
 	"github.com/otvet/otvet/internal/replytext"
 	"github.com/otvet/otvet/internal/rules"
 	"github.com/otvet/otvet/internal/sla"
@@ -202,6 +203,11 @@ func (in *intake) decide(ctx context.Context, perr error) (Outcome, error) {
 	}
 	if m.Auto {
 		return Outcome{Disposition: store.DispAutoIgnored, Note: m.AutoReason}, in.event(ctx, 0, "auto_ignored", m.AutoReason)
+	}
+	if regform.Detect(m) {
+		if out, handled, err := in.registration(ctx); err != nil || handled {
+			return out, err
+		}
 	}
 	return in.open(ctx, 0)
 }
