@@ -100,6 +100,15 @@ func TestCommandsOnDemoData(t *testing.T) {
 		t.Errorf("outbox list: %v %+v", err, rows)
 	}
 
+	out, _, err = otvet(t, "user", "export", "m.ivanova@school3.kgo66.ru", "--config", cfg)
+	var export struct {
+		Directory map[string]any `json:"directory"`
+		Tickets   []ticketJSON   `json:"tickets"`
+	}
+	if err != nil || json.Unmarshal([]byte(out), &export) != nil || len(export.Tickets) != 1 || export.Directory == nil {
+		t.Errorf("user export: %v\n%s", err, out)
+	}
+
 	if out, _, err := otvet(t, "config", "check", "--config", cfg); err != nil || !strings.Contains(out, "is valid") {
 		t.Errorf("config check: %v %s", err, out)
 	}

@@ -462,19 +462,19 @@ func orgBlock(ctx context.Context, e *env, args []string, block bool) error {
 
 // ---- user ----
 
-const userUsage = "user add|list|show|block|unblock|confirm ... [--config FILE]"
+const userUsage = "user add|list|show|block|unblock|confirm|export ... [--config FILE]"
 
 func cmdUser(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return usagef("usage: otvet %s", userUsage)
 	}
 	sub := map[string]func(context.Context, *env, []string) error{
-		"add": userAdd, "list": userList, "show": userShow, "confirm": userConfirm,
+		"add": userAdd, "list": userList, "show": userShow, "confirm": userConfirm, "export": userExport,
 		"block":   func(ctx context.Context, e *env, a []string) error { return userBlock(ctx, e, a, true) },
 		"unblock": func(ctx context.Context, e *env, a []string) error { return userBlock(ctx, e, a, false) },
 	}[args[0]]
 	if sub == nil {
-		return usagef("user: unknown subcommand %q: use add, list, show, block, unblock or confirm", args[0])
+		return usagef("user: unknown subcommand %q: use add, list, show, block, unblock, confirm or export", args[0])
 	}
 	return sub(ctx, e, args[1:])
 }

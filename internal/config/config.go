@@ -136,6 +136,9 @@ type Tickets struct {
 	// AutocloseDays: a resolved ticket closes after this many working days
 	// without a reply from the customer.
 	AutocloseDays int `yaml:"autoclose_days"`
+	// RetentionDays: raw messages and attachment files of tickets closed
+	// longer ago than this are purged (the tickets keep their text); 0 keeps them.
+	RetentionDays int `yaml:"retention_days"`
 }
 
 // Templates points at an optional directory that overrides the embedded mail templates.

@@ -69,6 +69,8 @@ type Options struct {
 	// ResolvedCloseDays: a resolved ticket closes after this many working
 	// days without a reply from the customer (default 3; negative: never).
 	ResolvedCloseDays int
+	// Retention: raw messages and files of tickets closed longer ago are purged (0: kept).
+	Retention time.Duration
 }
 
 // Service implements intake (the mailin.Sink of every desk).
@@ -87,6 +89,7 @@ type Service struct {
 	queued     func()
 	regs       Regulations
 	closeDays  int
+	retention  time.Duration
 }
 
 // LoopHeader marks every message Otvet sends, so that it never ingests its own mail.
@@ -106,7 +109,7 @@ func New(o Options) (*Service, error) {
 	}
 	s := &Service{
 		db: o.DB, desks: map[string]*Desk{}, support: map[string]bool{}, signer: o.Signer, tmpl: o.Templates,
-		parseOpts: o.Parse, autoMax: o.AutoReplyPerHour, maxMessage: o.MaxMessageBytes, reopen: o.ReopenWindow, now: o.Now, log: o.Logger, queued: o.Queued, regs: o.Regulations, closeDays: o.ResolvedCloseDays,
+		parseOpts: o.Parse, autoMax: o.AutoReplyPerHour, maxMessage: o.MaxMessageBytes, reopen: o.ReopenWindow, now: o.Now, log: o.Logger, queued: o.Queued, regs: o.Regulations, closeDays: o.ResolvedCloseDays, retention: o.Retention,
 	}
 	for i := range o.Desks {
 		d := o.Desks[i]

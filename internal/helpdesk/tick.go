@@ -65,6 +65,15 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 		} else {
 			n += m
 		}
+		if s.retention > 0 {
+			purged, err := tx.PurgeBefore(ctx, now.Add(-s.retention))
+			if err != nil {
+				return err
+			}
+			if purged > 0 {
+				s.log.Info("personal data purged after the retention period", "rows", purged)
+			}
+		}
 		due, err := tx.TicketsToResume(ctx, store.StatusDeferred, now)
 		if err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -88,4 +89,19 @@ func (t *Tx) PurgeBefore(ctx context.Context, before time.Time) (int64, error) {
 	}
 	m, _ := res.RowsAffected()
 	return n + m, nil
+}
+
+// TicketsOf lists the tickets a person took part in.
+func (db *DB) TicketsOf(ctx context.Context, email string) ([]int64, error) {
+	var ids []int64
+	err := db.sel(ctx, &ids, `SELECT DISTINCT ticket_id FROM participants WHERE email = ? ORDER BY ticket_id`, strings.ToLower(email))
+	return ids, err
+}
+
+// BouncesOf lists the bounces of mail to a person.
+func (db *DB) BouncesOf(ctx context.Context, email string) ([]Bounce, error) {
+	var bs []Bounce
+	err := db.sel(ctx, &bs, `SELECT id, ticket_id, outbox_id, recipient, status, diagnostic, permanent, at FROM bounces
+		WHERE recipient = ? ORDER BY id`, strings.ToLower(email))
+	return bs, err
 }

@@ -337,3 +337,67 @@ func TestInstantsAreStoredInUTC(t *testing.T) {
 		}
 	})
 }
+
+func TestPurgeAfterRetention(t *testing.T) {
+	engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var attID, rawID int64
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			tk := &store.Ticket{Desk: "sd", Status: store.StatusOpen, Channel: "email", Subject: "old", RequesterEmail: "u@x.ru", CreatedAt: t0, UpdatedAt: t0}
+			if err := tx.CreateTicket(ctx, tk); err != nil {
+				return err
+			}
+			id, _, err := tx.InsertRaw(ctx, &store.RawMessage{Desk: "sd", SHA256: "p1", Size: 3, Disposition: "ticket", Data: []byte("raw"), ReceivedAt: t0})
+			if err != nil {
+				return err
+			}
+			rawID = id
+			if err := tx.SetRawDisposition(ctx, id, store.DispTicket, "", tk.ID); err != nil {
+				return err
+			}
+			m := &store.Message{TicketID: tk.ID, Direction: store.DirIn, BodyText: "text stays", CreatedAt: t0}
+			if err := tx.InsertMessage(ctx, m); err != nil {
+				return err
+			}
+			a := &store.Attachment{MessageID: m.ID, Filename: "scan.pdf", Size: 4, Data: []byte("file")}
+			if err := tx.InsertAttachment(ctx, a); err != nil {
+				return err
+			}
+			attID = a.ID
+			return tx.UpdateTicketState(ctx, tk.ID, store.StatusClosed, "", sql.NullTime{}, t0)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		purge := func(before time.Time) int64 {
+			var n int64
+			if err := db.Tx(ctx, func(tx *store.Tx) error {
+				var err error
+				n, err = tx.PurgeBefore(ctx, before)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := purge(t0.Add(-time.Hour)); n != 0 {
+			t.Fatalf("purged %d rows of a ticket closed after the limit", n)
+		}
+		if n := purge(t0.Add(time.Hour)); n != 2 {
+			t.Fatalf("purged %d rows, want the raw message and the file", n)
+		}
+		atts, _ := db.Attachments(ctx, 1)
+		for _, as := range atts {
+			for _, a := range as {
+				if a.ID == attID && a.Filename != "scan.pdf" {
+					t.Errorf("attachment metadata lost: %+v", a)
+				}
+			}
+		}
+		ms, _ := db.Messages(ctx, 1)
+		if len(ms) != 1 || ms[0].BodyText != "text stays" {
+			t.Errorf("ticket text lost: %+v", ms)
+		}
+		_ = rawID
+	})
+}
