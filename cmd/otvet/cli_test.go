@@ -144,3 +144,27 @@ func TestBadCommandLines(t *testing.T) {
 		})
 	}
 }
+
+func TestBlockACategoryOfUsers(t *testing.T) {
+	dir := t.TempDir()
+	res, err := demo.Run(context.Background(), demo.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := res.ConfigPath
+	out, _, err := otvet(t, "user", "block", "--unconfirmed", "--reason", "несанкционированный доступ", "--config", cfg)
+	if err != nil || !strings.Contains(out, "2 user(s) blocked") {
+		t.Fatalf("block unconfirmed: %v %s", err, out)
+	}
+	out, _, _ = otvet(t, "user", "show", "kuznetsov@zags.kgo66.ru", "--json", "--config", cfg)
+	if !strings.Contains(out, `"blocked": true`) {
+		t.Errorf("self-identified user not blocked:\n%s", out)
+	}
+	out, _, _ = otvet(t, "user", "show", "m.ivanova@school3.kgo66.ru", "--json", "--config", cfg)
+	if strings.Contains(out, `"blocked": true`) {
+		t.Errorf("a confirmed user was blocked:\n%s", out)
+	}
+	if _, _, err := otvet(t, "user", "block", "--role", "boss", "--reason", "x", "--config", cfg); err == nil {
+		t.Error("bad role accepted")
+	}
+}

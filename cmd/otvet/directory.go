@@ -619,8 +619,18 @@ func userBlock(ctx context.Context, e *env, args []string, block bool) error {
 	fs := newFlags(e, name, usage)
 	cfg := configFlag(fs)
 	reason := fs.String("reason", "", "why (required to block)")
+	var cat category
+	fs.Int64Var(&cat.org, "org", 0, "a category instead of EMAIL: every user of this organisation")
+	fs.StringVar(&cat.role, "role", "", "a category: every user with this role (user or head), with --org or alone")
+	fs.BoolVar(&cat.unconfirmed, "unconfirmed", false, "a category: every self-identified user staff have not confirmed")
 	if err := parseFlags(fs, flagsFirst(fs, args)); err != nil {
 		return err
+	}
+	if fs.NArg() == 0 && cat.any() {
+		if block && strings.TrimSpace(*reason) == "" {
+			return usagef("%s: --reason is required", name)
+		}
+		return blockCategory(ctx, e, *cfg, cat, block, *reason)
 	}
 	email, err := userArg(fs, usage)
 	if err != nil {

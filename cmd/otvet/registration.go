@@ -1,24 +1,30 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"text/tabwriter"
+	"time"
 
 	"github.com/otvet/otvet/internal/app"
 	"github.com/otvet/otvet/internal/regform"
+	"github.com/otvet/otvet/internal/store"
 )
 
 func cmdRegistration(ctx context.Context, e *env, args []string) error {
-	const usage = "registration list [--json] | show N [--json] | approve N | reject N REASON"
+	const usage = "registration list [--json] | show N [--json] | edit N --file REQUEST.json | approve N | reject N REASON"
 	if len(args) == 0 {
 		return usagef("usage: otvet %s", usage)
 	}
 	fs := newFlags(e, "registration "+args[0], usage)
 	cfg := configFlag(fs)
 	asJSON := fs.Bool("json", false, "JSON output")
+	file := fs.String("file", "", "edit: the corrected request, as the \"request\" object of 'registration show N --json'")
 	if err := parseFlags(fs, reorder(args[1:])); err != nil {
 		return err
 	}
@@ -56,6 +62,59 @@ func cmdRegistration(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%v\n", r.Ticket, r.State, r.Organisation, r.INN, r.People, r.Authority)
 		}
 		return tw.Flush()
+	case "edit":
+		if fs.NArg() != 1 || *file == "" {
+			return usagef("registration edit: give the ticket number and --file REQUEST.json")
+		}
+		n, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+		if err != nil || n <= 0 {
+			return usagef("registration edit: %q is not a ticket number", fs.Arg(0))
+		}
+		b, err := os.ReadFile(*file)
+		if err != nil {
+			return err
+		}
+		var req regform.Request
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&req); err != nil {
+			return fmt.Errorf("%s: %w", *file, err)
+		}
+		for i, p := range req.People {
+			if p.Email == "" {
+				continue
+			}
+			if _, err := store.NormalizeEmail(p.Email); err != nil {
+				return fmt.Errorf("%s: person %d: %q is not an e-mail address", *file, i+1, p.Email)
+			}
+		}
+		db, err := openDB(ctx, e, *cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		body, _ := json.Marshal(req)
+		err = db.Tx(ctx, func(tx *store.Tx) error {
+			reg, err := tx.Registration(ctx, n)
+			if err != nil {
+				return err
+			}
+			if reg.State != store.RegPending {
+				return fmt.Errorf("connection request #%d is already %s", n, reg.State)
+			}
+			if err := tx.UpdateRegistrationRequest(ctx, n, string(body)); err != nil {
+				return err
+			}
+			return tx.AddEvent(ctx, n, time.Now(), "registration_edited", actorName(e), fmt.Sprintf("%d people", len(req.People)))
+		})
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("ticket #%d is not a connection request", n)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "connection request #%d updated: %d people\n", n, len(req.People))
+		return nil
 	case "show", "approve", "reject":
 		if fs.NArg() < 1 {
 			return usagef("registration %s: give the ticket number", args[0])
