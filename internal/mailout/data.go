@@ -21,6 +21,8 @@ const (
 	TmplUnidentifiedClosed = "unidentified_closed"
 	// To the security contacts; data IncidentData.
 	TmplIncidentAlert = "incident_alert"
+	// SLA digest for managers (internal/digest); data DigestData.
+	TmplDigest = "digest"
 )
 
 // Every data type carries DeskName and SupportAddress for the signature.
@@ -67,6 +69,103 @@ type IncidentData struct {
 	TicketNumber                                  int64
 	Subject, From, Organisation, ReceivedAt, Text string
 	DeskName, SupportAddress                      string
+}
+
+// DigestData is the data of "digest", the SLA digest for managers built by
+// internal/digest. Every figure arrives formatted for the mail's language;
+// codes (Kind, Channel, Metric, Status, Reason) are translated by the
+// templates. A list that is empty is a section with nothing to report.
+type DigestData struct {
+	Kind         string // "day" | "week" | "month"
+	Period       string // "27.12.2024", "23.12.2024 – 29.12.2024", "декабрь 2024"
+	Organisation string // "" = every organisation (the operator's digest)
+	GeneratedAt  string
+	ChartCID     string // Content-ID of the inline chart, "" = none
+	CSVName      string // file name of the attached CSV, "" = none
+	Received     int
+	Resolved     int
+	OpenAtEnd    int
+	ByChannel    []DigestCount
+	Total        DigestSLA
+	ByLevel      []DigestSLA
+	ByOrg        []DigestSLA
+	BreachCount  int
+	Breaches     []DigestTicket
+	AtRisk       []DigestTicket
+	OldestOpen   []DigestTicket
+	OldestWait   []DigestTicket
+	Reasons      []DigestReason
+	Agents       []DigestAgent
+	VisitDay     string
+	Visits       []DigestTicket
+	Incidents    []DigestTicket
+	RefusedCount int
+	Refused      []DigestEvent
+	Bounces      []DigestBounce
+	// More is set when a list was cut: the CSV has everything.
+	More           bool
+	DeskName       string
+	SupportAddress string
+}
+
+// DigestCount is a count by code (e.g. channel "email", "phone").
+type DigestCount struct {
+	Code string
+	N    int
+}
+
+// DigestSLA is the compliance of a group: a support level (Name is its
+// code), an organisation, or everything (Name "").
+type DigestSLA struct {
+	Name                                        string
+	Received                                    int
+	FirstTarget, FirstCompliance                string // "4 ч", "95,2 %" ("—" when nothing was decided)
+	FirstMet, FirstBreached, FirstPending       int
+	FirstMedian, FirstP90                       string // business time, "—" when none
+	ResolveTarget, ResolveCompliance            string
+	ResolveMet, ResolveBreached, ResolvePending int
+	ResolveMedian, ResolveP90                   string
+}
+
+// DigestTicket is a ticket in a list of the digest.
+type DigestTicket struct {
+	Number       int64
+	Subject      string
+	Organisation string
+	Agent        string // "" = unassigned
+	Status       string // status code
+	Metric       string // "first_response" | "resolution" (breaches, at risk)
+	Over         string // breaches: business time beyond the target
+	Late         bool   // breaches: the clock is stopped (answered/resolved late)
+	Remaining    string // at risk: business time left
+	Due          string // at risk: the due time
+	Age          string // oldest: business time since it was opened
+	Created      string
+}
+
+// DigestReason counts deferred or rejected tickets by reason code.
+type DigestReason struct {
+	Status, Reason, Clause string
+	N                      int
+}
+
+// DigestAgent is one agent's load; Agent "" = unassigned.
+type DigestAgent struct {
+	Agent                              string
+	Open, Received, Resolved, Breaches int
+}
+
+// DigestEvent is a refused staff command or a security event.
+type DigestEvent struct {
+	Number                  int64 // 0 = not about a ticket
+	At, Kind, Actor, Detail string
+}
+
+// DigestBounce is an address our mail bounced from.
+type DigestBounce struct {
+	Address, Status, Diagnostic, Last string
+	N                                 int
+	Permanent                         bool
 }
 
 // DroppedFile is an attachment that was not accepted. Reason is a code the
@@ -259,6 +358,8 @@ func zeroData(name string) (any, bool) {
 		return IncidentData{}, true
 	case TmplProtocol:
 		return ProtocolData{}, true
+	case TmplDigest:
+		return DigestData{}, true
 	}
 	return zeroDataStaff(name)
 }

@@ -1,0 +1,49 @@
+package digest
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/otvet/otvet/internal/workcal"
+)
+
+// TestChartShapes draws degenerate and large series: each must give a PNG
+// (go-chart can loop forever on a bad range, so this runs them all).
+func TestChartShapes(t *testing.T) {
+	day := func(n, met, breached int) Day {
+		return Day{Date: workcal.Date{Year: 2024, Month: 12, Day: 1}, Received: n, FirstResponse: Metric{Met: met, Breached: breached}}
+	}
+	cases := []struct {
+		name string
+		days []Day
+	}{
+		{"two empty days", []Day{day(0, 0, 0), day(0, 0, 0)}},
+		{"one day with compliance", []Day{day(3, 2, 1), day(0, 0, 0)}},
+		{"no compliance", []Day{day(0, 0, 0), day(0, 0, 0), day(0, 0, 0)}},
+		{"all breached", []Day{day(5, 0, 5), day(7, 0, 7)}},
+		{"all met", []Day{day(5, 5, 0), day(7, 7, 0)}},
+		{"large", func() []Day {
+			var ds []Day
+			for i := range 31 {
+				ds = append(ds, day(1000+i*37, 900, i))
+			}
+			return ds
+		}()},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			for _, lang := range []string{"ru", "en"} {
+				png, err := renderChart(&Report{Days: c.days, Location: time.UTC}, lang)
+				if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
+					t.Fatalf("%s: %v (%d bytes)", lang, err, len(png))
+				}
+			}
+		})
+	}
+	if _, err := renderChart(&Report{}, "ru"); err == nil {
+		t.Error("a chart without days was drawn")
+	}
+	// A single day may be refused by the library, but must not hang or panic.
+	_, _ = renderChart(&Report{Days: []Day{day(3, 2, 1)}, Location: time.UTC}, "ru")
+}

@@ -1,0 +1,257 @@
+package digest
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/otvet/otvet/internal/mailout"
+)
+
+// Recipient is a manager who reads digests. OrgID 0 is the operator's
+// manager (every organisation); a client organisation's head has its OrgID
+// and sees that organisation's tickets only.
+type Recipient struct {
+	Email, Name, Lang string
+	OrgID             int64
+}
+
+// Renderer renders a mail template (*mailout.Templates).
+type Renderer interface {
+	Render(lang, name string, data any) (mailout.Rendered, error)
+}
+
+// ChartCID is the Content-ID of the inline chart.
+const ChartCID = "digest-chart@otvet"
+
+// chartDays is how far back the daily digest's chart looks.
+const chartDays = 14
+
+// Digest is a rendered digest: the mail parts, the chart and the CSV.
+type Digest struct {
+	Period   Period
+	Report   *Report
+	Data     mailout.DigestData
+	Rendered mailout.Rendered
+	Chart    []byte // PNG; nil when it could not be drawn
+	CSV      []byte
+	CSVName  string
+}
+
+// Build computes and renders the digest of period p for rc as of now.
+func (r *Reporter) Build(ctx context.Context, tm Renderer, p Period, rc Recipient, now time.Time) (*Digest, error) {
+	lang := rc.Lang
+	if lang != "en" {
+		lang = "ru"
+	}
+	params := Params{From: p.From, To: p.To, Now: now, OrgID: rc.OrgID, Rows: true, Limit: 20}
+	if p.Kind == Daily {
+		params.ChartFrom = p.To.AddDate(0, 0, -chartDays)
+	}
+	rep, err := r.Report(ctx, params)
+	if err != nil {
+		return nil, err
+	}
+	d := &Digest{Period: p, Report: rep, CSVName: fmt.Sprintf("tickets-%s-%s.csv", p.Kind, p.Key())}
+	if d.CSV, err = ticketsCSV(rep); err != nil {
+		return nil, err
+	}
+	d.Chart, err = renderChart(rep, lang)
+	if err != nil {
+		d.Chart = nil // the digest is still worth sending without its picture
+	}
+	d.Data = digestData(rep, p, lang, r.setup)
+	d.Data.CSVName = d.CSVName
+	if d.Chart != nil {
+		d.Data.ChartCID = ChartCID
+	}
+	if d.Rendered, err = tm.Render(lang, mailout.TmplDigest, d.Data); err != nil {
+		return nil, fmt.Errorf("digest: %w", err)
+	}
+	return d, nil
+}
+
+// Mail is the digest as a message from the desk to rc (HTML, text, the
+// inline chart and the CSV), marked auto-generated.
+func (d *Digest) Mail(from mailout.Address, rc Recipient, messageID string, date time.Time) mailout.Mail {
+	m := mailout.Mail{
+		From: from, To: []mailout.Address{{Name: rc.Name, Email: rc.Email}}, Subject: d.Rendered.Subject,
+		Text: d.Rendered.Text, HTML: d.Rendered.HTML, MessageID: messageID, Date: date, AutoSubmitted: "auto-generated",
+		Headers: map[string]string{"X-Otvet-Digest": string(d.Period.Kind) + " " + d.Period.Key()},
+	}
+	if d.Chart != nil {
+		m.Attachments = append(m.Attachments, mailout.Attachment{Filename: "chart.png", ContentType: "image/png",
+			Data: d.Chart, ContentID: ChartCID})
+	}
+	m.Attachments = append(m.Attachments, mailout.Attachment{Filename: d.CSVName, ContentType: "text/csv; charset=utf-8", Data: d.CSV})
+	return m
+}
+
+func digestData(rep *Report, p Period, lang string, setup *Setup) mailout.DigestData {
+	loc := rep.Location
+	bt := func(d time.Duration) string { return formatBusiness(d, lang) }
+	ts := func(t time.Time) string { return formatTime(t.In(loc), lang) }
+	d := mailout.DigestData{
+		Kind: string(p.Kind), Period: p.Format(lang), Organisation: rep.OrgName, GeneratedAt: ts(rep.At),
+		Received: rep.Received, Resolved: rep.Resolved, OpenAtEnd: rep.OpenAtEnd, BreachCount: rep.BreachCount,
+		RefusedCount: rep.RefusedCount, VisitDay: formatDate(time.Date(rep.VisitDay.Year, rep.VisitDay.Month, rep.VisitDay.Day, 0, 0, 0, 0, loc), lang),
+		Total: slaRow(rep.Total, lang),
+	}
+	if setup.Desk.Name != "" {
+		d.DeskName, d.SupportAddress = setup.Desk.DisplayName, setup.Desk.SupportAddress
+	}
+	for _, ch := range []string{"email", "phone"} {
+		if n := rep.ByChannel[ch]; n > 0 {
+			d.ByChannel = append(d.ByChannel, mailout.DigestCount{Code: ch, N: n})
+		}
+	}
+	for ch, n := range rep.ByChannel {
+		if ch != "email" && ch != "phone" && n > 0 {
+			d.ByChannel = append(d.ByChannel, mailout.DigestCount{Code: ch, N: n})
+		}
+	}
+	for _, g := range rep.Levels {
+		d.ByLevel = append(d.ByLevel, slaRow(g, lang))
+	}
+	if rep.OrgID == 0 {
+		for _, g := range rep.Orgs {
+			d.ByOrg = append(d.ByOrg, slaRow(g, lang))
+		}
+	}
+	line := func(l TicketLine) mailout.DigestTicket {
+		return mailout.DigestTicket{Number: l.ID, Subject: l.Subject, Organisation: l.Organisation, Agent: l.Agent,
+			Status: l.Status, Age: bt(l.Age), Created: ts(l.Created)}
+	}
+	for _, b := range rep.Breaches {
+		t := line(b.Ticket)
+		t.Metric, t.Over, t.Late = string(b.Metric), bt(b.Over), b.Stopped
+		d.Breaches = append(d.Breaches, t)
+	}
+	for _, l := range rep.AtRisk {
+		t := line(l)
+		t.Metric, t.Remaining, t.Due = string(l.Metric), bt(l.Remaining), ts(l.Due)
+		d.AtRisk = append(d.AtRisk, t)
+	}
+	for _, l := range rep.OldestOpen {
+		d.OldestOpen = append(d.OldestOpen, line(l))
+	}
+	for _, l := range rep.OldestWaiting {
+		d.OldestWait = append(d.OldestWait, line(l))
+	}
+	for _, l := range rep.Visits {
+		d.Visits = append(d.Visits, line(l))
+	}
+	for _, l := range rep.Incidents {
+		d.Incidents = append(d.Incidents, line(l))
+	}
+	for _, rc := range rep.Reasons {
+		d.Reasons = append(d.Reasons, mailout.DigestReason{Status: rc.Status, Reason: rc.Reason, Clause: rc.Clause, N: rc.Count})
+	}
+	for _, a := range rep.Agents {
+		d.Agents = append(d.Agents, mailout.DigestAgent{Agent: a.Agent, Open: a.Open, Received: a.Received, Resolved: a.Resolved, Breaches: a.Breaches})
+	}
+	for _, e := range rep.Refused {
+		d.Refused = append(d.Refused, mailout.DigestEvent{Number: e.TicketID.Int64, At: ts(e.At), Kind: e.Kind, Actor: e.Actor, Detail: clip(e.Detail, 120)})
+	}
+	for _, b := range rep.Bounces {
+		d.Bounces = append(d.Bounces, mailout.DigestBounce{Address: b.Recipient, Status: b.Status, Diagnostic: clip(b.Diagnostic, 120),
+			Last: ts(b.Last), N: b.Count, Permanent: b.Permanent})
+	}
+	d.More = rep.BreachCount > len(rep.Breaches) || rep.RefusedCount > len(rep.Refused)
+	return d
+}
+
+func slaRow(g Group, lang string) mailout.DigestSLA {
+	bt := func(d time.Duration) string { return formatBusiness(d, lang) }
+	target := func(d time.Duration) string {
+		if d == 0 {
+			return "—"
+		}
+		return bt(d)
+	}
+	times := func(m Metric) (string, string) {
+		if m.Stopped() == 0 {
+			return "—", "—"
+		}
+		return bt(m.Median), bt(m.P90)
+	}
+	fc, fok := g.FirstResponse.Compliance()
+	rc, rok := g.Resolution.Compliance()
+	row := mailout.DigestSLA{
+		Name: g.Name, Received: g.Received,
+		FirstTarget: target(g.FirstResponse.Target), FirstCompliance: formatPercent(fc, fok, lang),
+		FirstMet: g.FirstResponse.Met, FirstBreached: g.FirstResponse.Breached, FirstPending: g.FirstResponse.Pending,
+		ResolveTarget: target(g.Resolution.Target), ResolveCompliance: formatPercent(rc, rok, lang),
+		ResolveMet: g.Resolution.Met, ResolveBreached: g.Resolution.Breached, ResolvePending: g.Resolution.Pending,
+	}
+	row.FirstMedian, row.FirstP90 = times(g.FirstResponse)
+	row.ResolveMedian, row.ResolveP90 = times(g.Resolution)
+	return row
+}
+
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// csvHeader names the columns of the tickets CSV.
+func csvHeader() []string {
+	return []string{"ticket", "created_at", "channel", "organisation", "level", "priority", "status", "agent",
+		"first_response_at", "first_response_business_seconds", "first_response_target_seconds", "first_response_state",
+		"resolved_at", "resolution_business_seconds", "resolution_target_seconds", "resolution_state", "closed_at", "subject"}
+}
+
+// ticketsCSV writes every ticket of the report (received in the period, open
+// at its end or resolved in it), instants in the report's zone (RFC 3339).
+// States: met, breached, pending, or empty when the ticket has no clock.
+func ticketsCSV(rep *Report) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString("\ufeff") // lets spreadsheet programs see UTF-8
+	w := csv.NewWriter(&b)
+	if err := w.Write(csvHeader()); err != nil {
+		return nil, err
+	}
+	ts := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.In(rep.Location).Format(time.RFC3339)
+	}
+	fig := func(f figure) (string, string, string) {
+		if !f.ok {
+			return "", "", ""
+		}
+		state := "pending"
+		switch {
+		case f.breached:
+			state = "breached"
+		case f.stopped:
+			state = "met"
+		}
+		return strconv.FormatInt(int64(f.elapsed/time.Second), 10), strconv.FormatInt(int64(f.target/time.Second), 10), state
+	}
+	for _, r := range rep.Rows {
+		fe, ft, fs := fig(r.FirstResponse)
+		re, rt, rs := fig(r.Resolution)
+		if err := w.Write([]string{strconv.FormatInt(r.ID, 10), ts(r.Created), r.Channel, r.Organisation, r.Level, r.Priority,
+			r.Status, r.Agent, ts(r.FirstResponseAt), fe, ft, fs, ts(r.ResolvedAt), re, rt, rs, ts(r.Closed), csvSafe(r.Subject)}); err != nil {
+			return nil, err
+		}
+	}
+	w.Flush()
+	return b.Bytes(), w.Error()
+}
+
+// csvSafe keeps a subject from being read as a formula by spreadsheets.
+func csvSafe(s string) string {
+	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@') {
+		return "'" + s
+	}
+	return s
+}
