@@ -1,0 +1,293 @@
+package digest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/store"
+	"github.com/otvet/otvet/internal/workcal"
+)
+
+// Schedule switches one kind of digest and sets its hour (local time of
+// the schedule's calendar). Hour 0 means the default: 18 for the daily
+// digest (after closing time), 9 for the weekly and monthly ones.
+type Schedule struct {
+	Off  bool
+	Hour int
+}
+
+// DB is what the scheduler needs from the store (*store.DB).
+type DB interface {
+	Source
+	DigestSent(ctx context.Context, kind, periodStart, recipient string) (bool, error)
+	Tx(ctx context.Context, fn func(tx *store.Tx) error) error
+}
+
+// SchedulerOptions configure a Scheduler. Zero values mean defaults.
+type SchedulerOptions struct {
+	DB        DB
+	Setup     *Setup
+	Templates Renderer
+	// Recipients get every kind of digest that is on.
+	Recipients             []Recipient
+	Daily, Weekly, Monthly Schedule
+	// Desk is the outbox desk that sends the digests; From its address.
+	Desk string
+	From mailout.Address
+	// Interval between checks; 0 means one minute.
+	Interval time.Duration
+	// Queued is called after a digest is queued (e.g. the outbox's Wake).
+	Queued func()
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Scheduler sends digests on the production calendar: the daily digest
+// after closing time on each working day, the weekly one on the first
+// working day of a week (for the week before), the monthly one on the first
+// working day of a month (for the month before). Each digest is recorded
+// in digests_sent in the transaction that queues it, so it goes out once
+// per period and recipient, also with several instances. After downtime
+// the most recent missed digest of each kind is sent once.
+type Scheduler struct {
+	o      SchedulerOptions
+	rep    *Reporter
+	cal    *workcal.Calendar
+	kinds  map[Kind]Schedule
+	log    *slog.Logger
+	nowFn  func() time.Time
+	period time.Duration
+}
+
+// Job is one digest to send.
+type Job struct {
+	Period      Period
+	Recipient   Recipient
+	ScheduledAt time.Time
+}
+
+// NewScheduler checks o and returns a scheduler.
+func NewScheduler(o SchedulerOptions) (*Scheduler, error) {
+	if o.DB == nil || o.Setup == nil || o.Templates == nil {
+		return nil, errors.New("digest: scheduler needs a database, a setup and templates")
+	}
+	if o.From.Email == "" || o.Desk == "" {
+		return nil, errors.New("digest: scheduler needs the desk and the address to send from")
+	}
+	rep, err := NewReporter(o.DB, o.Setup)
+	if err != nil {
+		return nil, err
+	}
+	s := &Scheduler{o: o, rep: rep, cal: o.Setup.Default, log: o.Logger, nowFn: o.Now, period: o.Interval,
+		kinds: map[Kind]Schedule{Daily: o.Daily, Weekly: o.Weekly, Monthly: o.Monthly}}
+	for k, def := range map[Kind]int{Daily: 18, Weekly: 9, Monthly: 9} {
+		sc := s.kinds[k]
+		if sc.Hour == 0 {
+			sc.Hour = def
+		}
+		if sc.Hour < 0 || sc.Hour > 23 {
+			return nil, fmt.Errorf("digest: %s digest hour %d is not within 0–23", k, sc.Hour)
+		}
+		s.kinds[k] = sc
+	}
+	for _, rc := range o.Recipients {
+		if !strings.Contains(rc.Email, "@") {
+			return nil, fmt.Errorf("digest: recipient %q is not an address", rc.Email)
+		}
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.nowFn == nil {
+		s.nowFn = time.Now
+	}
+	if s.period <= 0 {
+		s.period = time.Minute
+	}
+	return s, nil
+}
+
+// Latest returns the most recent scheduled digest of kind k at or before
+// now: its period and when it was due. ok is false when there is none
+// within the look-back (or the kind is off).
+func (s *Scheduler) Latest(k Kind, now time.Time) (p Period, at time.Time, ok bool) {
+	sc := s.kinds[k]
+	if sc.Off {
+		return Period{}, time.Time{}, false
+	}
+	loc := s.cal.Location()
+	now = now.In(loc)
+	today := workcal.DateOf(now)
+	switch k {
+	case Daily:
+		for i := 0; i < 40; i++ {
+			d := workcal.DateOf(time.Date(today.Year, today.Month, today.Day-i, 12, 0, 0, 0, loc))
+			if !s.working(d) {
+				continue
+			}
+			at := time.Date(d.Year, d.Month, d.Day, sc.Hour, 0, 0, 0, loc)
+			if !at.After(now) {
+				return PeriodOf(Daily, d, loc), at, true
+			}
+		}
+	case Weekly, Monthly:
+		cur := PeriodOf(k, today, loc)
+		for i := 0; i < 8; i++ {
+			first, found := s.firstWorking(cur)
+			if found {
+				at := time.Date(first.Year, first.Month, first.Day, sc.Hour, 0, 0, 0, loc)
+				if !at.After(now) {
+					prev := cur.Previous()
+					// A week without a working day (New Year) has nothing to
+					// report: the digest covers the last week that had one.
+					for j := 0; j < 3 && !s.hasWorking(prev); j++ {
+						prev = prev.Previous()
+					}
+					return prev, at, true
+				}
+			}
+			cur = cur.Previous()
+		}
+	}
+	return Period{}, time.Time{}, false
+}
+
+func (s *Scheduler) working(d workcal.Date) bool {
+	info, err := s.cal.Day(d)
+	return err == nil && !info.Open.IsZero()
+}
+
+func (s *Scheduler) firstWorking(p Period) (workcal.Date, bool) {
+	for t := p.From; t.Before(p.To); t = t.AddDate(0, 0, 1) {
+		if d := workcal.DateOf(t); s.working(d) {
+			return d, true
+		}
+	}
+	return workcal.Date{}, false
+}
+
+func (s *Scheduler) hasWorking(p Period) bool {
+	_, ok := s.firstWorking(p)
+	return ok
+}
+
+// Due lists the digests that are due at now and not yet sent: for each
+// kind that is on, the most recent scheduled one, per recipient.
+func (s *Scheduler) Due(ctx context.Context, now time.Time) ([]Job, error) {
+	var jobs []Job
+	for _, k := range []Kind{Daily, Weekly, Monthly} {
+		p, at, ok := s.Latest(k, now)
+		if !ok {
+			continue
+		}
+		for _, rc := range s.o.Recipients {
+			sent, err := s.o.DB.DigestSent(ctx, string(k), p.Key(), rc.Email)
+			if err != nil {
+				return nil, err
+			}
+			if !sent {
+				jobs = append(jobs, Job{Period: p, Recipient: rc, ScheduledAt: at})
+			}
+		}
+	}
+	return jobs, nil
+}
+
+// Send builds the digest of job and queues it in the outbox, recording it
+// in the same transaction. A digest another instance recorded first is not
+// queued again (sent is then false, err nil).
+func (s *Scheduler) Send(ctx context.Context, job Job, now time.Time) (sent bool, err error) {
+	d, err := s.rep.Build(ctx, s.o.Templates, job.Period, job.Recipient, now)
+	if err != nil {
+		return false, err
+	}
+	err = s.o.DB.Tx(ctx, func(tx *store.Tx) error {
+		o, err := Queue(ctx, tx, d, s.o.Desk, s.o.From, job.Recipient, now)
+		if err != nil {
+			return err
+		}
+		return tx.RecordDigest(ctx, string(job.Period.Kind), job.Period.Key(), job.Recipient.Email, o.ID, now)
+	})
+	if errors.Is(err, store.ErrDigestSent) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("digest: queue %s %s for %s: %w", job.Period.Kind, job.Period.Key(), job.Recipient.Email, err)
+	}
+	if s.o.Queued != nil {
+		s.o.Queued()
+	}
+	return true, nil
+}
+
+// Queue composes d for rc and inserts it into the outbox (kind "digest",
+// not counted as an automatic reply). It returns the outbox row.
+func Queue(ctx context.Context, tx *store.Tx, d *Digest, desk string, from mailout.Address, rc Recipient, now time.Time) (*store.Outgoing, error) {
+	_, domain, _ := strings.Cut(from.Email, "@")
+	m := d.Mail(from, rc, mailout.NewMessageID(domain), now)
+	raw, err := mailout.Compose(m)
+	if err != nil {
+		return nil, fmt.Errorf("compose digest: %w", err)
+	}
+	rcpt := strings.ToLower(rc.Email)
+	o := &store.Outgoing{Desk: desk, Kind: "digest", MessageID: m.MessageID, EnvelopeFrom: from.Email, Recipients: rcpt,
+		RcptKey: rcpt, Subject: m.Subject, Raw: raw, NextAttemptAt: now, CreatedAt: now}
+	if err := tx.InsertOutgoing(ctx, o); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// RunOnce sends every digest due now and returns how many were queued.
+func (s *Scheduler) RunOnce(ctx context.Context) (int, error) {
+	now := s.nowFn()
+	jobs, err := s.Due(ctx, now)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var errs []error
+	for _, j := range jobs {
+		sent, err := s.Send(ctx, j, now)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if sent {
+			n++
+			s.log.Info("digest queued", "kind", string(j.Period.Kind), "period", j.Period.Key(), "recipient", j.Recipient.Email,
+				"org_id", j.Recipient.OrgID)
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+// Run checks for due digests every Interval until ctx ends.
+func (s *Scheduler) Run(ctx context.Context) error {
+	t := time.NewTicker(s.period)
+	defer t.Stop()
+	for {
+		s.safeRunOnce(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Scheduler) safeRunOnce(ctx context.Context) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("digest scheduler panicked", "panic", fmt.Sprint(p))
+		}
+	}()
+	if _, err := s.RunOnce(ctx); err != nil && ctx.Err() == nil {
+		s.log.Error("digest scheduler", "err", err)
+	}
+}
