@@ -56,11 +56,14 @@ func (t *Tx) SetCursor(ctx context.Context, mailbox string, c Cursor, now time.T
 // InsertRaw stores an incoming message. dup is true (and nothing is written)
 // when the same bytes, or the same Message-ID on the same desk, were stored before.
 func (t *Tx) InsertRaw(ctx context.Context, r *RawMessage) (id int64, dup bool, err error) {
-	err = t.x.QueryRowxContext(ctx, t.x.Rebind(`INSERT INTO raw_messages
+	row, err := t.queryRow(ctx, `INSERT INTO raw_messages
 		(desk, uid_validity, uid, message_id, sha256, size, truncated, disposition, note, data, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`),
-		r.Desk, r.UIDValidity, r.UID, r.MessageID, r.SHA256, r.Size, r.Truncated, r.Disposition, r.Note, r.Data, r.ReceivedAt.UTC(),
-	).Scan(&id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+		r.Desk, r.UIDValidity, r.UID, r.MessageID, r.SHA256, r.Size, r.Truncated, r.Disposition, r.Note, r.Data, r.ReceivedAt)
+	if err != nil {
+		return 0, false, fmt.Errorf("insert raw message: %w", err)
+	}
+	err = row.Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, true, nil
 	}

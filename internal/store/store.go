@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -39,6 +40,7 @@ type DB struct {
 	x       *sqlx.DB
 	dialect Dialect
 	log     *slog.Logger
+	stmts   sync.Map // rebound query -> *sqlx.Stmt, prepared once per process
 }
 
 // Options selects and tunes the database.
@@ -116,8 +118,14 @@ func redactDSN(err error, dsn string) error {
 	return err
 }
 
-// Close closes the pool.
-func (db *DB) Close() error { return db.x.Close() }
+// Close closes the prepared statements and the pool.
+func (db *DB) Close() error {
+	db.stmts.Range(func(_, s any) bool {
+		s.(*sqlx.Stmt).Close()
+		return true
+	})
+	return db.x.Close()
+}
 
 // Dialect reports the engine.
 func (db *DB) Dialect() Dialect { return db.dialect }
@@ -206,7 +214,7 @@ func (db *DB) tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			_ = t.Rollback()
 		}
 	}()
-	if err := fn(&Tx{x: t, dialect: db.dialect}); err != nil {
+	if err := fn(&Tx{x: t, db: db, dialect: db.dialect}); err != nil {
 		return err
 	}
 	if err := t.Commit(); err != nil {
@@ -231,25 +239,69 @@ func retryable(err error) bool {
 // Tx is one open transaction.
 type Tx struct {
 	x       *sqlx.Tx
+	db      *DB
 	dialect Dialect
 }
 
+// stmt returns the transaction's handle on a statement prepared once per
+// process and connection: intake runs the same few dozen statements for every
+// message, and parsing them anew each time costs as much as running them.
+func (t *Tx) stmt(ctx context.Context, q string) (*sqlx.Stmt, error) {
+	s, ok := t.db.stmts.Load(q)
+	if !ok {
+		p, err := t.db.x.PreparexContext(ctx, t.x.Rebind(q))
+		if err != nil {
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+		var loaded bool
+		if s, loaded = t.db.stmts.LoadOrStore(q, p); loaded {
+			p.Close()
+		}
+	}
+	return t.x.StmtxContext(ctx, s.(*sqlx.Stmt)), nil
+}
+
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.x.ExecContext(ctx, t.x.Rebind(q), utc(args)...)
+	s, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, utc(args)...)
 }
 
 func (t *Tx) get(ctx context.Context, dst any, q string, args ...any) error {
-	return t.x.GetContext(ctx, dst, t.x.Rebind(q), utc(args)...)
+	s, err := t.stmt(ctx, q)
+	if err != nil {
+		return err
+	}
+	return s.GetContext(ctx, dst, utc(args)...)
 }
 
 func (t *Tx) sel(ctx context.Context, dst any, q string, args ...any) error {
-	return t.x.SelectContext(ctx, dst, t.x.Rebind(q), utc(args)...)
+	s, err := t.stmt(ctx, q)
+	if err != nil {
+		return err
+	}
+	return s.SelectContext(ctx, dst, utc(args)...)
+}
+
+// queryRow runs a prepared statement that returns one row.
+func (t *Tx) queryRow(ctx context.Context, q string, args ...any) (*sqlx.Row, error) {
+	s, err := t.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryRowxContext(ctx, utc(args)...), nil
 }
 
 // insertID runs an INSERT ... RETURNING id.
 func (t *Tx) insertID(ctx context.Context, q string, args ...any) (int64, error) {
+	r, err := t.queryRow(ctx, q+" RETURNING id", args...)
+	if err != nil {
+		return 0, err
+	}
 	var id int64
-	err := t.x.QueryRowxContext(ctx, t.x.Rebind(q+" RETURNING id"), utc(args)...).Scan(&id)
+	err = r.Scan(&id)
 	return id, err
 }
 
