@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/otvet/otvet/internal/app"
+	"github.com/otvet/otvet/internal/config"
+	"github.com/otvet/otvet/internal/digest"
+	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/store"
+	"github.com/otvet/otvet/internal/workcal"
+)
+
+const digestUsage = "digest --period day|week|month [--date YYYY-MM-DD] [--org ID] [--lang ru|en] [--print | --to EMAIL] [--as-of TIME] [--config FILE]"
+
+// cmdDigest builds a manager's digest: prints its text form, or queues the
+// mail (HTML, chart, CSV) in the outbox.
+func cmdDigest(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "digest", digestUsage)
+	cfg := configFlag(fs)
+	period := fs.String("period", "day", "day, week or month")
+	date := fs.String("date", "", "a date in the period (default: the last complete period)")
+	org := fs.Int64("org", 0, "only this organisation's tickets (a client head's digest)")
+	lang := fs.String("lang", "ru", "ru or en")
+	print := fs.Bool("print", false, "write the text form to standard output (the default)")
+	to := fs.String("to", "", "queue the digest mail to this address in the outbox")
+	asOf := fs.String("as-of", "", "compute as of this instant (RFC 3339; default now)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("digest: unexpected argument %q; usage: otvet %s", fs.Arg(0), digestUsage)
+	}
+	kind, err := digest.ParseKind(*period)
+	if err != nil {
+		return usagef("digest: %v", err)
+	}
+	if *lang != "ru" && *lang != "en" {
+		return usagef("digest: --lang must be ru or en, not %q", *lang)
+	}
+	if *print && *to != "" {
+		return usagef("digest: --print and --to exclude each other")
+	}
+	if *to != "" && !strings.Contains(*to, "@") {
+		return usagef("digest: --to %q is not an address", *to)
+	}
+	if *org < 0 {
+		return usagef("digest: --org must be a positive organisation id")
+	}
+	now, err := parseAsOf(*asOf)
+	if err != nil {
+		return err
+	}
+	c, setup, db, err := openForReports(ctx, e, *cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	loc := setup.Default.Location()
+	var p digest.Period
+	if *date != "" {
+		d, err := parseDate(*date, loc)
+		if err != nil {
+			return usagef("digest: --date: %v", err)
+		}
+		p = digest.PeriodOf(kind, workcal.DateOf(d), loc)
+	} else {
+		p = digest.PeriodOf(kind, workcal.DateOf(now.In(loc)), loc).Previous()
+	}
+	tm, err := mailout.LoadTemplates(c.Templates.Dir)
+	if err != nil {
+		return fmt.Errorf("templates: %w", err)
+	}
+	r, err := digest.NewReporter(db, setup)
+	if err != nil {
+		return err
+	}
+	rc := digest.Recipient{Email: *to, Lang: *lang, OrgID: *org}
+	d, err := r.Build(ctx, tm, p, rc, now)
+	if err != nil {
+		return err
+	}
+	if *to == "" {
+		_, err := fmt.Fprint(e.Stdout, "Subject: "+d.Rendered.Subject+"\n\n"+d.Rendered.Text)
+		return err
+	}
+	if len(c.Desks) == 0 {
+		return fmt.Errorf("digest: no desk configured to send from")
+	}
+	desk := c.Desks[0]
+	var o *store.Outgoing
+	err = db.Tx(ctx, func(tx *store.Tx) error {
+		var err error
+		o, err = digest.Queue(ctx, tx, d, desk.Name, mailout.Address{Name: desk.DisplayName, Email: desk.SupportAddress}, rc, time.Now())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Stdout, "queued the %s digest for %s to %s as outbox #%d; otvet serve (or poll --once) sends it\n",
+		kind, p.Format("en"), *to, o.ID)
+	return nil
+}
+
+const reportUsage = "report sla --from YYYY-MM-DD --to YYYY-MM-DD [--org ID] [--format text|json|csv] [--as-of TIME] [--config FILE]"
+
+// cmdReport prints the SLA report of a period (both dates included).
+func cmdReport(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "sla" {
+		return usagef("usage: otvet %s", reportUsage)
+	}
+	fs := newFlags(e, "report sla", reportUsage)
+	cfg := configFlag(fs)
+	from := fs.String("from", "", "first date of the period")
+	to := fs.String("to", "", "last date of the period (included)")
+	org := fs.Int64("org", 0, "only this organisation's tickets")
+	format := fs.String("format", "text", "text, json or csv")
+	asOf := fs.String("as-of", "", "compute as of this instant (RFC 3339; default now)")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("report sla: unexpected argument %q", fs.Arg(0))
+	}
+	if *from == "" || *to == "" {
+		return usagef("report sla: --from and --to are required; usage: otvet %s", reportUsage)
+	}
+	if *format != "text" && *format != "json" && *format != "csv" {
+		return usagef("report sla: --format must be text, json or csv, not %q", *format)
+	}
+	if *org < 0 {
+		return usagef("report sla: --org must be a positive organisation id")
+	}
+	now, err := parseAsOf(*asOf)
+	if err != nil {
+		return err
+	}
+	_, setup, db, err := openForReports(ctx, e, *cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	loc := setup.Default.Location()
+	f, err := parseDate(*from, loc)
+	if err != nil {
+		return usagef("report sla: --from: %v", err)
+	}
+	t, err := parseDate(*to, loc)
+	if err != nil {
+		return usagef("report sla: --to: %v", err)
+	}
+	if t.Before(f) {
+		return usagef("report sla: --to %s is before --from %s", *to, *from)
+	}
+	r, err := digest.NewReporter(db, setup)
+	if err != nil {
+		return err
+	}
+	rep, err := r.Report(ctx, digest.Params{From: f, To: t.AddDate(0, 0, 1), Now: now, OrgID: *org})
+	if err != nil {
+		return err
+	}
+	s := rep.SLA()
+	switch *format {
+	case "json":
+		return s.WriteJSON(e.Stdout)
+	case "csv":
+		return s.WriteCSV(e.Stdout)
+	}
+	return s.WriteText(e.Stdout)
+}
+
+// openForReports loads the whole configuration (desks, calendars, levels)
+// and opens the database.
+func openForReports(ctx context.Context, e *env, cfgFlag string) (*config.Config, *digest.Setup, *store.DB, error) {
+	c, err := loadConfig(e, cfgFlag)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	setup, err := digest.FromConfig(c, e.Log)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	db, err := app.OpenDB(ctx, c, e.Log)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return nil, nil, nil, err
+	}
+	return c, setup, db, nil
+}
+
+func parseDate(s string, loc *time.Location) (time.Time, error) {
+	t, err := time.ParseInLocation("2006-01-02", s, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date like 2024-12-27", s)
+	}
+	return t, nil
+}
+
+func parseAsOf(s string) (time.Time, error) {
+	if s == "" {
+		return time.Now(), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, usagef("--as-of %q is not an RFC 3339 instant like 2025-01-09T10:00:00+03:00", s)
+	}
+	return t, nil
+}

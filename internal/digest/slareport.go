@@ -1,0 +1,190 @@
+package digest
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"text/tabwriter"
+	"time"
+)
+
+// SLAReport is the JSON form of `otvet report sla`: compliance and times
+// per support level and per organisation for the tickets received in the
+// period. Durations are business seconds; a figure that cannot be computed
+// (nothing decided, nothing stopped) is null.
+type SLAReport struct {
+	From           string     `json:"from"`
+	To             string     `json:"to"`
+	AsOf           string     `json:"as_of"`
+	OrganisationID int64      `json:"organisation_id,omitempty"`
+	Organisation   string     `json:"organisation,omitempty"`
+	Total          SLAGroup   `json:"total"`
+	Levels         []SLAGroup `json:"levels"`
+	Organisations  []SLAGroup `json:"organisations"`
+}
+
+// SLAGroup is one row of SLAReport.
+type SLAGroup struct {
+	Level          string `json:"level,omitempty"`
+	OrganisationID *int64 `json:"organisation_id,omitempty"` // 0 = tickets without an organisation
+	Organisation   string `json:"organisation,omitempty"`
+	Received       int    `json:"received"`
+
+	FirstResponseTarget        *int64   `json:"first_response_target_seconds,omitempty"`
+	FirstResponseMet           int      `json:"first_response_met"`
+	FirstResponseBreached      int      `json:"first_response_breached"`
+	FirstResponsePending       int      `json:"first_response_pending"`
+	FirstResponseCompliance    *float64 `json:"first_response_compliance"`
+	MedianFirstResponseSeconds *int64   `json:"median_first_response_seconds"`
+	P90FirstResponseSeconds    *int64   `json:"p90_first_response_seconds"`
+
+	ResolutionTarget        *int64   `json:"resolution_target_seconds,omitempty"`
+	ResolutionMet           int      `json:"resolution_met"`
+	ResolutionBreached      int      `json:"resolution_breached"`
+	ResolutionPending       int      `json:"resolution_pending"`
+	ResolutionCompliance    *float64 `json:"resolution_compliance"`
+	MedianResolutionSeconds *int64   `json:"median_resolution_seconds"`
+	P90ResolutionSeconds    *int64   `json:"p90_resolution_seconds"`
+}
+
+// SLA converts a report to its JSON form.
+func (rep *Report) SLA() SLAReport {
+	ts := func(t time.Time) string { return t.In(rep.Location).Format(time.RFC3339) }
+	out := SLAReport{From: ts(rep.From), To: ts(rep.To), AsOf: ts(rep.At), OrganisationID: rep.OrgID, Organisation: rep.OrgName,
+		Total: slaGroup(rep.Total), Levels: []SLAGroup{}, Organisations: []SLAGroup{}}
+	for _, g := range rep.Levels {
+		j := slaGroup(g)
+		j.Level = g.Name
+		out.Levels = append(out.Levels, j)
+	}
+	for _, g := range rep.Orgs {
+		j := slaGroup(g)
+		id := g.OrgID
+		j.OrganisationID, j.Organisation = &id, g.Name
+		out.Organisations = append(out.Organisations, j)
+	}
+	return out
+}
+
+func slaGroup(g Group) SLAGroup {
+	secs := func(d time.Duration) *int64 { v := int64(d / time.Second); return &v }
+	metric := func(m Metric) (target *int64, comp *float64, med, p90 *int64) {
+		if m.Target > 0 {
+			target = secs(m.Target)
+		}
+		if c, ok := m.Compliance(); ok {
+			c = math.Round(c*10) / 10
+			comp = &c
+		}
+		if m.Stopped() > 0 {
+			med, p90 = secs(m.Median), secs(m.P90)
+		}
+		return
+	}
+	j := SLAGroup{Received: g.Received,
+		FirstResponseMet: g.FirstResponse.Met, FirstResponseBreached: g.FirstResponse.Breached, FirstResponsePending: g.FirstResponse.Pending,
+		ResolutionMet: g.Resolution.Met, ResolutionBreached: g.Resolution.Breached, ResolutionPending: g.Resolution.Pending}
+	j.FirstResponseTarget, j.FirstResponseCompliance, j.MedianFirstResponseSeconds, j.P90FirstResponseSeconds = metric(g.FirstResponse)
+	j.ResolutionTarget, j.ResolutionCompliance, j.MedianResolutionSeconds, j.P90ResolutionSeconds = metric(g.Resolution)
+	return j
+}
+
+// WriteJSON writes the SLA report as indented JSON.
+func (s SLAReport) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(s)
+}
+
+// rows flattens the report: the total, then levels, then organisations.
+func (s SLAReport) rows() [][2]any {
+	out := [][2]any{{"total", s.Total}}
+	for _, g := range s.Levels {
+		out = append(out, [2]any{"level", g})
+	}
+	for _, g := range s.Organisations {
+		out = append(out, [2]any{"organisation", g})
+	}
+	return out
+}
+
+func (g SLAGroup) name() string {
+	switch {
+	case g.Level != "":
+		return g.Level
+	case g.OrganisationID != nil && *g.OrganisationID == 0:
+		return "(no organisation)"
+	case g.OrganisationID != nil:
+		return g.Organisation
+	}
+	return "all"
+}
+
+func optF(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*p, 'f', 1, 64)
+}
+
+func optI(p *int64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatInt(*p, 10)
+}
+
+func optD(p *int64) string {
+	if p == nil {
+		return "—"
+	}
+	return formatBusiness(time.Duration(*p)*time.Second, "en")
+}
+
+// WriteCSV writes one row per group: scope, name, then the JSON figures.
+func (s SLAReport) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"scope", "name", "organisation_id", "received",
+		"first_response_met", "first_response_breached", "first_response_pending", "first_response_compliance",
+		"median_first_response_seconds", "p90_first_response_seconds",
+		"resolution_met", "resolution_breached", "resolution_pending", "resolution_compliance",
+		"median_resolution_seconds", "p90_resolution_seconds"})
+	for _, r := range s.rows() {
+		g := r[1].(SLAGroup)
+		_ = cw.Write([]string{r[0].(string), csvSafe(g.name()), optI(g.OrganisationID), strconv.Itoa(g.Received),
+			strconv.Itoa(g.FirstResponseMet), strconv.Itoa(g.FirstResponseBreached), strconv.Itoa(g.FirstResponsePending),
+			optF(g.FirstResponseCompliance), optI(g.MedianFirstResponseSeconds), optI(g.P90FirstResponseSeconds),
+			strconv.Itoa(g.ResolutionMet), strconv.Itoa(g.ResolutionBreached), strconv.Itoa(g.ResolutionPending),
+			optF(g.ResolutionCompliance), optI(g.MedianResolutionSeconds), optI(g.P90ResolutionSeconds)})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteText writes the report as a table a person can read.
+func (s SLAReport) WriteText(w io.Writer) error {
+	scope := "all organisations"
+	if s.OrganisationID != 0 {
+		scope = s.Organisation
+	}
+	fmt.Fprintf(w, "SLA report %s – %s (%s), as of %s; business time; tickets received in the period\n\n", s.From, s.To, scope, s.AsOf)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SCOPE\tNAME\tRECEIVED\tFR MET\tFR BREACHED\tFR %\tFR MEDIAN\tFR P90\tRES MET\tRES BREACHED\tRES %\tRES MEDIAN\tRES P90")
+	pct := func(p *float64) string {
+		if p == nil {
+			return "—"
+		}
+		return optF(p) + "%"
+	}
+	for _, r := range s.rows() {
+		g := r[1].(SLAGroup)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", r[0], g.name(), g.Received,
+			g.FirstResponseMet, g.FirstResponseBreached, pct(g.FirstResponseCompliance), optD(g.MedianFirstResponseSeconds),
+			optD(g.P90FirstResponseSeconds), g.ResolutionMet, g.ResolutionBreached, pct(g.ResolutionCompliance),
+			optD(g.MedianResolutionSeconds), optD(g.P90ResolutionSeconds))
+	}
+	return tw.Flush()
+}
