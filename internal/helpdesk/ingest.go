@@ -224,21 +224,7 @@ func strconvQuote(s string) string {
 // when the sender already takes part in that ticket.
 func (in *intake) match(ctx context.Context) (int64, error) {
 	m := in.msg
-	var addrs []string
-	for _, a := range append(append([]mailmsg.Address{}, m.To...), m.Cc...) {
-		addrs = append(addrs, a.Email)
-	}
-	addrs = append(addrs, m.DeliveredTo...)
-	for _, a := range addrs {
-		tok, ok := mailout.TokenFromAddress(a, in.desk.SupportAddress)
-		if !ok {
-			continue
-		}
-		ticketID, _, ok := in.s.signer.Verify(tok)
-		if !ok {
-			in.s.log.Warn("reply address with an invalid token", "desk", in.desk.Name, "address", a)
-			continue
-		}
+	if ticketID, _, ok := in.tokenOf(); ok {
 		if t, err := in.tx.Ticket(ctx, ticketID); err == nil && t.Desk == in.desk.Name {
 			return ticketID, nil
 		}

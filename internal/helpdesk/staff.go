@@ -32,7 +32,8 @@ type StaffAuth struct {
 	ShowAgentAddress bool
 }
 
-// tokenOf finds a valid signed reply token among the message's recipients.
+// tokenOf finds a valid signed reply token among the message's recipients
+// (To, Cc, Delivered-To); invalid tokens are logged and skipped.
 func (in *intake) tokenOf() (ticketID, participantID int64, found bool) {
 	m := in.msg
 	var addrs []string
@@ -48,6 +49,7 @@ func (in *intake) tokenOf() (ticketID, participantID int64, found bool) {
 		if t, p, ok := in.s.signer.Verify(tok); ok {
 			return t, p, true
 		}
+		in.s.log.Warn("reply address with an invalid token", "desk", in.desk.Name, "address", a)
 	}
 	return 0, 0, false
 }
