@@ -28,7 +28,7 @@ func decodeClock(s string, cal sla.BusinessTime) (*sla.Clock, error) {
 
 // scanClock reads {"metric":M,"target":D,"warn_percent":N,"events":[{"kind":K,"at":T[,"reason":R]},...]}
 // exactly as MarshalJSON writes it (no spaces, this key order). Strings with
-// escapes are refused (the caller falls back).
+// escapes or other than printable ASCII are refused (the caller falls back).
 func scanClock(s string) (m sla.Metric, target time.Duration, warn int, events []sla.Event, err error) {
 	sc := scanner{s: s}
 	sc.lit(`{"metric":`)
@@ -93,11 +93,17 @@ func (sc *scanner) str() string {
 		return ""
 	}
 	j := strings.IndexByte(sc.s[sc.i+1:], '"')
-	if j < 0 || strings.IndexByte(sc.s[sc.i+1:sc.i+1+j], '\\') >= 0 {
+	if j < 0 {
 		sc.err = errClockFormat
 		return ""
 	}
 	v := sc.s[sc.i+1 : sc.i+1+j]
+	for k := 0; k < len(v); k++ {
+		if c := v[k]; c < 0x20 || c >= 0x7f || c == '\\' { // escapes, controls, non-ASCII: leave to encoding/json
+			sc.err = errClockFormat
+			return ""
+		}
+	}
 	sc.i += j + 2
 	return v
 }
