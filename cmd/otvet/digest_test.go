@@ -27,7 +27,7 @@ func TestDigestAndReportCommands(t *testing.T) {
 		t.Fatalf("digest --print: %v\n%s", err, out)
 	}
 	out, _, err = otvet(t, "digest", "--period", "week", "--date", "2024-12-27", "--lang", "en", "--print", "--as-of", asOf, "--config", cfg)
-	if err != nil || !strings.Contains(out, "Weekly digest SLA: 2024-12-23 – 2024-12-29") {
+	if err != nil || !strings.Contains(out, "Weekly SLA digest: 2024-12-23 – 2024-12-29") {
 		t.Fatalf("digest --lang en: %v\n%s", err, out)
 	}
 	out, _, err = otvet(t, "digest", "--period", "month", "--date", "2024-12-01", "--to", "manager@example.test", "--as-of", asOf, "--config", cfg)
