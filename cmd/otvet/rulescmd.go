@@ -10,6 +10,7 @@ import (
 	"github.com/otvet/otvet/internal/app"
 	"github.com/otvet/otvet/internal/helpdesk"
 	"github.com/otvet/otvet/internal/outbox"
+	"github.com/otvet/otvet/internal/rules"
 )
 
 // cmdRules: otvet rules test FILE.eml [--at TIME] [--desk NAME] [--json]
@@ -71,7 +72,7 @@ func cmdRules(ctx context.Context, e *env, args []string) error {
 		helpdesk.FormatLocal(when, loc, "en"))
 	fmt.Fprintf(w, "Outcome:  %s", dec.Outcome)
 	if dec.Reason != "" {
-		clause := helpdesk.DefaultClauses()[dec.Reason]
+		clause := rules.DefaultClauses()[dec.Reason]
 		if v := c.Rules.Clauses[dec.Reason]; v != "" {
 			clause = v
 		}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/otvet/otvet/internal/config"
+	"github.com/otvet/otvet/internal/digest"
 	"github.com/otvet/otvet/internal/helpdesk"
 	"github.com/otvet/otvet/internal/mailin"
 	"github.com/otvet/otvet/internal/mailmsg"
@@ -23,7 +24,6 @@ import (
 	"github.com/otvet/otvet/internal/outbox"
 	"github.com/otvet/otvet/internal/rules"
 	"github.com/otvet/otvet/internal/store"
-	"github.com/otvet/otvet/internal/workcal"
 )
 
 // App is a running installation.
@@ -34,6 +34,9 @@ type App struct {
 	Pollers []*mailin.Poller
 	Outbox  *outbox.Worker
 	log     *slog.Logger
+	setup   *digest.Setup
+	tmpl    *mailout.Templates
+	now     func() time.Time
 }
 
 // Options adjust how the app is built; the zero value is what `otvet serve` uses.
@@ -81,17 +84,9 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 	if err != nil {
 		return nil, fmt.Errorf("secret_key: %w", err)
 	}
-	var ovs workcal.Overrides
-	if f := c.Calendar.OverridesFile; f != "" {
-		fh, err := os.Open(f)
-		if err != nil {
-			return nil, fmt.Errorf("calendar.overrides_file: %w", err)
-		}
-		ovs, err = workcal.ParseOverrides(fh)
-		fh.Close()
-		if err != nil {
-			return nil, fmt.Errorf("calendar.overrides_file %s: %w", f, err)
-		}
+	setup, err := digest.FromConfig(c, log)
+	if err != nil {
+		return nil, err
 	}
 	levels := map[string]config.SupportLevel{}
 	for _, l := range c.SupportLevels {
@@ -99,20 +94,10 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 	}
 	var desks []helpdesk.Desk
 	for _, d := range c.Desks {
-		loc, err := time.LoadLocation(d.TimeZone)
-		if err != nil {
-			return nil, fmt.Errorf("desk %s: %w", d.Name, err)
-		}
+		cal := setup.Calendars[d.Name]
+		loc := cal.Location()
 		start, _ := config.ParseClock(d.Hours.Start)
 		end, _ := config.ParseClock(d.Hours.End)
-		shortEnd, _ := config.ParseClock(d.Hours.ShortEnd)
-		cal, err := workcal.New(workcal.Options{
-			Location: loc, Hours: workcal.Hours{Start: start, End: end}, ShortHours: workcal.Hours{Start: start, End: shortEnd},
-			Overrides: ovs, Logger: log.With("desk", d.Name),
-		})
-		if err != nil {
-			return nil, fmt.Errorf("desk %s calendar: %w", d.Name, err)
-		}
 		lvl := levels[d.SupportLevel]
 		desks = append(desks, helpdesk.Desk{
 			Name: d.Name, SupportAddress: d.SupportAddress, DisplayName: d.DisplayName, Language: d.Language,
@@ -122,7 +107,7 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 				ShowAgentAddress: d.ShowAgentAddress},
 		})
 	}
-	a := &App{Config: c, DB: db, log: log}
+	a := &App{Config: c, DB: db, log: log, setup: setup, tmpl: tmpl, now: o.Now}
 	senders := o.Senders
 	if senders == nil {
 		senders = map[string]outbox.Sender{}
@@ -303,6 +288,11 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	run("outbox", a.Outbox.Run)
 	run("scheduler", a.runScheduler)
+	if ds, err := a.DigestScheduler(); err != nil {
+		a.log.Error("digests are off", "err", err)
+	} else if ds != nil {
+		run("digests", ds.Run)
+	}
 	a.log.Info("otvet serving", "desks", len(a.Pollers), "database", a.Config.Database.Driver)
 	<-ctx.Done()
 	wg.Wait()
@@ -346,5 +336,26 @@ func syncStaff(ctx context.Context, db *store.DB, members []config.StaffMember, 
 			}
 		}
 		return nil
+	})
+}
+
+// DigestScheduler builds the managers' digest scheduler from the configuration
+// (nil when there are no recipients).
+func (a *App) DigestScheduler() (*digest.Scheduler, error) {
+	c := a.Config
+	if len(c.Digests.Recipients) == 0 || len(c.Desks) == 0 {
+		return nil, nil
+	}
+	var rcpts []digest.Recipient
+	for _, r := range c.Digests.Recipients {
+		rcpts = append(rcpts, digest.Recipient{Email: r.Email, Name: r.Name, Lang: r.Lang, OrgID: r.OrganisationID})
+	}
+	sched := func(d config.DigestSchedule) digest.Schedule { return digest.Schedule{Off: !d.On(), Hour: d.Hour} }
+	desk := c.Desks[0]
+	return digest.NewScheduler(digest.SchedulerOptions{
+		DB: a.DB, Setup: a.setup, Templates: a.tmpl, Recipients: rcpts,
+		Daily: sched(c.Digests.Daily), Weekly: sched(c.Digests.Weekly), Monthly: sched(c.Digests.Monthly),
+		Desk: desk.Name, From: mailout.Address{Name: desk.DisplayName, Email: desk.SupportAddress},
+		Queued: a.Outbox.Wake, Now: a.now, Logger: a.log.With("component", "digest"),
 	})
 }

@@ -32,6 +32,30 @@ type Config struct {
 	SupportLevels []SupportLevel `yaml:"support_levels"`
 	Rules         Rules          `yaml:"rules"`
 	Staff         []StaffMember  `yaml:"staff"`
+	Digests       Digests        `yaml:"digests"`
+}
+
+// Digests are the SLA digests mailed to managers.
+type Digests struct {
+	Daily      DigestSchedule    `yaml:"daily"`
+	Weekly     DigestSchedule    `yaml:"weekly"`
+	Monthly    DigestSchedule    `yaml:"monthly"`
+	Recipients []DigestRecipient `yaml:"recipients"`
+}
+
+// DigestSchedule switches a kind of digest and sets the local hour it goes out.
+type DigestSchedule struct {
+	Toggle `yaml:",inline"`
+	Hour   int `yaml:"hour"`
+}
+
+// DigestRecipient is a manager of the operator (organisation_id 0: everything)
+// or a client organisation's head (only that organisation's tickets).
+type DigestRecipient struct {
+	Email          string `yaml:"email"`
+	Name           string `yaml:"name"`
+	Lang           string `yaml:"lang"`
+	OrganisationID int64  `yaml:"organisation_id"`
 }
 
 // StaffMember is an agent, lead or manager (also manageable with 'otvet staff').
@@ -289,6 +313,20 @@ func (c *Config) setDefaults() {
 	}
 	if c.Outbox.PollInterval == 0 {
 		c.Outbox.PollInterval = Duration(5 * time.Second)
+	}
+	if c.Digests.Daily.Hour == 0 {
+		c.Digests.Daily.Hour = 18
+	}
+	if c.Digests.Weekly.Hour == 0 {
+		c.Digests.Weekly.Hour = 9
+	}
+	if c.Digests.Monthly.Hour == 0 {
+		c.Digests.Monthly.Hour = 9
+	}
+	for i := range c.Digests.Recipients {
+		if c.Digests.Recipients[i].Lang == "" {
+			c.Digests.Recipients[i].Lang = "ru"
+		}
 	}
 	if c.Tickets.AutocloseDays == 0 {
 		c.Tickets.AutocloseDays = 3

@@ -80,6 +80,23 @@ func (c *Config) Validate() error {
 			add("rules.out_of_scope.phrases."+k, "unknown category: use legislation, third_parties or user_duties")
 		}
 	}
+	for name, d := range map[string]DigestSchedule{"daily": c.Digests.Daily, "weekly": c.Digests.Weekly, "monthly": c.Digests.Monthly} {
+		if d.Hour < 0 || d.Hour > 23 {
+			add("digests."+name+".hour", "%d is not an hour of the day (0-23)", d.Hour)
+		}
+	}
+	for i, r := range c.Digests.Recipients {
+		f := fmt.Sprintf("digests.recipients[%d]", i)
+		if a, err := mail.ParseAddress(r.Email); err != nil || a.Address != r.Email {
+			add(f+".email", "%q is not a plain e-mail address", r.Email)
+		}
+		if r.Lang != "ru" && r.Lang != "en" {
+			add(f+".lang", "%q is not supported: use ru or en", r.Lang)
+		}
+		if r.OrganisationID < 0 {
+			add(f+".organisation_id", "must be 0 (everything) or an organisation's id")
+		}
+	}
 	seen := map[string]bool{}
 	for i, m := range c.Staff {
 		f := fmt.Sprintf("staff[%d]", i)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/otvet/otvet/internal/config"
+	"github.com/otvet/otvet/internal/rules"
 	"github.com/otvet/otvet/internal/sla"
 	"github.com/otvet/otvet/internal/workcal"
 )
@@ -85,9 +86,4 @@ func FromConfig(c *config.Config, log *slog.Logger) (*Setup, error) {
 }
 
 // DefaultClauses maps reason codes to the clauses of the regulations.
-func DefaultClauses() map[string]string {
-	return map[string]string{
-		"unidentified": "4.2", "unclear": "4.6.1", "insufficient_info": "4.6.2", "offensive": "4.6.3",
-		"license_violation": "4.6.4", "out_of_scope": "4.6.5", "external_cause": "4.6.6", "maintenance": "4.6.6",
-	}
-}
+func DefaultClauses() map[string]string { return rules.DefaultClauses() }

@@ -14,6 +14,7 @@ import (
 	"github.com/otvet/otvet/internal/mailin"
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/rules"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -143,7 +144,7 @@ func New(o Options) (*Service, error) {
 		s.regs.Incident = Targets{FirstResponse: time.Hour, Resolution: 8 * time.Hour}
 	}
 	clauses := map[string]string{}
-	for k, v := range DefaultClauses() {
+	for k, v := range rules.DefaultClauses() {
 		clauses[k] = v
 	}
 	for k, v := range s.regs.Clauses {
@@ -187,14 +188,4 @@ func (s *Service) desk(name string) (*Desk, error) {
 		return nil, fmt.Errorf("unknown desk %q", name)
 	}
 	return d, nil
-}
-
-// DefaultClauses are the clauses of the model regulation (Kachkanar, 2019)
-// that notices cite, by reason code.
-func DefaultClauses() map[string]string {
-	return map[string]string{
-		"unidentified": "4.2", "unclear": "4.6.1", "insufficient_info": "4.6.2", "offensive": "4.6.3",
-		"license_violation": "4.6.4", "out_of_scope": "4.6.5", "external_cause": "4.6.6", "maintenance": "4.6.6",
-		"blocked": "3.5",
-	}
 }

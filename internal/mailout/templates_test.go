@@ -114,12 +114,12 @@ func goldenCases() []struct {
 		}},
 		{"agent_reply", TmplAgentReply, AgentReplyData{
 			TicketNumber: 140, Subject: "Не работает сканер", SubjectToken: "[#140]",
-			Text: "Здравствуйте! Переустановили драйвер сканера, проверьте, пожалуйста.",
+			Text:     "Здравствуйте! Переустановили драйвер сканера, проверьте, пожалуйста.",
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
 		{"command_result", TmplCommandResult, CommandResultData{
 			TicketNumber: 140, Subject: "Не работает сканер", SubjectToken: "[#140]", Delivered: true,
-			Results: []CommandResult{{Command: "#take", OK: true, Message: "назначено вам"}, {Command: "#level gold", Message: "нет такого уровня"}},
+			Results:  []CommandResult{{Command: "#take", OK: true, Message: "назначено вам"}, {Command: "#level gold", Message: "нет такого уровня"}},
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
 		{"command_result_refused", TmplCommandResult, CommandResultData{
