@@ -73,23 +73,29 @@ func loadConfig(e *env, flagValue string) (*config.Config, error) {
 // openDB opens the database of the configuration for read-mostly commands; only
 // the database section has to be valid.
 func openDB(ctx context.Context, e *env, flagValue string) (*store.DB, error) {
+	db, _, err := openDBConfig(ctx, e, flagValue)
+	return db, err
+}
+
+// openDBConfig is openDB also returning the configuration it read.
+func openDBConfig(ctx context.Context, e *env, flagValue string) (*store.DB, *config.Config, error) {
 	p, err := configPath(e, flagValue)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c, err := loadConfigDB(e, p)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	db, err := app.OpenDB(ctx, c, e.Log)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := db.CheckSchema(ctx); err != nil {
 		db.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return db, nil
+	return db, c, nil
 }
 
 // loadConfigDB reads the configuration for commands that only need the database.

@@ -14,7 +14,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/otvet/otvet/internal/app"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -33,28 +32,13 @@ type dirCtx struct {
 // openDirectory opens the database for a directory command; only the database
 // section of the configuration has to be valid.
 func openDirectory(ctx context.Context, e *env, flagValue string) (*dirCtx, error) {
-	p, err := configPath(e, flagValue)
+	db, c, err := openDBConfig(ctx, e, flagValue)
 	if err != nil {
 		return nil, err
 	}
-	c, err := loadConfigDB(e, p)
-	if err != nil {
-		return nil, err
-	}
-	db, err := app.OpenDB(ctx, c, e.Log)
-	if err != nil {
-		return nil, err
-	}
-	if err := db.CheckSchema(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	d := &dirCtx{db: db, actor: "cli"}
+	d := &dirCtx{db: db, actor: actorName(e)}
 	for _, l := range c.SupportLevels {
 		d.levels = append(d.levels, l.Name)
-	}
-	if u := e.Getenv("USER"); u != "" {
-		d.actor = "cli:" + u
 	}
 	return d, nil
 }

@@ -364,12 +364,8 @@ func ticketsOpen(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	actor := "cli"
-	if u := e.Getenv("USER"); u != "" {
-		actor = "cli:" + u
-	}
 	out, err := a.Service.OpenPhone(ctx, helpdesk.PhoneRequest{Desk: *desk, Requester: *requester, Name: *name,
-		Subject: *subject, Body: *body, Actor: actor})
+		Subject: *subject, Body: *body, Actor: actorName(e)})
 	if err != nil {
 		return err
 	}
