@@ -5,12 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/otvet/otvet/internal/demo"
+	"github.com/otvet/otvet/internal/regform"
+	"github.com/otvet/otvet/internal/store"
 )
 
 // otvet runs the command line with a buffer environment.
@@ -166,5 +171,67 @@ func TestBlockACategoryOfUsers(t *testing.T) {
 	}
 	if _, _, err := otvet(t, "user", "block", "--role", "boss", "--reason", "x", "--config", cfg); err == nil {
 		t.Error("bad role accepted")
+	}
+}
+
+func TestRegistrationCommands(t *testing.T) {
+	dir := t.TempDir()
+	res, err := demo.Run(context.Background(), demo.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := res.ConfigPath
+	// A pending connection request, as intake stores it.
+	e := &env{Getenv: func(string) string { return "" }, Stderr: io.Discard}
+	e.Log = newLogger(io.Discard, "error", "text")
+	db, err := openDB(context.Background(), e, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := regform.Request{Organisation: regform.Organisation{Name: "МБДОУ № 7", INN: "6670000004"},
+		People: []regform.Person{{Row: 1, FullName: "Соколова Елена Павловна", Email: "sokolova@sad7.kgo66.ru"}}}
+	body, _ := json.Marshal(req)
+	var id int64
+	err = db.Tx(context.Background(), func(tx *store.Tx) error {
+		tk := &store.Ticket{Desk: "sd", Status: store.StatusOpen, Channel: "email", Subject: "Заявка", RequesterEmail: "sokolova@sad7.kgo66.ru",
+			CreatedAt: time.Now(), UpdatedAt: time.Now()}
+		if err := tx.CreateTicket(context.Background(), tk); err != nil {
+			return err
+		}
+		id = tk.ID
+		if _, err := tx.AddParticipant(context.Background(), id, tk.RequesterEmail, "", "requester", time.Now()); err != nil {
+			return err
+		}
+		return tx.InsertRegistration(context.Background(), &store.Registration{TicketID: id, Request: string(body)})
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := fmt.Sprint(id)
+	if out, _, err := otvet(t, "registration", "list", "--config", cfg); err != nil || !strings.Contains(out, "МБДОУ № 7") {
+		t.Fatalf("list: %v\n%s", err, out)
+	}
+	req.People = append(req.People, regform.Person{Row: 2, FullName: "Орлова Нина Ивановна", Email: "orlova@sad7.kgo66.ru"})
+	edited, _ := json.Marshal(req)
+	file := filepath.Join(dir, "req.json")
+	if err := os.WriteFile(file, edited, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := otvet(t, "registration", "edit", n, "--file", file, "--config", cfg); err != nil || !strings.Contains(out, "2 people") {
+		t.Fatalf("edit: %v\n%s", err, out)
+	}
+	if out, _, err := otvet(t, "registration", "show", n, "--config", cfg); err != nil || !strings.Contains(out, "Орлова") {
+		t.Fatalf("show: %v\n%s", err, out)
+	}
+	out, _, err := otvet(t, "registration", "approve", n, "--config", cfg)
+	if err != nil || !strings.Contains(out, "2 registered") {
+		t.Fatalf("approve: %v\n%s", err, out)
+	}
+	if out, _, _ := otvet(t, "user", "show", "orlova@sad7.kgo66.ru", "--json", "--config", cfg); !strings.Contains(out, "Орлова") {
+		t.Errorf("approved person not registered:\n%s", out)
+	}
+	if _, _, err := otvet(t, "registration", "approve", n, "--config", cfg); err == nil {
+		t.Error("a request was approved twice")
 	}
 }

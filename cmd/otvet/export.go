@@ -13,7 +13,7 @@ import (
 func userExport(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "user export", "user export EMAIL [--config FILE]")
 	cfg := configFlag(fs)
-	if err := parseFlags(fs, reorder(args)); err != nil {
+	if err := parseFlags(fs, flagsFirst(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 || !strings.Contains(fs.Arg(0), "@") {

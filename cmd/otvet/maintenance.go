@@ -105,7 +105,7 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 		}
 		return tw.Flush()
 	case "remove":
-		if err := parseFlags(fs, reorder(args[1:])); err != nil {
+		if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
 			return err
 		}
 		if fs.NArg() != 1 {

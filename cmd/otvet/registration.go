@@ -25,7 +25,7 @@ func cmdRegistration(ctx context.Context, e *env, args []string) error {
 	cfg := configFlag(fs)
 	asJSON := fs.Bool("json", false, "JSON output")
 	file := fs.String("file", "", "edit: the corrected request, as the \"request\" object of 'registration show N --json'")
-	if err := parseFlags(fs, reorder(args[1:])); err != nil {
+	if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
 		return err
 	}
 	switch args[0] {

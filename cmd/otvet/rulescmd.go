@@ -23,7 +23,7 @@ func cmdRules(ctx context.Context, e *env, args []string) error {
 	at := fs.String("at", "", "pretend the message arrives at this time (RFC 3339, or YYYY-MM-DD HH:MM in the desk's zone); default now")
 	desk := fs.String("desk", "", "the desk that receives it (default: the first)")
 	asJSON := fs.Bool("json", false, "print the decision as JSON")
-	if err := parseFlags(fs, reorder(args[1:])); err != nil {
+	if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

@@ -73,7 +73,7 @@ func cmdStaff(ctx context.Context, e *env, args []string) error {
 		}
 		return tw.Flush()
 	case "disable", "enable":
-		if err := parseFlags(fs, reorder(args[1:])); err != nil {
+		if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
 			return err
 		}
 		if fs.NArg() != 1 {
@@ -105,7 +105,7 @@ func cmdPlan(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "plan", "plan [DATE] [--json] [--config FILE]")
 	cfg := configFlag(fs)
 	asJSON := fs.Bool("json", false, "one JSON array")
-	if err := parseFlags(fs, reorder(args)); err != nil {
+	if err := parseFlags(fs, flagsFirst(fs, args)); err != nil {
 		return err
 	}
 	day := time.Now().Format("2006-01-02")

@@ -167,7 +167,7 @@ func ticketsShow(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "tickets show", "tickets show N [--json] [--config FILE]")
 	cfg := configFlag(fs)
 	asJSON := fs.Bool("json", false, "one JSON object")
-	if err := parseFlags(fs, reorder(args)); err != nil {
+	if err := parseFlags(fs, flagsFirst(fs, args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -303,26 +303,6 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-// reorder moves flags before positional arguments, so `show 12 --json` works.
-func reorder(args []string) []string {
-	var flags, pos []string
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		if strings.HasPrefix(a, "-") && len(a) > 1 {
-			flags = append(flags, a)
-			if a == "--config" || a == "-config" {
-				if i+1 < len(args) {
-					flags = append(flags, args[i+1])
-					i++
-				}
-			}
-			continue
-		}
-		pos = append(pos, a)
-	}
-	return append(flags, pos...)
 }
 
 func cmpOr(s, def string) string {
