@@ -525,3 +525,39 @@ func TestOutOfHoursAck(t *testing.T) {
 		t.Errorf("due %v, want %v", tk.FirstResponseDue.Time.In(friday.Location()), want)
 	}
 }
+
+// poisonRenderer fails for one subject, like a template or address no mail can be made of.
+type poisonRenderer struct{ helpdesk.Renderer }
+
+func (p poisonRenderer) Render(lang, name string, data any) (mailout.Rendered, error) {
+	if d, ok := data.(mailout.AckData); ok && strings.Contains(d.Subject, "POISON") {
+		return mailout.Rendered{}, fmt.Errorf("render: poisoned")
+	}
+	return p.Renderer.Render(lang, name, data)
+}
+
+func TestPoisonMessageNeverBlocksTheMailbox(t *testing.T) {
+	h := newHarness(t, func(o *helpdesk.Options) { o.Templates = poisonRenderer{o.Templates} })
+	var fs []mailin.Fetched
+	for i, subj := range []string{"Принтер", "POISON", "Сканер"} {
+		raw := mail{from: petrov, subject: subj, id: fmt.Sprintf("b%d@uszn", i)}.String()
+		fs = append(fs, mailin.Fetched{UID: uint32(i + 1), Raw: []byte(raw), Size: int64(len(raw))})
+	}
+	outs, err := h.svc.IngestBatch(context.Background(), "sd", 1, fs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{store.DispTicket, store.DispQuarantine, store.DispTicket}
+	for i, o := range outs {
+		if o.Disposition != want[i] {
+			t.Errorf("message %d: %s, want %s", i+1, o.Disposition, want[i])
+		}
+	}
+	if c, _ := h.db.Cursor(context.Background(), "sd"); c.LastUID != 3 {
+		t.Errorf("cursor %d, want 3", c.LastUID)
+	}
+	counts, _ := h.db.Counts(context.Background())
+	if counts.Tickets != 2 || counts.Raw != 3 {
+		t.Errorf("counts %+v", counts)
+	}
+}

@@ -90,21 +90,9 @@ func (s *Service) IngestBatch(ctx context.Context, mailbox string, uidValidity u
 		}
 		ps[i] = prepared{f: f, raw: raw, msg: msg, perr: perr}
 	}
-	outs := make([]Outcome, len(fs))
-	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		for i, p := range ps {
-			in := &intake{s: s, tx: tx, desk: d, now: now, raw: p.raw, msg: p.msg, fetched: p.f}
-			out, err := in.run(ctx, p.perr)
-			if err != nil {
-				return err
-			}
-			outs[i] = out
-		}
-		last := fs[len(fs)-1].UID
-		return tx.SetCursor(ctx, d.Name, store.Cursor{UIDValidity: uidValidity, LastUID: last}, now)
-	})
+	outs, err := s.commit(ctx, d, uidValidity, now, ps)
 	if err != nil {
-		return nil, fmt.Errorf("ingest uid %d-%d of %s: %w", fs[0].UID, fs[len(fs)-1].UID, d.Name, err)
+		return nil, err
 	}
 	queued := false
 	for i, p := range ps {
@@ -115,6 +103,61 @@ func (s *Service) IngestBatch(ctx context.Context, mailbox string, uidValidity u
 		s.queued()
 	}
 	return outs, nil
+}
+
+// commit stores prepared messages and the cursor in one transaction. When
+// that fails and the database is fine, one message is to blame (a poison
+// message: say, an address no mail can be composed to): the batch is retried
+// one message at a time, and a message that fails on its own is quarantined
+// with the error, so it can never block the mailbox. Only when even the
+// quarantine fails is the error returned (the database is down: retry later).
+func (s *Service) commit(ctx context.Context, d *Desk, uidValidity uint32, now time.Time, ps []prepared) ([]Outcome, error) {
+	outs := make([]Outcome, len(ps))
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		for i, p := range ps {
+			in := &intake{s: s, tx: tx, desk: d, now: now, raw: p.raw, msg: p.msg, fetched: p.f}
+			out, err := in.run(ctx, p.perr)
+			if err != nil {
+				return err
+			}
+			outs[i] = out
+		}
+		return tx.SetCursor(ctx, d.Name, store.Cursor{UIDValidity: uidValidity, LastUID: ps[len(ps)-1].f.UID}, now)
+	})
+	if err == nil {
+		return outs, nil
+	}
+	err = fmt.Errorf("ingest uid %d-%d of %s: %w", ps[0].f.UID, ps[len(ps)-1].f.UID, d.Name, err)
+	if ctx.Err() != nil || store.Transient(err) {
+		return nil, err
+	}
+	if len(ps) > 1 {
+		for i := range ps {
+			o, err := s.commit(ctx, d, uidValidity, now, ps[i:i+1])
+			if err != nil {
+				return nil, err
+			}
+			outs[i] = o[0]
+		}
+		return outs, nil
+	}
+	p := ps[0]
+	s.log.Error("message could not be ingested; quarantining it", "desk", d.Name, "uid", p.f.UID, "err", err)
+	qerr := s.db.Tx(ctx, func(tx *store.Tx) error {
+		raw := *p.raw
+		raw.Disposition, raw.Note = store.DispQuarantine, "intake failed: "+err.Error()
+		if _, _, err := tx.InsertRaw(ctx, &raw); err != nil {
+			return err
+		}
+		if err := tx.AddEvent(ctx, 0, now, "message_quarantined", "system", raw.Note); err != nil {
+			return err
+		}
+		return tx.SetCursor(ctx, d.Name, store.Cursor{UIDValidity: uidValidity, LastUID: p.f.UID}, now)
+	})
+	if qerr != nil {
+		return nil, err
+	}
+	return []Outcome{{Disposition: store.DispQuarantine, Note: err.Error()}}, nil
 }
 
 // run stores one message inside the batch's transaction.
