@@ -26,6 +26,11 @@ type ticketJSON struct {
 	Organisation     string                     `json:"organisation"`
 	OrganisationID   int64                      `json:"organisation_id,omitempty"`
 	Channel          string                     `json:"channel"`
+	Kind             string                     `json:"kind"`
+	Assignee         string                     `json:"assignee,omitempty"`
+	PlannedFor       string                     `json:"planned_for,omitempty"`
+	FirstResponseAt  string                     `json:"first_response_at,omitempty"`
+	ResolvedAt       string                     `json:"resolved_at,omitempty"`
 	Suggestions      []string                   `json:"suggestions,omitempty"`
 	Missing          []string                   `json:"missing,omitempty"`
 	ResumeAt         string                     `json:"resume_at,omitempty"`
@@ -76,6 +81,7 @@ func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 func toTicketJSON(t *store.Ticket) ticketJSON {
 	j := ticketJSON{
 		Number: t.ID, Desk: t.Desk, Status: t.Status, Reason: t.Reason, Priority: t.Priority, Channel: t.Channel,
+		Kind: t.Kind, Assignee: t.Assignee, PlannedFor: t.PlannedFor,
 		OrganisationID: t.OrgID.Int64, Suggestions: splitComma(t.Suggestions), Missing: splitComma(t.Missing),
 		Subject: t.Subject, Requester: t.RequesterEmail,
 		RequesterName: t.RequesterName, SupportLevel: t.SupportLevel, LinkedTicket: t.LinkedTicketID.Int64,
@@ -89,6 +95,12 @@ func toTicketJSON(t *store.Ticket) ticketJSON {
 	}
 	if t.ResumeAt.Valid {
 		j.ResumeAt = rfc3339(t.ResumeAt.Time)
+	}
+	if t.FirstResponseAt.Valid {
+		j.FirstResponseAt = rfc3339(t.FirstResponseAt.Time)
+	}
+	if t.ResolvedAt.Valid {
+		j.ResolvedAt = rfc3339(t.ResolvedAt.Time)
 	}
 	for name, c := range map[string]string{"first_response": t.SLAFirstResponse, "resolution": t.SLAResolution} {
 		if c != "" && json.Valid([]byte(c)) {
@@ -259,6 +271,15 @@ func printTicket(w io.Writer, j ticketJSON) {
 	}
 	if j.Organisation != "" {
 		fmt.Fprintf(w, "Organisation: %s (level %s)\n", j.Organisation, j.SupportLevel)
+	}
+	if j.Kind != "" && j.Kind != "request" {
+		fmt.Fprintf(w, "Kind: %s\n", j.Kind)
+	}
+	if j.Assignee != "" {
+		fmt.Fprintf(w, "Assignee: %s\n", j.Assignee)
+	}
+	if j.PlannedFor != "" {
+		fmt.Fprintf(w, "Visit planned for: %s\n", j.PlannedFor)
 	}
 	if len(j.Suggestions) > 0 {
 		fmt.Fprintf(w, "Suggested to staff: out of scope (%s)\n", strings.Join(j.Suggestions, ", "))

@@ -353,7 +353,15 @@ func (in *intake) identifyReply(ctx context.Context, t *store.Ticket) error {
 		return err
 	}
 	kind, data := in.ackData(t, 0, nil)
-	return in.autoReply(ctx, t, p, kind, data)
+	if err := in.autoReply(ctx, t, p, kind, data); err != nil {
+		return err
+	}
+	// Support sees the request only now that it is open.
+	first, err := in.tx.FirstMessageText(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	return in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterName, first+"\n\n"+in.msg.Text, "")
 }
 
 // alertIncident tells the security contacts at once, working hours or not.

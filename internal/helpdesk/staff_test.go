@@ -399,3 +399,18 @@ func TestOrganisationWalls(t *testing.T) {
 		t.Errorf("answer went to %q", ans.Recipients)
 	}
 }
+
+func TestAgentsHearOfRequestsWhenTheyOpen(t *testing.T) {
+	h := newStaffHarness(t)
+	out := h.ingest(mail{from: "Незнакомец <someone@uszn.kgo66.ru>", subject: "Не работает ЕИС", id: "u1@uszn",
+		body: "Не открывается ЕИС, выдаёт ошибку 500. Пробовала перезагрузить."}.String())
+	if n := len(h.sent("agent_notify")); n != 0 {
+		t.Fatalf("agents notified of an unidentified request: %d", n)
+	}
+	ask := lastMail(t, h.outbox(out.TicketID))
+	h.ingest(mail{from: "Незнакомец <someone@uszn.kgo66.ru>", subject: "Re: " + ask.Subject, id: "u2@uszn", inReplyTo: ask.MessageID,
+		body: "ФИО: Кузнецова Ольга Ивановна\nОрганизация: УСЗН\nТел. 8 (34341) 2-44-19"}.String())
+	if n := h.notification(agent1); !strings.Contains(n.Text, "ошибку 500") {
+		t.Errorf("agents not told once identified:\n%s", n.Text)
+	}
+}

@@ -93,6 +93,14 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 			if err := in.event(ctx, t.ID, "resumed", "the "+t.Reason+" deferral ended"); err != nil {
 				return err
 			}
+			t.Status = store.StatusOpen
+			first, err := tx.FirstMessageText(ctx, t.ID)
+			if err != nil {
+				return err
+			}
+			if err := in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterName, first, ""); err != nil {
+				return err
+			}
 			n++
 		}
 		return nil
