@@ -13,13 +13,17 @@ import (
 	"time"
 	_ "time/tzdata" // desks name their zones; do not depend on the host's zoneinfo
 
+	"github.com/otvet/otvet/internal/config"
+	"github.com/otvet/otvet/internal/digest"
 	"github.com/otvet/otvet/internal/workcal"
 )
 
 const calendarUsage = `usage:
-  otvet calendar between [--tz ZONE] [--overrides FILE] [--json] FROM TO
-  otvet calendar add     [--tz ZONE] [--overrides FILE] [--json] FROM DURATION
-  otvet calendar show    [--overrides FILE] YEAR [MONTH]
+  otvet calendar between [--tz ZONE | --config FILE] [--overrides FILE] [--json] FROM TO
+  otvet calendar add     [--tz ZONE | --config FILE] [--overrides FILE] [--json] FROM DURATION
+  otvet calendar show    [--config FILE] [--overrides FILE] YEAR [MONTH]
+With --config (or $OTVET_CONFIG) and no --tz, the first desk's zone, hours
+and calendar overrides are used.
 With - as the last argument, between and add read one query a line from
 standard input ("FROM TO" or "FROM DURATION").
 FROM, TO: 2024-12-27T10:00, 2024-12-27 10:00[:00], with +05:00 or Z, or a bare
@@ -27,15 +31,32 @@ date (midnight); local to ZONE (default Europe/Moscow) without an offset.
 DURATION: 8h, 90m, 1h30m or whole seconds. See docs/calendar.md.`
 
 // calendarFlags are the command-line settings that shape the calendar.
-// The lead's --config will join them here.
 type calendarFlags struct {
 	TZ        string
 	Overrides string
 	JSON      bool
+	// Config: a configuration file whose first desk (zone, hours, overrides
+	// file) shapes the calendar unless --tz is given.
+	Config string
+	tzSet  bool
 }
 
 // newCalendarFromFlags builds the desk calendar for the calendar command.
 func newCalendarFromFlags(e *env, f calendarFlags) (*workcal.Calendar, error) {
+	if f.Config == "" && !f.tzSet {
+		f.Config = e.Getenv("OTVET_CONFIG")
+	}
+	if f.Config != "" && !f.tzSet && f.Overrides == "" {
+		c, err := config.Load(f.Config, e.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		setup, err := digest.FromConfig(c, e.Log)
+		if err != nil {
+			return nil, fmt.Errorf("calendar: %w", err)
+		}
+		return setup.Default, nil
+	}
 	loc, err := time.LoadLocation(f.TZ)
 	if err != nil || f.TZ == "" || strings.EqualFold(f.TZ, "local") {
 		return nil, usagef("calendar: bad --tz %q: want an IANA zone such as Europe/Moscow or Asia/Yekaterinburg", f.TZ)
@@ -114,7 +135,7 @@ func calParseFlags(sub string, args []string) (calendarFlags, []string, error) {
 			if hasVal && val != "true" && val != "false" {
 				return f, nil, usagef("calendar %s: bad --json=%q", sub, val)
 			}
-		case "tz", "overrides":
+		case "tz", "overrides", "config":
 			if !hasVal {
 				if i+1 >= len(args) {
 					return f, nil, usagef("calendar %s: --%s needs a value", sub, name)
@@ -122,10 +143,13 @@ func calParseFlags(sub string, args []string) (calendarFlags, []string, error) {
 				i++
 				val = args[i]
 			}
-			if name == "tz" {
-				f.TZ = val
-			} else {
+			switch name {
+			case "tz":
+				f.TZ, f.tzSet = val, true
+			case "overrides":
 				f.Overrides = val
+			default:
+				f.Config = val
 			}
 		default:
 			return f, nil, usagef("calendar %s: unknown flag %s\n%s", sub, a, calendarUsage)

@@ -235,3 +235,20 @@ func TestRegistrationCommands(t *testing.T) {
 		t.Error("a request was approved twice")
 	}
 }
+
+func TestCalendarFollowsTheConfiguredDesk(t *testing.T) {
+	dir := t.TempDir()
+	res, err := demo.Run(context.Background(), demo.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The demo desk works in Asia/Yekaterinburg (+05:00).
+	out, _, err := otvet(t, "calendar", "add", "--config", res.ConfigPath, "2024-12-27T10:00", "8h")
+	if err != nil || !strings.Contains(out, "2024-12-28T10:00:00+05:00") {
+		t.Errorf("calendar with --config: %v %s", err, out)
+	}
+	out, _, err = otvet(t, "calendar", "add", "--config", res.ConfigPath, "--tz", "Europe/Moscow", "2024-12-27T10:00", "8h")
+	if err != nil || !strings.Contains(out, "+03:00") {
+		t.Errorf("--tz wins over --config: %v %s", err, out)
+	}
+}
