@@ -206,7 +206,8 @@ type intake struct {
 	raw     *store.RawMessage
 	msg     *mailmsg.Message
 	fetched mailin.Fetched
-	phone   bool // registered by staff from a phone call
+	phone   bool                     // registered by staff from a phone call
+	senders map[string]senderContext // directory lookups of this message, by lower-cased address
 }
 
 var subjectToken = regexp.MustCompile(`\[#(\d{1,18})\]`)
@@ -447,7 +448,7 @@ func (in *intake) channel() string {
 // blocked refuses mail from a blocked sender, organisation, or everyone:
 // the sender is told (rate-limited) and nothing else is done.
 func (in *intake) blocked(ctx context.Context) (Outcome, bool, error) {
-	b, err := in.tx.SenderBlock(ctx, in.msg.From.Email)
+	b, err := in.block(ctx)
 	if err != nil || b.Scope == "" {
 		return Outcome{}, false, err
 	}

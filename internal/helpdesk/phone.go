@@ -105,7 +105,7 @@ func (s *Service) TestRules(ctx context.Context, desk string, raw []byte, at tim
 		if dec, err = in.decideRules(ctx, sc); err != nil {
 			return err
 		}
-		if b, err := tx.SenderBlock(ctx, msg.From.Email); err != nil {
+		if b, err := in.block(ctx); err != nil {
 			return err
 		} else if b.Scope != "" && !s.regs.Rules.Blocked.Disabled {
 			dec.Trail = append([]rules.Step{{Rule: "blocked", Result: "fired", Detail: b.Scope + ": " + b.Reason}}, dec.Trail...)

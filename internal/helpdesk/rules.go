@@ -34,28 +34,37 @@ type senderContext struct {
 	org  *store.Org
 }
 
+// lookupSender finds what the directory knows about an address, once per
+// address and message: intake asks about the sender and its colleagues
+// several times while deciding.
 func (in *intake) lookupSender(ctx context.Context, email string) (senderContext, error) {
-	var sc senderContext
-	u, err := in.tx.UserByEmail(ctx, email)
-	switch {
-	case err == nil:
-		sc.user = u
-	case !errors.Is(err, store.ErrNotFound):
-		return sc, err
+	key := strings.ToLower(email)
+	if sc, ok := in.senders[key]; ok {
+		return sc, nil
 	}
-	var o *store.Org
-	if sc.user != nil && sc.user.OrgID.Valid {
-		o, err = in.tx.OrgByID(ctx, sc.user.OrgID.Int64)
-	} else if _, domain, ok := strings.Cut(email, "@"); ok {
-		o, err = in.tx.OrgByDomain(ctx, domain)
+	u, o, err := in.tx.SenderOf(ctx, email)
+	if err != nil {
+		return senderContext{}, err
 	}
-	switch {
-	case err == nil:
-		sc.org = o
-	case !errors.Is(err, store.ErrNotFound):
-		return sc, err
+	sc := senderContext{user: u, org: o}
+	if in.senders == nil {
+		in.senders = map[string]senderContext{}
 	}
+	in.senders[key] = sc
 	return sc, nil
+}
+
+// block is the blocking verdict for the message's sender.
+func (in *intake) block(ctx context.Context) (store.Block, error) {
+	all, reason, err := in.tx.AllBlocked(ctx)
+	if err != nil {
+		return store.Block{}, err
+	}
+	sc, err := in.lookupSender(ctx, in.msg.From.Email)
+	if err != nil {
+		return store.Block{}, err
+	}
+	return store.BlockOf(all, reason, sc.user, sc.org), nil
 }
 
 func (sc senderContext) rulesInput() (*rules.User, *rules.Org) {

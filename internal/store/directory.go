@@ -499,22 +499,29 @@ type Block struct {
 }
 
 // SenderBlock tells whether mail from email is refused: everyone blocked,
-// then the user, then their organisation (the user's, or for an unknown user
-// or one without an organisation, the organisation of the address's domain).
+// then the user, then their organisation (see SenderOf).
 func (t *Tx) SenderBlock(ctx context.Context, email string) (Block, error) {
 	all, reason, err := t.AllBlocked(ctx)
 	if err != nil {
 		return Block{}, err
 	}
-	if all {
-		return Block{Scope: BlockAll, Reason: reason}, nil
-	}
-	u, err := t.UserByEmail(ctx, email)
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	u, o, err := t.SenderOf(ctx, email)
+	if err != nil {
 		return Block{}, err
 	}
-	if u != nil && u.Blocked {
-		return Block{Scope: BlockUser, Reason: u.BlockReason}, nil
+	return BlockOf(all, reason, u, o), nil
+}
+
+// SenderOf finds who an address belongs to: the registered user (nil when
+// unknown) and their organisation — the user's, or for an unknown user or one
+// without an organisation, the organisation owning the address's domain (nil
+// when none).
+func (t *Tx) SenderOf(ctx context.Context, email string) (*User, *Org, error) {
+	u, err := t.UserByEmail(ctx, email)
+	if errors.Is(err, ErrNotFound) {
+		u = nil
+	} else if err != nil {
+		return nil, nil, err
 	}
 	var o *Org
 	if u != nil && u.OrgID.Valid {
@@ -522,13 +529,26 @@ func (t *Tx) SenderBlock(ctx context.Context, email string) (Block, error) {
 	} else if at := strings.LastIndexByte(email, '@'); at >= 0 {
 		o, err = t.OrgByDomain(ctx, email[at+1:])
 	}
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return Block{}, err
+	if errors.Is(err, ErrNotFound) {
+		o = nil
+	} else if err != nil {
+		return nil, nil, err
 	}
-	if o != nil && o.Blocked {
-		return Block{Scope: BlockOrg, Reason: o.BlockReason}, nil
+	return u, o, nil
+}
+
+// BlockOf is the blocking verdict for a sender whose user and organisation
+// are known (either may be nil): everyone, then the user, then the organisation.
+func BlockOf(all bool, allReason string, u *User, o *Org) Block {
+	switch {
+	case all:
+		return Block{Scope: BlockAll, Reason: allReason}
+	case u != nil && u.Blocked:
+		return Block{Scope: BlockUser, Reason: u.BlockReason}
+	case o != nil && o.Blocked:
+		return Block{Scope: BlockOrg, Reason: o.BlockReason}
 	}
-	return Block{}, nil
+	return Block{}
 }
 
 // ListOrgs lists every organisation with its domains, by name.
