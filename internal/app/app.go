@@ -153,7 +153,7 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 			Name: d.Name, Addr: net.JoinHostPort(d.IMAP.Host, strconv.Itoa(d.IMAP.Port)), Security: d.IMAP.Security,
 			TLSConfig: tc, Username: d.IMAP.Username, Password: d.IMAP.Password.Reveal(), Folder: d.IMAP.Folder,
 			ProcessedFolder: d.IMAP.ProcessedFolder, MarkSeen: *d.IMAP.MarkSeen, DisableIdle: !*d.IMAP.Idle,
-			PollInterval: d.IMAP.PollInterval.D(), MaxMessageBytes: int64(c.Limits.MaxMessageBytes),
+			PollInterval: d.IMAP.PollInterval.D(), IdleCheck: d.IMAP.IdleCheck.D(), MaxMessageBytes: int64(c.Limits.MaxMessageBytes),
 			Logger: log.With("component", "poller", "desk", d.Name), Locker: locker, Dial: o.Dial,
 		}, a.Service)
 		if err != nil {

@@ -224,6 +224,7 @@ type IMAP struct {
 	MarkSeen        *bool    `yaml:"mark_seen"`
 	Idle            *bool    `yaml:"idle"`
 	PollInterval    Duration `yaml:"poll_interval"`
+	IdleCheck       Duration `yaml:"idle_check"`
 	CAFile          string   `yaml:"ca_file"`
 }
 

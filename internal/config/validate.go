@@ -176,6 +176,9 @@ func (c *Config) Validate() error {
 		if d.IMAP.PollInterval.D() < time.Second {
 			add(f+".imap.poll_interval", "must be at least 1s")
 		}
+		if ic := d.IMAP.IdleCheck.D(); ic != 0 && (ic < 50*time.Millisecond || ic >= d.IMAP.PollInterval.D()) {
+			add(f+".imap.idle_check", "must be 0 (off) or between 50ms and poll_interval (%v)", d.IMAP.PollInterval.D())
+		}
 		checkServer(add, f+".smtp", d.SMTP.Host, d.SMTP.Port, d.SMTP.Security, []string{"tls", "starttls", "none"}, "none")
 		if d.SMTP.Username != "" && d.SMTP.Password == "" {
 			add(f+".smtp.password", "empty while username is set: set password_file, password or OTVET_DESKS_%s_SMTP_PASSWORD", envKey(d.Name))

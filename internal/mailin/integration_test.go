@@ -1,7 +1,10 @@
 package mailin_test
 
 import (
+	"context"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/otvet/otvet/internal/mailin"
 	"github.com/otvet/otvet/internal/mailin/mailintest"
@@ -38,5 +41,39 @@ func TestIntegrationImplicitTLS(t *testing.T) {
 	}
 	if st, err := p.PollOnce(t.Context()); err != nil || st.Delivered != 2 {
 		t.Fatalf("PollOnce = %+v, %v; want 2 delivered", st, err)
+	}
+}
+
+// TestIntegrationIdleCheckBeatsDovecotDelay: Dovecot announces new mail to
+// an IDLE client only 0.5 s after delivery; with IdleCheck the poller's
+// NOOP finds it first (the log says which path woke it).
+func TestIntegrationIdleCheckBeatsDovecotDelay(t *testing.T) {
+	te := testenv.Get(t)
+	acct := mailintest.Account{Addr: te.IMAPAddr, Username: te.NewMailbox(t, "mailin-check"), Password: te.Password}
+	env := mailintest.NewEnv(t, acct, nil)
+	opts := env.Options()
+	opts.IdleCheck = 50 * time.Millisecond
+	sink := mailintest.NewSink()
+	p, err := mailin.New(opts, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	env.Log.WaitFor(t, "idle started", 2)
+	mailintest.Append(t, env.Account.Client(t), env.Folder, mailintest.NewMessage(1, 200))
+	env.Log.WaitFor(t, "pass done", 1)
+	if n := len(sink.Accepted()); n != 1 {
+		t.Fatalf("%d deliveries, want 1", n)
+	}
+	if !strings.Contains(env.Log.String(), "idle check found new mail") {
+		t.Errorf("the delivery was not found by the idle check; log:\n%s", env.Log.String())
 	}
 }

@@ -53,6 +53,11 @@ type Options struct {
 	// 30 min inactivity timeout of RFC 2177). It only matters when it is
 	// shorter than PollInterval.
 	IdleRestart time.Duration
+	// IdleCheck, when set, interrupts IDLE this often to ask the server
+	// directly (NOOP) whether mail arrived, and starts a pass only if it did.
+	// Servers that hold back IDLE announcements (Dovecot 2.3 waits 0.5 s
+	// after a delivery) then answer within about IdleCheck/2. Zero: off.
+	IdleCheck time.Duration
 
 	MaxMessageBytes int64 // larger messages: only BODY.PEEK[HEADER] is fetched, Truncated=true
 	FetchBatch      int   // UIDs per FETCH command
@@ -148,7 +153,7 @@ func (o Options) validate() error {
 		name string
 		v    time.Duration
 	}{
-		{"PollInterval", o.PollInterval}, {"IdleRestart", o.IdleRestart},
+		{"PollInterval", o.PollInterval}, {"IdleRestart", o.IdleRestart}, {"IdleCheck", o.IdleCheck},
 		{"BackoffMin", o.BackoffMin}, {"BackoffMax", o.BackoffMax},
 		{"ShutdownGrace", o.ShutdownGrace},
 	} {

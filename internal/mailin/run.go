@@ -108,22 +108,46 @@ func (s *session) wait(ctx context.Context) error {
 		}
 		s.log.Debug("idle started")
 		restart := time.NewTimer(o.IdleRestart)
-		again := false
+		var check <-chan time.Time
+		checkTimer := (*time.Timer)(nil)
+		if o.IdleCheck > 0 {
+			checkTimer = time.NewTimer(o.IdleCheck)
+			check = checkTimer.C
+		}
+		again, ask := false, false
 		select {
 		case <-ctx.Done():
 		case <-s.notify:
 		case <-safety.C:
 		case <-restart.C:
 			again = true
+		case <-check:
+			again, ask = true, true
 		case <-s.c.Closed():
 		}
 		restart.Stop()
+		if checkTimer != nil {
+			checkTimer.Stop()
+		}
 		err = idle.Close()
 		if err == nil {
 			err = idle.Wait()
 		}
 		if err != nil {
 			return fmt.Errorf("mailin: idle: %w", err)
+		}
+		if ask {
+			// NOOP makes the server look at the mailbox now; an EXISTS it
+			// announces lands in s.notify before the command completes.
+			if err := s.c.Noop().Wait(); err != nil {
+				return fmt.Errorf("mailin: noop: %w", err)
+			}
+			select {
+			case <-s.notify:
+				s.log.Debug("idle check found new mail")
+				return nil
+			default:
+			}
 		}
 		if !again {
 			return nil

@@ -33,6 +33,7 @@ var Scenarios = []struct {
 	{"SkipsLastMessageBelowCursor", skipsLastMessageBelowCursor},
 	{"RunDeliversOnIdle", runDeliversOnIdle},
 	{"RunPollsWithoutIdle", runPollsWithoutIdle},
+	{"RunChecksWhileIdling", runChecksWhileIdling},
 	{"RunReconnectsAfterDrop", runReconnectsAfterDrop},
 	{"RunFinishesDeliveryOnCancel", runFinishesDeliveryOnCancel},
 	{"RunRecoversFromPanic", runRecoversFromPanic},
@@ -408,6 +409,26 @@ func runDeliversOnIdle(t *testing.T, env Env) {
 	_, stop := startRun(t, p)
 	appendN(t, env, 1, 1)
 	waitStored(t, env, sink, 1)
+	appendN(t, env, 2, 2)
+	waitStored(t, env, sink, 3)
+	stop()
+	if n := len(sink.Accepted()); n != 3 {
+		t.Errorf("%d deliveries, want 3", n)
+	}
+}
+
+// runChecksWhileIdling: with IdleCheck the poller interrupts IDLE to NOOP;
+// mail still arrives exactly once, whichever of the two sees it first.
+func runChecksWhileIdling(t *testing.T, env Env) {
+	sink := NewSink()
+	opts := env.Options()
+	opts.IdleCheck = 20 * time.Millisecond
+	p := newPoller(t, opts, sink)
+	_, stop := startRun(t, p)
+	env.Log.WaitFor(t, "idle started", 3) // idled, checked, idled again
+	appendN(t, env, 1, 1)
+	waitStored(t, env, sink, 1)
+	env.Log.WaitFor(t, "idle started", 5)
 	appendN(t, env, 2, 2)
 	waitStored(t, env, sink, 3)
 	stop()
