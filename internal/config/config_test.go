@@ -57,7 +57,7 @@ desks:
     support_address: "Support <sd@x.ru>"
     timezone: Mars/Olympus
     language: de
-    imap: {host: imap.x.ru, security: plain}
+    imap: {host: imap.x.ru, security: plain, idle_check: 10ms}
     smtp: {host: "", port: 70000}
 `)
 	c, err := Load(p, func(string) string { return "" })
@@ -70,7 +70,7 @@ desks:
 	}
 	for _, want := range []string{
 		"database.driver", "secret_key", "log.level", ".name", ".support_address", ".timezone",
-		".language", "imap.security", "imap.username", "imap.password", "smtp.host", "smtp.port",
+		".language", "imap.security", "imap.username", "imap.password", "imap.idle_check", "smtp.host", "smtp.port",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s:\n%v", want, err)
