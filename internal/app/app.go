@@ -140,10 +140,7 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 	if err := syncStaff(ctx, db, c.Staff, now(o.Now)); err != nil {
 		return nil, err
 	}
-	var locker mailin.Locker
-	if l := db.MailboxLocker(); l != nil {
-		locker = l
-	}
+	locker := db.MailboxLocker()
 	for _, d := range c.Desks {
 		tc, err := tlsConfig(d.IMAP.Host, d.IMAP.CAFile)
 		if err != nil {

@@ -2,28 +2,38 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"syscall"
 
 	"github.com/pressly/goose/v3/lock"
 )
 
 func newPGLocker() (lock.SessionLocker, error) { return lock.NewPostgresSessionLocker() }
 
-// MailboxLocker returns a locker that lets one process at a time poll a
-// mailbox, or nil when the engine needs none (SQLite serves one process).
-func (db *DB) MailboxLocker() *PGLocker {
-	if db.dialect != Postgres {
-		return nil
+// MailboxLocker returns the locker that lets one process at a time poll a
+// mailbox: a PostgreSQL session advisory lock, or on SQLite an flock(2) on
+// a file beside the database (so `otvet serve` and a cron `poll --once` on
+// the same file never poll one mailbox together). Both go away with the
+// process, so a crashed process never keeps a lock.
+func (db *DB) MailboxLocker() *MailboxLocker { return &MailboxLocker{db: db} }
+
+// MailboxLocker takes per-mailbox locks; see DB.MailboxLocker.
+type MailboxLocker struct{ db *DB }
+
+// TryLock takes the mailbox's lock without waiting; ok is false when another
+// process (or another holder in this one) has it.
+func (l *MailboxLocker) TryLock(ctx context.Context, mailbox string) (release func(), ok bool, err error) {
+	if l.db.dialect == Postgres {
+		return l.pgTryLock(ctx, mailbox)
 	}
-	return &PGLocker{db: db}
+	return l.fileTryLock(mailbox)
 }
 
-// PGLocker holds PostgreSQL session advisory locks, one connection per lock:
-// the lock goes away with the connection, so a crashed process never keeps it.
-type PGLocker struct{ db *DB }
-
-// TryLock takes the mailbox's lock without waiting.
-func (l *PGLocker) TryLock(ctx context.Context, mailbox string) (release func(), ok bool, err error) {
+// pgTryLock holds the advisory lock on a connection of its own: the lock
+// goes away with the connection.
+func (l *MailboxLocker) pgTryLock(ctx context.Context, mailbox string) (release func(), ok bool, err error) {
 	conn, err := l.db.x.Conn(ctx)
 	if err != nil {
 		return nil, false, fmt.Errorf("lock %s: %w", mailbox, err)
@@ -41,4 +51,22 @@ func (l *PGLocker) TryLock(ctx context.Context, mailbox string) (release func(),
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key)
 		conn.Close()
 	}, true, nil
+}
+
+// fileTryLock flocks DATABASE.poll-<hash>.lock. The file stays (it is
+// empty); the lock lives as long as the open file.
+func (l *MailboxLocker) fileTryLock(mailbox string) (release func(), ok bool, err error) {
+	name := fmt.Sprintf("%s.poll-%x.lock", l.db.path, lockKey("mailbox:"+mailbox))
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, false, fmt.Errorf("lock %s: %w", mailbox, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, false, nil
+		}
+		return nil, false, fmt.Errorf("lock %s: flock %s: %w", mailbox, name, err)
+	}
+	return func() { f.Close() }, true, nil
 }

@@ -41,6 +41,7 @@ const (
 type DB struct {
 	x       *sqlx.DB
 	dialect Dialect
+	path    string // SQLite file
 	log     *slog.Logger
 	stmts   sync.Map // rebound query -> *sqlx.Stmt, prepared once per process
 }
@@ -104,7 +105,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		x.Close()
 		return nil, fmt.Errorf("connect to %s: %w", o.Dialect, redactDSN(err, o.DSN))
 	}
-	return &DB{x: x, dialect: o.Dialect, log: log}, nil
+	return &DB{x: x, dialect: o.Dialect, path: o.Path, log: log}, nil
 }
 
 // redactDSN keeps a password from leaking through a driver's error text.

@@ -276,8 +276,13 @@ func TestPostgresClaimsAreDisjoint(t *testing.T) {
 	}
 }
 
-func TestPostgresMailboxLock(t *testing.T) {
-	db := OpenPostgres(t)
+func TestMailboxLock(t *testing.T) {
+	engines(t, func(t *testing.T, db *store.DB) {
+		testMailboxLock(t, db)
+	})
+}
+
+func testMailboxLock(t *testing.T, db *store.DB) {
 	ctx := context.Background()
 	l := db.MailboxLocker()
 	release, ok, err := l.TryLock(ctx, "sd")
@@ -297,9 +302,6 @@ func TestPostgresMailboxLock(t *testing.T) {
 		t.Fatalf("lock after release: %v %v", ok, err)
 	} else {
 		r()
-	}
-	if OpenSQLite(t).MailboxLocker() != nil {
-		t.Error("SQLite has a mailbox locker")
 	}
 }
 
