@@ -408,7 +408,8 @@ func (in *intake) open(ctx context.Context, linked int64) (Outcome, error) {
 			return Outcome{}, err
 		}
 	}
-	if t.Status == store.StatusOpen {
+	if t.Status == store.StatusOpen || t.Reason == rules.ReasonOffensive {
+		// Agents hear of an offensive request too: staff may reopen it.
 		if err := in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterName, in.msg.Text, ""); err != nil {
 			return Outcome{}, err
 		}
@@ -487,6 +488,10 @@ func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
 			return Outcome{}, err
 		}
 	}
+	if rejected, err := in.offensiveReply(ctx, t, closed); err != nil || rejected {
+		out.Note = rules.ReasonOffensive
+		return out, err
+	}
 	switch {
 	case closed:
 		if err := in.tx.SetTicketStatus(ctx, t.ID, store.StatusOpen, in.now); err != nil {
@@ -532,7 +537,7 @@ func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
 			return Outcome{}, err
 		}
 	}
-	if fresh, err := in.tx.Ticket(ctx, t.ID); err == nil && fresh.Status == store.StatusOpen {
+	if fresh, err := in.tx.Ticket(ctx, t.ID); err == nil && (fresh.Status == store.StatusOpen || fresh.Status == store.StatusPlanned) {
 		text := replytext.Extract(m.Text).Reply
 		if err := in.notifyAgents(ctx, fresh, mailout.NotifyReply, m.From.Name+" <"+m.From.Email+">", text, ""); err != nil {
 			return Outcome{}, err
@@ -541,6 +546,39 @@ func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
 		return Outcome{}, err
 	}
 	return out, nil
+}
+
+// offensiveReply applies the offensive-language rule (§4.6.3) to a reply: a
+// ticket still being worked on is rejected, a closed one is not reopened;
+// either way the sender is told why, citing the clause, and the agents are
+// told (staff may reopen). It reports whether the rule fired.
+func (in *intake) offensiveReply(ctx context.Context, t *store.Ticket, closed bool) (bool, error) {
+	if in.s.regs.Rules.Offensive.Disabled {
+		return false, nil
+	}
+	sc, err := in.lookupSender(ctx, in.msg.From.Email)
+	if err != nil {
+		return false, err
+	}
+	dec, err := in.decideRulesOn(ctx, sc, true)
+	if err != nil || len(dec.Offensive) == 0 {
+		return false, err
+	}
+	if err := in.recordDecision(ctx, t.ID, dec); err != nil {
+		return false, err
+	}
+	if err := in.event(ctx, t.ID, "offensive_reply", in.msg.From.Email+": "+strings.Join(dec.Offensive, ", ")); err != nil {
+		return false, err
+	}
+	if !closed {
+		if err := in.setState(ctx, t, store.StatusRejected, rules.ReasonOffensive, sql.NullTime{}, sla.EventStop, "offensive reply"); err != nil {
+			return false, err
+		}
+	}
+	if err := in.notice(ctx, t, mailout.TmplOffensive, mailout.NoticeData{Reason: rules.ReasonOffensive}); err != nil {
+		return false, err
+	}
+	return true, in.notifyAgents(ctx, t, mailout.NotifyReply, in.msg.From.Name+" <"+in.msg.From.Email+">", replytext.Extract(in.msg.Text).Reply, "")
 }
 
 // addSender makes the sender a participant when they belong with the requester:
@@ -599,7 +637,8 @@ func (s *Service) isSupport(addr string) bool {
 
 // sameOrg tells whether two addresses belong to the same client organisation:
 // by the directory (a user's organisation, or the organisation owning the
-// domain) when it knows either, else by the mail domain.
+// domain) when it knows either, else by the mail domain — never by a public
+// provider's domain (two strangers at mail.ru are not colleagues).
 func (in *intake) sameOrg(ctx context.Context, a, b string) (bool, error) {
 	sa, err := in.lookupSender(ctx, a)
 	if err != nil {
@@ -614,7 +653,7 @@ func (in *intake) sameOrg(ctx context.Context, a, b string) (bool, error) {
 	}
 	_, da, _ := strings.Cut(strings.ToLower(a), "@")
 	_, db, _ := strings.Cut(strings.ToLower(b), "@")
-	return da != "" && da == db, nil
+	return da != "" && da == db && !freemail[da], nil
 }
 
 func (in *intake) storeMessage(ctx context.Context, ticketID int64) error {

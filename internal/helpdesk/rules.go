@@ -82,6 +82,12 @@ func (sc senderContext) rulesInput() (*rules.User, *rules.Org) {
 
 // decideRules runs the regulations over a new request.
 func (in *intake) decideRules(ctx context.Context, sc senderContext) (rules.Decision, error) {
+	return in.decideRulesOn(ctx, sc, false)
+}
+
+// decideRulesOn runs the regulations over a new request, or over a reply on
+// an existing ticket (then only blocking and offensive language can decide).
+func (in *intake) decideRulesOn(ctx context.Context, sc senderContext, isReply bool) (rules.Decision, error) {
 	ws, err := in.tx.MaintenanceAt(ctx, in.now)
 	if err != nil {
 		return rules.Decision{}, fmt.Errorf("maintenance windows: %w", err)
@@ -101,7 +107,7 @@ func (in *intake) decideRules(ctx context.Context, sc senderContext) (rules.Deci
 		cal = in.desk.Calendar
 	}
 	return rules.Decide(rules.Input{
-		Msg: in.msg, Now: in.now, Sender: u, SenderOrg: o, Maintenance: windows, Calendar: cal,
+		Msg: in.msg, Now: in.now, Sender: u, SenderOrg: o, Maintenance: windows, Calendar: cal, IsReply: isReply,
 	}, cfg), nil
 }
 
@@ -319,8 +325,10 @@ func (in *intake) identifyReply(ctx context.Context, t *store.Ticket) error {
 		}
 		id := rules.ExtractIdentity(first + "\n\n" + in.msg.Text)
 		missing := missingIdentity(id)
-		if len(missing) == 0 && sc.org == nil {
-			missing = []string{"organisation"}
+		if sc.org == nil {
+			// Named details cannot identify an address outside every
+			// registered organisation's domains: ask for a work address.
+			missing = append(missing, rules.MissingOrgDomain)
 		}
 		if len(missing) > 0 {
 			if err := in.event(ctx, t.ID, "identification_incomplete", strings.Join(missing, ",")); err != nil {

@@ -69,6 +69,26 @@ func TestUnknownSenderIsAskedToIdentify(t *testing.T) {
 	}
 }
 
+// A full identification from an address outside every registered
+// organisation's domains is not enough: the notice asks for a work address,
+// not for the organisation the sender has already named.
+func TestIdentificationFromForeignDomainAsksForWorkAddress(t *testing.T) {
+	h := newHarness(t)
+	out := h.ingest(mail{from: "Ольга <olga.k@gmail.com>", subject: "Не работает ЕИС", id: "g1@gmail",
+		body: "Не открывается ЕИС, выдаёт ошибку 500."}.String())
+	ask := lastMail(t, h.outbox(out.TicketID))
+	h.ingest(mail{from: "Ольга <olga.k@gmail.com>", subject: "Re: " + ask.Subject, id: "g2@gmail", inReplyTo: ask.MessageID,
+		body: "ФИО: Кузнецова Ольга Ивановна\nОрганизация: УСЗН\nТел. 8 (34341) 2-44-19"}.String())
+	if tk := h.ticket(out.TicketID); tk.Status != store.StatusUnidentified {
+		t.Fatalf("status %s, want unidentified", tk.Status)
+	}
+	again := lastMail(t, h.outbox(out.TicketID))
+	if again.MessageID == ask.MessageID || !strings.Contains(again.Text, "рабочего адреса электронной почты") ||
+		strings.Contains(again.Text, "наименование организации") {
+		t.Errorf("second notice should ask for a work address only:\n%s", again.Text)
+	}
+}
+
 func TestUnidentifiedRequestClosesAfterWaiting(t *testing.T) {
 	h := newHarness(t, func(o *helpdesk.Options) { o.Regulations.IdentifyWaitDays = 2 })
 	out := h.ingest(mail{from: "stranger@nowhere.ru", subject: "Помогите", id: "s1@x",
