@@ -311,15 +311,7 @@ func (in *intake) open(ctx context.Context, linked int64) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	if dec.Priority == store.PriorityIncident && dec.Outcome == rules.OutcomeDefer {
-		// A security incident never waits, maintenance or not.
-		dec.Trail = append(dec.Trail, rules.Step{Rule: "incident", Result: "fired", Detail: "an incident is not deferred: " + dec.Reason})
-		dec.Outcome, dec.Reason, dec.Rule, dec.Window = rules.OutcomeOpen, "", "", nil
-	}
-	if in.fetched.Truncated && dec.Outcome == rules.OutcomeDefer && dec.Reason == "unclear" {
-		// Only the header was fetched: the too-large notice asks for the text.
-		dec.Outcome, dec.Reason, dec.Rule = rules.OutcomeOpen, "", ""
-	}
+	in.overrule(&dec)
 	subject := strings.TrimSpace(subjectToken.ReplaceAllString(m.Subject, ""))
 	name := m.From.Name
 	if sc.user != nil && sc.user.FullName != "" {
@@ -415,6 +407,21 @@ func (in *intake) open(ctx context.Context, linked int64) (Outcome, error) {
 		}
 	}
 	return Outcome{Disposition: store.DispTicket, TicketID: t.ID, Note: dec.Reason}, nil
+}
+
+// overrule applies what intake knows beyond the rules to their decision on
+// a new request. `otvet rules test` calls it too, so it explains what intake does.
+func (in *intake) overrule(dec *rules.Decision) {
+	if dec.Priority == store.PriorityIncident && dec.Outcome == rules.OutcomeDefer {
+		// A security incident never waits, maintenance or not.
+		dec.Trail = append(dec.Trail, rules.Step{Rule: "incident", Result: "fired", Detail: "an incident is not deferred: " + dec.Reason})
+		dec.Outcome, dec.Reason, dec.Rule, dec.Window = rules.OutcomeOpen, "", "", nil
+	}
+	if in.fetched.Truncated && dec.Outcome == rules.OutcomeDefer && dec.Reason == rules.ReasonUnclear {
+		// Only the header was fetched: the too-large notice asks for the text.
+		dec.Trail = append(dec.Trail, rules.Step{Rule: "unclear", Result: "skipped", Detail: "only the header was fetched: the too-large notice asks for the text"})
+		dec.Outcome, dec.Reason, dec.Rule = rules.OutcomeOpen, "", ""
+	}
 }
 
 // answerOutcome queues the one answer a new ticket's outcome calls for.
