@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"golang.org/x/net/idna"
 	"golang.org/x/net/publicsuffix"
@@ -40,11 +41,17 @@ const (
 
 // User is a registered person who may write to support.
 type User struct {
-	ID          int64         `db:"id"`
-	Email       string        `db:"email"`
-	FullName    string        `db:"full_name"`
-	Position    string        `db:"position"`
-	Phone       string        `db:"phone"`
+	ID       int64  `db:"id"`
+	Email    string `db:"email"`
+	FullName string `db:"full_name"`
+	Position string `db:"position"`
+	Phone    string `db:"phone"`
+	// Department, Systems, Rights and Account: what the person was given
+	// access to, from the connection request that registered them.
+	Department  string        `db:"department"`
+	Systems     string        `db:"systems"`
+	Rights      string        `db:"rights"`
+	Account     string        `db:"account"`
 	OrgID       sql.NullInt64 `db:"org_id"`
 	Role        string        `db:"role"`
 	Blocked     bool          `db:"blocked"`
@@ -63,7 +70,7 @@ var ErrConflict = errors.New("conflict")
 
 const orgCols = `id, name, inn, ogrn, address, support_level, blocked, block_reason, created_at, updated_at`
 
-const userCols = `id, email, full_name, position, phone, org_id, role, blocked, block_reason,
+const userCols = `id, email, full_name, position, phone, department, systems, rights, account, org_id, role, blocked, block_reason,
 	self_identified, confirmed, created_at, updated_at`
 
 // Settings keys of the "block everyone" switch.
@@ -296,12 +303,32 @@ func (t *Tx) OrgByDomain(ctx context.Context, domain string) (*Org, error) {
 	return t.OrgByID(ctx, best)
 }
 
+// UpsertOption widens what UpsertUser may change about an existing user.
+type UpsertOption int
+
+const (
+	// MoveOrg lets an update move an existing user to another organisation.
+	MoveOrg UpsertOption = iota + 1
+	// SetRole lets an update change an existing user's role.
+	SetRole
+)
+
+// ErrExplicitChoice is returned (wrapping ErrConflict) when an update would
+// move a user to another organisation or change their role without the
+// operator saying so (MoveOrg, SetRole).
+var ErrExplicitChoice = fmt.Errorf("%w: needs the operator's explicit choice", ErrConflict)
+
 // UpsertUser creates the user of u.Email or updates their name, position,
-// phone, organisation and role (the blocking state is left to SetUserBlocked).
-// On update a confirmed u confirms the stored user; an unconfirmed u never
-// withdraws a confirmation. created reports an insert; u is filled from the
-// stored row. An update that changes nothing writes nothing.
-func (t *Tx) UpsertUser(ctx context.Context, u *User, actor string, now time.Time) (created bool, err error) {
+// phone, department, systems, rights and account (the blocking state is left
+// to SetUserBlocked). An existing user keeps their organisation and role
+// unless opts say otherwise: a different u.OrgID (for a user who already has
+// an organisation) without MoveOrg, or a different non-empty u.Role without
+// SetRole, is refused with ErrExplicitChoice; an empty u.Role keeps the
+// stored one. A user without an organisation may be given one. On update a
+// confirmed u confirms the stored user; an unconfirmed u never withdraws a
+// confirmation. created reports an insert; u is filled from the stored row.
+// An update that changes nothing writes nothing.
+func (t *Tx) UpsertUser(ctx context.Context, u *User, actor string, now time.Time, opts ...UpsertOption) (created bool, err error) {
 	email, err := NormalizeEmail(u.Email)
 	if err != nil {
 		return false, fmt.Errorf("user: %w", err)
@@ -309,14 +336,15 @@ func (t *Tx) UpsertUser(ctx context.Context, u *User, actor string, now time.Tim
 	u.Email = email
 	u.FullName = strings.Join(strings.Fields(u.FullName), " ")
 	u.Position, u.Phone = strings.TrimSpace(u.Position), strings.TrimSpace(u.Phone)
-	if u.Role == "" {
-		u.Role = RoleUser
-	}
+	u.Department, u.Systems = strings.TrimSpace(u.Department), strings.TrimSpace(u.Systems)
+	u.Rights, u.Account = strings.TrimSpace(u.Rights), strings.TrimSpace(u.Account)
 	if u.FullName == "" {
 		return false, fmt.Errorf("user %s: full name: empty", email)
 	}
-	if err := ValidRole(u.Role); err != nil {
-		return false, fmt.Errorf("user %s: %w", email, err)
+	if u.Role != "" {
+		if err := ValidRole(u.Role); err != nil {
+			return false, fmt.Errorf("user %s: %w", email, err)
+		}
 	}
 	if u.OrgID.Valid {
 		if _, err := t.OrgByID(ctx, u.OrgID.Int64); err != nil {
@@ -326,21 +354,40 @@ func (t *Tx) UpsertUser(ctx context.Context, u *User, actor string, now time.Tim
 	now = now.UTC()
 	cur, err := t.UserByEmail(ctx, email)
 	if errors.Is(err, ErrNotFound) {
-		id, err := t.insertID(ctx, `INSERT INTO users (email, full_name, position, phone, org_id, role, blocked, block_reason,
-			self_identified, confirmed, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			u.Email, u.FullName, u.Position, u.Phone, u.OrgID, u.Role, u.Blocked, u.BlockReason,
-			u.SelfIdentified, u.Confirmed, now, now)
+		if u.Role == "" {
+			u.Role = RoleUser
+		}
+		id, err := t.insertID(ctx, `INSERT INTO users (email, full_name, position, phone, department, systems, rights, account,
+			org_id, role, blocked, block_reason, self_identified, confirmed, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			u.Email, u.FullName, u.Position, u.Phone, u.Department, u.Systems, u.Rights, u.Account,
+			u.OrgID, u.Role, u.Blocked, u.BlockReason, u.SelfIdentified, u.Confirmed, now, now)
 		if err != nil {
 			return false, fmt.Errorf("create user %s: %w", email, err)
 		}
 		u.ID, u.CreatedAt, u.UpdatedAt = id, now, now
-		return true, t.audit(ctx, now, "user_added", actor, map[string]any{
+		detail := map[string]any{
 			"user": id, "email": u.Email, "full_name": u.FullName, "position": u.Position, "phone": u.Phone,
 			"org": nullable(u.OrgID), "role": u.Role, "self_identified": u.SelfIdentified, "confirmed": u.Confirmed,
-		})
+		}
+		for k, v := range map[string]string{"department": u.Department, "systems": u.Systems, "rights": u.Rights, "account": u.Account} {
+			if v != "" {
+				detail[k] = v
+			}
+		}
+		return true, t.audit(ctx, now, "user_added", actor, detail)
 	}
 	if err != nil {
 		return false, err
+	}
+	if u.Role == "" {
+		u.Role = cur.Role
+	}
+	if cur.OrgID.Valid && u.OrgID != cur.OrgID && !slices.Contains(opts, MoveOrg) {
+		return false, fmt.Errorf("user %s belongs to organisation #%d: moving them %w", email, cur.OrgID.Int64, ErrExplicitChoice)
+	}
+	if u.Role != cur.Role && !slices.Contains(opts, SetRole) {
+		return false, fmt.Errorf("user %s is %s: changing the role to %s %w", email, cur.Role, u.Role, ErrExplicitChoice)
 	}
 	selfIdentified, confirmed := cur.SelfIdentified, cur.Confirmed
 	if u.Confirmed {
@@ -350,6 +397,10 @@ func (t *Tx) UpsertUser(ctx context.Context, u *User, actor string, now time.Tim
 	ch.add("full_name", cur.FullName, u.FullName)
 	ch.add("position", cur.Position, u.Position)
 	ch.add("phone", cur.Phone, u.Phone)
+	ch.add("department", cur.Department, u.Department)
+	ch.add("systems", cur.Systems, u.Systems)
+	ch.add("rights", cur.Rights, u.Rights)
+	ch.add("account", cur.Account, u.Account)
 	if cur.OrgID != u.OrgID {
 		ch["org"] = [2]any{nullable(cur.OrgID), nullable(u.OrgID)}
 	}
@@ -362,13 +413,112 @@ func (t *Tx) UpsertUser(ctx context.Context, u *User, actor string, now time.Tim
 	if len(ch) == 0 {
 		return false, nil
 	}
-	if _, err := t.exec(ctx, `UPDATE users SET full_name = ?, position = ?, phone = ?, org_id = ?, role = ?,
-		self_identified = ?, confirmed = ?, updated_at = ? WHERE id = ?`,
-		u.FullName, u.Position, u.Phone, u.OrgID, u.Role, selfIdentified, confirmed, now, cur.ID); err != nil {
+	if _, err := t.exec(ctx, `UPDATE users SET full_name = ?, position = ?, phone = ?, department = ?, systems = ?, rights = ?,
+		account = ?, org_id = ?, role = ?, self_identified = ?, confirmed = ?, updated_at = ? WHERE id = ?`,
+		u.FullName, u.Position, u.Phone, u.Department, u.Systems, u.Rights, u.Account, u.OrgID, u.Role,
+		selfIdentified, confirmed, now, cur.ID); err != nil {
 		return false, fmt.Errorf("update user %s: %w", email, err)
 	}
 	u.UpdatedAt = now
 	return false, t.audit(ctx, now, "user_updated", actor, map[string]any{"user": cur.ID, "email": email, "changes": ch})
+}
+
+// ChangeUserEmail gives an existing user a new address (a person's mailbox
+// was renamed) and records user_email_changed. The new address must be free.
+func (t *Tx) ChangeUserEmail(ctx context.Context, oldEmail, newEmail, actor string, now time.Time) error {
+	cur, err := t.UserByEmail(ctx, oldEmail)
+	if err != nil {
+		return fmt.Errorf("user %s: %w", oldEmail, err)
+	}
+	n, err := NormalizeEmail(newEmail)
+	if err != nil {
+		return fmt.Errorf("user %s: %w", cur.Email, err)
+	}
+	if n == cur.Email {
+		return nil
+	}
+	if other, err := t.UserByEmail(ctx, n); err == nil {
+		return fmt.Errorf("%w: %s is already user #%d", ErrConflict, n, other.ID)
+	} else if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	now = now.UTC()
+	if _, err := t.exec(ctx, `UPDATE users SET email = ?, updated_at = ? WHERE id = ?`, n, now, cur.ID); err != nil {
+		return fmt.Errorf("change the address of user %s: %w", cur.Email, err)
+	}
+	return t.audit(ctx, now, "user_email_changed", actor, map[string]any{"user": cur.ID, "email": n, "old_email": cur.Email})
+}
+
+// UsersNamed lists the users of an organisation whose full name is name
+// (compared with case, spaces and ё folded).
+func (t *Tx) UsersNamed(ctx context.Context, orgID int64, name string) ([]User, error) {
+	var us []User
+	if err := t.sel(ctx, &us, `SELECT `+userCols+` FROM users WHERE org_id = ? ORDER BY id`, orgID); err != nil {
+		return nil, fmt.Errorf("users named %q: %w", name, err)
+	}
+	want := FoldName(name)
+	out := us[:0]
+	for _, u := range us {
+		if FoldName(u.FullName) == want {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// FoldName is a name as compared by people: lower case, ё as е, quotes and
+// punctuation dropped, spaces collapsed ("МБДОУ «Детский сад № 7»" and
+// "мбдоу детский сад №7" fold alike).
+func FoldName(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r == 'ё':
+			r = 'е'
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+		case r == '№':
+			space = false
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteRune(r)
+			space = true
+			continue
+		default:
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// OrgIDsByFoldedName lists the organisations whose name folds (FoldName) to
+// the same as name: «МБДОУ «Детский сад № 7»» finds «МБДОУ Детский сад №7».
+func (t *Tx) OrgIDsByFoldedName(ctx context.Context, name string) ([]int64, error) {
+	want := FoldName(name)
+	if want == "" {
+		return nil, nil
+	}
+	var rows []struct {
+		ID   int64  `db:"id"`
+		Name string `db:"name"`
+	}
+	if err := t.sel(ctx, &rows, `SELECT id, name FROM organisations ORDER BY id`); err != nil {
+		return nil, fmt.Errorf("organisations by name: %w", err)
+	}
+	var ids []int64
+	for _, r := range rows {
+		if FoldName(r.Name) == want {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids, nil
 }
 
 // UserByEmail finds a user by address, ignoring case (and IDN spelling).
@@ -609,12 +759,21 @@ func (db *DB) UserByEmail(ctx context.Context, email string) (u *User, err error
 	return u, err
 }
 
-// AuditEvents lists the events that are not about a ticket (the directory's
-// audit trail) at or after since, oldest first.
+// AuditKindsOnTickets are the events of a ticket that belong to the audit
+// trail too: decisions about connection requests.
+var AuditKindsOnTickets = []string{"registration_approved", "registration_rejected", "registration_edited"}
+
+// AuditEvents lists the audit trail at or after since, oldest first: the
+// events that are not about a ticket (the directory's changes) and the
+// decisions about connection requests (AuditKindsOnTickets).
 func (db *DB) AuditEvents(ctx context.Context, since time.Time) ([]Event, error) {
 	var es []Event
-	err := db.sel(ctx, &es, `SELECT id, ticket_id, at, kind, actor, detail FROM events
-		WHERE ticket_id IS NULL AND at >= ? ORDER BY id`, since.UTC())
+	q, args, err := inQuery(`SELECT id, ticket_id, at, kind, actor, detail FROM events
+		WHERE (ticket_id IS NULL OR kind IN (?)) AND at >= ? ORDER BY id`, AuditKindsOnTickets, since.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("audit events: %w", err)
+	}
+	err = db.sel(ctx, &es, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("audit events: %w", err)
 	}

@@ -195,12 +195,12 @@ func TestDirectoryUsers(t *testing.T) {
 	engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		o := newOrg(t, db, store.Org{Name: "СОШ № 3", Domains: []string{"school3.kgo66.ru"}})
-		upsert := func(u store.User) (bool, store.User) {
+		upsert := func(u store.User, opts ...store.UpsertOption) (bool, store.User) {
 			t.Helper()
 			var created bool
 			dirTx(t, db, func(tx *store.Tx) error {
 				var err error
-				created, err = tx.UpsertUser(ctx, &u, "test", t0)
+				created, err = tx.UpsertUser(ctx, &u, "test", t0, opts...)
 				return err
 			})
 			return created, u
@@ -225,7 +225,7 @@ func TestDirectoryUsers(t *testing.T) {
 			t.Fatalf("guest %+v %v", got, err)
 		}
 		// An unconfirmed upsert never withdraws a confirmation, a confirmed one confirms.
-		_, u = upsert(store.User{Email: "m.ivanova@school3.kgo66.ru", FullName: "Иванова Мария Петровна", OrgID: org, Role: store.RoleHead})
+		_, u = upsert(store.User{Email: "m.ivanova@school3.kgo66.ru", FullName: "Иванова Мария Петровна", OrgID: org, Role: store.RoleHead}, store.SetRole)
 		if !u.Confirmed || u.Role != store.RoleHead || u.Position != "" {
 			t.Errorf("after update %+v", u)
 		}

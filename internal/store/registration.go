@@ -29,7 +29,15 @@ type Registration struct {
 	OrgID     sql.NullInt64 `db:"org_id"`
 	DecidedBy string        `db:"decided_by"`
 	DecidedAt sql.NullTime  `db:"decided_at"`
+	// The operator's explicit choices (otvet registration edit): the
+	// organisation to register into, or a new one; whether users of another
+	// organisation may be moved into it.
+	TargetOrgID sql.NullInt64 `db:"target_org_id"`
+	NewOrg      bool          `db:"new_org"`
+	MoveUsers   bool          `db:"move_users"`
 }
+
+const regCols = `ticket_id, request, state, org_id, decided_by, decided_at, target_org_id, new_org, move_users`
 
 // InsertRegistration stores a connection request and marks its ticket's kind.
 func (t *Tx) InsertRegistration(ctx context.Context, r *Registration) error {
@@ -44,18 +52,28 @@ func (t *Tx) InsertRegistration(ctx context.Context, r *Registration) error {
 // Registration reads the connection request of a ticket.
 func (t *Tx) Registration(ctx context.Context, ticketID int64) (*Registration, error) {
 	var r Registration
-	if err := t.get(ctx, &r, `SELECT ticket_id, request, state, org_id, decided_by, decided_at FROM registrations WHERE ticket_id = ?`,
-		ticketID); err != nil {
+	if err := t.get(ctx, &r, `SELECT `+regCols+` FROM registrations WHERE ticket_id = ?`, ticketID); err != nil {
 		return nil, notFound(err)
 	}
 	return &r, nil
 }
 
-// DecideRegistration records the operator's decision.
+// DecideRegistration records the operator's decision and its audit event
+// (registration_approved or registration_rejected, by the actor).
 func (t *Tx) DecideRegistration(ctx context.Context, ticketID int64, state string, orgID sql.NullInt64, by string, at time.Time) error {
-	_, err := t.exec(ctx, `UPDATE registrations SET state = ?, org_id = ?, decided_by = ?, decided_at = ? WHERE ticket_id = ?`,
-		state, orgID, by, at, ticketID)
-	return err
+	return t.DecideRegistrationNote(ctx, ticketID, state, orgID, by, at, "")
+}
+
+// DecideRegistrationNote is DecideRegistration with the event's detail.
+func (t *Tx) DecideRegistrationNote(ctx context.Context, ticketID int64, state string, orgID sql.NullInt64, by string, at time.Time, detail string) error {
+	if _, err := t.exec(ctx, `UPDATE registrations SET state = ?, org_id = ?, decided_by = ?, decided_at = ? WHERE ticket_id = ?`,
+		state, orgID, by, at, ticketID); err != nil {
+		return fmt.Errorf("decide connection request #%d: %w", ticketID, err)
+	}
+	if detail == "" && orgID.Valid {
+		detail = fmt.Sprintf("organisation #%d", orgID.Int64)
+	}
+	return t.AddEvent(ctx, ticketID, at, "registration_"+state, by, detail)
 }
 
 // UpdateRegistrationRequest replaces the (edited) request.
@@ -64,15 +82,55 @@ func (t *Tx) UpdateRegistrationRequest(ctx context.Context, ticketID int64, requ
 	return err
 }
 
+// SetRegistrationChoice records the operator's explicit choices about a
+// pending connection request: the organisation (targetOrg; newOrg asks for a
+// new one; neither: matched automatically) and whether existing users of
+// another organisation may be moved.
+func (t *Tx) SetRegistrationChoice(ctx context.Context, ticketID int64, targetOrg sql.NullInt64, newOrg, moveUsers bool) error {
+	if targetOrg.Valid {
+		if _, err := t.OrgByID(ctx, targetOrg.Int64); err != nil {
+			return fmt.Errorf("organisation #%d: %w", targetOrg.Int64, err)
+		}
+	}
+	_, err := t.exec(ctx, `UPDATE registrations SET target_org_id = ?, new_org = ?, move_users = ? WHERE ticket_id = ? AND state = ?`,
+		targetOrg, newOrg, moveUsers, ticketID, RegPending)
+	return err
+}
+
+// FollowUpFile is a file that came on a ticket after its first message.
+type FollowUpFile struct {
+	MessageID   int64  `db:"message_id"`
+	Filename    string `db:"filename"`
+	ContentType string `db:"content_type"`
+	ContentID   string `db:"content_id"`
+	Inline      bool   `db:"inline"`
+	Text        string `db:"body_text"` // the text of the message that brought it
+}
+
+// FollowUpFiles lists the files of a ticket's incoming messages other than
+// its first one (documents sent later, such as a missing authority document).
+func (t *Tx) FollowUpFiles(ctx context.Context, ticketID int64) ([]FollowUpFile, error) {
+	var fs []FollowUpFile
+	err := t.sel(ctx, &fs, `SELECT a.message_id, a.filename, a.content_type, a.content_id, a.inline, m.body_text
+		FROM attachments a JOIN messages m ON m.id = a.message_id
+		WHERE m.ticket_id = ? AND m.direction = ?
+		AND m.id > (SELECT MIN(id) FROM messages WHERE ticket_id = ? AND direction = ?) ORDER BY a.id`, ticketID, DirIn, ticketID, DirIn)
+	if err != nil {
+		return nil, fmt.Errorf("files of ticket #%d: %w", ticketID, err)
+	}
+	return fs, nil
+}
+
 // ListRegistrations lists connection requests, newest first.
 func (db *DB) ListRegistrations(ctx context.Context) ([]Registration, error) {
 	var rs []Registration
-	err := db.sel(ctx, &rs, `SELECT ticket_id, request, state, org_id, decided_by, decided_at FROM registrations ORDER BY ticket_id DESC`)
+	err := db.sel(ctx, &rs, `SELECT `+regCols+` FROM registrations ORDER BY ticket_id DESC`)
 	return rs, err
 }
 
-// PurgeBefore drops the raw messages and attachment data of tickets closed
-// before t (tickets keep their text): the personal-data retention period.
+// PurgeBefore drops the raw messages, the attachment data and the raw bytes
+// of the mail sent (outbox rows already sent) of tickets closed before t
+// (tickets keep their text): the personal-data retention period.
 func (t *Tx) PurgeBefore(ctx context.Context, before time.Time) (int64, error) {
 	closed := `SELECT id FROM tickets WHERE status IN (?, ?, ?) AND closed_at IS NOT NULL AND closed_at < ?`
 	args := []any{StatusClosed, StatusRejected, StatusResolved, before}
@@ -88,7 +146,13 @@ func (t *Tx) PurgeBefore(ctx context.Context, before time.Time) (int64, error) {
 		return 0, fmt.Errorf("purge raw messages: %w", err)
 	}
 	m, _ := res.RowsAffected()
-	return n + m, nil
+	res, err = t.exec(ctx, `UPDATE outbox SET raw = ? WHERE state = ? AND length(raw) > 0 AND ticket_id IN (`+closed+`)`,
+		append([]any{[]byte{}, OutSent}, args...)...)
+	if err != nil {
+		return 0, fmt.Errorf("purge sent mail: %w", err)
+	}
+	o, _ := res.RowsAffected()
+	return n + m + o, nil
 }
 
 // TicketsOf lists the tickets a person took part in.
