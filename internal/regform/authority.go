@@ -79,3 +79,20 @@ func findAuthority(m *mailmsg.Message, texts []string, tableFile string, problem
 	}
 	return false, append(problems, fmt.Sprintf("не приложен документ, подтверждающий полномочия подписавшего заявку (%s)", "приказ, распоряжение, доверенность или устав"))
 }
+
+// AuthorityDocument tells whether a later message (a reply on the connection
+// request's ticket) brings the document confirming the signatory's
+// authority: an attachment named like one, or a document attached while the
+// text says it is the authority document. It never panics.
+func AuthorityDocument(m *mailmsg.Message) (ok bool) {
+	if m == nil {
+		return false
+	}
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	ok, _ = findAuthority(m, []string{m.Subject, m.Text}, "", nil)
+	return ok
+}

@@ -27,7 +27,8 @@ func loadEML(t testing.TB, name string) *mailmsg.Message {
 // TestCorpus parses every form of testdata/ and checks the people, the
 // organisation, the source, the authority document and the problems.
 // People are compared as "action | name | position | department | e-mail |
-// phone | systems | rights".
+// phone | systems | rights[ | account | key channel]". Forms 14 and 15 are
+// windows-1251 (an HTML body and a text body).
 func TestCorpus(t *testing.T) {
 	tests := []struct {
 		file             string
@@ -158,6 +159,21 @@ func TestCorpus(t *testing.T) {
 				"remove | Блинова Раиса Ивановна | Логопед |  | blinova@krb.ru |  | Карта ребёнка | ",
 			},
 			problems: []string{}},
+		{file: "14-html-cp1251.eml", detect: true, wantErr: false, source: "html", authority: true,
+			org: Organisation{Name: "МКОУ «Основная общеобразовательная школа № 9»", INN: "6615009993", OGRN: "1026601234560", KPP: "", Address: "", Head: "Л.Г. Шубина"},
+			people: []string{
+				"add | Шубина Лариса Геннадьевна | Директор |  | shubina@oosh9.kgo66.ru | 6-77-01 | СЭД «Дело» |  | shubina | лично в руки",
+				"add | Ёлкина Валерия Сергеевна | Секретарь |  | elkina@oosh9.kgo66.ru | 6-77-02 | СЭД «Дело» | ",
+			},
+			problems: []string{}},
+		{file: "15-text-cp1251.eml", detect: true, wantErr: false, source: "text", authority: true,
+			org: Organisation{Name: "МБДОУ «Детский сад № 21»", INN: "6615002211", OGRN: "", KPP: "661501001", Address: "", Head: "И.А. Котова"},
+			people: []string{
+				"add | Котова Ирина Александровна | Заведующий |  | kotova@ds21.kgo66.ru | 6-21-00 | АИС «Сетевой город» | ",
+				"update | Щукина Ольга Юрьевна | Воспитатель |  | schukina@ds21.kgo66.ru | 6-21-01 | АИС «Сетевой город» | ",
+				"remove | Эйдельман Борис Львович | Завхоз |  | eidelman@ds21.kgo66.ru |  | АИС «Сетевой город» | ",
+			},
+			problems: []string{}},
 		{file: "13-not-a-request.eml", detect: false, wantErr: true, source: "", authority: false,
 			org:    Organisation{Name: "", INN: "", OGRN: "", KPP: "", Address: "", Head: ""},
 			people: []string{},
@@ -214,6 +230,12 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
+// personLine is a person as the corpus cases write them; the account and
+// the key channel are appended only when the form has them.
 func personLine(p Person) string {
-	return strings.Join([]string{p.Action, p.FullName, p.Position, p.Department, p.Email, p.Phone, p.Systems, p.Rights}, " | ")
+	f := []string{p.Action, p.FullName, p.Position, p.Department, p.Email, p.Phone, p.Systems, p.Rights}
+	if p.Account != "" || p.KeyChannel != "" {
+		f = append(f, p.Account, p.KeyChannel)
+	}
+	return strings.Join(f, " | ")
 }

@@ -25,6 +25,8 @@ const (
 	kEmail
 	kContacts
 	kNote
+	kAccount
+	kKeyChannel
 )
 
 // normHeading lower-cases s, folds ё to е and turns everything but letters,
@@ -94,6 +96,10 @@ func classify(heading string) kind {
 		return kNum
 	case pre("действи", "изменени", "операци") || strings.Contains(n, "добавить удалить"):
 		return kAction
+	case pre("ключ") && pre("передач", "способ", "канал", "выдач"):
+		return kKeyChannel
+	case pre("учетн") && pre("запис") || word("логин", "login", "аккаунт"):
+		return kAccount
 	case email && phone, pre("контакт", "связ") && !email && !phone:
 		return kContacts
 	case email:

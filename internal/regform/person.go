@@ -30,6 +30,8 @@ func (r *tableReader) addRow(row []cell, defaultAction, department string, used 
 		Department: collapse(strings.Join(vals[kDepartment], ", ")),
 		Systems:    listJoin(vals[kSystems]),
 		Rights:     listJoin(vals[kRights]),
+		Account:    collapse(strings.Join(vals[kAccount], " ")),
+		KeyChannel: collapse(strings.Join(vals[kKeyChannel], " ")),
 	}
 	if p.FullName == "" {
 		p.FullName = collapse(strings.Join(append(append(vals[kSurname], vals[kFirstName]...), vals[kPatronymic]...), " "))

@@ -47,6 +47,11 @@ type Person struct {
 	Email      string // "" when missing or invalid (see Problems)
 	Department string
 	Action     string // ActionAdd (default), ActionUpdate or ActionRemove
+	// Account is the account in the system («Учётная запись», «Логин»);
+	// KeyChannel is how the access key is handed over («Способ передачи
+	// ключа»). Both may be set by the operator (otvet registration edit).
+	Account    string `json:",omitempty"`
+	KeyChannel string `json:",omitempty"`
 }
 
 // Organisation holds the requester's details found in the form's text.

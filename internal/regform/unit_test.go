@@ -55,6 +55,10 @@ func TestClassify(t *testing.T) {
 		{"Действие", kAction},
 		{"Изменение", kAction},
 		{"Примечание", kNote},
+		{"Учётная запись в системе", kAccount},
+		{"Логин", kAccount},
+		{"Способ передачи ключа", kKeyChannel},
+		{"Передача ключа доступа", kKeyChannel},
 		{"Дата рождения", kUnknown},
 		{"СНИЛС", kUnknown},
 		{"  ", kEmpty},
@@ -325,5 +329,24 @@ func TestDetectNegative(t *testing.T) {
 	pos := &mailmsg.Message{Subject: "Доступ", Text: "Просим произвести подключение сотрудников к информационной системе «Дело»."}
 	if !Detect(pos) {
 		t.Error("«просим … подключение … к системе» not detected")
+	}
+}
+
+func TestAuthorityDocumentLater(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		m    *mailmsg.Message
+		want bool
+	}{
+		{"nil", nil, false},
+		{"named scan", &mailmsg.Message{Text: "Добрый день", Attachments: []mailmsg.Attachment{{Filename: "Приказ №12.pdf", ContentType: "application/pdf"}}}, true},
+		{"claimed scan", &mailmsg.Message{Text: "Направляем доверенность во вложении.", Attachments: []mailmsg.Attachment{{Filename: "scan001.jpg", ContentType: "image/jpeg"}}}, true},
+		{"claim without a file", &mailmsg.Message{Text: "Доверенность прилагается."}, false},
+		{"a logo", &mailmsg.Message{Text: "Приказ прилагается", Attachments: []mailmsg.Attachment{{Filename: "logo.png", ContentType: "image/png", Inline: true, ContentID: "x"}}}, false},
+		{"a spreadsheet", &mailmsg.Message{Text: "Спасибо", Attachments: []mailmsg.Attachment{{Filename: "prikaz.xlsx"}}}, false},
+	} {
+		if got := AuthorityDocument(c.m); got != c.want {
+			t.Errorf("%s: AuthorityDocument = %v, want %v", c.name, got, c.want)
+		}
 	}
 }
