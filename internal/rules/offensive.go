@@ -46,12 +46,16 @@ func offensiveWords(text string, extra, except []string) []string {
 		m.except = make(map[string]bool, len(except))
 		for _, e := range except {
 			m.except[collapse(cyrForm(e, true))] = true
-			m.except[collapse(latinForm(e))] = true
+			m.except[collapse(latinForm(e, false))] = true
 		}
 	}
 	toks := offTokens(text)
 	for i, t := range toks {
 		m.check(text[t.start:t.end])
+		// "ёб твою мать": the bare root before its object.
+		if i+1 < len(toks) && joinable(text, t, toks[i+1], " ") {
+			m.ebPhrase(text[t.start:t.end], text[toks[i+1].start:toks[i+1].end])
+		}
 		// Letters spaced apart: "х у й", "с.у.к.а".
 		if j := singleLetterRun(text, toks, i); j-i >= 3 {
 			m.check(joinTokens(text, toks[i:j]))
@@ -219,7 +223,10 @@ func (m *offMatcher) check(raw string) {
 	case cyr:
 		m.try(collapse(cyrForm(raw, true)), cyrAlphabet, matchRu)
 	case lat:
-		if m.try(collapse(latinForm(raw)), latAlphabet, matchEn) {
+		if m.try(collapse(latinForm(raw, false)), latAlphabet, matchEn) {
+			return
+		}
+		if strings.Contains(raw, "4") && m.try(collapse(latinForm(raw, true)), latAlphabet, matchEn) {
 			return
 		}
 		if lookalike {
@@ -267,6 +274,22 @@ func (m *offMatcher) try(w, alphabet string, match func(string) bool) bool {
 		}
 	}
 	return false
+}
+
+// ebObjects follow a bare "ёб" in the curse «ёб твою мать».
+var ebObjects = map[string]bool{"твою": true, "твоюмать": true, "вашу": true, "тебя": true, "вас": true,
+	"его": true, "ее": true, "их": true, "мать": true}
+
+// ebPhrase records «ёб твою …»: a bare "еб"/"ёб" is not a word on its own
+// (ЕБ is an abbreviation), but it is before one of ebObjects.
+func (m *offMatcher) ebPhrase(first, second string) {
+	f, s := collapse(cyrForm(first, true)), collapse(cyrForm(second, true))
+	if f != "еб" || !ebObjects[s] {
+		return
+	}
+	if w := f + " " + s; !m.except[w] {
+		m.add(w)
+	}
 }
 
 func (m *offMatcher) matchExtra(w string) bool {
@@ -317,6 +340,8 @@ func scripts(s string) (cyr, lat, lookalike bool) {
 // cyrForm lower-cases s, folds ё, maps Latin look-alikes, digits and "@"
 // to Cyrillic letters and masking characters to "*". mixed also maps the
 // looser look-alikes (n→п, u→и, r→г, z→з) used inside Cyrillic words.
+// Only a lone digit stands for a letter (п1здец, 3аебал, 6ля); a run of
+// digits is a number and is kept (10шт, 16гб).
 func cyrForm(s string, mixed bool) string {
 	plain := true
 	for _, r := range s {
@@ -330,7 +355,7 @@ func cyrForm(s string, mixed bool) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range s {
+	for i, r := range s {
 		r = foldRune(r)
 		if r < utf8.RuneSelf {
 			c := byte(r)
@@ -339,14 +364,10 @@ func cyrForm(s string, mixed bool) string {
 				if m := lookalikes[c-'a']; m != 0 && (mixed || !strings.ContainsRune("nurz", r)) {
 					r = m
 				}
-			case c == '0':
-				r = 'о'
-			case c == '3':
-				r = 'з'
-			case c == '4':
-				r = 'ч'
-			case c == '6':
-				r = 'б'
+			case c >= '0' && c <= '9':
+				if m := digitLetters[c-'0']; m != 0 && loneDigit(s, i) {
+					r = m
+				}
 			case c == '@':
 				r = 'а'
 			case c == '$':
@@ -360,17 +381,31 @@ func cyrForm(s string, mixed bool) string {
 	return b.String()
 }
 
+// digitLetters maps 0..9 to the Cyrillic letter it imitates (0: none).
+var digitLetters = [10]rune{'о', 'и', 0, 'з', 'ч', 0, 'б', 0, 0, 'я'}
+
+// loneDigit: the digit at byte i of s has no digit next to it.
+func loneDigit(s string, i int) bool {
+	return (i == 0 || s[i-1] < '0' || s[i-1] > '9') && (i+1 >= len(s) || s[i+1] < '0' || s[i+1] > '9')
+}
+
 // lookalikes maps a..z to the Cyrillic letter it imitates (0: none).
 var lookalikes = [26]rune{
 	'а', 'в', 'с', 0, 'е', 0, 0, 'н', 0, 0, 'к', 0, 'м', 'п', 'о', 'р', 0, 'г', 0, 'т', 'и', 0, 0, 'х', 'у', 'з',
 }
 
-// latinForm lower-cases s and undoes leetspeak (0→o, 1→i, 3→e, 4→a, @→a, $→s, 5→s).
-func latinForm(s string) string {
+// latinForm lower-cases s and undoes leetspeak (0→o, 1→i, 3→e, 4→a, @→a,
+// $→s, 5→s; lone digits only, as in cyrForm). ch4 reads a lone 4 as "ch"
+// instead, the transliteration of ч (su4ka).
+func latinForm(s string, ch4 bool) string {
 	var b strings.Builder
 	b.Grow(len(s))
-	for _, r := range s {
+	for i, r := range s {
 		r = foldRune(r)
+		if r >= '0' && r <= '9' && !loneDigit(s, i) {
+			b.WriteRune(r)
+			continue
+		}
 		switch r {
 		case '0':
 			r = 'o'
@@ -378,7 +413,14 @@ func latinForm(s string) string {
 			r = 'i'
 		case '3':
 			r = 'e'
-		case '4', '@':
+		case '4':
+			if ch4 {
+				b.WriteByte('c')
+				r = 'h'
+			} else {
+				r = 'a'
+			}
+		case '@':
 			r = 'a'
 		case '$', '5':
 			r = 's'

@@ -74,6 +74,12 @@ func TestOffensiveWords(t *testing.T) {
 		{"operator stem", "Вы бездари", []string{"бездар"}, []string{"бездари"}},
 		{"operator stem anywhere", "суперотстой", []string{"*отстой"}, []string{"суперотстой"}},
 		{"operator stem in Latin look-alikes", "6EЗДАРЬ", []string{"бездар"}, []string{"бездарь"}},
+		{"digit for a letter", "п1здец", nil, []string{"пиздец"}},
+		{"at sign for а", "бл@дь", nil, []string{"бладь"}},
+		{"4 for ч in transliteration", "su4ka", nil, []string{"suchka"}},
+		{"bare root before its object", "Ёб твою мать", nil, []string{"еб твою"}},
+		{"prefix before the root", "схуяли, нихуя", nil, []string{"схуяли", "нихуя"}},
+		{"an ordinary -хую ending", "очень плохую печать, тихую мышь, психую", nil, nil},
 		{"nothing", "Добрый день, не работает принтер", nil, nil},
 	}
 	for _, tt := range tests {
@@ -95,11 +101,37 @@ func TestOffensiveExceptions(t *testing.T) {
 	}
 }
 
+func TestDigitsAsLetters(t *testing.T) {
+	tests := []struct{ in, cyr, lat string }{
+		{"п1здец", "пиздец", "п1здец"},
+		{"3аебал", "заебал", "3аебал"},
+		{"16гб", "16гб", "16гб"}, // a number, not letters
+		{"10шт", "10шт", "10шт"},
+		{"1с", "ис", "1с"},
+		{"sh1t", "sнит", "shit"},
+		{"win10", "win10", "win10"},
+	}
+	for _, tt := range tests {
+		if got := cyrForm(tt.in, false); got != tt.cyr {
+			t.Errorf("cyrForm(%q) = %q, want %q", tt.in, got, tt.cyr)
+		}
+		if got := latinForm(tt.in, false); tt.lat != tt.in && got != tt.lat {
+			t.Errorf("latinForm(%q) = %q, want %q", tt.in, got, tt.lat)
+		}
+	}
+	if got := latinForm("su4ka", true); got != "suchka" {
+		t.Errorf("latinForm(su4ka, ch) = %q", got)
+	}
+	if ws := offensiveWords("ёб твою мать", nil, []string{"еб твою"}); len(ws) != 0 {
+		t.Errorf("exception ignored: %q", ws)
+	}
+}
+
 // The word lists must be written in the form words are compared in.
 func TestWordListsNormalised(t *testing.T) {
 	check := func(list string, w string) {
 		t.Helper()
-		if w != collapse(cyrForm(w, true)) && w != collapse(latinForm(w)) {
+		if w != collapse(cyrForm(w, true)) && w != collapse(latinForm(w, false)) {
 			t.Errorf("%s: %q is not normalised", list, w)
 		}
 		for _, r := range w {
@@ -111,16 +143,21 @@ func TestWordListsNormalised(t *testing.T) {
 	for w := range ruExcept {
 		check("ruExcept", w)
 	}
+	for w := range matPrefixes {
+		if w != "" {
+			check("matPrefixes", w)
+		}
+	}
 	for w := range ruExact {
 		check("ruExact", w)
 	}
-	for _, w := range append(append([]string{}, ruAnywhere...), ruStart...) {
+	for _, w := range append(append(append(append([]string{}, ruAnywhere...), ruStart...), ruPrefixed...), ruNotStart...) {
 		check("ru roots", w)
 	}
 	for w := range enWords {
 		check("enWords", w)
 	}
-	for _, w := range enAnywhere {
+	for _, w := range append(append([]string{}, enAnywhere...), enPrefixed...) {
 		check("enAnywhere", w)
 	}
 	for _, list := range [][]string{incidentPhrases, outOfScope[ScopeLegislation], outOfScope[ScopeThirdParties], outOfScope[ScopeUserDuties]} {

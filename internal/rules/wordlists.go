@@ -1,6 +1,9 @@
 package rules
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // The word lists below are read-only. Every entry is in normalised form
 // (lower case, е for ё, repeated letters collapsed); a test checks that.
@@ -10,12 +13,20 @@ var ruExcept = map[string]bool{
 	"ебург": true, "ебурга": true, "ебурге": true, "ебургу": true, "ебургом": true, // Екатеринбург
 	"сучок": true, // a knot in wood
 	"хуан":  true, "хуанхе": true,
+	"дрочена": true, "дрочены": true, "дрочене": true, "дрочену": true, "дроченой": true, "дроченою": true, // a dish
 }
+
+// ruNotStart are ordinary words that start like a ruStart root.
+var ruNotStart = []string{"сучков", "сучкорез", "сучкоруб"}
 
 // ruAnywhere are roots that are offensive wherever they occur in a word.
 var ruAnywhere = []string{"пизд", "бляд", "залуп", "гандон", "гондон", "шлюх", "шалав", "мудак", "мудач",
-	"мудил", "мудозвон", "пидор", "пидар", "пидр", "педераст", "ублюд", "сволоч", "дроч", "говн", "дерьм", "жоп",
-	"мраз", "долбоящ", "хуй", "хуе", "хуя", "хую", "хуи"}
+	"мудил", "мудозвон", "педераст", "ублюд", "сволоч", "дерьм", "жоп", "долбоящ"}
+
+// ruPrefixed are roots that must begin the word or follow one of
+// matPrefixes: their letters also occur inside ordinary words (Олеговна,
+// саговник, гидро(о)чистка, лапидарный, скипидар, Минэкономразвития).
+var ruPrefixed = []string{"говн", "дроч", "пидор", "пидар", "пидр", "мраз"}
 
 // ruStart are roots that must begin the word.
 var ruStart = []string{"блят", "идиот", "дебил", "кретин", "имбецил", "выродок", "выродк", "придур", "засранец", "засранц",
@@ -41,6 +52,7 @@ var ruExact = map[string]bool{
 	"дегенератов": true, "дегенератам": true, "дегенератами": true, "отсоси": true, "отсосите": true,
 	"епт": true, "епта": true, "ептыть": true, "епть": true, "хер": true, "хера": true,
 	"херу": true, "шваль": true, "швали": true, "мразь": true, "блать": true,
+	"бладь": true, "блади": true, // бл@дь: "@" stands for "а"
 }
 
 // ebPrefixes may stand before the root еб/ёб (заебал, уебок, разъебай).
@@ -59,33 +71,77 @@ func matchRu(w string) bool {
 	if ruExact[w] {
 		return true
 	}
-	for _, p := range ruStart {
-		if strings.HasPrefix(w, p) {
-			return true
-		}
+	if startsWithRoot(w) {
+		return true
 	}
 	for _, r := range ruAnywhere {
-		if rootIn(w, r) {
+		if strings.Contains(w, r) {
 			return true
 		}
 	}
-	return ebRoot(w)
+	for _, r := range ruPrefixed {
+		if prefixedRoot(w, r) {
+			return true
+		}
+	}
+	return huRoot(w) || ebRoot(w)
 }
 
-// rootIn finds root in w; the ху- roots are skipped after "стра"
-// (застрахуй, страхуется).
-func rootIn(w, root string) bool {
+// prefixedRoot: root at the start of w or right after one of matPrefixes.
+func prefixedRoot(w, root string) bool {
 	from := 0
 	for {
 		i := strings.Index(w[from:], root)
 		if i < 0 {
 			return false
 		}
-		i += from
-		if !(strings.HasPrefix(root, "ху") && strings.HasSuffix(w[:i], "стра")) {
+		if matPrefixes[w[:from+i]] {
 			return true
 		}
-		from = i + len(root)
+		from += i + len(root)
+	}
+}
+
+func startsWithRoot(w string) bool {
+	for _, p := range ruNotStart {
+		if strings.HasPrefix(w, p) {
+			return false
+		}
+	}
+	for _, p := range ruStart {
+		if strings.HasPrefix(w, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// matPrefixes may stand before a ruPrefixed root or the root
+// хуй/хуе/хуё/хуя/хую/хуи inside a word (нихуя, охуеть, похуист, схуяли,
+// понахуярили, задрочили, отпидорасить). Anything else before "ху" is an
+// ordinary stem with an ordinary ending: плохую, тихую, сухую, глухую
+// (-ую), психую, психуешь, страхуйте (-овать verbs).
+var matPrefixes = map[string]bool{
+	"": true, "а": true, "о": true, "об": true, "по": true, "на": true, "за": true, "от": true, "ни": true,
+	"не": true, "до": true, "вы": true, "у": true, "с": true, "в": true, "вз": true, "из": true, "ис": true,
+	"раз": true, "рас": true, "под": true, "пере": true, "при": true, "про": true, "недо": true, "пона": true,
+}
+
+// huRoot: "ху" followed by й, е, я, ю or и, at the start of the word or
+// after one of huPrefixes.
+func huRoot(w string) bool {
+	from := 0
+	for {
+		i := strings.Index(w[from:], "ху")
+		if i < 0 {
+			return false
+		}
+		i += from
+		from = i + len("ху")
+		next, _ := utf8.DecodeRuneInString(w[from:])
+		if strings.ContainsRune("йеяюи", next) && matPrefixes[w[:i]] {
+			return true
+		}
 	}
 }
 
@@ -129,11 +185,18 @@ var enWords = map[string]bool{
 	"xuy": true, "nahuy": true, "nahui": true, "nahuj": true, "pohuy": true, "pohui": true,
 	"huinya": true, "huynya": true, "hujnja": true, "mraz": true, "eblan": true, "uebok": true,
 	"yebat": true, "ebat": true, "ebal": true, "zaebal": true, "zaebali": true, "zaebis": true,
+	"suchka": true, "suchki": true, "suchku": true, "suchara": true, "chmo": true,
 }
 
 // enAnywhere are Latin roots offensive anywhere in a word.
-var enAnywhere = []string{"fuck", "pizd", "blyad", "blyat", "bliat", "bljad", "gandon", "pidor", "pidar",
-	"mudak", "ebanu", "ebany", "ebanat", "huesos"}
+var enAnywhere = []string{"fuck", "pizd", "blyad", "blyat", "bliat", "bljad", "gandon", "mudak", "ebanu",
+	"ebany", "ebanat", "huesos"}
+
+// enPrefixed are Latin roots that must begin the word or follow a
+// transliterated prefix (cuspidor and lapidary are English words).
+var enPrefixed = []string{"pidor", "pidar", "pidr"}
+
+var enPrefixes = map[string]bool{"": true, "ot": true, "ras": true, "raz": true, "za": true, "na": true, "po": true}
 
 // matchEn reports whether the normalised Latin word is offensive.
 func matchEn(w string) bool {
@@ -142,6 +205,11 @@ func matchEn(w string) bool {
 	}
 	for _, r := range enAnywhere {
 		if strings.Contains(w, r) {
+			return true
+		}
+	}
+	for _, r := range enPrefixed {
+		if i := strings.Index(w, r); i >= 0 && enPrefixes[w[:i]] {
 			return true
 		}
 	}
