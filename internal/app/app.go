@@ -105,6 +105,7 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 			Identification: *d.Identification, DayLength: end - start,
 			Auth: helpdesk.StaffAuth{RequireAuthResults: d.RequireAuthenticationResults, TrustedAuthServID: d.TrustedAuthServID,
 				ShowAgentAddress: d.ShowAgentAddress},
+			WarnPercent: c.Tickets.SLAWarnPercent,
 		})
 	}
 	a := &App{Config: c, DB: db, log: log, setup: setup, tmpl: tmpl, now: o.Now}
@@ -137,7 +138,7 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 	if err != nil {
 		return nil, err
 	}
-	if err := syncStaff(ctx, db, c.Staff, now(o.Now)); err != nil {
+	if err := syncStaff(ctx, db, c.Staff, now(o.Now), log); err != nil {
 		return nil, err
 	}
 	locker := db.MailboxLocker()
@@ -320,16 +321,41 @@ func now(f func() time.Time) time.Time {
 	return f().UTC()
 }
 
-// syncStaff makes the staff listed in the configuration active members of staff.
-func syncStaff(ctx context.Context, db *store.DB, members []config.StaffMember, at time.Time) error {
+// syncStaff adds the staff listed in the configuration who are not in the
+// database yet (active unless the entry says active: false). A member the
+// database already has keeps its name, role and active flag: from then on
+// 'otvet staff' is the authority, so a 'staff disable' survives restarts.
+// The one change the configuration makes to an existing member is active:
+// false, which disables them at every start; it never re-activates anyone.
+// Differences the database wins are logged.
+func syncStaff(ctx context.Context, db *store.DB, members []config.StaffMember, at time.Time, log *slog.Logger) error {
 	if len(members) == 0 {
 		return nil
 	}
 	return db.Tx(ctx, func(tx *store.Tx) error {
 		for _, m := range members {
-			s := &store.Staff{Email: m.Email, Name: m.Name, Role: m.Role, Active: true}
-			if err := tx.UpsertStaff(ctx, s, "config", at); err != nil {
+			old, err := tx.StaffByEmail(ctx, m.Email)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				s := &store.Staff{Email: m.Email, Name: m.Name, Role: m.Role, Active: !m.Disabled()}
+				if err := tx.UpsertStaff(ctx, s, "config", at); err != nil {
+					return fmt.Errorf("staff %s: %w", m.Email, err)
+				}
+				continue
+			case err != nil:
 				return fmt.Errorf("staff %s: %w", m.Email, err)
+			}
+			if m.Disabled() && old.Active {
+				old.Active = false
+				if err := tx.UpsertStaff(ctx, old, "config", at); err != nil {
+					return fmt.Errorf("staff %s: %w", m.Email, err)
+				}
+				continue
+			}
+			if old.Name != m.Name || old.Role != m.Role || (m.Active != nil && *m.Active != old.Active) {
+				log.Warn("staff member differs from the configuration; the database wins (change it with 'otvet staff')",
+					"email", old.Email, "name", old.Name, "role", old.Role, "active", old.Active,
+					"config_name", m.Name, "config_role", m.Role)
 			}
 		}
 		return nil

@@ -59,11 +59,19 @@ type DigestRecipient struct {
 }
 
 // StaffMember is an agent, lead or manager (also manageable with 'otvet staff').
+// The list seeds the staff directory: a member missing from the database is
+// added at start; one already there keeps what the database (and 'otvet
+// staff') says, except that Active false disables them at every start.
 type StaffMember struct {
 	Email string `yaml:"email"`
 	Name  string `yaml:"name"`
 	Role  string `yaml:"role"` // agent | lead | manager
+	// Active false keeps the member disabled (nil: active when added).
+	Active *bool `yaml:"active"`
 }
+
+// Disabled reports whether the configuration explicitly disables the member.
+func (m StaffMember) Disabled() bool { return m.Active != nil && !*m.Active }
 
 // Rules switch and tune the intake rules (internal/rules). Every rule is on
 // unless its enabled is false.
@@ -163,6 +171,9 @@ type Tickets struct {
 	// RetentionDays: raw messages and attachment files of tickets closed
 	// longer ago than this are purged (the tickets keep their text); 0 keeps them.
 	RetentionDays int `yaml:"retention_days"`
+	// SLAWarnPercent: agents are warned when a running SLA clock has used
+	// this share of its target (1–99, default 80).
+	SLAWarnPercent int `yaml:"sla_warn_percent"`
 }
 
 // Templates points at an optional directory that overrides the embedded mail templates.
@@ -331,6 +342,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Tickets.AutocloseDays == 0 {
 		c.Tickets.AutocloseDays = 3
+	}
+	if c.Tickets.SLAWarnPercent == 0 {
+		c.Tickets.SLAWarnPercent = 80
 	}
 	if c.Tickets.ReopenWindow == 0 {
 		c.Tickets.ReopenWindow = Duration(14 * 24 * time.Hour)

@@ -161,3 +161,52 @@ func FuzzDecode(f *testing.F) {
 		_ = c.Validate() // must not panic, whatever was decoded
 	})
 }
+
+func TestSLAWarnPercent(t *testing.T) {
+	for _, c := range []struct {
+		yaml string
+		want int
+		ok   bool
+	}{
+		{"", 80, true},
+		{"tickets: {sla_warn_percent: 75}", 75, true},
+		{"tickets: {sla_warn_percent: 99}", 99, true},
+		{"tickets: {sla_warn_percent: 100}", 100, false},
+		{"tickets: {sla_warn_percent: -5}", -5, false},
+	} {
+		t.Run(c.yaml, func(t *testing.T) {
+			p := writeFile(t, t.TempDir(), "c.yaml", c.yaml+"\n")
+			cfg, err := Load(p, func(string) string { return "" })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Tickets.SLAWarnPercent != c.want {
+				t.Errorf("sla_warn_percent = %d, want %d", cfg.Tickets.SLAWarnPercent, c.want)
+			}
+			err = cfg.Validate()
+			if got := err == nil || !strings.Contains(err.Error(), "tickets.sla_warn_percent"); got != c.ok {
+				t.Errorf("valid = %v, want %v: %v", got, c.ok, err)
+			}
+		})
+	}
+}
+
+func TestStaffActive(t *testing.T) {
+	p := writeFile(t, t.TempDir(), "c.yaml", `
+staff:
+  - {email: a@x.ru, name: A, role: agent}
+  - {email: b@x.ru, name: B, role: agent, active: true}
+  - {email: c@x.ru, name: C, role: lead, active: false}
+`)
+	cfg, err := Load(p, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []bool
+	for _, m := range cfg.Staff {
+		got = append(got, m.Disabled())
+	}
+	if fmt.Sprint(got) != "[false false true]" {
+		t.Errorf("disabled = %v", got)
+	}
+}

@@ -39,6 +39,9 @@ func (c *Config) Validate() error {
 	if c.Limits.MaxAttachmentBytes <= 0 || c.Limits.MaxTotalAttachmentBytes < c.Limits.MaxAttachmentBytes {
 		add("limits.max_total_attachment_bytes", "must be at least max_attachment_bytes")
 	}
+	if p := c.Tickets.SLAWarnPercent; p < 1 || p > 99 {
+		add("tickets.sla_warn_percent", "%d is not a share of the target: use 1 to 99 (default 80)", p)
+	}
 	if c.AutoReply.MaxPerHour < 0 {
 		add("auto_reply.max_per_hour", "must not be negative")
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/otvet/otvet/internal/mailout"
@@ -30,10 +31,17 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 	closed := t.Status == store.StatusResolved || t.Status == store.StatusClosed || t.Status == store.StatusRejected
 	switch c.Name {
 	case staffcmd.Note:
-		if err := in.notifyAgents(ctx, t, mailout.NotifyNote, agent.Name+" <"+agent.Email+">", c.Text, agent.Email); err != nil {
+		to, err := in.notifyNote(ctx, t, agent, c.Text)
+		if err != nil {
 			return res, err
 		}
-		return ok("заметка сохранена и разослана коллегам, пользователю не отправлена", "note stored and sent to colleagues, not to the customer")
+		if len(to) == 0 {
+			return ok("заметка сохранена (других действующих сотрудников нет), пользователю не отправлена",
+				"note stored (there are no other active agents), not sent to the customer")
+		}
+		list := strings.Join(to, ", ")
+		return ok("заметка сохранена и разослана: "+list+"; пользователю не отправлена",
+			"note stored and sent to "+list+"; not sent to the customer")
 
 	case staffcmd.Wait:
 		if closed {
@@ -146,6 +154,14 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		if err := in.retarget(ctx, t, tg); err != nil {
 			return res, err
 		}
+		if t.Status == store.StatusPlanned && t.PlannedFor != "" {
+			// The visit day stays the resolution target.
+			if day, ok := in.dayOf(t.PlannedFor); ok {
+				if err := in.planResolution(ctx, t, day.close); err != nil {
+					return res, err
+				}
+			}
+		}
 		return ok("уровень поддержки: "+lvl+"; сроки пересчитаны", "support level "+lvl+"; due times recomputed")
 
 	case staffcmd.Priority:
@@ -155,21 +171,30 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		return ok("приоритет: "+c.Args[0], "priority "+c.Args[0])
 
 	case staffcmd.Plan:
-		day, found := in.planDay(c.Args[0])
-		if !found {
-			return fail("не понимаю дату «"+c.Args[0]+"»", "cannot read the date "+strconv.Quote(c.Args[0]))
+		if closed {
+			return fail("обращение закрыто: сначала #открыть", "the ticket is closed: #reopen it first")
 		}
-		if err := in.setState(ctx, t, store.StatusPlanned, "", sql.NullTime{}, "", ""); err != nil {
+		day, problemRu, problemEn := in.planDay(c.Args[0])
+		if problemEn != "" {
+			return fail(problemRu, problemEn)
+		}
+		ev := sla.EventKind("")
+		if t.Status == store.StatusWaiting || t.Status == store.StatusDeferred {
+			ev = sla.EventResume
+		}
+		if err := in.setState(ctx, t, store.StatusPlanned, "", sql.NullTime{}, ev, "visit planned"); err != nil {
 			return res, err
 		}
 		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldPlannedFor, day.date, in.now); err != nil {
 			return res, err
 		}
-		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldResolutionDue, day.close.UTC(), in.now); err != nil {
+		t.PlannedFor = day.date
+		if err := in.planResolution(ctx, t, day.close); err != nil {
 			return res, err
 		}
 		when := day.open.In(in.desk.Location).Format("02.01.2006")
-		return ok("выезд запланирован на "+when+"; решить в течение этого рабочего дня", "visit planned for "+when+"; due within that working day")
+		until := FormatLocal(day.close, in.desk.Location, in.desk.Language)
+		return ok("выезд запланирован на "+when+"; решить до "+until, "visit planned for "+when+"; due by "+until)
 
 	case staffcmd.Approve:
 		summary, err := in.approveRegistration(ctx, t, agent.Email)
@@ -260,18 +285,43 @@ type planned struct {
 	open, close time.Time
 }
 
-// planDay turns a #plan argument into a working day of the desk: a day off
-// moves to the next working day.
-func (in *intake) planDay(arg string) (planned, bool) {
+// planDay turns a #plan argument into a working day of the desk that has not
+// ended yet; otherwise it says (in Russian and English) what is wrong.
+func (in *intake) planDay(arg string) (day planned, problemRu, problemEn string) {
 	loc := in.desk.Location
-	day, ok := staffcmd.ResolveDate(arg, in.now.In(loc))
+	today := in.now.In(loc)
+	d, ok := staffcmd.ResolveDate(arg, today)
 	if !ok {
+		return planned{}, "не понимаю дату «" + arg + "»", "cannot read the date " + strconv.Quote(arg)
+	}
+	date := d.Format("02.01.2006")
+	if y, m, dd := today.Date(); d.Before(time.Date(y, m, dd, 0, 0, 0, 0, loc)) {
+		return planned{}, date + " уже прошло: укажите сегодняшний или будущий рабочий день",
+			date + " is in the past: give today or a later working day"
+	}
+	day, working := in.dayOf(d.Format("2006-01-02"))
+	if !working {
+		next := day.open.In(loc).Format("02.01.2006")
+		return planned{}, date + " — нерабочий день; ближайший рабочий день — " + next,
+			date + " is not a working day; the next working day is " + next
+	}
+	if !day.close.After(in.now) {
+		return planned{}, "рабочий день " + date + " уже закончился", "the working day " + date + " is over"
+	}
+	return day, "", ""
+}
+
+// dayOf gives the working hours of a date (YYYY-MM-DD) in the desk's zone;
+// working is false for a day off, and then open is the next working day's opening.
+func (in *intake) dayOf(date string) (day planned, working bool) {
+	loc := in.desk.Location
+	start, err := time.ParseInLocation("2006-01-02", date, loc)
+	if err != nil {
 		return planned{}, false
 	}
-	start := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
 	c := in.desk.Calendar
 	if c == nil {
-		return planned{date: start.Format("2006-01-02"), open: start, close: start.Add(24 * time.Hour)}, true
+		return planned{date: date, open: start, close: start.AddDate(0, 0, 1)}, true
 	}
 	open := c.NextOpen(start)
 	close := c.Add(open, in.desk.DayLength)
@@ -282,7 +332,52 @@ func (in *intake) planDay(arg string) (planned, bool) {
 			close = info.Close
 		}
 	}
-	return planned{date: open.In(loc).Format("2006-01-02"), open: open, close: close}, true
+	working = open.In(loc).Format("2006-01-02") == date
+	return planned{date: open.In(loc).Format("2006-01-02"), open: open, close: close}, working
+}
+
+// planResolution makes the end of the planned working day the ticket's
+// resolution target. The resolution clock (resumed if it was paused) is
+// rebuilt with the business time used so far plus the business time left
+// until then, so the clock and resolution_due agree and every later clock
+// change keeps the day.
+func (in *intake) planResolution(ctx context.Context, t *store.Ticket, close time.Time) error {
+	cal := in.desk.Calendar
+	if cal == nil {
+		t.ResolutionDue = sql.NullTime{Time: close.UTC(), Valid: true}
+		return in.tx.SetTicketField(ctx, t.ID, store.FieldResolutionDue, close.UTC(), in.now)
+	}
+	fr, res, err := loadClocks(t, cal)
+	if err != nil {
+		return err
+	}
+	switch {
+	case res == nil:
+		res = sla.Start(sla.Resolution, 0, in.now, cal)
+		if p := in.desk.WarnPercent; p != 0 {
+			if err := res.SetWarnPercent(p); err != nil {
+				return err
+			}
+		}
+	case res.Stopped():
+		t.ResolutionDue = sql.NullTime{Time: close.UTC(), Valid: true}
+		return in.tx.SetTicketField(ctx, t.ID, store.FieldResolutionDue, close.UTC(), in.now)
+	default:
+		if evs := res.Events(); evs[len(evs)-1].Kind == sla.EventPause {
+			if err := res.Record(sla.Event{Kind: sla.EventResume, At: in.now, Reason: "visit planned"}); err != nil {
+				return err
+			}
+		}
+	}
+	target := res.Elapsed(in.now) + cal.Between(in.now, close)
+	if res, err = sla.Replay(sla.Resolution, target, res.WarnPercent(), res.Events(), cal); err != nil {
+		return err
+	}
+	if err := storeClocks(t, fr, res); err != nil {
+		return err
+	}
+	t.UpdatedAt = in.now
+	return in.tx.SetTicketSLA(ctx, t)
 }
 
 // noticeRequester sends a staff decision's template to the requester.

@@ -22,6 +22,27 @@ func (in *intake) notifyMetric(ctx context.Context, t *store.Ticket, kind, metri
 	return in.notify(ctx, t, kind, metric, "", "", "")
 }
 
+// notifyNote copies an internal note to colleagues: to the assignee when
+// someone else has the ticket, otherwise (unassigned, or the author is the
+// assignee) to every other active agent and lead. It returns who got it.
+func (in *intake) notifyNote(ctx context.Context, t *store.Ticket, author *store.Staff, text string) ([]string, error) {
+	var to []store.Staff
+	if t.Assignee != "" && !strings.EqualFold(t.Assignee, author.Email) {
+		s, err := in.tx.StaffByEmail(ctx, t.Assignee)
+		if err == nil && s.Active {
+			to = append(to, *s)
+		}
+	}
+	if len(to) == 0 {
+		all, err := in.tx.ActiveAgents(ctx)
+		if err != nil {
+			return nil, err
+		}
+		to = all
+	}
+	return in.send(ctx, t, to, mailout.NotifyNote, "", author.Name+" <"+author.Email+">", text, author.Email)
+}
+
 func (in *intake) notify(ctx context.Context, t *store.Ticket, kind, metric, author, text, except string) error {
 	var to []store.Staff
 	if t.Assignee != "" {
@@ -37,8 +58,15 @@ func (in *intake) notify(ctx context.Context, t *store.Ticket, kind, metric, aut
 		}
 		to = all
 	}
+	_, err := in.send(ctx, t, to, kind, metric, author, text, except)
+	return err
+}
+
+// send mails a notification to each of to (but except), each with a Reply-To
+// signed for that ticket and that agent, and returns who got it.
+func (in *intake) send(ctx context.Context, t *store.Ticket, to []store.Staff, kind, metric, author, text, except string) ([]string, error) {
 	if len(to) == 0 {
-		return nil
+		return nil, nil
 	}
 	var notBefore time.Time
 	if c := in.desk.Calendar; c != nil && t.Priority != store.PriorityIncident && !c.IsOpen(in.now) {
@@ -76,25 +104,27 @@ func (in *intake) notify(ctx context.Context, t *store.Ticket, kind, metric, aut
 			data.Attachments = append(data.Attachments, s)
 		}
 	}
+	var sent []string
 	for _, s := range to {
 		if strings.EqualFold(s.Email, except) {
 			continue
 		}
 		p, err := in.tx.AddParticipant(ctx, t.ID, s.Email, s.Name, "agent", in.now)
 		if err != nil {
-			return err
+			return sent, err
 		}
 		if p.Role != "agent" {
 			continue // a staff member who is also the customer here gets the customer's mail only
 		}
 		reply, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, p.ID)
 		if err != nil {
-			return err
+			return sent, err
 		}
 		if err := in.compose(ctx, t, mailout.Address{Name: s.Name, Email: s.Email}, reply, mailout.TmplAgentNotify, data,
 			sendOpts{autoSubmitted: "auto-generated", notBefore: notBefore, attachments: files}); err != nil {
-			return err
+			return sent, err
 		}
+		sent = append(sent, s.Email)
 	}
-	return nil
+	return sent, nil
 }

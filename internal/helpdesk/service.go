@@ -49,6 +49,9 @@ type Desk struct {
 	DayLength time.Duration
 	// Auth is how staff mail is authenticated on this desk.
 	Auth StaffAuth
+	// WarnPercent: agents are warned when a running SLA clock has used this
+	// share of its target (1–99; 0: sla.DefaultWarnPercent).
+	WarnPercent int
 }
 
 // Options wire a Service. Zero values mean defaults where one exists.

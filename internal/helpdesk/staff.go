@@ -121,7 +121,7 @@ func (in *intake) staffMail(ctx context.Context) (Outcome, bool, error) {
 		return Outcome{Disposition: DispStaff, TicketID: t.ID, Note: "automatic reply from staff ignored"},
 			true, in.event(ctx, t.ID, "staff_auto_reply_ignored", from)
 	}
-	out, err := in.agentReply(ctx, t, staff)
+	out, err := in.agentReply(ctx, t, staff, agent)
 	return out, true, err
 }
 
@@ -170,16 +170,31 @@ func authPass(m *mailmsg.Message, trusted, from string) bool {
 }
 
 // refuse records an unauthenticated staff message as a security event, tells
-// the staff member concerned, and delivers nothing to the customer.
+// the staff member concerned, and delivers nothing to the customer. Automatic
+// mail (out-of-office, Auto-Submitted) is recorded but never answered, and a
+// staff address gets at most auto_reply.max_per_hour refusals an hour, so two
+// auto-responders cannot loop.
 func (in *intake) refuse(ctx context.Context, ticketID int64, tell, reason, kind string) (Outcome, bool, error) {
 	detail := fmt.Sprintf("from %s: %s", in.msg.From.Email, reason)
 	if err := in.event(ctx, ticketID, kind, detail); err != nil {
 		return Outcome{}, true, err
 	}
+	out := Outcome{Disposition: DispRefused, TicketID: ticketID, Note: kind}
+	if in.msg.Auto {
+		in.s.log.Info("automatic staff mail refused without an answer", "desk", in.desk.Name, "ticket", ticketID,
+			"from", in.msg.From.Email, "reason", kind)
+		return out, true, in.event(ctx, ticketID, "staff_auto_reply_ignored", detail+" (automatic mail: "+in.msg.AutoReason+")")
+	}
 	if err := in.event(ctx, ticketID, "command_refused", detail); err != nil {
 		return Outcome{}, true, err
 	}
 	in.s.log.Warn("staff message refused", "desk", in.desk.Name, "ticket", ticketID, "from", in.msg.From.Email, "reason", kind)
+	if tell == "" {
+		return out, true, nil
+	}
+	if limited, err := in.rateLimited(ctx, ticketID, tell); err != nil || limited {
+		return out, true, err
+	}
 	data := mailout.CommandResultData{TicketNumber: ticketID, Subject: in.msg.Subject, SubjectToken: mailout.TicketToken(ticketID),
 		Refused: true, Reason: reason, DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress}
 	var t *store.Ticket
@@ -190,18 +205,19 @@ func (in *intake) refuse(ctx context.Context, ticketID int64, tell, reason, kind
 		}
 		data.Subject = t.Subject
 	}
-	if tell != "" {
-		if err := in.queueInternal(ctx, t, mailout.Address{Email: tell}, mailout.TmplCommandResult, data); err != nil {
-			return Outcome{}, true, err
-		}
+	// Counted like an automatic answer: the hourly cap applies to refusals.
+	if err := in.compose(ctx, t, mailout.Address{Email: tell}, "", mailout.TmplCommandResult, data,
+		sendOpts{autoSubmitted: "auto-replied", rateCounted: true}); err != nil {
+		return Outcome{}, true, err
 	}
-	return Outcome{Disposition: DispRefused, TicketID: ticketID, Note: kind}, true, nil
+	return out, true, nil
 }
 
 // agentReply applies an authenticated agent's reply: commands first, then the
-// text goes to the customer (unless it is an internal note), then the agent
-// gets the commands' results.
-func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.Staff) (Outcome, error) {
+// text (and the attached files) goes to the customer (unless it is an internal
+// note), then the agent gets the commands' results with a Reply-To signed for
+// that agent and ticket, so that they can go on by replying to it.
+func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.Staff, part *store.Participant) (Outcome, error) {
 	reply := replytext.Extract(in.msg.Text).Reply
 	cmds, body, perrs := staffcmd.Parse(reply)
 	body = strings.TrimSpace(body)
@@ -219,7 +235,7 @@ func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.
 			publicText = strings.TrimSpace(c.Text + "\n\n" + publicText)
 		}
 	}
-	// Store what the agent wrote: a note stays internal.
+	// Store what the agent wrote, with its files: a note stays internal.
 	dir, text := store.DirOut, publicText
 	if note {
 		dir = store.DirNote
@@ -229,19 +245,21 @@ func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.
 			}
 		}
 	}
-	if text != "" || note {
-		if err := in.tx.InsertMessage(ctx, &store.Message{TicketID: t.ID, Direction: dir, MessageID: in.msg.MessageID,
-			FromAddr: agent.Email, FromName: agent.Name, Subject: in.msg.Subject, BodyText: text,
-			RawID: sql.NullInt64{Int64: in.raw.ID, Valid: in.raw.ID != 0}, CreatedAt: in.now}); err != nil {
+	files, skipped := in.agentFiles()
+	if text != "" || note || len(files) > 0 {
+		if err := in.storeAgentMessage(ctx, t, agent, dir, text); err != nil {
 			return Outcome{}, err
 		}
 	}
 	delivered := false
-	if !note && publicText != "" {
-		if err := in.answerCustomer(ctx, t, agent, publicText); err != nil {
+	if !note && (publicText != "" || len(files) > 0) {
+		if err := in.answerCustomer(ctx, t, agent, publicText, files); err != nil {
 			return Outcome{}, err
 		}
 		delivered = true
+	}
+	if !note {
+		results = append(results, skipped...)
 	}
 	for _, c := range cmds {
 		r, err := in.apply(ctx, t, agent, c, publicText != "" && !note)
@@ -255,17 +273,67 @@ func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.
 			return Outcome{}, err
 		}
 	}
-	if err := in.event(ctx, t.ID, "agent_replied", fmt.Sprintf("%s: %d command(s), delivered %v", agent.Email, len(cmds), delivered)); err != nil {
+	if err := in.event(ctx, t.ID, "agent_replied", fmt.Sprintf("%s: %d command(s), %d file(s), delivered %v", agent.Email, len(cmds), len(files), delivered)); err != nil {
 		return Outcome{}, err
 	}
 	if len(results) > 0 {
 		data := mailout.CommandResultData{TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID),
 			Results: results, Delivered: delivered, DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress}
-		if err := in.queueInternal(ctx, t, mailout.Address{Name: agent.Name, Email: agent.Email}, mailout.TmplCommandResult, data); err != nil {
+		replyTo, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, part.ID)
+		if err != nil {
+			return Outcome{}, err
+		}
+		if err := in.compose(ctx, t, mailout.Address{Name: agent.Name, Email: agent.Email}, replyTo, mailout.TmplCommandResult, data,
+			sendOpts{autoSubmitted: "auto-generated"}); err != nil {
 			return Outcome{}, err
 		}
 	}
 	return Outcome{Disposition: DispStaff, TicketID: t.ID}, nil
+}
+
+// agentFiles picks the files of an agent's reply that go to the customer: the
+// attachments the parser kept within limits.max_attachment_bytes and
+// limits.max_total_attachment_bytes. Inline parts (a signature's logo, an
+// image pasted into HTML) stay out: only the reply's text is sent. What is left
+// out is reported back to the agent.
+func (in *intake) agentFiles() (files []mailout.Attachment, skipped []mailout.CommandResult) {
+	for _, a := range in.msg.Attachments {
+		name := a.Filename
+		if name == "" {
+			name = a.ContentType
+		}
+		size := mailout.FormatSize(a.Size, in.desk.Language)
+		switch {
+		case a.Dropped:
+			skipped = append(skipped, mailout.CommandResult{Command: name,
+				Message: in.say("файл ("+size+") не отправлен пользователю: больше допустимого размера вложений",
+					"file ("+size+") not sent to the customer: over the attachment size limit")})
+		case a.Inline && a.ContentID != "":
+			// An embedded image: not announced (signatures carry them).
+		default:
+			files = append(files, mailout.Attachment{Filename: a.Filename, ContentType: a.ContentType, Data: a.Data})
+		}
+	}
+	return files, skipped
+}
+
+// storeAgentMessage records an agent's reply or note with its files.
+func (in *intake) storeAgentMessage(ctx context.Context, t *store.Ticket, agent *store.Staff, dir, text string) error {
+	m := &store.Message{TicketID: t.ID, Direction: dir, MessageID: in.msg.MessageID,
+		FromAddr: agent.Email, FromName: agent.Name, Subject: in.msg.Subject, BodyText: text,
+		RawID: sql.NullInt64{Int64: in.raw.ID, Valid: in.raw.ID != 0}, CreatedAt: in.now}
+	if err := in.tx.InsertMessage(ctx, m); err != nil {
+		return err
+	}
+	for _, a := range in.msg.Attachments {
+		if err := in.tx.InsertAttachment(ctx, &store.Attachment{
+			MessageID: m.ID, Filename: a.Filename, ContentType: a.ContentType, ContentID: a.ContentID,
+			Inline: a.Inline, Size: a.Size, Dropped: a.Dropped, DropReason: a.DropReason, Data: a.Data,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (in *intake) say(ru, en string) string {
@@ -278,7 +346,7 @@ func (in *intake) say(ru, en string) string {
 // answerCustomer sends an agent's text to the requester and the participants
 // of the requester's organisation, from the support address; the first public
 // answer stops the first-response clock.
-func (in *intake) answerCustomer(ctx context.Context, t *store.Ticket, agent *store.Staff, text string) error {
+func (in *intake) answerCustomer(ctx context.Context, t *store.Ticket, agent *store.Staff, text string, files []mailout.Attachment) error {
 	ps, err := in.tx.ParticipantsOf(ctx, t.ID)
 	if err != nil {
 		return err
@@ -315,7 +383,7 @@ func (in *intake) answerCustomer(ctx context.Context, t *store.Ticket, agent *st
 	m := mailout.Mail{
 		From: mailout.Address{Name: d.DisplayName, Email: d.SupportAddress}, To: []mailout.Address{{Name: requester.Name, Email: requester.Email}},
 		Cc: cc, ReplyTo: &mailout.Address{Name: d.DisplayName, Email: replyTo}, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
-		MessageID: mailout.NewMessageID(domain), Date: in.now,
+		MessageID: mailout.NewMessageID(domain), Date: in.now, Attachments: files,
 		Headers: map[string]string{LoopHeader: d.Name, "X-Otvet-Ticket": fmt.Sprint(t.ID)},
 	}
 	if last, err := in.tx.LastIncomingMessageID(ctx, t.ID); err == nil && last != "" {

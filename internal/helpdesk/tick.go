@@ -124,8 +124,18 @@ func (s *Service) tickIntake(tx *store.Tx, t *store.Ticket, now time.Time) (*int
 	return &intake{s: s, tx: tx, desk: d, now: now}, true
 }
 
+// beforeVisitDay reports whether a planned ticket's visit day has not begun
+// yet (in the desk's zone).
+func (in *intake) beforeVisitDay(t *store.Ticket) bool {
+	if t.Status != store.StatusPlanned || t.PlannedFor == "" {
+		return false
+	}
+	day, err := time.ParseInLocation("2006-01-02", t.PlannedFor, in.desk.Location)
+	return err == nil && in.now.Before(day)
+}
+
 // slaAlerts tells agents once when a running clock passes its warning share
-// and once when it breaches.
+// (the desk's WarnPercent, tickets.sla_warn_percent) and once when it breaches.
 func (s *Service) slaAlerts(ctx context.Context, tx *store.Tx, now time.Time) (int, error) {
 	ts, err := tx.TicketsInStatus(ctx, store.StatusOpen, store.StatusPlanned)
 	if err != nil {
@@ -146,6 +156,14 @@ func (s *Service) slaAlerts(ctx context.Context, tx *store.Tx, now time.Time) (i
 		for _, c := range []*sla.Clock{fr, res} {
 			if c == nil || c.Stopped() {
 				continue
+			}
+			if c == res && in.beforeVisitDay(t) {
+				continue // a planned visit's resolution is due at the end of its day: no alerts before that day
+			}
+			if p := in.desk.WarnPercent; p != 0 && p != c.WarnPercent() {
+				if err := c.SetWarnPercent(p); err != nil {
+					return n, err
+				}
 			}
 			kind, ev := "", ""
 			switch {
