@@ -13,7 +13,7 @@ import (
 )
 
 func cmdMaintenance(ctx context.Context, e *env, args []string) error {
-	const usage = "maintenance add --system NAME --from TIME --to TIME [--note TEXT] [--keywords W1,W2] | list [--json] | remove ID"
+	const usage = "maintenance add --system NAME --from TIME --to TIME [--note TEXT] [--keywords W1,W2] | list [--json] | end ID [--at TIME] | remove ID"
 	if len(args) == 0 {
 		return usagef("usage: otvet %s", usage)
 	}
@@ -104,27 +104,68 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", w.ID, w.System, w.StartsAt.Format("2006-01-02 15:04"), w.EndsAt.Format("2006-01-02 15:04"), w.Note)
 		}
 		return tw.Flush()
-	case "remove":
+	case "remove", "end":
+		at := fs.String("at", "", "end: the new end (RFC 3339, or YYYY-MM-DD HH:MM in the first desk's zone); default now")
 		if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
 			return err
 		}
 		if fs.NArg() != 1 {
-			return usagef("maintenance remove: give the window's ID")
+			return usagef("maintenance %s: give the window's ID", args[0])
 		}
 		id, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+		if err != nil || id <= 0 {
+			return usagef("maintenance %s: %q is not an ID", args[0], fs.Arg(0))
+		}
+		p, err := configPath(e, *cfg)
 		if err != nil {
-			return usagef("maintenance remove: %q is not an ID", fs.Arg(0))
+			return err
+		}
+		c, err := loadConfigDB(e, p)
+		if err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		end := now
+		if *at != "" {
+			if args[0] == "remove" {
+				return usagef("maintenance remove: --at is for end")
+			}
+			loc := time.UTC
+			if len(c.Desks) > 0 {
+				if l, err := time.LoadLocation(c.Desks[0].TimeZone); err == nil {
+					loc = l
+				}
+			}
+			if end, err = parseLocalTime(*at, loc); err != nil {
+				return usagef("maintenance end: --at: %v", err)
+			}
 		}
 		db, err := openDB(ctx, e, *cfg)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
-		err = db.Tx(ctx, func(tx *store.Tx) error { return tx.RemoveMaintenance(ctx, id, "cli", time.Now().UTC()) })
+		var n int64
+		err = db.Tx(ctx, func(tx *store.Tx) (err error) {
+			if args[0] == "remove" {
+				n, err = tx.RemoveMaintenance(ctx, id, "cli", now)
+			} else {
+				n, err = tx.EndMaintenance(ctx, id, end.UTC(), "cli", now)
+			}
+			return err
+		})
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no maintenance window #%d", id)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		if args[0] == "remove" {
+			fmt.Fprintf(e.Stdout, "maintenance window #%d removed; %d deferred requests resume now\n", id, n)
+		} else {
+			fmt.Fprintf(e.Stdout, "maintenance window #%d ends %s; %d deferred requests resume then\n", id, end.Format("02.01.2006 15:04 MST"), n)
+		}
+		return nil
 	}
 	return usagef("maintenance: unknown subcommand %q; usage: otvet %s", args[0], usage)
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -19,15 +21,67 @@ func (t *Tx) AddMaintenance(ctx context.Context, w *MaintenanceWindow) error {
 }
 
 // RemoveMaintenance deletes a window (announced by mistake, or cancelled).
-func (t *Tx) RemoveMaintenance(ctx context.Context, id int64, actor string, now time.Time) error {
-	res, err := t.exec(ctx, `DELETE FROM maintenance_windows WHERE id = ?`, id)
+// Requests deferred because of it resume at the scheduler's next tick. It
+// returns how many requests that concerns.
+func (t *Tx) RemoveMaintenance(ctx context.Context, id int64, actor string, now time.Time) (int64, error) {
+	w, err := t.maintenance(ctx, id)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+	if _, err := t.exec(ctx, `DELETE FROM maintenance_windows WHERE id = ?`, id); err != nil {
+		return 0, err
 	}
-	return t.AddEvent(ctx, 0, now, "maintenance_removed", actor, fmt.Sprintf("#%d", id))
+	n, err := t.retimeDeferred(ctx, w.EndsAt, now)
+	if err != nil {
+		return 0, err
+	}
+	return n, t.AddEvent(ctx, 0, now, "maintenance_removed", actor, fmt.Sprintf("#%d %s; %d deferred requests resume", id, w.System, n))
+}
+
+// EndMaintenance moves a window's end: to now when the work finished early,
+// or later when it overruns. Requests deferred because of it resume at the
+// new end (at once when that has passed). It returns how many it moved.
+func (t *Tx) EndMaintenance(ctx context.Context, id int64, end time.Time, actor string, now time.Time) (int64, error) {
+	w, err := t.maintenance(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	if !end.After(w.StartsAt) {
+		end = w.StartsAt.Add(time.Second)
+	}
+	if _, err := t.exec(ctx, `UPDATE maintenance_windows SET ends_at = ? WHERE id = ?`, end, id); err != nil {
+		return 0, err
+	}
+	n, err := t.retimeDeferred(ctx, w.EndsAt, end)
+	if err != nil {
+		return 0, err
+	}
+	return n, t.AddEvent(ctx, 0, now, "maintenance_changed", actor,
+		fmt.Sprintf("#%d %s ends %s (was %s); %d deferred requests follow", id, w.System, end.UTC().Format(time.RFC3339), w.EndsAt.UTC().Format(time.RFC3339), n))
+}
+
+func (t *Tx) maintenance(ctx context.Context, id int64) (*MaintenanceWindow, error) {
+	var w MaintenanceWindow
+	err := t.get(ctx, &w, `SELECT id, system, keywords, starts_at, ends_at, note, created_at, created_by
+		FROM maintenance_windows WHERE id = ?`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &w, nil
+}
+
+// retimeDeferred moves the resume time of requests deferred for maintenance
+// until oldEnd (intake sets resume_at to the window's end) to at.
+func (t *Tx) retimeDeferred(ctx context.Context, oldEnd, at time.Time) (int64, error) {
+	res, err := t.exec(ctx, `UPDATE tickets SET resume_at = ? WHERE status = ? AND reason = 'maintenance' AND resume_at = ?`,
+		at, StatusDeferred, oldEnd)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // MaintenanceAt lists the windows in force at t.
