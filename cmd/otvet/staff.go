@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/otvet/otvet/internal/config"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -28,11 +30,14 @@ func cmdStaff(ctx context.Context, e *env, args []string) error {
 		if *email == "" {
 			return usagef("staff add: --email is required")
 		}
-		db, err := openDB(ctx, e, *cfg)
+		db, c, err := openDBConfig(ctx, e, *cfg)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
+		if err := configDisables(c, *email); err != nil {
+			return err
+		}
 		s := &store.Staff{Email: *email, Name: *name, Role: *role, Active: true}
 		if err := db.Tx(ctx, func(tx *store.Tx) error { return tx.UpsertStaff(ctx, s, "cli", time.Now()) }); err != nil {
 			return err
@@ -79,36 +84,74 @@ func cmdStaff(ctx context.Context, e *env, args []string) error {
 		if fs.NArg() != 1 {
 			return usagef("staff %s: give the staff member's e-mail", args[0])
 		}
-		db, err := openDB(ctx, e, *cfg)
+		db, c, err := openDBConfig(ctx, e, *cfg)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
+		enable := args[0] == "enable"
+		if enable {
+			if err := configDisables(c, fs.Arg(0)); err != nil {
+				return err
+			}
+		}
+		var s *store.Staff
 		err = db.Tx(ctx, func(tx *store.Tx) error {
-			s, err := tx.StaffByEmail(ctx, fs.Arg(0))
+			found, err := tx.StaffByEmail(ctx, fs.Arg(0))
 			if err != nil {
 				return err
 			}
-			s.Active = args[0] == "enable"
+			s = found
+			s.Active = enable
 			return tx.UpsertStaff(ctx, s, "cli", time.Now())
 		})
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("%s is not a staff member", fs.Arg(0))
+		} else if err != nil {
+			return err
 		}
-		return err
+		if enable {
+			fmt.Fprintf(e.Stdout, "staff %s is active\n", s.Email)
+		} else {
+			fmt.Fprintf(e.Stdout, "staff %s is disabled: their mail is no longer accepted as staff mail, "+
+				"and a restart does not re-activate them (enable: otvet staff enable %s)\n", s.Email, s.Email)
+		}
+		return nil
 	}
 	return usagef("staff: unknown subcommand %q; usage: otvet %s", args[0], usage)
 }
 
+// configDisables refuses to activate a member the configuration lists with
+// active: false: every start would disable them again.
+func configDisables(c *config.Config, email string) error {
+	for _, m := range c.Staff {
+		if strings.EqualFold(m.Email, strings.TrimSpace(email)) && m.Disabled() {
+			return fmt.Errorf("%s is listed with active: false in the configuration, which disables them at every start: "+
+				"remove that line (or set active: true) first", m.Email)
+		}
+	}
+	return nil
+}
+
 // cmdPlan lists the visits planned for a working day.
 func cmdPlan(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "plan", "plan [DATE] [--json] [--config FILE]")
+	fs := newFlags(e, "plan", "plan [DATE] [--desk NAME] [--json] [--config FILE]")
 	cfg := configFlag(fs)
 	asJSON := fs.Bool("json", false, "one JSON array")
+	deskName := fs.String("desk", "", "the desk whose zone says what today is (default: the first desk)")
 	if err := parseFlags(fs, flagsFirst(fs, args)); err != nil {
 		return err
 	}
-	day := time.Now().Format("2006-01-02")
+	db, c, err := openDBConfig(ctx, e, *cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	loc, err := deskLocation(c, *deskName)
+	if err != nil {
+		return err
+	}
+	day := time.Now().In(loc).Format("2006-01-02")
 	if fs.NArg() > 0 {
 		t, err := time.Parse("2006-01-02", fs.Arg(0))
 		if err != nil {
@@ -118,11 +161,6 @@ func cmdPlan(ctx context.Context, e *env, args []string) error {
 		}
 		day = t.Format("2006-01-02")
 	}
-	db, err := openDB(ctx, e, *cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	ts, err := db.PlannedTickets(ctx, day)
 	if err != nil {
 		return err
@@ -136,4 +174,21 @@ func cmdPlan(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.Stdout, "Visits planned for %s: %d\n", day, len(ts))
 	return printTickets(e.Stdout, ts)
+}
+
+// deskLocation is the time zone of the named desk (the first one by default).
+func deskLocation(c *config.Config, name string) (*time.Location, error) {
+	for _, d := range c.Desks {
+		if name == "" || d.Name == name {
+			loc, err := time.LoadLocation(d.TimeZone)
+			if err != nil {
+				return nil, fmt.Errorf("desk %s: timezone %q: %w", d.Name, d.TimeZone, err)
+			}
+			return loc, nil
+		}
+	}
+	if name != "" {
+		return nil, usagef("plan: no desk %q in the configuration", name)
+	}
+	return time.Local, nil
 }
