@@ -140,6 +140,11 @@ func TestRealForgedStaffMailIsRefused(t *testing.T) {
 	}
 }
 
+// TestRealDMARCFailIsRefusedWhenRequired: only the topmost Authentication-Results
+// counts, so the MTA must add its own verdict on top and strip any incoming header
+// that claims its authserv-id (OpenDKIM/OpenDMARC behind Postfix do both). The test
+// Postfix runs no milter, so deliverAsMTA plays that MTA: its verdict on top of
+// whatever the sender wrote, delivered straight into the mailbox.
 func TestRealDMARCFailIsRefusedWhenRequired(t *testing.T) {
 	r := newStaffRig(t)
 	// Rebuild with the desk requiring a trusted DMARC/DKIM verdict.
@@ -151,14 +156,35 @@ func TestRealDMARCFailIsRefusedWhenRequired(t *testing.T) {
 	}
 	r.send(r.customer, "Не работает сканер", "Сканер в кабинете 5 не сканирует, перезагружали. Тел. 2-11-05", "")
 	n1 := r.inbox(r.agent1, 1)[0]
-	fail := "Authentication-Results: mx.example.test; dkim=fail header.d=example.test; dmarc=fail header.from=example.test\r\n"
-	r.sendRaw(r.agent1, n1.ReplyTo[0].Email, reply(r.agent1, n1, n1.ReplyTo[0].Email, "#close", fail))
+	// The sender forges a pass; the MTA's own verdict on top says fail.
+	forged := "Authentication-Results: mx.example.test; dkim=pass header.d=example.test; dmarc=pass header.from=example.test\r\n"
+	r.deliverAsMTA("dkim=fail header.d=example.test; dmarc=fail header.from=example.test",
+		reply(r.agent1, n1, n1.ReplyTo[0].Email, "#close", forged))
 	if st := r.ticket(1).Status; st != store.StatusOpen {
-		t.Fatalf("closed despite dmarc=fail: %s", st)
+		t.Fatalf("closed despite the MTA's dmarc=fail: %s", st)
 	}
-	pass := "Authentication-Results: mx.example.test; dkim=pass header.d=example.test; dmarc=pass header.from=example.test\r\n"
-	r.sendRaw(r.agent1, n1.ReplyTo[0].Email, reply(r.agent1, n1, n1.ReplyTo[0].Email, "#close", pass))
+	r.deliverAsMTA("dkim=pass header.d=example.test; dmarc=pass header.from=example.test",
+		reply(r.agent1, n1, n1.ReplyTo[0].Email, "#close", ""))
 	if st := r.ticket(1).Status; st != store.StatusClosed {
 		t.Errorf("not closed with a trusted pass: %s", st)
+	}
+}
+
+// deliverAsMTA stores raw in the support mailbox the way the receiving MTA
+// would after checking it: with its Authentication-Results on top.
+func (r *staffRig) deliverAsMTA(verdict, raw string) {
+	r.t.Helper()
+	ctx := context.Background()
+	before, _ := r.a.DB.Counts(ctx)
+	r.env.Append(r.t, r.support, []byte("Authentication-Results: mx.example.test; "+verdict+"\r\n"+raw))
+	waitFor(r.t, 15*time.Second, func() bool {
+		if _, _, err := r.a.PollOnce(ctx); err != nil {
+			r.t.Log(err)
+		}
+		c, _ := r.a.DB.Counts(ctx)
+		return c.Raw > before.Raw
+	})
+	if _, err := r.a.Outbox.Drain(ctx); err != nil {
+		r.t.Fatal(err)
 	}
 }
