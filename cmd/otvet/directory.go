@@ -118,6 +118,10 @@ type userJSON struct {
 	FullName       string `json:"full_name"`
 	Position       string `json:"position,omitempty"`
 	Phone          string `json:"phone,omitempty"`
+	Department     string `json:"department,omitempty"`
+	Systems        string `json:"systems,omitempty"`
+	Rights         string `json:"rights,omitempty"`
+	Account        string `json:"account,omitempty"`
 	Org            int64  `json:"org,omitempty"`
 	Role           string `json:"role"`
 	Blocked        bool   `json:"blocked"`
@@ -138,7 +142,8 @@ func toOrgJSON(o *store.Org) orgJSON {
 }
 
 func toUserJSON(u *store.User) userJSON {
-	return userJSON{ID: u.ID, Email: u.Email, FullName: u.FullName, Position: u.Position, Phone: u.Phone, Org: u.OrgID.Int64,
+	return userJSON{ID: u.ID, Email: u.Email, FullName: u.FullName, Position: u.Position, Phone: u.Phone,
+		Department: u.Department, Systems: u.Systems, Rights: u.Rights, Account: u.Account, Org: u.OrgID.Int64,
 		Role: u.Role, Blocked: u.Blocked, BlockReason: u.BlockReason, SelfIdentified: u.SelfIdentified, Confirmed: u.Confirmed,
 		CreatedAt: rfc3339(u.CreatedAt), UpdatedAt: rfc3339(u.UpdatedAt)}
 }
@@ -590,8 +595,10 @@ func userShow(ctx context.Context, e *env, args []string) error {
 			org = fmt.Sprintf("#%d %s", o.ID, o.Name)
 		}
 	}
-	fmt.Fprintf(e.Stdout, "User #%d %s\nName: %s\nPosition: %s\nPhone: %s\nOrganisation: %s\nRole: %s\nState: %s\n",
-		u.ID, u.Email, u.FullName, dash(u.Position), dash(u.Phone), org, u.Role, userState(u))
+	fmt.Fprintf(e.Stdout, "User #%d %s\nName: %s\nPosition: %s\nDepartment: %s\nPhone: %s\nOrganisation: %s\nRole: %s\n"+
+		"Systems: %s\nRights: %s\nAccount: %s\nState: %s\n",
+		u.ID, u.Email, u.FullName, dash(u.Position), dash(u.Department), dash(u.Phone), org, u.Role,
+		dash(u.Systems), dash(u.Rights), dash(u.Account), userState(u))
 	return nil
 }
 
@@ -837,13 +844,15 @@ func directoryStatus(ctx context.Context, e *env, args []string) error {
 type auditJSON struct {
 	ID     int64           `json:"id"`
 	At     string          `json:"at"`
+	Ticket int64           `json:"ticket,omitempty"` // a decision about a connection request
 	Kind   string          `json:"kind"`
 	Actor  string          `json:"actor"`
 	Detail json.RawMessage `json:"detail"`
 }
 
-// cmdAudit lists the directory's audit events (otvet directory audit; meant
-// to be reachable as otvet audit too).
+// cmdAudit lists the audit trail (otvet audit, otvet directory audit): the
+// directory's changes and the decisions about connection requests
+// (registration_approved, registration_rejected, registration_edited).
 func cmdAudit(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "audit", "audit [--since DATE|DURATION] [--json] [--config FILE]")
 	cfg := configFlag(fs)
@@ -876,14 +885,18 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 			if !json.Valid(detail) {
 				detail, _ = json.Marshal(ev.Detail)
 			}
-			out = append(out, auditJSON{ID: ev.ID, At: rfc3339(ev.At), Kind: ev.Kind, Actor: ev.Actor, Detail: detail})
+			out = append(out, auditJSON{ID: ev.ID, At: rfc3339(ev.At), Ticket: ev.TicketID.Int64, Kind: ev.Kind, Actor: ev.Actor, Detail: detail})
 		}
 		return writeJSON(e.Stdout, out)
 	}
 	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "AT (UTC)\tKIND\tACTOR\tDETAIL")
 	for _, ev := range es {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ev.At.UTC().Format("2006-01-02 15:04:05"), ev.Kind, dash(ev.Actor), clip(ev.Detail, 120))
+		detail := ev.Detail
+		if ev.TicketID.Valid {
+			detail = fmt.Sprintf("#%d %s", ev.TicketID.Int64, detail)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ev.At.UTC().Format("2006-01-02 15:04:05"), ev.Kind, dash(ev.Actor), clip(detail, 120))
 	}
 	return tw.Flush()
 }

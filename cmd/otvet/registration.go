@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -16,149 +19,61 @@ import (
 	"github.com/otvet/otvet/internal/store"
 )
 
+const registrationUsage = "registration list [--json] | show N [--json] | " +
+	"edit N [--file REQUEST.json] [--org ID | --new-org | --auto-org] [--move-users[=false]] [--authority-document[=false]] " +
+	"[--key-channel TEXT] [--account TEXT] [--row N] | approve N | reject N REASON"
+
+// registrationFlags are the flags of every registration subcommand.
+type registrationFlags struct {
+	cfg, file, keyChannel, account *string
+	asJSON, newOrg, autoOrg        *bool
+	moveUsers, authority           *bool
+	org, row                       *int64
+	given                          map[string]bool
+}
+
 func cmdRegistration(ctx context.Context, e *env, args []string) error {
-	const usage = "registration list [--json] | show N [--json] | edit N --file REQUEST.json | approve N | reject N REASON"
 	if len(args) == 0 {
-		return usagef("usage: otvet %s", usage)
+		return usagef("usage: otvet %s", registrationUsage)
 	}
-	fs := newFlags(e, "registration "+args[0], usage)
-	cfg := configFlag(fs)
-	asJSON := fs.Bool("json", false, "JSON output")
-	file := fs.String("file", "", "edit: the corrected request, as the \"request\" object of 'registration show N --json'")
+	fs := newFlags(e, "registration "+args[0], registrationUsage)
+	f := registrationFlags{
+		cfg:        configFlag(fs),
+		asJSON:     fs.Bool("json", false, "JSON output"),
+		file:       fs.String("file", "", "edit: the corrected request, as the \"request\" object of 'registration show N --json'"),
+		org:        fs.Int64("org", 0, "edit: register into this existing organisation"),
+		newOrg:     fs.Bool("new-org", false, "edit: register a new organisation, even if one matches"),
+		autoOrg:    fs.Bool("auto-org", false, "edit: forget --org/--new-org (the requester's organisation, else the form's)"),
+		moveUsers:  fs.Bool("move-users", false, "edit: users of another organisation listed in the request may be moved"),
+		authority:  fs.Bool("authority-document", false, "edit: the document confirming the signatory's authority was received"),
+		keyChannel: fs.String("key-channel", "", "edit: how the access key is handed over (every person, or --row N)"),
+		account:    fs.String("account", "", "edit: the account in the system of the person of --row N"),
+		row:        fs.Int64("row", 0, "edit: the person (row number) --key-channel or --account is about"),
+		given:      map[string]bool{},
+	}
 	if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
 		return err
 	}
+	fs.Visit(func(fl *flag.Flag) { f.given[fl.Name] = true })
 	switch args[0] {
 	case "list":
-		db, err := openDB(ctx, e, *cfg)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		rs, err := db.ListRegistrations(ctx)
-		if err != nil {
-			return err
-		}
-		type rj struct {
-			Ticket       int64  `json:"ticket"`
-			State        string `json:"state"`
-			Organisation string `json:"organisation"`
-			INN          string `json:"inn,omitempty"`
-			People       int    `json:"people"`
-			Authority    bool   `json:"authority_document"`
-		}
-		var out []rj
-		for _, r := range rs {
-			var req regform.Request
-			_ = json.Unmarshal([]byte(r.Request), &req)
-			out = append(out, rj{r.TicketID, r.State, req.Organisation.Name, req.Organisation.INN, len(req.People), req.HasAuthorityDocument})
-		}
-		if *asJSON {
-			return writeJSON(e.Stdout, out)
-		}
-		tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "#\tSTATE\tORGANISATION\tINN\tPEOPLE\tAUTHORITY DOC")
-		for _, r := range out {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%v\n", r.Ticket, r.State, r.Organisation, r.INN, r.People, r.Authority)
-		}
-		return tw.Flush()
+		return registrationList(ctx, e, f)
 	case "edit":
-		if fs.NArg() != 1 || *file == "" {
-			return usagef("registration edit: give the ticket number and --file REQUEST.json")
-		}
-		n, err := strconv.ParseInt(fs.Arg(0), 10, 64)
-		if err != nil || n <= 0 {
-			return usagef("registration edit: %q is not a ticket number", fs.Arg(0))
-		}
-		b, err := os.ReadFile(*file)
+		n, err := ticketArg(fs, "edit")
 		if err != nil {
 			return err
 		}
-		var req regform.Request
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			return fmt.Errorf("%s: %w", *file, err)
-		}
-		for i, p := range req.People {
-			if p.Email == "" {
-				continue
-			}
-			if _, err := store.NormalizeEmail(p.Email); err != nil {
-				return fmt.Errorf("%s: person %d: %q is not an e-mail address", *file, i+1, p.Email)
-			}
-		}
-		db, err := openDB(ctx, e, *cfg)
+		return registrationEdit(ctx, e, f, n)
+	case "show":
+		n, err := ticketArg(fs, "show")
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		body, _ := json.Marshal(req)
-		err = db.Tx(ctx, func(tx *store.Tx) error {
-			reg, err := tx.Registration(ctx, n)
-			if err != nil {
-				return err
-			}
-			if reg.State != store.RegPending {
-				return fmt.Errorf("connection request #%d is already %s", n, reg.State)
-			}
-			if err := tx.UpdateRegistrationRequest(ctx, n, string(body)); err != nil {
-				return err
-			}
-			return tx.AddEvent(ctx, n, time.Now(), "registration_edited", actorName(e), fmt.Sprintf("%d people", len(req.People)))
-		})
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("ticket #%d is not a connection request", n)
-		}
+		return registrationShow(ctx, e, f, n)
+	case "approve", "reject":
+		n, err := ticketArg(fs, args[0])
 		if err != nil {
 			return err
-		}
-		fmt.Fprintf(e.Stdout, "connection request #%d updated: %d people\n", n, len(req.People))
-		return nil
-	case "show", "approve", "reject":
-		if fs.NArg() < 1 {
-			return usagef("registration %s: give the ticket number", args[0])
-		}
-		n, err := strconv.ParseInt(fs.Arg(0), 10, 64)
-		if err != nil || n <= 0 {
-			return usagef("registration %s: %q is not a ticket number", args[0], fs.Arg(0))
-		}
-		if args[0] == "show" {
-			db, err := openDB(ctx, e, *cfg)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			rs, err := db.ListRegistrations(ctx)
-			if err != nil {
-				return err
-			}
-			for _, r := range rs {
-				if r.TicketID != n {
-					continue
-				}
-				var req regform.Request
-				if err := json.Unmarshal([]byte(r.Request), &req); err != nil {
-					return err
-				}
-				if *asJSON {
-					return writeJSON(e.Stdout, map[string]any{"ticket": n, "state": r.State, "request": req})
-				}
-				o := req.Organisation
-				fmt.Fprintf(e.Stdout, "Connection request #%d [%s]\n%s (ИНН %s, ОГРН %s, КПП %s)\n%s\nAuthority document: %v\n\n",
-					n, r.State, o.Name, o.INN, o.OGRN, o.KPP, o.Address, req.HasAuthorityDocument)
-				tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "№\tFULL NAME\tPOSITION\tSYSTEMS\tE-MAIL\tPHONE\tACTION")
-				for _, p := range req.People {
-					fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Row, p.FullName, p.Position, p.Systems, p.Email, p.Phone, p.Action)
-				}
-				tw.Flush()
-				for _, pr := range req.Problems {
-					fmt.Fprintln(e.Stdout, "! "+pr)
-				}
-				return nil
-			}
-			return fmt.Errorf("ticket #%d is not a connection request", n)
 		}
 		reason := ""
 		if args[0] == "reject" {
@@ -167,26 +82,269 @@ func cmdRegistration(ctx context.Context, e *env, args []string) error {
 			}
 			reason = fs.Arg(1)
 		}
-		c, err := loadConfig(e, *cfg)
-		if err != nil {
-			return err
-		}
-		a, err := app.New(ctx, c, e.Log, app.Options{})
-		if err != nil {
-			return err
-		}
-		defer a.Close()
-		summary, err := a.Service.DecideRegistration(ctx, n, args[0] == "approve", reason, actorName(e))
-		if err != nil {
-			return err
-		}
-		if _, err := a.Outbox.Drain(ctx); err != nil {
-			e.Log.Warn("the protocol stays in the outbox", "err", err)
-		}
-		fmt.Fprintf(e.Stdout, "connection request #%d %sd: %s\n", n, args[0], summary)
-		return nil
+		return registrationDecide(ctx, e, *f.cfg, n, args[0] == "approve", reason)
 	}
-	return usagef("registration: unknown subcommand %q; usage: otvet %s", args[0], usage)
+	return usagef("registration: unknown subcommand %q; usage: otvet %s", args[0], registrationUsage)
+}
+
+func ticketArg(fs *flag.FlagSet, sub string) (int64, error) {
+	if fs.NArg() < 1 {
+		return 0, usagef("registration %s: give the ticket number", sub)
+	}
+	n, err := strconv.ParseInt(fs.Arg(0), 10, 64)
+	if err != nil || n <= 0 {
+		return 0, usagef("registration %s: %q is not a ticket number", sub, fs.Arg(0))
+	}
+	return n, nil
+}
+
+func registrationList(ctx context.Context, e *env, f registrationFlags) error {
+	db, err := openDB(ctx, e, *f.cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rs, err := db.ListRegistrations(ctx)
+	if err != nil {
+		return err
+	}
+	type rj struct {
+		Ticket       int64  `json:"ticket"`
+		State        string `json:"state"`
+		Organisation string `json:"organisation"`
+		INN          string `json:"inn,omitempty"`
+		People       int    `json:"people"`
+		Authority    bool   `json:"authority_document"`
+	}
+	out := []rj{}
+	for _, r := range rs {
+		var req regform.Request
+		_ = json.Unmarshal([]byte(r.Request), &req)
+		out = append(out, rj{r.TicketID, r.State, req.Organisation.Name, req.Organisation.INN, len(req.People), req.HasAuthorityDocument})
+	}
+	if *f.asJSON {
+		return writeJSON(e.Stdout, out)
+	}
+	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tSTATE\tORGANISATION\tINN\tPEOPLE\tAUTHORITY DOC")
+	for _, r := range out {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%v\n", r.Ticket, r.State, r.Organisation, r.INN, r.People, r.Authority)
+	}
+	return tw.Flush()
+}
+
+// orgChoice describes the operator's choice of organisation.
+func orgChoice(r *store.Registration) string {
+	switch {
+	case r.NewOrg:
+		return "new organisation"
+	case r.TargetOrgID.Valid:
+		return fmt.Sprintf("organisation #%d", r.TargetOrgID.Int64)
+	}
+	return "automatic (the requester's organisation, else the one the form names)"
+}
+
+func registrationShow(ctx context.Context, e *env, f registrationFlags, n int64) error {
+	db, err := openDB(ctx, e, *f.cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var r *store.Registration
+	if err := db.Tx(ctx, func(tx *store.Tx) error { r, err = tx.Registration(ctx, n); return err }); errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("ticket #%d is not a connection request", n)
+	} else if err != nil {
+		return err
+	}
+	var req regform.Request
+	if err := json.Unmarshal([]byte(r.Request), &req); err != nil {
+		return err
+	}
+	if *f.asJSON {
+		j := map[string]any{"ticket": n, "state": r.State, "request": req, "new_org": r.NewOrg, "move_users": r.MoveUsers}
+		if r.TargetOrgID.Valid {
+			j["target_org"] = r.TargetOrgID.Int64
+		}
+		if r.OrgID.Valid {
+			j["org"] = r.OrgID.Int64
+		}
+		return writeJSON(e.Stdout, j)
+	}
+	o := req.Organisation
+	fmt.Fprintf(e.Stdout, "Connection request #%d [%s]\n%s (ИНН %s, ОГРН %s, КПП %s)\n%s\nAuthority document: %v\nOrganisation: %s\nMove users of other organisations: %v\n\n",
+		n, r.State, o.Name, o.INN, o.OGRN, o.KPP, o.Address, req.HasAuthorityDocument, orgChoice(r), r.MoveUsers)
+	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "№\tFULL NAME\tDEPARTMENT\tPOSITION\tSYSTEMS\tRIGHTS\tE-MAIL\tPHONE\tACCOUNT\tKEY CHANNEL\tACTION")
+	for _, p := range req.People {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Row, p.FullName, dash(p.Department), dash(p.Position),
+			dash(p.Systems), dash(p.Rights), dash(p.Email), dash(p.Phone), dash(p.Account), dash(p.KeyChannel), p.Action)
+	}
+	tw.Flush()
+	for _, pr := range req.Problems {
+		fmt.Fprintln(e.Stdout, "! "+pr)
+	}
+	return nil
+}
+
+// registrationEdit applies the operator's corrections to a pending request:
+// a whole new request (--file), the organisation to register into, moving
+// users, the authority document, and people's account and key channel.
+func registrationEdit(ctx context.Context, e *env, f registrationFlags, n int64) error {
+	g := f.given
+	if len(g) == 0 || len(g) == 1 && g["config"] {
+		return usagef("registration edit: nothing to change; usage: otvet %s", registrationUsage)
+	}
+	if (g["org"] && (g["new-org"] || g["auto-org"])) || (g["new-org"] && g["auto-org"]) {
+		return usagef("registration edit: give one of --org, --new-org and --auto-org")
+	}
+	if g["org"] && *f.org <= 0 {
+		return usagef("registration edit: --org: %d is not an organisation id", *f.org)
+	}
+	if g["account"] && !g["row"] {
+		return usagef("registration edit: --account needs --row N")
+	}
+	if g["row"] && !g["account"] && !g["key-channel"] {
+		return usagef("registration edit: --row goes with --account or --key-channel")
+	}
+	var fromFile *regform.Request
+	if *f.file != "" {
+		b, err := os.ReadFile(*f.file)
+		if err != nil {
+			return err
+		}
+		fromFile = &regform.Request{}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(fromFile); err != nil {
+			return fmt.Errorf("%s: %w", *f.file, err)
+		}
+	}
+	db, err := openDB(ctx, e, *f.cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var req regform.Request
+	var changed []string
+	err = db.Tx(ctx, func(tx *store.Tx) error {
+		changed = nil
+		reg, err := tx.Registration(ctx, n)
+		if err != nil {
+			return err
+		}
+		if reg.State != store.RegPending {
+			return fmt.Errorf("connection request #%d is already %s", n, reg.State)
+		}
+		if fromFile != nil {
+			req = *fromFile
+			changed = append(changed, fmt.Sprintf("request replaced (%d people)", len(req.People)))
+		} else if err := json.Unmarshal([]byte(reg.Request), &req); err != nil {
+			return fmt.Errorf("connection request #%d: %w", n, err)
+		}
+		if g["authority-document"] {
+			req.HasAuthorityDocument = *f.authority
+			changed = append(changed, fmt.Sprintf("authority document %v", *f.authority))
+		}
+		if g["key-channel"] || g["account"] {
+			hit := false
+			for i := range req.People {
+				p := &req.People[i]
+				if g["row"] && int64(p.Row) != *f.row {
+					continue
+				}
+				hit = true
+				if g["key-channel"] {
+					p.KeyChannel = strings.TrimSpace(*f.keyChannel)
+				}
+				if g["account"] {
+					p.Account = strings.TrimSpace(*f.account)
+				}
+			}
+			if !hit {
+				return usagef("registration edit: connection request #%d has no row %d", n, *f.row)
+			}
+			what := "all rows"
+			if g["row"] {
+				what = fmt.Sprintf("row %d", *f.row)
+			}
+			if g["key-channel"] {
+				changed = append(changed, fmt.Sprintf("key channel of %s: %q", what, *f.keyChannel))
+			}
+			if g["account"] {
+				changed = append(changed, fmt.Sprintf("account of %s: %q", what, *f.account))
+			}
+		}
+		for i, p := range req.People {
+			if p.Email == "" {
+				continue
+			}
+			if _, err := store.NormalizeEmail(p.Email); err != nil {
+				return fmt.Errorf("person %d: %q is not an e-mail address", i+1, p.Email)
+			}
+		}
+		target, newOrg, move := reg.TargetOrgID, reg.NewOrg, reg.MoveUsers
+		switch {
+		case g["org"]:
+			target, newOrg = sql.NullInt64{Int64: *f.org, Valid: true}, false
+			changed = append(changed, fmt.Sprintf("organisation #%d", *f.org))
+		case g["new-org"] && *f.newOrg:
+			target, newOrg = sql.NullInt64{}, true
+			changed = append(changed, "a new organisation")
+		case g["auto-org"] && *f.autoOrg, g["new-org"]:
+			target, newOrg = sql.NullInt64{}, false
+			changed = append(changed, "organisation matched automatically")
+		}
+		if g["move-users"] {
+			move = *f.moveUsers
+			changed = append(changed, fmt.Sprintf("move users %v", move))
+		}
+		if err := tx.SetRegistrationChoice(ctx, n, target, newOrg, move); errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("organisation #%d does not exist (see otvet org list)", target.Int64)
+		} else if err != nil {
+			return err
+		}
+		body, err := json.Marshal(req)
+		if err != nil {
+			return err
+		}
+		if err := tx.UpdateRegistrationRequest(ctx, n, string(body)); err != nil {
+			return err
+		}
+		return tx.AddEvent(ctx, n, time.Now(), "registration_edited", actorName(e), strings.Join(changed, "; "))
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("ticket #%d is not a connection request", n)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Stdout, "connection request #%d updated: %d people; %s\n", n, len(req.People), strings.Join(changed, "; "))
+	return nil
+}
+
+func registrationDecide(ctx context.Context, e *env, cfgPath string, n int64, approve bool, reason string) error {
+	c, err := loadConfig(e, cfgPath)
+	if err != nil {
+		return err
+	}
+	a, err := app.New(ctx, c, e.Log, app.Options{})
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	summary, err := a.Service.DecideRegistration(ctx, n, approve, reason, actorName(e))
+	if err != nil {
+		return err
+	}
+	if _, err := a.Outbox.Drain(ctx); err != nil {
+		e.Log.Warn("the mail stays in the outbox", "err", err)
+	}
+	verb := "rejected"
+	if approve {
+		verb = "approved"
+	}
+	fmt.Fprintf(e.Stdout, "connection request #%d %s: %s\n", n, verb, summary)
+	return nil
 }
 
 func actorName(e *env) string {
