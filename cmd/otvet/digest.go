@@ -59,16 +59,22 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	loc := setup.Default.Location()
+	plan, err := digest.PlanFromConfig(setup, c.Digests)
+	if err != nil {
+		return err
+	}
 	var p digest.Period
 	if *date != "" {
-		d, err := parseDate(*date, loc)
+		d, err := parseDate(*date, plan.Location())
 		if err != nil {
 			return usagef("digest: --date: %v", err)
 		}
-		p = digest.PeriodOf(kind, workcal.DateOf(d), loc)
-	} else {
-		p = digest.PeriodOf(kind, workcal.DateOf(now.In(loc)), loc).Previous()
+		p, err = plan.Of(kind, workcal.DateOf(d))
+		if err != nil {
+			return err
+		}
+	} else if p, err = plan.LastComplete(kind, now); err != nil {
+		return err
 	}
 	tm, err := mailout.LoadTemplates(c.Templates.Dir)
 	if err != nil {

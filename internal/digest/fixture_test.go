@@ -402,7 +402,11 @@ func TestReportFixture(t *testing.T) {
 			}
 			return out
 		}(), 5)
-		checkInt("org1 refused", rep1.RefusedCount, 1)
+		// Operator-internal sections are left out of an organisation's report.
+		checkInt("org1 refused", rep1.RefusedCount, 0)
+		if len(rep1.Refused) != 0 || len(rep1.Agents) != 0 {
+			t.Errorf("org1 report has refused events %+v or agents %+v", rep1.Refused, rep1.Agents)
+		}
 		if len(rep1.Bounces) != 1 || rep1.Bounces[0].Recipient != "typo@client.example" {
 			t.Errorf("org1 bounces = %+v", rep1.Bounces)
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -100,6 +101,11 @@ func digestData(rep *Report, p Period, lang string, setup *Setup) mailout.Digest
 		RefusedCount: rep.RefusedCount, VisitDay: formatDate(time.Date(rep.VisitDay.Year, rep.VisitDay.Month, rep.VisitDay.Day, 0, 0, 0, 0, loc), lang),
 		Total: slaRow(rep.Total, lang),
 	}
+	if rep.OrgID > 0 && d.Organisation == "" {
+		// The templates leave the operator's internal details out of a
+		// digest with an organisation: it must never be empty there.
+		d.Organisation = fmt.Sprintf("#%d", rep.OrgID)
+	}
 	if setup.Desk.Name != "" {
 		d.DeskName, d.SupportAddress = setup.Desk.DisplayName, setup.Desk.SupportAddress
 	}
@@ -122,8 +128,12 @@ func digestData(rep *Report, p Period, lang string, setup *Setup) mailout.Digest
 		}
 	}
 	line := func(l TicketLine) mailout.DigestTicket {
-		return mailout.DigestTicket{Number: l.ID, Subject: l.Subject, Organisation: l.Organisation, Agent: l.Agent,
+		t := mailout.DigestTicket{Number: l.ID, Subject: l.Subject, Organisation: l.Organisation, Agent: l.Agent,
 			Status: l.Status, Age: bt(l.Age), Created: ts(l.Created)}
+		if rep.OrgID > 0 {
+			t.Agent = "" // staff addresses are internal to the operator
+		}
+		return t
 	}
 	for _, b := range rep.Breaches {
 		t := line(b.Ticket)
@@ -200,12 +210,19 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
-// csvHeader names the columns of the tickets CSV.
-func csvHeader() []string {
-	return []string{"ticket", "created_at", "channel", "organisation", "level", "priority", "status", "agent",
+// csvHeader names the columns of the tickets CSV. An organisation's CSV has
+// no agent column: the operator's staff addresses are internal.
+func csvHeader(withAgent bool) []string {
+	h := []string{"ticket", "created_at", "channel", "organisation", "level", "priority", "status", "agent",
 		"first_response_at", "first_response_business_seconds", "first_response_target_seconds", "first_response_state",
 		"resolved_at", "resolution_business_seconds", "resolution_target_seconds", "resolution_state", "closed_at", "subject"}
+	if !withAgent {
+		h = slices.Delete(h, csvAgentColumn, csvAgentColumn+1)
+	}
+	return h
 }
+
+const csvAgentColumn = 7
 
 // ticketsCSV writes every ticket of the report (received in the period, open
 // at its end or resolved in it), instants in the report's zone (RFC 3339).
@@ -214,7 +231,8 @@ func ticketsCSV(rep *Report) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("\ufeff") // lets spreadsheet programs see UTF-8
 	w := csv.NewWriter(&b)
-	if err := w.Write(csvHeader()); err != nil {
+	withAgent := rep.OrgID == 0
+	if err := w.Write(csvHeader(withAgent)); err != nil {
 		return nil, err
 	}
 	ts := func(t time.Time) string {
@@ -239,8 +257,12 @@ func ticketsCSV(rep *Report) ([]byte, error) {
 	for _, r := range rep.Rows {
 		fe, ft, fs := fig(r.FirstResponse)
 		re, rt, rs := fig(r.Resolution)
-		if err := w.Write([]string{strconv.FormatInt(r.ID, 10), ts(r.Created), r.Channel, r.Organisation, r.Level, r.Priority,
-			r.Status, r.Agent, ts(r.FirstResponseAt), fe, ft, fs, ts(r.ResolvedAt), re, rt, rs, ts(r.Closed), csvSafe(r.Subject)}); err != nil {
+		rec := []string{strconv.FormatInt(r.ID, 10), ts(r.Created), r.Channel, r.Organisation, r.Level, r.Priority,
+			r.Status, r.Agent, ts(r.FirstResponseAt), fe, ft, fs, ts(r.ResolvedAt), re, rt, rs, ts(r.Closed), csvSafe(r.Subject)}
+		if !withAgent {
+			rec = slices.Delete(rec, csvAgentColumn, csvAgentColumn+1)
+		}
+		if err := w.Write(rec); err != nil {
 			return nil, err
 		}
 	}

@@ -46,7 +46,8 @@ type Params struct {
 	// Now is the time of the report: figures are as of min(To, Now). Zero
 	// means To.
 	Now time.Time
-	// OrgID > 0 restricts everything to one client organisation.
+	// OrgID > 0 restricts everything to one client organisation and leaves
+	// out what is internal to the operator (Agents, Refused).
 	OrgID int64
 	// ChartFrom is the first day of the daily series (default From; the
 	// daily digest charts the last two weeks).
@@ -353,6 +354,9 @@ func (r *Reporter) Report(ctx context.Context, p Params) (*Report, error) {
 		return cmp.Or(cmp.Compare(a.Status, b.Status), cmp.Compare(b.Count, a.Count), cmp.Compare(a.Reason, b.Reason))
 	})
 	for _, a := range agents {
+		if p.OrgID > 0 {
+			break // the load of the operator's staff is internal
+		}
 		if a.Open+a.Received+a.Resolved+a.Breaches > 0 {
 			rep.Agents = append(rep.Agents, *a)
 		}
@@ -366,8 +370,12 @@ func (r *Reporter) Report(ctx context.Context, p Params) (*Report, error) {
 	rep.Days = days.list
 	slices.SortFunc(rep.Rows, func(a, b Row) int { return cmp.Compare(a.ID, b.ID) })
 
-	if rep.Refused, rep.RefusedCount, err = r.src.StaffSecurityEvents(ctx, p.From, at, p.OrgID, p.Limit); err != nil {
-		return nil, err
+	// Refused staff commands and security events are the operator's
+	// internal matter: an organisation's report leaves them out.
+	if p.OrgID == 0 {
+		if rep.Refused, rep.RefusedCount, err = r.src.StaffSecurityEvents(ctx, p.From, at, 0, p.Limit); err != nil {
+			return nil, err
+		}
 	}
 	if rep.Bounces, err = r.src.BouncedAddresses(ctx, p.From, at, p.OrgID); err != nil {
 		return nil, err

@@ -10,12 +10,12 @@ import (
 
 	"github.com/otvet/otvet/internal/mailout"
 	"github.com/otvet/otvet/internal/store"
-	"github.com/otvet/otvet/internal/workcal"
 )
 
 // Schedule switches one kind of digest and sets its hour (local time of
-// the schedule's calendar). Hour 0 means the default: 18 for the daily
-// digest (after closing time), 9 for the weekly and monthly ones.
+// the schedule's calendar). Hour 0 means the default: the day's closing time
+// for the daily digest (short days included), 9 for the weekly and monthly
+// ones. An hour given for the daily digest overrides the closing time.
 type Schedule struct {
 	Off  bool
 	Hour int
@@ -48,17 +48,17 @@ type SchedulerOptions struct {
 }
 
 // Scheduler sends digests on the production calendar: the daily digest
-// after closing time on each working day, the weekly one on the first
-// working day of a week (for the week before), the monthly one on the first
-// working day of a month (for the month before). Each digest is recorded
+// at closing time on each working day (for the time since the previous
+// one), the weekly one on the first working day of a week (for the week
+// before, and any week without a working day before that), the monthly one
+// on the first working day of a month (likewise). Each digest is recorded
 // in digests_sent in the transaction that queues it, so it goes out once
 // per period and recipient, also with several instances. After downtime
 // the most recent missed digest of each kind is sent once.
 type Scheduler struct {
 	o      SchedulerOptions
 	rep    *Reporter
-	cal    *workcal.Calendar
-	kinds  map[Kind]Schedule
+	plan   *Plan
 	log    *slog.Logger
 	nowFn  func() time.Time
 	period time.Duration
@@ -83,18 +83,11 @@ func NewScheduler(o SchedulerOptions) (*Scheduler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Scheduler{o: o, rep: rep, cal: o.Setup.Default, log: o.Logger, nowFn: o.Now, period: o.Interval,
-		kinds: map[Kind]Schedule{Daily: o.Daily, Weekly: o.Weekly, Monthly: o.Monthly}}
-	for k, def := range map[Kind]int{Daily: 18, Weekly: 9, Monthly: 9} {
-		sc := s.kinds[k]
-		if sc.Hour == 0 {
-			sc.Hour = def
-		}
-		if sc.Hour < 0 || sc.Hour > 23 {
-			return nil, fmt.Errorf("digest: %s digest hour %d is not within 0–23", k, sc.Hour)
-		}
-		s.kinds[k] = sc
+	plan, err := NewPlan(o.Setup.Default, o.Daily, o.Weekly, o.Monthly)
+	if err != nil {
+		return nil, err
 	}
+	s := &Scheduler{o: o, rep: rep, plan: plan, log: o.Logger, nowFn: o.Now, period: o.Interval}
 	for _, rc := range o.Recipients {
 		if !strings.Contains(rc.Email, "@") {
 			return nil, fmt.Errorf("digest: recipient %q is not an address", rc.Email)
@@ -112,68 +105,13 @@ func NewScheduler(o SchedulerOptions) (*Scheduler, error) {
 	return s, nil
 }
 
+// Plan is the scheduler's plan of digests.
+func (s *Scheduler) Plan() *Plan { return s.plan }
+
 // Latest returns the most recent scheduled digest of kind k at or before
-// now: its period and when it was due. ok is false when there is none
-// within the look-back (or the kind is off).
+// now (see Plan.Latest).
 func (s *Scheduler) Latest(k Kind, now time.Time) (p Period, at time.Time, ok bool) {
-	sc := s.kinds[k]
-	if sc.Off {
-		return Period{}, time.Time{}, false
-	}
-	loc := s.cal.Location()
-	now = now.In(loc)
-	today := workcal.DateOf(now)
-	switch k {
-	case Daily:
-		for i := 0; i < 40; i++ {
-			d := workcal.DateOf(time.Date(today.Year, today.Month, today.Day-i, 12, 0, 0, 0, loc))
-			if !s.working(d) {
-				continue
-			}
-			at := time.Date(d.Year, d.Month, d.Day, sc.Hour, 0, 0, 0, loc)
-			if !at.After(now) {
-				return PeriodOf(Daily, d, loc), at, true
-			}
-		}
-	case Weekly, Monthly:
-		cur := PeriodOf(k, today, loc)
-		for i := 0; i < 8; i++ {
-			first, found := s.firstWorking(cur)
-			if found {
-				at := time.Date(first.Year, first.Month, first.Day, sc.Hour, 0, 0, 0, loc)
-				if !at.After(now) {
-					prev := cur.Previous()
-					// A week without a working day (New Year) has nothing to
-					// report: the digest covers the last week that had one.
-					for j := 0; j < 3 && !s.hasWorking(prev); j++ {
-						prev = prev.Previous()
-					}
-					return prev, at, true
-				}
-			}
-			cur = cur.Previous()
-		}
-	}
-	return Period{}, time.Time{}, false
-}
-
-func (s *Scheduler) working(d workcal.Date) bool {
-	info, err := s.cal.Day(d)
-	return err == nil && !info.Open.IsZero()
-}
-
-func (s *Scheduler) firstWorking(p Period) (workcal.Date, bool) {
-	for t := p.From; t.Before(p.To); t = t.AddDate(0, 0, 1) {
-		if d := workcal.DateOf(t); s.working(d) {
-			return d, true
-		}
-	}
-	return workcal.Date{}, false
-}
-
-func (s *Scheduler) hasWorking(p Period) bool {
-	_, ok := s.firstWorking(p)
-	return ok
+	return s.plan.Latest(k, now)
 }
 
 // Due lists the digests that are due at now and not yet sent: for each

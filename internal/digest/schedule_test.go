@@ -17,12 +17,16 @@ import (
 	"github.com/otvet/otvet/internal/testenv"
 )
 
-func newScheduler(t *testing.T, db *store.DB, rcs []Recipient, now time.Time) *Scheduler {
+func newScheduler(t *testing.T, db *store.DB, rcs []Recipient, now time.Time, scheds ...Schedule) *Scheduler {
 	t.Helper()
-	s, err := NewScheduler(SchedulerOptions{
+	o := SchedulerOptions{
 		DB: db, Setup: testSetup(t), Templates: templates(t), Recipients: rcs, Desk: "sd",
 		From: mailout.Address{Name: "Служба поддержки", Email: "sd@kgo66.ru"}, Now: func() time.Time { return now },
-	})
+	}
+	if len(scheds) == 3 {
+		o.Daily, o.Weekly, o.Monthly = scheds[0], scheds[1], scheds[2]
+	}
+	s, err := NewScheduler(o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,10 +40,11 @@ func TestSchedulerLatest(t *testing.T) {
 		kind        Kind
 		period, due string // period's first date and the instant it was due; "" = none
 	}{
-		{"daily after closing", "2024-12-27 18:30", Daily, "2024-12-27", "2024-12-27 18:00"},
-		{"daily before 18:00 gives the day before", "2024-12-27 17:59", Daily, "2024-12-26", "2024-12-26 18:00"},
-		{"daily on a holiday gives the working Saturday", "2025-01-05 12:00", Daily, "2024-12-28", "2024-12-28 18:00"},
-		{"daily on the first day after the holidays", "2025-01-09 10:00", Daily, "2024-12-28", "2024-12-28 18:00"},
+		{"daily at closing time", "2024-12-27 17:00", Daily, "2024-12-27", "2024-12-27 17:00"},
+		{"daily before closing gives the day before", "2024-12-27 16:59", Daily, "2024-12-26", "2024-12-26 17:00"},
+		{"daily on a short day at its closing time", "2025-03-07 16:00", Daily, "2025-03-07", "2025-03-07 16:00"},
+		{"daily on a holiday gives the working Saturday", "2025-01-05 12:00", Daily, "2024-12-28", "2024-12-28 17:00"},
+		{"daily on the first day after the holidays", "2025-01-09 10:00", Daily, "2024-12-28", "2024-12-28 17:00"},
 		{"weekly on Monday 9:00", "2024-12-23 09:00", Weekly, "2024-12-16", "2024-12-23 09:00"},
 		{"weekly before Monday 9:00", "2024-12-23 08:59", Weekly, "2024-12-09", "2024-12-16 09:00"},
 		{"weekly after New Year skips the empty week", "2025-01-09 10:00", Weekly, "2024-12-23", "2025-01-09 09:00"},
@@ -58,10 +63,14 @@ func TestSchedulerLatest(t *testing.T) {
 			}
 		})
 	}
-	off := newScheduler(t, openSQLite(t), nil, time.Time{})
-	off.kinds[Weekly] = Schedule{Off: true, Hour: 9}
+	off := newScheduler(t, openSQLite(t), nil, time.Time{}, Schedule{}, Schedule{Off: true}, Schedule{})
 	if _, _, ok := off.Latest(Weekly, at(t, "2025-01-09 10:00")); ok {
 		t.Error("a digest that is off is scheduled")
+	}
+	// A configured hour overrides the closing time of the daily digest.
+	late := newScheduler(t, openSQLite(t), nil, time.Time{}, Schedule{Hour: 18}, Schedule{}, Schedule{})
+	if p, due, ok := late.Latest(Daily, at(t, "2025-03-07 17:30")); !ok || p.Key() != "2025-03-06" || !due.Equal(at(t, "2025-03-06 18:00")) {
+		t.Errorf("daily at 18:00: %s due %v %v", p.Key(), due, ok)
 	}
 }
 
@@ -125,8 +134,8 @@ func TestDigestEndToEnd(t *testing.T) {
 	manager := env.NewMailbox(t, "manager")
 	head := env.NewMailbox(t, "manager")
 	now := at(t, "2025-01-09 10:00")
-	s := newScheduler(t, db, []Recipient{{Email: manager, Lang: "ru"}, {Email: head, Lang: "ru", OrgID: org1}}, now)
-	s.kinds[Daily], s.kinds[Weekly] = Schedule{Off: true, Hour: 18}, Schedule{Off: true, Hour: 9}
+	s := newScheduler(t, db, []Recipient{{Email: manager, Lang: "ru"}, {Email: head, Lang: "ru", OrgID: org1}}, now,
+		Schedule{Off: true}, Schedule{Off: true}, Schedule{})
 	if n, err := s.RunOnce(ctx); err != nil || n != 2 {
 		t.Fatalf("queued %d: %v", n, err)
 	}

@@ -33,10 +33,13 @@ type SLAGroup struct {
 	Organisation   string `json:"organisation,omitempty"`
 	Received       int    `json:"received"`
 
-	FirstResponseTarget        *int64   `json:"first_response_target_seconds,omitempty"`
-	FirstResponseMet           int      `json:"first_response_met"`
-	FirstResponseBreached      int      `json:"first_response_breached"`
-	FirstResponsePending       int      `json:"first_response_pending"`
+	FirstResponseTarget   *int64 `json:"first_response_target_seconds,omitempty"`
+	FirstResponseMet      int    `json:"first_response_met"`
+	FirstResponseBreached int    `json:"first_response_breached"`
+	FirstResponsePending  int    `json:"first_response_pending"`
+	// Compliance is the first-response compliance (the issue's field list is
+	// all first response); FirstResponseCompliance is the same figure.
+	Compliance                 *float64 `json:"compliance"`
 	FirstResponseCompliance    *float64 `json:"first_response_compliance"`
 	MedianFirstResponseSeconds *int64   `json:"median_first_response_seconds"`
 	P90FirstResponseSeconds    *int64   `json:"p90_first_response_seconds"`
@@ -88,6 +91,7 @@ func slaGroup(g Group) SLAGroup {
 		FirstResponseMet: g.FirstResponse.Met, FirstResponseBreached: g.FirstResponse.Breached, FirstResponsePending: g.FirstResponse.Pending,
 		ResolutionMet: g.Resolution.Met, ResolutionBreached: g.Resolution.Breached, ResolutionPending: g.Resolution.Pending}
 	j.FirstResponseTarget, j.FirstResponseCompliance, j.MedianFirstResponseSeconds, j.P90FirstResponseSeconds = metric(g.FirstResponse)
+	j.Compliance = j.FirstResponseCompliance
 	j.ResolutionTarget, j.ResolutionCompliance, j.MedianResolutionSeconds, j.P90ResolutionSeconds = metric(g.Resolution)
 	return j
 }
@@ -144,21 +148,22 @@ func optD(p *int64) string {
 	return formatBusiness(time.Duration(*p)*time.Second, "en")
 }
 
-// WriteCSV writes one row per group: scope, name, then the JSON figures.
+// WriteCSV writes one row per group: scope, name, then the JSON figures
+// (compliance, the first-response one, last).
 func (s SLAReport) WriteCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"scope", "name", "organisation_id", "received",
 		"first_response_met", "first_response_breached", "first_response_pending", "first_response_compliance",
 		"median_first_response_seconds", "p90_first_response_seconds",
 		"resolution_met", "resolution_breached", "resolution_pending", "resolution_compliance",
-		"median_resolution_seconds", "p90_resolution_seconds"})
+		"median_resolution_seconds", "p90_resolution_seconds", "compliance"})
 	for _, r := range s.rows() {
 		g := r[1].(SLAGroup)
 		_ = cw.Write([]string{r[0].(string), csvSafe(g.name()), optI(g.OrganisationID), strconv.Itoa(g.Received),
 			strconv.Itoa(g.FirstResponseMet), strconv.Itoa(g.FirstResponseBreached), strconv.Itoa(g.FirstResponsePending),
 			optF(g.FirstResponseCompliance), optI(g.MedianFirstResponseSeconds), optI(g.P90FirstResponseSeconds),
 			strconv.Itoa(g.ResolutionMet), strconv.Itoa(g.ResolutionBreached), strconv.Itoa(g.ResolutionPending),
-			optF(g.ResolutionCompliance), optI(g.MedianResolutionSeconds), optI(g.P90ResolutionSeconds)})
+			optF(g.ResolutionCompliance), optI(g.MedianResolutionSeconds), optI(g.P90ResolutionSeconds), optF(g.Compliance)})
 	}
 	cw.Flush()
 	return cw.Error()
