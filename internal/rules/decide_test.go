@@ -40,6 +40,8 @@ var (
 	ivanova  = &User{Email: "user@school3.example.org", FullName: "Иванова Мария Петровна", OrgID: 3}
 )
 
+const englishBody = "Hello,\nThe printer in room 12 shows error 0x05 when I print.\n\nBest regards,\nJohn Smith\nIT manager, Springfield School\nPhone: +44 20 7946 0958"
+
 const goodBody = "Добрый день!\nПри входе в СЭД появляется ошибка 403.\nС уважением, Иванова Мария Петровна, учитель, МАОУ СОШ № 3, тел. 8 (34341) 2-11-05"
 
 func TestDecide(t *testing.T) {
@@ -148,6 +150,28 @@ func TestDecide(t *testing.T) {
 			in:      Input{Msg: msg("1С", "Не запускается 1С"), Now: monday10, Sender: ivanova},
 			cfg:     Config{Quality: RuleSwitch{Disabled: true}},
 			outcome: OutcomeOpen},
+		{name: "English request, self-identified on a registered domain",
+			in:      Input{Msg: msg("Printer error", englishBody), Now: monday10, SenderOrg: school},
+			outcome: OutcomeOpen, self: true, missing: []string{CheckScreenshot}},
+		{name: "English form lines, self-identified",
+			in: Input{Msg: msg("Cannot log in", "I cannot log in to the portal.\nName: Mary O'Neil\nOrganization: Springfield School\nTel.: +1 (555) 123-4567"),
+				Now: monday10, SenderOrg: school},
+			outcome: OutcomeOpen, self: true, missing: []string{CheckSteps, CheckScreenshot}},
+		{name: "English request without a phone",
+			in:      Input{Msg: msg("Printer error", "The printer shows error 5.\nName: John Smith\nCompany: Springfield School"), Now: monday10, SenderOrg: school},
+			outcome: OutcomeUnidentified, reason: ReasonUnidentified, missing: []string{MissingPhone}},
+		{name: "English request from an unknown domain",
+			in:      Input{Msg: msg("Printer error", englishBody), Now: monday10},
+			outcome: OutcomeUnidentified, reason: ReasonUnidentified, missing: []string{MissingOrgDomain}},
+		{name: "English offensive",
+			in:      Input{Msg: msg("Printer", "Fix the fucking printer, you idiots"), Now: monday10, Sender: ivanova},
+			outcome: OutcomeReject, reason: ReasonOffensive},
+		{name: "an ordinary -хую word is not offensive",
+			in:      Input{Msg: msg("Принтер", "Принтер даёт очень плохую печать, полосы. Тел. 2-44-17"), Now: monday10, Sender: ivanova},
+			outcome: OutcomeOpen, missing: []string{CheckQuestion, CheckSteps, CheckScreenshot}},
+		{name: "English incident",
+			in:      Input{Msg: msg("Account", "My password was leaked and someone logged in as me. Phone: +44 20 7946 0958"), Now: monday10, Sender: ivanova},
+			outcome: OutcomeOpen, priority: PriorityIncident, missing: []string{CheckQuestion, CheckSteps, CheckScreenshot}},
 		{name: "nil message is unidentified, not a panic",
 			in:      Input{Now: monday10},
 			outcome: OutcomeUnidentified, reason: ReasonUnidentified,
@@ -218,6 +242,18 @@ func TestDecideIdentityAndScope(t *testing.T) {
 	}
 	if !reflect.DeepEqual(d.OutOfScope, []string{ScopeLegislation}) || d.Outcome != OutcomeOpen {
 		t.Errorf("out of scope %q outcome %s", d.OutOfScope, d.Outcome)
+	}
+	d = Decide(Input{Msg: msg("Question", "Could you explain the law on data retention?\n"+englishBody[strings.Index(englishBody, "Best regards"):]), Now: monday10, SenderOrg: school}, Config{})
+	if d.Identity == nil || *d.Identity != (Identity{"John Smith", "Springfield School", "+44 20 7946 0958", "IT manager"}) {
+		t.Errorf("English identity %+v", d.Identity)
+	}
+	if !reflect.DeepEqual(d.OutOfScope, []string{ScopeLegislation}) || d.Outcome != OutcomeOpen || !d.SelfIdentified {
+		t.Errorf("English: out of scope %q outcome %s self %v", d.OutOfScope, d.Outcome, d.SelfIdentified)
+	}
+	d = Decide(Input{Msg: msg("Report", "Please do my monthly report for me, I am busy"), Now: monday10, Sender: ivanova},
+		Config{OutOfScopePhrases: map[string][]string{ScopeUserDuties: {"monthly report for me"}}})
+	if !reflect.DeepEqual(d.OutOfScope, []string{ScopeUserDuties}) {
+		t.Errorf("English configured phrase: %q", d.OutOfScope)
 	}
 	d = Decide(Input{Msg: msg("Вопрос", "Заполните отчёт"), Now: monday10, Sender: ivanova},
 		Config{OutOfScopePhrases: map[string][]string{ScopeUserDuties: {"заполните отчёт"}}})

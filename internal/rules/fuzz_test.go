@@ -40,6 +40,8 @@ func FuzzExtractIdentity(f *testing.F) {
 		"тел.:(((((+7-----",
 		"С. Петров И. И. И. И.",
 		"\xff\xfe ФИО:\x00 И.",
+		"Name: John Smith\nCompany: Acme Ltd\nPhone: +44 20 7946 0958",
+		"First name: Jo\nLast name: O'Neil-Mc\nBest regards,\nJohn A. Smith, Head of IT Department",
 	}
 	for _, s := range seeds {
 		f.Add(s)

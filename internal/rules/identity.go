@@ -12,14 +12,17 @@ import (
 // last sign-off such as «С уважением», or the last six lines). Quoted and
 // forwarded material is ignored. A full name is a surname with initials
 // («Петров С. А.», «С.А. Петров») or surname, first name and patronymic in
-// either order; a bare «Мария Иванова» is not a full name.
+// either order; a bare «Мария Иванова» is not a full name. English details
+// are read too: "Name:", "Full name:", "Organisation:", "Company:",
+// "Phone:", "Position:" lines, where a Latin first name and surname («John
+// Smith») is a full name, and a signature after an English sign-off.
 func ExtractIdentity(text string) Identity {
 	own := splitBody(text).own
 	lines := nonEmptyLines(own)
 	var id Identity
 	labelled(lines, &id)
-	region := signatureRegion(lines)
-	fromSignature(region, &id)
+	region, signed := signatureRegion(lines)
+	fromSignature(region, signed, &id)
 	if id.Phone == "" {
 		for _, l := range lines {
 			if ps := findPhones(l); len(ps) > 0 {
@@ -54,12 +57,19 @@ func nonEmptyLines(s string) []string {
 // Labels of form lines, longest first within each group.
 var (
 	nameLabels = []string{"фамилия, имя, отчество", "фамилия имя отчество", "ф. и. о.", "ф.и.о.", "ф.и.о", "фио",
-		"контактное лицо", "отправитель", "исполнитель", "ответственный", "сотрудник", "пользователь"}
+		"контактное лицо", "отправитель", "исполнитель", "ответственный", "сотрудник", "пользователь",
+		"full name", "your name", "contact person", "contact name", "name"}
 	orgLabels = []string{"наименование организации", "наименование учреждения", "организация/учреждение",
-		"организация", "учреждение", "место работы", "предприятие", "компания", "оу"}
+		"организация", "учреждение", "место работы", "предприятие", "компания", "оу",
+		"organisation name", "organization name", "company name", "organisation", "organization", "company",
+		"institution", "employer"}
 	phoneLineLabels = []string{"контактный телефон", "рабочий телефон", "мобильный телефон", "телефон", "конт. тел",
-		"раб. тел", "моб. тел", "мобильный", "сотовый", "моб", "тел", "phone", "tel", "т"}
-	positionLabels = []string{"должность"}
+		"раб. тел", "моб. тел", "мобильный", "сотовый", "моб", "тел", "phone number", "telephone", "phone",
+		"mobile", "cell", "tel", "т"}
+	positionLabels = []string{"должность", "position", "job title"}
+	// English name parts on separate lines.
+	firstNameLabels = []string{"first name", "given name"}
+	lastNameLabels  = []string{"last name", "surname", "family name"}
 )
 
 // labelValue returns the value after one of labels and a ":" (or a dash),
@@ -85,11 +95,23 @@ func labelValue(line string, labels []string) (string, bool) {
 
 // labelled fills id from form lines.
 func labelled(lines []string, id *Identity) {
-	var sur, first, patr string
+	var sur, first, patr, enFirst, enLast string
 	for _, l := range lines {
 		if v, ok := labelValue(l, nameLabels); ok && id.FullName == "" {
 			if n := findName(v, true, false); n != "" {
 				id.FullName = n
+			} else if n := latinName(v, true); n != "" {
+				id.FullName = n
+			}
+			continue
+		}
+		if v, ok := labelValue(l, firstNameLabels); ok {
+			enFirst = latinWord(firstWord(v))
+			continue
+		}
+		if v, ok := labelValue(l, lastNameLabels); ok {
+			if enLast = latinWord(firstWord(v)); enLast == "" {
+				sur = firstWord(v) // "Surname: Орлова"
 			}
 			continue
 		}
@@ -117,6 +139,86 @@ func labelled(lines []string, id *Identity) {
 	if id.FullName == "" && sur != "" && first != "" && patr != "" {
 		id.FullName = sur + " " + first + " " + patr
 	}
+	if id.FullName == "" && enFirst != "" && enLast != "" {
+		id.FullName = enFirst + " " + enLast
+	}
+}
+
+// latinName returns the Latin personal name that v starts with (up to the
+// first comma, semicolon or bracket): two to four words of Latin letters
+// (with ' and -), at least two of them longer than an initial («John
+// Smith», «Mary-Jane O'Neil», «John A. Smith», «JOHN SMITH»). None may be a
+// common word of signatures («IT Manager», «Support Team», «Windows
+// Update»), and a word is capitalised, all lower case or, when the whole
+// name is, all upper case. Unless relaxed (a labelled form value), every
+// word must start with a capital.
+func latinName(v string, relaxed bool) string {
+	if i := strings.IndexAny(v, ",;(<|"); i >= 0 {
+		v = v[:i]
+	}
+	v = strings.TrimSpace(v)
+	fs := strings.Fields(v)
+	if len(fs) < 2 || len(fs) > 4 {
+		return ""
+	}
+	allCaps := strings.ToUpper(v) == v
+	long := 0
+	for _, f := range fs {
+		if len(f) == 2 && f[1] == '.' && isLatinLetter(rune(f[0])) && unicode.IsUpper(rune(f[0])) {
+			continue // an initial
+		}
+		for i, r := range f {
+			if !isLatinLetter(r) && !(i > 0 && (r == '-' || r == '\'' || r == '’')) {
+				return ""
+			}
+		}
+		if len(f) < 2 || notNamesEn[strings.ToLower(f)] || !nameCase(f, allCaps) || !relaxed && !unicode.IsUpper(rune(f[0])) {
+			return ""
+		}
+		long++
+	}
+	if long < 2 {
+		return ""
+	}
+	return v
+}
+
+// latinWord returns f when it is one Latin name word (a form value).
+func latinWord(f string) string {
+	if latinName(f+" "+f, true) == "" {
+		return ""
+	}
+	return f
+}
+
+// nameCase: after the first letter (and after - or '), a name word is in
+// lower case (upper case when the whole name is); Mc/Mac names excepted.
+func nameCase(f string, allCaps bool) bool {
+	if allCaps {
+		return true
+	}
+	f = strings.TrimPrefix(strings.TrimPrefix(f, "Mac"), "Mc")
+	prev := ' '
+	for i, r := range f {
+		if i > 0 && unicode.IsUpper(r) && prev != '-' && prev != '\'' && prev != '’' {
+			return false
+		}
+		prev = r
+	}
+	return true
+}
+
+func isLatinLetter(r rune) bool { return r < utf8.RuneSelf && unicode.IsLetter(r) }
+
+// notNamesEn are capitalised words of English signatures that are not names.
+var notNamesEn = map[string]bool{
+	"team": true, "support": true, "department": true, "office": true, "manager": true, "service": true,
+	"desk": true, "group": true, "company": true, "corp": true, "ltd": true, "inc": true, "school": true,
+	"city": true, "council": true, "university": true, "hospital": true, "center": true, "centre": true,
+	"bank": true, "the": true, "of": true, "and": true, "for": true, "sent": true, "from": true, "my": true,
+	"best": true, "kind": true, "regards": true, "thanks": true, "thank": true, "you": true, "head": true,
+	"director": true, "teacher": true, "engineer": true, "administrator": true, "accountant": true,
+	"please": true, "help": true, "printer": true, "error": true, "windows": true, "microsoft": true,
 }
 
 func firstWord(s string) string {
@@ -129,27 +231,30 @@ func firstWord(s string) string {
 
 // signOffs start a signature.
 var signOffs = []string{"с уважением", "с наилучшими пожеланиями", "всего доброго", "всего хорошего",
-	"best regards", "kind regards", "regards", "--", "—"}
+	"best regards", "kind regards", "warm regards", "regards", "best wishes", "yours sincerely",
+	"yours faithfully", "yours truly", "sincerely", "--", "—"}
 
 // thanksOnly are sign-offs when they make up a short line of their own.
-var thanksOnly = []string{"спасибо", "заранее спасибо", "заранее благодарю", "благодарю", "спасибо заранее"}
+var thanksOnly = []string{"спасибо", "заранее спасибо", "заранее благодарю", "благодарю", "спасибо заранее",
+	"thanks", "thank you", "many thanks", "cheers"}
 
 // signatureRegion returns the lines after the last sign-off (the text after
-// the sign-off phrase on its own line included), or the last six lines.
-func signatureRegion(lines []string) []string {
+// the sign-off phrase on its own line included) and true, or the last six
+// lines and false.
+func signatureRegion(lines []string) ([]string, bool) {
 	for i := len(lines) - 1; i >= 0; i-- {
 		if rest, ok := signOff(lines[i]); ok {
 			out := []string{}
 			if rest != "" {
 				out = append(out, rest)
 			}
-			return append(out, lines[i+1:]...)
+			return append(out, lines[i+1:]...), true
 		}
 	}
 	if len(lines) > 6 {
-		return lines[len(lines)-6:]
+		return lines[len(lines)-6:], false
 	}
-	return lines
+	return lines, false
 }
 
 // signOff reports whether line starts a signature, and the text after the phrase.
@@ -170,9 +275,16 @@ func signOff(line string) (string, bool) {
 }
 
 // fromSignature fills what is still empty in id from the signature lines.
-func fromSignature(region []string, id *Identity) {
+// signed: the region follows a sign-off; then the first segment of one of
+// its first two lines may also be a Latin name («Best regards,\nJohn Smith»).
+func fromSignature(region []string, signed bool, id *Identity) {
 	org, orgAtStart := "", false
-	for _, l := range region {
+	for k, l := range region {
+		if signed && k < 2 && id.FullName == "" {
+			if seg := segments(l)[0]; latinName(seg, false) == strings.TrimSpace(seg) && orgMarker(seg) < 0 && !isPosition(seg) {
+				id.FullName = latinName(seg, false)
+			}
+		}
 		if id.Phone == "" {
 			if ps := findPhones(l); len(ps) > 0 {
 				id.Phone = trimPhone(l[ps[0].start:ps[0].end])
@@ -186,6 +298,9 @@ func fromSignature(region []string, id *Identity) {
 				}
 			}
 			i := orgMarker(seg)
+			if i < 0 && companySuffix(seg) {
+				i = 0 // "Acme Ltd"
+			}
 			if i >= 0 && hasProblemMarker(normWords(seg)) {
 				i = -1 // a sentence about the problem, not a signature
 			}
@@ -236,7 +351,8 @@ func segments(line string) []string {
 func cutAtPhone(s string) string {
 	low := lower(s)
 	cut := len(s)
-	for _, l := range []string{" тел.", " тел ", " тел:", " телефон", " моб.", " e-mail", " email", " эл. почта", " т."} {
+	for _, l := range []string{" тел.", " тел ", " тел:", " телефон", " моб.", " e-mail", " email", " эл. почта", " т.",
+		" phone", " tel.", " tel:", " tel ", " mobile", " mob:"} {
 		if i := strings.Index(low, l); i >= 0 && i < cut && len(low) == len(s) {
 			cut = i
 		}
@@ -434,7 +550,24 @@ var orgWords = []string{"администрац", "управлени", "отд�
 	"бюджетн", "автономн", "казенн", "центр", "библиотек", "музей", "музея", "дворец", "дворца", "колледж",
 	"техникум", "университет", "институт", "прокуратур", "фонд", "инспекци", "предприяти", "завод",
 	"комбинат", "казначейств", "архив", "диспансер", "госпитал", "амбулатори", "дума", "думы", "детский сад",
-	"детского сада", "дом культуры", "д/с", "общество с ограниченной"}
+	"детского сада", "дом культуры", "д/с", "общество с ограниченной",
+	// English.
+	"school", "hospital", "department", "university", "college", "council", "ministry", "agency", "library",
+	"academy", "clinic", "municipality"}
+
+// companySuffixes end an English company name («Acme Ltd», «Globex LLC»).
+var companySuffixes = map[string]bool{"ltd": true, "llc": true, "inc": true, "plc": true, "gmbh": true,
+	"jsc": true, "corp": true, "co": true, "limited": true}
+
+// companySuffix: seg is a short Latin company name ending in a company suffix.
+func companySuffix(seg string) bool {
+	ws := words(seg)
+	if len(ws) < 2 || len(ws) > 8 {
+		return false
+	}
+	last := ws[len(ws)-1].s
+	return isLatinLetter([]rune(last)[0]) && companySuffixes[strings.ToLower(last)]
+}
 
 func isOrgAcronym(s string) bool { return orgAcronyms[s] }
 
@@ -448,6 +581,12 @@ func orgMarker(seg string) int {
 			continue
 		}
 		for k > 0 && adjective(ws[k-1].s) && adjacent(seg, ws[k-1], ws[k]) && !isPosition(ws[k-1].s) {
+			k--
+		}
+		// English: the capitalised words before the marker («City Council»,
+		// «Springfield Elementary School», «IT Department»).
+		for k > 0 && isLatinLetter([]rune(ws[k].s)[0]) && capitalised(ws[k-1].s) &&
+			isLatinLetter([]rune(ws[k-1].s)[0]) && adjacent(seg, ws[k-1], ws[k]) && !isPosition(ws[k-1].s) {
 			k--
 		}
 		return ws[k].start
@@ -486,7 +625,11 @@ var positionWords = []string{"учител", "педагог", "воспитат
 	"юрисконсульт", "оператор", "администратор", "кассир", "руководител", "глава", "председател", "завуч",
 	"библиотекар", "лаборант", "менеджер", "консультант", "советник", "референт", "эксперт", "аналитик",
 	"техник", "мастер", "диспетчер", "регистратор", "психолог", "логопед", "социальный работник",
-	"документовед", "кадровик", "архивист", "главный", "ведущий"}
+	"документовед", "кадровик", "архивист", "главный", "ведущий",
+	// English.
+	"manager", "engineer", "teacher", "accountant", "director", "head of", "specialist", "officer",
+	"administrator", "secretary", "assistant", "coordinator", "analyst", "developer", "nurse", "doctor",
+	"clerk", "librarian", "principal", "deputy", "chief", "senior", "lead "}
 
 // isPosition: s is short and starts with (or contains) a position word.
 func isPosition(s string) bool {

@@ -74,6 +74,29 @@ func TestExtractIdentity(t *testing.T) {
 		{"IP address is not a phone", "Не пингуется 192.168.1.15, сервер 10.0.0.1.", Identity{}},
 		{"money is not a phone", "Счёт на 1 500 000 рублей не проводится.", Identity{}},
 		{"application is not a name", "См. Приложение А. Не работает.", Identity{}},
+
+		// English.
+		{"English form lines", "The printer does not work.\n\nName: John Smith\nOrganisation: Springfield Elementary School\nPhone: +1 (555) 123-4567",
+			Identity{"John Smith", "Springfield Elementary School", "+1 (555) 123-4567", ""}},
+		{"Full name, Organization, Tel.", "Full name: Mary-Jane O'Neil\nOrganization: City Council\nTel.: +44 20 7946 0958\nPosition: Senior accountant",
+			Identity{"Mary-Jane O'Neil", "City Council", "+44 20 7946 0958", "Senior accountant"}},
+		{"Company label, lower-case name", "name: john smith\ncompany: Acme Ltd\nphone: 555-123-4567",
+			Identity{"john smith", "Acme Ltd", "555-123-4567", ""}},
+		{"first and last name lines", "First name: John\nLast name: MCDONALD\nCompany: Globex LLC\nPhone number: 8 (34341) 2-11-05",
+			Identity{"John MCDONALD", "Globex LLC", "8 (34341) 2-11-05", ""}},
+		{"Mc name", "Name: Ronald McDonald\nTel: 555-123-4567", Identity{"Ronald McDonald", "", "555-123-4567", ""}},
+		{"name with a middle initial and a trailing position", "Name: John A. Smith, IT manager\nOrganisation: Acme Ltd",
+			Identity{"John A. Smith", "Acme Ltd", "", "IT manager"}},
+		{"English signature", "The scanner shows error 5.\n\nBest regards,\nJohn Smith\nIT manager, Acme Ltd\nPhone: +44 20 7946 0958",
+			Identity{"John Smith", "Acme Ltd", "+44 20 7946 0958", "IT manager"}},
+		{"English signature on the sign-off line", "Cannot log in.\nKind regards, Jane Doe, Head of IT Department, Springfield Hospital",
+			Identity{"Jane Doe", "Springfield Hospital", "", "Head of"}},
+		{"Russian name under an English label", "Name: Иванова Мария Петровна\nCompany: МАОУ СОШ № 3",
+			Identity{"Иванова Мария Петровна", "МАОУ СОШ № 3", "", ""}},
+		{"a team is not a name", "Thanks,\nIT Support Team", Identity{}},
+		{"a product is not a name", "Name: Windows Update\nName: HP LaserJet", Identity{}},
+		{"a Latin name without a sign-off is not taken", "Printer error again\nJohn Smith", Identity{}},
+		{"a name label needs a colon", "Name of the file report.docx\nThe company: is fine", Identity{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

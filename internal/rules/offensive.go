@@ -283,6 +283,9 @@ var ebObjects = map[string]bool{"твою": true, "твоюмать": true, "в�
 // ebPhrase records «ёб твою …»: a bare "еб"/"ёб" is not a word on its own
 // (ЕБ is an abbreviation), but it is before one of ebObjects.
 func (m *offMatcher) ebPhrase(first, second string) {
+	if len(first) > 4 || utf8.RuneCountInString(first) != 2 {
+		return // a cheap reject: "ёб" is two runes
+	}
 	f, s := collapse(cyrForm(first, true)), collapse(cyrForm(second, true))
 	if f != "еб" || !ebObjects[s] {
 		return

@@ -11,7 +11,8 @@ type span struct{ start, end int }
 
 // findPhones returns the Russian telephone numbers in text, in order:
 // +7 (912) 345-67-89, 8-912-345-67-89, 89123456789, 8 (34341) 2-11-05,
-// (34341) 2-11-05, 2-44-90 доб. 91. A bare local number needs dashes
+// (34341) 2-11-05, 2-44-90 доб. 91, and international numbers written with
+// "+" and separators (+44 20 7946 0958). A bare local number needs dashes
 // (2-44-90) or a phone label before it ("тел. 24490"). Numbers after "№",
 // ИНН, СНИЛС and similar labels, dates, IP addresses and amounts are not
 // phones. An extension ("доб. 91", "вн. 12") is part of the span.
@@ -131,6 +132,8 @@ done:
 	switch {
 	case plus && first == '7' && digits == 11:
 		ok = true
+	case plus && digits >= 10 && digits <= 15 && (sep || labelled):
+		ok = true // an international number: +44 20 7946 0958
 	case (first == '8' || first == '7') && digits == 11:
 		ok = true
 	case digits == 10 && first == '9' && (sep || labelled):
@@ -187,7 +190,7 @@ func hasAny(s string, list []string) bool {
 	return false
 }
 
-var phoneLabels = []string{"тел", "т.", "моб", "сот", "phone", "tel", "конт", "звоните", "номер"}
+var phoneLabels = []string{"тел", "т.", "моб", "сот", "phone", "tel", "cell", "конт", "звоните", "номер", "call me"}
 
 var notPhoneLabels = []string{
 	"№", "инн", "огрн", "кпп", "бик", "снилс", "окпо", "оквэд", "октмо", "счет", "р/с", "к/с",

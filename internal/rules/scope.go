@@ -16,12 +16,22 @@ var outOfScope = map[string][]string{
 		"имеем ли право", "имею ли я право", "обязан ли", "обязаны ли", "постановлени #", "фз", "федеральн закон",
 		"как трактовать", "как толковать", "толковани", "как понимать пункт", "как понимать статью",
 		"юридическ консультац", "оцени закон", "прокомментир закон", "что говорит закон", "нарушает ли закон",
+		// English.
+		"explain law", "explain legislat", "explain regulation", "explain statute", "explain act=",
+		"interpret law", "interpret legislat", "interpret regulation", "legal advice", "legal opinion",
+		"legal consult", "legal right", "is it legal", "is this legal", "is that legal", "is it lawful",
+		"is this lawful", "lawful", "according to law", "under law", "by law", "what law say", "does law say",
+		"required by law", "obliged by law", "breach law", "break law",
 	},
 	ScopeThirdParties: {
 		"оцени действи", "оценк действи", "оцените работу", "правильно ли поступил", "правильно ли поступила",
 		"правильно ли поступили", "правильно ли сделал", "правильно ли сделали", "прав= ли", "права= ли",
 		"правы= ли", "законны ли действи", "правомерны ли действи", "виноват ли", "кто виноват",
 		"действи подрядчик правильн", "добросовестн ли",
+		// English.
+		"assess action", "evaluat action", "assess conduct", "assess work of", "evaluat work of",
+		"act correctly", "acted correctly", "acted properly", "acted lawfully", "was he right", "was she right",
+		"were they right", "is he right", "is she right", "are they right", "who is to blame", "who is at fault",
 	},
 	ScopeUserDuties: {
 		"заполн за меня", "заполн вместо меня", "сдела за меня", "сделайт за меня", "сделайт отчет",
@@ -29,6 +39,11 @@ var outOfScope = map[string][]string{
 		"внесит данн вместо", "внесит за меня", "внес за меня", "вместо меня", "за меня заполн",
 		"напишит за меня", "подготовьт документ", "заполнит форм за", "наберит текст", "наберит документ",
 		"составьт письм", "отправьт отчет за", "сдайт отчет за",
+		// English.
+		"fill for me", "fill form for me", "fill report for me", "do it for me", "do this for me", "do my job", "do my work",
+		"instead of me", "make report for me", "write report for me", "prepar report for me",
+		"submit report for me", "send report for me", "enter data for me", "type document for me",
+		"write letter for me", "draft letter for me",
 	},
 }
 
@@ -73,7 +88,7 @@ var incidentPhrases = []string{
 	"парол известен", "узнал мой парол", "узнали мой парол", "узнали парол", "парол скомпрометирован",
 	"скомпрометирован", "компрометац", "вирус", "шифровальщик", "зашифровал", "зашифрованы файл",
 	"файлы зашифрован", "вымогател", "троян=", "трояна=", "трояны=", "троянск", "фишинг", "вредоносн", "malware", "ransomware", "phishing",
-	"unauthorized access", "hacked", "data breach", "кто то зашел", "кто то вошел", "кто то заходил",
+	"кто то зашел", "кто то вошел", "кто то заходил",
 	"кто то заходит", "кто то входил", "зашел под мое", "зашел под моей", "зашел под моим", "зашли под мое",
 	"зашли под моей", "зашли под моим", "вошел под мое", "вошел под моей", "вошли под моей", "вход под моей",
 	"чужой вход", "подозрительн вход", "подозрительн активност", "подозрительн письм",
@@ -82,6 +97,19 @@ var incidentPhrases = []string{
 	"курсор сам", "мышь сама", "сменили мой парол", "изменили мой парол", "пароль изменен не мной",
 	"рассылк от моего имени", "от моего имени рассыла", "с моего ящика рассыла", "с моей почты рассыла",
 	"спам с моей почты", "спам с моего",
+	// English.
+	"unauthori access", "unauthori use", "unauthori entry",
+	"hacked", "hacker", "hacking", "data breach", "data leak", "leak of data", "leaked data", "leak personal data",
+	"disclos personal data", "personal data disclos", "password leak", "leak password", "leaked my password",
+	"password stolen", "stole password", "stolen password", "password compromis", "compromised", "knows my password",
+	"know my password", "someone logg", "somebody logg", "someone else logg", "someone accessed my",
+	"someone has accessed", "someone using my", "someone used my", "someone is using my", "logged in as me", "logged into my account without",
+	"without my knowledge", "without my permission", "without my consent", "it wasn me", "it was not me",
+	"virus", "trojan=", "trojans=", "keylogger", "spyware", "files encrypt", "encrypted my files",
+	"encrypted all files",
+	"ransom", "suspicious login", "suspicious log in", "suspicious activ", "suspicious email", "suspicious link",
+	"spam from my", "sending spam", "mouse mov by itself", "cursor mov by itself", "mouse mov on its own",
+	"cursor mov on its own",
 }
 
 // IsIncident reports whether text describes a security incident:

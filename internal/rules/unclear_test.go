@@ -87,6 +87,9 @@ func TestQuality(t *testing.T) {
 		{"cannot", msg("", "Не могу распечатать документ из Word"), []string{CheckSteps, CheckScreenshot, CheckContacts}},
 		{"how", msg("", "Как подключить сетевой диск"), []string{CheckSteps, CheckScreenshot, CheckContacts}},
 		{"error in English", msg("Error 0x80070005", "", screenshot), []string{CheckSteps, CheckContacts}},
+		{"English question and steps", msg("Outlook", "Outlook doesn't start. I tried to restart the PC.\nPhone: +44 20 7946 0958"), []string{CheckScreenshot}},
+		{"English: when I print", msg("", "I cannot print, when I press Print nothing happens", screenshot), []string{CheckContacts}},
+		{"English: no question", msg("Report", "Here is the report.", docx), []string{CheckQuestion, CheckSteps, CheckScreenshot, CheckContacts}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
