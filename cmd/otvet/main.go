@@ -73,7 +73,7 @@ func commands() map[string]command {
 		"registration": {"connection requests: registration list|show|approve|reject", cmdRegistration},
 		"rules":        {"what the intake rules decide about a message: rules test FILE.eml", cmdRules},
 		"serve":        {"poll every mailbox and send mail until stopped", cmdServe},
-		"staff":        {"support staff: staff add|list|disable", cmdStaff},
+		"staff":        {"support staff: staff add|list|disable|enable", cmdStaff},
 		"tickets":      {"tickets list, tickets show N", cmdTickets},
 		"user":         {"client users: user add|list|show|block|unblock", cmdUser},
 	}

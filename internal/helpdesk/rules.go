@@ -167,6 +167,10 @@ func (in *intake) startClocks(t *store.Ticket, tg Targets) error {
 		return nil
 	}
 	fr, res := sla.Start(sla.FirstResponse, tg.FirstResponse, in.now, c), sla.Start(sla.Resolution, tg.Resolution, in.now, c)
+	if p := in.desk.WarnPercent; p != 0 {
+		fr.SetWarnPercent(p)
+		res.SetWarnPercent(p)
+	}
 	return storeClocks(t, fr, res)
 }
 
