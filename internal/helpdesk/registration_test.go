@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/otvet/otvet/internal/helpdesk"
 	"github.com/otvet/otvet/internal/regform"
@@ -415,5 +416,40 @@ func TestRegistrationRejected(t *testing.T) {
 				t.Errorf("a rejected request registered people: %v", err)
 			}
 		})
+	}
+}
+
+// The scheduler's retention purge drops the raw bytes of the mail sent about
+// a closed connection request (the protocol holds personal data), as it does
+// for the raw incoming messages.
+func TestRegistrationMailPurgedAfterRetention(t *testing.T) {
+	h := newStaffHarness(t, func(o *helpdesk.Options) { o.Retention = 30 * 24 * time.Hour })
+	out := h.ingest(formMail(true))
+	if _, err := h.approve(out.TicketID); err != nil {
+		t.Fatal(err)
+	}
+	h.tx(func(tx *store.Tx) error {
+		return tx.UpdateTicketState(context.Background(), out.TicketID, store.StatusClosed, "", sql.NullTime{}, h.now)
+	})
+	rows, _ := h.db.OutgoingForTicket(context.Background(), out.TicketID)
+	for _, r := range rows {
+		if err := h.db.MarkSent(context.Background(), r.ID, h.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.tick()
+	if rows, _ := h.db.OutgoingForTicket(context.Background(), out.TicketID); len(rows[0].Raw) == 0 {
+		t.Fatal("sent mail purged before the retention period ended")
+	}
+	h.now = h.now.Add(31 * 24 * time.Hour)
+	h.tick()
+	rows, _ = h.db.OutgoingForTicket(context.Background(), out.TicketID)
+	for _, r := range rows {
+		if len(r.Raw) != 0 {
+			t.Errorf("outbox row %d (%s) kept %d bytes after the retention period", r.ID, r.Kind, len(r.Raw))
+		}
+	}
+	if ms, _ := h.db.Messages(context.Background(), out.TicketID); len(ms) == 0 || ms[len(ms)-1].BodyText == "" {
+		t.Errorf("the ticket lost its text: %+v", ms)
 	}
 }
