@@ -104,14 +104,15 @@ type FollowUpFile struct {
 	ContentType string `db:"content_type"`
 	ContentID   string `db:"content_id"`
 	Inline      bool   `db:"inline"`
-	Text        string `db:"body_text"` // the text of the message that brought it
+	FromAddr    string `db:"from_addr"` // the sender of the message that brought it
+	Text        string `db:"body_text"` // and its text
 }
 
 // FollowUpFiles lists the files of a ticket's incoming messages other than
 // its first one (documents sent later, such as a missing authority document).
 func (t *Tx) FollowUpFiles(ctx context.Context, ticketID int64) ([]FollowUpFile, error) {
 	var fs []FollowUpFile
-	err := t.sel(ctx, &fs, `SELECT a.message_id, a.filename, a.content_type, a.content_id, a.inline, m.body_text
+	err := t.sel(ctx, &fs, `SELECT a.message_id, a.filename, a.content_type, a.content_id, a.inline, m.from_addr, m.body_text
 		FROM attachments a JOIN messages m ON m.id = a.message_id
 		WHERE m.ticket_id = ? AND m.direction = ?
 		AND m.id > (SELECT MIN(id) FROM messages WHERE ticket_id = ? AND direction = ?) ORDER BY a.id`, ticketID, DirIn, ticketID, DirIn)
