@@ -87,6 +87,9 @@ func openDBConfig(ctx context.Context, e *env, flagValue string) (*store.DB, *co
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := app.RequireDB(c); err != nil {
+		return nil, nil, err
+	}
 	db, err := app.OpenDB(ctx, c, e.Log)
 	if err != nil {
 		return nil, nil, err

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -58,8 +59,25 @@ func OpenDB(ctx context.Context, c *config.Config, log *slog.Logger) (*store.DB,
 	})
 }
 
+// RequireDB refuses to go on when the SQLite file does not exist, rather
+// than leave an empty one behind: only migrate (and serve --migrate) create it.
+func RequireDB(c *config.Config) error {
+	if c.Database.Driver != string(store.SQLite) && c.Database.Driver != "" {
+		return nil
+	}
+	if _, err := os.Stat(c.Database.Path); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("database %s does not exist: run \"otvet migrate\" (or \"otvet serve --migrate\") first", c.Database.Path)
+	}
+	return nil
+}
+
 // New builds the app from a validated configuration.
 func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ *App, err error) {
+	if !o.Migrate {
+		if err := RequireDB(c); err != nil {
+			return nil, err
+		}
+	}
 	db, err := OpenDB(ctx, c, log)
 	if err != nil {
 		return nil, err
