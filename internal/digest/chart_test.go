@@ -2,6 +2,7 @@ package digest
 
 import (
 	"bytes"
+	"context"
 	"testing"
 	"time"
 
@@ -50,5 +51,28 @@ func TestChartShapes(t *testing.T) {
 	}
 	if _, err := renderChart(&Report{}, "ru"); err == nil {
 		t.Error("a chart without days was drawn")
+	}
+}
+
+// TestDailyChartDays: the daily digest charts the last 14 civil days up to
+// and including its working day.
+func TestDailyChartDays(t *testing.T) {
+	db := openSQLite(t)
+	setup := testSetup(t)
+	r, err := NewReporter(db, setup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := testPlan(t, setup).Of(Daily, workcal.Date{Year: 2025, Month: 3, Day: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := r.Build(context.Background(), templates(t), p, Recipient{Email: "boss@kgo66.ru"}, at(t, "2025-03-10 17:00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	days := d.Report.Days
+	if len(days) != chartDays || days[0].Date.String() != "2025-02-25" || days[len(days)-1].Date.String() != "2025-03-10" {
+		t.Errorf("chart days: %d, %v – %v", len(days), days[0].Date, days[len(days)-1].Date)
 	}
 }

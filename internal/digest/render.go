@@ -50,7 +50,9 @@ func (r *Reporter) Build(ctx context.Context, tm Renderer, p Period, rc Recipien
 	}
 	params := Params{From: p.From, To: p.To, Now: now, OrgID: rc.OrgID, Rows: true, Limit: 20}
 	if p.Kind == Daily {
-		params.ChartFrom = p.To.AddDate(0, 0, -chartDays)
+		// The last chartDays civil days, the digest's own day included.
+		last := p.To.Add(-time.Nanosecond)
+		params.ChartFrom = time.Date(last.Year(), last.Month(), last.Day()-(chartDays-1), 0, 0, 0, 0, last.Location())
 	}
 	rep, err := r.Report(ctx, params)
 	if err != nil {
