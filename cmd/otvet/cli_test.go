@@ -188,7 +188,7 @@ func TestRegistrationCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := regform.Request{Organisation: regform.Organisation{Name: "МБДОУ № 7", INN: "6670000004"},
+	req := regform.Request{Organisation: regform.Organisation{Name: "МБДОУ № 7", INN: "6670000004"}, HasAuthorityDocument: true,
 		People: []regform.Person{{Row: 1, FullName: "Соколова Елена Павловна", Email: "sokolova@sad7.kgo66.ru"}}}
 	body, _ := json.Marshal(req)
 	var id int64

@@ -550,7 +550,7 @@ func upsertImportedUser(ctx context.Context, tx *store.Tx, iu importUser, orgID 
 		sum.UsersUnchanged++
 		return nil
 	}
-	if _, err := tx.UpsertUser(ctx, &m, actor, now); err != nil {
+	if _, err := tx.UpsertUser(ctx, &m, actor, now, store.MoveOrg, store.SetRole); err != nil {
 		return err
 	}
 	sum.UsersUpdated++

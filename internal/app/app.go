@@ -229,6 +229,7 @@ func Regulations(c *config.Config) helpdesk.Regulations {
 			OutOfScope:          rules.RuleSwitch{Disabled: !r.OutOfScope.On()},
 			Incident:            rules.RuleSwitch{Disabled: !r.Incident.On()},
 			OffensiveExtraWords: r.Offensive.ExtraWords,
+			OffensiveExceptions: r.Offensive.Exceptions,
 			OutOfScopePhrases:   r.OutOfScope.Phrases,
 			IncidentPhrases:     r.Incident.Phrases,
 		},

@@ -101,6 +101,9 @@ func (t Toggle) On() bool { return t.Enabled == nil || *t.Enabled }
 type OffensiveRule struct {
 	Toggle     `yaml:",inline"`
 	ExtraWords []string `yaml:"extra_words"`
+	// Exceptions are whole words never to treat as offensive (a false
+	// positive found in the wild), matched after the detector's normalisation.
+	Exceptions []string `yaml:"exceptions"`
 }
 
 // Identification tunes the identification rule.

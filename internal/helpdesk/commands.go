@@ -198,7 +198,10 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 
 	case staffcmd.Approve:
 		summary, err := in.approveRegistration(ctx, t, agent.Email)
-		if errors.Is(err, errNotRegistration) {
+		var refused *RegistrationRefused
+		if errors.As(err, &refused) {
+			return fail(refused.Ru, refused.En)
+		} else if errors.Is(err, errNotRegistration) {
 			return fail("это не ожидающая решения заявка на подключение", "this is not a pending connection request")
 		} else if err != nil {
 			return res, err

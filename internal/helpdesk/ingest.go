@@ -490,6 +490,11 @@ func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
 		out.Note = m.AutoReason
 		return out, in.event(ctx, t.ID, "auto_reply_received", m.AutoReason)
 	}
+	if t.Kind == store.KindRegistration {
+		if err := in.registrationFollowUp(ctx, t); err != nil {
+			return Outcome{}, err
+		}
+	}
 	if in.fetched.Truncated {
 		if err := in.tooLarge(ctx, t); err != nil {
 			return Outcome{}, err

@@ -627,12 +627,9 @@ func (in *intake) authorityArrived(ctx context.Context, t *store.Ticket) (bool, 
 }
 
 // registrationFollowUp records that a reply on a pending connection request
-// brought the authority document the request lacked. The lead wires it into
-// intake.reply (after storeMessage, for tickets of kind registration and
-// senders taking part in the ticket); approval checks the ticket's later
-// files in any case (authorityArrived).
-//
-//lint:ignore U1000 called from intake.reply once the lead wires it in
+// brought the authority document the request lacked (intake.reply calls it
+// after storing the message); approval checks the ticket's later files in
+// any case (authorityArrived).
 func (in *intake) registrationFollowUp(ctx context.Context, t *store.Ticket) error {
 	if t.Kind != store.KindRegistration || in.msg == nil || !regform.AuthorityDocument(in.msg) {
 		return nil
