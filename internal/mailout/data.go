@@ -42,6 +42,8 @@ type AckData struct {
 	// Missing lists what the request lacks by the checklist of §4.4
 	// ("question", "steps", "screenshot", "contacts"); the template asks for it.
 	Missing []string
+	// QualityClause is the regulation's clause with that checklist ("4.4").
+	QualityClause string
 	// Incident: the request was recognised as a security incident.
 	Incident bool
 }

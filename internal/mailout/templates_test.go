@@ -67,7 +67,7 @@ func goldenCases() []struct {
 		{"ack_checklist_incident", TmplAck, AckData{
 			TicketNumber: 126, Subject: "Кто-то зашёл под моей учётной записью", SubjectToken: "[#126]",
 			DeskName: "Служба технической поддержки КГО", DueFirstResponse: "27.12.2024 11:00 (Екатеринбург)",
-			Missing: []string{"steps", "screenshot", "contacts"}, Incident: true, SupportAddress: "sd@kgo66.ru",
+			Missing: []string{"steps", "screenshot", "contacts"}, Incident: true, QualityClause: "4.4", SupportAddress: "sd@kgo66.ru",
 		}},
 		{"identify", TmplIdentify, NoticeData{
 			TicketNumber: 130, Subject: "Не работает ЕИС", SubjectToken: "[#130]", Reason: "unidentified", Clause: "4.2",

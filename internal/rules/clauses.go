@@ -7,6 +7,6 @@ func DefaultClauses() map[string]string {
 	return map[string]string{
 		"unidentified": "4.2", "unclear": "4.6.1", "insufficient_info": "4.6.2", "offensive": "4.6.3",
 		"license_violation": "4.6.4", "out_of_scope": "4.6.5", "external_cause": "4.6.6", "maintenance": "4.6.6",
-		"blocked": "3.5",
+		"blocked": "3.5", "quality": "4.4",
 	}
 }
