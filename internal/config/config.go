@@ -329,9 +329,6 @@ func (c *Config) setDefaults() {
 	if c.Outbox.PollInterval == 0 {
 		c.Outbox.PollInterval = Duration(5 * time.Second)
 	}
-	if c.Digests.Daily.Hour == 0 {
-		c.Digests.Daily.Hour = 18
-	}
 	if c.Digests.Weekly.Hour == 0 {
 		c.Digests.Weekly.Hour = 9
 	}
