@@ -10,6 +10,7 @@ import (
 
 	"github.com/otvet/otvet/internal/mailout"
 	"github.com/otvet/otvet/internal/store"
+	"github.com/otvet/otvet/internal/workcal"
 )
 
 // Schedule switches one kind of digest and sets its hour (local time of
@@ -25,6 +26,7 @@ type Schedule struct {
 type DB interface {
 	Source
 	DigestSent(ctx context.Context, kind, periodStart, recipient string) (bool, error)
+	LastDigestSent(ctx context.Context, kind, recipient string) (key string, ok bool, err error)
 	Tx(ctx context.Context, fn func(tx *store.Tx) error) error
 }
 
@@ -54,7 +56,8 @@ type SchedulerOptions struct {
 // on the first working day of a month (likewise). Each digest is recorded
 // in digests_sent in the transaction that queues it, so it goes out once
 // per period and recipient, also with several instances. After downtime
-// the most recent missed digest of each kind is sent once.
+// the most recent missed digest of each kind is sent once, covering the
+// periods missed since the last one sent (up to MaxCatchUp).
 type Scheduler struct {
 	o      SchedulerOptions
 	rep    *Reporter
@@ -114,8 +117,15 @@ func (s *Scheduler) Latest(k Kind, now time.Time) (p Period, at time.Time, ok bo
 	return s.plan.Latest(k, now)
 }
 
+// MaxCatchUp bounds how far back a digest sent after downtime reaches to
+// cover the periods whose digests were missed.
+const MaxCatchUp = 45 * 24 * time.Hour
+
 // Due lists the digests that are due at now and not yet sent: for each
-// kind that is on, the most recent scheduled one, per recipient.
+// kind that is on, the most recent scheduled one, per recipient. When the
+// recipient's previous digest of that kind is older than the period before
+// (the service was down), the period starts where that digest ended, so the
+// missed periods' tickets are reported once, in this digest.
 func (s *Scheduler) Due(ctx context.Context, now time.Time) ([]Job, error) {
 	var jobs []Job
 	for _, k := range []Kind{Daily, Weekly, Monthly} {
@@ -129,11 +139,34 @@ func (s *Scheduler) Due(ctx context.Context, now time.Time) ([]Job, error) {
 				return nil, err
 			}
 			if !sent {
-				jobs = append(jobs, Job{Period: p, Recipient: rc, ScheduledAt: at})
+				cp, err := s.catchUp(ctx, p, rc)
+				if err != nil {
+					return nil, err
+				}
+				jobs = append(jobs, Job{Period: cp, Recipient: rc, ScheduledAt: at})
 			}
 		}
 	}
 	return jobs, nil
+}
+
+// catchUp widens p back to the end of rc's last digest of its kind when
+// digests were missed in between (at most MaxCatchUp).
+func (s *Scheduler) catchUp(ctx context.Context, p Period, rc Recipient) (Period, error) {
+	key, ok, err := s.o.DB.LastDigestSent(ctx, string(p.Kind), rc.Email)
+	if err != nil || !ok || key >= p.Key() {
+		return p, err
+	}
+	d, err := workcal.ParseDate(key)
+	if err != nil {
+		return p, nil // a key this version did not write: no catch-up
+	}
+	last, err := s.plan.Of(p.Kind, d)
+	if err != nil || !last.To.Before(p.From) || p.From.Sub(last.To) > MaxCatchUp {
+		return p, nil
+	}
+	p.From = last.To
+	return p, nil
 }
 
 // Send builds the digest of job and queues it in the outbox, recording it

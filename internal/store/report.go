@@ -212,6 +212,18 @@ func (db *DB) DigestSent(ctx context.Context, kind, periodStart, recipient strin
 	return n > 0, nil
 }
 
+// LastDigestSent returns the period key (an ISO date) of the latest digest
+// of kind recorded for recipient; ok is false when none was.
+func (db *DB) LastDigestSent(ctx context.Context, kind, recipient string) (key string, ok bool, err error) {
+	var k sql.NullString
+	err = db.get(ctx, &k, `SELECT MAX(period_start) FROM digests_sent WHERE kind = ? AND recipient = ?`,
+		kind, strings.ToLower(recipient))
+	if err != nil {
+		return "", false, fmt.Errorf("last digest: %w", err)
+	}
+	return k.String, k.Valid, nil
+}
+
 // InsertTickets bulk-loads tickets with multi-row INSERTs (imports,
 // benchmarks); IDs are not set. Intake uses CreateTicket.
 func (t *Tx) InsertTickets(ctx context.Context, ts []Ticket) error {
