@@ -25,9 +25,9 @@ func TestDigestAndReportCommands(t *testing.T) {
 	asOf := "2024-12-27T18:00:00+05:00"
 
 	// The daily digest of 27 December covers the time since the closing
-	// time (18:00 at the demo desk) of the day before.
+	// time (17:00 at the demo desk) of the day before.
 	out, _, err := otvet(t, "digest", "--period", "day", "--date", "2024-12-27", "--as-of", asOf, "--config", cfg)
-	if err != nil || !strings.Contains(out, "Subject: Ежедневная сводка SLA: 27.12.2024 (с 26.12.2024 18:00)") || !strings.Contains(out, "Поступило: 4") {
+	if err != nil || !strings.Contains(out, "Subject: Ежедневная сводка SLA: 27.12.2024 (с 26.12.2024 17:00)") || !strings.Contains(out, "Поступило: 4") {
 		t.Fatalf("digest --print: %v\n%s", err, out)
 	}
 	// The week of 30 December has no working day: it joins the week before.
