@@ -16,11 +16,17 @@ import (
 // staffConfig writes a configuration listing staff and loads it.
 func staffConfig(t *testing.T, dir, staff string) *config.Config {
 	t.Helper()
+	return testConfig(t, dir, "staff:\n"+staff)
+}
+
+// testConfig writes a valid one-desk configuration with extra top-level
+// YAML and loads it.
+func testConfig(t *testing.T, dir, extra string) *config.Config {
+	t.Helper()
 	p := filepath.Join(dir, "c.yaml")
 	body := `database: {driver: sqlite, path: ` + filepath.Join(dir, "o.db") + `}
 secret_key: "0123456789abcdef0123456789abcdef"
-staff:
-` + staff + `
+` + extra + `
 desks:
   - name: sd
     support_address: sd@kgo66.ru
