@@ -715,6 +715,9 @@ func (in *intake) quarantine(ctx context.Context, reason string) (Outcome, error
 	if to == "" || in.s.isSupport(to) {
 		return out, nil
 	}
+	if limited, err := in.rateLimited(ctx, 0, to); err != nil || limited {
+		return out, err
+	}
 	subject := ""
 	if in.msg != nil {
 		subject = in.msg.Subject

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otvet/otvet/internal/helpdesk"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -121,5 +122,20 @@ func TestPublicMailDomainsAreNoOrganisation(t *testing.T) {
 	ps, _ = h.db.Participants(context.Background(), out.TicketID)
 	if len(ps) != 2 {
 		t.Errorf("colleague on a corporate domain not copied: %+v", ps)
+	}
+}
+
+// The notice about an unreadable message counts against the same per-hour
+// cap as every automatic answer.
+func TestUnreadableNoticesAreRateLimited(t *testing.T) {
+	h := newHarness(t, func(o *helpdesk.Options) { o.AutoReplyPerHour = 3 })
+	for i := 0; i < 8; i++ {
+		out := h.ingest(fmt.Sprintf("Return-Path: <u@x.ru>\r\nTo: %s\r\nSubject: x%d\r\nMessage-ID: <nofrom%d@x.ru>\r\n\r\nbody\r\n", support, i, i))
+		if out.Disposition != store.DispQuarantine {
+			t.Fatalf("message %d: %+v", i, out)
+		}
+	}
+	if n := len(h.sent("rejected_unreadable")); n != 3 {
+		t.Errorf("%d notices in an hour, want 3", n)
 	}
 }
