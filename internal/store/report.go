@@ -63,7 +63,7 @@ func (db *DB) StreamReportTickets(ctx context.Context, f ReportFilter, fn func(*
 		args = append(args, f.OrgID)
 	}
 	q += ` ORDER BY t.id`
-	rows, err := db.x.QueryContext(ctx, db.x.Rebind(q), utc(args)...)
+	rows, err := db.x.QueryContext(ctx, db.x.Rebind(q), bind(args)...)
 	if err != nil {
 		return fmt.Errorf("report tickets: %w", err)
 	}

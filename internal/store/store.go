@@ -288,7 +288,7 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 	if err != nil {
 		return nil, err
 	}
-	return s.ExecContext(ctx, utc(args)...)
+	return s.ExecContext(ctx, bind(args)...)
 }
 
 func (t *Tx) get(ctx context.Context, dst any, q string, args ...any) error {
@@ -296,7 +296,7 @@ func (t *Tx) get(ctx context.Context, dst any, q string, args ...any) error {
 	if err != nil {
 		return err
 	}
-	return s.GetContext(ctx, dst, utc(args)...)
+	return s.GetContext(ctx, dst, bind(args)...)
 }
 
 func (t *Tx) sel(ctx context.Context, dst any, q string, args ...any) error {
@@ -304,7 +304,7 @@ func (t *Tx) sel(ctx context.Context, dst any, q string, args ...any) error {
 	if err != nil {
 		return err
 	}
-	return s.SelectContext(ctx, dst, utc(args)...)
+	return s.SelectContext(ctx, dst, bind(args)...)
 }
 
 // queryRow runs a prepared statement that returns one row.
@@ -313,7 +313,7 @@ func (t *Tx) queryRow(ctx context.Context, q string, args ...any) (*sqlx.Row, er
 	if err != nil {
 		return nil, err
 	}
-	return s.QueryRowxContext(ctx, utc(args)...), nil
+	return s.QueryRowxContext(ctx, bind(args)...), nil
 }
 
 // insertID runs an INSERT ... RETURNING id.
@@ -328,17 +328,19 @@ func (t *Tx) insertID(ctx context.Context, q string, args ...any) (int64, error)
 }
 
 func (db *DB) get(ctx context.Context, dst any, q string, args ...any) error {
-	return db.x.GetContext(ctx, dst, db.x.Rebind(q), utc(args)...)
+	return db.x.GetContext(ctx, dst, db.x.Rebind(q), bind(args)...)
 }
 
 func (db *DB) sel(ctx context.Context, dst any, q string, args ...any) error {
-	return db.x.SelectContext(ctx, dst, db.x.Rebind(q), utc(args)...)
+	return db.x.SelectContext(ctx, dst, db.x.Rebind(q), bind(args)...)
 }
 
-// utc converts every instant argument to UTC. All instants are stored in UTC
-// (DESIGN.md invariant 3); SQLite compares them as text, so an instant written
-// with another offset would sort wrongly.
-func utc(args []any) []any {
+// bind prepares query arguments. Every instant becomes UTC: all instants are
+// stored in UTC (DESIGN.md invariant 3), and SQLite compares them as text, so
+// an instant written with another offset would sort wrongly. A NUL in a
+// string (hostile mail can carry one in any header) becomes U+FFFD:
+// PostgreSQL text cannot hold NUL, and both engines must store the same.
+func bind(args []any) []any {
 	for i, a := range args {
 		switch v := a.(type) {
 		case time.Time:
@@ -346,6 +348,10 @@ func utc(args []any) []any {
 		case sql.NullTime:
 			if v.Valid {
 				args[i] = sql.NullTime{Time: v.Time.UTC(), Valid: true}
+			}
+		case string:
+			if strings.IndexByte(v, 0) >= 0 {
+				args[i] = strings.ReplaceAll(v, "\x00", "\uFFFD")
 			}
 		}
 	}
