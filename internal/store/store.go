@@ -77,7 +77,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 			}
 		}
 		q := url.Values{}
-		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)", "foreign_keys(1)"} {
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate")
