@@ -2,6 +2,7 @@ package mailmsg
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"runtime"
@@ -438,5 +439,25 @@ func TestPanicBecomesError(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "boom") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// The commonest mislabelling — KOI8-R and windows-1251 swapped — in subjects
+// as short as users write them: swapped text still reads as Cyrillic letters
+// with their case flipped, so the label must lose to a clearly better reading.
+func TestSwappedLabelOnShortText(t *testing.T) {
+	for _, s := range []string{"Не работает принтер", "Ошибка входа", "Не открывается журнал", "Пароль", "ЕИС не работает",
+		"Вопрос по МИС", "Спасибо", "Как сбросить пароль?", "Отчёт за май", "Прошу помочь", "Здравствуйте"} {
+		for _, c := range [][2]string{{csCP1251, csKOI8R}, {csKOI8R, csCP1251}} {
+			b := encode(t, c[0], s)
+			raw := append(eml("From: a@b.c", "Subject: x", "Content-Type: text/plain; charset="+c[1], "", ""), b...)
+			if m := mustParse(t, raw, Options{}); m.Text != s {
+				t.Errorf("%s labelled %s: body %q", c[0], c[1], m.Text)
+			}
+			subj := "=?" + c[1] + "?B?" + base64.StdEncoding.EncodeToString(b) + "?="
+			if m := mustParse(t, eml("From: a@b.c", "Subject: "+subj, "", "x"), Options{}); m.Subject != s {
+				t.Errorf("%s labelled %s: subject %q", c[0], c[1], m.Subject)
+			}
+		}
 	}
 }

@@ -156,13 +156,15 @@ func toUTF8(b []byte, label, where string, p *problems) (string, string) {
 			return string(b), csUTF8
 		}
 		if cm != nil && cs != csCP1252 {
+			// A label is overridden when another Cyrillic charset reads
+			// as plausible Russian and clearly better: the KOI8-R and
+			// windows-1251 swap of a short subject still scores above
+			// plausible as case-flipped letters («мЕ ПЮАНРЮЕР ОПХМРЕП»).
 			own := score(b, cm)
-			if own < plausible {
-				best, bestScore := bestCyrillic(b)
-				if best != cs && bestScore >= plausible && bestScore-own > switchMargin {
-					p.addf("%s declared %s but looks like %s; decoded as %s by detection", where, cs, best, best)
-					return decodeWith(b, best), best
-				}
+			best, bestScore := bestCyrillic(b)
+			if best != cs && bestScore >= plausible && bestScore-own >= labelMargin {
+				p.addf("%s declared %s but looks like %s; decoded as %s by detection", where, cs, best, best)
+				return decodeWith(b, best), best
 			}
 			return decodeSingle(b, cm), cs
 		}

@@ -15,9 +15,9 @@ import (
 // The score is per high byte, so it does not grow with the text length.
 
 const (
-	scoreSample  = 16 << 10 // bytes of text scored; more does not change the verdict
-	plausible    = 4.0      // per-high-byte score of real Russian text is ~7-10
-	switchMargin = 2.0      // how much better another charset must score to override a label
+	scoreSample = 16 << 10 // bytes of text scored; more does not change the verdict
+	plausible   = 4.0      // per-high-byte score of real Russian text is ~7-10
+	labelMargin = 1.2      // how much better another charset must score to override a label
 )
 
 // letterWeight is the rounded frequency, in percent, of а..я in Russian prose.
