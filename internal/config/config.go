@@ -4,16 +4,13 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
-
-	"gopkg.in/yaml.v3"
 )
 
 // Config is the whole configuration of one Otvet installation.
@@ -33,6 +30,10 @@ type Config struct {
 	Rules         Rules          `yaml:"rules"`
 	Staff         []StaffMember  `yaml:"staff"`
 	Digests       Digests        `yaml:"digests"`
+
+	// unreadable marks the secrets whose *_file could not be read (by field
+	// path, e.g. "desks[0].imap.password"): Load reported them already.
+	unreadable map[string]bool
 }
 
 // Digests are the SLA digests mailed to managers.
@@ -252,45 +253,100 @@ type SMTP struct {
 	PasswordFile string `yaml:"password_file"`
 	HeloName     string `yaml:"helo_name"`
 	CAFile       string `yaml:"ca_file"`
+	// From is the From header and envelope sender of the desk's mail,
+	// "noreply@x.ru" or "Name <noreply@x.ru>" ("": support_address). Replies
+	// still go to the signed support+token Reply-To address.
+	From string `yaml:"from"`
 }
 
 // Load reads the YAML file at path (when path is not empty), applies defaults,
-// OTVET_* overrides from getenv and *_file secrets. It does not validate: call Validate.
+// OTVET_* overrides from getenv and *_file secrets. It does not validate: call
+// Validate, or use Check for both at once.
+//
+// Problems that do not stop reading (unknown keys, values of the wrong type,
+// bad OTVET_* values, unreadable secret files) are all collected: Load then
+// returns the configuration as far as it could be read together with a
+// *Problems error naming each. An unreadable file or a YAML syntax error
+// returns a nil configuration.
 func Load(path string, getenv func(string) string) (*Config, error) {
+	c, problems, err := load(path, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 {
+		return c, &Problems{Path: path, List: problems}
+	}
+	return c, nil
+}
+
+// Check loads the configuration like Load and validates it, reporting the
+// problems of both steps together in one *Problems error. The configuration
+// is returned whenever the file could be parsed, valid or not.
+func Check(path string, getenv func(string) string) (*Config, error) {
+	c, problems, err := load(path, getenv)
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, c.validate()...)
+	if len(problems) > 0 {
+		return c, &Problems{Path: path, List: problems}
+	}
+	return c, nil
+}
+
+// Problems is every problem found in one configuration, each naming its field.
+type Problems struct {
+	Path string // the configuration file ("" when it came from the environment only)
+	List []error
+}
+
+func (p *Problems) Error() string {
+	var b strings.Builder
+	b.WriteString("configuration ")
+	if p.Path != "" {
+		b.WriteString(p.Path + " ")
+	}
+	n := "1 problem"
+	if len(p.List) != 1 {
+		n = fmt.Sprintf("%d problems", len(p.List))
+	}
+	fmt.Fprintf(&b, "is not valid (%s):", n)
+	for _, e := range p.List {
+		b.WriteString("\n  " + strings.ReplaceAll(e.Error(), "\n", "\n  "))
+	}
+	return b.String()
+}
+
+// Unwrap returns the problems, for errors.Is and errors.As.
+func (p *Problems) Unwrap() []error { return p.List }
+
+func load(path string, getenv func(string) string) (*Config, []error, error) {
 	c := &Config{}
+	var problems []error
 	if path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("read config: %w", err)
+			return nil, nil, fmt.Errorf("read config: %w", err)
 		}
-		if err := Decode(bytes.NewReader(b), c); err != nil {
-			return nil, fmt.Errorf("config %s: %w", path, err)
+		problems, err = decode(b, c)
+		if err != nil {
+			return nil, nil, fmt.Errorf("config %s: %w", path, err)
 		}
 	}
 	if getenv != nil {
 		if err := applyEnv(c, getenv); err != nil {
-			return nil, err
+			problems = append(problems, err)
 		}
+	} else {
+		getenv = func(string) string { return "" }
 	}
 	c.setDefaults()
 	base := ""
 	if path != "" {
 		base = filepath.Dir(path)
 	}
-	if err := c.readSecretFiles(base); err != nil {
-		return nil, err
-	}
-	return c, nil
-}
-
-// Decode parses YAML strictly: unknown keys are errors, so typos do not pass silently.
-func Decode(r io.Reader, c *Config) error {
-	dec := yaml.NewDecoder(r)
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("parse YAML: %w", err)
-	}
-	return nil
+	problems = append(problems, c.readSecretFiles(base, getenv)...)
+	return c, problems, nil
 }
 
 func (c *Config) setDefaults() {
@@ -405,10 +461,15 @@ func (c *Config) setDefaults() {
 	}
 }
 
-func (c *Config) readSecretFiles(base string) error {
+// readSecretFiles reads every *_file secret. An OTVET_* variable for the
+// secret itself wins over the file, which is then not read. Every file that
+// cannot be read is a problem naming its field; the secret it should have
+// filled is marked unreadable so that Validate does not report it again.
+func (c *Config) readSecretFiles(base string, getenv func(string) string) []error {
 	var errs []error
-	read := func(field, file string, dst *Secret) {
-		if file == "" {
+	c.unreadable = map[string]bool{}
+	read := func(field, file, env string, dst *Secret) {
+		if file == "" || getenv(env) != "" {
 			return
 		}
 		if base != "" && !filepath.IsAbs(file) {
@@ -416,19 +477,28 @@ func (c *Config) readSecretFiles(base string) error {
 		}
 		b, err := os.ReadFile(file)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", field, err))
+			fix := "fix it"
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
+				fix = "create it"
+			case errors.Is(err, fs.ErrPermission):
+				fix = "let otvet's user read it"
+			}
+			errs = append(errs, fmt.Errorf("%s_file: %w — %s or set %s", field, err, fix, env))
+			c.unreadable[field] = true
 			return
 		}
 		*dst = Secret(strings.TrimRight(string(b), "\r\n"))
 	}
-	read("secret_key_file", c.SecretFile, &c.SecretKey)
-	read("database.dsn_file", c.Database.DSNFile, &c.Database.DSN)
+	read("secret_key", c.SecretFile, "OTVET_SECRET_KEY", &c.SecretKey)
+	read("database.dsn", c.Database.DSNFile, "OTVET_DATABASE_DSN", &c.Database.DSN)
 	for i := range c.Desks {
 		d := &c.Desks[i]
-		read(fmt.Sprintf("desks[%s].imap.password_file", d.Name), d.IMAP.PasswordFile, &d.IMAP.Password)
-		read(fmt.Sprintf("desks[%s].smtp.password_file", d.Name), d.SMTP.PasswordFile, &d.SMTP.Password)
+		env := "OTVET_DESKS_" + envKey(d.Name)
+		read(fmt.Sprintf("desks[%d].imap.password", i), d.IMAP.PasswordFile, env+"_IMAP_PASSWORD", &d.IMAP.Password)
+		read(fmt.Sprintf("desks[%d].smtp.password", i), d.SMTP.PasswordFile, env+"_SMTP_PASSWORD", &d.SMTP.Password)
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 // Desk returns the desk with the given name.

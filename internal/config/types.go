@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -32,9 +33,12 @@ type Duration time.Duration
 func (d Duration) D() time.Duration { return time.Duration(d) }
 
 func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return typeError(n, errors.New("should be a duration like 90s, 15m or 168h, not a list or mapping"))
+	}
 	v, err := parseDuration(n.Value)
 	if err != nil {
-		return err
+		return typeError(n, err)
 	}
 	*d = Duration(v)
 	return nil
@@ -58,12 +62,21 @@ func parseDuration(s string) (time.Duration, error) {
 type Size int64
 
 func (s *Size) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return typeError(n, errors.New("should be a size like 25MiB, not a list or mapping"))
+	}
 	v, err := parseSize(n.Value)
 	if err != nil {
-		return err
+		return typeError(n, err)
 	}
 	*s = Size(v)
 	return nil
+}
+
+// typeError reports a bad value the way yaml.v3 reports its own type errors,
+// so that decoding goes on and every bad value is reported.
+func typeError(n *yaml.Node, err error) error {
+	return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: %v", n.Line, err)}}
 }
 
 func parseSize(s string) (int64, error) {

@@ -13,14 +13,17 @@ import (
 var deskName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 
 // Validate checks the whole configuration and returns every problem at once,
-// each naming the field and saying how to fix it.
-func (c *Config) Validate() error {
+// each naming the field and saying how to fix it. Secrets whose *_file Load
+// could not read are not reported again (Load's error names them).
+func (c *Config) Validate() error { return errors.Join(c.validate()...) }
+
+func (c *Config) validate() []error {
 	var errs []error
 	add := func(field, format string, a ...any) {
 		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, a...)))
 	}
 	errs = append(errs, c.validateDatabase()...)
-	if len(c.SecretKey) < 32 {
+	if len(c.SecretKey) < 32 && !c.unreadable["secret_key"] {
 		add("secret_key", "must be at least 32 characters (it signs reply addresses): generate one with 'head -c 32 /dev/urandom | base64' and set secret_key_file or OTVET_SECRET_KEY")
 	}
 	switch c.Log.Level {
@@ -124,9 +127,6 @@ func (c *Config) Validate() error {
 	for i := range c.Desks {
 		d := &c.Desks[i]
 		f := fmt.Sprintf("desks[%d]", i)
-		if d.Name != "" {
-			f = fmt.Sprintf("desks[%s]", d.Name)
-		}
 		if !deskName.MatchString(d.Name) {
 			add(f+".name", "%q must be 1-64 lower-case letters, digits, '-' or '_'", d.Name)
 		}
@@ -167,7 +167,7 @@ func (c *Config) Validate() error {
 		if d.IMAP.Username == "" {
 			add(f+".imap.username", "empty: set the mailbox login")
 		}
-		if d.IMAP.Password == "" {
+		if d.IMAP.Password == "" && !c.unreadable[f+".imap.password"] {
 			add(f+".imap.password", "empty: set password_file (preferred), password, or OTVET_DESKS_%s_IMAP_PASSWORD", envKey(d.Name))
 		}
 		if d.IMAP.Folder == "" {
@@ -183,11 +183,16 @@ func (c *Config) Validate() error {
 			add(f+".imap.idle_check", "must be 0 (off) or between 50ms and poll_interval (%v)", d.IMAP.PollInterval.D())
 		}
 		checkServer(add, f+".smtp", d.SMTP.Host, d.SMTP.Port, d.SMTP.Security, []string{"tls", "starttls", "none"}, "none")
-		if d.SMTP.Username != "" && d.SMTP.Password == "" {
+		if d.SMTP.Username != "" && d.SMTP.Password == "" && !c.unreadable[f+".smtp.password"] {
 			add(f+".smtp.password", "empty while username is set: set password_file, password or OTVET_DESKS_%s_SMTP_PASSWORD", envKey(d.Name))
 		}
+		if d.SMTP.From != "" {
+			if _, err := mail.ParseAddress(d.SMTP.From); err != nil {
+				add(f+".smtp.from", "%q is not one address like noreply@example.ru or \"Support <noreply@example.ru>\"", d.SMTP.From)
+			}
+		}
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 func checkServer(add func(string, string, ...any), f, host string, port int, sec string, modes []string, clear string) {
@@ -219,7 +224,7 @@ func (c *Config) validateDatabase() []error {
 			return []error{errors.New("database.path: empty: set the SQLite file, e.g. /var/lib/otvet/otvet.db")}
 		}
 	case "postgres":
-		if c.Database.DSN == "" {
+		if c.Database.DSN == "" && !c.unreadable["database.dsn"] {
 			return []error{errors.New("database.dsn: empty: set a PostgreSQL DSN (postgres://user@host/db) or dsn_file, or OTVET_DATABASE_DSN")}
 		}
 	default:
