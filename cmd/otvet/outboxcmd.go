@@ -17,7 +17,7 @@ type outboxJSON struct {
 	State         string `json:"state"`
 	Attempts      int    `json:"attempts"`
 	NextAttemptAt string `json:"next_attempt_at,omitempty"`
-	LastError     string `json:"last_error,omitempty"`
+	LastError     string `json:"last_error"` // always present: "" when the last attempt did not fail
 	CreatedAt     string `json:"created_at"`
 	SentAt        string `json:"sent_at,omitempty"`
 }
@@ -32,6 +32,12 @@ func cmdOutbox(ctx context.Context, e *env, args []string) error {
 	limit := fs.Int("limit", 100, "newest N rows")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("outbox list: unexpected argument %q", fs.Arg(0))
+	}
+	if *limit < 1 {
+		return usagef("outbox list: --limit must be at least 1")
 	}
 	db, err := openDB(ctx, e, *cfg)
 	if err != nil {
