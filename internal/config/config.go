@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -499,6 +500,21 @@ func (c *Config) readSecretFiles(base string, getenv func(string) string) []erro
 		read(fmt.Sprintf("desks[%d].smtp.password", i), d.SMTP.PasswordFile, env+"_SMTP_PASSWORD", &d.SMTP.Password)
 	}
 	return errs
+}
+
+// Sender is the From of the desk's mail and its envelope sender: smtp.from
+// when set (display_name when it has no name of its own), else display_name
+// and support_address. Validate has checked smtp.from.
+func (d *Desk) Sender() (name, email string) {
+	if d.SMTP.From != "" {
+		if a, err := mail.ParseAddress(d.SMTP.From); err == nil {
+			if a.Name == "" {
+				a.Name = d.DisplayName
+			}
+			return a.Name, a.Address
+		}
+	}
+	return d.DisplayName, d.SupportAddress
 }
 
 // Desk returns the desk with the given name.

@@ -200,3 +200,17 @@ func TestDecodeQuirks(t *testing.T) {
 		t.Errorf("alias not decoded: %+v", c.Log)
 	}
 }
+
+func TestDeskSender(t *testing.T) {
+	for _, tc := range []struct{ from, name, email string }{
+		{"", "Служба", "sd@x.ru"},
+		{"noreply@x.ru", "Служба", "noreply@x.ru"},
+		{"Поддержка <noreply@x.ru>", "Поддержка", "noreply@x.ru"},
+		{"=?utf-8?b?0J/QvtC00LTQtdGA0LbQutCw?= <noreply@x.ru>", "Поддержка", "noreply@x.ru"},
+	} {
+		d := Desk{SupportAddress: "sd@x.ru", DisplayName: "Служба", SMTP: SMTP{From: tc.from}}
+		if name, email := d.Sender(); name != tc.name || email != tc.email {
+			t.Errorf("Sender() with from %q = %q, %q; want %q, %q", tc.from, name, email, tc.name, tc.email)
+		}
+	}
+}

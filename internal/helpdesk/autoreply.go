@@ -175,7 +175,7 @@ func (in *intake) compose(ctx context.Context, t *store.Ticket, to mailout.Addre
 	}
 	_, domain, _ := strings.Cut(d.SupportAddress, "@")
 	m := mailout.Mail{
-		From: mailout.Address{Name: d.DisplayName, Email: d.SupportAddress}, To: []mailout.Address{to},
+		From: d.From, To: []mailout.Address{to},
 		Subject: r.Subject, Text: r.Text, HTML: r.HTML, MessageID: mailout.NewMessageID(domain), Date: in.now,
 		AutoSubmitted: o.autoSubmitted, Headers: map[string]string{LoopHeader: d.Name}, Attachments: o.attachments,
 	}
@@ -201,7 +201,7 @@ func (in *intake) compose(ctx context.Context, t *store.Ticket, to mailout.Addre
 	}
 	row := &store.Outgoing{
 		Desk: d.Name, TicketID: sql.NullInt64{Int64: ticketID, Valid: ticketID != 0}, Kind: tmpl, MessageID: m.MessageID,
-		EnvelopeFrom: d.SupportAddress, Recipients: strings.ToLower(to.Email), RcptKey: strings.ToLower(to.Email),
+		EnvelopeFrom: d.From.Email, Recipients: strings.ToLower(to.Email), RcptKey: strings.ToLower(to.Email),
 		Auto: o.rateCounted, Subject: r.Subject, Raw: raw, NextAttemptAt: next, CreatedAt: in.now,
 	}
 	if err := in.tx.InsertOutgoing(ctx, row); err != nil {
@@ -211,8 +211,8 @@ func (in *intake) compose(ctx context.Context, t *store.Ticket, to mailout.Addre
 		return nil
 	}
 	return in.tx.InsertMessage(ctx, &store.Message{
-		TicketID: t.ID, Direction: store.DirOut, MessageID: m.MessageID, FromAddr: strings.ToLower(d.SupportAddress),
-		FromName: d.DisplayName, ToAddrs: strings.ToLower(to.Email), Subject: r.Subject, BodyText: r.Text,
+		TicketID: t.ID, Direction: store.DirOut, MessageID: m.MessageID, FromAddr: strings.ToLower(d.From.Email),
+		FromName: d.From.Name, ToAddrs: strings.ToLower(to.Email), Subject: r.Subject, BodyText: r.Text,
 		Auto: true, OutboxID: sql.NullInt64{Int64: row.ID, Valid: true}, CreatedAt: in.now,
 	})
 }

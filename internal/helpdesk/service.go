@@ -52,6 +52,9 @@ type Desk struct {
 	// WarnPercent: agents are warned when a running SLA clock has used this
 	// share of its target (1–99; 0: sla.DefaultWarnPercent).
 	WarnPercent int
+	// From is the From header and envelope sender of the desk's mail
+	// (smtp.from; zero: DisplayName <SupportAddress>). Mail from it is our own.
+	From mailout.Address
 }
 
 // Options wire a Service. Zero values mean defaults where one exists.
@@ -81,7 +84,7 @@ type Options struct {
 type Service struct {
 	db         *store.DB
 	desks      map[string]*Desk
-	support    map[string]bool // every desk's support address, lower-cased
+	support    map[string]bool // every desk's support and From address, lower-cased
 	signer     *mailout.Signer
 	tmpl       Renderer
 	parseOpts  mailmsg.Options
@@ -130,8 +133,12 @@ func New(o Options) (*Service, error) {
 		if d.DayLength <= 0 {
 			d.DayLength = 8 * time.Hour
 		}
+		if d.From.Email == "" {
+			d.From = mailout.Address{Name: d.DisplayName, Email: d.SupportAddress}
+		}
 		s.desks[d.Name] = &d
 		s.support[strings.ToLower(d.SupportAddress)] = true
+		s.support[strings.ToLower(d.From.Email)] = true
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
