@@ -17,7 +17,8 @@ build:
 demo: build
 	./bin/otvet demo
 
-# Everything: lint, then all tests against in-process AND real servers.
+# Everything: lint, then all tests against in-process AND real servers. with-servers.sh installs
+# missing servers (scripts/testenv/install.sh) and starts them as root, directly or via sudo -n.
 # -race needs cgo; the shipped binary does not.
 test: lint
 	OTVET_REQUIRE_REAL_SERVERS=1 CGO_ENABLED=1 scripts/testenv/with-servers.sh \
@@ -42,6 +43,20 @@ fmt:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Every Fuzz target in the repository, FUZZTIME each (`go test -fuzz` takes one target of one
+# package at a time). New crashers are written to the package's testdata/fuzz/ and fail the run.
+FUZZTIME ?= 10s
+fuzz:
+	@list=$$($(GO) test -list '^Fuzz' ./...) || { echo "$$list"; exit 1; }; \
+	targets=$$(echo "$$list" | awk '/^Fuzz/ { f[n++] = $$1; next } /^ok/ { for (i = 0; i < n; i++) print $$2 "," f[i]; n = 0 }'); \
+	[ -n "$$targets" ] || { echo "no Fuzz targets found"; exit 1; }; \
+	echo "$$(echo "$$targets" | wc -l) Fuzz targets, $(FUZZTIME) each"; \
+	for t in $$targets; do \
+		pkg=$${t%,*} fn=$${t#*,}; \
+		echo "== $$fn ($$pkg)"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) "$$pkg" || exit 1; \
+	done
 
 # Load test against real Dovecot: N messages through `otvet poll --once`
 # next to the raw IMAP FETCH rate.

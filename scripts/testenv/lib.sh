@@ -92,3 +92,17 @@ te_stop() {
 		sleep 0.1
 	done
 }
+
+# te_as_root CMD...: runs CMD as root: directly when we are root, else through `sudo -n` when
+# that works without a password; otherwise fails, saying what to run instead.
+te_as_root() {
+	if [[ $(id -u) -eq 0 ]]; then
+		"$@"
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+		sudo -n -- "$@"
+	else
+		te_die "$(basename "$1") must run as root (the test servers switch users themselves) and sudo -n is" \
+			"not available; run the whole command as root, e.g. \`sudo make test\`, or start the" \
+			"servers yourself: \`sudo scripts/testenv/up.sh /tmp/te\`, then \`source /tmp/te/env\`"
+	fi
+}

@@ -2,7 +2,8 @@
 # up.sh DIR — starts Dovecot (IMAP, IMAPS, LMTP), Postfix (SMTP, submission) and PostgreSQL for
 # the integration tests, all on 127.0.0.1, on free ports chosen now, with every file under DIR.
 # Writes DIR/env (shell `export` lines, see docs/testing.md). Stop with down.sh DIR.
-# Needs root (Postfix and Dovecot drop privileges themselves) and scripts/testenv/install.sh.
+# Needs root (Postfix and Dovecot drop privileges themselves). Runs scripts/testenv/install.sh
+# first, which installs whatever is missing and is silent when nothing is.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -11,12 +12,18 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 [[ $# -eq 1 ]] || te_die "usage: $0 DIR   (a short path such as /tmp/otvet-te)"
 [[ $(id -u) -eq 0 ]] || te_die "up.sh must run as root (Postfix and Dovecot switch users themselves)"
-for cmd in dovecot postfix postconf swaks openssl runuser flock; do
-	command -v "$cmd" >/dev/null || te_die "$cmd not found; run scripts/testenv/install.sh"
+# Install what is missing (a fresh machine); concurrent runs take turns with apt.
+command -v flock >/dev/null || te_die "flock not found (Debian package util-linux)"
+(
+	flock 8
+	"$here/install.sh"
+) 8>/tmp/otvet-testenv-install.lock || te_die "scripts/testenv/install.sh failed"
+for cmd in dovecot postfix postconf swaks openssl runuser; do
+	command -v "$cmd" >/dev/null || te_die "$cmd not found although install.sh succeeded"
 done
-getent passwd vmail >/dev/null || te_die "user vmail missing; run scripts/testenv/install.sh"
+getent passwd vmail >/dev/null || te_die "user vmail missing although install.sh succeeded"
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1)
-[[ -x $pgbin/initdb ]] || te_die "PostgreSQL server not found; run scripts/testenv/install.sh"
+[[ -x $pgbin/initdb ]] || te_die "PostgreSQL server not found although install.sh succeeded"
 
 D=$(realpath -m -- "$1")
 # Unix socket paths must stay under 108 bytes; the longest one is DIR/pg/run/.s.PGSQL.NNNNN.
