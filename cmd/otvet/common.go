@@ -59,12 +59,9 @@ func loadConfig(e *env, flagValue string) (*config.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := config.Load(p, e.Getenv)
+	c, err := config.Check(p, e.Getenv)
 	if err != nil {
 		return nil, err
-	}
-	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("configuration %s is not valid:\n%w", p, err)
 	}
 	e.Log = newLogger(e.Stderr, c.Log.Level, c.Log.Format)
 	return c, nil

@@ -100,7 +100,8 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 	var o *store.Outgoing
 	err = db.Tx(ctx, func(tx *store.Tx) error {
 		var err error
-		o, err = digest.Queue(ctx, tx, d, desk.Name, mailout.Address{Name: desk.DisplayName, Email: desk.SupportAddress}, rc, time.Now())
+		fromName, fromAddr := desk.Sender()
+		o, err = digest.Queue(ctx, tx, d, desk.Name, mailout.Address{Name: fromName, Email: fromAddr}, rc, time.Now())
 		return err
 	})
 	if err != nil {

@@ -117,7 +117,9 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 		start, _ := config.ParseClock(d.Hours.Start)
 		end, _ := config.ParseClock(d.Hours.End)
 		lvl := levels[d.SupportLevel]
+		fromName, fromAddr := d.Sender()
 		desks = append(desks, helpdesk.Desk{
+			From: mailout.Address{Name: fromName, Email: fromAddr},
 			Name: d.Name, SupportAddress: d.SupportAddress, DisplayName: d.DisplayName, Language: d.Language,
 			Location: loc, Calendar: cal, Level: lvl.Name, FirstResponse: lvl.FirstResponse.D(), Resolution: lvl.Resolution.D(),
 			Identification: *d.Identification, DayLength: end - start,
@@ -394,10 +396,11 @@ func (a *App) DigestScheduler() (*digest.Scheduler, error) {
 	}
 	sched := func(d config.DigestSchedule) digest.Schedule { return digest.Schedule{Off: !d.On(), Hour: d.Hour} }
 	desk := c.Desks[0]
+	fromName, fromAddr := desk.Sender()
 	return digest.NewScheduler(digest.SchedulerOptions{
 		DB: a.DB, Setup: a.setup, Templates: a.tmpl, Recipients: rcpts,
 		Daily: sched(c.Digests.Daily), Weekly: sched(c.Digests.Weekly), Monthly: sched(c.Digests.Monthly),
-		Desk: desk.Name, From: mailout.Address{Name: desk.DisplayName, Email: desk.SupportAddress},
+		Desk: desk.Name, From: mailout.Address{Name: fromName, Email: fromAddr},
 		Queued: a.Outbox.Wake, Now: a.now, Logger: a.log.With("component", "digest"),
 	})
 }

@@ -381,7 +381,7 @@ func (in *intake) answerCustomer(ctx context.Context, t *store.Ticket, agent *st
 	}
 	_, domain, _ := strings.Cut(d.SupportAddress, "@")
 	m := mailout.Mail{
-		From: mailout.Address{Name: d.DisplayName, Email: d.SupportAddress}, To: []mailout.Address{{Name: requester.Name, Email: requester.Email}},
+		From: d.From, To: []mailout.Address{{Name: requester.Name, Email: requester.Email}},
 		Cc: cc, ReplyTo: &mailout.Address{Name: d.DisplayName, Email: replyTo}, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
 		MessageID: mailout.NewMessageID(domain), Date: in.now, Attachments: files,
 		Headers: map[string]string{LoopHeader: d.Name, "X-Otvet-Ticket": fmt.Sprint(t.ID)},
@@ -401,7 +401,7 @@ func (in *intake) answerCustomer(ctx context.Context, t *store.Ticket, agent *st
 		rcpts = append(rcpts, a.Email)
 	}
 	o := &store.Outgoing{Desk: d.Name, TicketID: sql.NullInt64{Int64: t.ID, Valid: true}, Kind: mailout.TmplAgentReply,
-		MessageID: m.MessageID, EnvelopeFrom: d.SupportAddress, Recipients: strings.Join(rcpts, "\n"), RcptKey: requester.Email,
+		MessageID: m.MessageID, EnvelopeFrom: d.From.Email, Recipients: strings.Join(rcpts, "\n"), RcptKey: requester.Email,
 		Subject: r.Subject, Raw: raw, NextAttemptAt: in.now, CreatedAt: in.now}
 	if err := in.tx.InsertOutgoing(ctx, o); err != nil {
 		return err
