@@ -54,6 +54,14 @@ type Locker interface {
 	TryLock(ctx context.Context, mailbox string) (release func(), ok bool, err error)
 }
 
+// LockHolder is a Locker that can tell whether a lock it granted is still
+// held: a PostgreSQL advisory lock dies with its connection, and then
+// another instance may take the mailbox. Run checks it before every pass
+// after the first and ends the session when it is lost.
+type LockHolder interface {
+	Held(ctx context.Context, mailbox string) error
+}
+
 // Stats describe one pass.
 type Stats struct {
 	Fetched          int  // messages read from the server

@@ -64,7 +64,13 @@ func (p *Poller) runSession(ctx context.Context) (good bool, err error) {
 		return false, err
 	}
 	defer s.close()
+	holder, _ := p.opts.Locker.(LockHolder)
 	for {
+		if holder != nil && good {
+			if err := holder.Held(ctx, p.opts.Name); err != nil {
+				return good, fmt.Errorf("mailin: the mailbox lock was lost: %w", err)
+			}
+		}
 		st, err := s.pass(ctx)
 		if err != nil {
 			return good, err

@@ -2,10 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/pressly/goose/v3/lock"
 )
@@ -17,10 +20,38 @@ func newPGLocker() (lock.SessionLocker, error) { return lock.NewPostgresSessionL
 // a file beside the database (so `otvet serve` and a cron `poll --once` on
 // the same file never poll one mailbox together). Both go away with the
 // process, so a crashed process never keeps a lock.
-func (db *DB) MailboxLocker() *MailboxLocker { return &MailboxLocker{db: db} }
+func (db *DB) MailboxLocker() *MailboxLocker {
+	return &MailboxLocker{db: db, conns: map[string]*sql.Conn{}}
+}
 
 // MailboxLocker takes per-mailbox locks; see DB.MailboxLocker.
-type MailboxLocker struct{ db *DB }
+type MailboxLocker struct {
+	db    *DB
+	mu    sync.Mutex
+	conns map[string]*sql.Conn // PostgreSQL: the connection holding each mailbox's lock
+}
+
+// Held reports whether the lock on mailbox taken by this locker is still
+// held: on PostgreSQL its connection must still answer (the server drops
+// the lock with the session); an flock lives as long as the process.
+func (l *MailboxLocker) Held(ctx context.Context, mailbox string) error {
+	if l.db.dialect != Postgres {
+		return nil
+	}
+	l.mu.Lock()
+	conn := l.conns[mailbox]
+	l.mu.Unlock()
+	if conn == nil {
+		return fmt.Errorf("lock %s: not held", mailbox)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var n int
+	if err := conn.QueryRowContext(ctx, "SELECT 1").Scan(&n); err != nil {
+		return fmt.Errorf("lock %s: its connection is gone: %w", mailbox, err)
+	}
+	return nil
+}
 
 // TryLock takes the mailbox's lock without waiting; ok is false when another
 // process (or another holder in this one) has it.
@@ -47,7 +78,15 @@ func (l *MailboxLocker) pgTryLock(ctx context.Context, mailbox string) (release 
 		conn.Close()
 		return nil, false, nil
 	}
+	l.mu.Lock()
+	l.conns[mailbox] = conn
+	l.mu.Unlock()
 	return func() {
+		l.mu.Lock()
+		if l.conns[mailbox] == conn {
+			delete(l.conns, mailbox)
+		}
+		l.mu.Unlock()
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key)
 		conn.Close()
 	}, true, nil

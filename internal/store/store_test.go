@@ -305,6 +305,42 @@ func testMailboxLock(t *testing.T, db *store.DB) {
 	}
 }
 
+// A PostgreSQL advisory lock dies with its connection: Held notices, so the
+// poller stops before another instance takes the mailbox over.
+func TestMailboxLockLostWithItsConnection(t *testing.T) {
+	db := OpenPostgres(t)
+	ctx := context.Background()
+	l := db.MailboxLocker()
+	release, ok, err := l.TryLock(ctx, "sd")
+	if err != nil || !ok {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	defer release()
+	if err := l.Held(ctx, "sd"); err != nil {
+		t.Fatalf("Held right after locking: %v", err)
+	}
+	var n int
+	err = db.Tx(ctx, func(tx *store.Tx) error {
+		return tx.QueryRowForTest(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_locks
+			WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+			AND pid <> pg_backend_pid()`).Scan(&n)
+	})
+	if err != nil || n != 1 {
+		t.Fatalf("terminated %d backends: %v", n, err)
+	}
+	if err := l.Held(ctx, "sd"); err == nil {
+		t.Fatal("Held after the lock's connection was terminated")
+	}
+	if r, ok, err := l.TryLock(ctx, "sd"); err != nil || !ok {
+		t.Fatalf("the lock is free again: %v %v", ok, err)
+	} else {
+		r()
+	}
+	if err := l.Held(ctx, "other"); err == nil {
+		t.Error("Held for a mailbox never locked")
+	}
+}
+
 // Instants written with any offset compare correctly: the store keeps UTC.
 func TestInstantsAreStoredInUTC(t *testing.T) {
 	engines(t, func(t *testing.T, db *store.DB) {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,6 +39,7 @@ var Scenarios = []struct {
 	{"RunFinishesDeliveryOnCancel", runFinishesDeliveryOnCancel},
 	{"RunRecoversFromPanic", runRecoversFromPanic},
 	{"LockHeldElsewhere", lockHeldElsewhere},
+	{"LostLockEndsSession", lostLockEndsSession},
 	{"PasswordNeverLogged", passwordNeverLogged},
 }
 
@@ -526,6 +528,55 @@ func runRecoversFromPanic(t *testing.T, env Env) {
 	stop()
 	if !bytes.Contains([]byte(env.Log.String()), []byte("sink bug")) {
 		t.Error("the panic was not logged")
+	}
+}
+
+// losingLocker grants the lock but reports it lost once, at the first
+// check, as when a PostgreSQL lock's connection dies.
+type losingLocker struct {
+	mu            sync.Mutex
+	locks, checks int
+}
+
+func (l *losingLocker) TryLock(context.Context, string) (func(), bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.locks++
+	return func() {}, true, nil
+}
+
+func (l *losingLocker) Held(context.Context, string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.checks++
+	if l.checks == 1 {
+		return errors.New("connection terminated")
+	}
+	return nil
+}
+
+// lostLockEndsSession: a lost lock ends the session before the next pass;
+// the poller locks again, reconnects, and delivers everything once.
+func lostLockEndsSession(t *testing.T, env Env) {
+	sink := NewSink()
+	opts := env.Options()
+	l := &losingLocker{}
+	opts.Locker = l
+	p := newPoller(t, opts, sink)
+	_, stop := startRun(t, p)
+	appendN(t, env, 1, 1)
+	waitStored(t, env, sink, 1)
+	appendN(t, env, 2, 1)
+	waitStored(t, env, sink, 2)
+	env.Log.WaitFor(t, "the mailbox lock was lost", 1)
+	stop()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.locks < 2 {
+		t.Errorf("locked %d times, want a new lock after losing it", l.locks)
+	}
+	if n := len(sink.Accepted()); n != 2 {
+		t.Errorf("%d deliveries, want 2", n)
 	}
 }
 

@@ -1,0 +1,12 @@
+package store
+
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// QueryRowForTest runs any query in the transaction (tests only).
+func (t *Tx) QueryRowForTest(ctx context.Context, q string, args ...any) *sqlx.Row {
+	return t.x.QueryRowxContext(ctx, t.x.Rebind(q), args...)
+}
