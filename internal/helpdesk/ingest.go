@@ -476,7 +476,17 @@ func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
 		return Outcome{}, err
 	}
 	closed := t.Status == store.StatusResolved || t.Status == store.StatusClosed || t.Status == store.StatusRejected
+	// An outsider (neither a participant nor of the requester's organisation)
+	// who holds a ticket's reply address or Message-ID is recorded, but
+	// changes nothing and learns nothing about the ticket.
+	outsider, err := in.outsider(ctx, t)
+	if err != nil {
+		return Outcome{}, err
+	}
 	if closed && !m.Auto && t.ClosedAt.Valid && in.now.Sub(t.ClosedAt.Time) > in.s.reopen {
+		if outsider {
+			return in.open(ctx, 0)
+		}
 		return in.open(ctx, t.ID)
 	}
 	if err := in.addSender(ctx, t); err != nil {
@@ -489,6 +499,13 @@ func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
 	if m.Auto {
 		out.Note = m.AutoReason
 		return out, in.event(ctx, t.ID, "auto_reply_received", m.AutoReason)
+	}
+	if outsider {
+		// Agents see it (the user may have written from a personal
+		// address); the sender is told nothing.
+		out.Note = "from outside the requester's organisation: recorded, agents told"
+		author := m.From.Name + " <" + m.From.Email + "> " + in.say("(не из организации заявителя)", "(outside the requester's organisation)")
+		return out, in.notifyAgents(ctx, t, mailout.NotifyReply, author, replytext.Extract(m.Text).Reply, "")
 	}
 	if t.Kind == store.KindRegistration {
 		if err := in.registrationFollowUp(ctx, t); err != nil {
@@ -593,6 +610,18 @@ func (in *intake) offensiveReply(ctx context.Context, t *store.Ticket, closed bo
 	return true, in.notifyAgents(ctx, t, mailout.NotifyReply, in.msg.From.Name+" <"+in.msg.From.Email+">", replytext.Extract(in.msg.Text).Reply, "")
 }
 
+// outsider reports whether the sender neither takes part in the ticket nor
+// belongs to the requester's organisation.
+func (in *intake) outsider(ctx context.Context, t *store.Ticket) (bool, error) {
+	if _, err := in.tx.Participant(ctx, t.ID, in.msg.From.Email); err == nil {
+		return false, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return false, err
+	}
+	same, err := in.sameOrg(ctx, in.msg.From.Email, t.RequesterEmail)
+	return !same, err
+}
+
 // addSender makes the sender a participant when they belong with the requester:
 // organisations are walled, so a stranger writing into a ticket is recorded but
 // will not receive its mail.
@@ -647,6 +676,19 @@ func (s *Service) isSupport(addr string) bool {
 	return s.support[local+"@"+domain]
 }
 
+// stillColleague tells whether a participant copied on a ticket may still
+// receive its mail: not blocked, and of the requester's organisation now.
+func (in *intake) stillColleague(ctx context.Context, addr, requester string) (bool, error) {
+	sc, err := in.lookupSender(ctx, addr)
+	if err != nil {
+		return false, err
+	}
+	if (sc.user != nil && sc.user.Blocked) || (sc.org != nil && sc.org.Blocked) {
+		return false, nil
+	}
+	return in.sameOrg(ctx, addr, requester)
+}
+
 // sameOrg tells whether two addresses belong to the same client organisation:
 // by the directory (a user's organisation, or the organisation owning the
 // domain) when it knows either, else by the mail domain — never by a public
@@ -665,7 +707,7 @@ func (in *intake) sameOrg(ctx context.Context, a, b string) (bool, error) {
 	}
 	_, da, _ := strings.Cut(strings.ToLower(a), "@")
 	_, db, _ := strings.Cut(strings.ToLower(b), "@")
-	return da != "" && da == db && !freemail[da], nil
+	return da != "" && da == db && !store.PublicMailService(da), nil
 }
 
 func (in *intake) storeMessage(ctx context.Context, ticketID int64) error {

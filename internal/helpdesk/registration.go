@@ -443,6 +443,18 @@ func (in *intake) planPerson(ctx context.Context, reg *store.Registration, org *
 			}
 			return pp, "", fmt.Sprintf("row %d: %s belongs to organisation %s", p.Row, who, name), nil
 		}
+	} else if !reg.MoveUsers {
+		// A new person on another organisation's mail domain: a form must
+		// not enrol someone else's staff (their tickets would follow).
+		_, dorg, err := in.tx.SenderOf(ctx, pp.email)
+		if err != nil {
+			return pp, "", "", err
+		}
+		if dorg != nil && dorg.ID != orgID {
+			return pp, "", fmt.Sprintf("row %d: %s is on the mail domain of organisation #%d «%s»", p.Row, who, dorg.ID, dorg.Name), nil
+		}
+	}
+	if c := pp.cur; c != nil {
 		if c.Blocked {
 			if strings.HasPrefix(c.BlockReason, removedByRequest) {
 				pp.unblock = true

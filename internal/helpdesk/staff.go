@@ -107,6 +107,10 @@ func (in *intake) staffMail(ctx context.Context) (Outcome, bool, error) {
 		// The token was made for another agent, or the From is forged or not staff.
 		return in.refuse(ctx, t.ID, agent.Email, "адрес ответа подписан для другого сотрудника ("+agent.Email+"), а письмо пришло от "+from,
 			"security_forged_sender")
+	case staff.Role != store.StaffAgent && staff.Role != store.StaffLead:
+		// The token outlived the agent's role (now a manager): it acts no more.
+		return in.refuse(ctx, t.ID, agent.Email, "ваша роль ("+staff.Role+") не позволяет отвечать по обращениям и выполнять команды",
+			"security_not_agent")
 	}
 	if ref, err := in.referencedTicket(ctx); err != nil {
 		return Outcome{}, false, err
@@ -359,7 +363,17 @@ func (in *intake) answerCustomer(ctx context.Context, t *store.Ticket, agent *st
 		case "requester":
 			requester = p
 		case "cc":
-			cc = append(cc, mailout.Address{Name: p.Name, Email: p.Email})
+			// Checked again at every answer: a colleague who has since been
+			// blocked or moved to another organisation no longer receives it.
+			ok, err := in.stillColleague(ctx, p.Email, t.RequesterEmail)
+			if err != nil {
+				return err
+			}
+			if ok {
+				cc = append(cc, mailout.Address{Name: p.Name, Email: p.Email})
+			} else if err := in.event(ctx, t.ID, "cc_dropped", p.Email+" is no longer a colleague of the requester"); err != nil {
+				return err
+			}
 		}
 	}
 	if requester == nil {

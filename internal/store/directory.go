@@ -840,22 +840,27 @@ func OrgDomain(s string) (string, error) {
 	if ps, _ := publicsuffix.PublicSuffix(d); ps == d {
 		return "", fmt.Errorf("%q is a public suffix, not an organisation's domain", s)
 	}
-	if isPublicMailService(d) {
+	if PublicMailService(d) {
 		return "", fmt.Errorf("%q is a public mail service: register its users one by one instead", s)
 	}
 	return d, nil
 }
 
-// isPublicMailService names the free mail services common in Russia.
-func isPublicMailService(d string) bool {
-	switch d {
-	case "mail.ru", "bk.ru", "list.ru", "inbox.ru", "internet.ru", "yandex.ru", "ya.ru", "yandex.com",
-		"narod.ru", "rambler.ru", "lenta.ru", "autorambler.ru", "ro.ru", "gmail.com", "googlemail.com",
-		"outlook.com", "hotmail.com", "live.com", "icloud.com", "me.com", "yahoo.com", "proton.me",
-		"protonmail.com", "xn--80a1acny.xn--p1ai" /* почта.рф */ :
-		return true
-	}
-	return false
+// PublicMailService reports whether d (lower case) is a free mail service
+// common in Russia or abroad: its users share a domain without sharing an
+// organisation, so it is never an organisation's domain and two strangers
+// on it are never colleagues.
+func PublicMailService(d string) bool { return publicMail[d] }
+
+var publicMail = map[string]bool{
+	"mail.ru": true, "bk.ru": true, "list.ru": true, "inbox.ru": true, "internet.ru": true,
+	"yandex.ru": true, "ya.ru": true, "yandex.com": true, "yandex.by": true, "yandex.kz": true, "narod.ru": true,
+	"rambler.ru": true, "lenta.ru": true, "autorambler.ru": true, "ro.ru": true, "myrambler.ru": true,
+	"gmail.com": true, "googlemail.com": true, "outlook.com": true, "hotmail.com": true, "live.com": true,
+	"msn.com": true, "yahoo.com": true, "icloud.com": true, "me.com": true, "mac.com": true, "aol.com": true,
+	"proton.me": true, "protonmail.com": true, "gmx.com": true, "gmx.net": true, "zoho.com": true,
+	"mail.com": true, "qip.ru": true, "pochta.ru": true, "hotbox.ru": true, "vk.com": true,
+	"xn--80a1acny.xn--p1ai": true, // почта.рф
 }
 
 // domainCandidates lists a domain and its parents down to the registrable
