@@ -30,6 +30,9 @@ func Decode(r io.Reader, c *Config) error {
 	return errors.Join(problems...)
 }
 
+// quoted matches what yaml quotes from the file in its error messages.
+var quoted = regexp.MustCompile("'[^']*'|\"[^\"]*\"|`[^`]*`")
+
 // decode returns the problems found in b (non-fatal) or a syntax error (fatal).
 func decode(b []byte, c *Config) ([]error, error) {
 	var root yaml.Node
@@ -37,7 +40,10 @@ func decode(b []byte, c *Config) ([]error, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, nil // an empty file: all defaults
 		}
-		return nil, fmt.Errorf("parse YAML: %w", err)
+		// A syntax error may quote a fragment of the file, and that
+		// fragment may be a secret (an unquoted password starting with * is
+		// an alias): keep the line, drop what is quoted.
+		return nil, fmt.Errorf("parse YAML: %s", quoted.ReplaceAllString(err.Error(), "'…'"))
 	}
 	doc := &root
 	if doc.Kind == yaml.DocumentNode {
@@ -65,7 +71,8 @@ func decode(b []byte, c *Config) ([]error, error) {
 			w.yamlError(msg)
 		}
 	case err != nil:
-		w.problems = append(w.problems, err)
+		// Not tied to a line or field: it might quote a secret.
+		w.problems = append(w.problems, errors.New(quoted.ReplaceAllString(err.Error(), "'…'")))
 	}
 	return w.problems, nil
 }
@@ -96,7 +103,11 @@ func (w *walker) check(n *yaml.Node, t reflect.Type, path string) {
 	}
 	if reflect.PointerTo(t).Implements(unmarshalerType) {
 		if err := n.Decode(reflect.New(t).Interface()); err != nil {
-			w.add(n, path, "%s", stripLine(err))
+			if t == reflect.TypeFor[Secret]() {
+				w.add(n, path, "should be text (the value is not shown: it is a secret; quote it)")
+			} else {
+				w.add(n, path, "%s", stripLine(err))
+			}
 		}
 		return
 	}
@@ -161,7 +172,11 @@ func (w *walker) check(n *yaml.Node, t reflect.Type, path string) {
 		want := expected(t)
 		// yaml would truncate 1.5 into an int: only integers are whole numbers.
 		if err := n.Decode(reflect.New(t).Interface()); err != nil || (want == "a whole number" && n.ShortTag() != "!!int") {
-			w.add(n, path, "%q is not %s", n.Value, want)
+			if t == reflect.TypeFor[Secret]() {
+				w.add(n, path, "should be %s (the value is not shown: it is a secret)", want)
+			} else {
+				w.add(n, path, "%q is not %s", n.Value, want)
+			}
 		}
 	}
 }
@@ -285,7 +300,8 @@ var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
 func (w *walker) yamlError(msg string) {
 	m := yamlLine.FindStringSubmatch(msg)
 	if m == nil {
-		w.problems = append(w.problems, errors.New(msg))
+		// No line to tie it to a field: it might quote a secret.
+		w.problems = append(w.problems, errors.New(quoted.ReplaceAllString(msg, "'…'")))
 		return
 	}
 	line, _ := strconv.Atoi(m[1]) // the pattern has only digits there

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -98,7 +99,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		return nil, fmt.Errorf("unknown database dialect %q", o.Dialect)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", o.Dialect, err)
+		return nil, fmt.Errorf("open %s: %w", o.Dialect, redactDSN(err, o.DSN))
 	}
 	x = sqlx.NewDb(x.DB, map[Dialect]string{SQLite: "sqlite", Postgres: "pgx"}[o.Dialect])
 	if err := x.PingContext(ctx); err != nil {
@@ -108,17 +109,37 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	return &DB{x: x, dialect: o.Dialect, path: o.Path, log: log}, nil
 }
 
-// redactDSN keeps a password from leaking through a driver's error text.
+// dsnPassword finds the password of a keyword/value DSN, quoted or not,
+// with or without spaces around "=", closing quote or not.
+var dsnPassword = regexp.MustCompile(`(?i)\bpassword\s*=\s*('(?:[^'\\]|\\.)*'?|\S+)`)
+
+// redactDSN keeps a password from leaking through a driver's error text, for
+// URL DSNs (postgres://user:pw@host) and keyword/value ones (password = pw).
 func redactDSN(err error, dsn string) error {
-	if dsn == "" {
+	if dsn == "" || err == nil {
 		return err
 	}
+	var secrets []string
 	if u, perr := url.Parse(dsn); perr == nil && u.User != nil {
-		if pw, ok := u.User.Password(); ok && pw != "" && strings.Contains(err.Error(), pw) {
-			return errors.New(strings.ReplaceAll(err.Error(), pw, "<redacted>"))
+		if pw, ok := u.User.Password(); ok && pw != "" {
+			secrets = append(secrets, pw)
 		}
 	}
-	return err
+	for _, m := range dsnPassword.FindAllStringSubmatch(dsn, -1) {
+		pw := strings.Trim(m[1], "'")
+		secrets = append(secrets, m[1], pw)
+		secrets = append(secrets, strings.Fields(pw)...) // each word of a broken quoted one
+	}
+	msg := dsnPassword.ReplaceAllString(err.Error(), "password=<redacted>")
+	for _, s := range secrets {
+		if len(s) >= 3 {
+			msg = strings.ReplaceAll(msg, s, "<redacted>")
+		}
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return errors.New(msg)
 }
 
 // Close closes the prepared statements and the pool.
