@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -89,6 +90,9 @@ func cmdCalendar(ctx context.Context, e *env, args []string) error {
 		return usagef("calendar: unknown subcommand %q\n%s", sub, calendarUsage)
 	}
 	f, pos, err := calParseFlags(sub, args)
+	if errors.Is(err, errHelpShown) {
+		fmt.Fprintln(e.Stderr, calendarUsage)
+	}
 	if err != nil {
 		return err
 	}
@@ -151,6 +155,8 @@ func calParseFlags(sub string, args []string) (calendarFlags, []string, error) {
 			default:
 				f.Config = val
 			}
+		case "h", "help":
+			return f, nil, errHelpShown
 		default:
 			return f, nil, usagef("calendar %s: unknown flag %s\n%s", sub, a, calendarUsage)
 		}

@@ -25,10 +25,14 @@ func newFlags(e *env, name, usage string) *flag.FlagSet {
 	return fs
 }
 
+// errHelpShown stops a command after -h/--help printed its usage: the
+// command must not run (serve --help must not start the service).
+var errHelpShown = errors.New("help shown")
+
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil
+			return errHelpShown
 		}
 		return usagef("%s: %v", fs.Name(), err)
 	}

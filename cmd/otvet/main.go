@@ -95,7 +95,10 @@ func run(ctx context.Context, e *env, args []string) error {
 	if !ok {
 		return usagef("unknown command %q; run 'otvet help' for the list", args[0])
 	}
-	return c.run(ctx, e, args[1:])
+	if err := c.run(ctx, e, args[1:]); !errors.Is(err, errHelpShown) {
+		return err
+	}
+	return nil
 }
 
 func printUsage(w io.Writer, cmds map[string]command) {
