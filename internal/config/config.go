@@ -409,7 +409,7 @@ func (c *Config) setDefaults() {
 	if len(c.SupportLevels) == 0 {
 		c.SupportLevels = []SupportLevel{
 			{Name: "basic", FirstResponse: Duration(8 * time.Hour), Resolution: Duration(40 * time.Hour)},
-			{Name: "standard", FirstResponse: Duration(4 * time.Hour), Resolution: Duration(16 * time.Hour)},
+			{Name: "standard", FirstResponse: Duration(4 * time.Hour), Resolution: Duration(24 * time.Hour)},
 			{Name: "priority", FirstResponse: Duration(1 * time.Hour), Resolution: Duration(8 * time.Hour)},
 		}
 	}

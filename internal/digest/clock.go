@@ -145,7 +145,7 @@ func evaluate(js string, cal sla.BusinessTime, opened time.Time, stopAt, closed 
 	if js != "" {
 		c, err := decodeClock(js, cal)
 		if err == nil {
-			return fromClock(c, stopAt, stopHint, at)
+			return fromClock(c, cal, stopAt, stopHint, at)
 		}
 	}
 	if target <= 0 || cal == nil || (!stopHint && closed.Valid && !closed.Time.After(at)) {
@@ -161,12 +161,25 @@ func evaluate(js string, cal sla.BusinessTime, opened time.Time, stopAt, closed 
 	}
 	if f.elapsed > target {
 		f.breached = true
-		f.breachAt = cal.Add(opened, target)
+		f.breachAt = breachInstant(cal, cal.Add(opened, target))
 	}
 	return f
 }
 
-func fromClock(c *sla.Clock, stopAt sql.NullTime, stopHint bool, at time.Time) figure {
+// breachInstant is when a clock due at due is first over its target: due
+// itself while the desk is open, else the next opening (a deadline at
+// Friday's closing time is breached on Monday at 9:00, when business time
+// moves again). Reports count a breach in the period holding this instant,
+// so one due at a period's end is counted once, in the next period.
+func breachInstant(cal sla.BusinessTime, due time.Time) time.Time {
+	next := cal.Add(due, time.Nanosecond)
+	if next.Sub(due) == time.Nanosecond {
+		return due // open at due: over the target right after it
+	}
+	return next.Add(-time.Nanosecond) // the next opening
+}
+
+func fromClock(c *sla.Clock, cal sla.BusinessTime, stopAt sql.NullTime, stopHint bool, at time.Time) figure {
 	f := figure{ok: true, target: c.Target()}
 	events := c.Events()
 	last := events[0]
@@ -192,7 +205,8 @@ func fromClock(c *sla.Clock, stopAt sql.NullTime, stopHint bool, at time.Time) f
 	}
 	if f.elapsed > f.target {
 		f.breached = true
-		f.breachAt, _ = c.Due()
+		due, _ := c.Due()
+		f.breachAt = breachInstant(cal, due)
 	}
 	return f
 }

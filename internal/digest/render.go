@@ -259,8 +259,8 @@ func ticketsCSV(rep *Report) ([]byte, error) {
 	for _, r := range rep.Rows {
 		fe, ft, fs := fig(r.FirstResponse)
 		re, rt, rs := fig(r.Resolution)
-		rec := []string{strconv.FormatInt(r.ID, 10), ts(r.Created), r.Channel, r.Organisation, r.Level, r.Priority,
-			r.Status, r.Agent, ts(r.FirstResponseAt), fe, ft, fs, ts(r.ResolvedAt), re, rt, rs, ts(r.Closed), csvSafe(r.Subject)}
+		rec := []string{strconv.FormatInt(r.ID, 10), ts(r.Created), r.Channel, csvSafe(r.Organisation), r.Level, r.Priority,
+			r.Status, csvSafe(r.Agent), ts(r.FirstResponseAt), fe, ft, fs, ts(r.ResolvedAt), re, rt, rs, ts(r.Closed), csvSafe(r.Subject)}
 		if !withAgent {
 			rec = slices.Delete(rec, csvAgentColumn, csvAgentColumn+1)
 		}

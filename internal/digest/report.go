@@ -3,6 +3,7 @@ package digest
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -272,18 +273,25 @@ func (r *Reporter) Report(ctx context.Context, p Params) (*Report, error) {
 					d.Resolved++
 				}
 			}
+			// The agent's line is made when the ticket first counts for it
+			// (received, resolved, open, or a breach in the period).
 			var load *AgentLoad
-			if t.Assignee != "" || open || received || resolvedIn {
-				load = agents[t.Assignee]
+			loadOf := func() *AgentLoad {
 				if load == nil {
-					load = &AgentLoad{Agent: t.Assignee}
-					agents[t.Assignee] = load
+					if load = agents[t.Assignee]; load == nil {
+						load = &AgentLoad{Agent: t.Assignee}
+						agents[t.Assignee] = load
+					}
 				}
+				return load
+			}
+			if t.Assignee != "" {
+				loadOf()
 			}
 			if received {
 				rep.Received++
 				rep.ByChannel[t.Channel]++
-				load.Received++
+				loadOf().Received++
 				for _, g := range []*Group{&rep.Total, group(levels, t.SupportLevel, 0), group(orgs, t.OrgID, t.OrgName)} {
 					g.Received++
 					g.FirstResponse.add(fr)
@@ -295,11 +303,11 @@ func (r *Reporter) Report(ctx context.Context, p Params) (*Report, error) {
 			}
 			if resolvedIn {
 				rep.Resolved++
-				load.Resolved++
+				loadOf().Resolved++
 			}
 			if open {
 				rep.OpenAtEnd++
-				load.Open++
+				loadOf().Open++
 				if waiting(t.Status) {
 					oldWait.add(line)
 				} else {
@@ -321,14 +329,21 @@ func (r *Reporter) Report(ctx context.Context, p Params) (*Report, error) {
 			}{{sla.FirstResponse, fr}, {sla.Resolution, res}} {
 				if m.f.breached && in(m.f.breachAt, p.From, p.To) && !m.f.breachAt.After(at) {
 					rep.BreachCount++
-					load.Breaches++
+					loadOf().Breaches++
 					breaches.add(Breach{Ticket: line, Metric: m.name, At: m.f.breachAt,
 						Over: m.f.elapsed - m.f.target, Stopped: m.f.stopped, Target: m.f.target, Business: m.f.elapsed})
 				}
 			}
 			if p.Rows && (received || open || resolvedIn) {
 				row := Row{TicketLine: line, Channel: t.Channel, FirstResponse: fr, Resolution: res}
-				row.Closed, row.FirstResponseAt, row.ResolvedAt = t.ClosedAt.Time, t.FirstResponseAt.Time, t.ResolvedAt.Time
+				// As of the report's instant: what happened later is not shown.
+				until := func(v sql.NullTime) time.Time {
+					if !v.Valid || v.Time.After(at) {
+						return time.Time{}
+					}
+					return v.Time
+				}
+				row.Closed, row.FirstResponseAt, row.ResolvedAt = until(t.ClosedAt), until(t.FirstResponseAt), until(t.ResolvedAt)
 				rep.Rows = append(rep.Rows, row)
 			}
 		})
