@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/otvet/otvet/internal/mailout"
@@ -27,6 +28,7 @@ type DB interface {
 	Source
 	DigestSent(ctx context.Context, kind, periodStart, recipient string) (bool, error)
 	LastDigestSent(ctx context.Context, kind, recipient string) (key string, ok bool, err error)
+	UserByEmail(ctx context.Context, email string) (*store.User, error)
 	Tx(ctx context.Context, fn func(tx *store.Tx) error) error
 }
 
@@ -65,6 +67,9 @@ type Scheduler struct {
 	log    *slog.Logger
 	nowFn  func() time.Time
 	period time.Duration
+
+	mu     sync.Mutex
+	warned map[string]bool // withheld digests already logged
 }
 
 // Job is one digest to send.
@@ -169,10 +174,56 @@ func (s *Scheduler) catchUp(ctx context.Context, p Period, rc Recipient) (Period
 	return p, nil
 }
 
+// notHead says why an organisation's digest must not go to rc ("" when it
+// may): only the organisation's head in the directory (role head, not
+// blocked) receives it, so a mistyped address or a head who has left never
+// gets the organisation's tickets.
+func (s *Scheduler) notHead(ctx context.Context, rc Recipient) (string, error) {
+	if rc.OrgID == 0 {
+		return "", nil
+	}
+	u, err := s.o.DB.UserByEmail(ctx, rc.Email)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return "not a user in the directory", nil
+	case err != nil:
+		return "", err
+	case !u.OrgID.Valid || u.OrgID.Int64 != rc.OrgID:
+		return fmt.Sprintf("not a user of organisation #%d", rc.OrgID), nil
+	case u.Role != store.RoleHead:
+		return "not the organisation's head in the directory (role head: otvet user add --head, or directory import)", nil
+	case u.Blocked:
+		return "blocked", nil
+	}
+	return "", nil
+}
+
+// warnOnce logs a withheld digest once per recipient and period.
+func (s *Scheduler) warnOnce(job Job, why string) {
+	key := string(job.Period.Kind) + " " + job.Period.Key() + " " + strings.ToLower(job.Recipient.Email)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.warned == nil {
+		s.warned = map[string]bool{}
+	}
+	if s.warned[key] {
+		return
+	}
+	s.warned[key] = true
+	s.log.Warn("organisation digest withheld", "recipient", job.Recipient.Email, "org_id", job.Recipient.OrgID,
+		"kind", string(job.Period.Kind), "period", job.Period.Key(), "why", why)
+}
+
 // Send builds the digest of job and queues it in the outbox, recording it
 // in the same transaction. A digest another instance recorded first is not
 // queued again (sent is then false, err nil).
 func (s *Scheduler) Send(ctx context.Context, job Job, now time.Time) (sent bool, err error) {
+	if why, err := s.notHead(ctx, job.Recipient); err != nil {
+		return false, err
+	} else if why != "" {
+		s.warnOnce(job, why)
+		return false, nil
+	}
 	d, err := s.rep.Build(ctx, s.o.Templates, job.Period, job.Recipient, now)
 	if err != nil {
 		return false, err

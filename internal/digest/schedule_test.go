@@ -79,6 +79,7 @@ func TestSchedulerSendsOnce(t *testing.T) {
 		ctx := context.Background()
 		org1, _ := fixture(t, db, testSetup(t).Default)
 		rcs := []Recipient{{Email: "Boss@kgo66.ru", Name: "Начальник", Lang: "ru"}, {Email: "head@school1.example", Lang: "en", OrgID: org1}}
+		makeHead(t, db, "head@school1.example", org1)
 		now := at(t, "2025-01-09 10:00")
 		s := newScheduler(t, db, rcs, now)
 		jobs, err := s.Due(ctx, now)
@@ -133,6 +134,7 @@ func TestDigestEndToEnd(t *testing.T) {
 	org1, _ := fixture(t, db, testSetup(t).Default)
 	manager := env.NewMailbox(t, "manager")
 	head := env.NewMailbox(t, "manager")
+	makeHead(t, db, head, org1)
 	now := at(t, "2025-01-09 10:00")
 	s := newScheduler(t, db, []Recipient{{Email: manager, Lang: "ru"}, {Email: head, Lang: "ru", OrgID: org1}}, now,
 		Schedule{Off: true}, Schedule{Off: true}, Schedule{})
