@@ -26,40 +26,32 @@ func (in *intake) notifyMetric(ctx context.Context, t *store.Ticket, kind, metri
 // someone else has the ticket, otherwise (unassigned, or the author is the
 // assignee) to every other active agent and lead. It returns who got it.
 func (in *intake) notifyNote(ctx context.Context, t *store.Ticket, author *store.Staff, text string) ([]string, error) {
-	var to []store.Staff
-	if t.Assignee != "" && !strings.EqualFold(t.Assignee, author.Email) {
-		s, err := in.tx.StaffByEmail(ctx, t.Assignee)
-		if err == nil && s.Active {
-			to = append(to, *s)
-		}
-	}
-	if len(to) == 0 {
-		all, err := in.tx.ActiveAgents(ctx)
-		if err != nil {
-			return nil, err
-		}
-		to = all
+	to, err := in.recipients(ctx, t, author.Email)
+	if err != nil {
+		return nil, err
 	}
 	return in.send(ctx, t, to, mailout.NotifyNote, "", author.Name+" <"+author.Email+">", text, author.Email)
 }
 
 func (in *intake) notify(ctx context.Context, t *store.Ticket, kind, metric, author, text, except string) error {
-	var to []store.Staff
-	if t.Assignee != "" {
+	to, err := in.recipients(ctx, t, "")
+	if err != nil {
+		return err
+	}
+	_, err = in.send(ctx, t, to, kind, metric, author, text, except)
+	return err
+}
+
+// recipients is who hears about a ticket: its assignee when active (and not
+// notAssignee), otherwise every active agent and lead.
+func (in *intake) recipients(ctx context.Context, t *store.Ticket, notAssignee string) ([]store.Staff, error) {
+	if t.Assignee != "" && !strings.EqualFold(t.Assignee, notAssignee) {
 		s, err := in.tx.StaffByEmail(ctx, t.Assignee)
 		if err == nil && s.Active {
-			to = append(to, *s)
+			return []store.Staff{*s}, nil
 		}
 	}
-	if len(to) == 0 {
-		all, err := in.tx.ActiveAgents(ctx)
-		if err != nil {
-			return err
-		}
-		to = all
-	}
-	_, err := in.send(ctx, t, to, kind, metric, author, text, except)
-	return err
+	return in.tx.ActiveAgents(ctx)
 }
 
 // send mails a notification to each of to (but except), each with a Reply-To
