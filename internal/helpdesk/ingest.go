@@ -479,7 +479,7 @@ func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
 	// An outsider (neither a participant nor of the requester's organisation)
 	// who holds a ticket's reply address or Message-ID is recorded, but
 	// changes nothing and learns nothing about the ticket.
-	outsider, err := in.outsider(ctx, t)
+	participant, outsider, err := in.standing(ctx, t)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -489,8 +489,10 @@ func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
 		}
 		return in.open(ctx, t.ID)
 	}
-	if err := in.addSender(ctx, t); err != nil {
-		return Outcome{}, err
+	if !participant {
+		if err := in.addSender(ctx, t, outsider); err != nil {
+			return Outcome{}, err
+		}
 	}
 	if err := in.storeMessage(ctx, t.ID); err != nil {
 		return Outcome{}, err
@@ -610,35 +612,28 @@ func (in *intake) offensiveReply(ctx context.Context, t *store.Ticket, closed bo
 	return true, in.notifyAgents(ctx, t, mailout.NotifyReply, in.msg.From.Name+" <"+in.msg.From.Email+">", replytext.Extract(in.msg.Text).Reply, "")
 }
 
-// outsider reports whether the sender neither takes part in the ticket nor
-// belongs to the requester's organisation.
-func (in *intake) outsider(ctx context.Context, t *store.Ticket) (bool, error) {
+// standing tells whether the sender already takes part in the ticket and,
+// when not, whether they are an outsider: not of the requester's organisation.
+func (in *intake) standing(ctx context.Context, t *store.Ticket) (participant, outsider bool, err error) {
 	if _, err := in.tx.Participant(ctx, t.ID, in.msg.From.Email); err == nil {
-		return false, nil
+		return true, false, nil
 	} else if !errors.Is(err, store.ErrNotFound) {
-		return false, err
+		return false, false, err
 	}
 	same, err := in.sameOrg(ctx, in.msg.From.Email, t.RequesterEmail)
-	return !same, err
+	return false, !same, err
 }
 
-// addSender makes the sender a participant when they belong with the requester:
-// organisations are walled, so a stranger writing into a ticket is recorded but
-// will not receive its mail.
-func (in *intake) addSender(ctx context.Context, t *store.Ticket) error {
+// addSender makes a sender who is not yet a participant one when they belong
+// with the requester: organisations are walled, so an outsider writing into a
+// ticket is recorded but will not receive its mail.
+func (in *intake) addSender(ctx context.Context, t *store.Ticket, outsider bool) error {
 	from := in.msg.From
-	if _, err := in.tx.Participant(ctx, t.ID, from.Email); err == nil {
-		return nil
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
+	if outsider {
+		return in.event(ctx, t.ID, "foreign_sender", "message from "+from.Email+" outside the requester's organisation")
 	}
-	if same, err := in.sameOrg(ctx, from.Email, t.RequesterEmail); err != nil {
-		return err
-	} else if same {
-		_, err := in.tx.AddParticipant(ctx, t.ID, from.Email, from.Name, "cc", in.now)
-		return err
-	}
-	return in.event(ctx, t.ID, "foreign_sender", "message from "+from.Email+" outside the requester's organisation")
+	_, err := in.tx.AddParticipant(ctx, t.ID, from.Email, from.Name, "cc", in.now)
+	return err
 }
 
 // addColleagues adds the requester's colleagues copied on a new request.
