@@ -356,11 +356,8 @@ func (in *intake) planResolution(ctx context.Context, t *store.Ticket, close tim
 	}
 	switch {
 	case res == nil:
-		res = sla.Start(sla.Resolution, 0, in.now, cal)
-		if p := in.desk.WarnPercent; p != 0 {
-			if err := res.SetWarnPercent(p); err != nil {
-				return err
-			}
+		if res, err = in.startClock(sla.Resolution, 0); err != nil {
+			return err
 		}
 	case res.Stopped():
 		t.ResolutionDue = sql.NullTime{Time: close.UTC(), Valid: true}

@@ -166,12 +166,27 @@ func (in *intake) startClocks(t *store.Ticket, tg Targets) error {
 	if c == nil {
 		return nil
 	}
-	fr, res := sla.Start(sla.FirstResponse, tg.FirstResponse, in.now, c), sla.Start(sla.Resolution, tg.Resolution, in.now, c)
-	if p := in.desk.WarnPercent; p != 0 {
-		fr.SetWarnPercent(p)
-		res.SetWarnPercent(p)
+	fr, err := in.startClock(sla.FirstResponse, tg.FirstResponse)
+	if err != nil {
+		return err
+	}
+	res, err := in.startClock(sla.Resolution, tg.Resolution)
+	if err != nil {
+		return err
 	}
 	return storeClocks(t, fr, res)
+}
+
+// startClock starts one SLA clock now on the desk's calendar, warning at the
+// desk's WarnPercent.
+func (in *intake) startClock(m sla.Metric, target time.Duration) (*sla.Clock, error) {
+	c := sla.Start(m, target, in.now, in.desk.Calendar)
+	if p := in.desk.WarnPercent; p != 0 {
+		if err := c.SetWarnPercent(p); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // storeClocks writes clocks and their due times into the ticket row's fields.
