@@ -850,6 +850,20 @@ type auditJSON struct {
 	Detail json.RawMessage `json:"detail"`
 }
 
+// toAuditJSON turns audit events into their JSON form (never null); a detail
+// that is not JSON becomes a JSON string.
+func toAuditJSON(es []store.Event) []auditJSON {
+	out := make([]auditJSON, 0, len(es))
+	for _, ev := range es {
+		detail := json.RawMessage(ev.Detail)
+		if !json.Valid(detail) {
+			detail, _ = json.Marshal(ev.Detail)
+		}
+		out = append(out, auditJSON{ID: ev.ID, At: rfc3339(ev.At), Ticket: ev.TicketID.Int64, Kind: ev.Kind, Actor: ev.Actor, Detail: detail})
+	}
+	return out
+}
+
 // cmdAudit lists the audit trail (otvet audit, otvet directory audit): the
 // directory's changes and the decisions about connection requests
 // (registration_approved, registration_rejected, registration_edited).
@@ -879,15 +893,7 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		out := make([]auditJSON, 0, len(es))
-		for _, ev := range es {
-			detail := json.RawMessage(ev.Detail)
-			if !json.Valid(detail) {
-				detail, _ = json.Marshal(ev.Detail)
-			}
-			out = append(out, auditJSON{ID: ev.ID, At: rfc3339(ev.At), Ticket: ev.TicketID.Int64, Kind: ev.Kind, Actor: ev.Actor, Detail: detail})
-		}
-		return writeJSON(e.Stdout, out)
+		return writeJSON(e.Stdout, toAuditJSON(es))
 	}
 	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "AT (UTC)\tKIND\tACTOR\tDETAIL")

@@ -75,15 +75,7 @@ func userExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	audit := []auditJSON{}
-	for _, ev := range events {
-		detail := json.RawMessage(ev.Detail)
-		if !json.Valid(detail) {
-			detail, _ = json.Marshal(ev.Detail)
-		}
-		audit = append(audit, auditJSON{ID: ev.ID, At: rfc3339(ev.At), Ticket: ev.TicketID.Int64, Kind: ev.Kind, Actor: ev.Actor, Detail: detail})
-	}
-	out["events"] = audit
+	out["events"] = toAuditJSON(events)
 	regs, err := db.RegistrationsMentioning(ctx, email)
 	if err != nil {
 		return err
