@@ -135,7 +135,7 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		}
 		t.Assignee = target.Email
 		if target.Email != agent.Email {
-			if err := in.notifyAgents(ctx, t, mailout.NotifyAssigned, agent.Name+" <"+agent.Email+">", "", ""); err != nil {
+			if err := in.notifyAgents(ctx, t, mailout.NotifyAssigned, agent.Name+" <"+agent.Email+">", ""); err != nil {
 				return res, err
 			}
 		}

@@ -402,7 +402,7 @@ func (in *intake) open(ctx context.Context, linked int64) (Outcome, error) {
 	}
 	if t.Status == store.StatusOpen || t.Reason == rules.ReasonOffensive {
 		// Agents hear of an offensive request too: staff may reopen it.
-		if err := in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterName, in.msg.Text, ""); err != nil {
+		if err := in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterName, in.msg.Text); err != nil {
 			return Outcome{}, err
 		}
 	}
@@ -507,7 +507,7 @@ func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
 		// address); the sender is told nothing.
 		out.Note = "from outside the requester's organisation: recorded, agents told"
 		author := m.From.Name + " <" + m.From.Email + "> " + in.say("(не из организации заявителя)", "(outside the requester's organisation)")
-		return out, in.notifyAgents(ctx, t, mailout.NotifyReply, author, replytext.Extract(m.Text).Reply, "")
+		return out, in.notifyAgents(ctx, t, mailout.NotifyReply, author, replytext.Extract(m.Text).Reply)
 	}
 	if t.Kind == store.KindRegistration {
 		if err := in.registrationFollowUp(ctx, t); err != nil {
@@ -570,7 +570,7 @@ func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
 	}
 	if fresh, err := in.tx.Ticket(ctx, t.ID); err == nil && (fresh.Status == store.StatusOpen || fresh.Status == store.StatusPlanned) {
 		text := replytext.Extract(m.Text).Reply
-		if err := in.notifyAgents(ctx, fresh, mailout.NotifyReply, m.From.Name+" <"+m.From.Email+">", text, ""); err != nil {
+		if err := in.notifyAgents(ctx, fresh, mailout.NotifyReply, m.From.Name+" <"+m.From.Email+">", text); err != nil {
 			return Outcome{}, err
 		}
 	} else if err != nil {
@@ -609,7 +609,7 @@ func (in *intake) offensiveReply(ctx context.Context, t *store.Ticket, closed bo
 	if err := in.notice(ctx, t, mailout.TmplOffensive, mailout.NoticeData{Reason: rules.ReasonOffensive}); err != nil {
 		return false, err
 	}
-	return true, in.notifyAgents(ctx, t, mailout.NotifyReply, in.msg.From.Name+" <"+in.msg.From.Email+">", replytext.Extract(in.msg.Text).Reply, "")
+	return true, in.notifyAgents(ctx, t, mailout.NotifyReply, in.msg.From.Name+" <"+in.msg.From.Email+">", replytext.Extract(in.msg.Text).Reply)
 }
 
 // standing tells whether the sender already takes part in the ticket and,

@@ -10,16 +10,15 @@ import (
 )
 
 // notifyAgents mails the ticket's assignee, or every active agent when it is
-// unassigned (except the one named in except), with a Reply-To signed for
-// that ticket and that agent. Outside working hours the mail waits in the
+// unassigned, with a Reply-To signed for that ticket and that agent. Outside working hours the mail waits in the
 // outbox for the next opening, unless the ticket is an incident.
-func (in *intake) notifyAgents(ctx context.Context, t *store.Ticket, kind, author, text, except string) error {
-	return in.notify(ctx, t, kind, "", author, text, except)
+func (in *intake) notifyAgents(ctx context.Context, t *store.Ticket, kind, author, text string) error {
+	return in.notify(ctx, t, kind, "", author, text)
 }
 
 // notifyMetric tells agents of an SLA warning or breach of one metric.
 func (in *intake) notifyMetric(ctx context.Context, t *store.Ticket, kind, metric string) error {
-	return in.notify(ctx, t, kind, metric, "", "", "")
+	return in.notify(ctx, t, kind, metric, "", "")
 }
 
 // notifyNote copies an internal note to colleagues: to the assignee when
@@ -33,12 +32,12 @@ func (in *intake) notifyNote(ctx context.Context, t *store.Ticket, author *store
 	return in.send(ctx, t, to, mailout.NotifyNote, "", author.Name+" <"+author.Email+">", text, author.Email)
 }
 
-func (in *intake) notify(ctx context.Context, t *store.Ticket, kind, metric, author, text, except string) error {
+func (in *intake) notify(ctx context.Context, t *store.Ticket, kind, metric, author, text string) error {
 	to, err := in.recipients(ctx, t, "")
 	if err != nil {
 		return err
 	}
-	_, err = in.send(ctx, t, to, kind, metric, author, text, except)
+	_, err = in.send(ctx, t, to, kind, metric, author, text, "")
 	return err
 }
 

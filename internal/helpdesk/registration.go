@@ -70,7 +70,7 @@ func (in *intake) registration(ctx context.Context) (Outcome, bool, error) {
 			return Outcome{}, true, err
 		}
 	}
-	if err := in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterEmail, registrationSummary(req), ""); err != nil {
+	if err := in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterEmail, registrationSummary(req)); err != nil {
 		return Outcome{}, true, err
 	}
 	return Outcome{Disposition: store.DispTicket, TicketID: t.ID, Note: "registration"}, true, nil

@@ -397,7 +397,7 @@ func (in *intake) identifyReply(ctx context.Context, t *store.Ticket) error {
 	if err != nil {
 		return err
 	}
-	return in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterName, first+"\n\n"+in.msg.Text, "")
+	return in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterName, first+"\n\n"+in.msg.Text)
 }
 
 // alertIncident tells the security contacts at once, working hours or not.

@@ -98,7 +98,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
-			if err := in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterName, first, ""); err != nil {
+			if err := in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterName, first); err != nil {
 				return err
 			}
 			n++
