@@ -281,8 +281,10 @@ func fromSignature(region []string, signed bool, id *Identity) {
 	org, orgAtStart := "", false
 	for k, l := range region {
 		if signed && k < 2 && id.FullName == "" {
-			if seg := segments(l)[0]; latinName(seg, false) == strings.TrimSpace(seg) && orgMarker(seg) < 0 && !isPosition(seg) {
-				id.FullName = latinName(seg, false)
+			if seg := segments(l)[0]; orgMarker(seg) < 0 && !isPosition(seg) {
+				if n := latinName(seg, false); n == strings.TrimSpace(seg) {
+					id.FullName = n
+				}
 			}
 		}
 		if id.Phone == "" {
