@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/otvet/otvet/internal/config"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -40,12 +41,7 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		loc := time.UTC
-		if len(c.Desks) > 0 {
-			if l, err := time.LoadLocation(c.Desks[0].TimeZone); err == nil {
-				loc = l
-			}
-		}
+		loc := firstDeskZone(c)
 		start, err := parseLocalTime(*from, loc)
 		if err != nil {
 			return usagef("maintenance add: --from: %v", err)
@@ -130,13 +126,7 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 			if args[0] == "remove" {
 				return usagef("maintenance remove: --at is for end")
 			}
-			loc := time.UTC
-			if len(c.Desks) > 0 {
-				if l, err := time.LoadLocation(c.Desks[0].TimeZone); err == nil {
-					loc = l
-				}
-			}
-			if end, err = parseLocalTime(*at, loc); err != nil {
+			if end, err = parseLocalTime(*at, firstDeskZone(c)); err != nil {
 				return usagef("maintenance end: --at: %v", err)
 			}
 		}
@@ -181,4 +171,15 @@ func parseLocalTime(s string, loc *time.Location) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not a time: write 2025-01-09 09:00 (in the desk's zone) or RFC 3339", s)
+}
+
+// firstDeskZone is the time zone maintenance times are read in: the first
+// desk's, else UTC.
+func firstDeskZone(c *config.Config) *time.Location {
+	if len(c.Desks) > 0 {
+		if l, err := time.LoadLocation(c.Desks[0].TimeZone); err == nil {
+			return l
+		}
+	}
+	return time.UTC
 }
