@@ -6,15 +6,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/otvet/otvet/internal/replytext"
-	"github.com/otvet/otvet/internal/staffcmd"
 	"net/mail"
 	"strings"
 	"time"
 
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/replytext"
 	"github.com/otvet/otvet/internal/rules"
+	"github.com/otvet/otvet/internal/staffcmd"
 	"github.com/otvet/otvet/internal/store"
 )
 

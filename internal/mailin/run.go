@@ -114,8 +114,10 @@ func (s *session) wait(ctx context.Context) error {
 		}
 		s.log.Debug("idle started")
 		restart := time.NewTimer(o.IdleRestart)
-		var check <-chan time.Time
-		checkTimer := (*time.Timer)(nil)
+		var (
+			check      <-chan time.Time
+			checkTimer *time.Timer
+		)
 		if o.IdleCheck > 0 {
 			checkTimer = time.NewTimer(o.IdleCheck)
 			check = checkTimer.C
