@@ -652,7 +652,12 @@ func (in *intake) registrationFollowUp(ctx context.Context, t *store.Ticket) err
 		return err
 	}
 	reg, err := in.tx.Registration(ctx, t.ID)
-	if err != nil || reg.State != store.RegPending {
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if reg.State != store.RegPending {
 		return nil
 	}
 	var req regform.Request
