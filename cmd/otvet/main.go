@@ -62,20 +62,20 @@ func commands() map[string]command {
 		"config":       {"check the configuration: config check", cmdConfig},
 		"demo":         {"the whole flow in-process, no setup needed", cmdDemo},
 		"digest":       {"a manager's SLA digest: digest --period day|week|month [--print | --to EMAIL]", cmdDigest},
-		"directory":    {"bulk-load organisations and users: directory import FILE.yaml", cmdDirectory},
-		"maintenance":  {"announced maintenance windows: maintenance add|list|remove", cmdMaintenance},
+		"directory":    {"the directory: directory import FILE.yaml|block-all|unblock-all|status", cmdDirectory},
+		"maintenance":  {"announced maintenance windows: maintenance add|list|end|remove", cmdMaintenance},
 		"migrate":      {"bring the database schema up to date", cmdMigrate},
-		"org":          {"organisations: org add|list|show|block|unblock", cmdOrg},
+		"org":          {"organisations: org add|list|show|update|block|unblock", cmdOrg},
 		"outbox":       {"outgoing mail: outbox list", cmdOutbox},
-		"plan":         {"visits planned for a working day: plan [DATE]", cmdPlan},
+		"plan":         {"visits planned for a working day: plan [DATE] [--desk NAME]", cmdPlan},
 		"poll":         {"one pass over every mailbox: poll --once", cmdPoll},
 		"report":       {"SLA report of a period: report sla --from D --to D [--format text|json|csv]", cmdReport},
-		"registration": {"connection requests: registration list|show|approve|reject", cmdRegistration},
+		"registration": {"connection requests: registration list|show|edit|approve|reject", cmdRegistration},
 		"rules":        {"what the intake rules decide about a message: rules test FILE.eml", cmdRules},
 		"serve":        {"poll every mailbox and send mail until stopped", cmdServe},
 		"staff":        {"support staff: staff add|list|disable|enable", cmdStaff},
-		"tickets":      {"tickets list, tickets show N", cmdTickets},
-		"user":         {"client users: user add|list|show|block|unblock", cmdUser},
+		"tickets":      {"tickets: tickets list|show N|open --phone", cmdTickets},
+		"user":         {"client users: user add|list|show|confirm|block|unblock|export", cmdUser},
 	}
 }
 
@@ -109,7 +109,7 @@ func printUsage(w io.Writer, cmds map[string]command) {
 	sort.Strings(names)
 	fmt.Fprintln(w, "usage: otvet COMMAND [ARGS]\n\ncommands:")
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-12s %s\n", n, cmds[n].summary)
 	}
 }
 
