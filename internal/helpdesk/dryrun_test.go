@@ -38,8 +38,8 @@ func TestDryRunAgreesWithIntake(t *testing.T) {
 			extra: "Auto-Submitted: auto-replied\r\n", body: "Я в отпуске"}.String(), helpdesk.OutcomeIgnore, "auto", ""},
 		{"staff mail about a ticket needs a token", mail{from: agent1, subject: "Re: " + ack.Subject, id: "d5@kgo66", inReplyTo: ack.MessageID,
 			body: "#закрыть"}.String(), helpdesk.OutcomeIgnore, "staff", ""},
-		{"a fresh message from staff is a request", mail{from: agent1, subject: "Не работает МФУ", id: "d6@kgo66",
-			body: "В кабинете 5 не работает МФУ, замятие бумаги. Перезагружали. Тел. 2-11-05"}.String(), rules.OutcomeUnidentified, "identification", store.StatusUnidentified},
+		{"a fresh message from staff is an identified request", mail{from: agent1, subject: "Не работает МФУ", id: "d6@kgo66",
+			body: "В кабинете 5 не работает МФУ, замятие бумаги. Перезагружали. Тел. 2-11-05"}.String(), rules.OutcomeOpen, "quality", store.StatusOpen},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -98,6 +98,15 @@ func (in *intake) decideRulesOn(ctx context.Context, sc senderContext, isReply b
 			From: w.StartsAt, To: w.EndsAt, Note: w.Note})
 	}
 	u, o := sc.rulesInput()
+	if u == nil && !isReply && o == nil {
+		// Operator staff writing a request of their own are known people.
+		st, err := in.tx.StaffByEmail(ctx, strings.ToLower(in.msg.From.Email))
+		if err == nil && st.Active {
+			u = &rules.User{Email: st.Email, FullName: st.Name}
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return rules.Decision{}, err
+		}
+	}
 	cfg := in.s.regs.Rules
 	if !in.desk.Identification {
 		cfg.Identification.Disabled = true
