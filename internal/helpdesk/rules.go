@@ -88,9 +88,12 @@ func (in *intake) decideRules(ctx context.Context, sc senderContext) (rules.Deci
 // decideRulesOn runs the regulations over a new request, or over a reply on
 // an existing ticket (then only blocking and offensive language can decide).
 func (in *intake) decideRulesOn(ctx context.Context, sc senderContext, isReply bool) (rules.Decision, error) {
-	ws, err := in.tx.MaintenanceAt(ctx, in.now)
-	if err != nil {
-		return rules.Decision{}, fmt.Errorf("maintenance windows: %w", err)
+	var ws []store.MaintenanceWindow
+	if !isReply { // a reply is never deferred for maintenance
+		var err error
+		if ws, err = in.tx.MaintenanceAt(ctx, in.now); err != nil {
+			return rules.Decision{}, fmt.Errorf("maintenance windows: %w", err)
+		}
 	}
 	var windows []rules.Window
 	for _, w := range ws {
