@@ -1,7 +1,6 @@
 package mailin_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -32,34 +31,6 @@ var idleServers = []struct {
 		acct := mailintest.Account{Addr: te.IMAPAddr, Username: te.NewMailbox(t, "mailin-idle"), Password: te.Password}
 		return mailintest.NewEnv(t, acct, nil)
 	}},
-}
-
-// runPoller runs p until the test ends (or stop is called) and fails the
-// test unless Run returns nil promptly after cancellation.
-func runPoller(t *testing.T, p *mailin.Poller) (stop func()) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- p.Run(ctx) }()
-	stopped := false
-	stop = func() {
-		t.Helper()
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run returned %v, want nil", err)
-			}
-		case <-time.After(mailintest.WaitTimeout):
-			t.Errorf("Run did not return within %v of cancellation", mailintest.WaitTimeout)
-		}
-	}
-	t.Cleanup(stop)
-	return stop
 }
 
 // waitCount waits until the client sent at least n commands named name.
@@ -93,7 +64,7 @@ func TestIdleIsRestartedBeforeTheServerTimeout(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			stop := runPoller(t, p)
+			_, stop := mailintest.StartRun(t, p)
 
 			env.Log.WaitFor(t, "idle started", 4)
 			waitCount(t, cmds, "IDLE", 4)
@@ -153,7 +124,7 @@ func TestPollsAtPollIntervalWithoutIdle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			stop := runPoller(t, p)
+			_, stop := mailintest.StartRun(t, p)
 
 			waitCount(t, cmds, "SELECT", 5)
 			mailintest.Append(t, env.Account.Client(t), env.Folder, mailintest.NewMessage(1, 300))

@@ -1,7 +1,6 @@
 package mailin_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -58,15 +57,8 @@ func TestIntegrationIdleCheckBeatsDovecotDelay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(t.Context())
-	done := make(chan error, 1)
-	go func() { done <- p.Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
+	_, stop := mailintest.StartRun(t, p)
+	defer stop()
 	env.Log.WaitFor(t, "idle started", 2)
 	mailintest.Append(t, env.Account.Client(t), env.Folder, mailintest.NewMessage(1, 200))
 	env.Log.WaitFor(t, "pass done", 1)

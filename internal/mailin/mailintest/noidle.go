@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 )
 
 // DialFunc is the type of mailin.Options.Dial.
@@ -25,37 +23,7 @@ type DialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
 // at the end of the test.
 func StartMemServerWithoutIdle(tb testing.TB) *MemServer {
 	tb.Helper()
-	mem := imapmemserver.New()
-	acct := Account{Username: "support", Password: "s3cret-pa55"}
-	u := imapmemserver.NewUser(acct.Username, acct.Password)
-	if err := u.Create("INBOX", nil); err != nil {
-		tb.Fatalf("create INBOX: %v", err)
-	}
-	mem.AddUser(u)
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
-		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}, imap.CapMove: {}},
-		InsecureAuth: true,
-		Logger:       tbLogger{tb},
-	})
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatalf("listen: %v", err)
-	}
-	ln := &trackingListener{Listener: noIdleListener{l}, conns: map[net.Conn]struct{}{}}
-	acct.Addr = l.Addr().String()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(ln)
-	}()
-	tb.Cleanup(func() {
-		srv.Close()
-		<-done
-	})
-	return &MemServer{Account: acct, srv: srv, ln: ln}
+	return StartMemServerWith(tb, MemServerOptions{NoIdle: true})
 }
 
 // noIdleListener hands out connections whose server output has IDLE

@@ -93,9 +93,9 @@ func equalUIDs(a, b []uint32) bool {
 	return fmt.Sprint(a) == fmt.Sprint(b)
 }
 
-// startRun runs p.Run in the background; the returned stop cancels it and
+// StartRun runs p.Run in the background; the returned stop cancels it and
 // fails the test unless Run returns nil.
-func startRun(t *testing.T, p *mailin.Poller) (ctx context.Context, stop func()) {
+func StartRun(t *testing.T, p *mailin.Poller) (ctx context.Context, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -408,7 +408,7 @@ func skipsLastMessageBelowCursor(t *testing.T, env Env) {
 func runDeliversOnIdle(t *testing.T, env Env) {
 	sink := NewSink()
 	p := newPoller(t, env.Options(), sink) // PollInterval 1h: only IDLE can wake it
-	_, stop := startRun(t, p)
+	_, stop := StartRun(t, p)
 	appendN(t, env, 1, 1)
 	waitStored(t, env, sink, 1)
 	appendN(t, env, 2, 2)
@@ -426,7 +426,7 @@ func runChecksWhileIdling(t *testing.T, env Env) {
 	opts := env.Options()
 	opts.IdleCheck = 20 * time.Millisecond
 	p := newPoller(t, opts, sink)
-	_, stop := startRun(t, p)
+	_, stop := StartRun(t, p)
 	env.Log.WaitFor(t, "idle started", 3) // idled, checked, idled again
 	appendN(t, env, 1, 1)
 	waitStored(t, env, sink, 1)
@@ -445,7 +445,7 @@ func runPollsWithoutIdle(t *testing.T, env Env) {
 	opts.DisableIdle = true
 	opts.PollInterval = 20 * time.Millisecond
 	p := newPoller(t, opts, sink)
-	_, stop := startRun(t, p)
+	_, stop := StartRun(t, p)
 	appendN(t, env, 1, 2)
 	waitStored(t, env, sink, 2)
 	appendN(t, env, 3, 1)
@@ -459,7 +459,7 @@ func runReconnectsAfterDrop(t *testing.T, env Env) {
 	}
 	sink := NewSink()
 	p := newPoller(t, env.Options(), sink)
-	_, stop := startRun(t, p)
+	_, stop := StartRun(t, p)
 	appendN(t, env, 1, 1)
 	waitStored(t, env, sink, 1)
 	env.Log.WaitFor(t, "idle started", 1)
@@ -491,7 +491,7 @@ func runFinishesDeliveryOnCancel(t *testing.T, env Env) {
 		deliverErr = ctx.Err()
 		return nil
 	}
-	runCtx, stop := startRun(t, p)
+	runCtx, stop := StartRun(t, p)
 	close(ready)
 	appendN(t, env, 1, 1)
 	waitNudging(t, env, func() bool {
@@ -522,7 +522,7 @@ func runRecoversFromPanic(t *testing.T, env Env) {
 		return nil
 	}
 	p := newPoller(t, env.Options(), sink)
-	_, stop := startRun(t, p)
+	_, stop := StartRun(t, p)
 	appendN(t, env, 1, 2)
 	waitStored(t, env, sink, 2)
 	stop()
@@ -563,7 +563,7 @@ func lostLockEndsSession(t *testing.T, env Env) {
 	l := &losingLocker{}
 	opts.Locker = l
 	p := newPoller(t, opts, sink)
-	_, stop := startRun(t, p)
+	_, stop := StartRun(t, p)
 	appendN(t, env, 1, 1)
 	waitStored(t, env, sink, 1)
 	appendN(t, env, 2, 1)
@@ -601,7 +601,7 @@ func lockHeldElsewhere(t *testing.T, env Env) {
 	if _, err := p.PollOnce(context.Background()); !errors.Is(err, mailin.ErrLocked) {
 		t.Fatalf("PollOnce error = %v, want ErrLocked", err)
 	}
-	_, stop := startRun(t, p)
+	_, stop := StartRun(t, p)
 	for range 3 { // Run keeps asking, and delivers nothing meanwhile
 		select {
 		case <-opts.Locker.(refusingLocker).tries:
@@ -623,7 +623,7 @@ func passwordNeverLogged(t *testing.T, env Env) {
 	if err == nil {
 		t.Fatal("login with a wrong password succeeded")
 	}
-	_, stop := startRun(t, p)
+	_, stop := StartRun(t, p)
 	time.Sleep(20 * time.Millisecond) // let it fail a few times; not an assertion
 	stop()
 	for _, s := range []string{err.Error(), env.Log.String()} {

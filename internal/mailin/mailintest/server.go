@@ -38,6 +38,9 @@ type MemServerOptions struct {
 	// or with ImplicitTLS serves TLS from the first byte.
 	TLSConfig   *tls.Config
 	ImplicitTLS bool
+	// NoIdle serves IMAP4rev1 with UIDPLUS and MOVE but without IDLE: go-imap
+	// always announces IDLE, so the server's output is rewritten on the way out.
+	NoIdle bool
 }
 
 // StartMemServer starts an in-process IMAP server (IMAP4rev2: IDLE, MOVE,
@@ -58,11 +61,15 @@ func StartMemServerWith(tb testing.TB, opts MemServerOptions) *MemServer {
 		tb.Fatalf("create INBOX: %v", err)
 	}
 	mem.AddUser(u)
+	caps := imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}}
+	if opts.NoIdle {
+		caps = imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}, imap.CapMove: {}}
+	}
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			return mem.NewSession(), nil, nil
 		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
+		Caps:         caps,
 		InsecureAuth: opts.TLSConfig == nil || opts.ImplicitTLS,
 		TLSConfig:    opts.TLSConfig,
 		Logger:       tbLogger{tb},
@@ -71,11 +78,14 @@ func StartMemServerWith(tb testing.TB, opts MemServerOptions) *MemServer {
 	if err != nil {
 		tb.Fatalf("listen: %v", err)
 	}
+	acct.Addr = l.Addr().String()
 	if opts.ImplicitTLS {
 		l = tls.NewListener(l, opts.TLSConfig)
 	}
+	if opts.NoIdle {
+		l = noIdleListener{l}
+	}
 	ln := &trackingListener{Listener: l, conns: map[net.Conn]struct{}{}}
-	acct.Addr = l.Addr().String()
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
