@@ -100,7 +100,7 @@ func BenchmarkHTMLToText(b *testing.B) {
 	m, _ := Parse(raw, Options{})
 	b.ReportAllocs()
 	for b.Loop() {
-		htmlToText(m.HTML)
+		htmlToText(m.HTML, 0)
 	}
 }
 

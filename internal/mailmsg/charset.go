@@ -16,6 +16,25 @@ import (
 type problems struct {
 	list    []string
 	omitted int
+	cuts    []string // budgets exceeded: what was cut (also in list)
+}
+
+const maxCuts = 16
+
+// cutf records that a budget was exceeded and something was cut: it is a
+// Problem and also goes to Message.Cuts.
+func (p *problems) cutf(format string, args ...any) {
+	s := fmt.Sprintf(format, args...)
+	p.addf("%s", s)
+	if len(p.cuts) >= maxCuts {
+		return
+	}
+	for _, q := range p.cuts {
+		if q == s {
+			return
+		}
+	}
+	p.cuts = append(p.cuts, s)
 }
 
 const maxProblems = 64

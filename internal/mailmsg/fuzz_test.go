@@ -30,8 +30,17 @@ func addCorpusSeeds(f *testing.F) {
 // single-line Subject.
 func FuzzParse(f *testing.F) {
 	addCorpusSeeds(f)
+	f.Add([]byte("From: a@b.c\nContent-Type: text/html\n\n" + strings.Repeat("<ul><li>x", 300)))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		m, err := Parse(raw, Options{MaxParts: 50, MaxDepth: 8, LoopHeader: "X-Otvet-Loop"})
+		opts := Options{MaxParts: 50, MaxDepth: 8, LoopHeader: "X-Otvet-Loop", MaxTextBytes: 64 << 10, MaxTotalAttachmentBytes: 1 << 20}
+		var m *Message
+		var err error
+		n := allocated(func() { m, err = Parse(raw, opts) })
+		// Generous but finite: a bomb (work growing faster than the input)
+		// fails here.
+		if limit := uint64(4<<20 + 32*len(raw)); n > limit {
+			t.Fatalf("allocated %d bytes for %d bytes of mail (bound %d)", n, len(raw), limit)
+		}
 		if err != nil {
 			if errors.Is(err, ErrInternal) {
 				t.Fatalf("parser panicked: %v", err)
@@ -61,6 +70,12 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("attachment %+v: Dropped and Data disagree", a)
 			}
 		}
+		if len(m.Text) > opts.MaxTextBytes || len(m.HTML) > opts.MaxTextBytes {
+			t.Fatalf("Text %d / HTML %d bytes over the budget", len(m.Text), len(m.HTML))
+		}
+		if len(m.Cuts) > maxCuts {
+			t.Fatalf("%d cuts", len(m.Cuts))
+		}
 		if m.Size != len(raw) {
 			t.Fatal("Size")
 		}
@@ -71,8 +86,21 @@ func FuzzHTMLToText(f *testing.F) {
 	f.Add("<p>a<br>b</p><ul><li>x</li></ul><a href='u'>t</a>")
 	f.Add("<head><title>x</title><body><pre>a\n b</pre><table><tr><td>1<td>2</table>")
 	f.Add("<script>alert(1)</script>&amp;&#0;&#xD800;<ul><ul><li>")
+	f.Add(strings.Repeat("<ul><li>x", 300))
 	f.Fuzz(func(t *testing.T, s string) {
-		out := htmlToText(s)
+		const maxOut = 16 << 10
+		var out string
+		var cuts []string
+		n := allocated(func() { out, cuts = htmlToText(s, maxOut) })
+		if len(out) > maxOut {
+			t.Fatalf("rendered %d bytes, budget %d", len(out), maxOut)
+		}
+		if limit := uint64(1<<20 + 64*len(s)); n > limit {
+			t.Fatalf("allocated %d bytes for %d bytes of HTML (bound %d)", n, len(s), limit)
+		}
+		if len(cuts) > 2 {
+			t.Fatalf("cuts %q", cuts)
+		}
 		if !utf8.ValidString(s) {
 			return
 		}

@@ -1,6 +1,7 @@
 package mailmsg
 
 import (
+	"fmt"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -12,14 +13,28 @@ import (
 // line); <br> is a line break; list items start with "- "; a link whose text
 // differs from its URL keeps the URL as "text (url)"; entities are decoded;
 // whitespace is collapsed except inside <pre>.
-func htmlToText(src string) string {
+//
+// The work is bounded: at most maxOut bytes are rendered (the rest of the
+// document is not read), and list items deeper than maxListIndent levels
+// are indented as at that level, so that deeply nested lists cost linear,
+// not quadratic, output. What was cut is returned in English, for the
+// message's Problems and Cuts.
+func htmlToText(src string, maxOut int) (string, []string) {
+	if maxOut <= 0 {
+		maxOut = DefaultMaxTextBytes
+	}
 	r := htmlRenderer{}
 	z := html.NewTokenizer(strings.NewReader(src))
 	for {
+		if r.b.Len() > maxOut {
+			r.cuts = append(r.cuts, fmt.Sprintf("text rendered from HTML cut at %d bytes", maxOut))
+			out := r.finish()
+			return truncateUTF8(out, maxOut), r.cutNotes()
+		}
 		tt := z.Next()
 		switch tt {
 		case html.ErrorToken:
-			return r.finish()
+			return r.finish(), r.cutNotes()
 		case html.TextToken:
 			if r.skip == 0 {
 				r.text(string(z.Text()))
@@ -60,6 +75,19 @@ type htmlRenderer struct {
 	linkHref  string
 	linkStart int
 	inLink    bool
+	maxLists  int // deepest list nesting seen
+	cuts      []string
+}
+
+// maxListIndent is the deepest list level that is indented further.
+const maxListIndent = 8
+
+// cutNotes adds the list nesting cut, if any, to the cuts.
+func (r *htmlRenderer) cutNotes() []string {
+	if r.maxLists > maxListIndent {
+		return append([]string{fmt.Sprintf("HTML list nesting cut at depth %d (the message nests %d levels)", maxListIndent, r.maxLists)}, r.cuts...)
+	}
+	return r.cuts
 }
 
 func skipped(a atom.Atom) bool {
@@ -118,16 +146,14 @@ func (r *htmlRenderer) start(a atom.Atom, href string, selfClosing bool) {
 		return
 	case atom.Ul, atom.Ol:
 		r.lists++
+		r.maxLists = max(r.maxLists, r.lists)
 		if r.lists > 1 { // a nested list continues its item
 			r.requestNL(1)
 			return
 		}
 	case atom.Li:
 		r.requestNL(1)
-		depth := r.lists
-		if depth < 1 {
-			depth = 1
-		}
+		depth := min(max(r.lists, 1), maxListIndent)
 		r.prefix = strings.Repeat("  ", depth-1) + "- "
 		return
 	case atom.Pre:

@@ -28,7 +28,7 @@ func TestHTMLToText(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := htmlToText(tc.in); got != tc.want {
+			if got, _ := htmlToText(tc.in, 0); got != tc.want {
 				t.Errorf("htmlToText(%q)\n got %q\nwant %q", tc.in, got, tc.want)
 			}
 		})

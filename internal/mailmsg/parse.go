@@ -51,15 +51,21 @@ func parse(raw []byte, opts Options) (*Message, error) {
 	m.Attachments = w.atts
 	m.Text = joinTexts(c.plain, "\n\n")
 	m.HTML = joinTexts(c.html, "\n")
-	if m.Text == "" && m.HTML != "" {
-		m.Text = htmlToText(m.HTML)
-		m.TextFromHTML = true
-	}
 	if len(m.Text) > opts.MaxTextBytes {
 		m.Text = truncateUTF8(m.Text, opts.MaxTextBytes)
+		p.cutf("text parts together truncated to %d bytes", opts.MaxTextBytes)
 	}
 	if len(m.HTML) > opts.MaxTextBytes {
 		m.HTML = truncateUTF8(m.HTML, opts.MaxTextBytes)
+		p.cutf("HTML parts together truncated to %d bytes", opts.MaxTextBytes)
+	}
+	if m.Text == "" && m.HTML != "" {
+		var cuts []string
+		m.Text, cuts = htmlToText(m.HTML, opts.MaxTextBytes)
+		m.TextFromHTML = true
+		for _, c := range cuts {
+			p.cutf("%s", c)
+		}
 	}
 	m.Bounce = w.bounce(m, h)
 	autoSignals(m, h, opts.LoopHeader)
@@ -75,6 +81,7 @@ func parse(raw []byte, opts Options) (*Message, error) {
 		}
 	}
 	m.Problems = p.result()
+	m.Cuts = p.cuts
 	return m, nil
 }
 

@@ -8,8 +8,16 @@ import (
 
 // text decodes a body text part to clean UTF-8. The undecoded input is cut
 // first so that a huge text part costs no more than the text limit.
+//
+// All the text parts of a message together get at most twice MaxTextBytes
+// (the text and the HTML body are each cut to MaxTextBytes later); parts past
+// that budget are not decoded.
 func (w *walker) text(body []byte, cte, ct string, params map[string]string, path string) string {
-	limit := w.opts.MaxTextBytes
+	limit := min(w.opts.MaxTextBytes, 2*w.opts.MaxTextBytes-w.textBytes)
+	if limit <= 0 {
+		w.p.cutf("text parts past %d bytes in total not read", 2*w.opts.MaxTextBytes)
+		return ""
+	}
 	inLimit := limit
 	switch cte {
 	case "base64":
@@ -47,8 +55,9 @@ func (w *walker) text(body []byte, cte, ct string, params map[string]string, pat
 	}
 	if truncated || len(s) > limit {
 		s = truncateUTF8(s, limit)
-		w.p.addf("%s truncated to %d bytes", partName(path), limit)
+		w.p.cutf("%s truncated to %d bytes", partName(path), limit)
 	}
+	w.textBytes += len(s)
 	return s
 }
 

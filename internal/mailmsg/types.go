@@ -148,7 +148,11 @@ type Message struct {
 	Bounce      *Bounce
 	AuthResults []AuthResult
 	Problems    []string // non-fatal anomalies, in English
-	Size        int      // len(raw)
+	// Cuts lists, in English, what the work budgets cut from this message
+	// (a text part truncated, MIME parts or nesting not descended, HTML
+	// rendering cut); each is also a Problem. Empty when nothing was cut.
+	Cuts []string
+	Size int // len(raw)
 
 	hdr *header
 	dec *decoder

@@ -8,14 +8,15 @@ import (
 // walker descends the MIME tree of one message, collecting body text,
 // attachments and the parts a bounce is made of.
 type walker struct {
-	opts     Options
-	p        *problems
-	dec      *decoder
-	parts    int
-	attBytes int64
-	atts     []Attachment
-	deepSeen bool
-	manySeen bool
+	opts      Options
+	p         *problems
+	dec       *decoder
+	parts     int
+	attBytes  int64
+	textBytes int // body text decoded so far (all text parts)
+	atts      []Attachment
+	deepSeen  bool
+	manySeen  bool
 
 	// Delivery status report pieces, found under multipart/report or, for
 	// non-standard bounces, anywhere.
@@ -60,7 +61,7 @@ func partName(path string) string {
 func (w *walker) walk(e entity, depth int, path string, inRelated bool) content {
 	if w.parts >= w.opts.MaxParts {
 		if !w.manySeen {
-			w.p.addf("more than %d MIME parts; the rest not descended", w.opts.MaxParts)
+			w.p.cutf("more than %d MIME parts; the rest not descended", w.opts.MaxParts)
 			w.manySeen = true
 		}
 		return content{}
@@ -143,7 +144,7 @@ func (w *walker) walk(e entity, depth int, path string, inRelated bool) content 
 func (w *walker) multipart(e entity, ct string, params map[string]string, depth int, path string) content {
 	if depth >= w.opts.MaxDepth {
 		if !w.deepSeen {
-			w.p.addf("MIME nesting deeper than %d levels at %s; not descended", w.opts.MaxDepth, partName(path))
+			w.p.cutf("MIME nesting deeper than %d levels at %s; not descended", w.opts.MaxDepth, partName(path))
 			w.deepSeen = true
 		}
 		w.atts = append(w.atts, Attachment{ContentType: ct, Size: int64(len(e.body)), Dropped: true, DropReason: DropTooDeep})
@@ -167,7 +168,7 @@ func (w *walker) multipart(e entity, ct string, params map[string]string, depth 
 		w.p.addf("missing closing boundary in %s", partName(path))
 	}
 	if truncated && !w.manySeen {
-		w.p.addf("more than %d MIME parts; the rest not descended", w.opts.MaxParts)
+		w.p.cutf("more than %d MIME parts; the rest not descended", w.opts.MaxParts)
 		w.manySeen = true
 	}
 	if ct == "multipart/report" && strings.EqualFold(params["report-type"], "delivery-status") {
