@@ -59,9 +59,11 @@ type NoticeData struct {
 	Clause         string   // e.g. "4.2"
 	Missing        []string // identify: "full_name", "organisation", "phone"
 	Scope          string   // blocked: "user", "organisation" or "all"
-	System, Until  string   // maintenance: the system and the window's end, formatted
+	System, Until  string   // maintenance: the system and the window's end; wait_reminder: when the wait closes the ticket (formatted)
 	Note           string   // maintenance note or block reason
-	Days           int      // unidentified_closed: working days waited
+	Days           int      // unidentified_closed, wait_closed: working days waited
+	Into           int64    // merged: the ticket it was merged into
+	IntoSubject    string   // merged: that ticket's subject
 	DeskName       string
 	SupportAddress string
 }

@@ -13,6 +13,15 @@ const (
 	TmplRejected = "rejected"
 	// TmplResolved tells the customer the request is resolved; data NoticeData (Days: working days to object).
 	TmplResolved = "resolved"
+	// TmplWaitReminder reminds a customer that support waits for their
+	// reply; data NoticeData (Note: what was asked, Days and Until: when the
+	// wait closes the ticket).
+	TmplWaitReminder = "wait_reminder"
+	// TmplWaitClosed tells a customer the ticket closed without their reply; data NoticeData (Days).
+	TmplWaitClosed = "wait_closed"
+	// TmplMerged tells a customer their ticket was merged into another; data
+	// NoticeData (Into, IntoSubject).
+	TmplMerged = "merged"
 	// TmplRegistrationReceived acknowledges a connection request; data RegistrationData.
 	TmplRegistrationReceived = "registration_received"
 )
@@ -94,7 +103,7 @@ func zeroDataStaff(name string) (any, bool) {
 		return AgentReplyData{}, true
 	case TmplCommandResult:
 		return CommandResultData{}, true
-	case TmplDeferred, TmplRejected, TmplResolved:
+	case TmplDeferred, TmplRejected, TmplResolved, TmplWaitReminder, TmplWaitClosed, TmplMerged:
 		return NoticeData{}, true
 	case TmplRegistrationReceived:
 		return RegistrationData{}, true

@@ -138,6 +138,18 @@ func goldenCases() []struct {
 			TicketNumber: 140, Subject: "Не работает сканер", SubjectToken: "[#140]", Days: 3,
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
+		{"wait_reminder", TmplWaitReminder, NoticeData{
+			TicketNumber: 144, Subject: "Не печатает принтер", SubjectToken: "[#144]", Note: "Пришлите, пожалуйста, модель принтера.",
+			Days: 7, Until: "11.12.2024 17:00 (Екатеринбург)", DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"wait_closed", TmplWaitClosed, NoticeData{
+			TicketNumber: 144, Subject: "Не печатает принтер", SubjectToken: "[#144]", Days: 7,
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"merged", TmplMerged, NoticeData{
+			TicketNumber: 145, Subject: "Принтер", SubjectToken: "[#145]", Into: 144, IntoSubject: "Не печатает принтер",
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
 		{"registration_received", TmplRegistrationReceived, RegistrationData{
 			TicketNumber: 150, Subject: "Заявка на подключение", SubjectToken: "[#150]", Organisation: "МАОУ СОШ № 3", People: 3,
 			Problems: []string{"строка 3: нет адреса электронной почты"}, NeedsAuthority: true,
@@ -232,7 +244,7 @@ func TestTemplatesParity(t *testing.T) {
 	}
 	for _, want := range []string{TmplAck, TmplBlocked, TmplIdentify, TmplIncidentAlert, TmplMaintenance, TmplNewAfterClosed,
 		TmplOffensive, TmplRejectedUnreadable, TmplReopened, TmplTooLarge, TmplUnclear, TmplUnidentifiedClosed,
-		TmplAgentNotify, TmplAgentReply, TmplCommandResult, TmplDeferred, TmplRejected, TmplResolved} {
+		TmplAgentNotify, TmplAgentReply, TmplCommandResult, TmplDeferred, TmplRejected, TmplResolved, TmplWaitReminder, TmplWaitClosed, TmplMerged} {
 		if !slices.Contains(tm.Names(), want) {
 			t.Errorf("template %q missing", want)
 		}
