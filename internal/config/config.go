@@ -161,10 +161,21 @@ type AutoReply struct {
 
 // Outbox tunes the sending worker.
 type Outbox struct {
-	MaxAttempts  int      `yaml:"max_attempts"`
+	// GiveUpAfter: a message the relay keeps refusing temporarily (or
+	// cannot be reached for) is retried this long after it was queued, then
+	// given up and reported (default 168h). A permanent rejection (5xx to
+	// the message) is given up at once.
+	GiveUpAfter Duration `yaml:"give_up_after"`
+	// RetryMin is the first retry delay; it doubles up to RetryMax, which
+	// also bounds how long the queue waits after a relay outage (default
+	// 30s and 5m).
 	RetryMin     Duration `yaml:"retry_min"`
 	RetryMax     Duration `yaml:"retry_max"`
 	PollInterval Duration `yaml:"poll_interval"`
+	// MaxAttempts is no longer used (temporary failures no longer count
+	// toward giving up; see GiveUpAfter); it is still accepted so that old
+	// configuration files load.
+	MaxAttempts int `yaml:"max_attempts"`
 }
 
 // Tickets holds ticket lifecycle settings.
@@ -374,14 +385,14 @@ func (c *Config) setDefaults() {
 	if c.AutoReply.MaxPerHour == 0 {
 		c.AutoReply.MaxPerHour = 10
 	}
-	if c.Outbox.MaxAttempts == 0 {
-		c.Outbox.MaxAttempts = 20
+	if c.Outbox.GiveUpAfter == 0 {
+		c.Outbox.GiveUpAfter = Duration(7 * 24 * time.Hour)
 	}
 	if c.Outbox.RetryMin == 0 {
 		c.Outbox.RetryMin = Duration(30 * time.Second)
 	}
 	if c.Outbox.RetryMax == 0 {
-		c.Outbox.RetryMax = Duration(2 * time.Hour)
+		c.Outbox.RetryMax = Duration(5 * time.Minute)
 	}
 	if c.Outbox.PollInterval == 0 {
 		c.Outbox.PollInterval = Duration(5 * time.Second)

@@ -51,8 +51,8 @@ func (c *Config) validate() []error {
 	if c.Outbox.RetryMin <= 0 || c.Outbox.RetryMax < c.Outbox.RetryMin {
 		add("outbox.retry_max", "must be at least retry_min (%s)", c.Outbox.RetryMin.D())
 	}
-	if c.Outbox.MaxAttempts < 1 {
-		add("outbox.max_attempts", "must be at least 1")
+	if c.Outbox.GiveUpAfter < Duration(time.Hour) {
+		add("outbox.give_up_after", "%s is too short to outlast a relay outage: use at least 1h (default 168h)", c.Outbox.GiveUpAfter.D())
 	}
 	levels := map[string]bool{}
 	for i, l := range c.SupportLevels {

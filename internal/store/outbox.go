@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -47,30 +48,65 @@ func (t *Tx) OutgoingByMessageID(ctx context.Context, messageID string) (*Outgoi
 }
 
 const outCols = `id, desk, ticket_id, kind, message_id, envelope_from, recipients, rcpt_key, auto, subject, raw, state,
-	attempts, next_attempt_at, last_error, created_at, sent_at`
+	attempts, next_attempt_at, last_error, created_at, sent_at, claimed_until, relay_down, given_up_at, requeued_at`
 
-// ClaimOutgoing takes up to limit due messages for sending. Before any attempt
-// it writes the attempt count and the time of the next attempt, so a crash mid-send
-// retries later instead of never or in a tight loop. On PostgreSQL rows are
-// claimed with FOR UPDATE SKIP LOCKED, so several instances share the outbox.
-func (db *DB) ClaimOutgoing(ctx context.Context, now time.Time, limit int, next func(attempts int) time.Duration) ([]Outgoing, error) {
+// outListCols are outCols without the message itself.
+const outListCols = `id, desk, ticket_id, kind, message_id, envelope_from, recipients, rcpt_key, auto, subject, state,
+	attempts, next_attempt_at, last_error, created_at, sent_at, claimed_until, relay_down, given_up_at, requeued_at`
+
+// Errors of the outbox.
+var (
+	// ErrClaimLost: the row is no longer claimed by this attempt (the claim
+	// expired and another sender took it, or it was requeued), so the result
+	// of the attempt was not recorded.
+	ErrClaimLost = errors.New("outbox: the claim on the row was lost")
+	// ErrOutboxSent: the row was already delivered to the relay; sending it
+	// again would deliver a second copy.
+	ErrOutboxSent = errors.New("outbox: the message was already sent")
+	// ErrOutboxInFlight: an attempt to send the row is in progress now.
+	ErrOutboxInFlight = errors.New("outbox: the message is being sent right now")
+)
+
+// ClaimOutgoing takes up to limit due messages for sending and returns them
+// claimed: each row's attempt count is incremented and its claimed_until and
+// next_attempt_at are set to now+lease(attempts) in the same transaction,
+// before any attempt. Until then no other claim returns the row, and a crash
+// mid-send retries it then. The sender must finish (or abandon) its attempt
+// well before claimed_until — see outbox.Worker, which claims one row at a
+// time and bounds each send by a deadline shorter than the lease.
+//
+// On PostgreSQL rows are selected FOR UPDATE SKIP LOCKED, so several
+// instances claim disjoint rows; on SQLite the transaction holds the write
+// lock from BEGIN, so concurrent processes (serve and a cron poll --once)
+// claim one after the other.
+func (db *DB) ClaimOutgoing(ctx context.Context, now time.Time, limit int, lease func(attempts int) time.Duration) ([]Outgoing, error) {
 	var rows []Outgoing
 	err := db.Tx(ctx, func(tx *Tx) error {
 		rows = rows[:0]
-		q := `SELECT ` + outCols + ` FROM outbox WHERE state = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`
+		q := `SELECT ` + outCols + ` FROM outbox WHERE state = ? AND next_attempt_at <= ?
+			AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY next_attempt_at, id LIMIT ?`
 		if db.dialect == Postgres {
 			q += ` FOR UPDATE SKIP LOCKED`
 		}
-		if err := tx.sel(ctx, &rows, q, OutPending, now, limit); err != nil {
+		if err := tx.sel(ctx, &rows, q, OutPending, now, now, limit); err != nil {
 			return err
 		}
 		for i := range rows {
-			rows[i].Attempts++
-			rows[i].NextAttemptAt = now.Add(next(rows[i].Attempts))
-			if _, err := tx.exec(ctx, `UPDATE outbox SET attempts = ?, next_attempt_at = ? WHERE id = ?`,
-				rows[i].Attempts, rows[i].NextAttemptAt, rows[i].ID); err != nil {
+			o := &rows[i]
+			until := now.Add(lease(o.Attempts + 1))
+			// The compare-and-set on attempts makes a double claim
+			// impossible even without the locks above.
+			res, err := tx.exec(ctx, `UPDATE outbox SET attempts = ?, next_attempt_at = ?, claimed_until = ?
+				WHERE id = ? AND state = ? AND attempts = ?`, o.Attempts+1, until, until, o.ID, OutPending, o.Attempts)
+			if err != nil {
 				return err
 			}
+			if n, err := res.RowsAffected(); err != nil || n != 1 {
+				return fmt.Errorf("row %d changed under the claim (%d rows, %v)", o.ID, n, err)
+			}
+			o.Attempts++
+			o.NextAttemptAt = until
+			o.ClaimedUntil = sql.NullTime{Time: until, Valid: true}
 		}
 		return nil
 	})
@@ -80,27 +116,186 @@ func (db *DB) ClaimOutgoing(ctx context.Context, now time.Time, limit int, next 
 	return rows, nil
 }
 
-// MarkSent records a successful delivery to the relay.
+// Attempt is the outcome of one claimed attempt, for FinishAttempt.
+type Attempt struct {
+	Err       string    // "" when the relay accepted the message
+	GiveUp    bool      // with Err: no more attempts, the row ends failed
+	RelayDown bool      // with Err: the failure was the relay's, not this message's
+	Next      time.Time // with Err and not GiveUp: when to try again
+}
+
+// FinishAttempt records the outcome of the attempt o was claimed for (o as
+// ClaimOutgoing returned it) and releases the claim. It returns ErrClaimLost,
+// recording nothing, when the row was claimed again or requeued meanwhile.
+//
+// A success wakes the rows of the same desk that wait after a failure of
+// the relay (Attempt.RelayDown), so the queue drains as soon as the relay is
+// back; woken says how many. A row given up (failed) gets given_up_at and,
+// when it belongs to a ticket, an outbox_failed event naming the recipients
+// and the error.
+func (db *DB) FinishAttempt(ctx context.Context, o *Outgoing, now time.Time, a Attempt) (woken int, err error) {
+	a.Err = clipError(a.Err)
+	err = db.Tx(ctx, func(tx *Tx) error {
+		woken = 0
+		var res sql.Result
+		var err error
+		const fence = ` WHERE id = ? AND state = ? AND attempts = ?`
+		switch {
+		case a.Err == "":
+			res, err = tx.exec(ctx, `UPDATE outbox SET state = ?, sent_at = ?, last_error = '', claimed_until = NULL,
+				relay_down = ?`+fence, OutSent, now, false, o.ID, OutPending, o.Attempts)
+		case a.GiveUp:
+			res, err = tx.exec(ctx, `UPDATE outbox SET state = ?, given_up_at = ?, last_error = ?, claimed_until = NULL,
+				relay_down = ?`+fence, OutFailed, now, a.Err, a.RelayDown, o.ID, OutPending, o.Attempts)
+		default:
+			res, err = tx.exec(ctx, `UPDATE outbox SET next_attempt_at = ?, last_error = ?, claimed_until = NULL,
+				relay_down = ?`+fence, a.Next, a.Err, a.RelayDown, o.ID, OutPending, o.Attempts)
+		}
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return ErrClaimLost
+		}
+		switch {
+		case a.Err == "":
+			res, err := tx.exec(ctx, `UPDATE outbox SET next_attempt_at = ? WHERE desk = ? AND state = ? AND relay_down = ?
+				AND next_attempt_at > ? AND (claimed_until IS NULL OR claimed_until <= ?)`, now, o.Desk, OutPending, true, now, now)
+			if err != nil {
+				return err
+			}
+			n, err := res.RowsAffected()
+			woken = int(n)
+			return err
+		case a.GiveUp && o.TicketID.Valid:
+			return tx.AddEvent(ctx, o.TicketID.Int64, now, "outbox_failed", "system",
+				fmt.Sprintf("%s: %s", strings.ReplaceAll(o.Recipients, "\n", ", "), a.Err))
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, ErrClaimLost) {
+		err = fmt.Errorf("record outbox attempt %d: %w", o.ID, err)
+	}
+	return woken, err
+}
+
+func clipError(msg string) string {
+	if len(msg) > 2000 {
+		msg = strings.ToValidUTF8(msg[:2000], "")
+	}
+	return msg
+}
+
+// MarkSent records a delivery outside a claim (tests and tools); the worker
+// uses FinishAttempt.
 func (db *DB) MarkSent(ctx context.Context, id int64, now time.Time) error {
 	return db.Tx(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `UPDATE outbox SET state = ?, sent_at = ?, last_error = '' WHERE id = ?`, OutSent, now, id)
+		_, err := tx.exec(ctx, `UPDATE outbox SET state = ?, sent_at = ?, last_error = '', claimed_until = NULL, relay_down = ?
+			WHERE id = ?`, OutSent, now, false, id)
 		return err
 	})
 }
 
-// MarkAttemptFailed records a failed attempt; permanent failures end the row.
+// MarkAttemptFailed records a failed attempt outside a claim (tests and
+// tools); permanent failures end the row. The worker uses FinishAttempt.
 func (db *DB) MarkAttemptFailed(ctx context.Context, id int64, msg string, permanent bool) error {
 	return db.Tx(ctx, func(tx *Tx) error {
-		state := OutPending
+		msg = clipError(msg)
+		var err error
 		if permanent {
-			state = OutFailed
+			_, err = tx.exec(ctx, `UPDATE outbox SET state = ?, last_error = ?, claimed_until = NULL, given_up_at = ? WHERE id = ?`,
+				OutFailed, msg, time.Now().UTC(), id)
+		} else {
+			_, err = tx.exec(ctx, `UPDATE outbox SET last_error = ?, claimed_until = NULL WHERE id = ?`, msg, id)
 		}
-		if len(msg) > 2000 {
-			msg = msg[:2000]
-		}
-		_, err := tx.exec(ctx, `UPDATE outbox SET state = ?, last_error = ? WHERE id = ?`, state, msg, id)
 		return err
 	})
+}
+
+// RequeueOutgoing makes one row due now: a failed row goes back to pending
+// (its give-up age counts from now), a pending one is tried at once. It
+// refuses a sent row (ErrOutboxSent) and one being sent (ErrOutboxInFlight);
+// an unknown id is ErrNotFound. Each requeue is an outbox_requeued event by
+// actor in the audit trail.
+func (db *DB) RequeueOutgoing(ctx context.Context, id int64, now time.Time, actor string) (*Outgoing, error) {
+	var o Outgoing
+	err := db.Tx(ctx, func(tx *Tx) error {
+		if err := tx.get(ctx, &o, `SELECT `+outListCols+` FROM outbox WHERE id = ?`, id); err != nil {
+			return notFound(err)
+		}
+		switch {
+		case o.State == OutSent:
+			return ErrOutboxSent
+		case o.State == OutPending && o.ClaimedUntil.Valid && o.ClaimedUntil.Time.After(now):
+			return ErrOutboxInFlight
+		}
+		return tx.requeue(ctx, &o, now, actor)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("requeue outbox row %d: %w", id, err)
+	}
+	return &o, nil
+}
+
+// RequeueFailed puts every failed row back to pending, due now, like
+// RequeueOutgoing, and returns them.
+func (db *DB) RequeueFailed(ctx context.Context, now time.Time, actor string) ([]Outgoing, error) {
+	var rows []Outgoing
+	err := db.Tx(ctx, func(tx *Tx) error {
+		rows = rows[:0]
+		if err := tx.sel(ctx, &rows, `SELECT `+outListCols+` FROM outbox WHERE state = ? ORDER BY id`, OutFailed); err != nil {
+			return err
+		}
+		for i := range rows {
+			if err := tx.requeue(ctx, &rows[i], now, actor); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("requeue failed outbox rows: %w", err)
+	}
+	return rows, nil
+}
+
+func (t *Tx) requeue(ctx context.Context, o *Outgoing, now time.Time, actor string) error {
+	detail := fmt.Sprintf("outbox #%d (%s to %s", o.ID, o.Kind, strings.ReplaceAll(o.Recipients, "\n", ", "))
+	if o.TicketID.Valid {
+		detail += fmt.Sprintf(", ticket #%d", o.TicketID.Int64)
+	}
+	detail += fmt.Sprintf(") was %s after %d attempts", o.State, o.Attempts)
+	if o.State == OutFailed {
+		// A requeued row starts a new give-up period and leaves the reports
+		// of rows given up.
+		o.RequeuedAt = sql.NullTime{Time: now, Valid: true}
+		o.GivenUpAt = sql.NullTime{}
+		if _, err := t.exec(ctx, `UPDATE outbox SET state = ?, next_attempt_at = ?, requeued_at = ?, given_up_at = NULL,
+			claimed_until = NULL WHERE id = ? AND state = ?`, OutPending, now, now, o.ID, OutFailed); err != nil {
+			return err
+		}
+	} else if _, err := t.exec(ctx, `UPDATE outbox SET next_attempt_at = ? WHERE id = ? AND state = ?`, now, o.ID, OutPending); err != nil {
+		return err
+	}
+	o.State, o.NextAttemptAt = OutPending, now
+	// An operator's action: in the audit trail (not about a ticket).
+	return t.AddEvent(ctx, 0, now, "outbox_requeued", actor, detail)
+}
+
+// OutboxGivenUp lists the rows given up (failed: rejected permanently, or
+// still undelivered give_up_after after they were queued) in [from, to) and
+// not requeued since, oldest first, without their bodies: for the digest and
+// agent notices.
+func (db *DB) OutboxGivenUp(ctx context.Context, from, to time.Time) ([]Outgoing, error) {
+	var rows []Outgoing
+	err := db.sel(ctx, &rows, `SELECT `+outListCols+` FROM outbox WHERE state = ? AND given_up_at >= ? AND given_up_at < ?
+		ORDER BY given_up_at, id`, OutFailed, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("outbox rows given up: %w", err)
+	}
+	return rows, nil
 }
 
 // Outgoing reads one outbox row.
@@ -115,8 +310,7 @@ func (db *DB) Outgoing(ctx context.Context, id int64) (*Outgoing, error) {
 // ListOutgoing lists outbox rows, newest first, without their bodies.
 func (db *DB) ListOutgoing(ctx context.Context, limit int) ([]Outgoing, error) {
 	var rows []Outgoing
-	err := db.sel(ctx, &rows, `SELECT id, desk, ticket_id, kind, message_id, envelope_from, recipients, rcpt_key, auto,
-		subject, state, attempts, next_attempt_at, last_error, created_at, sent_at FROM outbox ORDER BY id DESC LIMIT ?`, limit)
+	err := db.sel(ctx, &rows, `SELECT `+outListCols+` FROM outbox ORDER BY id DESC LIMIT ?`, limit)
 	return rows, err
 }
 
