@@ -183,6 +183,11 @@ type Outgoing struct {
 	LastError     string        `db:"last_error"`
 	CreatedAt     time.Time     `db:"created_at"`
 	SentAt        sql.NullTime  `db:"sent_at"`
+	// Delivery bookkeeping (internal/store/outbox.go explains each).
+	ClaimedUntil sql.NullTime `db:"claimed_until"`
+	RelayDown    bool         `db:"relay_down"`
+	GivenUpAt    sql.NullTime `db:"given_up_at"`
+	RequeuedAt   sql.NullTime `db:"requeued_at"`
 }
 
 // Bounce records a delivery failure reported back to us.
