@@ -11,8 +11,14 @@ export CGO_ENABLED ?= 0
 
 all: build
 
+# otvet version prints these; without them it falls back to what Go records (vcs.revision, vcs.time).
+VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT     ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+BUILD_DATE ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS    := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buildDate=$(BUILD_DATE)
+
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -o bin/otvet ./cmd/otvet
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/otvet ./cmd/otvet
 
 demo: build
 	./bin/otvet demo

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -19,11 +18,8 @@ import (
 	"github.com/otvet/otvet/internal/workcal"
 )
 
-const calendarUsage = `usage:
-  otvet calendar between [--tz ZONE | --config FILE] [--overrides FILE] [--json] FROM TO
-  otvet calendar add     [--tz ZONE | --config FILE] [--overrides FILE] [--json] FROM DURATION
-  otvet calendar show    [--config FILE] [--overrides FILE] YEAR [MONTH]
-With --config (or $OTVET_CONFIG) and no --tz, the first desk's zone, hours
+// calendarHelp is the help of the calendar command and its subcommands.
+const calendarHelp = `With --config (or $OTVET_CONFIG) and no --tz, the first desk's zone, hours
 and calendar overrides are used.
 With - as the last argument, between and add read one query a line from
 standard input ("FROM TO" or "FROM DURATION").
@@ -44,6 +40,9 @@ type calendarFlags struct {
 
 // newCalendarFromFlags builds the desk calendar for the calendar command.
 func newCalendarFromFlags(e *env, f calendarFlags) (*workcal.Calendar, error) {
+	if f.Config == "" && !f.tzSet {
+		f.Config = e.Config
+	}
 	if f.Config == "" && !f.tzSet {
 		f.Config = e.Getenv("OTVET_CONFIG")
 	}
@@ -76,23 +75,15 @@ func newCalendarFromFlags(e *env, f calendarFlags) (*workcal.Calendar, error) {
 	return workcal.New(workcal.Options{Location: loc, Overrides: ovs, Logger: e.Log})
 }
 
-func cmdCalendar(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 {
-		return usagef("calendar: missing subcommand\n%s", calendarUsage)
+// calendarSub runs one calendar subcommand (between, add or show).
+func calendarSub(sub string) func(context.Context, *env, []string) error {
+	return func(ctx context.Context, e *env, args []string) error {
+		return cmdCalendar(ctx, e, sub, args)
 	}
-	sub, args := args[0], args[1:]
-	switch sub {
-	case "between", "add", "show":
-	case "help", "-h", "--help":
-		fmt.Fprintln(e.Stdout, calendarUsage)
-		return nil
-	default:
-		return usagef("calendar: unknown subcommand %q\n%s", sub, calendarUsage)
-	}
+}
+
+func cmdCalendar(ctx context.Context, e *env, sub string, args []string) error {
 	f, pos, err := calParseFlags(sub, args)
-	if errors.Is(err, errHelpShown) {
-		fmt.Fprintln(e.Stderr, calendarUsage)
-	}
 	if err != nil {
 		return err
 	}
@@ -158,7 +149,7 @@ func calParseFlags(sub string, args []string) (calendarFlags, []string, error) {
 		case "h", "help":
 			return f, nil, errHelpShown
 		default:
-			return f, nil, usagef("calendar %s: unknown flag %s\n%s", sub, a, calendarUsage)
+			return f, nil, usagef("calendar %s: unknown flag %s; see 'otvet calendar %s --help'", sub, a, sub)
 		}
 	}
 	return f, calJoinDateTime(pos), nil

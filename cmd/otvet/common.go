@@ -19,8 +19,19 @@ func newFlags(e *env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.Stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(e.Stderr, "usage: otvet %s\n", usage)
-		fs.PrintDefaults()
+		if !e.helpOnly { // the help of the command table prints its own usage line
+			fmt.Fprintf(e.Stderr, "usage: otvet %s\n", usage)
+		}
+		fs.VisitAll(func(f *flag.Flag) {
+			if f.Name == "config" { // a global flag, described once by the help
+				return
+			}
+			single := flag.NewFlagSet("", flag.ContinueOnError)
+			single.SetOutput(e.Stderr)
+			single.Var(f.Value, f.Name, f.Usage)
+			single.Lookup(f.Name).DefValue = f.DefValue
+			single.PrintDefaults()
+		})
 	}
 	return fs
 }
@@ -39,14 +50,25 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// configFlag declares --config on a command's flag set. run takes the
+// global --config out of the arguments, wherever it is, into env.Config
+// before a command starts, so configPath finds it there; the flag stays for
+// the commands that pass its value on.
 func configFlag(fs *flag.FlagSet) *string {
 	return fs.String("config", "", "configuration file (default $OTVET_CONFIG, else ./config.yaml)")
 }
 
-// configPath resolves the configuration file: the flag, $OTVET_CONFIG, or ./config.yaml.
+// configPath resolves the configuration file: the flag, the global
+// --config, $OTVET_CONFIG, or ./config.yaml.
 func configPath(e *env, flagValue string) (string, error) {
+	if e.helpOnly {
+		return "", usagef("help only: no configuration is read")
+	}
 	if flagValue != "" {
 		return flagValue, nil
+	}
+	if e.Config != "" {
+		return e.Config, nil
 	}
 	if p := e.Getenv("OTVET_CONFIG"); p != "" {
 		return p, nil

@@ -45,13 +45,13 @@ desks:
 	}
 }
 
-// -h/--help prints the usage and runs nothing: not the demo, not a digest
+// -h/--help prints the usage (on standard output) and runs nothing: not the demo, not a digest
 // to queue, not the service.
 func TestHelpRunsNothing(t *testing.T) {
 	for _, args := range [][]string{{"demo", "--help"}, {"serve", "-h"}, {"digest", "--period", "day", "--to", "x@y.ru", "--help"},
 		{"tickets", "list", "--help"}, {"calendar", "between", "--help"}} {
 		out, errOut, err := otvet(t, args...)
-		if err != nil || out != "" || !strings.Contains(errOut, "usage:") || !strings.Contains(errOut, "otvet "+args[0]) {
+		if err != nil || errOut != "" || !strings.Contains(out, "usage:") || !strings.Contains(out, "otvet "+args[0]) {
 			t.Errorf("%v: err %v, stdout %q, stderr %q", args, err, out, errOut)
 		}
 	}

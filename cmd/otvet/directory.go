@@ -167,23 +167,6 @@ func userState(u *store.User) string {
 
 // ---- org ----
 
-const orgUsage = "org add|list|show|update|block|unblock ... [--config FILE]"
-
-func cmdOrg(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return usagef("usage: otvet %s", orgUsage)
-	}
-	sub := map[string]func(context.Context, *env, []string) error{
-		"add": orgAdd, "list": orgList, "show": orgShow, "update": orgUpdate,
-		"block":   func(ctx context.Context, e *env, a []string) error { return orgBlock(ctx, e, a, true) },
-		"unblock": func(ctx context.Context, e *env, a []string) error { return orgBlock(ctx, e, a, false) },
-	}[args[0]]
-	if sub == nil {
-		return usagef("org: unknown subcommand %q: use add, list, show, update, block or unblock", args[0])
-	}
-	return sub(ctx, e, args[1:])
-}
-
 func orgAdd(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "org add", "org add --name NAME [--inn INN] [--ogrn OGRN] [--address TEXT] [--domain D ...] [--level LEVEL]")
 	cfg := configFlag(fs)
@@ -451,23 +434,6 @@ func orgBlock(ctx context.Context, e *env, args []string, block bool) error {
 
 // ---- user ----
 
-const userUsage = "user add|list|show|block|unblock|confirm|export ... [--config FILE]"
-
-func cmdUser(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return usagef("usage: otvet %s", userUsage)
-	}
-	sub := map[string]func(context.Context, *env, []string) error{
-		"add": userAdd, "list": userList, "show": userShow, "confirm": userConfirm, "export": userExport,
-		"block":   func(ctx context.Context, e *env, a []string) error { return userBlock(ctx, e, a, true) },
-		"unblock": func(ctx context.Context, e *env, a []string) error { return userBlock(ctx, e, a, false) },
-	}[args[0]]
-	if sub == nil {
-		return usagef("user: unknown subcommand %q: use add, list, show, block, unblock, confirm or export", args[0])
-	}
-	return sub(ctx, e, args[1:])
-}
-
 func userAdd(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "user add", `user add --email E --name "Фамилия Имя Отчество" [--position ..] [--phone ..] [--org ID] [--head]`)
 	cfg := configFlag(fs)
@@ -674,27 +640,6 @@ func userConfirm(ctx context.Context, e *env, args []string) error {
 }
 
 // ---- directory ----
-
-const directoryUsage = "directory import FILE.yaml [--dry-run] | block-all --reason TEXT | unblock-all | status | audit [--since ..] [--json]"
-
-func cmdDirectory(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return usagef("usage: otvet %s", directoryUsage)
-	}
-	switch args[0] {
-	case "import":
-		return directoryImport(ctx, e, args[1:])
-	case "block-all":
-		return directoryBlockAll(ctx, e, args[1:], true)
-	case "unblock-all":
-		return directoryBlockAll(ctx, e, args[1:], false)
-	case "status":
-		return directoryStatus(ctx, e, args[1:])
-	case "audit":
-		return cmdAudit(ctx, e, args[1:])
-	}
-	return usagef("directory: unknown subcommand %q: use import, block-all, unblock-all, status or audit", args[0])
-}
 
 // errDryRun rolls back a dry-run import.
 var errDryRun = errors.New("dry run")
