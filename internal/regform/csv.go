@@ -7,9 +7,10 @@ import (
 
 // csvGrids reads a CSV attachment: UTF-8 or windows-1251 (detected), with
 // ";", "," or tab as the separator (detected from the first lines, or from
-// Excel's "sep=;" line).
-func csvGrids(data []byte) ([]grid, string) {
-	text := decodeText(data)
+// Excel's "sep=;" line). At most maxTextAttachment bytes are read; the
+// cells and their text count against the message's budget.
+func csvGrids(data []byte, bud *budget, where string) ([]grid, string) {
+	text := decodeText(cutAttachment(data, bud, where))
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	comma := ';'
 	if first, rest, _ := strings.Cut(text, "\n"); strings.HasPrefix(strings.ToLower(first), "sep=") && len(first) >= 5 {
@@ -24,13 +25,24 @@ func csvGrids(data []byte) ([]grid, string) {
 	r.FieldsPerRecord = -1
 	var rows [][]cell
 	var lines []string
-	for len(rows) < maxRows {
+	for !bud.expired(where) {
 		rec, err := r.Read()
 		if err != nil {
 			break
 		}
+		if len(rows) >= maxRows {
+			bud.cut("%s: прочитаны только первые %d строк", where, maxRows)
+			break
+		}
 		if len(rec) > maxCols {
 			rec = rec[:maxCols]
+		}
+		n := 0
+		for _, f := range rec {
+			n += len(f) + 3
+		}
+		if !bud.takeCells(len(rec), where) || !bud.takeText(n, where) {
+			break
 		}
 		row := make([]cell, len(rec))
 		for i, f := range rec {

@@ -40,7 +40,7 @@ func Detect(m *mailmsg.Message) (ok bool) {
 	if askRE.MatchString(body) && connectRE.MatchString(m.Subject+"\n"+body) {
 		return true
 	}
-	for _, s := range collectSources(m) {
+	for _, s := range collectSources(m, newBudget()) {
 		if r := readPeople(s); r != nil && len(r.people) > 0 && peopleTable(r) {
 			return true
 		}

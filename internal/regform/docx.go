@@ -10,8 +10,8 @@ import (
 // docxGrids reads the tables of a DOCX document (the request form filled
 // in Word and attached) and its text: paragraphs as lines, table rows as
 // cells joined by " | ". Merged cells (gridSpan, vMerge) are repeated as in
-// HTML tables.
-func docxGrids(data []byte) ([]grid, string, error) {
+// HTML tables. The cells and the text count against the message's budget.
+func docxGrids(data []byte, bud *budget, where string) ([]grid, string, error) {
 	files, err := openZip(data)
 	if err != nil {
 		return nil, "", err
@@ -20,14 +20,14 @@ func docxGrids(data []byte) ([]grid, string, error) {
 	if f == nil {
 		return nil, "", errNotZip
 	}
-	b, err := readZipFile(f)
+	b, err := readZipFile(f, bud, where)
 	if err != nil {
 		return nil, "", err
 	}
-	return readDocument(b)
+	return readDocument(b, bud, where)
 }
 
-func readDocument(b []byte) ([]grid, string, error) {
+func readDocument(b []byte, bud *budget, where string) ([]grid, string, error) {
 	d := xml.NewDecoder(bytes.NewReader(b))
 	var (
 		grids             []grid
@@ -40,7 +40,7 @@ func readDocument(b []byte) ([]grid, string, error) {
 		vmerge            string // "", "restart" or "continue"
 		lastPara          string
 	)
-	for {
+	for !bud.exhausted() && !bud.expired(where) {
 		tok, err := d.Token()
 		if err != nil {
 			break
@@ -90,7 +90,7 @@ func readDocument(b []byte) ([]grid, string, error) {
 				line := para.String()
 				para.Reset()
 				if depth == 0 {
-					if l := collapse(line); l != "" {
+					if l := collapse(line); l != "" && bud.takeText(len(l)+1, where) {
 						text.WriteString(l + "\n")
 						lastPara = l
 					}
@@ -107,7 +107,11 @@ func readDocument(b []byte) ([]grid, string, error) {
 					above := rows[len(rows)-1][col]
 					ct = above.text
 				}
-				for k := 0; k < span && len(row) < maxCols; k++ {
+				n := min(span, maxCols-len(row))
+				if !bud.takeCells(n, where) || !bud.takeText(len(ct), where) {
+					continue
+				}
+				for k := 0; k < n; k++ {
 					row = append(row, cell{text: ct, span: k > 0})
 				}
 			case "tr":
@@ -119,7 +123,11 @@ func readDocument(b []byte) ([]grid, string, error) {
 							parts = append(parts, collapse(c.text))
 						}
 					}
-					text.WriteString(strings.Join(parts, " | ") + "\n")
+					if line := strings.Join(parts, " | ") + "\n"; bud.takeText(len(line), where) {
+						text.WriteString(line)
+					}
+				} else if depth == 1 {
+					bud.cut("%s: прочитаны только первые %d строк таблицы", where, maxRows)
 				}
 			case "tbl":
 				if depth == 1 {

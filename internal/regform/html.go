@@ -14,14 +14,25 @@ const maxDepth = 256
 // htmlGrids finds every table of an HTML body (Outlook and Word nest
 // <p>/<span> in cells, merge header cells and leave empty rows) and renders
 // the body as text lines, cells joined by " | ", for the organisation's
-// details.
-func htmlGrids(src string) ([]grid, string) {
+// details. The cells and the text count against the message's budget;
+// elements nested deeper than maxDepth are left out (noted).
+func htmlGrids(src string, bud *budget, where string) ([]grid, string) {
 	doc, err := html.Parse(strings.NewReader(src))
 	if err != nil {
-		return nil, ""
+		// The parser refuses documents nested deeper than 512 elements:
+		// parse the document again without the elements below maxDepth.
+		doc, err = html.Parse(strings.NewReader(flattenHTML(src, maxDepth)))
+		if err != nil {
+			bud.cut("%s не прочитан: HTML не разобран (%v)", where, err)
+			return nil, ""
+		}
+		bud.cut("%s: вложенность HTML обрезана на глубине %d", where, maxDepth)
 	}
-	w := &htmlWalker{}
+	w := &htmlWalker{bud: bud, where: where}
 	w.walk(doc, 0)
+	if w.deep {
+		bud.cut("%s: вложенность HTML обрезана на глубине %d", where, maxDepth)
+	}
 	return w.grids, w.text.String()
 }
 
@@ -29,6 +40,9 @@ type htmlWalker struct {
 	grids    []grid
 	text     strings.Builder
 	tableEnd int // text length when the last table ended
+	bud      *budget
+	where    string
+	deep     bool // elements deeper than maxDepth were left out
 }
 
 func (w *htmlWalker) newline() {
@@ -40,11 +54,15 @@ func (w *htmlWalker) newline() {
 
 func (w *htmlWalker) walk(n *html.Node, depth int) {
 	if depth > maxDepth {
+		w.deep = true
+		return
+	}
+	if w.bud.exhausted() || w.bud.expired(w.where) {
 		return
 	}
 	switch n.Type {
 	case html.TextNode:
-		if t := collapse(n.Data); t != "" {
+		if t := collapse(n.Data); t != "" && w.bud.takeText(len(t)+1, w.where) {
 			s := w.text.String()
 			if len(s) > 0 && s[len(s)-1] != '\n' && s[len(s)-1] != ' ' {
 				w.text.WriteByte(' ')
@@ -61,7 +79,7 @@ func (w *htmlWalker) walk(n *html.Node, depth int) {
 			if w.text.Len() > w.tableEnd {
 				before = lastLine(w.text.String()[w.tableEnd:])
 			}
-			w.grids = append(w.grids, grid{rows: buildHTMLGrid(n), before: before})
+			w.grids = append(w.grids, grid{rows: buildHTMLGrid(n, w.bud, w.where), before: before})
 			w.newline()
 		case atom.Td, atom.Th:
 			if n.PrevSibling != nil {
@@ -83,6 +101,47 @@ func (w *htmlWalker) walk(n *html.Node, depth int) {
 			w.newline()
 		}
 	}
+}
+
+// flattenHTML rewrites src without the tags opened below depth levels of
+// nesting (their text is kept). Implied end tags make the count an
+// overestimate, which only drops more tags.
+func flattenHTML(src string, depth int) string {
+	var b strings.Builder
+	b.Grow(len(src))
+	z := html.NewTokenizer(strings.NewReader(src))
+	open := 0
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return b.String()
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			if !voidElement(atom.Lookup(name)) {
+				open++
+				if open > depth {
+					continue
+				}
+			}
+		case html.EndTagToken:
+			open--
+			if open >= depth {
+				continue
+			}
+			open = max(open, 0)
+		}
+		b.Write(z.Raw())
+	}
+}
+
+func voidElement(a atom.Atom) bool {
+	switch a {
+	case atom.Area, atom.Base, atom.Br, atom.Col, atom.Embed, atom.Hr, atom.Img, atom.Input, atom.Link,
+		atom.Meta, atom.Param, atom.Source, atom.Track, atom.Wbr:
+		return true
+	}
+	return false
 }
 
 func lastLine(s string) string {
@@ -129,14 +188,18 @@ type carry struct {
 
 // buildHTMLGrid lays the cells of a table out on a grid, repeating merged
 // cells: colspan copies are marked span, rowspan copies are plain.
-func buildHTMLGrid(t *html.Node) [][]cell {
+func buildHTMLGrid(t *html.Node, bud *budget, where string) [][]cell {
 	trs := tableRows(t)
 	if len(trs) > maxRows {
 		trs = trs[:maxRows]
+		bud.cut("%s: прочитаны только первые %d строк таблицы", where, maxRows)
 	}
 	var out [][]cell
 	carries := map[int]carry{}
 	for _, tr := range trs {
+		if bud.exhausted() || bud.expired(where) {
+			break
+		}
 		var row []cell
 		col := 0
 		fill := func() {
@@ -159,6 +222,9 @@ func buildHTMLGrid(t *html.Node) [][]cell {
 			cs := clampAttr(td, "colspan", maxCols)
 			rs := clampAttr(td, "rowspan", 100)
 			text := cellText(td)
+			if !bud.takeText(len(text), where) {
+				break
+			}
 			for k := 0; k < cs && col < maxCols; k++ {
 				row = append(row, cell{text: text, span: k > 0})
 				if rs > 1 {
@@ -185,6 +251,9 @@ func buildHTMLGrid(t *html.Node) [][]cell {
 				row = append(row, cell{})
 				col++
 			}
+		}
+		if !bud.takeCells(len(row), where) {
+			break
 		}
 		out = append(out, row)
 	}

@@ -72,6 +72,10 @@ type Request struct {
 	// sender or the operator: rows without e-mail, bad e-mail, unknown
 	// columns, bad INN, no authority document…
 	Problems []string
+	// Cuts says, in Russian, what the budgets of one message cut (a sheet
+	// read in part, a table beyond the cell limit…); each is also among
+	// Problems. Empty when everything was read.
+	Cuts []string `json:",omitempty"`
 }
 
 // Parse reads a connection request from m. It returns ErrNoTable when no
@@ -92,7 +96,8 @@ func Parse(m *mailmsg.Message) (req *Request, err error) {
 
 func parse(m *mailmsg.Message) (*Request, error) {
 	req := &Request{}
-	srcs := collectSources(m)
+	bud := newBudget()
+	srcs := collectSources(m, bud)
 	var best *tableResult
 	var texts []string
 	for _, s := range srcs {
@@ -122,7 +127,8 @@ func parse(m *mailmsg.Message) (*Request, error) {
 		used = best.attachment
 	}
 	req.HasAuthorityDocument, req.Problems = findAuthority(m, texts, used, req.Problems)
-	req.Problems = dedupe(req.Problems)
+	req.Cuts = bud.cuts
+	req.Problems = dedupe(append(req.Problems, bud.cuts...))
 	if best == nil {
 		req.Problems = append(req.Problems, "в письме не найдена таблица сотрудников (столбцы «ФИО», «Должность», «E-mail»…)")
 		return req, ErrNoTable

@@ -10,14 +10,14 @@ import (
 
 // collectSources lists every place a table may be in: the HTML body, the
 // text body (when it is not just a rendering of the HTML) and readable
-// attachments.
-func collectSources(m *mailmsg.Message) []source {
+// attachments. All the readers share bud, the budget of the message.
+func collectSources(m *mailmsg.Message, bud *budget) []source {
 	var out []source
 	if strings.TrimSpace(m.HTML) != "" {
-		out = append(out, htmlSource(m.HTML))
+		out = append(out, htmlSource(m.HTML, bud))
 	}
 	if m.Text != "" && !m.TextFromHTML {
-		out = append(out, textSource(m.Text))
+		out = append(out, textSource(m.Text, bud))
 	}
 	for _, a := range m.Attachments {
 		name := a.Filename
@@ -54,16 +54,17 @@ func collectSources(m *mailmsg.Message) []source {
 			continue
 		}
 		var err error
+		where := fmt.Sprintf("вложение «%s»", name)
 		switch s.name {
 		case SourceCSV:
-			s.grids, s.text = csvGrids(a.Data)
+			s.grids, s.text = csvGrids(a.Data, bud, where)
 		case SourceXLSX:
-			s.grids, err = xlsxGrids(a.Data)
+			s.grids, err = xlsxGrids(a.Data, bud, where)
 		case SourceDOCX:
-			s.grids, s.text, err = docxGrids(a.Data)
+			s.grids, s.text, err = docxGrids(a.Data, bud, where)
 		case SourceText:
-			t := decodeText(a.Data)
-			s.grids, s.text = textGrids(t), t
+			t := decodeText(cutAttachment(a.Data, bud, where))
+			s.grids, s.text = textGrids(t, bud, where), t
 		}
 		if err != nil {
 			s.problems = []string{fmt.Sprintf("вложение «%s» не прочитано: файл повреждён или это не %s", name, strings.ToUpper(s.name))}
@@ -73,13 +74,13 @@ func collectSources(m *mailmsg.Message) []source {
 	return out
 }
 
-func htmlSource(h string) source {
-	grids, text := htmlGrids(h)
+func htmlSource(h string, bud *budget) source {
+	grids, text := htmlGrids(h, bud, "HTML-текст письма")
 	return source{name: SourceHTML, grids: grids, text: text}
 }
 
-func textSource(t string) source {
-	return source{name: SourceText, grids: textGrids(t), text: t}
+func textSource(t string, bud *budget) source {
+	return source{name: SourceText, grids: textGrids(t, bud, "текст письма"), text: t}
 }
 
 // looksLikeForm: a file name that suggests the request itself.

@@ -10,25 +10,32 @@ import (
 // textGrids finds tables written as text: lines of tab-separated cells (as
 // copied from Word or Excel) or of "|"-separated cells. Consecutive such
 // lines form one table; blank lines and rule lines (---, +--+) inside it are
-// skipped.
-func textGrids(t string) []grid {
-	lines := strings.Split(t, "\n")
+// skipped. The cells count against the message's budget.
+func textGrids(t string, bud *budget, where string) []grid {
 	var grids []grid
 	var cur *grid
 	var delim byte
 	before := ""
 	blank := 0
-	for _, line := range lines {
+	for rest := t; rest != "" && !bud.exhausted() && !bud.expired(where); {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
 		line = strings.TrimRight(line, "\r")
 		d := tableDelim(line)
 		switch {
 		case d != 0 && cur != nil && d == delim:
-			cur.rows = append(cur.rows, splitCells(line, d))
+			if row := splitCells(line, d, bud, where); row != nil {
+				cur.rows = append(cur.rows, row)
+			}
 			blank = 0
 		case d != 0:
+			row := splitCells(line, d, bud, where)
+			if row == nil {
+				break
+			}
 			grids = append(grids, grid{before: before})
 			cur, delim, blank = &grids[len(grids)-1], d, 0
-			cur.rows = append(cur.rows, splitCells(line, d))
+			cur.rows = append(cur.rows, row)
 		case isRule(line) && cur != nil:
 		case strings.TrimSpace(line) == "":
 			blank++
@@ -86,21 +93,40 @@ func isRule(line string) bool {
 	return dashes >= 3
 }
 
-func splitCells(line string, d byte) []cell {
+// splitCells cuts a line into cells; nil when the budget cannot afford
+// them.
+func splitCells(line string, d byte, bud *budget, where string) []cell {
 	if d == '|' {
 		line = strings.TrimSpace(line)
 		line = strings.TrimPrefix(line, "|")
 		line = strings.TrimSuffix(line, "|")
 	}
-	parts := strings.Split(line, string(d))
+	parts := strings.SplitN(line, string(d), maxCols+1)
 	if len(parts) > maxCols {
 		parts = parts[:maxCols]
+	}
+	if !bud.takeCells(len(parts), where) {
+		return nil
 	}
 	row := make([]cell, len(parts))
 	for i, p := range parts {
 		row[i] = cell{text: strings.TrimSpace(p)}
 	}
 	return row
+}
+
+// cutAttachment bounds what is read of a text or CSV attachment to
+// maxTextAttachment bytes, noting the cut.
+func cutAttachment(b []byte, bud *budget, where string) []byte {
+	if len(b) <= maxTextAttachment {
+		return b
+	}
+	bud.cut("%s: прочитаны только первые %d МБ", where, maxTextAttachment>>20)
+	n := maxTextAttachment
+	for i := 0; i < 3 && n > 0 && !utf8.RuneStart(b[n]); i++ {
+		n-- // do not cut a UTF-8 character in two
+	}
+	return b[:n]
 }
 
 // decodeText turns the bytes of a text or CSV file into UTF-8: UTF-8 (with

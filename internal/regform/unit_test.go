@@ -188,7 +188,7 @@ func TestCSVSeparators(t *testing.T) {
 		"tab":       "ФИО\tE-mail\tДолжность\nИванов Иван Иванович\ti@x.ru\tинженер\n",
 		"sep line":  "sep=,\nФИО,E-mail,Должность\nИванов Иван Иванович,i@x.ru,инженер\n",
 	} {
-		grids, _ := csvGrids([]byte(in))
+		grids, _ := csvGrids([]byte(in), newBudget(), "t")
 		r := readPeople(source{name: SourceCSV, grids: grids})
 		if r == nil || len(r.people) != 1 || r.people[0].Email != "i@x.ru" || !strings.HasPrefix(r.people[0].Position, "инженер") {
 			t.Errorf("%s: %+v", name, r)
@@ -255,7 +255,7 @@ func TestXLSX(t *testing.T) {
 		{"Иванов Иван Иванович", 7.9123456789e10, "ivanov@x.ru", "СЭД"},
 		{"Петров Пётр Петрович", "6-12-34", "petrov@x.ru", nil},
 	}, "A1:D1", "B2:C2", "A2:A3", "D2:D3", "D4:D5")
-	grids, err := xlsxGrids(data)
+	grids, err := xlsxGrids(data, newBudget(), "t")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +274,7 @@ func TestXLSX(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if _, err := xlsxGrids([]byte("not a zip")); err == nil {
+	if _, err := xlsxGrids([]byte("not a zip"), newBudget(), "t"); err == nil {
 		t.Error("garbage accepted as XLSX")
 	}
 }
@@ -289,7 +289,7 @@ func TestHTMLMergedCells(t *testing.T) {
 <tr><td colspan=4>Исключить:</td></tr>
 <tr><td>Сидоров Сидор Сидорович</td><td></td><td>s@x.ru</td><td>1С: ЗУП</td></tr>
 </table>`
-	grids, _ := htmlGrids(h)
+	grids, _ := htmlGrids(h, newBudget(), "t")
 	r := readPeople(source{name: SourceHTML, grids: grids})
 	if r == nil {
 		t.Fatal("no table")

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"path"
 	"sort"
@@ -34,60 +35,93 @@ func openZip(data []byte) (map[string]*zip.File, error) {
 	return files, nil
 }
 
-func readZipFile(f *zip.File) ([]byte, error) {
+// readZipFile decompresses one part of a package, within maxXMLBytes and
+// what is left of the message's budget; a part cut by the budget is
+// returned as far as it was read (the XML readers stop at its end).
+func readZipFile(f *zip.File, bud *budget, where string) ([]byte, error) {
 	rc, err := f.Open()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, maxXMLBytes+1))
+	limit := min(int64(maxXMLBytes), bud.unzipped)
+	b, err := io.ReadAll(io.LimitReader(rc, limit+1))
 	if err != nil {
 		return nil, err
 	}
 	if len(b) > maxXMLBytes {
 		return nil, errors.New("regform: part too large")
 	}
+	if int64(len(b)) > limit {
+		b = b[:limit]
+		bud.cut("%s: прочитано не всё — превышен предел в %d МБ распакованных данных на одно письмо", where, maxMessageUnzipped>>20)
+	}
+	bud.unzipped -= int64(len(b))
 	return b, nil
 }
 
-func xlsxGrids(data []byte) ([]grid, error) {
+func xlsxGrids(data []byte, bud *budget, where string) ([]grid, error) {
 	files, err := openZip(data)
 	if err != nil {
 		return nil, err
 	}
 	var shared []string
 	if f := files["xl/sharedStrings.xml"]; f != nil {
-		b, err := readZipFile(f)
+		b, err := readZipFile(f, bud, where)
 		if err != nil {
 			return nil, err
 		}
 		shared = readSharedStrings(b)
 	}
-	sheets := sheetPaths(files)
+	sheets := sheetPaths(files, bud, where)
 	if len(sheets) == 0 {
 		return nil, errNotZip
 	}
 	var grids []grid
-	for _, p := range sheets {
-		b, err := readZipFile(files[p])
+	for _, sh := range sheets {
+		if bud.exhausted() {
+			break
+		}
+		b, err := readZipFile(files[sh.path], bud, where)
 		if err != nil {
 			return nil, err
 		}
-		if rows := readSheet(b, shared); len(rows) > 0 {
+		if rows := readSheet(b, shared, bud, fmt.Sprintf("лист «%s» (%s)", sh.name, where)); len(rows) > 0 {
 			grids = append(grids, grid{rows: rows})
 		}
 	}
 	return grids, nil
 }
 
+// sheetRef is one worksheet: its part and its name in the workbook.
+type sheetRef struct{ path, name string }
+
 // sheetPaths lists the worksheets in workbook order, falling back to the
-// file names when the workbook or its relationships cannot be read.
-func sheetPaths(files map[string]*zip.File) []string {
-	var out []string
+// file names when the workbook or its relationships cannot be read. A
+// worksheet listed more than once is read once; at most maxSheets are read.
+func sheetPaths(files map[string]*zip.File, bud *budget, where string) []sheetRef {
+	var out []sheetRef
+	seen := map[string]bool{}
+	repeated, many := false, false
+	add := func(p, name string) {
+		switch {
+		case seen[p]:
+			repeated = true
+		case len(out) >= maxSheets:
+			many = true
+		default:
+			seen[p] = true
+			if name == "" {
+				name = strings.TrimSuffix(path.Base(p), ".xml")
+			}
+			out = append(out, sheetRef{path: p, name: truncate(collapse(name), 100)})
+		}
+	}
 	if wb, rels := files["xl/workbook.xml"], files["xl/_rels/workbook.xml.rels"]; wb != nil && rels != nil {
 		var w struct {
 			Sheets []struct {
-				ID string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+				ID   string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
+				Name string `xml:"name,attr"`
 			} `xml:"sheets>sheet"`
 		}
 		var r struct {
@@ -96,8 +130,8 @@ func sheetPaths(files map[string]*zip.File) []string {
 				Target string `xml:"Target,attr"`
 			} `xml:"Relationship"`
 		}
-		bw, err1 := readZipFile(wb)
-		br, err2 := readZipFile(rels)
+		bw, err1 := readZipFile(wb, bud, where)
+		br, err2 := readZipFile(rels, bud, where)
 		if err1 == nil && err2 == nil && xml.Unmarshal(bw, &w) == nil && xml.Unmarshal(br, &r) == nil {
 			targets := map[string]string{}
 			for _, x := range r.Rels {
@@ -111,18 +145,28 @@ func sheetPaths(files map[string]*zip.File) []string {
 			}
 			for _, s := range w.Sheets {
 				if t := targets[s.ID]; files[t] != nil {
-					out = append(out, t)
+					add(t, s.Name)
 				}
 			}
 		}
 	}
 	if len(out) == 0 {
+		var names []string
 		for name := range files {
 			if strings.HasPrefix(name, "xl/worksheets/") && strings.HasSuffix(name, ".xml") && !strings.Contains(name[len("xl/worksheets/"):], "/") {
-				out = append(out, name)
+				names = append(names, name)
 			}
 		}
-		sort.Strings(out)
+		sort.Strings(names)
+		for _, name := range names {
+			add(name, "")
+		}
+	}
+	if repeated {
+		bud.cut("%s: книга перечисляет один и тот же лист несколько раз, каждый лист прочитан один раз", where)
+	}
+	if many {
+		bud.cut("%s: прочитано листов: %d, остальные пропущены", where, maxSheets)
 	}
 	return out
 }
@@ -175,8 +219,10 @@ type xlsxCell struct {
 }
 
 // readSheet reads the cells of a worksheet into rows, repeating merged
-// cells.
-func readSheet(b []byte, shared []string) [][]cell {
+// cells. Rows are as long as their last cell (empty rows cost nothing), and
+// the cells, the text and the merged copies count against the message's
+// budget; what does not fit is cut, with a note naming the sheet (where).
+func readSheet(b []byte, shared []string, bud *budget, where string) [][]cell {
 	d := xml.NewDecoder(bytes.NewReader(b))
 	var cells []xlsxCell
 	var merges []string
@@ -185,7 +231,16 @@ func readSheet(b []byte, shared []string) [][]cell {
 	var val strings.Builder
 	inV, inIS, inT := false, false, false
 	rowNum, nextCol := 0, 0
+	farRows := false
+read:
 	for len(cells) < maxRows*maxCols {
+		if len(cells) >= bud.cells {
+			bud.takeCells(bud.cells+1, where) // the note
+			break
+		}
+		if bud.expired(where) {
+			break
+		}
 		tok, err := d.Token()
 		if err != nil {
 			break
@@ -214,7 +269,9 @@ func readSheet(b []byte, shared []string) [][]cell {
 			case "t":
 				inT = true
 			case "mergeCell":
-				merges = append(merges, attr(t, "ref"))
+				if len(merges) < maxRows*maxCols {
+					merges = append(merges, attr(t, "ref"))
+				}
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
@@ -226,15 +283,26 @@ func readSheet(b []byte, shared []string) [][]cell {
 				inT = false
 			case "c":
 				cur.text = cellValue(typ, val.String(), shared)
-				if cur.text != "" && cur.row >= 1 && cur.row <= maxRows && cur.col < maxCols {
-					cells = append(cells, cur)
+				if cur.text == "" || cur.row < 1 || cur.col >= maxCols {
+					break
 				}
+				if cur.row > maxRows {
+					farRows = true
+					break
+				}
+				if !bud.takeText(len(cur.text), where) {
+					break read
+				}
+				cells = append(cells, cur)
 			}
 		case xml.CharData:
 			if (inV || (inIS && inT)) && val.Len() < maxCellLen {
 				val.Write(t)
 			}
 		}
+	}
+	if farRows {
+		bud.cut("%s: прочитаны только первые %d строк", where, maxRows)
 	}
 	if len(cells) == 0 {
 		return nil
@@ -243,14 +311,18 @@ func readSheet(b []byte, shared []string) [][]cell {
 	for _, c := range cells {
 		nrows, ncols = max(nrows, c.row), max(ncols, c.col+1)
 	}
-	rows := make([][]cell, nrows)
-	for i := range rows {
-		rows[i] = make([]cell, ncols)
-	}
+	rowLen := make([]int, nrows)
 	for _, c := range cells {
-		rows[c.row-1][c.col].text = c.text
+		rowLen[c.row-1] = max(rowLen[c.row-1], c.col+1)
 	}
-	budget := nrows * ncols // merged cells repeated, at most once over per sheet
+	// Merged ranges, clipped to the cells read; their copies count against
+	// the budget too, and the ranges past it are not repeated.
+	type rect struct{ r1, c1, r2, c2 int }
+	var rects []rect
+	area, total := 0, 0
+	for _, n := range rowLen {
+		total += n
+	}
 	for _, m := range merges {
 		a, b, ok := strings.Cut(m, ":")
 		if !ok {
@@ -262,16 +334,55 @@ func readSheet(b []byte, shared []string) [][]cell {
 			continue
 		}
 		r2, c2 = min(r2, nrows), min(c2, ncols-1)
-		if budget -= (r2 - r1 + 1) * (c2 - c1 + 1); budget < 0 {
+		if area += (r2 - r1 + 1) * (c2 - c1 + 1); total+area > bud.cells {
+			bud.cut("%s: объединённые ячейки повторены не все — превышен предел в %d ячеек таблиц на одно письмо", where, maxMessageCells)
 			break
 		}
-		text := rows[r1-1][c1].text
+		rects = append(rects, rect{r1, c1, r2, c2})
 		for r := r1; r <= r2; r++ {
-			for c := c1; c <= c2; c++ {
-				if r == r1 && c == c1 {
+			rowLen[r-1] = max(rowLen[r-1], c2+1)
+		}
+	}
+	// The rows that fit in the cell budget.
+	total = 0
+	short := false
+	for i, n := range rowLen {
+		if total+n > bud.cells {
+			nrows, rowLen, short = i, rowLen[:i], true
+			break
+		}
+		total += n
+	}
+	bud.cells -= total
+	if short {
+		bud.takeCells(bud.cells+1, where) // the note; nothing is left
+	}
+	if nrows == 0 {
+		return nil
+	}
+	backing := make([]cell, total)
+	rows := make([][]cell, nrows)
+	off := 0
+	for i, n := range rowLen {
+		rows[i] = backing[off : off+n : off+n]
+		off += n
+	}
+	for _, c := range cells {
+		if c.row <= nrows {
+			rows[c.row-1][c.col].text = c.text
+		}
+	}
+	for _, m := range rects {
+		if m.r1 > nrows {
+			continue
+		}
+		text := rows[m.r1-1][m.c1].text
+		for r := m.r1; r <= min(m.r2, nrows); r++ {
+			for c := m.c1; c <= m.c2; c++ {
+				if r == m.r1 && c == m.c1 {
 					continue
 				}
-				rows[r-1][c] = cell{text: text, span: c > c1}
+				rows[r-1][c] = cell{text: text, span: c > m.c1}
 			}
 		}
 	}
