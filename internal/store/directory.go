@@ -6,14 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
-	"golang.org/x/net/idna"
-	"golang.org/x/net/publicsuffix"
+	"github.com/otvet/otvet/internal/directory/match"
 )
 
 // Org is a client organisation.
@@ -35,8 +32,8 @@ type Org struct {
 
 // User roles.
 const (
-	RoleUser = "user"
-	RoleHead = "head" // the head of an organisation: may speak for it
+	RoleUser = match.RoleUser
+	RoleHead = match.RoleHead // the head of an organisation: may speak for it
 )
 
 // User is a registered person who may write to support.
@@ -276,7 +273,7 @@ func (t *Tx) OrgIDsByName(ctx context.Context, name string) ([]int64, error) {
 // "school3.kgo66.ru"), never going above the registrable domain (so a public
 // suffix such as "ru" or "com.ru" never matches).
 func (t *Tx) OrgByDomain(ctx context.Context, domain string) (*Org, error) {
-	cands := domainCandidates(domain)
+	cands := match.DomainCandidates(domain)
 	if len(cands) == 0 {
 		return nil, ErrNotFound
 	}
@@ -466,37 +463,8 @@ func (t *Tx) UsersNamed(ctx context.Context, orgID int64, name string) ([]User, 
 	return out, nil
 }
 
-// FoldName is a name as compared by people: lower case, ё as е, quotes and
-// punctuation dropped, spaces collapsed ("МБДОУ «Детский сад № 7»" and
-// "мбдоу детский сад №7" fold alike).
-func FoldName(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range strings.ToLower(s) {
-		switch {
-		case r == 'ё':
-			r = 'е'
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-		case r == '№':
-			space = false
-			if b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteRune(r)
-			space = true
-			continue
-		default:
-			space = b.Len() > 0
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+// FoldName is match.FoldName: the rule lives in internal/directory/match.
+func FoldName(s string) string { return match.FoldName(s) }
 
 // OrgIDsByFoldedName lists the organisations whose name folds (FoldName) to
 // the same as name: «МБДОУ «Детский сад № 7»» finds «МБДОУ Детский сад №7».
@@ -805,134 +773,26 @@ func (t *Tx) audit(ctx context.Context, at time.Time, kind, actor string, detail
 	return t.AddEvent(ctx, 0, at, kind, actor, string(b))
 }
 
-// domainProfile canonicalises domains: lower case, IDNs in punycode, STD3
-// host names, DNS lengths checked.
-func domainProfile() *idna.Profile {
-	return idna.New(idna.MapForLookup(), idna.VerifyDNSLength(true), idna.BidiRule())
-}
+// The pure rules of the directory live in internal/directory/match; these
+// names are kept for the store's callers.
 
-// NormalizeDomain returns a mail domain in its canonical form (lower case,
-// IDNs in punycode: "Школа.РФ" is "xn--80atdl2c.xn--p1ai"). It needs at
-// least two labels.
-func NormalizeDomain(s string) (string, error) {
-	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
-	if s == "" {
-		return "", errors.New("empty domain")
-	}
-	d, err := domainProfile().ToASCII(s)
-	if err != nil {
-		return "", fmt.Errorf("%q is not a valid domain name", s)
-	}
-	if !strings.Contains(d, ".") {
-		return "", fmt.Errorf("%q is not a mail domain: it has a single label", s)
-	}
-	return d, nil
-}
+// NormalizeDomain is match.NormalizeDomain.
+func NormalizeDomain(s string) (string, error) { return match.NormalizeDomain(s) }
 
-// OrgDomain checks a domain an organisation may own: not a public suffix
-// ("ru", "com.ru", "github.io") and not a public mail service, whose users
-// belong to no single organisation.
-func OrgDomain(s string) (string, error) {
-	d, err := NormalizeDomain(s)
-	if err != nil {
-		return "", err
-	}
-	if ps, _ := publicsuffix.PublicSuffix(d); ps == d {
-		return "", fmt.Errorf("%q is a public suffix, not an organisation's domain", s)
-	}
-	if PublicMailService(d) {
-		return "", fmt.Errorf("%q is a public mail service: register its users one by one instead", s)
-	}
-	return d, nil
-}
+// OrgDomain is match.OrgDomain: a domain an organisation may own.
+func OrgDomain(s string) (string, error) { return match.OrgDomain(s) }
 
-// PublicMailService reports whether d (lower case) is a free mail service
-// common in Russia or abroad: its users share a domain without sharing an
-// organisation, so it is never an organisation's domain and two strangers
-// on it are never colleagues.
-func PublicMailService(d string) bool { return publicMail[d] }
+// PublicMailService is match.PublicMailService.
+func PublicMailService(d string) bool { return match.PublicMailService(d) }
 
-var publicMail = map[string]bool{
-	"mail.ru": true, "bk.ru": true, "list.ru": true, "inbox.ru": true, "internet.ru": true,
-	"yandex.ru": true, "ya.ru": true, "yandex.com": true, "yandex.by": true, "yandex.kz": true, "narod.ru": true,
-	"rambler.ru": true, "lenta.ru": true, "autorambler.ru": true, "ro.ru": true, "myrambler.ru": true,
-	"gmail.com": true, "googlemail.com": true, "outlook.com": true, "hotmail.com": true, "live.com": true,
-	"msn.com": true, "yahoo.com": true, "icloud.com": true, "me.com": true, "mac.com": true, "aol.com": true,
-	"proton.me": true, "protonmail.com": true, "gmx.com": true, "gmx.net": true, "zoho.com": true,
-	"mail.com": true, "qip.ru": true, "pochta.ru": true, "hotbox.ru": true, "vk.com": true,
-	"xn--80a1acny.xn--p1ai": true, // почта.рф
-}
+// NormalizeEmail is match.NormalizeEmail.
+func NormalizeEmail(s string) (string, error) { return match.NormalizeEmail(s) }
 
-// domainCandidates lists a domain and its parents down to the registrable
-// domain, most specific first; nil when the domain is not valid.
-func domainCandidates(domain string) []string {
-	d, err := NormalizeDomain(domain)
-	if err != nil {
-		return nil
-	}
-	top, err := publicsuffix.EffectiveTLDPlusOne(d)
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for {
-		out = append(out, d)
-		if d == top || len(out) > 127 {
-			return out
-		}
-		_, d, _ = strings.Cut(d, ".")
-	}
-}
+// ValidINN is match.ValidINN.
+func ValidINN(s string) error { return match.ValidINN(s) }
 
-// NormalizeEmail returns a bare address ("user@domain", no display name) in
-// its canonical form: lower case, the domain as NormalizeDomain gives it.
-func NormalizeEmail(s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", errors.New("empty e-mail address")
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return "", fmt.Errorf("%q is not a valid e-mail address", s)
-	}
-	at := strings.LastIndexByte(s, '@')
-	d, err := NormalizeDomain(s[at+1:])
-	if err != nil {
-		return "", fmt.Errorf("%q is not a valid e-mail address: %w", s, err)
-	}
-	return strings.ToLower(s[:at]) + "@" + d, nil
-}
+// ValidOGRN is match.ValidOGRN.
+func ValidOGRN(s string) error { return match.ValidOGRN(s) }
 
-// ValidINN accepts an empty INN or 10 (organisation) or 12 (individual) digits.
-// Check digits are not verified: imported registers carry placeholder numbers.
-func ValidINN(s string) error {
-	if s == "" || (len(s) == 10 || len(s) == 12) && allDigits(s) {
-		return nil
-	}
-	return fmt.Errorf("%q is not an INN: 10 or 12 digits expected", s)
-}
-
-// ValidOGRN accepts an empty OGRN or 13 (OGRN) or 15 (OGRNIP) digits.
-func ValidOGRN(s string) error {
-	if s == "" || (len(s) == 13 || len(s) == 15) && allDigits(s) {
-		return nil
-	}
-	return fmt.Errorf("%q is not an OGRN: 13 or 15 digits expected", s)
-}
-
-// ValidRole accepts the user roles.
-func ValidRole(s string) error {
-	if s == RoleUser || s == RoleHead {
-		return nil
-	}
-	return fmt.Errorf("role %q is unknown: use %s or %s", s, RoleUser, RoleHead)
-}
-
-func allDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
+// ValidRole is match.ValidRole.
+func ValidRole(s string) error { return match.ValidRole(s) }
