@@ -39,6 +39,10 @@ type Options struct {
 	MaxTotalAttachmentBytes int64  // attachments past this total are Dropped ("total_too_large")
 	MaxTextBytes            int    // Text and HTML are each truncated to this many bytes (Problem)
 	LoopHeader              string // e.g. "X-Otvet-Loop": when present, OwnLoop and LoopValue are set
+	// RiskyExtensions are the extensions (lower case, with or without the
+	// dot) that make an attachment Risky; nil means
+	// DefaultRiskyExtensions(), an empty non-nil list flags by content only.
+	RiskyExtensions []string
 
 	// panicHook, when set, is called at the start of parsing; tests use it to
 	// prove that a panic is turned into ErrInternal.
@@ -64,6 +68,9 @@ func (o Options) withDefaults() Options {
 	if o.MaxTextBytes <= 0 {
 		o.MaxTextBytes = DefaultMaxTextBytes
 	}
+	if o.RiskyExtensions == nil {
+		o.RiskyExtensions = DefaultRiskyExtensions()
+	}
 	return o
 }
 
@@ -79,6 +86,12 @@ type Attachment struct {
 	Data                             []byte
 	Dropped                          bool
 	DropReason                       string // "too_large", "total_too_large", "too_deep", "undecodable"
+	// Risky: agents should be warned before opening it (a program, a
+	// macro document, an archive holding one, a name disguised with bidi
+	// controls). RiskReason is "<kind>: <detail>" with kind one of the
+	// Risk constants (see RiskyAttachment); "" when not risky.
+	Risky      bool
+	RiskReason string
 }
 
 // Drop reasons.

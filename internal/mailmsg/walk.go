@@ -93,7 +93,11 @@ func (w *walker) walk(e entity, depth int, path string, inRelated bool) content 
 	if filename == "" {
 		filename = params["name"]
 	}
-	filename = cleanFilename(w.dec.words(filename))
+	rawName := w.dec.words(filename)
+	filename, bidi := cleanFilename(rawName)
+	if stripped, _ := stripInvisible(rawName, false); stripped != rawName {
+		w.p.addf("invisible or bidi control characters removed from the name of %s: %q", partName(path), singleLine(rawName))
+	}
 
 	switch ct {
 	case "message/delivery-status", "message/global-delivery-status":
@@ -115,7 +119,7 @@ func (w *walker) walk(e entity, depth int, path string, inRelated bool) content 
 				}
 				if filename == "" {
 					if subj, ok := hr.hdr.get("Subject"); ok {
-						filename = cleanFilename(singleLine(w.dec.words(subj)))
+						filename, _ = cleanFilename(singleLine(w.dec.words(subj)))
 					}
 				}
 			}
@@ -126,12 +130,12 @@ func (w *walker) walk(e entity, depth int, path string, inRelated bool) content 
 		if !strings.HasSuffix(strings.ToLower(filename), ".eml") {
 			filename += ".eml"
 		}
-		w.attach(e, ct, cte, filename, disp, inRelated, path)
+		w.attach(e, ct, cte, filename, disp, inRelated, path, false)
 		return content{}
 	}
 	isBodyText := (ct == "text/plain" || ct == "text/html") && disp != "attachment" && filename == "" && !inRelated
 	if !isBodyText {
-		w.attach(e, ct, cte, filename, disp, inRelated, path)
+		w.attach(e, ct, cte, filename, disp, inRelated, path, bidi)
 		return content{}
 	}
 	text := w.text(e.body, cte, ct, params, path)
@@ -234,7 +238,11 @@ func (w *walker) childEntity(raw []byte) entity {
 
 // attach records a non-body part, enforcing the size limits without keeping
 // the data of parts that are dropped.
-func (w *walker) attach(e entity, ct, cte, filename, disp string, inRelated bool, path string) {
+//
+// Every attachment is classified with RiskyAttachment (with
+// Options.RiskyExtensions); bidi marks a name that had bidi controls
+// removed, which is risky in itself.
+func (w *walker) attach(e entity, ct, cte, filename, disp string, inRelated bool, path string, bidi bool) {
 	cid, _ := e.hdr.get("Content-Id")
 	cid = strings.TrimSpace(strings.Trim(strings.TrimSpace(cid), "<>"))
 	a := Attachment{
@@ -261,15 +269,26 @@ func (w *walker) attach(e entity, ct, cte, filename, disp string, inRelated bool
 		a.Data = data
 		w.attBytes += n
 	}
+	a.Risky, a.RiskReason = RiskyAttachment(filename, ct, a.Data, w.opts.RiskyExtensions)
+	if !a.Risky && bidi {
+		a.Risky, a.RiskReason = true, RiskHiddenName+": bidi control characters in the name"
+	}
 	if bad > 0 && !a.Dropped {
 		w.p.addf("%d invalid bytes skipped while decoding %s (%s)", bad, partName(path), cte)
 	}
 	w.atts = append(w.atts, a)
 }
 
-// cleanFilename keeps the last path element and removes control characters.
-func cleanFilename(s string) string {
-	s = singleLine(s)
+// cleanFilename keeps the last path element, removes invisible format
+// characters (bidi controls, zero-width characters: see cleanName) and
+// turns control characters into blanks. bidi tells whether characters that
+// reorder the text were removed.
+func cleanFilename(s string) (name string, bidi bool) {
+	s, bidi = stripInvisible(s, false)
+	return cleanPath(singleLine(s)), bidi
+}
+
+func cleanPath(s string) string {
 	if i := strings.LastIndexAny(s, `/\`); i >= 0 {
 		s = s[i+1:]
 	}
