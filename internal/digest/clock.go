@@ -198,7 +198,7 @@ func fromClock(c *sla.Clock, cal sla.BusinessTime, stopAt sql.NullTime, stopHint
 		f.elapsed = c.Elapsed(stopAt.Time)
 	default:
 		f.elapsed = c.Elapsed(at)
-		f.running = last.Kind == sla.EventStart || last.Kind == sla.EventResume
+		f.running = last.Kind == sla.EventStart || last.Kind == sla.EventResume || last.Kind == sla.EventReopen
 		if events[0].At.After(at) {
 			f.running = false
 		}

@@ -28,6 +28,18 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		res.Message = in.say(ru, en)
 		return res, in.tx.AddEvent(ctx, t.ID, in.now, "command_failed", agent.Email, c.Raw+": "+en)
 	}
+	// change asks the lifecycle; a change it refuses is told to the agent.
+	change := func(ch Change) (refused bool, err error) {
+		ch.Actor, ch.Via = agent.Email, ViaMail
+		err = in.lc().apply(ctx, t, ch)
+		var na *NotAllowed
+		if errors.As(err, &na) {
+			ru, en := refusalWords(na)
+			res, err = fail(ru, en)
+			return true, err
+		}
+		return false, err
+	}
 	closed := t.Status == store.StatusResolved || t.Status == store.StatusClosed || t.Status == store.StatusRejected
 	switch c.Name {
 	case staffcmd.Note:
@@ -50,19 +62,18 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		if !answered {
 			return fail("напишите, какие сведения нужны: текст после команды или ниже", "write what you need: after the command or below it")
 		}
-		if err := in.setState(ctx, t, store.StatusWaiting, "", sql.NullTime{}, sla.EventPause, "waiting for the customer"); err != nil {
+		if refused, err := change(Change{Event: EvWaited, Note: "waiting for the customer"}); refused || err != nil {
 			return res, err
 		}
 		return ok("запрос отправлен пользователю; срок приостановлен до его ответа", "request sent; the clock is paused until the customer replies")
 
 	case staffcmd.Defer, staffcmd.Reject:
 		reason := c.Args[0]
-		status, tmpl, verbRu, verbEn := store.StatusDeferred, mailout.TmplDeferred, "отложено", "deferred"
-		event := sla.EventPause
+		ev, tmpl, verbRu, verbEn := EvDeferred, mailout.TmplDeferred, "отложено", "deferred"
 		if c.Name == staffcmd.Reject {
-			status, tmpl, verbRu, verbEn, event = store.StatusRejected, mailout.TmplRejected, "отклонено", "rejected", sla.EventStop
+			ev, tmpl, verbRu, verbEn = EvRejected, mailout.TmplRejected, "отклонено", "rejected"
 		}
-		if err := in.setState(ctx, t, status, reason, sql.NullTime{}, event, reason); err != nil {
+		if refused, err := change(Change{Event: ev, Reason: reason}); refused || err != nil {
 			return res, err
 		}
 		if err := in.noticeRequester(ctx, t, tmpl, mailout.NoticeData{Reason: reason, Note: c.Text}); err != nil {
@@ -79,23 +90,19 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 
 	case staffcmd.Resolve, staffcmd.Close:
 		status := store.StatusResolved
+		ch := Change{Event: EvResolved, Until: in.lc().autoCloseAt()}
 		if c.Name == staffcmd.Close {
-			status = store.StatusClosed
-		}
-		var autoClose sql.NullTime
-		if status == store.StatusResolved && in.desk.Calendar != nil && in.s.closeDays > 0 {
-			autoClose = sql.NullTime{Time: in.desk.Calendar.Add(in.now, time.Duration(in.s.closeDays)*in.desk.DayLength).UTC(), Valid: true}
-		}
-		if err := in.setState(ctx, t, status, "", autoClose, sla.EventStop, string(c.Name)); err != nil {
-			return res, err
-		}
-		if err := in.stopClock(ctx, t, sla.FirstResponse); err != nil {
-			return res, err
-		}
-		if !t.ResolvedAt.Valid {
-			if err := in.tx.SetTicketField(ctx, t.ID, store.FieldResolvedAt, in.now, in.now); err != nil {
-				return res, err
+			status, ch = store.StatusClosed, Change{Event: EvClosed}
+			if !t.ResolvedAt.Valid && t.Status != store.StatusRejected {
+				// Closed by support without a separate resolution: resolved now.
+				if err := in.tx.SetTicketField(ctx, t.ID, store.FieldResolvedAt, in.now, in.now); err != nil {
+					return res, err
+				}
+				t.ResolvedAt = sql.NullTime{Time: in.now, Valid: true}
 			}
+		}
+		if refused, err := change(ch); refused || err != nil {
+			return res, err
 		}
 		if status == store.StatusResolved && !answered {
 			if err := in.noticeRequester(ctx, t, mailout.TmplResolved, mailout.NoticeData{Days: in.s.closeDays}); err != nil {
@@ -111,7 +118,11 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		if !closed && t.Status != store.StatusDeferred && t.Status != store.StatusWaiting {
 			return fail("обращение и так открыто", "the ticket is already open")
 		}
-		if err := in.setState(ctx, t, store.StatusOpen, "", sql.NullTime{}, sla.EventResume, "reopened by staff"); err != nil {
+		ev := EvResumed
+		if closed {
+			ev = EvReopened
+		}
+		if refused, err := change(Change{Event: ev, Note: "reopened by staff"}); refused || err != nil {
 			return res, err
 		}
 		return ok("обращение открыто снова", "ticket reopened")
@@ -178,11 +189,7 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		if problemEn != "" {
 			return fail(problemRu, problemEn)
 		}
-		ev := sla.EventKind("")
-		if t.Status == store.StatusWaiting || t.Status == store.StatusDeferred {
-			ev = sla.EventResume
-		}
-		if err := in.setState(ctx, t, store.StatusPlanned, "", sql.NullTime{}, ev, "visit planned"); err != nil {
+		if refused, err := change(Change{Event: EvPlanned, Note: "visit planned for " + day.date}); refused || err != nil {
 			return res, err
 		}
 		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldPlannedFor, day.date, in.now); err != nil {
@@ -206,10 +213,7 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		} else if err != nil {
 			return res, err
 		}
-		if err := in.setState(ctx, t, store.StatusResolved, "", sql.NullTime{}, sla.EventStop, "approved"); err != nil {
-			return res, err
-		}
-		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldResolvedAt, in.now, in.now); err != nil {
+		if refused, err := change(Change{Event: EvResolved, Note: "connection request approved"}); refused || err != nil {
 			return res, err
 		}
 		return ok("заявка одобрена, протокол подключения отправлен: "+summary, "request approved, protocol sent: "+summary)
@@ -222,37 +226,28 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		} else if err != nil {
 			return res, err
 		}
-		if err := in.setState(ctx, t, store.StatusClosed, "", sql.NullTime{}, sla.EventStop, fmt.Sprintf("merged into #%d", n)); err != nil {
+		if into.MergedInto.Valid || into.Status == store.StatusClosed || into.Status == store.StatusRejected {
+			return fail(fmt.Sprintf("обращение #%d закрыто: объединять можно только с действующим", n),
+				fmt.Sprintf("ticket #%d is closed: merge into an active one", n))
+		}
+		// Organisations are walled: a merge never lets one see another's ticket.
+		if same, err := in.sameOrg(ctx, t.RequesterEmail, into.RequesterEmail); err != nil {
+			return res, err
+		} else if !same && !strings.EqualFold(t.RequesterEmail, into.RequesterEmail) {
+			return fail(fmt.Sprintf("обращение #%d — другой организации: объединять можно только обращения одной организации", n),
+				fmt.Sprintf("ticket #%d belongs to another organisation: only tickets of one organisation can be merged", n))
+		}
+		if refused, err := change(Change{Event: EvMerged, Into: n}); refused || err != nil {
 			return res, err
 		}
-		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldMergedInto, n, in.now); err != nil {
+		moved, err := in.merge(ctx, t, into, agent)
+		if err != nil {
 			return res, err
 		}
-		if err := in.tx.AddEvent(ctx, n, in.now, "merged_from", agent.Email, fmt.Sprintf("#%d", t.ID)); err != nil {
-			return res, err
-		}
-		return ok(fmt.Sprintf("объединено с обращением #%d", n), fmt.Sprintf("merged into ticket #%d", n))
+		return ok(fmt.Sprintf("объединено с обращением #%d; участники перенесены: %d; пользователь уведомлён", n, moved),
+			fmt.Sprintf("merged into ticket #%d; participants moved: %d; the customer was told", n, moved))
 	}
 	return fail("неизвестная команда", "unknown command")
-}
-
-// setState changes a ticket's state and applies ev to its clocks (ev "" leaves them).
-func (in *intake) setState(ctx context.Context, t *store.Ticket, status, reason string, resume sql.NullTime, ev sla.EventKind, why string) error {
-	if err := in.tx.UpdateTicketState(ctx, t.ID, status, reason, resume, in.now); err != nil {
-		return err
-	}
-	was := t.Status
-	t.Status, t.Reason, t.ResumeAt = status, reason, resume
-	if err := in.event(ctx, t.ID, "status_changed", was+" -> "+status+" "+reason); err != nil {
-		return err
-	}
-	switch ev {
-	case "":
-		return nil
-	case sla.EventStop:
-		return in.stopClock(ctx, t, sla.Resolution)
-	}
-	return in.changeClocks(ctx, t, ev, why)
 }
 
 // retarget rebuilds a ticket's clocks from their history with new targets.
@@ -356,7 +351,7 @@ func (in *intake) planResolution(ctx context.Context, t *store.Ticket, close tim
 	}
 	switch {
 	case res == nil:
-		if res, err = in.startClock(sla.Resolution, 0); err != nil {
+		if res, err = in.lc().startClock(sla.Resolution, 0); err != nil {
 			return err
 		}
 	case res.Stopped():

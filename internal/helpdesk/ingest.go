@@ -2,9 +2,7 @@ package helpdesk
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
@@ -65,6 +63,9 @@ type prepared struct {
 
 // IngestBatch stores messages of one mailbox (ascending UIDs) in ONE
 // transaction together with the cursor, and returns what was done with each.
+// The poison-message guard (quarantine.go) surrounds it: when the previous
+// attempt on these messages never finished, they are taken one at a time,
+// and a message that stopped the service twice is quarantined unparsed.
 func (s *Service) IngestBatch(ctx context.Context, mailbox string, uidValidity uint32, fs []mailin.Fetched) ([]Outcome, error) {
 	d, err := s.desk(mailbox)
 	if err != nil {
@@ -73,27 +74,63 @@ func (s *Service) IngestBatch(ctx context.Context, mailbox string, uidValidity u
 	if len(fs) == 0 {
 		return nil, nil
 	}
-	now := s.now().UTC()
-	ps := make([]prepared, len(fs))
-	for i, f := range fs {
-		sum := sha256.Sum256(f.Raw)
-		msg, perr := mailmsg.Parse(f.Raw, s.parseOpts)
-		raw := &store.RawMessage{
-			Desk: d.Name, UIDValidity: uidValidity, UID: f.UID, SHA256: hex.EncodeToString(sum[:]),
-			Size: f.Size, Truncated: f.Truncated, Disposition: "pending", Data: f.Raw, ReceivedAt: now,
-		}
-		if raw.Size == 0 {
-			raw.Size = int64(len(f.Raw))
-		}
-		if msg != nil {
-			raw.MessageID = msg.MessageID
-		}
-		ps[i] = prepared{f: f, raw: raw, msg: msg, perr: perr}
+	prev, found, err := s.pendingAttempt(ctx, d.Name)
+	if err != nil {
+		return nil, s.paused(d, err)
 	}
-	outs, err := s.commit(ctx, d, uidValidity, now, ps)
+	if !found || !prev.Covers(uidValidity, fs[0].UID) {
+		return s.ingest(ctx, d, uidValidity, fs, 1)
+	}
+	s.log.Warn("the previous attempt on these messages never finished; taking them one at a time", "desk", d.Name,
+		"first_uid", prev.FirstUID, "last_uid", prev.LastUID, "attempt", prev.Attempt)
+	outs := make([]Outcome, 0, len(fs))
+	for i, f := range fs {
+		if !prev.Covers(uidValidity, f.UID) {
+			rest, err := s.ingest(ctx, d, uidValidity, fs[i:], 1)
+			if err != nil {
+				return nil, err
+			}
+			return append(outs, rest...), nil
+		}
+		var o []Outcome
+		if prev.FirstUID == prev.LastUID && prev.Attempt >= 2 {
+			o, err = s.poison(ctx, d, uidValidity, f, prev.Attempt)
+		} else {
+			o, err = s.ingest(ctx, d, uidValidity, fs[i:i+1], prev.Attempt+1)
+		}
+		if err != nil {
+			return nil, err
+		}
+		outs = append(outs, o...)
+	}
+	return outs, nil
+}
+
+// ingest records the attempt, parses fs under the time budget and commits
+// them with the cursor.
+func (s *Service) ingest(ctx context.Context, d *Desk, uidValidity uint32, fs []mailin.Fetched, attempt int) ([]Outcome, error) {
+	now := s.now().UTC()
+	a, err := s.recordAttempt(ctx, d, uidValidity, fs, attempt, now)
 	if err != nil {
 		return nil, err
 	}
+	if err := s.crashed(fs); err != nil {
+		return nil, err
+	}
+	ps, err := s.prepare(ctx, d, uidValidity, fs, now)
+	if err == nil {
+		var outs []Outcome
+		if outs, err = s.commit(ctx, d, uidValidity, now, ps); err == nil {
+			s.finish(d, ps, outs)
+			return outs, nil
+		}
+	}
+	s.attemptFailed(ctx, a)
+	return nil, err
+}
+
+// finish logs what was done and wakes the outbox.
+func (s *Service) finish(d *Desk, ps []prepared, outs []Outcome) {
 	queued := false
 	for i, p := range ps {
 		s.logOutcome(d, p.f, p.msg, outs[i])
@@ -102,34 +139,40 @@ func (s *Service) IngestBatch(ctx context.Context, mailbox string, uidValidity u
 	if queued {
 		s.queued()
 	}
-	return outs, nil
 }
 
-// commit stores prepared messages and the cursor in one transaction. When
-// that fails and the database is fine, one message is to blame (a poison
-// message: say, an address no mail can be composed to): the batch is retried
-// one message at a time, and a message that fails on its own is quarantined
-// with the error, so it can never block the mailbox. Only when even the
-// quarantine fails is the error returned (the database is down: retry later).
+// commit stores prepared messages and the cursor in one transaction, and
+// clears the intake attempt with it. When that fails and the database is
+// fine, one message is to blame (a poison message: say, an address no mail
+// can be composed to): the batch is retried one message at a time, and a
+// message that fails on its own is quarantined with the error, so it can
+// never block the mailbox. A failure of the database itself (down, busy,
+// disk full, I/O error: store.Transient) is returned with the cursor held,
+// never a quarantine; so is the error when even the quarantine fails.
 func (s *Service) commit(ctx context.Context, d *Desk, uidValidity uint32, now time.Time, ps []prepared) ([]Outcome, error) {
 	outs := make([]Outcome, len(ps))
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		for i, p := range ps {
-			in := &intake{s: s, tx: tx, desk: d, now: now, raw: p.raw, msg: p.msg, fetched: p.f}
+			raw := *p.raw // a fresh copy for each try: a rolled-back try's row ID means nothing
+			raw.ID = 0
+			in := &intake{s: s, tx: tx, desk: d, now: now, raw: &raw, msg: p.msg, fetched: p.f}
 			out, err := in.run(ctx, p.perr)
 			if err != nil {
 				return err
 			}
 			outs[i] = out
 		}
-		return tx.SetCursor(ctx, d.Name, store.Cursor{UIDValidity: uidValidity, LastUID: ps[len(ps)-1].f.UID}, now)
+		if err := tx.SetCursor(ctx, d.Name, store.Cursor{UIDValidity: uidValidity, LastUID: ps[len(ps)-1].f.UID}, now); err != nil {
+			return err
+		}
+		return tx.ClearIntakeAttempt(ctx, d.Name)
 	})
 	if err == nil {
 		return outs, nil
 	}
 	err = fmt.Errorf("ingest uid %d-%d of %s: %w", ps[0].f.UID, ps[len(ps)-1].f.UID, d.Name, err)
 	if ctx.Err() != nil || store.Transient(err) {
-		return nil, err
+		return nil, s.paused(d, err)
 	}
 	if len(ps) > 1 {
 		for i := range ps {
@@ -152,22 +195,32 @@ func (s *Service) commit(ctx context.Context, d *Desk, uidValidity uint32, now t
 		if err := tx.AddEvent(ctx, 0, now, "message_quarantined", "system", raw.Note); err != nil {
 			return err
 		}
-		return tx.SetCursor(ctx, d.Name, store.Cursor{UIDValidity: uidValidity, LastUID: p.f.UID}, now)
+		if err := tx.SetCursor(ctx, d.Name, store.Cursor{UIDValidity: uidValidity, LastUID: p.f.UID}, now); err != nil {
+			return err
+		}
+		return tx.ClearIntakeAttempt(ctx, d.Name)
 	})
 	if qerr != nil {
-		return nil, err
+		return nil, s.paused(d, err)
 	}
 	return []Outcome{{Disposition: store.DispQuarantine, Note: err.Error()}}, nil
 }
 
-// run stores one message inside the batch's transaction.
+// run stores one message inside the batch's transaction. A message already
+// stored (a retry from quarantine: raw.ID is set) is not stored again.
 func (in *intake) run(ctx context.Context, perr error) (Outcome, error) {
-	_, dup, err := in.tx.InsertRaw(ctx, in.raw)
-	if err != nil {
-		return Outcome{}, err
-	}
-	if dup {
-		return Outcome{Duplicate: true, Disposition: "duplicate"}, nil
+	if in.raw.ID == 0 {
+		dup, reused, err := storeRaw(ctx, in.tx, in.raw)
+		if err != nil {
+			return Outcome{}, err
+		}
+		if dup {
+			return Outcome{Duplicate: true, Disposition: "duplicate"}, nil
+		}
+		if reused {
+			in.s.log.Warn("a different message reuses a known Message-ID; kept as a new message", "desk", in.desk.Name,
+				"uid", in.raw.UID, "message_id", in.raw.MessageID, "sha256", in.raw.SHA256)
+		}
 	}
 	out, err := in.decide(ctx, perr)
 	if err != nil {
@@ -196,6 +249,9 @@ func (s *Service) logOutcome(d *Desk, f mailin.Fetched, msg *mailmsg.Message, ou
 		s.log.Info("message ingested", attrs...)
 	}
 }
+
+// lc is the ticket lifecycle inside this message's transaction.
+func (in *intake) lc() *lifecycle { return in.s.lifecycle(in.tx, in.desk, in.now) }
 
 // intake is the state of one message's transaction.
 type intake struct {
@@ -265,8 +321,17 @@ func strconvQuote(s string) string {
 
 // match finds the ticket a message belongs to: a signed reply address first,
 // then the Message-IDs it refers to, then a [#N] subject token — the last only
-// when the sender already takes part in that ticket.
+// when the sender already takes part in that ticket. Mail about a merged
+// ticket reaches the ticket it was merged into.
 func (in *intake) match(ctx context.Context) (int64, error) {
+	id, err := in.matchDirect(ctx)
+	if err != nil || id == 0 {
+		return id, err
+	}
+	return in.follow(ctx, id)
+}
+
+func (in *intake) matchDirect(ctx context.Context) (int64, error) {
 	m := in.msg
 	if ticketID, _, ok := in.tokenOf(); ok {
 		if t, err := in.tx.Ticket(ctx, ticketID); err == nil && t.Desk == in.desk.Name {
@@ -335,7 +400,7 @@ func (in *intake) open(ctx context.Context, linked int64) (Outcome, error) {
 	t.SupportLevel, tg = in.targets(t.Priority, sc)
 	switch dec.Outcome {
 	case rules.OutcomeReject:
-		t.Status, t.Reason = store.StatusRejected, dec.Reason
+		t.Status, t.Reason, t.ClosedAt = store.StatusRejected, dec.Reason, sql.NullTime{Time: in.now, Valid: true}
 	case rules.OutcomeUnidentified:
 		// No SLA clock runs until the sender is identified; the request waits.
 		t.Status, t.Reason, t.Missing = store.StatusUnidentified, dec.Reason, strings.Join(dec.Missing, ",")
@@ -345,24 +410,21 @@ func (in *intake) open(ctx context.Context, linked int64) (Outcome, error) {
 	case rules.OutcomeDefer:
 		t.Status, t.Reason = store.StatusDeferred, dec.Reason
 		if dec.Window != nil {
+			// Held by this window: its end, or its removal, releases the request.
 			t.ResumeAt = sql.NullTime{Time: dec.Window.To.UTC(), Valid: true}
+			t.HoldWindowID = sql.NullInt64{Int64: dec.Window.ID, Valid: true}
 		}
-		if err := in.startClocks(t, tg); err != nil {
+		if err := in.lc().startClocks(t, tg); err != nil {
 			return Outcome{}, err
 		}
 	default:
 		t.Missing = strings.Join(dec.Missing, ",")
-		if err := in.startClocks(t, tg); err != nil {
+		if err := in.lc().startClocks(t, tg); err != nil {
 			return Outcome{}, err
 		}
 	}
 	if err := in.tx.CreateTicket(ctx, t); err != nil {
 		return Outcome{}, err
-	}
-	if t.Status == store.StatusRejected {
-		if err := in.tx.UpdateTicketState(ctx, t.ID, t.Status, t.Reason, sql.NullTime{}, in.now); err != nil {
-			return Outcome{}, err
-		}
 	}
 	p, err := in.tx.AddParticipant(ctx, t.ID, m.From.Email, name, "requester", in.now)
 	if err != nil {
@@ -388,7 +450,7 @@ func (in *intake) open(ctx context.Context, linked int64) (Outcome, error) {
 		return Outcome{}, err
 	}
 	if t.Status == store.StatusDeferred {
-		if err := in.changeClocks(ctx, t, sla.EventPause, dec.Reason); err != nil {
+		if err := in.lc().changeClocks(ctx, t, sla.EventPause, dec.Reason); err != nil {
 			return Outcome{}, err
 		}
 	}
@@ -525,10 +587,7 @@ func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
 	}
 	switch {
 	case closed:
-		if err := in.tx.SetTicketStatus(ctx, t.ID, store.StatusOpen, in.now); err != nil {
-			return Outcome{}, err
-		}
-		if err := in.event(ctx, t.ID, "ticket_reopened", "reply from "+m.From.Email); err != nil {
+		if err := in.lc().apply(ctx, t, Change{Event: EvReopened, Actor: m.From.Email, Via: ViaMail, Note: "the customer replied"}); err != nil {
 			return Outcome{}, err
 		}
 		p, err := in.tx.Participant(ctx, t.ID, m.From.Email)
@@ -550,21 +609,14 @@ func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
 		return out, in.identifyReply(ctx, t)
 	case t.Status == store.StatusWaiting || t.Status == store.StatusDeferred:
 		// The user answered: the ticket is back with support and its clocks run again.
-		was := t.Status
-		if err := in.tx.UpdateTicketState(ctx, t.ID, store.StatusOpen, "", sql.NullTime{}, in.now); err != nil {
-			return Outcome{}, err
-		}
-		if err := in.changeClocks(ctx, t, sla.EventResume, "customer replied"); err != nil {
-			return Outcome{}, err
-		}
-		if err := in.event(ctx, t.ID, "customer_replied", "was "+was); err != nil {
+		if err := in.lc().apply(ctx, t, Change{Event: EvResumed, Actor: m.From.Email, Via: ViaMail, Note: "the customer replied"}); err != nil {
 			return Outcome{}, err
 		}
 	default:
 		if err := in.tx.TouchTicket(ctx, t.ID, in.now); err != nil {
 			return Outcome{}, err
 		}
-		if err := in.event(ctx, t.ID, "customer_replied", ""); err != nil {
+		if err := in.tx.AddEvent(ctx, t.ID, in.now, "replied", strings.ToLower(m.From.Email), "the customer replied (mail)"); err != nil {
 			return Outcome{}, err
 		}
 	}
@@ -602,7 +654,7 @@ func (in *intake) offensiveReply(ctx context.Context, t *store.Ticket, closed bo
 		return false, err
 	}
 	if !closed {
-		if err := in.setState(ctx, t, store.StatusRejected, rules.ReasonOffensive, sql.NullTime{}, sla.EventStop, "offensive reply"); err != nil {
+		if err := in.lc().apply(ctx, t, Change{Event: EvRejected, Reason: rules.ReasonOffensive, Actor: in.msg.From.Email, Via: ViaMail, Note: "offensive reply"}); err != nil {
 			return false, err
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
 	"github.com/otvet/otvet/internal/regform"
+	"github.com/otvet/otvet/internal/sla"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -34,7 +35,7 @@ func (in *intake) registration(ctx context.Context) (Outcome, bool, error) {
 	if !req.HasAuthorityDocument {
 		t.Status, t.Reason, t.Missing = store.StatusDeferred, "insufficient_info", "authority_document"
 	}
-	if err := in.startClocks(t, Targets{d.FirstResponse, d.Resolution}); err != nil {
+	if err := in.lc().startClocks(t, Targets{d.FirstResponse, d.Resolution}); err != nil {
 		return Outcome{}, true, err
 	}
 	if err := in.tx.CreateTicket(ctx, t); err != nil {
@@ -66,7 +67,7 @@ func (in *intake) registration(ctx context.Context) (Outcome, bool, error) {
 		return Outcome{}, true, err
 	}
 	if t.Status == store.StatusDeferred {
-		if err := in.changeClocks(ctx, t, "pause", "authority document missing"); err != nil {
+		if err := in.lc().changeClocks(ctx, t, sla.EventPause, "authority document missing"); err != nil {
 			return Outcome{}, true, err
 		}
 	}
@@ -692,7 +693,7 @@ func (s *Service) DecideRegistration(ctx context.Context, ticketID int64, approv
 			if err != nil || reg.State != store.RegPending {
 				return errNotRegistration
 			}
-			if err := in.setState(ctx, t, store.StatusRejected, reason, sql.NullTime{}, "stop", "rejected"); err != nil {
+			if err := in.lc().apply(ctx, t, Change{Event: EvRejected, Reason: reason, Actor: actor, Via: ViaCLI, Note: "connection request rejected"}); err != nil {
 				return err
 			}
 			if err := tx.DecideRegistration(ctx, t.ID, store.RegRejected, sql.NullInt64{}, actor, in.now); err != nil {
@@ -704,10 +705,7 @@ func (s *Service) DecideRegistration(ctx context.Context, ticketID int64, approv
 		if summary, err = in.approveRegistration(ctx, t, actor); err != nil {
 			return err
 		}
-		if err := in.setState(ctx, t, store.StatusResolved, "", sql.NullTime{}, "stop", "approved"); err != nil {
-			return err
-		}
-		return tx.SetTicketField(ctx, t.ID, store.FieldResolvedAt, in.now, in.now)
+		return in.lc().apply(ctx, t, Change{Event: EvResolved, Actor: actor, Via: ViaCLI, Note: "connection request approved"})
 	})
 	if err != nil {
 		return "", err

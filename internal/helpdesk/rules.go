@@ -159,6 +159,18 @@ func (in *intake) recordDecision(ctx context.Context, ticketID int64, d rules.De
 	return in.event(ctx, ticketID, "rules_decision", string(detail))
 }
 
+// targetsOf are the SLA targets of a ticket of a priority and support level:
+// incident, the level's, or the desk's.
+func (s *Service) targetsOf(d *Desk, priority, level string) Targets {
+	if priority == store.PriorityIncident {
+		return s.regs.Incident
+	}
+	if t, ok := s.regs.Levels[level]; ok && level != "" {
+		return t
+	}
+	return Targets{d.FirstResponse, d.Resolution}
+}
+
 // targets picks the SLA targets of a ticket: incident, the organisation's level, or the desk's.
 func (in *intake) targets(priority string, sc senderContext) (string, Targets) {
 	if priority == store.PriorityIncident {
@@ -170,35 +182,6 @@ func (in *intake) targets(priority string, sc senderContext) (string, Targets) {
 		}
 	}
 	return in.desk.Level, Targets{in.desk.FirstResponse, in.desk.Resolution}
-}
-
-// startClocks starts a ticket's SLA clocks now and fills its due times.
-func (in *intake) startClocks(t *store.Ticket, tg Targets) error {
-	c := in.desk.Calendar
-	if c == nil {
-		return nil
-	}
-	fr, err := in.startClock(sla.FirstResponse, tg.FirstResponse)
-	if err != nil {
-		return err
-	}
-	res, err := in.startClock(sla.Resolution, tg.Resolution)
-	if err != nil {
-		return err
-	}
-	return storeClocks(t, fr, res)
-}
-
-// startClock starts one SLA clock now on the desk's calendar, warning at the
-// desk's WarnPercent.
-func (in *intake) startClock(m sla.Metric, target time.Duration) (*sla.Clock, error) {
-	c := sla.Start(m, target, in.now, in.desk.Calendar)
-	if p := in.desk.WarnPercent; p != 0 {
-		if err := c.SetWarnPercent(p); err != nil {
-			return nil, err
-		}
-	}
-	return c, nil
 }
 
 // storeClocks writes clocks and their due times into the ticket row's fields.
@@ -246,42 +229,6 @@ func loadClocks(t *store.Ticket, cal Calendar) (fr, res *sla.Clock, err error) {
 		}
 	}
 	return fr, res, nil
-}
-
-// changeClocks applies pause, resume or start to a ticket's clocks and saves them.
-// Stopped clocks are left alone; a ticket without clocks gets them started on resume.
-func (in *intake) changeClocks(ctx context.Context, t *store.Ticket, kind sla.EventKind, reason string) error {
-	if in.desk.Calendar == nil {
-		return nil
-	}
-	fr, res, err := loadClocks(t, in.desk.Calendar)
-	if err != nil {
-		return err
-	}
-	if fr == nil && res == nil {
-		if kind != sla.EventResume {
-			return nil
-		}
-		_, tg := in.targets(t.Priority, senderContext{})
-		if err := in.startClocks(t, tg); err != nil {
-			return err
-		}
-	} else {
-		for _, c := range []*sla.Clock{fr, res} {
-			if c == nil || c.Stopped() {
-				continue
-			}
-			err := c.Record(sla.Event{Kind: kind, At: in.now, Reason: reason})
-			if err != nil && !errors.Is(err, sla.ErrTransition) {
-				return err
-			}
-		}
-		if err := storeClocks(t, fr, res); err != nil {
-			return err
-		}
-	}
-	t.UpdatedAt = in.now
-	return in.tx.SetTicketSLA(ctx, t)
 }
 
 // notice sends a rule outcome's template to the sender, rate-limited like every
@@ -380,20 +327,10 @@ func (in *intake) identifyReply(ctx context.Context, t *store.Ticket) error {
 	if err := in.tx.SetTicketRequester(ctx, t.ID, name, org, in.now); err != nil {
 		return err
 	}
-	if err := in.tx.UpdateTicketState(ctx, t.ID, store.StatusOpen, "", sql.NullTime{}, in.now); err != nil {
-		return err
-	}
-	t.Status, t.Reason, t.RequesterName, t.OrgID = store.StatusOpen, "", name, org
+	t.RequesterName, t.OrgID = name, org
 	var tg Targets
 	t.SupportLevel, tg = in.targets(t.Priority, sc)
-	if err := in.startClocks(t, tg); err != nil {
-		return err
-	}
-	t.UpdatedAt = in.now
-	if err := in.tx.SetTicketSLA(ctx, t); err != nil {
-		return err
-	}
-	if err := in.event(ctx, t.ID, "identified", in.msg.From.Email); err != nil {
+	if err := in.lc().apply(ctx, t, Change{Event: EvIdentified, Targets: &tg, Via: ViaMail, Note: in.msg.From.Email}); err != nil {
 		return err
 	}
 	p, err := in.tx.Participant(ctx, t.ID, in.msg.From.Email)

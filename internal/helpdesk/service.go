@@ -78,6 +78,18 @@ type Options struct {
 	ResolvedCloseDays int
 	// Retention: raw messages and files of tickets closed longer ago are purged (0: kept).
 	Retention time.Duration
+	// Wait: timers of a ticket waiting for the customer (tickets.wait_*).
+	Wait WaitTimers
+	// ParseTimeout bounds the parsing of one message (default 30 s): a
+	// message that takes longer is quarantined (quarantine.go).
+	ParseTimeout time.Duration
+}
+
+// WaitTimers are the working days after a #wait when the customer is
+// reminded and when the ticket closes without their reply (0 or less: never).
+type WaitTimers struct {
+	ReminderDays int
+	CloseDays    int
 }
 
 // Service implements intake (the mailin.Sink of every desk).
@@ -97,6 +109,8 @@ type Service struct {
 	regs       Regulations
 	closeDays  int
 	retention  time.Duration
+	wait       WaitTimers
+	guard      *guard // the poison-message guard (quarantine.go)
 }
 
 // LoopHeader marks every message Otvet sends, so that it never ingests its own mail.
@@ -116,7 +130,7 @@ func New(o Options) (*Service, error) {
 	}
 	s := &Service{
 		db: o.DB, desks: map[string]*Desk{}, support: map[string]bool{}, signer: o.Signer, tmpl: o.Templates,
-		parseOpts: o.Parse, autoMax: o.AutoReplyPerHour, maxMessage: o.MaxMessageBytes, reopen: o.ReopenWindow, now: o.Now, log: o.Logger, queued: o.Queued, regs: o.Regulations, closeDays: o.ResolvedCloseDays, retention: o.Retention,
+		parseOpts: o.Parse, autoMax: o.AutoReplyPerHour, maxMessage: o.MaxMessageBytes, reopen: o.ReopenWindow, now: o.Now, log: o.Logger, queued: o.Queued, regs: o.Regulations, closeDays: o.ResolvedCloseDays, retention: o.Retention, wait: o.Wait,
 	}
 	for i := range o.Desks {
 		d := o.Desks[i]
@@ -144,6 +158,7 @@ func New(o Options) (*Service, error) {
 		return nil, errors.Join(errs...)
 	}
 	s.parseOpts.LoopHeader = LoopHeader
+	s.guard = newGuard(o.ParseTimeout)
 	if s.autoMax == 0 {
 		s.autoMax = 10
 	}

@@ -425,35 +425,9 @@ func (in *intake) answerCustomer(ctx context.Context, t *store.Ticket, agent *st
 			return err
 		}
 		t.FirstResponseAt = sql.NullTime{Time: in.now, Valid: true}
-		if err := in.stopClock(ctx, t, sla.FirstResponse); err != nil {
+		if err := in.lc().stopClocks(ctx, t, sla.FirstResponse); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// stopClock stops one of a ticket's clocks.
-func (in *intake) stopClock(ctx context.Context, t *store.Ticket, metric sla.Metric) error {
-	if in.desk.Calendar == nil {
-		return nil
-	}
-	fr, res, err := loadClocks(t, in.desk.Calendar)
-	if err != nil {
-		return err
-	}
-	c := fr
-	if metric == sla.Resolution {
-		c = res
-	}
-	if c == nil || c.Stopped() {
-		return nil
-	}
-	if err := c.Stop(in.now); err != nil && !errors.Is(err, sla.ErrTransition) {
-		return err
-	}
-	if err := storeClocks(t, fr, res); err != nil {
-		return err
-	}
-	t.UpdatedAt = in.now
-	return in.tx.SetTicketSLA(ctx, t)
 }

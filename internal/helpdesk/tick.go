@@ -2,7 +2,6 @@ package helpdesk
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -31,10 +30,8 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 			if !ok {
 				continue
 			}
-			if err := tx.UpdateTicketState(ctx, t.ID, store.StatusClosed, "unidentified", sql.NullTime{}, now); err != nil {
-				return err
-			}
-			if err := in.event(ctx, t.ID, "closed_unidentified", fmt.Sprintf("no identification within %d working days", s.regs.IdentifyWaitDays)); err != nil {
+			if err := in.lc().apply(ctx, t, Change{Event: EvClosed, Reason: "unidentified", Via: ViaScheduler,
+				Note: fmt.Sprintf("no identification within %d working days", s.regs.IdentifyWaitDays)}); err != nil {
 				return err
 			}
 			if err := in.notice(ctx, t, mailout.TmplUnidentifiedClosed, mailout.NoticeData{Reason: "unidentified", Days: s.regs.IdentifyWaitDays}); err != nil {
@@ -52,13 +49,16 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 			if !ok {
 				continue
 			}
-			if err := tx.UpdateTicketState(ctx, t.ID, store.StatusClosed, "", sql.NullTime{}, now); err != nil {
-				return err
-			}
-			if err := in.event(ctx, t.ID, "closed_after_resolution", fmt.Sprintf("no reply within %d working days", s.closeDays)); err != nil {
+			if err := in.lc().apply(ctx, t, Change{Event: EvClosed, Via: ViaScheduler,
+				Note: fmt.Sprintf("resolved, no reply within %d working days", s.closeDays)}); err != nil {
 				return err
 			}
 			n++
+		}
+		if m, err := s.waitTimers(ctx, tx, now); err != nil {
+			return err
+		} else {
+			n += m
 		}
 		if m, err := s.slaAlerts(ctx, tx, now); err != nil {
 			return err
@@ -84,16 +84,9 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 			if !ok {
 				continue
 			}
-			if err := tx.UpdateTicketState(ctx, t.ID, store.StatusOpen, "", sql.NullTime{}, now); err != nil {
+			if err := in.lc().apply(ctx, t, Change{Event: EvResumed, Via: ViaScheduler, Note: "the " + t.Reason + " deferral ended"}); err != nil {
 				return err
 			}
-			if err := in.changeClocks(ctx, t, sla.EventResume, "deferral ended"); err != nil {
-				return err
-			}
-			if err := in.event(ctx, t.ID, "resumed", "the "+t.Reason+" deferral ended"); err != nil {
-				return err
-			}
-			t.Status = store.StatusOpen
 			first, err := tx.FirstMessageText(ctx, t.ID)
 			if err != nil {
 				return err
@@ -122,6 +115,55 @@ func (s *Service) tickIntake(tx *store.Tx, t *store.Ticket, now time.Time) (*int
 		return nil, false
 	}
 	return &intake{s: s, tx: tx, desk: d, now: now}, true
+}
+
+// waitTimers reminds customers whom support has waited for since
+// tickets.wait_reminder_days working days, and closes the ticket after
+// tickets.wait_close_days (both counted from the #wait), each with a notice.
+func (s *Service) waitTimers(ctx context.Context, tx *store.Tx, now time.Time) (int, error) {
+	due, err := tx.TicketsToResume(ctx, store.StatusWaiting, now)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range due {
+		t := &due[i]
+		in, ok := s.tickIntake(tx, t, now)
+		if !ok {
+			continue
+		}
+		lc := in.lc()
+		if !t.WaitRemindedAt.Valid && s.wait.ReminderDays > 0 {
+			data := mailout.NoticeData{Days: s.wait.CloseDays}
+			closeAt, closes := lc.waitTimer(t.ResumeAt.Time)
+			if closes {
+				data.Until = FormatLocal(closeAt, in.desk.Location, in.desk.Language)
+			} else {
+				closeAt, data.Days = time.Time{}, 0
+			}
+			if err := tx.SetWaitReminded(ctx, t.ID, now, closeAt); err != nil {
+				return n, err
+			}
+			if err := tx.AddEvent(ctx, t.ID, now, "wait_reminded", "system",
+				fmt.Sprintf("no reply within %d working days (scheduler)", s.wait.ReminderDays)); err != nil {
+				return n, err
+			}
+			if err := in.notice(ctx, t, mailout.TmplWaitReminder, data); err != nil {
+				return n, err
+			}
+			n++
+			continue
+		}
+		if err := lc.apply(ctx, t, Change{Event: EvClosed, Reason: "no_reply", Via: ViaScheduler,
+			Note: fmt.Sprintf("no reply within %d working days", s.wait.CloseDays)}); err != nil {
+			return n, err
+		}
+		if err := in.notice(ctx, t, mailout.TmplWaitClosed, mailout.NoticeData{Days: s.wait.CloseDays}); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // beforeVisitDay reports whether a planned ticket's visit day has not begun

@@ -33,6 +33,8 @@ const (
 	EventPause  EventKind = "pause"
 	EventResume EventKind = "resume"
 	EventStop   EventKind = "stop"
+	// EventReopen counts again after a stop: the ticket was reopened.
+	EventReopen EventKind = "reopen"
 )
 
 // Event is one entry of a clock's history. At is stored in UTC.
@@ -70,7 +72,7 @@ func Start(m Metric, target time.Duration, t time.Time, cal BusinessTime) *Clock
 }
 
 // Replay rebuilds a clock from its events, checking that they form a valid
-// history (start first; pause/resume alternate; nothing after stop; times
+// history (start first; pause/resume alternate; only a reopen after a stop; times
 // never go back). warnPercent 0 means the default.
 func Replay(m Metric, target time.Duration, warnPercent int, events []Event, cal BusinessTime) (*Clock, error) {
 	if m == "" {
@@ -126,21 +128,25 @@ func (c *Clock) last() Event { return c.events[len(c.events)-1] }
 // Stopped reports whether the clock has been stopped.
 func (c *Clock) Stopped() bool { return c.last().Kind == EventStop }
 
-// Record appends an event: pause (while running), resume (while paused) or
-// stop (while running or paused), at or after the last event.
+// Record appends an event: pause (while running), resume (while paused),
+// stop (while running or paused) or reopen (after a stop: a reopened
+// ticket's clock counts again, the stopped stretch uncounted), at or after
+// the last event.
 func (c *Clock) Record(e Event) error {
 	last := c.last()
 	e.At = e.At.UTC()
 	if e.At.Before(last.At) {
 		return fmt.Errorf("%w: %s at %s is before %s at %s", ErrOutOfOrder, e.Kind, e.At.Format(time.RFC3339), last.Kind, last.At.Format(time.RFC3339))
 	}
-	running := last.Kind == EventStart || last.Kind == EventResume
+	running := last.Kind == EventStart || last.Kind == EventResume || last.Kind == EventReopen
 	ok := false
 	switch e.Kind {
 	case EventPause:
 		ok = running
 	case EventResume:
 		ok = last.Kind == EventPause
+	case EventReopen:
+		ok = last.Kind == EventStop
 	case EventStop:
 		ok = last.Kind != EventStop
 	}
@@ -192,10 +198,11 @@ type Interval struct {
 func (c *Clock) Intervals(now time.Time) []Interval {
 	out := make([]Interval, 0, len(c.events))
 	for i, e := range c.events {
-		if e.Kind == EventStop {
+		if e.Kind == EventStop && i == len(c.events)-1 {
 			break
 		}
-		iv := Interval{From: e.At, Running: e.Kind != EventPause, Reason: e.Reason}
+		// A stop followed by a reopen is a stretch not counted.
+		iv := Interval{From: e.At, Running: e.Kind != EventPause && e.Kind != EventStop, Reason: e.Reason}
 		end := now
 		if i+1 < len(c.events) {
 			iv.To = c.events[i+1].At

@@ -31,7 +31,7 @@ func (t *Tx) RemoveMaintenance(ctx context.Context, id int64, actor string, now 
 	if _, err := t.exec(ctx, `DELETE FROM maintenance_windows WHERE id = ?`, id); err != nil {
 		return 0, err
 	}
-	n, err := t.retimeDeferred(ctx, w.EndsAt, now)
+	n, err := t.retimeDeferred(ctx, id, now)
 	if err != nil {
 		return 0, err
 	}
@@ -52,7 +52,7 @@ func (t *Tx) EndMaintenance(ctx context.Context, id int64, end time.Time, actor 
 	if _, err := t.exec(ctx, `UPDATE maintenance_windows SET ends_at = ? WHERE id = ?`, end, id); err != nil {
 		return 0, err
 	}
-	n, err := t.retimeDeferred(ctx, w.EndsAt, end)
+	n, err := t.retimeDeferred(ctx, id, end)
 	if err != nil {
 		return 0, err
 	}
@@ -73,11 +73,12 @@ func (t *Tx) maintenance(ctx context.Context, id int64) (*MaintenanceWindow, err
 	return &w, nil
 }
 
-// retimeDeferred moves the resume time of requests deferred for maintenance
-// until oldEnd (intake sets resume_at to the window's end) to at.
-func (t *Tx) retimeDeferred(ctx context.Context, oldEnd, at time.Time) (int64, error) {
-	res, err := t.exec(ctx, `UPDATE tickets SET resume_at = ? WHERE status = ? AND reason = 'maintenance' AND resume_at = ?`,
-		at, StatusDeferred, oldEnd)
+// retimeDeferred moves the resume time of the requests the window holds
+// (deferred with hold_window_id = id) to at; another window's requests,
+// even ending at the same instant, stay.
+func (t *Tx) retimeDeferred(ctx context.Context, windowID int64, at time.Time) (int64, error) {
+	res, err := t.exec(ctx, `UPDATE tickets SET resume_at = ? WHERE status = ? AND hold_window_id = ?`,
+		at, StatusDeferred, windowID)
 	if err != nil {
 		return 0, err
 	}

@@ -75,6 +75,10 @@ type Ticket struct {
 	PlannedFor string        `db:"planned_for"` // YYYY-MM-DD: the working day of a planned visit
 	MergedInto sql.NullInt64 `db:"merged_into"`
 	Kind       string        `db:"kind"` // KindRequest or KindRegistration
+	// Holds (migration 00011): the maintenance window holding a deferred
+	// ticket, and when a ticket waiting for the customer was reminded.
+	HoldWindowID   sql.NullInt64 `db:"hold_window_id"`
+	WaitRemindedAt sql.NullTime  `db:"wait_reminded_at"`
 }
 
 // Priorities.
@@ -112,6 +116,7 @@ type RawMessage struct {
 	UID         uint32        `db:"uid"`
 	MessageID   string        `db:"message_id"`
 	SHA256      string        `db:"sha256"`
+	ContentKey  string        `db:"content_key"` // SHA-256 without trace header fields (quarantine.go)
 	Size        int64         `db:"size"`
 	Truncated   bool          `db:"truncated"`
 	Disposition string        `db:"disposition"`

@@ -54,12 +54,13 @@ func (t *Tx) SetCursor(ctx context.Context, mailbox string, c Cursor, now time.T
 }
 
 // InsertRaw stores an incoming message. dup is true (and nothing is written)
-// when the same bytes, or the same Message-ID on the same desk, were stored before.
+// when the same bytes were stored before. A known Message-ID does not make a
+// duplicate here: see RawsByMessageID.
 func (t *Tx) InsertRaw(ctx context.Context, r *RawMessage) (id int64, dup bool, err error) {
 	row, err := t.queryRow(ctx, `INSERT INTO raw_messages
-		(desk, uid_validity, uid, message_id, sha256, size, truncated, disposition, note, data, received_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-		r.Desk, r.UIDValidity, r.UID, r.MessageID, r.SHA256, r.Size, r.Truncated, r.Disposition, r.Note, r.Data, r.ReceivedAt)
+		(desk, uid_validity, uid, message_id, sha256, content_key, size, truncated, disposition, note, data, received_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+		r.Desk, r.UIDValidity, r.UID, r.MessageID, r.SHA256, r.ContentKey, r.Size, r.Truncated, r.Disposition, r.Note, r.Data, r.ReceivedAt)
 	if err != nil {
 		return 0, false, fmt.Errorf("insert raw message: %w", err)
 	}
@@ -83,16 +84,16 @@ func (t *Tx) SetRawDisposition(ctx context.Context, id int64, disposition, note 
 
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
 
-// CreateTicket inserts a ticket and sets its ID.
+// CreateTicket inserts a ticket and sets its ID (a ticket born rejected has ClosedAt set by the caller).
 func (t *Tx) CreateTicket(ctx context.Context, tk *Ticket) error {
 	id, err := t.insertID(ctx, `INSERT INTO tickets (desk, status, channel, subject, requester_email, requester_name,
 		support_level, linked_ticket_id, created_at, updated_at, first_response_due, resolution_due,
-		sla_first_response, sla_resolution, reason, priority, org_id, suggestions, missing, resume_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sla_first_response, sla_resolution, reason, priority, org_id, suggestions, missing, resume_at, hold_window_id, closed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		tk.Desk, tk.Status, tk.Channel, tk.Subject, tk.RequesterEmail, tk.RequesterName, tk.SupportLevel,
 		tk.LinkedTicketID, tk.CreatedAt, tk.UpdatedAt, tk.FirstResponseDue, tk.ResolutionDue,
 		tk.SLAFirstResponse, tk.SLAResolution, tk.Reason, cmpOr(tk.Priority, PriorityNormal), tk.OrgID, tk.Suggestions,
-		tk.Missing, tk.ResumeAt)
+		tk.Missing, tk.ResumeAt, tk.HoldWindowID, tk.ClosedAt)
 	if err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
@@ -103,7 +104,7 @@ func (t *Tx) CreateTicket(ctx context.Context, tk *Ticket) error {
 const ticketCols = `id, desk, status, channel, subject, requester_email, requester_name, support_level,
 	linked_ticket_id, created_at, updated_at, closed_at, first_response_due, resolution_due, first_response_at,
 	sla_first_response, sla_resolution, reason, priority, org_id, suggestions, missing, resume_at,
-	assignee, resolved_at, planned_for, merged_into, kind`
+	assignee, resolved_at, planned_for, merged_into, kind, hold_window_id, wait_reminded_at`
 
 // Ticket reads a ticket inside the transaction.
 func (t *Tx) Ticket(ctx context.Context, id int64) (*Ticket, error) {
@@ -140,6 +141,37 @@ func (t *Tx) UpdateTicketState(ctx context.Context, id int64, status, reason str
 	}
 	_, err := t.exec(ctx, `UPDATE tickets SET status = ?, reason = ?, resume_at = ?, closed_at = ?, updated_at = ? WHERE id = ?`,
 		status, reason, resumeAt, closed, now, id)
+	return err
+}
+
+// State is what the ticket lifecycle writes in one change: the status, its
+// reason code, and what holds the ticket (a resume time, a maintenance
+// window). closed_at follows the status; a change clears the wait reminder.
+type State struct {
+	Status       string
+	Reason       string
+	ResumeAt     sql.NullTime
+	HoldWindowID sql.NullInt64
+}
+
+// SetTicketState writes a lifecycle change of a ticket.
+func (t *Tx) SetTicketState(ctx context.Context, id int64, st State, now time.Time) error {
+	var closed sql.NullTime
+	if st.Status == StatusResolved || st.Status == StatusClosed || st.Status == StatusRejected {
+		closed = sql.NullTime{Time: now, Valid: true}
+	}
+	_, err := t.exec(ctx, `UPDATE tickets SET status = ?, reason = ?, resume_at = ?, hold_window_id = ?, wait_reminded_at = NULL,
+		closed_at = ?, updated_at = ? WHERE id = ?`, st.Status, st.Reason, st.ResumeAt, st.HoldWindowID, closed, now, id)
+	if err != nil {
+		return fmt.Errorf("ticket #%d state: %w", id, err)
+	}
+	return nil
+}
+
+// SetWaitReminded records that a waiting ticket's customer was reminded; the
+// wait now ends at closeAt.
+func (t *Tx) SetWaitReminded(ctx context.Context, id int64, at, closeAt time.Time) error {
+	_, err := t.exec(ctx, `UPDATE tickets SET wait_reminded_at = ?, resume_at = ?, updated_at = ? WHERE id = ?`, at, closeAt, at, id)
 	return err
 }
 
