@@ -16,18 +16,17 @@ const (
 	RiskHiddenName = "hidden_name" // the name hid its real end with bidi controls
 )
 
+// defaultRiskyExtensions: programs and scripts that run when opened, then
+// Office documents that may carry macros.
+const defaultRiskyExtensions = "exe com scr bat cmd msi msp ps1 vbs vbe js jse jar lnk hta dll pif cpl reg wsf wsh " +
+	"docm dotm xlsm xltm xlam pptm potm ppsm"
+
 // DefaultRiskyExtensions returns the extensions (lower case, without the
 // dot) that make an attachment risky when Options.RiskyExtensions is nil:
 // programs and scripts that run when opened, and Office documents that may
 // carry macros.
 func DefaultRiskyExtensions() []string {
-	return []string{
-		// programs and scripts
-		"exe", "com", "scr", "bat", "cmd", "msi", "msp", "ps1", "vbs", "vbe", "js", "jse",
-		"jar", "lnk", "hta", "dll", "pif", "cpl", "reg", "wsf", "wsh",
-		// macro-enabled Office documents
-		"docm", "dotm", "xlsm", "xltm", "xlam", "pptm", "potm", "ppsm",
-	}
+	return strings.Fields(defaultRiskyExtensions)
 }
 
 // macroExtensions are the extensions whose risk is RiskMacro rather than
@@ -71,9 +70,6 @@ func RiskyAttachment(name, contentType string, data []byte, exts []string) (risk
 			risky, why = false, ""
 		}
 	}()
-	if exts == nil {
-		exts = DefaultRiskyExtensions()
-	}
 	clean, bidi := cleanName(name)
 	if why := riskyName(clean, exts); why != "" {
 		return true, why
@@ -112,15 +108,22 @@ func riskyName(name string, exts []string) string {
 	if ext == "" {
 		return ""
 	}
-	for _, e := range exts {
-		if strings.EqualFold(strings.TrimPrefix(strings.TrimSpace(e), "."), ext) {
-			if macroExtension(ext) {
-				return RiskMacro + ": ." + ext
-			}
-			return RiskExecutable + ": ." + ext
+	found := false
+	if exts == nil {
+		for e := range strings.FieldsSeq(defaultRiskyExtensions) {
+			found = found || e == ext
 		}
 	}
-	return ""
+	for _, e := range exts {
+		found = found || strings.EqualFold(strings.TrimPrefix(strings.TrimSpace(e), "."), ext)
+	}
+	switch {
+	case !found:
+		return ""
+	case macroExtension(ext):
+		return RiskMacro + ": ." + ext
+	}
+	return RiskExecutable + ": ." + ext
 }
 
 // fileExt is the lower-case last extension of name without the dot;

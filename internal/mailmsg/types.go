@@ -68,9 +68,6 @@ func (o Options) withDefaults() Options {
 	if o.MaxTextBytes <= 0 {
 		o.MaxTextBytes = DefaultMaxTextBytes
 	}
-	if o.RiskyExtensions == nil {
-		o.RiskyExtensions = DefaultRiskyExtensions()
-	}
 	return o
 }
 

@@ -39,7 +39,6 @@ type budget struct {
 	text     int
 	unzipped int64
 	deadline time.Time
-	where    string // the source being read, for the notes: «вложение «a.xlsx»»
 	cuts     []string
 	ticks    int
 	late     bool
