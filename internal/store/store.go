@@ -18,6 +18,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -247,23 +248,59 @@ func (db *DB) tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	return nil
 }
 
-// Transient reports whether err means the database is unavailable or busy
-// rather than that the data was wrong: retrying later may succeed.
+// Transient reports whether err means the database is unavailable, busy or
+// out of space rather than that the data was wrong: retrying later may
+// succeed. A full disk and I/O errors are transient: the message that met
+// them is not to blame, and must wait, never be quarantined.
 func Transient(err error) bool {
-	if retryable(err) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) {
+	if retryable(err) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) || DiskFull(err) {
+		return true
+	}
+	if errors.Is(err, syscall.EIO) || errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EDQUOT) {
 		return true
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {
 		return true
 	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_PROTOCOL,
+			sqlite3.SQLITE_READONLY, sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return true
+		}
+		return false
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		// Class 08: connection exception; 53: insufficient resources; 57: operator intervention.
-		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "53") || strings.HasPrefix(pe.Code, "57")
+		// Class 08: connection exception; 53: insufficient resources (53100
+		// disk full); 57: operator intervention; 58: system error (58030 I/O).
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "53") || strings.HasPrefix(pe.Code, "57") ||
+			strings.HasPrefix(pe.Code, "58")
 	}
 	var ce *pgconn.ConnectError
 	return errors.As(err, &ce)
+}
+
+// DiskFull reports whether err means the database's disk (or its quota) is
+// full: SQLITE_FULL, PostgreSQL's 53100 disk_full, or ENOSPC/EDQUOT.
+func DiskFull(err error) bool {
+	if err == nil {
+		return false
+	}
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return true
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()&0xff == sqlite3.SQLITE_FULL
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "53100"
+	}
+	return false
 }
 
 func retryable(err error) bool {

@@ -109,7 +109,7 @@ func TestRawDeduplication(t *testing.T) {
 		}{
 			{"first", "h1", "a@x", "sd", false},
 			{"same bytes", "h1", "other@x", "sd", true},
-			{"same message-id", "h2", "a@x", "sd", true},
+			{"same message-id, other bytes: RawsByMessageID decides", "h2", "a@x", "sd", false},
 			{"same message-id other desk", "h3", "a@x", "other", false},
 			{"no message-id", "h4", "", "sd", false},
 			{"no message-id again, other bytes", "h5", "", "sd", false},
