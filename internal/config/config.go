@@ -190,6 +190,12 @@ type Tickets struct {
 	// SLAWarnPercent: agents are warned when a running SLA clock has used
 	// this share of its target (1–99, default 80).
 	SLAWarnPercent int `yaml:"sla_warn_percent"`
+	// WaitReminderDays: a ticket waiting for the customer (#wait) reminds
+	// them after this many working days (default 3; negative: never).
+	WaitReminderDays int `yaml:"wait_reminder_days"`
+	// WaitCloseDays: and closes after this many working days without their
+	// reply, counted from the #wait (default 10; negative: never).
+	WaitCloseDays int `yaml:"wait_close_days"`
 }
 
 // Templates points at an optional directory that overrides the embedded mail templates.
@@ -410,6 +416,12 @@ func (c *Config) setDefaults() {
 	}
 	if c.Tickets.AutocloseDays == 0 {
 		c.Tickets.AutocloseDays = 3
+	}
+	if c.Tickets.WaitReminderDays == 0 {
+		c.Tickets.WaitReminderDays = 3
+	}
+	if c.Tickets.WaitCloseDays == 0 {
+		c.Tickets.WaitCloseDays = 10
 	}
 	if c.Tickets.SLAWarnPercent == 0 {
 		c.Tickets.SLAWarnPercent = 80

@@ -45,6 +45,9 @@ func (c *Config) validate() []error {
 	if p := c.Tickets.SLAWarnPercent; p < 1 || p > 99 {
 		add("tickets.sla_warn_percent", "%d is not a share of the target: use 1 to 99 (default 80)", p)
 	}
+	if r, cl := c.Tickets.WaitReminderDays, c.Tickets.WaitCloseDays; r > 0 && cl > 0 && cl <= r {
+		add("tickets.wait_close_days", "%d is not after the reminder (wait_reminder_days: %d): close later than you remind, or set -1 to never close", cl, r)
+	}
 	if c.AutoReply.MaxPerHour < 0 {
 		add("auto_reply.max_per_hour", "must not be negative")
 	}
