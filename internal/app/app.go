@@ -141,7 +141,7 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 		}
 	}
 	a.Outbox = outbox.New(db, outbox.Options{
-		Senders: senders, IsPermanent: mailout.IsPermanent, MaxAttempts: c.Outbox.MaxAttempts,
+		Senders: senders, IsPermanent: mailout.IsPermanent, GiveUpAfter: c.Outbox.GiveUpAfter.D(),
 		RetryMin: c.Outbox.RetryMin.D(), RetryMax: c.Outbox.RetryMax.D(), PollInterval: c.Outbox.PollInterval.D(),
 		Now: o.Now, Logger: log.With("component", "outbox"),
 	})

@@ -1,16 +1,28 @@
-// Package outbox sends the mail queued in the database: at least once, with
-// the next attempt written before each try, retrying temporary failures with
-// exponential backoff and recording permanent ones.
+// Package outbox sends the mail queued in the database: at least once, never
+// twice at the same time, and never giving up because the relay was down.
+//
+// The worker claims one row at a time. A claim writes the attempt number and
+// the time of the next attempt before the attempt, and holds the row for
+// SendTimeout plus a margin; the send itself is cut off after SendTimeout
+// (cancelling it closes the SMTP connection), so no other sender — another
+// instance, or a cron `poll --once` beside `serve` — can take the row while
+// it is being sent. Only permanent rejections of the message end a row at
+// once; temporary failures (4xx, network, TLS, AUTH) are retried with a
+// backoff capped at RetryMax until GiveUpAfter has passed since the row was
+// queued (or requeued). A success after a failure of the relay wakes every
+// row of the desk that waits for the relay.
 package outbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"time"
 
+	"github.com/otvet/otvet/internal/mailout"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -21,16 +33,26 @@ type Sender interface {
 
 // Options tune the worker. Zero values mean the defaults.
 type Options struct {
-	Senders      map[string]Sender // by desk name
-	IsPermanent  func(error) bool  // classifies send errors (mailout.IsPermanent)
-	MaxAttempts  int               // default 20: then the row fails
-	RetryMin     time.Duration     // default 30s
-	RetryMax     time.Duration     // default 2h
-	PollInterval time.Duration     // default 5s
-	Batch        int               // rows claimed at once, default 20
+	Senders     map[string]Sender // by desk name
+	IsPermanent func(error) bool  // the message itself was rejected (mailout.IsPermanent); default: never
+	// RelayFault reports whether a temporary failure is the relay's (down,
+	// unreachable, TLS, AUTH) rather than this message's (a 4xx reply to
+	// MAIL, RCPT or DATA). Rows that failed for the relay are woken by the
+	// next success on their desk. Default: RelayFault below.
+	RelayFault   func(error) bool
+	GiveUpAfter  time.Duration // temporary failures are retried this long after queueing; default 7 days
+	RetryMin     time.Duration // first retry delay, doubled each attempt; default 30s
+	RetryMax     time.Duration // cap of the retry delay; default 5m
+	SendTimeout  time.Duration // one attempt is cut off after this; default 10m (the claim lasts a minute longer)
+	PollInterval time.Duration // default 5s
 	Now          func() time.Time
 	Logger       *slog.Logger
 }
+
+// ClaimMargin is how much longer a claim lasts than the send it covers: the
+// time to record the outcome and the clock difference tolerated between
+// instances.
+const ClaimMargin = time.Minute
 
 // Worker drains the outbox.
 type Worker struct {
@@ -41,20 +63,20 @@ type Worker struct {
 
 // New builds a worker.
 func New(db *store.DB, o Options) *Worker {
-	if o.MaxAttempts <= 0 {
-		o.MaxAttempts = 20
+	if o.GiveUpAfter <= 0 {
+		o.GiveUpAfter = 7 * 24 * time.Hour
 	}
 	if o.RetryMin <= 0 {
 		o.RetryMin = 30 * time.Second
 	}
 	if o.RetryMax < o.RetryMin {
-		o.RetryMax = max(2*time.Hour, o.RetryMin)
+		o.RetryMax = max(5*time.Minute, o.RetryMin)
+	}
+	if o.SendTimeout <= 0 {
+		o.SendTimeout = 10 * time.Minute
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = 5 * time.Second
-	}
-	if o.Batch <= 0 {
-		o.Batch = 20
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -65,7 +87,23 @@ func New(db *store.DB, o Options) *Worker {
 	if o.IsPermanent == nil {
 		o.IsPermanent = func(error) bool { return false }
 	}
+	if o.RelayFault == nil {
+		o.RelayFault = RelayFault
+	}
 	return &Worker{db: db, o: o, wake: make(chan struct{}, 1)}
+}
+
+// RelayFault is the default Options.RelayFault: every failure except an
+// SMTP reply to MAIL FROM, RCPT TO or DATA (which concerns this message).
+func RelayFault(err error) bool {
+	var se *mailout.SendError
+	if errors.As(err, &se) {
+		switch se.Phase {
+		case mailout.PhaseMail, mailout.PhaseRcpt, mailout.PhaseData:
+			return se.Code == 0
+		}
+	}
+	return true
 }
 
 // Wake asks a running worker to look at the outbox now (e.g. after intake queued mail).
@@ -87,24 +125,28 @@ func (w *Worker) Backoff(attempts int) time.Duration {
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
 
-// Stats count one drain.
-type Stats struct{ Sent, Retried, Failed int }
+// Stats count one drain. Woken counts rows made due at once because the
+// relay answered again after failing.
+type Stats struct{ Sent, Retried, Failed, Woken int }
 
-// Drain sends everything that is due now and returns; for `poll --once`, tests and Run.
+// Drain sends everything that is due now, one row at a time, and returns;
+// for `poll --once`, tests and Run.
 func (w *Worker) Drain(ctx context.Context) (Stats, error) {
 	var st Stats
+	lease := func(int) time.Duration { return w.o.SendTimeout + ClaimMargin }
 	for {
-		rows, err := w.db.ClaimOutgoing(ctx, w.o.Now().UTC(), w.o.Batch, w.Backoff)
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		rows, err := w.db.ClaimOutgoing(ctx, w.o.Now().UTC(), 1, lease)
 		if err != nil {
 			return st, err
 		}
 		if len(rows) == 0 {
 			return st, nil
 		}
-		for i := range rows {
-			if err := w.send(ctx, &rows[i], &st); err != nil {
-				return st, err
-			}
+		if err := w.send(ctx, &rows[0], &st); err != nil {
+			return st, err
 		}
 	}
 }
@@ -119,30 +161,52 @@ func (w *Worker) send(ctx context.Context, o *store.Outgoing, st *Stats) error {
 	if !ok {
 		err = fmt.Errorf("no SMTP sender configured for desk %q", o.Desk)
 	} else {
-		err = sender.Send(ctx, o.EnvelopeFrom, strings.Split(o.Recipients, "\n"), o.Raw)
+		// The claim outlives this deadline by ClaimMargin: when it passes,
+		// the connection is closed and nobody else has sent the row yet.
+		sctx, cancel := context.WithTimeout(ctx, w.o.SendTimeout)
+		err = sender.Send(sctx, o.EnvelopeFrom, strings.Split(o.Recipients, "\n"), o.Raw)
+		cancel()
 	}
 	// Record the result even when ctx was cancelled mid-send.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	now := w.o.Now().UTC()
+	var a store.Attempt
 	if err == nil {
 		st.Sent++
 		log.Info("mail sent", "to", o.Recipients)
-		return w.db.MarkSent(rctx, o.ID, w.o.Now().UTC())
-	}
-	permanent := ok && w.o.IsPermanent(err)
-	if o.Attempts >= w.o.MaxAttempts {
-		permanent = true
-		err = fmt.Errorf("giving up after %d attempts: %w", o.Attempts, err)
-	}
-	if permanent {
-		st.Failed++
-		log.Error("mail failed permanently", "to", o.Recipients, "err", err)
 	} else {
-		st.Retried++
-		log.Warn("mail not sent; will retry", "next_attempt_at", o.NextAttemptAt, "err", err)
+		a.Err = err.Error()
+		a.RelayDown = !ok || w.o.RelayFault(err)
+		since := o.CreatedAt
+		if o.RequeuedAt.Valid {
+			since = o.RequeuedAt.Time
+		}
+		switch {
+		case ok && w.o.IsPermanent(err):
+			a.GiveUp = true
+			st.Failed++
+			log.Error("mail rejected permanently; given up", "to", o.Recipients, "err", err)
+		case now.Sub(since) >= w.o.GiveUpAfter:
+			a.GiveUp = true
+			a.Err = fmt.Sprintf("giving up: not delivered within %s of queueing: %s", w.o.GiveUpAfter, a.Err)
+			st.Failed++
+			log.Error("mail not delivered in time; given up", "to", o.Recipients, "queued", since, "err", err)
+		default:
+			a.Next = now.Add(w.Backoff(o.Attempts))
+			st.Retried++
+			log.Warn("mail not sent; will retry", "next_attempt_at", a.Next, "relay_down", a.RelayDown, "err", err)
+		}
 	}
-	if merr := w.db.MarkAttemptFailed(rctx, o.ID, err.Error(), permanent); merr != nil {
-		return merr
+	woken, ferr := w.db.FinishAttempt(rctx, o, now, a)
+	switch {
+	case errors.Is(ferr, store.ErrClaimLost):
+		log.Warn("outbox row was claimed again or requeued during the attempt; outcome not recorded", "err", err)
+	case ferr != nil:
+		return ferr
+	case woken > 0:
+		st.Woken += woken
+		log.Info("relay answers again: waiting mail is due now", "woken", woken)
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
@@ -159,7 +223,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 		wait := w.o.PollInterval
 		if next, ok, err := w.db.NextDue(ctx); err == nil && ok {
-			if d := time.Until(next); d < wait {
+			if d := next.Sub(w.o.Now()); d < wait {
 				wait = max(d, 10*time.Millisecond)
 			}
 		}
