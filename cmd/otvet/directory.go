@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/otvet/otvet/internal/directory"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -21,12 +22,11 @@ import (
 // unblock-all, audit) and audit. Every change is recorded as an event
 // without a ticket by the store; the actor is "cli", or "cli:$USER".
 
-// dirCtx is an open directory command: the database and what the
-// configuration says about support levels.
+// dirCtx is an open directory command: the directory service over the
+// configured database.
 type dirCtx struct {
-	db     *store.DB
-	levels []string
-	actor  string
+	db  *store.DB
+	svc *directory.Service
 }
 
 // openDirectory opens the database for a directory command; only the database
@@ -36,23 +36,24 @@ func openDirectory(ctx context.Context, e *env, flagValue string) (*dirCtx, erro
 	if err != nil {
 		return nil, err
 	}
-	d := &dirCtx{db: db, actor: actorName(e)}
+	svc := &directory.Service{DB: db, Actor: actorName(e)}
 	for _, l := range c.SupportLevels {
-		d.levels = append(d.levels, l.Name)
+		svc.Levels = append(svc.Levels, l.Name)
 	}
-	return d, nil
-}
-
-func (d *dirCtx) checkLevel(level string) error {
-	if level == "" {
-		return nil
-	}
-	for _, l := range d.levels {
-		if l == level {
-			return nil
+	for _, m := range c.Staff {
+		if m.Disabled() {
+			svc.DisabledStaff = append(svc.DisabledStaff, m.Email)
 		}
 	}
-	return fmt.Errorf("unknown support level %q (configured: %s)", level, strings.Join(d.levels, ", "))
+	return &dirCtx{db: db, svc: svc}, nil
+}
+
+// dirErr turns the directory's bad-input errors into usage errors (exit 2).
+func dirErr(cmd string, err error) error {
+	if errors.Is(err, directory.ErrBadInput) {
+		return usagef("%s: %v", cmd, err)
+	}
+	return err
 }
 
 // stringList is a repeatable flag.
@@ -193,11 +194,8 @@ func orgAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.db.Close()
-	if err := d.checkLevel(o.SupportLevel); err != nil {
-		return usagef("org add: --level: %v", err)
-	}
-	if err := d.db.Tx(ctx, func(tx *store.Tx) error { return tx.CreateOrg(ctx, &o, d.actor, time.Now()) }); err != nil {
-		return err
+	if err := d.svc.AddOrg(ctx, &o); err != nil {
+		return dirErr("org add", err)
 	}
 	fmt.Fprintln(e.Stdout, o.ID)
 	return nil
@@ -245,26 +243,6 @@ func dash(s string) string {
 	return s
 }
 
-// findOrgArg reads an organisation by ID or INN (10 or 12 digits).
-func findOrgArg(ctx context.Context, db *store.DB, cmd, arg string) (*store.Org, error) {
-	arg = strings.TrimPrefix(arg, "#")
-	if store.ValidINN(arg) == nil && arg != "" {
-		o, err := db.OrgByINN(ctx, arg)
-		if !errors.Is(err, store.ErrNotFound) {
-			return o, err
-		}
-	}
-	id, err := strconv.ParseInt(arg, 10, 64)
-	if err != nil || id <= 0 {
-		return nil, usagef("%s: %q is neither an organisation id nor an INN", cmd, arg)
-	}
-	o, err := db.OrgByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("organisation %s does not exist", arg)
-	}
-	return o, err
-}
-
 func orgShow(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "org show", "org show ID|INN [--json] [--config FILE]")
 	cfg := configFlag(fs)
@@ -280,9 +258,9 @@ func orgShow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.db.Close()
-	o, err := findOrgArg(ctx, d.db, "org show", fs.Arg(0))
+	o, err := d.svc.FindOrg(ctx, fs.Arg(0))
 	if err != nil {
-		return err
+		return dirErr("org show", err)
 	}
 	us, err := d.db.ListUsers(ctx, o.ID)
 	if err != nil {
@@ -349,49 +327,26 @@ func orgUpdate(ctx context.Context, e *env, args []string) error {
 	if len(set) == 0 {
 		return usagef("org update: nothing to change: give --name, --inn, --ogrn, --address, --level, --add-domain or --remove-domain")
 	}
+	change := directory.OrgChange{AddDomains: add, RemoveDomains: remove}
+	for flagName, p := range map[string]struct {
+		dst **string
+		v   *string
+	}{
+		"name": {&change.Name, name}, "inn": {&change.INN, inn}, "ogrn": {&change.OGRN, ogrn}, "address": {&change.Address, address},
+		"level": {&change.SupportLevel, level},
+	} {
+		if set[flagName] {
+			*p.dst = p.v
+		}
+	}
 	d, err := openDirectory(ctx, e, *cfg)
 	if err != nil {
 		return err
 	}
 	defer d.db.Close()
-	if set["level"] {
-		if err := d.checkLevel(*level); err != nil {
-			return usagef("org update: --level: %v", err)
-		}
-	}
-	o, err := findOrgArg(ctx, d.db, "org update", fs.Arg(0))
+	o, err := d.svc.UpdateOrg(ctx, fs.Arg(0), change)
 	if err != nil {
-		return err
-	}
-	for flagName, p := range map[string]struct{ dst, v *string }{
-		"name": {&o.Name, name}, "inn": {&o.INN, inn}, "ogrn": {&o.OGRN, ogrn}, "address": {&o.Address, address}, "level": {&o.SupportLevel, level},
-	} {
-		if set[flagName] {
-			*p.dst = *p.v
-		}
-	}
-	o.Domains = append(o.Domains, add...)
-	for _, r := range remove {
-		rd, err := store.NormalizeDomain(r)
-		if err != nil {
-			return usagef("org update: --remove-domain: %v", err)
-		}
-		kept := o.Domains[:0]
-		found := false
-		for _, dm := range o.Domains {
-			if dm == rd {
-				found = true
-				continue
-			}
-			kept = append(kept, dm)
-		}
-		if !found {
-			return fmt.Errorf("organisation #%d has no domain %s", o.ID, rd)
-		}
-		o.Domains = kept
-	}
-	if err := d.db.Tx(ctx, func(tx *store.Tx) error { return tx.UpdateOrg(ctx, o, d.actor, time.Now()) }); err != nil {
-		return err
+		return dirErr("org update", err)
 	}
 	fmt.Fprintf(e.Stdout, "organisation #%d updated\n", o.ID)
 	return nil
@@ -419,14 +374,9 @@ func orgBlock(ctx context.Context, e *env, args []string, block bool) error {
 		return err
 	}
 	defer d.db.Close()
-	o, err := findOrgArg(ctx, d.db, name, fs.Arg(0))
+	o, err := d.svc.SetOrgBlocked(ctx, fs.Arg(0), block, *reason)
 	if err != nil {
-		return err
-	}
-	if err := d.db.Tx(ctx, func(tx *store.Tx) error {
-		return tx.SetOrgBlocked(ctx, o.ID, block, *reason, d.actor, time.Now())
-	}); err != nil {
-		return err
+		return dirErr(name, err)
 	}
 	fmt.Fprintf(e.Stdout, "organisation #%d %s\n", o.ID, map[bool]string{true: "blocked", false: "unblocked"}[block])
 	return nil
@@ -469,15 +419,8 @@ func userAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.db.Close()
-	err = d.db.Tx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.UserByEmail(ctx, email); err == nil {
-			return fmt.Errorf("user %s already exists (see otvet user show %s)", email, email)
-		}
-		_, err := tx.UpsertUser(ctx, &u, d.actor, time.Now())
-		return err
-	})
-	if err != nil {
-		return err
+	if err := d.svc.AddUser(ctx, &u); err != nil {
+		return dirErr("user add", err)
 	}
 	fmt.Fprintln(e.Stdout, u.ID)
 	return nil
@@ -576,14 +519,14 @@ func userBlock(ctx context.Context, e *env, args []string, block bool) error {
 	fs := newFlags(e, name, usage)
 	cfg := configFlag(fs)
 	reason := fs.String("reason", "", "why (required to block)")
-	var cat category
-	fs.Int64Var(&cat.org, "org", 0, "a category instead of EMAIL: every user of this organisation")
-	fs.StringVar(&cat.role, "role", "", "a category: every user with this role (user or head), with --org or alone")
-	fs.BoolVar(&cat.unconfirmed, "unconfirmed", false, "a category: every self-identified user staff have not confirmed")
+	var cat directory.Category
+	fs.Int64Var(&cat.Org, "org", 0, "a category instead of EMAIL: every user of this organisation")
+	fs.StringVar(&cat.Role, "role", "", "a category: every user with this role (user or head), with --org or alone")
+	fs.BoolVar(&cat.Unconfirmed, "unconfirmed", false, "a category: every self-identified user staff have not confirmed")
 	if err := parseFlags(fs, flagsFirst(fs, args)); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 && cat.any() {
+	if fs.NArg() == 0 && cat.Any() {
 		if block && strings.TrimSpace(*reason) == "" {
 			return usagef("%s: --reason is required", name)
 		}
@@ -601,12 +544,8 @@ func userBlock(ctx context.Context, e *env, args []string, block bool) error {
 		return err
 	}
 	defer d.db.Close()
-	err = d.db.Tx(ctx, func(tx *store.Tx) error { return tx.SetUserBlocked(ctx, email, block, *reason, d.actor, time.Now()) })
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("user %s does not exist", email)
-	}
-	if err != nil {
-		return err
+	if err := d.svc.SetUserBlocked(ctx, email, block, *reason); err != nil {
+		return dirErr(name, err)
 	}
 	fmt.Fprintf(e.Stdout, "user %s %s\n", email, map[bool]string{true: "blocked", false: "unblocked"}[block])
 	return nil
@@ -628,21 +567,14 @@ func userConfirm(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.db.Close()
-	err = d.db.Tx(ctx, func(tx *store.Tx) error { return tx.ConfirmUser(ctx, email, d.actor, time.Now()) })
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("user %s does not exist", email)
-	}
-	if err != nil {
-		return err
+	if err := d.svc.ConfirmUser(ctx, email); err != nil {
+		return dirErr("user confirm", err)
 	}
 	fmt.Fprintf(e.Stdout, "user %s confirmed\n", email)
 	return nil
 }
 
 // ---- directory ----
-
-// errDryRun rolls back a dry-run import.
-var errDryRun = errors.New("dry run")
 
 func directoryImport(ctx context.Context, e *env, args []string) error {
 	usage := "directory import FILE.yaml [--dry-run] [--config FILE]"
@@ -656,7 +588,7 @@ func directoryImport(ctx context.Context, e *env, args []string) error {
 		return usagef("usage: otvet %s", usage)
 	}
 	file := fs.Arg(0)
-	data, err := readLimited(file, maxImportBytes)
+	data, err := readLimited(file, directory.MaxImportBytes)
 	if err != nil {
 		return err
 	}
@@ -665,20 +597,8 @@ func directoryImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.db.Close()
-	orgs, problems := parseDirectory(data, d.levels)
-	if len(problems) > 0 {
-		return &problemsError{file: file, problems: problems}
-	}
-	var sum importSummary
-	err = d.db.Tx(ctx, func(tx *store.Tx) error {
-		var err error
-		sum, err = applyDirectory(ctx, tx, file, orgs, d.actor, time.Now())
-		if err == nil && *dry {
-			return errDryRun
-		}
-		return err
-	})
-	if err != nil && !errors.Is(err, errDryRun) {
+	sum, err := d.svc.Import(ctx, file, data, *dry)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(e.Stdout, sum)
@@ -726,10 +646,8 @@ func directoryBlockAll(ctx context.Context, e *env, args []string, block bool) e
 		return err
 	}
 	defer d.db.Close()
-	if err := d.db.Tx(ctx, func(tx *store.Tx) error {
-		return tx.SetAllBlocked(ctx, block, *reason, d.actor, time.Now())
-	}); err != nil {
-		return err
+	if err := d.svc.SetAllBlocked(ctx, block, *reason); err != nil {
+		return dirErr(name, err)
 	}
 	if block {
 		fmt.Fprintln(e.Stdout, "everyone is blocked: requests are refused until 'otvet directory unblock-all'")
@@ -750,36 +668,12 @@ func directoryStatus(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.db.Close()
-	var all bool
-	var reason string
-	if err := d.db.Tx(ctx, func(tx *store.Tx) error {
-		var err error
-		all, reason, err = tx.AllBlocked(ctx)
-		return err
-	}); err != nil {
-		return err
-	}
-	orgs, err := d.db.ListOrgs(ctx)
+	st, err := d.svc.Status(ctx)
 	if err != nil {
 		return err
-	}
-	us, err := d.db.ListUsers(ctx, 0)
-	if err != nil {
-		return err
-	}
-	blockedOrgs, blockedUsers := 0, 0
-	for _, o := range orgs {
-		if o.Blocked {
-			blockedOrgs++
-		}
-	}
-	for _, u := range us {
-		if u.Blocked {
-			blockedUsers++
-		}
 	}
 	fmt.Fprintf(e.Stdout, "Everyone: %s\nOrganisations: %d (%d blocked)\nUsers: %d (%d blocked)\n",
-		orgState(all, reason), len(orgs), blockedOrgs, len(us), blockedUsers)
+		orgState(st.AllBlocked, st.AllReason), st.Orgs, st.BlockedOrgs, st.Users, st.BlockedUsers)
 	return nil
 }
 

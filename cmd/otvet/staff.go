@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -30,17 +28,14 @@ func cmdStaff(ctx context.Context, e *env, args []string) error {
 		if *email == "" {
 			return usagef("staff add: --email is required")
 		}
-		db, c, err := openDBConfig(ctx, e, *cfg)
+		d, err := openDirectory(ctx, e, *cfg)
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		if err := configDisables(c, *email); err != nil {
-			return err
-		}
+		defer d.db.Close()
 		s := &store.Staff{Email: *email, Name: *name, Role: *role, Active: true}
-		if err := db.Tx(ctx, func(tx *store.Tx) error { return tx.UpsertStaff(ctx, s, "cli", time.Now()) }); err != nil {
-			return err
+		if err := d.svc.AddStaff(ctx, s); err != nil {
+			return dirErr("staff add", err)
 		}
 		fmt.Fprintf(e.Stdout, "staff %s (%s) is an active %s\n", s.Email, s.Name, s.Role)
 		return nil
@@ -84,31 +79,15 @@ func cmdStaff(ctx context.Context, e *env, args []string) error {
 		if fs.NArg() != 1 {
 			return usagef("staff %s: give the staff member's e-mail", args[0])
 		}
-		db, c, err := openDBConfig(ctx, e, *cfg)
+		d, err := openDirectory(ctx, e, *cfg)
 		if err != nil {
 			return err
 		}
-		defer db.Close()
+		defer d.db.Close()
 		enable := args[0] == "enable"
-		if enable {
-			if err := configDisables(c, fs.Arg(0)); err != nil {
-				return err
-			}
-		}
-		var s *store.Staff
-		err = db.Tx(ctx, func(tx *store.Tx) error {
-			found, err := tx.StaffByEmail(ctx, fs.Arg(0))
-			if err != nil {
-				return err
-			}
-			s = found
-			s.Active = enable
-			return tx.UpsertStaff(ctx, s, "cli", time.Now())
-		})
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("%s is not a staff member", fs.Arg(0))
-		} else if err != nil {
-			return err
+		s, err := d.svc.SetStaffActive(ctx, fs.Arg(0), enable)
+		if err != nil {
+			return dirErr("staff "+args[0], err)
 		}
 		if enable {
 			fmt.Fprintf(e.Stdout, "staff %s is active\n", s.Email)
@@ -119,18 +98,6 @@ func cmdStaff(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	return usagef("staff: unknown subcommand %q; usage: otvet %s", args[0], usage)
-}
-
-// configDisables refuses to activate a member the configuration lists with
-// active: false: every start would disable them again.
-func configDisables(c *config.Config, email string) error {
-	for _, m := range c.Staff {
-		if strings.EqualFold(m.Email, strings.TrimSpace(email)) && m.Disabled() {
-			return fmt.Errorf("%s is listed with active: false in the configuration, which disables them at every start: "+
-				"remove that line (or set active: true) first", m.Email)
-		}
-	}
-	return nil
 }
 
 // cmdPlan lists the visits planned for a working day.
