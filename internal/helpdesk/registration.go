@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/otvet/otvet/internal/directory"
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
 	"github.com/otvet/otvet/internal/regform"
@@ -16,16 +17,9 @@ import (
 	"github.com/otvet/otvet/internal/store"
 )
 
-// registration opens a ticket of kind registration for a connection request.
-// It returns handled=false when the mail holds no table of people after all.
-func (in *intake) registration(ctx context.Context) (Outcome, bool, error) {
-	req, err := regform.Parse(in.msg)
-	if errors.Is(err, regform.ErrNoTable) {
-		return Outcome{}, false, nil
-	}
-	if err != nil {
-		return Outcome{}, false, err
-	}
+// registration opens a ticket of kind registration for a connection request
+// (triage found its table).
+func (in *intake) registration(ctx context.Context, req *regform.Request) (Outcome, error) {
 	m, d := in.msg, in.desk
 	subject := strings.TrimSpace(subjectToken.ReplaceAllString(m.Subject, ""))
 	t := &store.Ticket{
@@ -36,45 +30,45 @@ func (in *intake) registration(ctx context.Context) (Outcome, bool, error) {
 		t.Status, t.Reason, t.Missing = store.StatusDeferred, "insufficient_info", "authority_document"
 	}
 	if err := in.lc().startClocks(t, Targets{d.FirstResponse, d.Resolution}); err != nil {
-		return Outcome{}, true, err
+		return Outcome{}, err
 	}
 	if err := in.tx.CreateTicket(ctx, t); err != nil {
-		return Outcome{}, true, err
+		return Outcome{}, err
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
-		return Outcome{}, true, err
+		return Outcome{}, err
 	}
 	if err := in.tx.InsertRegistration(ctx, &store.Registration{TicketID: t.ID, Request: string(body)}); err != nil {
-		return Outcome{}, true, err
+		return Outcome{}, err
 	}
 	t.Kind = store.KindRegistration
 	p, err := in.tx.AddParticipant(ctx, t.ID, m.From.Email, m.From.Name, "requester", in.now)
 	if err != nil {
-		return Outcome{}, true, err
+		return Outcome{}, err
 	}
 	if err := in.storeMessage(ctx, t.ID); err != nil {
-		return Outcome{}, true, err
+		return Outcome{}, err
 	}
 	if err := in.event(ctx, t.ID, "registration_received",
 		fmt.Sprintf("%s: %d people from %s; authority document %v", req.Organisation.Name, len(req.People), req.Source, req.HasAuthorityDocument)); err != nil {
-		return Outcome{}, true, err
+		return Outcome{}, err
 	}
 	data := mailout.RegistrationData{TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID),
 		Organisation: req.Organisation.Name, People: len(req.People), Problems: req.Problems, NeedsAuthority: !req.HasAuthorityDocument,
 		DeskName: d.DisplayName, SupportAddress: d.SupportAddress}
 	if err := in.autoReply(ctx, t, p, mailout.TmplRegistrationReceived, data); err != nil {
-		return Outcome{}, true, err
+		return Outcome{}, err
 	}
 	if t.Status == store.StatusDeferred {
 		if err := in.lc().changeClocks(ctx, t, sla.EventPause, "authority document missing"); err != nil {
-			return Outcome{}, true, err
+			return Outcome{}, err
 		}
 	}
 	if err := in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterEmail, registrationSummary(req)); err != nil {
-		return Outcome{}, true, err
+		return Outcome{}, err
 	}
-	return Outcome{Disposition: store.DispTicket, TicketID: t.ID, Note: "registration"}, true, nil
+	return Outcome{Disposition: store.DispTicket, TicketID: t.ID, Note: "registration"}, nil
 }
 
 // registrationSummary is the request as agents read it in the notification.
@@ -515,36 +509,12 @@ func (in *intake) resolveOrg(ctx context.Context, t *store.Ticket, reg *store.Re
 // namedOrg finds the organisation the form names: by INN, else by name
 // (folded) among organisations without an INN or with the form's.
 func (in *intake) namedOrg(ctx context.Context, ro regform.Organisation) (org *store.Org, ambiguous bool, err error) {
-	if ro.INN != "" {
-		o, err := in.tx.OrgByINN(ctx, ro.INN)
-		if err == nil {
-			return o, false, nil
-		}
-		if !errors.Is(err, store.ErrNotFound) {
-			return nil, false, err
-		}
+	o, err := directory.MatchOrg(ctx, in.tx, ro.INN, ro.Name) // the directory import's rule too
+	var amb *directory.AmbiguousError
+	if errors.As(err, &amb) {
+		return nil, true, nil
 	}
-	ids, err := in.tx.OrgIDsByFoldedName(ctx, ro.Name)
-	if err != nil {
-		return nil, false, err
-	}
-	var found []*store.Org
-	for _, id := range ids {
-		o, err := in.tx.OrgByID(ctx, id)
-		if err != nil {
-			return nil, false, err
-		}
-		if o.INN == "" || ro.INN == "" || o.INN == ro.INN {
-			found = append(found, o)
-		}
-	}
-	switch len(found) {
-	case 0:
-		return nil, false, nil
-	case 1:
-		return found[0], false, nil
-	}
-	return nil, true, nil
+	return o, false, err
 }
 
 // freeDomains lists the mail domains of the requester and the people added
