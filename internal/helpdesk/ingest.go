@@ -13,7 +13,6 @@ import (
 	"github.com/otvet/otvet/internal/mailin"
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
-	"github.com/otvet/otvet/internal/regform"
 	"github.com/otvet/otvet/internal/replytext"
 	"github.com/otvet/otvet/internal/rules"
 	"github.com/otvet/otvet/internal/sla"
@@ -268,48 +267,31 @@ type intake struct {
 
 var subjectToken = regexp.MustCompile(`\[#(\d{1,18})\]`)
 
+// decide triages the message and hands it to its route's handler.
 func (in *intake) decide(ctx context.Context, perr error) (Outcome, error) {
-	m := in.msg
-	if perr != nil || m == nil {
-		reason := "unparseable"
-		if perr != nil {
-			reason = perr.Error()
-		}
-		return in.quarantine(ctx, reason)
-	}
-	if m.OwnLoop || (m.From != nil && in.s.support[strings.ToLower(m.From.Email)]) {
-		return Outcome{Disposition: store.DispLoop, Note: "our own mail came back"}, in.event(ctx, 0, "loop_ignored", "")
-	}
-	if m.Bounce != nil {
-		return in.bounce(ctx)
-	}
-	if m.From == nil || m.From.Email == "" {
-		return in.quarantine(ctx, "no usable From address: "+strconvQuote(m.FromRaw))
-	}
-	if out, handled, err := in.staffMail(ctx); err != nil || handled {
-		return out, err
-	}
-	if !in.s.regs.Rules.Blocked.Disabled && !m.Auto {
-		if out, blocked, err := in.blocked(ctx); err != nil || blocked {
-			return out, err
-		}
-	}
-	ticketID, err := in.match(ctx)
+	r, err := in.triage(ctx, perr)
 	if err != nil {
 		return Outcome{}, err
 	}
-	if ticketID != 0 {
-		return in.reply(ctx, ticketID)
+	switch r.Kind {
+	case RouteUnusable:
+		return in.quarantine(ctx, r.Detail)
+	case RouteLoop:
+		return Outcome{Disposition: store.DispLoop, Note: "our own mail came back"}, in.event(ctx, 0, "loop_ignored", "")
+	case RouteBounce:
+		return in.bounce(ctx)
+	case RouteStaff:
+		return in.staffMail(ctx, r.Staff)
+	case RouteBlocked:
+		return in.blocked(ctx, r.Block)
+	case RouteReply:
+		return in.reply(ctx, r)
+	case RouteAuto:
+		return Outcome{Disposition: store.DispAutoIgnored, Note: in.msg.AutoReason}, in.event(ctx, 0, "auto_ignored", in.msg.AutoReason)
+	case RouteRegistration:
+		return in.registration(ctx, r.Registration)
 	}
-	if m.Auto {
-		return Outcome{Disposition: store.DispAutoIgnored, Note: m.AutoReason}, in.event(ctx, 0, "auto_ignored", m.AutoReason)
-	}
-	if regform.Detect(m) {
-		if out, handled, err := in.registration(ctx); err != nil || handled {
-			return out, err
-		}
-	}
-	return in.open(ctx, 0)
+	return in.open(ctx, r)
 }
 
 func strconvQuote(s string) string {
@@ -364,19 +346,11 @@ func (in *intake) matchDirect(ctx context.Context) (int64, error) {
 }
 
 // open creates a new ticket from the message (linked to an old one when
-// linked != 0), applies the regulations' rules to it, and queues the one
-// answer its outcome calls for.
-func (in *intake) open(ctx context.Context, linked int64) (Outcome, error) {
+// r.Linked != 0) with the outcome of the rules' decision triage made, and
+// queues the one answer that outcome calls for.
+func (in *intake) open(ctx context.Context, r Route) (Outcome, error) {
 	m, d := in.msg, in.desk
-	sc, err := in.lookupSender(ctx, m.From.Email)
-	if err != nil {
-		return Outcome{}, err
-	}
-	dec, err := in.decideRules(ctx, sc)
-	if err != nil {
-		return Outcome{}, err
-	}
-	in.overrule(&dec)
+	sc, dec, linked := r.sender, r.Decision, r.Linked
 	subject := strings.TrimSpace(subjectToken.ReplaceAllString(m.Subject, ""))
 	name := m.From.Name
 	if sc.user != nil && sc.user.FullName != "" {
@@ -517,39 +491,29 @@ func (in *intake) channel() string {
 
 // blocked refuses mail from a blocked sender, organisation, or everyone:
 // the sender is told (rate-limited) and nothing else is done.
-func (in *intake) blocked(ctx context.Context) (Outcome, bool, error) {
-	b, err := in.block(ctx)
-	if err != nil || b.Scope == "" {
-		return Outcome{}, false, err
-	}
+func (in *intake) blocked(ctx context.Context, b store.Block) (Outcome, error) {
 	out := Outcome{Disposition: store.DispBlocked, Note: "sender blocked: " + b.Scope}
 	if err := in.event(ctx, 0, "blocked_sender_refused", in.msg.From.Email+" ("+b.Scope+")"); err != nil {
-		return out, true, err
+		return out, err
 	}
 	subject := strings.TrimSpace(subjectToken.ReplaceAllString(in.msg.Subject, ""))
-	return out, true, in.notice(ctx, nil, mailout.TmplBlocked, mailout.NoticeData{Reason: "blocked", Subject: subject, Scope: b.Scope, Note: b.Reason})
+	return out, in.notice(ctx, nil, mailout.TmplBlocked, mailout.NoticeData{Reason: "blocked", Subject: subject, Scope: b.Scope, Note: b.Reason})
 }
 
-// reply appends the message to its ticket, reopening or following up a closed one.
-func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
+// reply appends the message to its ticket, reopening a closed one.
+func (in *intake) reply(ctx context.Context, r Route) (Outcome, error) {
 	m := in.msg
-	t, err := in.tx.Ticket(ctx, ticketID)
+	t, err := in.tx.Ticket(ctx, r.TicketID)
 	if err != nil {
 		return Outcome{}, err
 	}
-	closed := t.Status == store.StatusResolved || t.Status == store.StatusClosed || t.Status == store.StatusRejected
+	closed := closedStatus(t.Status)
 	// An outsider (neither a participant nor of the requester's organisation)
 	// who holds a ticket's reply address or Message-ID is recorded, but
 	// changes nothing and learns nothing about the ticket.
 	participant, outsider, err := in.standing(ctx, t)
 	if err != nil {
 		return Outcome{}, err
-	}
-	if closed && !m.Auto && t.ClosedAt.Valid && in.now.Sub(t.ClosedAt.Time) > in.s.reopen {
-		if outsider {
-			return in.open(ctx, 0)
-		}
-		return in.open(ctx, t.ID)
 	}
 	if !participant {
 		if err := in.addSender(ctx, t, outsider); err != nil {
@@ -581,7 +545,7 @@ func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
 			return Outcome{}, err
 		}
 	}
-	if rejected, err := in.offensiveReply(ctx, t, closed); err != nil || rejected {
+	if rejected, err := in.offensiveReply(ctx, t, closed, r.Decision); err != nil || rejected {
 		out.Note = rules.ReasonOffensive
 		return out, err
 	}
@@ -635,17 +599,9 @@ func (in *intake) reply(ctx context.Context, ticketID int64) (Outcome, error) {
 // ticket still being worked on is rejected, a closed one is not reopened;
 // either way the sender is told why, citing the clause, and the agents are
 // told (staff may reopen). It reports whether the rule fired.
-func (in *intake) offensiveReply(ctx context.Context, t *store.Ticket, closed bool) (bool, error) {
-	if in.s.regs.Rules.Offensive.Disabled {
+func (in *intake) offensiveReply(ctx context.Context, t *store.Ticket, closed bool, dec rules.Decision) (bool, error) {
+	if in.s.regs.Rules.Offensive.Disabled || len(dec.Offensive) == 0 {
 		return false, nil
-	}
-	sc, err := in.lookupSender(ctx, in.msg.From.Email)
-	if err != nil {
-		return false, err
-	}
-	dec, err := in.decideRulesOn(ctx, sc, true)
-	if err != nil || len(dec.Offensive) == 0 {
-		return false, err
 	}
 	if err := in.recordDecision(ctx, t.ID, dec); err != nil {
 		return false, err

@@ -12,9 +12,7 @@ import (
 
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
-	"github.com/otvet/otvet/internal/replytext"
 	"github.com/otvet/otvet/internal/rules"
-	"github.com/otvet/otvet/internal/staffcmd"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -82,79 +80,6 @@ func (s *Service) OpenPhone(ctx context.Context, r PhoneRequest) (Outcome, error
 // errDryRun rolls a TestRules transaction back.
 var errDryRun = errors.New("dry run")
 
-// OutcomeIgnore is what `rules test` reports for mail intake records without
-// applying the regulations: our own mail, bounces, automatic mail, staff mail.
-const OutcomeIgnore rules.Outcome = "no-rules"
-
-// dryRun decides a message the way intake would (Service.decide), without
-// storing anything: the same order of checks, then the rules.
-func (in *intake) dryRun(ctx context.Context) (rules.Decision, error) {
-	m := in.msg
-	skip := func(rule, detail string) rules.Decision {
-		return rules.Decision{Outcome: OutcomeIgnore, Trail: []rules.Step{{Rule: rule, Result: "fired", Detail: detail}}}
-	}
-	switch {
-	case m.OwnLoop || in.s.support[strings.ToLower(m.From.Email)]:
-		return skip("loop", "our own mail came back: recorded, never answered"), nil
-	case m.Bounce != nil:
-		return skip("bounce", "a delivery status notification: recorded on the ticket whose mail bounced"), nil
-	}
-	if ticketID, partID, ok := in.tokenOf(); ok {
-		if p, err := in.tx.ParticipantByID(ctx, partID); err == nil && p.TicketID == ticketID && p.Role == "agent" {
-			return skip("staff", fmt.Sprintf("a reply address signed for agent %s on ticket #%d: acted on only if the sender is that agent (and authenticated when required)", p.Email, ticketID)), nil
-		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return rules.Decision{}, err
-		}
-	}
-	if st, err := in.tx.StaffByEmail(ctx, strings.ToLower(m.From.Email)); err == nil && st.Active {
-		cmds, _, errs := staffcmd.Parse(replytext.Extract(m.Text).Reply)
-		ref, err := in.referencedTicket(ctx)
-		if err != nil {
-			return rules.Decision{}, err
-		}
-		if len(cmds) > 0 || len(errs) > 0 || ref != 0 {
-			return skip("staff", "staff mail about a ticket without a signed reply address: refused and recorded as a security event"), nil
-		}
-	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return rules.Decision{}, err
-	}
-	sc, err := in.lookupSender(ctx, m.From.Email)
-	if err != nil {
-		return rules.Decision{}, err
-	}
-	if b, err := in.block(ctx); err != nil {
-		return rules.Decision{}, err
-	} else if b.Scope != "" && !in.s.regs.Rules.Blocked.Disabled && !m.Auto {
-		d := skip("blocked", b.Scope+": "+b.Reason)
-		d.Outcome, d.Reason, d.Rule = rules.OutcomeReject, rules.ReasonBlocked, "blocked"
-		return d, nil
-	}
-	ticketID, err := in.match(ctx)
-	if err != nil {
-		return rules.Decision{}, err
-	}
-	if ticketID != 0 {
-		if m.Auto {
-			return skip("auto", fmt.Sprintf("automatic mail (%s) on ticket #%d: recorded, never answered", m.AutoReason, ticketID)), nil
-		}
-		dec, err := in.decideRulesOn(ctx, sc, true)
-		if err != nil {
-			return rules.Decision{}, err
-		}
-		dec.Trail = append([]rules.Step{{Rule: "reply", Result: "fired", Detail: fmt.Sprintf("a reply on ticket #%d", ticketID)}}, dec.Trail...)
-		return dec, nil
-	}
-	if m.Auto {
-		return skip("auto", "automatic mail ("+m.AutoReason+"): recorded, never answered"), nil
-	}
-	dec, err := in.decideRules(ctx, sc)
-	if err != nil {
-		return rules.Decision{}, err
-	}
-	in.overrule(&dec)
-	return dec, nil
-}
-
 // TestRules tells what the rules would decide about a raw message arriving at
 // at, with the directory and maintenance windows as they are now, without
 // storing anything (`otvet rules test`).
@@ -173,10 +98,11 @@ func (s *Service) TestRules(ctx context.Context, desk string, raw []byte, at tim
 	var dec rules.Decision
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
 		in := &intake{s: s, tx: tx, desk: d, now: at.UTC(), msg: msg}
-		dec, err = in.dryRun(ctx)
+		r, err := in.triage(ctx, nil)
 		if err != nil {
 			return err
 		}
+		dec = explainRoute(r)
 		return errDryRun
 	})
 	if err != nil && !errors.Is(err, errDryRun) {

@@ -54,18 +54,54 @@ func (in *intake) tokenOf() (ticketID, participantID int64, found bool) {
 	return 0, 0, false
 }
 
-// staffMail handles mail that claims to come from staff: a known staff address,
-// or a reply to an agent's signed address. handled is false for ordinary mail.
-func (in *intake) staffMail(ctx context.Context) (Outcome, bool, error) {
+// staffVerdict is triage's verdict on staff mail: an authenticated agent's
+// reply to act on, or a refusal (with whom to tell and why, in both languages).
+type staffVerdict struct {
+	ticket *store.Ticket      // the ticket the agent's token is for (nil: none)
+	staff  *store.Staff       // the authenticated agent
+	agent  *store.Participant // the agent's participant row the token names
+	// A refusal: the security event kind, whom to tell, and why.
+	refuse           string
+	refTicket        int64
+	tell             string
+	reasonRu, reason string
+}
+
+func (v staffVerdict) ticketID() int64 {
+	if v.refuse != "" {
+		return v.refTicket
+	}
+	if v.ticket != nil {
+		return v.ticket.ID
+	}
+	return 0
+}
+
+func (v staffVerdict) explain() string {
+	if v.refuse != "" {
+		return "staff mail refused (" + v.refuse + "): " + v.reason
+	}
+	return fmt.Sprintf("a reply of agent %s on ticket #%d: its commands and text are acted on", v.staff.Email, v.ticket.ID)
+}
+
+func refused(kind string, ticketID int64, tell, ru, en string) staffVerdict {
+	return staffVerdict{refuse: kind, refTicket: ticketID, tell: tell, reasonRu: ru, reason: en}
+}
+
+// staffVerdict decides mail that claims to come from staff: a known staff
+// address, or a reply to an agent's signed address. isStaff is false for
+// ordinary mail (a customer's, or a staff member's fresh request).
+func (in *intake) staffVerdict(ctx context.Context) (v staffVerdict, isStaff bool, err error) {
 	m := in.msg
 	from := strings.ToLower(m.From.Email)
 	staff, err := in.tx.StaffByEmail(ctx, from)
 	if errors.Is(err, store.ErrNotFound) {
 		staff = nil
 	} else if err != nil {
-		return Outcome{}, false, err
+		return v, false, err
 	}
-	if staff != nil && !staff.Active {
+	disabled := staff != nil && !staff.Active
+	if disabled {
 		staff = nil
 	}
 	ticketID, partID, hasToken := in.tokenOf()
@@ -76,11 +112,11 @@ func (in *intake) staffMail(ctx context.Context) (Outcome, bool, error) {
 		case err == nil && p.TicketID == ticketID && p.Role == "agent":
 			agent = p
 		case err != nil && !errors.Is(err, store.ErrNotFound):
-			return Outcome{}, false, err
+			return v, false, err
 		}
 	}
 	if agent == nil && staff == nil {
-		return Outcome{}, false, nil // a customer
+		return v, false, nil // a customer
 	}
 	if agent == nil {
 		// A staff member without an agent token: a command or a reply to a ticket
@@ -88,45 +124,64 @@ func (in *intake) staffMail(ctx context.Context) (Outcome, bool, error) {
 		cmds, _, errs := staffcmd.Parse(replytext.Extract(m.Text).Reply)
 		refTicket, err := in.referencedTicket(ctx)
 		if err != nil {
-			return Outcome{}, false, err
+			return v, false, err
 		}
 		if len(cmds) == 0 && len(errs) == 0 && refTicket == 0 {
-			return Outcome{}, false, nil
+			return v, false, nil
 		}
-		return in.refuse(ctx, refTicket, staff.Email, "нет действительного подписанного адреса ответа (ответьте на уведомление Otvet)",
-			"security_no_token")
+		return refused("security_no_token", refTicket, staff.Email,
+			"нет действительного подписанного адреса ответа (ответьте на уведомление Otvet)",
+			"no valid signed reply address (reply to an Otvet notification)"), true, nil
 	}
 	t, err := in.tx.Ticket(ctx, ticketID)
 	if err != nil {
-		return Outcome{}, false, err
+		return v, false, err
 	}
 	switch {
 	case t.Desk != in.desk.Name:
-		return in.refuse(ctx, t.ID, agent.Email, "адрес ответа относится к другой службе", "security_wrong_desk")
+		return refused("security_wrong_desk", t.ID, agent.Email,
+			"адрес ответа относится к другой службе", "the reply address belongs to another desk"), true, nil
+	case disabled && from == agent.Email:
+		// The agent's own address, but the account was disabled: not a forgery.
+		return refused("security_agent_disabled", t.ID, agent.Email,
+			"ваша учётная запись сотрудника отключена: ответы и команды не принимаются",
+			"your staff account is disabled: replies and commands are not accepted"), true, nil
 	case staff == nil || from != agent.Email:
 		// The token was made for another agent, or the From is forged or not staff.
-		return in.refuse(ctx, t.ID, agent.Email, "адрес ответа подписан для другого сотрудника ("+agent.Email+"), а письмо пришло от "+from,
-			"security_forged_sender")
+		return refused("security_forged_sender", t.ID, agent.Email,
+			"адрес ответа подписан для другого сотрудника ("+agent.Email+"), а письмо пришло от "+from,
+			"the reply address is signed for another agent ("+agent.Email+"), but the mail came from "+from), true, nil
 	case staff.Role != store.StaffAgent && staff.Role != store.StaffLead:
 		// The token outlived the agent's role (now a manager): it acts no more.
-		return in.refuse(ctx, t.ID, agent.Email, "ваша роль ("+staff.Role+") не позволяет отвечать по обращениям и выполнять команды",
-			"security_not_agent")
+		return refused("security_not_agent", t.ID, agent.Email,
+			"ваша роль ("+staff.Role+") не позволяет отвечать по обращениям и выполнять команды",
+			"your role ("+staff.Role+") does not allow answering tickets or giving commands"), true, nil
 	}
 	if ref, err := in.referencedTicket(ctx); err != nil {
-		return Outcome{}, false, err
+		return v, false, err
 	} else if ref != 0 && ref != t.ID {
-		return in.refuse(ctx, t.ID, agent.Email, fmt.Sprintf("адрес ответа обращения #%d использован в письме об обращении #%d", t.ID, ref),
-			"security_replayed_token")
+		return refused("security_replayed_token", t.ID, agent.Email,
+			fmt.Sprintf("адрес ответа обращения #%d использован в письме об обращении #%d", t.ID, ref),
+			fmt.Sprintf("the reply address of ticket #%d was used in mail about ticket #%d", t.ID, ref)), true, nil
 	}
 	if a := in.desk.Auth; a.RequireAuthResults && !authPass(m, a.TrustedAuthServID, from) {
-		return in.refuse(ctx, t.ID, agent.Email, "нет подтверждения DKIM/DMARC для домена отправителя от доверенного сервера", "security_auth_failed")
+		return refused("security_auth_failed", t.ID, agent.Email,
+			"нет подтверждения DKIM/DMARC для домена отправителя от доверенного сервера",
+			"no DKIM/DMARC pass for the sender's domain from the trusted server"), true, nil
 	}
-	if m.Auto {
-		return Outcome{Disposition: DispStaff, TicketID: t.ID, Note: "automatic reply from staff ignored"},
-			true, in.event(ctx, t.ID, "staff_auto_reply_ignored", from)
+	return staffVerdict{ticket: t, staff: staff, agent: agent}, true, nil
+}
+
+// staffMail handles staff mail as triage decided it.
+func (in *intake) staffMail(ctx context.Context, v staffVerdict) (Outcome, error) {
+	if v.refuse != "" {
+		return in.refuse(ctx, v)
 	}
-	out, err := in.agentReply(ctx, t, staff, agent)
-	return out, true, err
+	if in.msg.Auto {
+		return Outcome{Disposition: DispStaff, TicketID: v.ticket.ID, Note: "automatic reply from staff ignored"},
+			in.event(ctx, v.ticket.ID, "staff_auto_reply_ignored", v.staff.Email)
+	}
+	return in.agentReply(ctx, v.ticket, v.staff, v.agent)
 }
 
 // referencedTicket is the ticket the message's threading headers or subject point at (0: none).
@@ -178,26 +233,28 @@ func authPass(m *mailmsg.Message, trusted, from string) bool {
 // mail (out-of-office, Auto-Submitted) is recorded but never answered, and a
 // staff address gets at most auto_reply.max_per_hour refusals an hour, so two
 // auto-responders cannot loop.
-func (in *intake) refuse(ctx context.Context, ticketID int64, tell, reason, kind string) (Outcome, bool, error) {
+func (in *intake) refuse(ctx context.Context, v staffVerdict) (Outcome, error) {
+	ticketID, tell, kind := v.refTicket, v.tell, v.refuse
+	reason := in.say(v.reasonRu, v.reason)
 	detail := fmt.Sprintf("from %s: %s", in.msg.From.Email, reason)
 	if err := in.event(ctx, ticketID, kind, detail); err != nil {
-		return Outcome{}, true, err
+		return Outcome{}, err
 	}
 	out := Outcome{Disposition: DispRefused, TicketID: ticketID, Note: kind}
 	if in.msg.Auto {
 		in.s.log.Info("automatic staff mail refused without an answer", "desk", in.desk.Name, "ticket", ticketID,
 			"from", in.msg.From.Email, "reason", kind)
-		return out, true, in.event(ctx, ticketID, "staff_auto_reply_ignored", detail+" (automatic mail: "+in.msg.AutoReason+")")
+		return out, in.event(ctx, ticketID, "staff_auto_reply_ignored", detail+" (automatic mail: "+in.msg.AutoReason+")")
 	}
 	if err := in.event(ctx, ticketID, "command_refused", detail); err != nil {
-		return Outcome{}, true, err
+		return Outcome{}, err
 	}
 	in.s.log.Warn("staff message refused", "desk", in.desk.Name, "ticket", ticketID, "from", in.msg.From.Email, "reason", kind)
 	if tell == "" {
-		return out, true, nil
+		return out, nil
 	}
 	if limited, err := in.rateLimited(ctx, ticketID, tell); err != nil || limited {
-		return out, true, err
+		return out, err
 	}
 	data := mailout.CommandResultData{TicketNumber: ticketID, Subject: in.msg.Subject, SubjectToken: mailout.TicketToken(ticketID),
 		Refused: true, Reason: reason, DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress}
@@ -205,16 +262,16 @@ func (in *intake) refuse(ctx context.Context, ticketID int64, tell, reason, kind
 	if ticketID != 0 {
 		var err error
 		if t, err = in.tx.Ticket(ctx, ticketID); err != nil {
-			return Outcome{}, true, err
+			return Outcome{}, err
 		}
 		data.Subject = t.Subject
 	}
 	// Counted like an automatic answer: the hourly cap applies to refusals.
 	if err := in.compose(ctx, t, mailout.Address{Email: tell}, "", mailout.TmplCommandResult, data,
 		sendOpts{autoSubmitted: "auto-replied", rateCounted: true}); err != nil {
-		return Outcome{}, true, err
+		return Outcome{}, err
 	}
-	return out, true, nil
+	return out, nil
 }
 
 // agentReply applies an authenticated agent's reply: commands first, then the
