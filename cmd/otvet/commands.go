@@ -46,6 +46,7 @@ func commands() []*command {
 		}},
 		{name: "outbox", summary: "outgoing mail", subs: []*command{
 			{name: "list", summary: "outgoing mail: state, attempts, next attempt, last error", usage: "[--json] [--limit N]", run: sub("list", cmdOutbox)},
+			{name: "retry", summary: "requeue a message, or every failed one, to be sent now", usage: "ID | --failed", run: sub("retry", cmdOutbox)},
 		}},
 		{name: "rules", summary: "what the intake rules decide", subs: []*command{
 			{name: "test", summary: "the rules' decision about a message, with the trail; stores nothing",

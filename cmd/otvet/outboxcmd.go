@@ -2,9 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
+
+	"github.com/otvet/otvet/internal/store"
 )
 
 type outboxJSON struct {
@@ -20,11 +25,16 @@ type outboxJSON struct {
 	LastError     string `json:"last_error"` // always present: "" when the last attempt did not fail
 	CreatedAt     string `json:"created_at"`
 	SentAt        string `json:"sent_at,omitempty"`
+	GivenUpAt     string `json:"given_up_at,omitempty"` // failed: when it was given up
+	RequeuedAt    string `json:"requeued_at,omitempty"` // when otvet outbox retry requeued it
 }
 
 func cmdOutbox(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "retry" {
+		return outboxRetry(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "list" {
-		return usagef("usage: otvet outbox list [--json] [--limit N] [--config FILE]")
+		return usagef("usage: otvet outbox list [--json] [--limit N] [--config FILE] | otvet outbox retry ID|--failed")
 	}
 	fs := newFlags(e, "outbox list", "outbox list [--json] [--limit N] [--config FILE]")
 	cfg := configFlag(fs)
@@ -61,6 +71,12 @@ func cmdOutbox(ctx context.Context, e *env, args []string) error {
 		if o.SentAt.Valid {
 			j.SentAt = rfc3339(o.SentAt.Time)
 		}
+		if o.GivenUpAt.Valid {
+			j.GivenUpAt = rfc3339(o.GivenUpAt.Time)
+		}
+		if o.RequeuedAt.Valid {
+			j.RequeuedAt = rfc3339(o.RequeuedAt.Time)
+		}
 		out = append(out, j)
 	}
 	if *asJSON {
@@ -72,4 +88,63 @@ func cmdOutbox(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%d\t%s\t%s\n", j.ID, j.Ticket, j.Kind, j.State, j.Attempts, j.To, clip(j.LastError, 60))
 	}
 	return tw.Flush()
+}
+
+// outboxRetry requeues one outbox row, or every failed one: back to
+// pending, due now; `otvet serve` (or the next `poll --once`) sends them.
+// Each requeue is an outbox_requeued event in the audit trail.
+func outboxRetry(ctx context.Context, e *env, args []string) error {
+	const usage = "outbox retry ID | --failed [--config FILE]"
+	fs := newFlags(e, "outbox retry", usage)
+	cfg := configFlag(fs)
+	failed := fs.Bool("failed", false, "requeue every failed message")
+	if err := parseFlags(fs, flagsFirst(fs, args)); err != nil {
+		return err
+	}
+	switch {
+	case *failed && fs.NArg() > 0:
+		return usagef("outbox retry: give an ID or --failed, not both")
+	case !*failed && fs.NArg() == 0:
+		return usagef("outbox retry: give the ID of an outbox row (otvet outbox list) or --failed\nusage: otvet %s", usage)
+	case fs.NArg() > 1:
+		return usagef("outbox retry: unexpected argument %q", fs.Arg(1))
+	}
+	var id int64
+	if !*failed {
+		var err error
+		if id, err = strconv.ParseInt(fs.Arg(0), 10, 64); err != nil || id <= 0 {
+			return usagef("outbox retry: %q is not an outbox ID", fs.Arg(0))
+		}
+	}
+	db, err := openDB(ctx, e, *cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	now := time.Now().UTC()
+	if *failed {
+		rows, err := db.RequeueFailed(ctx, now, actorName(e))
+		if err != nil {
+			return err
+		}
+		for _, o := range rows {
+			e.Log.Info("outbox row requeued", "outbox_id", o.ID, "to", o.Recipients, "actor", actorName(e))
+		}
+		fmt.Fprintf(e.Stdout, "requeued %d failed message(s); otvet serve (or poll --once) sends them\n", len(rows))
+		return nil
+	}
+	o, err := db.RequeueOutgoing(ctx, id, now, actorName(e))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return fmt.Errorf("outbox retry: no outbox row #%d", id)
+	case errors.Is(err, store.ErrOutboxSent):
+		return fmt.Errorf("outbox retry: #%d was already sent; sending it again would deliver a second copy", id)
+	case errors.Is(err, store.ErrOutboxInFlight):
+		return fmt.Errorf("outbox retry: #%d is being sent right now", id)
+	case err != nil:
+		return err
+	}
+	e.Log.Info("outbox row requeued", "outbox_id", o.ID, "to", o.Recipients, "actor", actorName(e))
+	fmt.Fprintf(e.Stdout, "requeued outbox #%d to %s; otvet serve (or poll --once) sends it\n", o.ID, strings.ReplaceAll(o.Recipients, "\n", ", "))
+	return nil
 }
