@@ -57,7 +57,7 @@ func normHeading(s string) string {
 // prefixes, so inflections and abbreviations («Наименование ИС»,
 // «Перечень информационных систем», «Контактный телефон») are recognised.
 func classify(heading string) kind {
-	if strings.Contains(heading, "@") || len(heading) > 300 {
+	if len(heading) > 300 || strings.Contains(heading, "@") {
 		return kUnknown
 	}
 	n := normHeading(heading)
