@@ -44,6 +44,7 @@ func commands() []*command {
 			{name: "open", summary: "register a phone call as a ticket (same rules as mail)",
 				usage: "--phone --requester EMAIL --subject TEXT --body TEXT [--name NAME] [--desk NAME] [--json]", run: sub("open", cmdTickets)},
 		}},
+		quarantineCommand(),
 		{name: "outbox", summary: "outgoing mail", subs: []*command{
 			{name: "list", summary: "outgoing mail: state, attempts, next attempt, last error", usage: "[--json] [--limit N]", run: sub("list", cmdOutbox)},
 			{name: "retry", summary: "requeue a message, or every failed one, to be sent now", usage: "ID | --failed", run: sub("retry", cmdOutbox)},
