@@ -13,6 +13,7 @@ import (
 
 	"github.com/otvet/otvet/internal/helpdesk"
 	"github.com/otvet/otvet/internal/mailin"
+	"github.com/otvet/otvet/internal/mailin/mailintest"
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
 	"github.com/otvet/otvet/internal/store"
@@ -291,5 +292,53 @@ func TestRetryQuarantinedProducesTheTicketOnce(t *testing.T) {
 	}
 	if c, _ := h.db.Cursor(ctx, "sd"); c.LastUID != 1 {
 		t.Errorf("cursor %d", c.LastUID)
+	}
+}
+
+// The whole path: the poller hands the helpdesk a batch whose processing
+// panics (the poller recovers and reconnects, as after a crash); the next
+// passes take the messages one at a time, quarantine the culprit and ingest
+// the mail after it.
+func TestPollerGetsPastAMessageThatPanics(t *testing.T) {
+	h := newHarness(t)
+	env := mailintest.MemEnv(t)
+	c := env.Account.Client(t)
+	var raws [][]byte
+	for _, f := range fetchedMails(1, "Принтер", "BOMB", "Сканер") {
+		raws = append(raws, f.Raw)
+	}
+	uids := mailintest.Append(t, c, env.Folder, raws...)
+	bomb := uids[1]
+	h.restart(func(batch []uint32) error {
+		if slices.Contains(batch, bomb) {
+			panic("the parser blew up")
+		}
+		return nil
+	})
+	opts := env.Options()
+	opts.Name = "sd"
+	p, err := mailin.New(opts, h.svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for pass := 0; pass < 5; pass++ {
+		func() {
+			defer func() { _ = recover() }()
+			_, _ = p.PollOnce(ctx)
+		}()
+		if cur, _ := h.db.Cursor(ctx, "sd"); cur.LastUID == uids[2] {
+			break
+		}
+	}
+	if cur, _ := h.db.Cursor(ctx, "sd"); cur.LastUID != uids[2] {
+		t.Fatalf("cursor %d, want %d", cur.LastUID, uids[2])
+	}
+	if r := h.raw(bomb); r == nil || !strings.Contains(r.Note, "stopped the service") {
+		t.Errorf("the culprit is not quarantined: %+v", r)
+	}
+	counts, _ := h.db.Counts(ctx)
+	if counts.Tickets != 2 || counts.Raw != 3 {
+		t.Errorf("counts %+v", counts)
 	}
 }
