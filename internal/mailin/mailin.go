@@ -25,7 +25,9 @@ type Sink interface {
 	// SetCursor persists a new cursor without delivering (used on a UIDVALIDITY change: {new, 0}).
 	SetCursor(ctx context.Context, mailbox string, c Cursor) error
 	// Deliver stores one message AND advances the cursor to {uidValidity, msg.UID} in ONE transaction.
-	// It deduplicates by itself (Message-ID + SHA-256), so re-delivering a message is harmless.
+	// It deduplicates by itself (SHA-256, or Message-ID with the same content), so re-delivering a
+	// message is harmless. It must never let one message block the mailbox (the helpdesk
+	// quarantines a message that crashes or hangs it, see docs/intake.md).
 	// It returns an error only for failures that may go away (database down); the poller then
 	// stops the pass and retries later from the same cursor. Unparseable mail is the sink's business.
 	Deliver(ctx context.Context, mailbox string, uidValidity uint32, msg Fetched) error
