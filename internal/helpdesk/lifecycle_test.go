@@ -312,3 +312,31 @@ func TestWaitRemindsThenCloses(t *testing.T) {
 		t.Errorf("after the wait: %s %q, %d closing notices", tk.Status, tk.Reason, len(h.sent("wait_closed")))
 	}
 }
+
+// A breach is escalated to the leads as well as the assignee; a warning goes to the assignee only.
+func TestBreachIsEscalatedToLeads(t *testing.T) {
+	h := newStaffHarness(t)
+	id := h.newTicket()
+	h.command(agent1, "#беру")
+	count := func() map[string]int {
+		n := map[string]int{}
+		for _, row := range h.sent("agent_notify") {
+			if row.TicketID.Int64 == id {
+				n[row.Recipients]++
+			}
+		}
+		return n
+	}
+	before := count()
+	h.now = friday.Add(3*time.Hour + 20*time.Minute)
+	h.tick()
+	if got := count(); got[lead] != before[lead] || got[agent1] != before[agent1]+1 {
+		t.Errorf("warning went to %v (before %v)", got, before)
+	}
+	mid := count()
+	h.now = friday.Add(4*time.Hour + time.Minute)
+	h.tick()
+	if got := count(); got[lead] != mid[lead]+1 || got[agent1] != mid[agent1]+1 {
+		t.Errorf("breach went to %v (before %v): want the assignee and the lead", got, mid)
+	}
+}

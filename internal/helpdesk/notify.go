@@ -2,6 +2,7 @@ package helpdesk
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,9 +17,26 @@ func (in *intake) notifyAgents(ctx context.Context, t *store.Ticket, kind, autho
 	return in.notify(ctx, t, kind, "", author, text)
 }
 
-// notifyMetric tells agents of an SLA warning or breach of one metric.
+// notifyMetric tells agents of an SLA warning or breach of one metric. A
+// breach is escalated: the leads hear of it as well as the assignee.
 func (in *intake) notifyMetric(ctx context.Context, t *store.Ticket, kind, metric string) error {
-	return in.notify(ctx, t, kind, metric, "", "")
+	to, err := in.recipients(ctx, t, "")
+	if err != nil {
+		return err
+	}
+	if kind == mailout.NotifyBreach {
+		all, err := in.tx.ActiveAgents(ctx)
+		if err != nil {
+			return err
+		}
+		for _, s := range all {
+			if s.Role == store.StaffLead && !slices.ContainsFunc(to, func(x store.Staff) bool { return strings.EqualFold(x.Email, s.Email) }) {
+				to = append(to, s)
+			}
+		}
+	}
+	_, err = in.send(ctx, t, to, kind, metric, "", "", "")
+	return err
 }
 
 // notifyNote copies an internal note to colleagues: to the assignee when
