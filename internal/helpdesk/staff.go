@@ -284,7 +284,7 @@ func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.
 	body = strings.TrimSpace(body)
 	var results []mailout.CommandResult
 	for _, pe := range perrs {
-		results = append(results, mailout.CommandResult{Command: pe.Raw, Message: in.say(pe.MsgRu, pe.Msg)})
+		results = append(results, mailout.CommandResult{Command: pe.Raw, Message: pe.Text(in.desk.Language)})
 	}
 	note := false
 	publicText := body

@@ -1,82 +1,76 @@
 package staffcmd
 
 import (
-	"fmt"
 	"net/mail"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/otvet/otvet/internal/mailout"
 )
 
 // parseArgs fills c.Args and c.Text from the rest of the command line. On a
-// missing or bad argument it returns an explanation in English and Russian.
-func parseArgs(c *Command, rest string) (en, ru string) {
+// missing or bad argument it says what is wrong (a zero Msg when nothing is).
+func parseArgs(c *Command, rest string) mailout.Msg {
 	switch c.Name {
 	case Defer, Reject:
 		arg, text := firstField(rest)
 		if arg == "" {
-			return "a reason is needed: " + reasonList(), "нужна причина: " + reasonList()
+			return mailout.M(mailout.ArgNeedReason, reasonList())
 		}
 		code, ok := lookupReason(strings.ReplaceAll(fold(arg), "-", "_"))
 		if !ok {
-			return fmt.Sprintf("unknown reason %q; use one of: %s", short(arg), reasonList()),
-				fmt.Sprintf("неизвестная причина «%s»; укажите одну из: %s", short(arg), reasonList())
+			return mailout.M(mailout.ArgUnknownReason, short(arg), reasonList())
 		}
 		c.Args, c.Text = []string{code}, text
 	case Assign:
 		arg, text := firstField(rest)
 		if arg == "" {
-			return "an email address is needed", "нужен адрес электронной почты сотрудника"
+			return mailout.M(mailout.ArgNeedEmail)
 		}
 		addr, ok := parseEmail(arg)
 		if !ok {
-			return fmt.Sprintf("%q is not an email address", short(arg)),
-				fmt.Sprintf("«%s» — не адрес электронной почты", short(arg))
+			return mailout.M(mailout.ArgNotEmail, short(arg))
 		}
 		c.Args, c.Text = []string{addr}, text
 	case Level:
 		arg, text := firstField(rest)
 		if arg == "" {
-			return "a support level is needed", "нужен уровень поддержки"
+			return mailout.M(mailout.ArgNeedLevel)
 		}
 		lv := levelAlias(fold(arg))
 		if !validLevel(lv) {
-			return fmt.Sprintf("%q is not a support level name", short(arg)),
-				fmt.Sprintf("«%s» — не название уровня поддержки", short(arg))
+			return mailout.M(mailout.ArgNotLevel, short(arg))
 		}
 		c.Args, c.Text = []string{lv}, text
 	case Priority:
 		arg, text := firstField(rest)
 		p, ok := lookupPriority(fold(arg))
 		if !ok {
-			return "a priority is needed: low, normal, high or incident",
-				"нужен приоритет: низкий, обычный, высокий или инцидент"
+			return mailout.M(mailout.ArgNeedPriority)
 		}
 		c.Args, c.Text = []string{p}, text
 	case Plan:
 		arg, text := firstField(rest)
 		if arg == "" {
-			return "a date is needed: 2025-01-09, 09.01.2025, today or tomorrow",
-				"нужна дата: 09.01.2025, 2025-01-09, сегодня, завтра или послезавтра"
+			return mailout.M(mailout.ArgNeedDate)
 		}
 		if !validPlanDate(arg) {
-			return fmt.Sprintf("%q is not a date; write 2025-01-09, 09.01.2025, today or tomorrow", short(arg)),
-				fmt.Sprintf("«%s» — не дата; напишите 09.01.2025, 2025-01-09, сегодня, завтра или послезавтра", short(arg))
+			return mailout.M(mailout.ArgNotDate, short(arg))
 		}
 		c.Args, c.Text = []string{arg}, text
 	case Merge:
 		arg, text := firstField(rest)
 		n, ok := ticketNumber(arg)
 		if !ok {
-			return "the number of the ticket to merge into is needed (#123 or 123)",
-				"нужен номер обращения, с которым объединить (#123 или 123)"
+			return mailout.M(mailout.ArgNeedTicket)
 		}
 		c.Args, c.Text = []string{n}, text
 	default: // wait, resolve, close, reopen, take: free text only
 		c.Text = rest
 	}
-	return "", ""
+	return mailout.Msg{}
 }
 
 // firstField splits s into its first word and the trimmed rest.

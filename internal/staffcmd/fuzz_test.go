@@ -60,7 +60,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("body %q after a note", body)
 		}
 		for _, e := range errs {
-			if e.Msg == "" || e.MsgRu == "" || e.Line < 1 || e.Line > lines {
+			if e.Text("en") == "" || e.Text("ru") == "" || e.Line < 1 || e.Line > lines {
 				t.Fatalf("bad error %+v", e)
 			}
 		}

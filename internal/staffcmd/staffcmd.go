@@ -9,6 +9,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/otvet/otvet/internal/mailout"
 )
 
 // Command is one parsed command line.
@@ -26,16 +28,19 @@ type Command struct {
 }
 
 // ParseError reports a command line that could not be used. The other
-// commands of the reply still parse.
+// commands of the reply still parse. What is wrong is a text of the message
+// catalogue (mailout.Text), put into words in the desk's language by Text.
 type ParseError struct {
-	Line  int
-	Raw   string
-	Msg   string // English
-	MsgRu string // Russian, for the confirmation mail
+	Line int
+	Raw  string
+	Msg  mailout.Msg
 }
 
+// Text says what is wrong in lang ("ru" or "en"), for the confirmation mail.
+func (e ParseError) Text(lang string) string { return e.Msg.In(lang) }
+
 func (e ParseError) Error() string {
-	return fmt.Sprintf("line %d: %s", e.Line, e.Msg)
+	return fmt.Sprintf("line %d: %s", e.Line, e.Text("en"))
 }
 
 // maxErrors bounds the errors reported for one reply, so that a pasted
@@ -62,12 +67,12 @@ func Parse(reply string) (cmds []Command, body string, errs []ParseError) {
 			break
 		}
 		lineNo := i + 1
-		fail := func(en, ru string) {
-			errs = appendErr(errs, ParseError{Line: lineNo, Raw: shortRaw(l), Msg: en, MsgRu: ru})
+		fail := func(m mailout.Msg) {
+			errs = appendErr(errs, ParseError{Line: lineNo, Raw: shortRaw(l), Msg: m})
 		}
 		name, known := lookupCommand(fold(word))
 		if !known {
-			fail(fmt.Sprintf("unknown command #%s", short(word)), fmt.Sprintf("неизвестная команда #%s", short(word)))
+			fail(mailout.M(mailout.ParseUnknownCmd, short(word)))
 			continue
 		}
 		c := Command{Name: name, Line: lineNo, Raw: l}
@@ -75,11 +80,11 @@ func Parse(reply string) (cmds []Command, body string, errs []ParseError) {
 			c.Text = strings.TrimSpace(rest + "\n" + strings.Join(lines[i+1:], "\n"))
 			i = len(lines)
 			if c.Text == "" {
-				fail("#note needs the note text after it", "после #note нужен текст заметки")
+				fail(mailout.M(mailout.ParseNoteNeedText))
 				break
 			}
-		} else if en, ru := parseArgs(&c, rest); en != "" {
-			fail(fmt.Sprintf("#%s: %s", short(word), en), fmt.Sprintf("#%s: %s", short(word), ru))
+		} else if problem := parseArgs(&c, rest); !problem.IsZero() {
+			fail(mailout.M(mailout.ParseArgument, short(word), problem))
 			continue
 		}
 		if first, dup := seen[name.group()]; dup {
@@ -96,17 +101,14 @@ func Parse(reply string) (cmds []Command, body string, errs []ParseError) {
 }
 
 // conflict explains why a command cannot join the ones before it.
-func conflict(n Name, first int) (en, ru string) {
+func conflict(n Name, first int) mailout.Msg {
 	switch n.group() {
 	case "state":
-		return fmt.Sprintf("only one change of state per reply; line %d already has one", first),
-			fmt.Sprintf("в одном ответе можно только одно изменение состояния; оно уже есть в строке %d", first)
+		return mailout.M(mailout.ParseOneState, first)
 	case "owner":
-		return fmt.Sprintf("only one of #assign and #take per reply; line %d already has one", first),
-			fmt.Sprintf("в одном ответе можно только одну из команд #assign и #take; она уже есть в строке %d", first)
+		return mailout.M(mailout.ParseOneOwner, first)
 	}
-	return fmt.Sprintf("#%s is already given on line %d", n, first),
-		fmt.Sprintf("#%s уже указана в строке %d", n, first)
+	return mailout.M(mailout.ParseRepeated, string(n), first)
 }
 
 func appendErr(errs []ParseError, e ParseError) []ParseError {
@@ -114,8 +116,7 @@ func appendErr(errs []ParseError, e ParseError) []ParseError {
 	case len(errs) < maxErrors:
 		return append(errs, e)
 	case len(errs) == maxErrors:
-		return append(errs, ParseError{Line: e.Line, Raw: e.Raw,
-			Msg: "too many errors; the rest are not shown", MsgRu: "слишком много ошибок; остальные не показаны"})
+		return append(errs, ParseError{Line: e.Line, Raw: e.Raw, Msg: mailout.M(mailout.ParseTooMany)})
 	}
 	return errs
 }

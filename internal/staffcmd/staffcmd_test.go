@@ -144,10 +144,10 @@ func TestParse(t *testing.T) {
 				t.Fatalf("errs = %v, want %d", errs, len(tc.errs))
 			}
 			for i, e := range errs {
-				if e.Line != tc.errs[i].line || !strings.Contains(e.Msg, tc.errs[i].msg) {
-					t.Errorf("err %d = line %d %q, want line %d containing %q", i, e.Line, e.Msg, tc.errs[i].line, tc.errs[i].msg)
+				if e.Line != tc.errs[i].line || !strings.Contains(e.Text("en"), tc.errs[i].msg) {
+					t.Errorf("err %d = line %d %q, want line %d containing %q", i, e.Line, e.Text("en"), tc.errs[i].line, tc.errs[i].msg)
 				}
-				if e.MsgRu == "" || e.Raw == "" {
+				if e.Text("ru") == "" || e.Raw == "" {
 					t.Errorf("err %d has no MsgRu or Raw: %+v", i, e)
 				}
 				if !strings.HasPrefix(e.Error(), "line ") {
@@ -227,7 +227,7 @@ func TestResolveDate(t *testing.T) {
 func TestTooManyErrors(t *testing.T) {
 	reply := strings.Repeat("#nope\n", 100) + "текст"
 	_, body, errs := Parse(reply)
-	if len(errs) != maxErrors+1 || !strings.Contains(errs[maxErrors].Msg, "too many errors") {
+	if len(errs) != maxErrors+1 || !strings.Contains(errs[maxErrors].Text("en"), "too many errors") {
 		t.Fatalf("%d errors, last %v", len(errs), errs[len(errs)-1])
 	}
 	if body != "текст" {
@@ -237,7 +237,7 @@ func TestTooManyErrors(t *testing.T) {
 
 func TestLongLineIsCutInError(t *testing.T) {
 	_, _, errs := Parse("#" + strings.Repeat("я", 10000))
-	if len(errs) != 1 || len([]rune(errs[0].Raw)) > 201 || len([]rune(errs[0].Msg)) > 100 {
+	if len(errs) != 1 || len([]rune(errs[0].Raw)) > 201 || len([]rune(errs[0].Text("en"))) > 100 {
 		t.Fatalf("errs = %v", errs)
 	}
 }
