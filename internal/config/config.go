@@ -152,6 +152,13 @@ type Limits struct {
 	MaxMessageBytes         Size `yaml:"max_message_bytes"`
 	MaxAttachmentBytes      Size `yaml:"max_attachment_bytes"`
 	MaxTotalAttachmentBytes Size `yaml:"max_total_attachment_bytes"`
+	// RiskyExtensions are the file extensions (without the dot) that make an
+	// attachment risky: agents are warned in notifications, the file is not
+	// attached to them, and it reaches a customer only on an agent's
+	// #send-files. Empty: mailmsg.DefaultRiskyExtensions (programs, scripts
+	// and macro documents). Programs, macro documents and zip archives
+	// holding them are also recognised by content, whatever the list.
+	RiskyExtensions []string `yaml:"risky_extensions"`
 }
 
 // AutoReply caps automatic mail per recipient.

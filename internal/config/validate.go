@@ -12,6 +12,9 @@ import (
 
 var deskName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,63}$`)
 
+// riskyExt is one extension of limits.risky_extensions, without the dot.
+var riskyExt = regexp.MustCompile(`^[A-Za-z0-9_~+-]{1,15}$`)
+
 // Validate checks the whole configuration and returns every problem at once,
 // each naming the field and saying how to fix it. Secrets whose *_file Load
 // could not read are not reported again (Load's error names them).
@@ -41,6 +44,11 @@ func (c *Config) validate() []error {
 	}
 	if c.Limits.MaxAttachmentBytes <= 0 || c.Limits.MaxTotalAttachmentBytes < c.Limits.MaxAttachmentBytes {
 		add("limits.max_total_attachment_bytes", "must be at least max_attachment_bytes")
+	}
+	for i, e := range c.Limits.RiskyExtensions {
+		if !riskyExt.MatchString(strings.TrimPrefix(strings.TrimSpace(e), ".")) {
+			add(fmt.Sprintf("limits.risky_extensions[%d]", i), "%q is not a file extension: write it without a name, e.g. exe or .docm", e)
+		}
 	}
 	if p := c.Tickets.SLAWarnPercent; p < 1 || p > 99 {
 		add("tickets.sla_warn_percent", "%d is not a share of the target: use 1 to 99 (default 80)", p)

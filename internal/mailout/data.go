@@ -106,6 +106,8 @@ type DigestData struct {
 	RefusedCount int
 	Refused      []DigestEvent
 	Bounces      []DigestBounce
+	// GivenUp is the outgoing mail the outbox gave up in the period.
+	GivenUp []DigestGivenUp
 	// More is set when a list was cut: the CSV has everything.
 	More           bool
 	DeskName       string
@@ -170,6 +172,15 @@ type DigestBounce struct {
 	Address, Status, Diagnostic, Last string
 	N                                 int
 	Permanent                         bool
+}
+
+// DigestGivenUp is an outgoing message the outbox gave up.
+type DigestGivenUp struct {
+	Number int64  // the ticket, 0 = none
+	At     string // when it was given up
+	To     string // the recipients, comma-separated
+	Reason string // GiveUpRejected or GiveUpExpired
+	Detail string // the mail server's last answer, clipped
 }
 
 // DroppedFile is an attachment that was not accepted. Reason is a code the

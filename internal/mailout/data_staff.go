@@ -45,27 +45,62 @@ const (
 	NotifyAssigned = "assigned"
 	NotifyWarning  = "sla_warning"
 	NotifyBreach   = "sla_breach"
+	// NotifyUndelivered: mail of the ticket to the customer was given up
+	// by the outbox (AgentNotifyData.Undelivered says which and why).
+	NotifyUndelivered = "undelivered"
+)
+
+// Why the outbox gave up a message (UndeliveredMail.Reason, DigestGivenUp.Reason).
+const (
+	GiveUpRejected = "rejected" // the mail server refused the message for good
+	GiveUpExpired  = "expired"  // not delivered within outbox.give_up_after
 )
 
 // AgentNotifyData is the data of agent_notify.
 type AgentNotifyData struct {
-	Kind                     string // Notify*
-	TicketNumber             int64
-	Subject                  string
-	SubjectToken             string
-	Status                   string
-	Requester                string // "Иванова Мария Петровна <m.ivanova@school3.kgo66.ru>"
-	Organisation             string
-	Level                    string
-	Priority                 string
-	Due                      string // first-response (or resolution) due, formatted in the desk's zone
-	Metric                   string // for warnings and breaches: "first_response" or "resolution"
-	Author                   string // who wrote Text (a customer, or a colleague for notes)
-	Text                     string
-	Attachments              []string // "oshibka.png (69 Б)"
+	Kind         string // Notify*
+	TicketNumber int64
+	Subject      string
+	SubjectToken string
+	Status       string
+	Requester    string // "Иванова Мария Петровна <m.ivanova@school3.kgo66.ru>"
+	Organisation string
+	Level        string
+	Priority     string
+	Due          string // first-response (or resolution) due, formatted in the desk's zone
+	Metric       string // for warnings and breaches: "first_response" or "resolution"
+	Author       string // who wrote Text (a customer, or a colleague for notes)
+	Text         string
+	Attachments  []string // "oshibka.png (69 Б)"
+	// Risky are attachments agents are warned about (and which are not
+	// attached to the notification); they are not in Attachments.
+	Risky []RiskyFile
+	// Undelivered is the given-up mail of a NotifyUndelivered.
+	Undelivered              *UndeliveredMail
 	Suggestions              []string // out-of-scope categories suggested by the rules
 	Missing                  []string
 	DeskName, SupportAddress string
+}
+
+// RiskyFile is an attachment that may harm whoever opens it.
+type RiskyFile struct {
+	Name, Size string
+	// Kind is mailmsg's risk kind, translated by the templates:
+	// "executable", "macro", "archive" or "hidden_name".
+	Kind string
+	// Inner names the risky file inside an archive ("setup.exe").
+	Inner string
+}
+
+// UndeliveredMail is an outgoing message the outbox gave up.
+type UndeliveredMail struct {
+	OutboxID int64
+	To       string // the recipients, comma-separated
+	Subject  string
+	What     string // the template of the mail (TmplAgentReply, TmplAck, ...), translated by the templates
+	Reason   string // GiveUpRejected or GiveUpExpired
+	Hours    int    // GiveUpExpired: how many hours it was tried (outbox.give_up_after)
+	Detail   string // the mail server's last answer, as it said it
 }
 
 // AgentReplyData is the data of agent_reply: an agent's answer to the customer.

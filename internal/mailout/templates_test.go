@@ -112,6 +112,31 @@ func goldenCases() []struct {
 			Requester: "petrov@uszn.kgo66.ru", Priority: "incident", Due: "27.12.2024 11:00 (Екатеринбург)",
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
+		{"agent_notify_risky", TmplAgentNotify, AgentNotifyData{
+			Kind: NotifyNew, TicketNumber: 146, Subject: "Счёт на оплату", SubjectToken: "[#146]", Status: "open",
+			Requester: "buh@school3.kgo66.ru", Text: "Посмотрите счёт во вложении.", Attachments: []string{"schet.pdf (120 КБ)"},
+			Risky: []RiskyFile{
+				{Name: "schet.pdf.exe", Size: "1,2 МБ", Kind: "executable"},
+				{Name: "otchet.docm", Size: "45 КБ", Kind: "macro"},
+				{Name: "dokumenty.zip", Size: "300 КБ", Kind: "archive", Inner: "setup.exe"},
+				{Name: "invoiceexe.pdf", Size: "10 КБ", Kind: "hidden_name"},
+			},
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"agent_notify_undelivered", TmplAgentNotify, AgentNotifyData{
+			Kind: NotifyUndelivered, TicketNumber: 140, Subject: "Не работает сканер", SubjectToken: "[#140]", Status: "open",
+			Requester: "Иванова Мария Петровна <m.ivanova@school3.kgo66.ru>", Organisation: "МАОУ СОШ № 3",
+			Undelivered: &UndeliveredMail{OutboxID: 812, To: "m.ivanova@school3.kgo66.ru", Subject: "Re: [#140] Не работает сканер",
+				What: TmplAgentReply, Reason: GiveUpRejected, Detail: "550 5.1.1 <m.ivanova@school3.kgo66.ru>: user unknown"},
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"agent_notify_undelivered_expired", TmplAgentNotify, AgentNotifyData{
+			Kind: NotifyUndelivered, TicketNumber: 141, Subject: "Взлом", SubjectToken: "[#141]",
+			Requester: "petrov@uszn.kgo66.ru",
+			Undelivered: &UndeliveredMail{OutboxID: 813, To: "petrov@uszn.kgo66.ru", Subject: "[#141] Обращение принято",
+				What: TmplAck, Reason: GiveUpExpired, Hours: 168, Detail: "dial tcp 10.0.0.25:587: connection refused"},
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
 		{"agent_reply", TmplAgentReply, AgentReplyData{
 			TicketNumber: 140, Subject: "Не работает сканер", SubjectToken: "[#140]",
 			Text:     "Здравствуйте! Переустановили драйвер сканера, проверьте, пожалуйста.",

@@ -15,6 +15,7 @@ package outbox
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -47,6 +48,30 @@ type Options struct {
 	PollInterval time.Duration // default 5s
 	Now          func() time.Time
 	Logger       *slog.Logger
+	// OnGiveUp is called once for each row given up, after the give-up is
+	// recorded, with the row as it now is (state failed, given_up_at,
+	// last_error); helpdesk tells the ticket's agents. An error is logged:
+	// the row stays given up and is reported in the digest.
+	OnGiveUp func(ctx context.Context, o store.Outgoing) error
+}
+
+// giveUpExpired starts last_error of a row given up because it was not
+// delivered within GiveUpAfter.
+const giveUpExpired = "giving up: not delivered within "
+
+// GiveUpReason tells why a row was given up from its last_error:
+// mailout.GiveUpExpired (not delivered within give_up_after; detail is
+// the last failure) or mailout.GiveUpRejected (the relay refused the
+// message; detail is its answer).
+func GiveUpReason(lastError string) (reason, detail string) {
+	rest, ok := strings.CutPrefix(lastError, giveUpExpired)
+	if !ok {
+		return mailout.GiveUpRejected, lastError
+	}
+	if _, d, ok := strings.Cut(rest, ": "); ok {
+		return mailout.GiveUpExpired, d
+	}
+	return mailout.GiveUpExpired, ""
 }
 
 // ClaimMargin is how much longer a claim lasts than the send it covers: the
@@ -189,7 +214,7 @@ func (w *Worker) send(ctx context.Context, o *store.Outgoing, st *Stats) error {
 			log.Error("mail rejected permanently; given up", "to", o.Recipients, "err", err)
 		case now.Sub(since) >= w.o.GiveUpAfter:
 			a.GiveUp = true
-			a.Err = fmt.Sprintf("giving up: not delivered within %s of queueing: %s", w.o.GiveUpAfter, a.Err)
+			a.Err = fmt.Sprintf("%s%s of queueing: %s", giveUpExpired, w.o.GiveUpAfter, a.Err)
 			st.Failed++
 			log.Error("mail not delivered in time; given up", "to", o.Recipients, "queued", since, "err", err)
 		default:
@@ -207,6 +232,14 @@ func (w *Worker) send(ctx context.Context, o *store.Outgoing, st *Stats) error {
 	case woken > 0:
 		st.Woken += woken
 		log.Info("relay answers again: waiting mail is due now", "woken", woken)
+	case a.GiveUp && w.o.OnGiveUp != nil:
+		g := *o
+		g.Raw = nil
+		g.State, g.LastError, g.ClaimedUntil = store.OutFailed, a.Err, sql.NullTime{}
+		g.GivenUpAt, g.RelayDown = sql.NullTime{Time: now, Valid: true}, a.RelayDown
+		if herr := w.o.OnGiveUp(rctx, g); herr != nil {
+			log.Error("mail given up, but telling the agents failed; the digest reports it", "err", herr)
+		}
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
