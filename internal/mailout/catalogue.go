@@ -161,6 +161,14 @@ const (
 	CmdMerged             Key = "cmd.merged"
 	CmdUnknown            Key = "cmd.unknown"
 	CmdFileNotSent        Key = "cmd.file_not_sent"
+	CmdFileHeldRisky      Key = "cmd.file_held_risky"
+	CmdRiskyFilesSent     Key = "cmd.risky_files_sent"
+	CmdNoRiskyFiles       Key = "cmd.no_risky_files"
+	CmdRiskyFilesInNote   Key = "cmd.risky_files_in_note"
+	RiskWordExecutable    Key = "risk.executable"
+	RiskWordMacro         Key = "risk.macro"
+	RiskWordArchive       Key = "risk.archive"
+	RiskWordHiddenName    Key = "risk.hidden_name"
 	PlanUnreadableDate    Key = "plan.unreadable_date"
 	PlanDayPast           Key = "plan.day_past"
 	PlanDayOff            Key = "plan.day_off"
@@ -273,6 +281,18 @@ var catalogue = map[Key]texts{
 	CmdUnknown: {"неизвестная команда", "unknown command"},
 	CmdFileNotSent: {"файл (%s) не отправлен пользователю: больше допустимого размера вложений",
 		"file (%s) not sent to the customer: over the attachment size limit"},
+	CmdFileHeldRisky: {"файл (%s) не отправлен пользователю: %s. Если он действительно нужен пользователю, " +
+		"ответьте на это письмо, приложите файл снова и напишите первой строкой #отправить-файлы",
+		"file (%s) not sent to the customer: %s. If the customer really needs it, " +
+			"reply to this message with the file attached again and #send-files on the first line"},
+	CmdRiskyFilesSent: {"отправлено пользователю по вашему выбору: %s", "sent to the customer as you chose: %s"},
+	CmdNoRiskyFiles: {"в ответе нет программ и документов с макросами: файлы (если есть) отправлены как обычно",
+		"the reply has no programs or macro documents: its files (if any) were sent as usual"},
+	CmdRiskyFilesInNote: {"ответ — внутренняя заметка: файлы пользователю не отправлены", "the reply is an internal note: no files were sent to the customer"},
+	RiskWordExecutable:  {"это программа", "it is a program"},
+	RiskWordMacro:       {"это документ с макросами", "it is a document with macros"},
+	RiskWordArchive:     {"это архив с программой внутри (%s)", "it is an archive with a program inside (%s)"},
+	RiskWordHiddenName:  {"имя файла маскирует настоящее расширение", "the file name hides its real extension"},
 
 	PlanUnreadableDate: {"не понимаю дату «%s»", "cannot read the date %q"},
 	PlanDayPast:        {"%s уже прошло: укажите сегодняшний или будущий рабочий день", "%s is in the past: give today or a later working day"},

@@ -22,6 +22,10 @@ const (
 	Merge    Name = "merge"
 	// Approve accepts a connection request (a registration ticket).
 	Approve Name = "approve"
+	// SendFiles lets the risky files of the reply (programs, macro
+	// documents, archives holding them) go to the customer; without it
+	// they are held back.
+	SendFiles Name = "send-files"
 )
 
 // ChangesState reports whether the command moves the ticket to another
@@ -77,6 +81,8 @@ func lookupCommand(w string) (Name, bool) {
 		return Merge, true
 	case "approve", "одобрить", "утвердить", "подключить":
 		return Approve, true
+	case "send-files", "send_files", "sendfiles", "отправить-файлы", "отправить_файлы", "отправить-файл", "отправить_файл":
+		return SendFiles, true
 	}
 	return "", false
 }
