@@ -58,6 +58,16 @@ func (t *Tx) Registration(ctx context.Context, ticketID int64) (*Registration, e
 	return &r, nil
 }
 
+// Registration reads the connection request of a ticket outside a
+// transaction (otvet registration show).
+func (db *DB) Registration(ctx context.Context, ticketID int64) (*Registration, error) {
+	var r Registration
+	if err := db.get(ctx, &r, `SELECT `+regCols+` FROM registrations WHERE ticket_id = ?`, ticketID); err != nil {
+		return nil, notFound(err)
+	}
+	return &r, nil
+}
+
 // DecideRegistration records the operator's decision and its audit event
 // (registration_approved or registration_rejected, by the actor).
 func (t *Tx) DecideRegistration(ctx context.Context, ticketID int64, state string, orgID sql.NullInt64, by string, at time.Time) error {
