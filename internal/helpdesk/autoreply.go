@@ -39,11 +39,7 @@ func (in *intake) formatStart(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	l := t.In(in.desk.Location)
-	if in.desk.Language == "en" {
-		return l.Format("02.01.2006 at 15:04")
-	}
-	return l.Format("02.01.2006 в 15:04")
+	return t.In(in.desk.Location).Format(in.text(mailout.LayoutDateAtTime))
 }
 
 // FormatLocal formats an instant for a person in the desk's zone:
@@ -53,27 +49,11 @@ func FormatLocal(t time.Time, loc *time.Location, lang string) string {
 	return l.Format("02.01.2006 15:04") + " (" + ZoneLabel(loc, lang, l) + ")"
 }
 
-// ZoneLabel names a desk's zone the way people in Russia say it.
+// ZoneLabel names a desk's zone the way people in Russia say it (the
+// catalogue's zone names), else as its offset from UTC.
 func ZoneLabel(loc *time.Location, lang string, at time.Time) string {
-	names := map[string][2]string{
-		"Europe/Kaliningrad": {"Калининград", "Kaliningrad"},
-		"Europe/Moscow":      {"Москва", "Moscow"},
-		"Europe/Samara":      {"Самара", "Samara"},
-		"Asia/Yekaterinburg": {"Екатеринбург", "Yekaterinburg"},
-		"Asia/Omsk":          {"Омск", "Omsk"},
-		"Asia/Novosibirsk":   {"Новосибирск", "Novosibirsk"},
-		"Asia/Krasnoyarsk":   {"Красноярск", "Krasnoyarsk"},
-		"Asia/Irkutsk":       {"Иркутск", "Irkutsk"},
-		"Asia/Yakutsk":       {"Якутск", "Yakutsk"},
-		"Asia/Vladivostok":   {"Владивосток", "Vladivostok"},
-		"Asia/Magadan":       {"Магадан", "Magadan"},
-		"Asia/Kamchatka":     {"Камчатка", "Kamchatka"},
-	}
-	if n, ok := names[loc.String()]; ok {
-		if lang == "en" {
-			return n[1]
-		}
-		return n[0]
+	if n, ok := mailout.Lookup(lang, mailout.ZoneKey(loc.String())); ok {
+		return n
 	}
 	_, off := at.Zone()
 	return fmt.Sprintf("UTC%+d", off/3600)

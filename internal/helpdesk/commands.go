@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -20,13 +19,13 @@ import (
 // answered: the reply also carried text for the customer.
 func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff, c staffcmd.Command, answered bool) (mailout.CommandResult, error) {
 	res := mailout.CommandResult{Command: c.Raw}
-	ok := func(ru, en string) (mailout.CommandResult, error) {
-		res.OK, res.Message = true, in.say(ru, en)
+	ok := func(key mailout.Key, args ...any) (mailout.CommandResult, error) {
+		res.OK, res.Message = true, in.text(key, args...)
 		return res, in.tx.AddEvent(ctx, t.ID, in.now, "command_"+string(c.Name), agent.Email, c.Raw)
 	}
-	fail := func(ru, en string) (mailout.CommandResult, error) {
-		res.Message = in.say(ru, en)
-		return res, in.tx.AddEvent(ctx, t.ID, in.now, "command_failed", agent.Email, c.Raw+": "+en)
+	fail := func(key mailout.Key, args ...any) (mailout.CommandResult, error) {
+		res.Message = in.text(key, args...)
+		return res, in.tx.AddEvent(ctx, t.ID, in.now, "command_failed", agent.Email, c.Raw+": "+mailout.Text("en", key, args...))
 	}
 	// change asks the lifecycle; a change it refuses is told to the agent.
 	change := func(ch Change) (refused bool, err error) {
@@ -34,8 +33,8 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		err = in.lc().apply(ctx, t, ch)
 		var na *NotAllowed
 		if errors.As(err, &na) {
-			ru, en := refusalWords(na)
-			res, err = fail(ru, en)
+			why := refusalWords(na)
+			res, err = fail(why.Key, why.Args...)
 			return true, err
 		}
 		return false, err
@@ -48,30 +47,27 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 			return res, err
 		}
 		if len(to) == 0 {
-			return ok("заметка сохранена (других действующих сотрудников нет), пользователю не отправлена",
-				"note stored (there are no other active agents), not sent to the customer")
+			return ok(mailout.CmdNoteKept)
 		}
-		list := strings.Join(to, ", ")
-		return ok("заметка сохранена и разослана: "+list+"; пользователю не отправлена",
-			"note stored and sent to "+list+"; not sent to the customer")
+		return ok(mailout.CmdNoteSent, strings.Join(to, ", "))
 
 	case staffcmd.Wait:
 		if closed {
-			return fail("обращение закрыто: сначала #открыть", "the ticket is closed: #reopen it first")
+			return fail(mailout.CmdClosedReopenFirst)
 		}
 		if !answered {
-			return fail("напишите, какие сведения нужны: текст после команды или ниже", "write what you need: after the command or below it")
+			return fail(mailout.CmdWaitNeedsText)
 		}
 		if refused, err := change(Change{Event: EvWaited, Note: "waiting for the customer"}); refused || err != nil {
 			return res, err
 		}
-		return ok("запрос отправлен пользователю; срок приостановлен до его ответа", "request sent; the clock is paused until the customer replies")
+		return ok(mailout.CmdWaitSent)
 
 	case staffcmd.Defer, staffcmd.Reject:
 		reason := c.Args[0]
-		ev, tmpl, verbRu, verbEn := EvDeferred, mailout.TmplDeferred, "отложено", "deferred"
+		ev, tmpl, done := EvDeferred, mailout.TmplDeferred, mailout.CmdDeferred
 		if c.Name == staffcmd.Reject {
-			ev, tmpl, verbRu, verbEn = EvRejected, mailout.TmplRejected, "отклонено", "rejected"
+			ev, tmpl, done = EvRejected, mailout.TmplRejected, mailout.CmdRejected
 		}
 		if refused, err := change(Change{Event: ev, Reason: reason}); refused || err != nil {
 			return res, err
@@ -84,9 +80,7 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 				return res, err
 			}
 		}
-		clause := in.s.regs.Clauses[reason]
-		return ok(fmt.Sprintf("обращение %s (причина %s, п. %s); пользователь уведомлён", verbRu, reason, clause),
-			fmt.Sprintf("ticket %s (reason %s, clause %s); the customer was told", verbEn, reason, clause))
+		return ok(done, reason, in.s.regs.Clauses[reason])
 
 	case staffcmd.Resolve, staffcmd.Close:
 		status := store.StatusResolved
@@ -110,13 +104,13 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 			}
 		}
 		if status == store.StatusResolved {
-			return ok("обращение решено; закроется само, если пользователь не ответит", "ticket resolved; it closes by itself unless the customer replies")
+			return ok(mailout.CmdResolved)
 		}
-		return ok("обращение закрыто", "ticket closed")
+		return ok(mailout.CmdClosed)
 
 	case staffcmd.Reopen:
 		if !closed && t.Status != store.StatusDeferred && t.Status != store.StatusWaiting {
-			return fail("обращение и так открыто", "the ticket is already open")
+			return fail(mailout.CmdAlreadyOpen)
 		}
 		ev := EvResumed
 		if closed {
@@ -125,7 +119,7 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		if refused, err := change(Change{Event: ev, Note: "reopened by staff"}); refused || err != nil {
 			return res, err
 		}
-		return ok("обращение открыто снова", "ticket reopened")
+		return ok(mailout.CmdReopened)
 
 	case staffcmd.Assign, staffcmd.Take:
 		who := agent.Email
@@ -134,12 +128,12 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		}
 		target, err := in.tx.StaffByEmail(ctx, who)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && (!target.Active || target.Role == store.StaffManager)) {
-			return fail(who+" — не действующий сотрудник поддержки", who+" is not an active support agent")
+			return fail(mailout.CmdNotActiveAgent, who)
 		} else if err != nil {
 			return res, err
 		}
 		if target.Email != agent.Email && agent.Role != store.StaffLead {
-			return fail("назначать обращения другим может только старший (lead)", "only a lead may assign tickets to others")
+			return fail(mailout.CmdOnlyLeadAssigns)
 		}
 		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldAssignee, target.Email, in.now); err != nil {
 			return res, err
@@ -150,13 +144,13 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 				return res, err
 			}
 		}
-		return ok("назначено: "+target.Email, "assigned to "+target.Email)
+		return ok(mailout.CmdAssigned, target.Email)
 
 	case staffcmd.Level:
 		lvl := c.Args[0]
 		tg, found := in.s.regs.Levels[lvl]
 		if !found {
-			return fail("нет уровня поддержки «"+lvl+"»", "no support level "+strconv.Quote(lvl))
+			return fail(mailout.CmdNoSuchLevel, lvl)
 		}
 		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldSupportLevel, lvl, in.now); err != nil {
 			return res, err
@@ -173,21 +167,21 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 				}
 			}
 		}
-		return ok("уровень поддержки: "+lvl+"; сроки пересчитаны", "support level "+lvl+"; due times recomputed")
+		return ok(mailout.CmdLevelSet, lvl)
 
 	case staffcmd.Priority:
 		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldPriority, c.Args[0], in.now); err != nil {
 			return res, err
 		}
-		return ok("приоритет: "+c.Args[0], "priority "+c.Args[0])
+		return ok(mailout.CmdPrioritySet, c.Args[0])
 
 	case staffcmd.Plan:
 		if closed {
-			return fail("обращение закрыто: сначала #открыть", "the ticket is closed: #reopen it first")
+			return fail(mailout.CmdClosedReopenFirst)
 		}
-		day, problemRu, problemEn := in.planDay(c.Args[0])
-		if problemEn != "" {
-			return fail(problemRu, problemEn)
+		day, problem := in.planDay(c.Args[0])
+		if !problem.IsZero() {
+			return fail(problem.Key, problem.Args...)
 		}
 		if refused, err := change(Change{Event: EvPlanned, Note: "visit planned for " + day.date}); refused || err != nil {
 			return res, err
@@ -201,41 +195,39 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		}
 		when := day.open.In(in.desk.Location).Format("02.01.2006")
 		until := FormatLocal(day.close, in.desk.Location, in.desk.Language)
-		return ok("выезд запланирован на "+when+"; решить до "+until, "visit planned for "+when+"; due by "+until)
+		return ok(mailout.CmdPlanned, when, until)
 
 	case staffcmd.Approve:
 		summary, err := in.approveRegistration(ctx, t, agent.Email)
 		var refused *RegistrationRefused
 		if errors.As(err, &refused) {
-			return fail(refused.Ru, refused.En)
+			return fail(refused.Why.Key, refused.Why.Args...)
 		} else if errors.Is(err, errNotRegistration) {
-			return fail("это не ожидающая решения заявка на подключение", "this is not a pending connection request")
+			return fail(mailout.CmdNotPendingRequest)
 		} else if err != nil {
 			return res, err
 		}
 		if refused, err := change(Change{Event: EvResolved, Note: "connection request approved"}); refused || err != nil {
 			return res, err
 		}
-		return ok("заявка одобрена, протокол подключения отправлен: "+summary, "request approved, protocol sent: "+summary)
+		return ok(mailout.CmdApproved, summary)
 
 	case staffcmd.Merge:
 		n, _ := strconv.ParseInt(c.Args[0], 10, 64)
 		into, err := in.tx.Ticket(ctx, n)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && (into.Desk != t.Desk || into.ID == t.ID)) {
-			return fail(fmt.Sprintf("нельзя объединить с обращением #%d", n), fmt.Sprintf("cannot merge into ticket #%d", n))
+			return fail(mailout.CmdCannotMerge, n)
 		} else if err != nil {
 			return res, err
 		}
 		if into.MergedInto.Valid || into.Status == store.StatusClosed || into.Status == store.StatusRejected {
-			return fail(fmt.Sprintf("обращение #%d закрыто: объединять можно только с действующим", n),
-				fmt.Sprintf("ticket #%d is closed: merge into an active one", n))
+			return fail(mailout.CmdMergeIntoClosed, n)
 		}
 		// Organisations are walled: a merge never lets one see another's ticket.
 		if same, err := in.sameOrg(ctx, t.RequesterEmail, into.RequesterEmail); err != nil {
 			return res, err
 		} else if !same && !strings.EqualFold(t.RequesterEmail, into.RequesterEmail) {
-			return fail(fmt.Sprintf("обращение #%d — другой организации: объединять можно только обращения одной организации", n),
-				fmt.Sprintf("ticket #%d belongs to another organisation: only tickets of one organisation can be merged", n))
+			return fail(mailout.CmdMergeOtherOrg, n)
 		}
 		if refused, err := change(Change{Event: EvMerged, Into: n}); refused || err != nil {
 			return res, err
@@ -244,10 +236,9 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		if err != nil {
 			return res, err
 		}
-		return ok(fmt.Sprintf("объединено с обращением #%d; участники перенесены: %d; пользователь уведомлён", n, moved),
-			fmt.Sprintf("merged into ticket #%d; participants moved: %d; the customer was told", n, moved))
+		return ok(mailout.CmdMerged, n, moved)
 	}
-	return fail("неизвестная команда", "unknown command")
+	return fail(mailout.CmdUnknown)
 }
 
 // retarget rebuilds a ticket's clocks from their history with new targets.
@@ -284,29 +275,26 @@ type planned struct {
 }
 
 // planDay turns a #plan argument into a working day of the desk that has not
-// ended yet; otherwise it says (in Russian and English) what is wrong.
-func (in *intake) planDay(arg string) (day planned, problemRu, problemEn string) {
+// ended yet; otherwise it says what is wrong (a zero problem when nothing is).
+func (in *intake) planDay(arg string) (day planned, problem mailout.Msg) {
 	loc := in.desk.Location
 	today := in.now.In(loc)
 	d, ok := staffcmd.ResolveDate(arg, today)
 	if !ok {
-		return planned{}, "не понимаю дату «" + arg + "»", "cannot read the date " + strconv.Quote(arg)
+		return planned{}, mailout.M(mailout.PlanUnreadableDate, arg)
 	}
 	date := d.Format("02.01.2006")
 	if y, m, dd := today.Date(); d.Before(time.Date(y, m, dd, 0, 0, 0, 0, loc)) {
-		return planned{}, date + " уже прошло: укажите сегодняшний или будущий рабочий день",
-			date + " is in the past: give today or a later working day"
+		return planned{}, mailout.M(mailout.PlanDayPast, date)
 	}
 	day, working := in.dayOf(d.Format("2006-01-02"))
 	if !working {
-		next := day.open.In(loc).Format("02.01.2006")
-		return planned{}, date + " — нерабочий день; ближайший рабочий день — " + next,
-			date + " is not a working day; the next working day is " + next
+		return planned{}, mailout.M(mailout.PlanDayOff, date, day.open.In(loc).Format("02.01.2006"))
 	}
 	if !day.close.After(in.now) {
-		return planned{}, "рабочий день " + date + " уже закончился", "the working day " + date + " is over"
+		return planned{}, mailout.M(mailout.PlanDayOver, date)
 	}
-	return day, "", ""
+	return day, mailout.Msg{}
 }
 
 // dayOf gives the working hours of a date (YYYY-MM-DD) in the desk's zone;

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/otvet/otvet/internal/mailout"
 	"github.com/otvet/otvet/internal/sla"
 	"github.com/otvet/otvet/internal/store"
 )
@@ -424,37 +425,36 @@ func (lc *lifecycle) autoCloseAt() time.Time {
 	return lc.desk.Calendar.Add(lc.now, time.Duration(lc.s.closeDays)*lc.desk.DayLength).UTC()
 }
 
-// statusWords names a status for people.
-func statusWords(status string) (ru, en string) {
+// statusWords names a status for people (the catalogue's status texts).
+func statusWords(status string) mailout.Msg {
 	switch status {
 	case store.StatusUnidentified:
-		return "ждёт идентификации пользователя", "waiting for the sender's identification"
+		return mailout.M(mailout.StatusUnidentified)
 	case store.StatusOpen:
-		return "в работе", "open"
+		return mailout.M(mailout.StatusOpen)
 	case store.StatusWaiting:
-		return "ждёт ответа пользователя", "waiting for the customer"
+		return mailout.M(mailout.StatusWaiting)
 	case store.StatusDeferred:
-		return "отложено", "deferred"
+		return mailout.M(mailout.StatusDeferred)
 	case store.StatusPlanned:
-		return "запланирован выезд", "a visit is planned"
+		return mailout.M(mailout.StatusPlanned)
 	case store.StatusResolved:
-		return "решено", "resolved"
+		return mailout.M(mailout.StatusResolved)
 	case store.StatusRejected:
-		return "отклонено", "rejected"
+		return mailout.M(mailout.StatusRejected)
 	case store.StatusClosed:
-		return "закрыто", "closed"
+		return mailout.M(mailout.StatusClosed)
 	}
-	return status, status
+	return mailout.M(mailout.Verbatim, status)
 }
 
 // refusalWords says to an agent why the lifecycle refused a change.
-func refusalWords(na *NotAllowed) (ru, en string) {
+func refusalWords(na *NotAllowed) mailout.Msg {
 	switch {
 	case na.From == store.StatusResolved && na.Event == EvResolved:
-		return "обращение уже решено", "the ticket is already resolved"
+		return mailout.M(mailout.RefusedAlreadyDone)
 	case na.From == store.StatusResolved || na.From == store.StatusClosed || na.From == store.StatusRejected:
-		return "обращение закрыто: сначала #открыть", "the ticket is closed: #reopen it first"
+		return mailout.M(mailout.CmdClosedReopenFirst)
 	}
-	ru, en = statusWords(na.From)
-	return "это действие недоступно: обращение " + ru, "not possible now: the ticket is " + en
+	return mailout.M(mailout.RefusedNotNow, statusWords(na.From))
 }

@@ -108,7 +108,7 @@ func (in *intake) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 			}
 			s := a.Filename + " (" + mailout.FormatSize(a.Size, in.desk.Language) + ")"
 			if a.Dropped {
-				s += " — " + in.say("не принято", "dropped")
+				s += " — " + in.text(mailout.AttachmentDropped)
 			}
 			data.Attachments = append(data.Attachments, s)
 		}

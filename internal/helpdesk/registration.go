@@ -65,43 +65,48 @@ func (in *intake) registration(ctx context.Context, req *regform.Request) (Outco
 			return Outcome{}, err
 		}
 	}
-	if err := in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterEmail, registrationSummary(req)); err != nil {
+	if err := in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterEmail, registrationSummary(req, in.desk.Language)); err != nil {
 		return Outcome{}, err
 	}
 	return Outcome{Disposition: store.DispTicket, TicketID: t.ID, Note: "registration"}, nil
 }
 
-// registrationSummary is the request as agents read it in the notification.
-func registrationSummary(req *regform.Request) string {
+// registrationSummary is the request as agents read it in the notification,
+// in the desk's language.
+func registrationSummary(req *regform.Request, lang string) string {
 	var b strings.Builder
 	o := req.Organisation
-	fmt.Fprintf(&b, "ЗАЯВКА НА ПОДКЛЮЧЕНИЕ: %s (ИНН %s, ОГРН %s)\n", o.Name, o.INN, o.OGRN)
+	b.WriteString(mailout.Text(lang, mailout.RegSummaryTitle, o.Name, o.INN, o.OGRN) + "\n")
 	for _, p := range req.People {
 		fmt.Fprintf(&b, "%d. %s — %s; %s; %s %s [%s]\n", p.Row, p.FullName, p.Position, p.Systems, p.Email, p.Phone, p.Action)
 	}
 	if !req.HasAuthorityDocument {
-		b.WriteString("Нет документа о полномочиях подписавшего.\n")
+		b.WriteString(mailout.Text(lang, mailout.RegSummaryNoAuthority) + "\n")
 	}
 	for _, pr := range req.Problems {
 		b.WriteString("! " + pr + "\n")
 	}
-	b.WriteString("\n#approve (#одобрить) — зарегистрировать и отправить протокол; #reject REASON — отклонить.")
+	b.WriteString("\n" + mailout.Text(lang, mailout.RegSummaryCommands))
 	return b.String()
 }
 
 // RegistrationRefused is why a connection request cannot be approved as it
 // stands: the operator has to correct it (otvet registration edit) or wait
 // for a document. It wraps errNotRegistration, so a caller that only knows
-// that error still refuses.
+// that error still refuses. Why is a text of the message catalogue; Error
+// is in English.
 type RegistrationRefused struct {
-	Ru, En string
+	Why mailout.Msg
 }
 
-func (e *RegistrationRefused) Error() string { return e.En }
+// Text says why in lang ("ru" or "en").
+func (e *RegistrationRefused) Text(lang string) string { return e.Why.In(lang) }
+
+func (e *RegistrationRefused) Error() string { return e.Text("en") }
 func (e *RegistrationRefused) Unwrap() error { return errNotRegistration }
 
-func refuse(ru, en string, args ...any) error {
-	return &RegistrationRefused{Ru: fmt.Sprintf(ru, args...), En: fmt.Sprintf(en, args...)}
+func refuse(key mailout.Key, args ...any) error {
+	return &RegistrationRefused{Why: mailout.M(key, args...)}
 }
 
 // removedByRequest starts the block reason of a person a connection request
@@ -215,7 +220,7 @@ func (in *intake) approveRegistration(ctx context.Context, t *store.Ticket, acto
 			continue
 		}
 		channel := p.KeyChannel
-		keep(&channel, in.say("электронная почта", "e-mail"))
+		keep(&channel, in.text(mailout.KeyChannelEmail))
 		rows = append(rows, mailout.ProtocolRow{FullName: u.FullName, Department: u.Department, Position: u.Position,
 			Email: u.Email, Account: u.Account, Rights: rightsCell(u.Systems, u.Rights), KeyChannel: channel})
 		added++
@@ -287,10 +292,7 @@ func (in *intake) planApproval(ctx context.Context, t *store.Ticket, reg *store.
 			return nil, err
 		}
 		if !arrived {
-			return nil, refuse("к заявке #%d не приложен документ, подтверждающий полномочия подписавшего: дождитесь его "+
-				"или подтвердите, что он получен: otvet registration edit %d --authority-document",
-				"connection request #%d lacks the document confirming the signatory's authority: wait for it, "+
-					"or confirm it was received with otvet registration edit %d --authority-document", t.ID, t.ID)
+			return nil, refuse(mailout.RegNoAuthorityDocument, t.ID)
 		}
 		plan.authDocs = true
 	}
@@ -302,7 +304,7 @@ func (in *intake) planApproval(ctx context.Context, t *store.Ticket, reg *store.
 	if org == nil {
 		name := req.Organisation.Name
 		if name == "" {
-			name = fmt.Sprintf("Организация из заявки #%d", t.ID)
+			name = in.text(mailout.RegOrgFromRequest, t.ID)
 		}
 		ro := req.Organisation
 		plan.create = &store.Org{Name: name, INN: ro.INN, OGRN: ro.OGRN, Address: ro.Address, SupportLevel: in.desk.Level}
@@ -323,11 +325,7 @@ func (in *intake) planApproval(ctx context.Context, t *store.Ticket, reg *store.
 		}
 	}
 	if len(problems) > 0 {
-		return nil, refuse("заявку #%d нельзя одобрить как есть: %s. Исправьте заявку (otvet registration edit %d --file …) "+
-			"или разрешите перевод (otvet registration edit %d --move-users)",
-			"connection request #%d cannot be approved as it stands: %s. Correct it (otvet registration edit %d --file …) "+
-				"or allow the move (otvet registration edit %d --move-users)",
-			t.ID, strings.Join(problems, "; "), t.ID, t.ID)
+		return nil, refuse(mailout.RegProblems, t.ID, strings.Join(problems, "; "))
 	}
 	domains, err := in.freeDomains(ctx, t, plan)
 	if err != nil {
@@ -485,23 +483,13 @@ func (in *intake) resolveOrg(ctx context.Context, t *store.Ticket, reg *store.Re
 	describe := func(o *store.Org) string { return fmt.Sprintf("#%d «%s»", o.ID, o.Name) }
 	switch {
 	case known != nil && named != nil && named.ID != known.ID:
-		return nil, refuse("заявитель %s относится к организации %s, а в заявке #%d указана организация %s: "+
-			"выберите организацию (otvet registration edit %d --org ID или --new-org)",
-			"the requester %s belongs to organisation %s but connection request #%d names organisation %s: "+
-				"choose one (otvet registration edit %d --org ID or --new-org)",
-			t.RequesterEmail, describe(known), t.ID, describe(named), t.ID)
+		return nil, refuse(mailout.RegOrgConflict, t.RequesterEmail, describe(known), t.ID, describe(named))
 	case known != nil:
 		return known, nil
 	case named != nil:
-		return nil, refuse("заявитель %s не относится ни к одной организации, а в заявке #%d указана существующая организация %s: "+
-			"подтвердите её (otvet registration edit %d --org %d) или создайте новую (--new-org)",
-			"the requester %s belongs to no organisation while connection request #%d names the existing organisation %s: "+
-				"confirm it (otvet registration edit %d --org %d) or create a new one (--new-org)",
-			t.RequesterEmail, t.ID, describe(named), t.ID, named.ID)
+		return nil, refuse(mailout.RegConfirmNamedOrg, t.RequesterEmail, t.ID, describe(named), named.ID)
 	case ambiguous:
-		return nil, refuse("в справочнике несколько организаций с названием «%s»: выберите (otvet registration edit %d --org ID или --new-org)",
-			"several organisations are called %q: choose one (otvet registration edit %d --org ID or --new-org)",
-			req.Organisation.Name, t.ID)
+		return nil, refuse(mailout.RegAmbiguousOrg, req.Organisation.Name, t.ID)
 	}
 	return nil, nil
 }

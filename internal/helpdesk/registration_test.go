@@ -204,7 +204,7 @@ func TestRegistrationRefusesToMovePeople(t *testing.T) {
 
 	_, err := h.approve(out.TicketID)
 	var refused *helpdesk.RegistrationRefused
-	if !errors.As(err, &refused) || !strings.Contains(refused.Ru, "petrov@uszn.kgo66.ru") || !strings.Contains(refused.Ru, "--move-users") {
+	if !errors.As(err, &refused) || !strings.Contains(refused.Text("ru"), "petrov@uszn.kgo66.ru") || !strings.Contains(refused.Text("ru"), "--move-users") {
 		t.Fatalf("approval: %v", err)
 	}
 	// By mail the agent is refused too, and nothing is written.
@@ -229,7 +229,7 @@ func TestRegistrationRefusesToMovePeople(t *testing.T) {
 	// The form names УСЗН by its INN while the requester is of the kindergarten.
 	body = strings.Replace(form, "ИНН 6615007007", "ИНН 6615000001", 1)
 	out = h.ingest(formMailFrom("sokolova@sad7.kgo66.ru", "inn@sad7", body, prikaz))
-	if _, err := h.approve(out.TicketID); !errors.As(err, &refused) || !strings.Contains(refused.En, "names organisation") {
+	if _, err := h.approve(out.TicketID); !errors.As(err, &refused) || !strings.Contains(refused.Text("en"), "names organisation") {
 		t.Fatalf("approval of a form naming another organisation: %v", err)
 	}
 	h.tx(func(tx *store.Tx) error {
@@ -318,7 +318,7 @@ func TestRegistrationWaitsForTheAuthorityDocument(t *testing.T) {
 		t.Errorf("acknowledgement does not ask for the authority document:\n%s", m.Text)
 	}
 	var refused *helpdesk.RegistrationRefused
-	if _, err := h.approve(out.TicketID); !errors.As(err, &refused) || !strings.Contains(refused.En, "--authority-document") {
+	if _, err := h.approve(out.TicketID); !errors.As(err, &refused) || !strings.Contains(refused.Text("en"), "--authority-document") {
 		t.Fatalf("approval without the document: %v", err)
 	}
 	ack := h.sent("registration_received")[0].MessageID

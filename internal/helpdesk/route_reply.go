@@ -45,7 +45,7 @@ func (in *intake) reply(ctx context.Context, r Route) (Outcome, error) {
 		// Agents see it (the user may have written from a personal
 		// address); the sender is told nothing.
 		out.Note = "from outside the requester's organisation: recorded, agents told"
-		author := m.From.Name + " <" + m.From.Email + "> " + in.say("(не из организации заявителя)", "(outside the requester's organisation)")
+		author := m.From.Name + " <" + m.From.Email + "> " + in.text(mailout.OutsideRequesterOrg)
 		return out, in.notifyAgents(ctx, t, mailout.NotifyReply, author, replytext.Extract(m.Text).Reply)
 	}
 	if t.Kind == store.KindRegistration {

@@ -85,7 +85,7 @@ func TestRegistrationRefusesAnotherOrganisationsAddress(t *testing.T) {
 	out := h.ingest(formMailFrom("sokolova@sad7.kgo66.ru", "dom@sad7", body, prikaz))
 	_, err := h.approve(out.TicketID)
 	var refused *helpdesk.RegistrationRefused
-	if !errors.As(err, &refused) || !strings.Contains(refused.En, "mail domain of organisation") {
+	if !errors.As(err, &refused) || !strings.Contains(refused.Text("en"), "mail domain of organisation") {
 		t.Fatalf("approval: %v", err)
 	}
 	if _, err := h.db.UserByEmail(context.Background(), "ivanov.new@uszn.kgo66.ru"); !errors.Is(err, store.ErrNotFound) {

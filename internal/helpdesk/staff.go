@@ -55,16 +55,16 @@ func (in *intake) tokenOf() (ticketID, participantID int64, found bool) {
 }
 
 // staffVerdict is triage's verdict on staff mail: an authenticated agent's
-// reply to act on, or a refusal (with whom to tell and why, in both languages).
+// reply to act on, or a refusal (with whom to tell and why).
 type staffVerdict struct {
 	ticket *store.Ticket      // the ticket the agent's token is for (nil: none)
 	staff  *store.Staff       // the authenticated agent
 	agent  *store.Participant // the agent's participant row the token names
 	// A refusal: the security event kind, whom to tell, and why.
-	refuse           string
-	refTicket        int64
-	tell             string
-	reasonRu, reason string
+	refuse    string
+	refTicket int64
+	tell      string
+	reason    mailout.Msg
 }
 
 func (v staffVerdict) ticketID() int64 {
@@ -79,13 +79,13 @@ func (v staffVerdict) ticketID() int64 {
 
 func (v staffVerdict) explain() string {
 	if v.refuse != "" {
-		return "staff mail refused (" + v.refuse + "): " + v.reason
+		return "staff mail refused (" + v.refuse + "): " + v.reason.In("en")
 	}
 	return fmt.Sprintf("a reply of agent %s on ticket #%d: its commands and text are acted on", v.staff.Email, v.ticket.ID)
 }
 
-func refused(kind string, ticketID int64, tell, ru, en string) staffVerdict {
-	return staffVerdict{refuse: kind, refTicket: ticketID, tell: tell, reasonRu: ru, reason: en}
+func refused(kind string, ticketID int64, tell string, key mailout.Key, args ...any) staffVerdict {
+	return staffVerdict{refuse: kind, refTicket: ticketID, tell: tell, reason: mailout.M(key, args...)}
 }
 
 // staffVerdict decides mail that claims to come from staff: a known staff
@@ -130,8 +130,7 @@ func (in *intake) staffVerdict(ctx context.Context) (v staffVerdict, isStaff boo
 			return v, false, nil
 		}
 		return refused("security_no_token", refTicket, staff.Email,
-			"нет действительного подписанного адреса ответа (ответьте на уведомление Otvet)",
-			"no valid signed reply address (reply to an Otvet notification)"), true, nil
+			mailout.SecNoToken), true, nil
 	}
 	t, err := in.tx.Ticket(ctx, ticketID)
 	if err != nil {
@@ -140,34 +139,29 @@ func (in *intake) staffVerdict(ctx context.Context) (v staffVerdict, isStaff boo
 	switch {
 	case t.Desk != in.desk.Name:
 		return refused("security_wrong_desk", t.ID, agent.Email,
-			"адрес ответа относится к другой службе", "the reply address belongs to another desk"), true, nil
+			mailout.SecWrongDesk), true, nil
 	case disabled && from == agent.Email:
 		// The agent's own address, but the account was disabled: not a forgery.
 		return refused("security_agent_disabled", t.ID, agent.Email,
-			"ваша учётная запись сотрудника отключена: ответы и команды не принимаются",
-			"your staff account is disabled: replies and commands are not accepted"), true, nil
+			mailout.SecAgentDisabled), true, nil
 	case staff == nil || from != agent.Email:
 		// The token was made for another agent, or the From is forged or not staff.
 		return refused("security_forged_sender", t.ID, agent.Email,
-			"адрес ответа подписан для другого сотрудника ("+agent.Email+"), а письмо пришло от "+from,
-			"the reply address is signed for another agent ("+agent.Email+"), but the mail came from "+from), true, nil
+			mailout.SecForgedSender, agent.Email, from), true, nil
 	case staff.Role != store.StaffAgent && staff.Role != store.StaffLead:
 		// The token outlived the agent's role (now a manager): it acts no more.
 		return refused("security_not_agent", t.ID, agent.Email,
-			"ваша роль ("+staff.Role+") не позволяет отвечать по обращениям и выполнять команды",
-			"your role ("+staff.Role+") does not allow answering tickets or giving commands"), true, nil
+			mailout.SecNotAgent, staff.Role), true, nil
 	}
 	if ref, err := in.referencedTicket(ctx); err != nil {
 		return v, false, err
 	} else if ref != 0 && ref != t.ID {
 		return refused("security_replayed_token", t.ID, agent.Email,
-			fmt.Sprintf("адрес ответа обращения #%d использован в письме об обращении #%d", t.ID, ref),
-			fmt.Sprintf("the reply address of ticket #%d was used in mail about ticket #%d", t.ID, ref)), true, nil
+			mailout.SecReplayedToken, t.ID, ref), true, nil
 	}
 	if a := in.desk.Auth; a.RequireAuthResults && !authPass(m, a.TrustedAuthServID, from) {
 		return refused("security_auth_failed", t.ID, agent.Email,
-			"нет подтверждения DKIM/DMARC для домена отправителя от доверенного сервера",
-			"no DKIM/DMARC pass for the sender's domain from the trusted server"), true, nil
+			mailout.SecAuthFailed), true, nil
 	}
 	return staffVerdict{ticket: t, staff: staff, agent: agent}, true, nil
 }
@@ -235,7 +229,7 @@ func authPass(m *mailmsg.Message, trusted, from string) bool {
 // auto-responders cannot loop.
 func (in *intake) refuse(ctx context.Context, v staffVerdict) (Outcome, error) {
 	ticketID, tell, kind := v.refTicket, v.tell, v.refuse
-	reason := in.say(v.reasonRu, v.reason)
+	reason := v.reason.In(in.desk.Language)
 	detail := fmt.Sprintf("from %s: %s", in.msg.From.Email, reason)
 	if err := in.event(ctx, ticketID, kind, detail); err != nil {
 		return Outcome{}, err
@@ -367,8 +361,7 @@ func (in *intake) agentFiles() (files []mailout.Attachment, skipped []mailout.Co
 		switch {
 		case a.Dropped:
 			skipped = append(skipped, mailout.CommandResult{Command: name,
-				Message: in.say("файл ("+size+") не отправлен пользователю: больше допустимого размера вложений",
-					"file ("+size+") not sent to the customer: over the attachment size limit")})
+				Message: in.text(mailout.CmdFileNotSent, size)})
 		case a.Inline && a.ContentID != "":
 			// An embedded image: not announced (signatures carry them).
 		default:
@@ -397,11 +390,9 @@ func (in *intake) storeAgentMessage(ctx context.Context, t *store.Ticket, agent 
 	return nil
 }
 
-func (in *intake) say(ru, en string) string {
-	if in.desk.Language == "en" {
-		return en
-	}
-	return ru
+// text is the catalogue's text key in the desk's language.
+func (in *intake) text(key mailout.Key, args ...any) string {
+	return mailout.Text(in.desk.Language, key, args...)
 }
 
 // answerCustomer sends an agent's text to the requester and the participants

@@ -206,6 +206,7 @@ const (
 	SecNotAgent       Key = "security.not_agent"
 	SecReplayedToken  Key = "security.replayed_token"
 	SecAuthFailed     Key = "security.auth_failed"
+	SecAgentNoToken   Key = "security.agent_address_without_token"
 	ParseUnknownCmd   Key = "parse.unknown_command"
 	ParseNoteNeedText Key = "parse.note_needs_text"
 	ParseArgument     Key = "parse.argument"
@@ -353,6 +354,8 @@ var catalogue = map[Key]texts{
 		"the reply address of ticket #%d was used in mail about ticket #%d"},
 	SecAuthFailed: {"нет подтверждения DKIM/DMARC для домена отправителя от доверенного сервера",
 		"no DKIM/DMARC pass for the sender's domain from the trusted server"},
+	SecAgentNoToken: {"письмо от адреса сотрудника без его подписанного адреса ответа",
+		"mail from an agent's address without that agent's signed reply address"},
 
 	ParseUnknownCmd:   {"неизвестная команда #%s", "unknown command #%s"},
 	ParseNoteNeedText: {"после #note нужен текст заметки", "#note needs the note text after it"},
