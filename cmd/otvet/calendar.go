@@ -13,8 +13,8 @@ import (
 	"time"
 	_ "time/tzdata" // desks name their zones; do not depend on the host's zoneinfo
 
+	"github.com/otvet/otvet/internal/app"
 	"github.com/otvet/otvet/internal/config"
-	"github.com/otvet/otvet/internal/digest"
 	"github.com/otvet/otvet/internal/workcal"
 )
 
@@ -51,11 +51,11 @@ func newCalendarFromFlags(e *env, f calendarFlags) (*workcal.Calendar, error) {
 		if err != nil {
 			return nil, err
 		}
-		setup, err := digest.FromConfig(c, e.Log)
+		settings, err := app.LoadSettings(c, e.Log)
 		if err != nil {
 			return nil, fmt.Errorf("calendar: %w", err)
 		}
-		return setup.Default, nil
+		return settings.Default, nil
 	}
 	loc, err := time.LoadLocation(f.TZ)
 	if err != nil || f.TZ == "" || strings.EqualFold(f.TZ, "local") {

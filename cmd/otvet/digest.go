@@ -54,12 +54,13 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, setup, db, err := openForReports(ctx, e, *cfg)
+	c, settings, db, err := openForReports(ctx, e, *cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	plan, err := digest.PlanFromConfig(setup, c.Digests)
+	setup := settings.Digest()
+	plan, err := settings.DigestPlan(c.Digests)
 	if err != nil {
 		return err
 	}
@@ -93,17 +94,7 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 		_, err := fmt.Fprint(e.Stdout, "Subject: "+d.Rendered.Subject+"\n\n"+d.Rendered.Text)
 		return err
 	}
-	if len(c.Desks) == 0 {
-		return fmt.Errorf("digest: no desk configured to send from")
-	}
-	desk := c.Desks[0]
-	var o *store.Outgoing
-	err = db.Tx(ctx, func(tx *store.Tx) error {
-		var err error
-		fromName, fromAddr := desk.Sender()
-		o, err = digest.Queue(ctx, tx, d, desk.Name, mailout.Address{Name: fromName, Email: fromAddr}, rc, time.Now())
-		return err
-	})
+	o, err := digest.QueueNow(ctx, db, setup, d, rc, time.Now())
 	if err != nil {
 		return err
 	}
@@ -145,11 +136,12 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, setup, db, err := openForReports(ctx, e, *cfg)
+	_, settings, db, err := openForReports(ctx, e, *cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	setup := settings.Digest()
 	loc := setup.Default.Location()
 	f, err := parseDate(*from, loc)
 	if err != nil {
@@ -180,14 +172,14 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	return s.WriteText(e.Stdout)
 }
 
-// openForReports loads the whole configuration (desks, calendars, levels)
-// and opens the database.
-func openForReports(ctx context.Context, e *env, cfgFlag string) (*config.Config, *digest.Setup, *store.DB, error) {
+// openForReports loads the whole configuration, assembles the desks'
+// settings (calendars, levels, clauses) and opens the database.
+func openForReports(ctx context.Context, e *env, cfgFlag string) (*config.Config, *app.Settings, *store.DB, error) {
 	c, err := loadConfig(e, cfgFlag)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	setup, err := digest.FromConfig(c, e.Log)
+	settings, err := app.LoadSettings(c, e.Log)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -199,7 +191,7 @@ func openForReports(ctx context.Context, e *env, cfgFlag string) (*config.Config
 		db.Close()
 		return nil, nil, nil, err
 	}
-	return c, setup, db, nil
+	return c, settings, db, nil
 }
 
 func parseDate(s string, loc *time.Location) (time.Time, error) {

@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"strings"
 
 	"github.com/otvet/otvet/internal/regform"
-	"github.com/otvet/otvet/internal/store"
 )
 
 // exportRow is a person's row in a connection request.
@@ -30,7 +27,7 @@ type exportStaff struct {
 // userExport prints everything stored about a person (152-FZ subject access):
 // the directory entry, the staff entry, the audit events naming them, their
 // rows in connection requests, every ticket and message they took part in,
-// and the bounces of mail to them.
+// and the bounces of mail to them. The directory gathers it; this prints it.
 func userExport(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "user export", "user export EMAIL [--config FILE]")
 	cfg := configFlag(fs)
@@ -40,79 +37,38 @@ func userExport(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() != 1 || !strings.Contains(fs.Arg(0), "@") {
 		return usagef("user export: give one e-mail address")
 	}
-	email := strings.ToLower(strings.TrimSpace(fs.Arg(0)))
-	if n, err := store.NormalizeEmail(email); err == nil {
-		email = n
-	}
-	db, err := openDB(ctx, e, *cfg)
+	d, err := openDirectory(ctx, e, *cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	out := map[string]any{"email": email}
-	if u, err := db.UserByEmail(ctx, email); err == nil {
-		out["directory"] = toUserJSON(u)
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	var staff *store.Staff
-	err = db.Tx(ctx, func(tx *store.Tx) error {
-		s, err := tx.StaffByEmail(ctx, email)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		staff = s
-		return err
-	})
+	defer d.db.Close()
+	x, err := d.svc.Export(ctx, fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	if staff != nil {
-		out["staff"] = exportStaff{Email: staff.Email, Name: staff.Name, Role: staff.Role, Active: staff.Active,
-			CreatedAt: rfc3339(staff.CreatedAt), UpdatedAt: rfc3339(staff.UpdatedAt)}
+	out := map[string]any{"email": x.Email}
+	if x.User != nil {
+		out["directory"] = toUserJSON(x.User)
 	}
-	events, err := db.EventsAbout(ctx, email)
-	if err != nil {
-		return err
+	if s := x.Staff; s != nil {
+		out["staff"] = exportStaff{Email: s.Email, Name: s.Name, Role: s.Role, Active: s.Active,
+			CreatedAt: rfc3339(s.CreatedAt), UpdatedAt: rfc3339(s.UpdatedAt)}
 	}
-	out["events"] = toAuditJSON(events)
-	regs, err := db.RegistrationsMentioning(ctx, email)
-	if err != nil {
-		return err
-	}
+	out["events"] = toAuditJSON(x.Events)
 	rows := []exportRow{}
-	for _, r := range regs {
-		var req regform.Request
-		if err := json.Unmarshal([]byte(r.Request), &req); err != nil {
-			continue
-		}
-		for _, p := range req.People {
-			if n, err := store.NormalizeEmail(p.Email); err == nil && n == email {
-				rows = append(rows, exportRow{Ticket: r.TicketID, State: r.State, Person: p})
-			}
-		}
+	for _, r := range x.Registrations {
+		rows = append(rows, exportRow{Ticket: r.Ticket, State: r.State, Person: r.Person})
 	}
 	out["registrations"] = rows
-	ids, err := db.TicketsOf(ctx, email)
-	if err != nil {
-		return err
-	}
 	tickets := []ticketJSON{}
-	for _, id := range ids {
-		j, err := loadTicket(ctx, db, id)
+	for _, id := range x.Tickets {
+		j, err := loadTicket(ctx, d.db, id)
 		if err != nil {
 			return err
 		}
 		tickets = append(tickets, j)
 	}
 	out["tickets"] = tickets
-	bounces, err := db.BouncesOf(ctx, email)
-	if err != nil {
-		return err
-	}
-	if bounces == nil {
-		bounces = []store.Bounce{}
-	}
-	out["bounces"] = bounces
+	out["bounces"] = x.Bounces
 	return writeJSON(e.Stdout, out)
 }

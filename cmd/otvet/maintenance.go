@@ -9,7 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/otvet/otvet/internal/config"
+	"github.com/otvet/otvet/internal/app"
+	"github.com/otvet/otvet/internal/helpdesk"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -33,15 +34,12 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 		if strings.TrimSpace(*system) == "" {
 			return usagef("maintenance add: --system is required")
 		}
-		p, err := configPath(e, *cfg)
+		a, err := openApp(ctx, e, *cfg, app.Options{})
 		if err != nil {
 			return err
 		}
-		c, err := loadConfigDB(e, p)
-		if err != nil {
-			return err
-		}
-		loc := firstDeskZone(c)
+		defer a.Close()
+		loc, _ := a.Settings.Location("")
 		start, err := parseLocalTime(*from, loc)
 		if err != nil {
 			return usagef("maintenance add: --from: %v", err)
@@ -53,14 +51,10 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 		if !end.After(start) {
 			return usagef("maintenance add: --to must be after --from")
 		}
-		db, err := openDB(ctx, e, *cfg)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		w := &store.MaintenanceWindow{System: strings.TrimSpace(*system), Keywords: *keywords, StartsAt: start.UTC(),
-			EndsAt: end.UTC(), Note: *note, CreatedAt: time.Now().UTC(), CreatedBy: "cli"}
-		if err := db.Tx(ctx, func(tx *store.Tx) error { return tx.AddMaintenance(ctx, w) }); err != nil {
+		w := &store.MaintenanceWindow{System: *system, Keywords: *keywords, StartsAt: start, EndsAt: end, Note: *note, CreatedBy: "cli"}
+		if err := a.Service.AddMaintenance(ctx, w); errors.Is(err, helpdesk.ErrBadMaintenance) {
+			return usagef("maintenance add: %v", err)
+		} else if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.Stdout, "maintenance window #%d: %s, %s – %s\n", w.ID, w.System, start.Format("02.01.2006 15:04"), end.Format("02.01.2006 15:04 MST"))
@@ -112,38 +106,27 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 		if err != nil || id <= 0 {
 			return usagef("maintenance %s: %q is not an ID", args[0], fs.Arg(0))
 		}
-		p, err := configPath(e, *cfg)
+		if *at != "" && args[0] == "remove" {
+			return usagef("maintenance remove: --at is for end")
+		}
+		a, err := openApp(ctx, e, *cfg, app.Options{})
 		if err != nil {
 			return err
 		}
-		c, err := loadConfigDB(e, p)
-		if err != nil {
-			return err
-		}
-		now := time.Now().UTC()
-		end := now
+		defer a.Close()
+		end := time.Now()
 		if *at != "" {
-			if args[0] == "remove" {
-				return usagef("maintenance remove: --at is for end")
-			}
-			if end, err = parseLocalTime(*at, firstDeskZone(c)); err != nil {
+			loc, _ := a.Settings.Location("")
+			if end, err = parseLocalTime(*at, loc); err != nil {
 				return usagef("maintenance end: --at: %v", err)
 			}
 		}
-		db, err := openDB(ctx, e, *cfg)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
 		var n int64
-		err = db.Tx(ctx, func(tx *store.Tx) (err error) {
-			if args[0] == "remove" {
-				n, err = tx.RemoveMaintenance(ctx, id, "cli", now)
-			} else {
-				n, err = tx.EndMaintenance(ctx, id, end.UTC(), "cli", now)
-			}
-			return err
-		})
+		if args[0] == "remove" {
+			n, err = a.Service.RemoveMaintenance(ctx, id, "cli")
+		} else {
+			n, err = a.Service.EndMaintenance(ctx, id, end, "cli")
+		}
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no maintenance window #%d", id)
 		}
@@ -171,15 +154,4 @@ func parseLocalTime(s string, loc *time.Location) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not a time: write 2025-01-09 09:00 (in the desk's zone) or RFC 3339", s)
-}
-
-// firstDeskZone is the time zone maintenance times are read in: the first
-// desk's, else UTC.
-func firstDeskZone(c *config.Config) *time.Location {
-	if len(c.Desks) > 0 {
-		if l, err := time.LoadLocation(c.Desks[0].TimeZone); err == nil {
-			return l
-		}
-	}
-	return time.UTC
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -12,9 +11,9 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/otvet/otvet/internal/app"
+	"github.com/otvet/otvet/internal/helpdesk"
 	"github.com/otvet/otvet/internal/regform"
 	"github.com/otvet/otvet/internal/store"
 )
@@ -150,8 +149,8 @@ func registrationShow(ctx context.Context, e *env, f registrationFlags, n int64)
 		return err
 	}
 	defer db.Close()
-	var r *store.Registration
-	if err := db.Tx(ctx, func(tx *store.Tx) error { r, err = tx.Registration(ctx, n); return err }); errors.Is(err, store.ErrNotFound) {
+	r, err := db.Registration(ctx, n)
+	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("ticket #%d is not a connection request", n)
 	} else if err != nil {
 		return err
@@ -200,122 +199,62 @@ func registrationEdit(ctx context.Context, e *env, f registrationFlags, n int64)
 	if g["org"] && *f.org <= 0 {
 		return usagef("registration edit: --org: %d is not an organisation id", *f.org)
 	}
+	if g["row"] && *f.row <= 0 {
+		return usagef("registration edit: --row: %d is not a row number", *f.row)
+	}
 	if g["account"] && !g["row"] {
 		return usagef("registration edit: --account needs --row N")
 	}
 	if g["row"] && !g["account"] && !g["key-channel"] {
 		return usagef("registration edit: --row goes with --account or --key-channel")
 	}
-	var fromFile *regform.Request
+	edit := helpdesk.RegistrationEdit{Row: *f.row, Actor: actorName(e)}
 	if *f.file != "" {
 		b, err := os.ReadFile(*f.file)
 		if err != nil {
 			return err
 		}
-		fromFile = &regform.Request{}
+		edit.Request = &regform.Request{}
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(fromFile); err != nil {
+		if err := dec.Decode(edit.Request); err != nil {
 			return fmt.Errorf("%s: %w", *f.file, err)
 		}
 	}
-	db, err := openDB(ctx, e, *f.cfg)
+	if g["authority-document"] {
+		edit.Authority = f.authority
+	}
+	if g["key-channel"] {
+		edit.KeyChannel = f.keyChannel
+	}
+	if g["account"] {
+		edit.Account = f.account
+	}
+	switch {
+	case g["org"]:
+		edit.Org, edit.OrgID = helpdesk.OrgExisting, *f.org
+	case g["new-org"] && *f.newOrg:
+		edit.Org = helpdesk.OrgNew
+	case g["auto-org"] && *f.autoOrg, g["new-org"]:
+		edit.Org = helpdesk.OrgAuto
+	}
+	if g["move-users"] {
+		edit.MoveUsers = f.moveUsers
+	}
+	a, err := openApp(ctx, e, *f.cfg, app.Options{})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	var req regform.Request
-	var changed []string
-	err = db.Tx(ctx, func(tx *store.Tx) error {
-		changed = nil
-		reg, err := tx.Registration(ctx, n)
-		if err != nil {
-			return err
-		}
-		if reg.State != store.RegPending {
-			return fmt.Errorf("connection request #%d is already %s", n, reg.State)
-		}
-		if fromFile != nil {
-			req = *fromFile
-			changed = append(changed, fmt.Sprintf("request replaced (%d people)", len(req.People)))
-		} else if err := json.Unmarshal([]byte(reg.Request), &req); err != nil {
-			return fmt.Errorf("connection request #%d: %w", n, err)
-		}
-		if g["authority-document"] {
-			req.HasAuthorityDocument = *f.authority
-			changed = append(changed, fmt.Sprintf("authority document %v", *f.authority))
-		}
-		if g["key-channel"] || g["account"] {
-			hit := false
-			for i := range req.People {
-				p := &req.People[i]
-				if g["row"] && int64(p.Row) != *f.row {
-					continue
-				}
-				hit = true
-				if g["key-channel"] {
-					p.KeyChannel = strings.TrimSpace(*f.keyChannel)
-				}
-				if g["account"] {
-					p.Account = strings.TrimSpace(*f.account)
-				}
-			}
-			if !hit {
-				return usagef("registration edit: connection request #%d has no row %d", n, *f.row)
-			}
-			what := "all rows"
-			if g["row"] {
-				what = fmt.Sprintf("row %d", *f.row)
-			}
-			if g["key-channel"] {
-				changed = append(changed, fmt.Sprintf("key channel of %s: %q", what, *f.keyChannel))
-			}
-			if g["account"] {
-				changed = append(changed, fmt.Sprintf("account of %s: %q", what, *f.account))
-			}
-		}
-		for i, p := range req.People {
-			if p.Email == "" {
-				continue
-			}
-			if _, err := store.NormalizeEmail(p.Email); err != nil {
-				return fmt.Errorf("person %d: %q is not an e-mail address", i+1, p.Email)
-			}
-		}
-		target, newOrg, move := reg.TargetOrgID, reg.NewOrg, reg.MoveUsers
-		switch {
-		case g["org"]:
-			target, newOrg = sql.NullInt64{Int64: *f.org, Valid: true}, false
-			changed = append(changed, fmt.Sprintf("organisation #%d", *f.org))
-		case g["new-org"] && *f.newOrg:
-			target, newOrg = sql.NullInt64{}, true
-			changed = append(changed, "a new organisation")
-		case g["auto-org"] && *f.autoOrg, g["new-org"]:
-			target, newOrg = sql.NullInt64{}, false
-			changed = append(changed, "organisation matched automatically")
-		}
-		if g["move-users"] {
-			move = *f.moveUsers
-			changed = append(changed, fmt.Sprintf("move users %v", move))
-		}
-		if err := tx.SetRegistrationChoice(ctx, n, target, newOrg, move); errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("organisation #%d does not exist (see otvet org list)", target.Int64)
-		} else if err != nil {
-			return err
-		}
-		body, err := json.Marshal(req)
-		if err != nil {
-			return err
-		}
-		if err := tx.UpdateRegistrationRequest(ctx, n, string(body)); err != nil {
-			return err
-		}
-		return tx.AddEvent(ctx, n, time.Now(), "registration_edited", actorName(e), strings.Join(changed, "; "))
-	})
-	if errors.Is(err, store.ErrNotFound) {
+	defer a.Close()
+	req, changed, err := a.Service.EditRegistration(ctx, n, edit)
+	switch {
+	case errors.Is(err, helpdesk.ErrBadEdit):
+		return usagef("registration edit: %v", err)
+	case errors.Is(err, helpdesk.ErrUnknownOrg):
+		return fmt.Errorf("%w (see otvet org list)", err)
+	case errors.Is(err, store.ErrNotFound):
 		return fmt.Errorf("ticket #%d is not a connection request", n)
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
 	fmt.Fprintf(e.Stdout, "connection request #%d updated: %d people; %s\n", n, len(req.People), strings.Join(changed, "; "))
@@ -323,11 +262,7 @@ func registrationEdit(ctx context.Context, e *env, f registrationFlags, n int64)
 }
 
 func registrationDecide(ctx context.Context, e *env, cfgPath string, n int64, approve bool, reason string) error {
-	c, err := loadConfig(e, cfgPath)
-	if err != nil {
-		return err
-	}
-	a, err := app.New(ctx, c, e.Log, app.Options{})
+	a, err := openApp(ctx, e, cfgPath, app.Options{})
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/otvet/otvet/internal/app"
 	"github.com/otvet/otvet/internal/config"
 	"github.com/otvet/otvet/internal/mailin"
+	"github.com/otvet/otvet/internal/store"
 )
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
@@ -114,4 +115,31 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.Stdout, "applied", m)
 	}
 	return nil
+}
+
+// openApp loads and checks the whole configuration and builds the app for
+// a command that works through the domain services (a.Service): the command
+// parses and prints, the service opens the transactions.
+func openApp(ctx context.Context, e *env, cfgFlag string, o app.Options) (*app.App, error) {
+	c, err := loadConfig(e, cfgFlag)
+	if err != nil {
+		return nil, err
+	}
+	return app.New(ctx, c, e.Log, o)
+}
+
+// openDBSettings opens the database for a read-only command whose
+// configuration need only have a valid database section, with the desks'
+// settings assembled as otvet serve assembles them.
+func openDBSettings(ctx context.Context, e *env, cfgFlag string) (*store.DB, *app.Settings, error) {
+	db, c, err := openDBConfig(ctx, e, cfgFlag)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := app.LoadSettings(c, e.Log)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, s, nil
 }

@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"text/tabwriter"
-	"time"
 
-	"github.com/otvet/otvet/internal/config"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -98,64 +96,4 @@ func cmdStaff(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	return usagef("staff: unknown subcommand %q; usage: otvet %s", args[0], usage)
-}
-
-// cmdPlan lists the visits planned for a working day.
-func cmdPlan(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "plan", "plan [DATE] [--desk NAME] [--json] [--config FILE]")
-	cfg := configFlag(fs)
-	asJSON := fs.Bool("json", false, "one JSON array")
-	deskName := fs.String("desk", "", "the desk whose zone says what today is (default: the first desk)")
-	if err := parseFlags(fs, flagsFirst(fs, args)); err != nil {
-		return err
-	}
-	db, c, err := openDBConfig(ctx, e, *cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	loc, err := deskLocation(c, *deskName)
-	if err != nil {
-		return err
-	}
-	day := time.Now().In(loc).Format("2006-01-02")
-	if fs.NArg() > 0 {
-		t, err := time.Parse("2006-01-02", fs.Arg(0))
-		if err != nil {
-			if t, err = time.Parse("02.01.2006", fs.Arg(0)); err != nil {
-				return usagef("plan: %q is not a date like 2025-01-09", fs.Arg(0))
-			}
-		}
-		day = t.Format("2006-01-02")
-	}
-	ts, err := db.PlannedTickets(ctx, day)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		out := make([]ticketJSON, 0, len(ts))
-		for i := range ts {
-			out = append(out, toTicketJSON(&ts[i]))
-		}
-		return writeJSON(e.Stdout, out)
-	}
-	fmt.Fprintf(e.Stdout, "Visits planned for %s: %d\n", day, len(ts))
-	return printTickets(e.Stdout, ts)
-}
-
-// deskLocation is the time zone of the named desk (the first one by default).
-func deskLocation(c *config.Config, name string) (*time.Location, error) {
-	for _, d := range c.Desks {
-		if name == "" || d.Name == name {
-			loc, err := time.LoadLocation(d.TimeZone)
-			if err != nil {
-				return nil, fmt.Errorf("desk %s: timezone %q: %w", d.Name, d.TimeZone, err)
-			}
-			return loc, nil
-		}
-	}
-	if name != "" {
-		return nil, usagef("plan: no desk %q in the configuration", name)
-	}
-	return time.Local, nil
 }

@@ -34,8 +34,10 @@ type App struct {
 	Service *helpdesk.Service
 	Pollers []*mailin.Poller
 	Outbox  *outbox.Worker
-	log     *slog.Logger
-	setup   *digest.Setup
+	// Settings are the desks' settings the service, the digests and the
+	// command line share.
+	Settings *Settings
+	log      *slog.Logger
 	tmpl    *mailout.Templates
 	now     func() time.Time
 }
@@ -102,33 +104,11 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 	if err != nil {
 		return nil, fmt.Errorf("secret_key: %w", err)
 	}
-	setup, err := digest.FromConfig(c, log)
+	settings, err := LoadSettings(c, log)
 	if err != nil {
 		return nil, err
 	}
-	levels := map[string]config.SupportLevel{}
-	for _, l := range c.SupportLevels {
-		levels[l.Name] = l
-	}
-	var desks []helpdesk.Desk
-	for _, d := range c.Desks {
-		cal := setup.Calendars[d.Name]
-		loc := cal.Location()
-		start, _ := config.ParseClock(d.Hours.Start)
-		end, _ := config.ParseClock(d.Hours.End)
-		lvl := levels[d.SupportLevel]
-		fromName, fromAddr := d.Sender()
-		desks = append(desks, helpdesk.Desk{
-			From: mailout.Address{Name: fromName, Email: fromAddr},
-			Name: d.Name, SupportAddress: d.SupportAddress, DisplayName: d.DisplayName, Language: d.Language,
-			Location: loc, Calendar: cal, Level: lvl.Name, FirstResponse: lvl.FirstResponse.D(), Resolution: lvl.Resolution.D(),
-			Identification: *d.Identification, DayLength: end - start,
-			Auth: helpdesk.StaffAuth{RequireAuthResults: d.RequireAuthenticationResults, TrustedAuthServID: d.TrustedAuthServID,
-				ShowAgentAddress: d.ShowAgentAddress},
-			WarnPercent: c.Tickets.SLAWarnPercent,
-		})
-	}
-	a := &App{Config: c, DB: db, log: log, setup: setup, tmpl: tmpl, now: o.Now}
+	a := &App{Config: c, DB: db, Settings: settings, log: log, tmpl: tmpl, now: o.Now}
 	senders := o.Senders
 	if senders == nil {
 		senders = map[string]outbox.Sender{}
@@ -144,15 +124,19 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 		Senders: senders, IsPermanent: mailout.IsPermanent, GiveUpAfter: c.Outbox.GiveUpAfter.D(),
 		RetryMin: c.Outbox.RetryMin.D(), RetryMax: c.Outbox.RetryMax.D(), PollInterval: c.Outbox.PollInterval.D(),
 		Now: o.Now, Logger: log.With("component", "outbox"),
+		// Agents hear of their ticket's mail given up (a.Service is set below).
+		OnGiveUp: func(ctx context.Context, g store.Outgoing) error { return a.Service.Undelivered(ctx, g) },
 	})
 	a.Service, err = helpdesk.New(helpdesk.Options{
-		DB: db, Desks: desks, Signer: signer, Templates: tmpl,
+		DB: db, Desks: settings.Desks, Signer: signer, Templates: tmpl,
 		Parse: mailmsg.Options{
 			MaxAttachmentBytes: int64(c.Limits.MaxAttachmentBytes), MaxTotalAttachmentBytes: int64(c.Limits.MaxTotalAttachmentBytes),
+			RiskyExtensions: c.Limits.Risky(),
 		},
 		MaxMessageBytes: int64(c.Limits.MaxMessageBytes), AutoReplyPerHour: c.AutoReply.MaxPerHour,
 		ReopenWindow: c.Tickets.ReopenWindow.D(), Now: o.Now, Logger: log.With("component", "intake"),
 		Queued: a.Outbox.Wake, Regulations: Regulations(c), ResolvedCloseDays: c.Tickets.AutocloseDays,
+		Wait:      helpdesk.WaitTimers{ReminderDays: c.Tickets.WaitReminderDays, CloseDays: c.Tickets.WaitCloseDays},
 		Retention: time.Duration(c.Tickets.RetentionDays) * 24 * time.Hour,
 	})
 	if err != nil {
@@ -216,10 +200,6 @@ func newSMTPSender(s config.SMTP) (*mailout.SMTPSender, error) {
 // Regulations maps the configuration's rules section onto the helpdesk's.
 func Regulations(c *config.Config) helpdesk.Regulations {
 	r := c.Rules
-	levels := map[string]helpdesk.Targets{}
-	for _, l := range c.SupportLevels {
-		levels[l.Name] = helpdesk.Targets{FirstResponse: l.FirstResponse.D(), Resolution: l.Resolution.D()}
-	}
 	return helpdesk.Regulations{
 		Rules: rules.Config{
 			Blocked:             rules.RuleSwitch{Disabled: !r.Blocked.On()},
@@ -235,11 +215,11 @@ func Regulations(c *config.Config) helpdesk.Regulations {
 			OutOfScopePhrases:   r.OutOfScope.Phrases,
 			IncidentPhrases:     r.Incident.Phrases,
 		},
-		Clauses:          r.Clauses,
+		Clauses:          clauses(c),
 		IdentifyWaitDays: r.Identification.WaitDays,
 		IncidentContacts: r.Incident.Contacts,
 		Incident:         helpdesk.Targets{FirstResponse: r.Incident.FirstResponse.D(), Resolution: r.Incident.Resolution.D()},
-		Levels:           levels,
+		Levels:           targets(levels(c)),
 	}
 }
 
@@ -394,13 +374,12 @@ func (a *App) DigestScheduler() (*digest.Scheduler, error) {
 	for _, r := range c.Digests.Recipients {
 		rcpts = append(rcpts, digest.Recipient{Email: r.Email, Name: r.Name, Lang: r.Lang, OrgID: r.OrganisationID})
 	}
-	sched := func(d config.DigestSchedule) digest.Schedule { return digest.Schedule{Off: !d.On(), Hour: d.Hour} }
-	desk := c.Desks[0]
-	fromName, fromAddr := desk.Sender()
+	daily, weekly, monthly := DigestSchedules(c.Digests)
+	setup := a.Settings.Digest()
 	return digest.NewScheduler(digest.SchedulerOptions{
-		DB: a.DB, Setup: a.setup, Templates: a.tmpl, Recipients: rcpts,
-		Daily: sched(c.Digests.Daily), Weekly: sched(c.Digests.Weekly), Monthly: sched(c.Digests.Monthly),
-		Desk: desk.Name, From: mailout.Address{Name: fromName, Email: fromAddr},
+		DB: a.DB, Setup: setup, Templates: a.tmpl, Recipients: rcpts,
+		Daily: daily, Weekly: weekly, Monthly: monthly,
+		Desk: setup.Desk.Name, From: setup.Desk.From,
 		Queued: a.Outbox.Wake, Now: a.now, Logger: a.log.With("component", "digest"),
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/otvet/otvet/internal/config"
 	"github.com/otvet/otvet/internal/workcal"
 )
 
@@ -109,13 +108,6 @@ func NewPlan(cal *workcal.Calendar, daily, weekly, monthly Schedule) (*Plan, err
 		pl.kinds[k] = sc
 	}
 	return pl, nil
-}
-
-// PlanFromConfig is the plan of the configured digests on the first desk's
-// calendar (the one otvet serve sends on).
-func PlanFromConfig(setup *Setup, c config.Digests) (*Plan, error) {
-	sc := func(d config.DigestSchedule) Schedule { return Schedule{Off: !d.On(), Hour: d.Hour} }
-	return NewPlan(setup.Default, sc(c.Daily), sc(c.Weekly), sc(c.Monthly))
 }
 
 // Location is the plan's zone.
