@@ -10,7 +10,6 @@ import (
 	"github.com/otvet/otvet/internal/app"
 	"github.com/otvet/otvet/internal/helpdesk"
 	"github.com/otvet/otvet/internal/outbox"
-	"github.com/otvet/otvet/internal/rules"
 )
 
 // cmdRules: otvet rules test FILE.eml [--at TIME] [--desk NAME] [--json]
@@ -37,29 +36,22 @@ func cmdRules(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	d := c.Desks[0]
-	if *desk != "" {
-		dd, ok := c.Desk(*desk)
-		if !ok {
-			return usagef("rules test: no desk %q in the configuration", *desk)
-		}
-		d = *dd
-	}
-	loc, err := time.LoadLocation(d.TimeZone)
+	a, err := app.New(ctx, c, e.Log, app.Options{Senders: map[string]outbox.Sender{}})
 	if err != nil {
 		return err
 	}
+	defer a.Close()
+	d, ok := a.Settings.Desk(*desk)
+	if !ok {
+		return usagef("rules test: no desk %q in the configuration", *desk)
+	}
+	loc := d.Location
 	when := time.Now()
 	if *at != "" {
 		if when, err = parseLocalTime(*at, loc); err != nil {
 			return usagef("rules test: --at: %v", err)
 		}
 	}
-	a, err := app.New(ctx, c, e.Log, app.Options{Senders: map[string]outbox.Sender{}})
-	if err != nil {
-		return err
-	}
-	defer a.Close()
 	msg, dec, err := a.Service.TestRules(ctx, d.Name, raw, when)
 	if err != nil {
 		return err
@@ -72,11 +64,7 @@ func cmdRules(ctx context.Context, e *env, args []string) error {
 		helpdesk.FormatLocal(when, loc, "en"))
 	fmt.Fprintf(w, "Outcome:  %s", dec.Outcome)
 	if dec.Reason != "" {
-		clause := rules.DefaultClauses()[dec.Reason]
-		if v := c.Rules.Clauses[dec.Reason]; v != "" {
-			clause = v
-		}
-		fmt.Fprintf(w, " (reason %s, clause %s, by rule %s)", dec.Reason, clause, dec.Rule)
+		fmt.Fprintf(w, " (reason %s, clause %s, by rule %s)", dec.Reason, a.Settings.Clause(dec.Reason), dec.Rule)
 	}
 	fmt.Fprintf(w, "\nPriority: %s\n", cmpOr(dec.Priority, "normal"))
 	if len(dec.Missing) > 0 {

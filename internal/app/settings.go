@@ -3,7 +3,6 @@ package app
 import (
 	"fmt"
 	"log/slog"
-	"maps"
 	"os"
 	"time"
 
@@ -151,10 +150,14 @@ func targets(levels map[string]sla.Level) map[string]helpdesk.Targets {
 }
 
 // clauses are the default clauses of the regulations with the
-// configuration's rules.clauses over them.
+// configuration's rules.clauses over them (an empty one keeps the default).
 func clauses(c *config.Config) map[string]string {
 	cl := rules.DefaultClauses()
-	maps.Copy(cl, c.Rules.Clauses)
+	for k, v := range c.Rules.Clauses {
+		if v != "" {
+			cl[k] = v
+		}
+	}
 	return cl
 }
 
