@@ -161,6 +161,15 @@ type Limits struct {
 	RiskyExtensions []string `yaml:"risky_extensions"`
 }
 
+// Risky is limits.risky_extensions for mailmsg.Options.RiskyExtensions:
+// nil (the default list) when the list is empty.
+func (l Limits) Risky() []string {
+	if len(l.RiskyExtensions) == 0 {
+		return nil
+	}
+	return l.RiskyExtensions
+}
+
 // AutoReply caps automatic mail per recipient.
 type AutoReply struct {
 	MaxPerHour int `yaml:"max_per_hour"`

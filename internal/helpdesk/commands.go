@@ -212,6 +212,11 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		}
 		return ok(mailout.CmdApproved, summary)
 
+	case staffcmd.SendFiles:
+		// Read by agentFiles; this says what it let through.
+		key, args := in.sendFilesResult()
+		return ok(key, args...)
+
 	case staffcmd.Merge:
 		n, _ := strconv.ParseInt(c.Args[0], 10, 64)
 		into, err := in.tx.Ticket(ctx, n)

@@ -103,6 +103,11 @@ func (in *intake) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 	var files []mailout.Attachment
 	if in.msg != nil && kind != mailout.NotifyNote {
 		for _, a := range in.msg.Attachments {
+			if a.Risky && !a.Dropped {
+				// Listed with a warning, not attached: it stays on the ticket (risky.go).
+				data.Risky = append(data.Risky, in.riskyFile(a))
+				continue
+			}
 			if !a.Dropped && a.Data != nil {
 				files = append(files, mailout.Attachment{Filename: a.Filename, ContentType: a.ContentType, Data: a.Data})
 			}
