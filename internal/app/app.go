@@ -38,8 +38,8 @@ type App struct {
 	// command line share.
 	Settings *Settings
 	log      *slog.Logger
-	tmpl    *mailout.Templates
-	now     func() time.Time
+	tmpl     *mailout.Templates
+	now      func() time.Time
 }
 
 // Options adjust how the app is built; the zero value is what `otvet serve` uses.
