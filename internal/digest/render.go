@@ -77,13 +77,12 @@ func (r *Reporter) Build(ctx context.Context, tm Renderer, p Period, rc Recipien
 	return d, nil
 }
 
-// Mail is the digest as a message from the desk to rc (HTML, text, the
-// inline chart and the CSV), marked auto-generated.
-func (d *Digest) Mail(from mailout.Address, rc Recipient, messageID string, date time.Time) mailout.Mail {
-	m := mailout.Mail{
-		From: from, To: []mailout.Address{{Name: rc.Name, Email: rc.Email}}, Subject: d.Rendered.Subject,
-		Text: d.Rendered.Text, HTML: d.Rendered.HTML, MessageID: messageID, Date: date, AutoSubmitted: "auto-generated",
-		Headers: map[string]string{"X-Otvet-Digest": string(d.Period.Kind) + " " + d.Period.Key()},
+// Outgoing is the digest as a message from the desk to rc (HTML, text, the
+// inline chart and the CSV), marked auto-generated, for mailout.Build.
+func (d *Digest) Outgoing(from mailout.Address, rc Recipient, date time.Time) mailout.Outgoing {
+	m := mailout.Outgoing{
+		Rendered: d.Rendered, From: from, To: []mailout.Address{{Name: rc.Name, Email: rc.Email}}, Date: date,
+		AutoSubmitted: "auto-generated", Headers: map[string]string{"X-Otvet-Digest": string(d.Period.Kind) + " " + d.Period.Key()},
 	}
 	if d.Chart != nil {
 		m.Attachments = append(m.Attachments, mailout.Attachment{Filename: "chart.png", ContentType: "image/png",

@@ -250,15 +250,13 @@ func (s *Scheduler) Send(ctx context.Context, job Job, now time.Time) (sent bool
 // Queue composes d for rc and inserts it into the outbox (kind "digest",
 // not counted as an automatic reply). It returns the outbox row.
 func Queue(ctx context.Context, tx *store.Tx, d *Digest, desk string, from mailout.Address, rc Recipient, now time.Time) (*store.Outgoing, error) {
-	_, domain, _ := strings.Cut(from.Email, "@")
-	m := d.Mail(from, rc, mailout.NewMessageID(domain), now)
-	raw, err := mailout.Compose(m)
+	b, err := mailout.Build(d.Outgoing(from, rc, now))
 	if err != nil {
-		return nil, fmt.Errorf("compose digest: %w", err)
+		return nil, fmt.Errorf("digest: %w", err)
 	}
-	rcpt := strings.ToLower(rc.Email)
-	o := &store.Outgoing{Desk: desk, Kind: "digest", MessageID: m.MessageID, EnvelopeFrom: from.Email, Recipients: rcpt,
-		RcptKey: rcpt, Subject: m.Subject, Raw: raw, NextAttemptAt: now, CreatedAt: now}
+	o := &store.Outgoing{Desk: desk, Kind: "digest", MessageID: b.MessageID, EnvelopeFrom: b.EnvelopeFrom,
+		Recipients: strings.Join(b.Recipients, "\n"), RcptKey: b.Recipients[0], Subject: b.Subject, Raw: b.Raw,
+		NextAttemptAt: b.NextAttemptAt, CreatedAt: now}
 	if err := tx.InsertOutgoing(ctx, o); err != nil {
 		return nil, err
 	}

@@ -147,52 +147,59 @@ func (in *intake) queue(ctx context.Context, t *store.Ticket, to mailout.Address
 	return in.compose(ctx, t, to, replyTo, tmpl, data, sendOpts{autoSubmitted: "auto-replied", threadToMsg: true, rateCounted: true, record: true})
 }
 
-func (in *intake) compose(ctx context.Context, t *store.Ticket, to mailout.Address, replyTo, tmpl string, data any, o sendOpts) error {
+// outgoing starts the desk's mail (mailout.Outgoing) to recipients: from
+// the desk's sender, in its language, dated now, with the loop header and the
+// ticket's number (t may be nil).
+func (in *intake) outgoing(t *store.Ticket, tmpl string, data any, to ...mailout.Address) mailout.Outgoing {
 	d := in.desk
-	r, err := in.s.tmpl.Render(d.Language, tmpl, data)
-	if err != nil {
-		return fmt.Errorf("render %s: %w", tmpl, err)
-	}
 	_, domain, _ := strings.Cut(d.SupportAddress, "@")
-	m := mailout.Mail{
-		From: d.From, To: []mailout.Address{to},
-		Subject: r.Subject, Text: r.Text, HTML: r.HTML, MessageID: mailout.NewMessageID(domain), Date: in.now,
-		AutoSubmitted: o.autoSubmitted, Headers: map[string]string{LoopHeader: d.Name}, Attachments: o.attachments,
-	}
-	if replyTo != "" {
-		m.ReplyTo = &mailout.Address{Name: d.DisplayName, Email: replyTo}
-	}
-	if o.threadToMsg && in.msg != nil && in.msg.MessageID != "" {
-		m.InReplyTo = in.msg.MessageID
-		m.References = append(append([]string{}, in.msg.References...), in.msg.MessageID)
-	}
-	var ticketID int64
+	o := mailout.Outgoing{Lang: d.Language, Template: tmpl, Data: data, From: d.From, To: to, IDDomain: domain,
+		Date: in.now, Loop: d.Name}
 	if t != nil {
-		ticketID = t.ID
-		m.Headers["X-Otvet-Ticket"] = fmt.Sprint(t.ID)
+		o.Ticket = t.ID
 	}
-	raw, err := mailout.Compose(m)
+	return o
+}
+
+// enqueue builds o and inserts it into the outbox as kind (counted towards
+// auto_reply.max_per_hour when auto); the first recipient is the rate key.
+func (in *intake) enqueue(ctx context.Context, o mailout.Outgoing, kind string, auto bool) (*store.Outgoing, mailout.Built, error) {
+	b, err := mailout.BuildWith(in.s.tmpl, o)
 	if err != nil {
-		return fmt.Errorf("compose %s: %w", tmpl, err)
-	}
-	next := in.now
-	if o.notBefore.After(next) {
-		next = o.notBefore
+		return nil, b, fmt.Errorf("%s: %w", kind, err)
 	}
 	row := &store.Outgoing{
-		Desk: d.Name, TicketID: sql.NullInt64{Int64: ticketID, Valid: ticketID != 0}, Kind: tmpl, MessageID: m.MessageID,
-		EnvelopeFrom: d.From.Email, Recipients: strings.ToLower(to.Email), RcptKey: strings.ToLower(to.Email),
-		Auto: o.rateCounted, Subject: r.Subject, Raw: raw, NextAttemptAt: next, CreatedAt: in.now,
+		Desk: in.desk.Name, TicketID: sql.NullInt64{Int64: o.Ticket, Valid: o.Ticket != 0}, Kind: kind, MessageID: b.MessageID,
+		EnvelopeFrom: b.EnvelopeFrom, Recipients: strings.Join(b.Recipients, "\n"), RcptKey: b.Recipients[0],
+		Auto: auto, Subject: b.Subject, Raw: b.Raw, NextAttemptAt: b.NextAttemptAt, CreatedAt: in.now,
 	}
 	if err := in.tx.InsertOutgoing(ctx, row); err != nil {
+		return nil, b, err
+	}
+	return row, b, nil
+}
+
+func (in *intake) compose(ctx context.Context, t *store.Ticket, to mailout.Address, replyTo, tmpl string, data any, opts sendOpts) error {
+	d := in.desk
+	o := in.outgoing(t, tmpl, data, to)
+	o.AutoSubmitted, o.Attachments, o.NotBefore = opts.autoSubmitted, opts.attachments, opts.notBefore
+	if replyTo != "" {
+		o.ReplyTo = &mailout.Address{Name: d.DisplayName, Email: replyTo}
+	}
+	if opts.threadToMsg && in.msg != nil && in.msg.MessageID != "" {
+		o.InReplyTo = in.msg.MessageID
+		o.References = append(append([]string{}, in.msg.References...), in.msg.MessageID)
+	}
+	row, b, err := in.enqueue(ctx, o, tmpl, opts.rateCounted)
+	if err != nil {
 		return err
 	}
-	if t == nil || !o.record {
+	if t == nil || !opts.record {
 		return nil
 	}
 	return in.tx.InsertMessage(ctx, &store.Message{
-		TicketID: t.ID, Direction: store.DirOut, MessageID: m.MessageID, FromAddr: strings.ToLower(d.From.Email),
-		FromName: d.From.Name, ToAddrs: strings.ToLower(to.Email), Subject: r.Subject, BodyText: r.Text,
+		TicketID: t.ID, Direction: store.DirOut, MessageID: b.MessageID, FromAddr: strings.ToLower(d.From.Email),
+		FromName: d.From.Name, ToAddrs: strings.ToLower(to.Email), Subject: b.Subject, BodyText: b.Text,
 		Auto: true, OutboxID: sql.NullInt64{Int64: row.ID, Valid: true}, CreatedAt: in.now,
 	})
 }

@@ -114,7 +114,7 @@ type Service struct {
 }
 
 // LoopHeader marks every message Otvet sends, so that it never ingests its own mail.
-const LoopHeader = "X-Otvet-Loop"
+const LoopHeader = mailout.LoopHeader
 
 // New checks the options and builds the service.
 func New(o Options) (*Service, error) {

@@ -100,36 +100,45 @@ func (in *intake) staffVerdict(ctx context.Context) (v staffVerdict, isStaff boo
 	} else if err != nil {
 		return v, false, err
 	}
+	// A former (disabled) staff address is staff mail too: it never acts,
+	// and it is never taken for a customer's reply.
+	former := staff
 	disabled := staff != nil && !staff.Active
 	if disabled {
 		staff = nil
 	}
 	ticketID, partID, hasToken := in.tokenOf()
-	var agent *store.Participant
+	var agent, own *store.Participant
 	if hasToken {
 		p, err := in.tx.ParticipantByID(ctx, partID)
 		switch {
 		case err == nil && p.TicketID == ticketID && p.Role == "agent":
 			agent = p
+		case err == nil && p.TicketID == ticketID && p.Email == from:
+			own = p // a staff member's own request: their customer address
 		case err != nil && !errors.Is(err, store.ErrNotFound):
 			return v, false, err
 		}
 	}
-	if agent == nil && staff == nil {
-		return v, false, nil // a customer
+	if agent == nil && (former == nil || (own != nil && staff != nil)) {
+		return v, false, nil // a customer, or active staff replying on a request of their own
 	}
 	if agent == nil {
-		// A staff member without an agent token: a command or a reply to a ticket
-		// is never acted on; a fresh message is an ordinary request.
+		// A current or former staff address without its agent token: a
+		// command, or mail about a ticket (a customer's reply address, the
+		// threading, a [#N]), is never acted on and never taken as the
+		// customer's; a fresh message is an ordinary request.
 		cmds, _, errs := staffcmd.Parse(replytext.Extract(m.Text).Reply)
-		refTicket, err := in.referencedTicket(ctx)
-		if err != nil {
+		refTicket := int64(0)
+		if hasToken {
+			refTicket = ticketID
+		} else if refTicket, err = in.referencedTicket(ctx); err != nil {
 			return v, false, err
 		}
 		if len(cmds) == 0 && len(errs) == 0 && refTicket == 0 {
 			return v, false, nil
 		}
-		return refused("security_no_token", refTicket, staff.Email,
+		return refused("security_no_token", refTicket, former.Email,
 			mailout.SecNoToken), true, nil
 	}
 	t, err := in.tx.Ticket(ctx, ticketID)
@@ -349,9 +358,12 @@ func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.
 // agentFiles picks the files of an agent's reply that go to the customer: the
 // attachments the parser kept within limits.max_attachment_bytes and
 // limits.max_total_attachment_bytes. Inline parts (a signature's logo, an
-// image pasted into HTML) stay out: only the reply's text is sent. What is left
-// out is reported back to the agent.
+// image pasted into HTML) stay out: only the reply's text is sent. A risky
+// file (a program, a macro document, an archive holding one: risky.go) is
+// held back unless the reply says #send-files. What is left out is reported
+// back to the agent.
 func (in *intake) agentFiles() (files []mailout.Attachment, skipped []mailout.CommandResult) {
+	sendRisky := in.sendFilesAsked()
 	for _, a := range in.msg.Attachments {
 		name := a.Filename
 		if name == "" {
@@ -364,6 +376,8 @@ func (in *intake) agentFiles() (files []mailout.Attachment, skipped []mailout.Co
 				Message: in.text(mailout.CmdFileNotSent, size)})
 		case a.Inline && a.ContentID != "":
 			// An embedded image: not announced (signatures carry them).
+		case a.Risky && !sendRisky:
+			skipped = append(skipped, in.heldRisky(a, name))
 		default:
 			files = append(files, mailout.Attachment{Filename: a.Filename, ContentType: a.ContentType, Data: a.Data})
 		}
@@ -433,39 +447,22 @@ func (in *intake) answerCustomer(ctx context.Context, t *store.Ticket, agent *st
 	if d.Auth.ShowAgentAddress {
 		data.AgentName = agent.Name
 	}
-	r, err := in.s.tmpl.Render(d.Language, mailout.TmplAgentReply, data)
-	if err != nil {
-		return fmt.Errorf("render agent reply: %w", err)
-	}
 	replyTo, err := in.s.signer.ReplyAddress(d.SupportAddress, t.ID, requester.ID)
 	if err != nil {
 		return err
 	}
-	_, domain, _ := strings.Cut(d.SupportAddress, "@")
-	m := mailout.Mail{
-		From: d.From, To: []mailout.Address{{Name: requester.Name, Email: requester.Email}},
-		Cc: cc, ReplyTo: &mailout.Address{Name: d.DisplayName, Email: replyTo}, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
-		MessageID: mailout.NewMessageID(domain), Date: in.now, Attachments: files,
-		Headers: map[string]string{LoopHeader: d.Name, "X-Otvet-Ticket": fmt.Sprint(t.ID)},
-	}
+	// A person's answer: no Auto-Submitted, not rate-limited, not recorded
+	// again (storeAgentMessage has the agent's text).
+	o := in.outgoing(t, mailout.TmplAgentReply, data, mailout.Address{Name: requester.Name, Email: requester.Email})
+	o.Cc, o.Attachments = cc, files
+	o.ReplyTo = &mailout.Address{Name: d.DisplayName, Email: replyTo}
 	if last, err := in.tx.LastIncomingMessageID(ctx, t.ID); err == nil && last != "" {
-		m.InReplyTo, m.References = last, []string{last}
+		o.InReplyTo, o.References = last, []string{last}
 	}
 	if d.Auth.ShowAgentAddress {
-		m.ReplyTo = &mailout.Address{Name: agent.Name, Email: agent.Email}
+		o.ReplyTo = &mailout.Address{Name: agent.Name, Email: agent.Email}
 	}
-	raw, err := mailout.Compose(m)
-	if err != nil {
-		return fmt.Errorf("compose agent reply: %w", err)
-	}
-	rcpts := []string{requester.Email}
-	for _, a := range cc {
-		rcpts = append(rcpts, a.Email)
-	}
-	o := &store.Outgoing{Desk: d.Name, TicketID: sql.NullInt64{Int64: t.ID, Valid: true}, Kind: mailout.TmplAgentReply,
-		MessageID: m.MessageID, EnvelopeFrom: d.From.Email, Recipients: strings.Join(rcpts, "\n"), RcptKey: requester.Email,
-		Subject: r.Subject, Raw: raw, NextAttemptAt: in.now, CreatedAt: in.now}
-	if err := in.tx.InsertOutgoing(ctx, o); err != nil {
+	if _, _, err := in.enqueue(ctx, o, mailout.TmplAgentReply, false); err != nil {
 		return err
 	}
 	if !t.FirstResponseAt.Valid {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/otvet/otvet/internal/mailout"
 	"github.com/otvet/otvet/internal/regform"
 	"github.com/otvet/otvet/internal/rules"
 	"github.com/otvet/otvet/internal/store"
@@ -109,6 +110,14 @@ func (in *intake) triageReply(ctx context.Context, ticketID int64, sc senderCont
 			linked = 0 // an outsider learns nothing of the old ticket
 		}
 		return in.triageNew(ctx, sc, linked)
+	}
+	// An agent of the ticket is never the customer side: without the
+	// agent's own token (staff mail, decided above) the mail is forged.
+	if p, err := in.tx.Participant(ctx, t.ID, m.From.Email); err == nil && p.Role == "agent" {
+		v := refused("security_forged_sender", t.ID, p.Email, mailout.SecAgentNoToken)
+		return Route{Kind: RouteStaff, TicketID: t.ID, Staff: v, Detail: v.explain()}, nil
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return Route{}, err
 	}
 	r := Route{Kind: RouteReply, TicketID: t.ID, sender: sc, Detail: fmt.Sprintf("a reply on ticket #%d", t.ID)}
 	if m.Auto {

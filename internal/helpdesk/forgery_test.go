@@ -1,0 +1,97 @@
+package helpdesk_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/otvet/otvet/internal/helpdesk"
+	"github.com/otvet/otvet/internal/mailmsg"
+	"github.com/otvet/otvet/internal/store"
+)
+
+// A staff From never acts without that agent's own token, and is never taken
+// for the customer's reply.
+func TestStaffFromWithoutItsTokenIsRefused(t *testing.T) {
+	cases := []struct {
+		name    string
+		prepare func(h *harness, id int64)
+		mail    func(h *harness, id int64) string
+	}{
+		{"to the customer's reply address", nil, func(h *harness, id int64) string {
+			ack := mailTo(h.t.(*testing.T), h.outbox(id), "petrov@uszn.kgo66.ru")
+			return fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: Re: принтер\r\nMessage-ID: <forged1@x>\r\n\r\nСпасибо, всё заработало. Блин!\r\n",
+				agent1, ack.ReplyTo[0].Email)
+		}},
+		{"a disabled agent with only [#N]", func(h *harness, id int64) {
+			h.tx(func(tx *store.Tx) error {
+				s, err := tx.StaffByEmail(context.Background(), agent1)
+				if err != nil {
+					return err
+				}
+				s.Active = false
+				return tx.UpsertStaff(context.Background(), s, "test", h.now)
+			})
+		}, func(h *harness, id int64) string {
+			return fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: Re: [#%d] принтер\r\nMessage-ID: <forged2@x>\r\n\r\nВсё работает, закрывайте.\r\n", agent1, support, id)
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newStaffHarness(t)
+			id := h.newTicket()
+			h.command(lead, "#wait Пришлите модель принтера.")
+			if c.prepare != nil {
+				c.prepare(h, id)
+			}
+			before := len(h.sent("agent_notify"))
+			out := h.ingest(c.mail(h, id))
+			if out.Disposition != helpdesk.DispRefused || !strings.HasPrefix(out.Note, "security_") {
+				t.Fatalf("outcome %+v", out)
+			}
+			if st := h.ticket(id).Status; st != store.StatusWaiting {
+				t.Errorf("ticket %s: forged staff mail changed it", st)
+			}
+			if n := len(h.sent("agent_notify")) - before; n != 0 {
+				t.Errorf("%d agent notifications: agents were told agent1 wrote it", n)
+			}
+			if r := h.result(agent1); !strings.Contains(r.Subject, "ОТКЛОНЕНО") {
+				t.Errorf("agent told: %s", r.Subject)
+			}
+			if !strings.Contains(h.events(id), "security_no_token") {
+				t.Errorf("events %s", h.events(id))
+			}
+		})
+	}
+}
+
+// mailTo is the latest of ms sent to addr.
+func mailTo(t *testing.T, ms []*mailmsg.Message, addr string) *mailmsg.Message {
+	t.Helper()
+	for i := len(ms) - 1; i >= 0; i-- {
+		for _, a := range ms[i].To {
+			if strings.EqualFold(a.Email, addr) {
+				return ms[i]
+			}
+		}
+	}
+	t.Fatalf("no mail to %s", addr)
+	return nil
+}
+
+// A staff member's own request: replying to its acknowledgement is a customer's reply.
+func TestStaffOwnRequestReplyIsTheCustomers(t *testing.T) {
+	h := newStaffHarness(t)
+	out := h.ingest(mail{from: agent1, subject: "Не работает МФУ", id: "own1@kgo66",
+		body: "В кабинете 5 не работает МФУ, замятие бумаги. Перезагружали. Тел. 2-11-05"}.String())
+	if out.TicketID == 0 {
+		t.Fatalf("outcome %+v", out)
+	}
+	ack := mailTo(t, h.outbox(out.TicketID), agent1)
+	reply := fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: Re: %s\r\nMessage-ID: <own2@kgo66>\r\nIn-Reply-To: <%s>\r\n\r\nМодель Kyocera 2040.\r\n",
+		agent1, ack.ReplyTo[0].Email, ack.Subject, ack.MessageID)
+	if got := h.ingest(reply); got.Disposition != store.DispReply || got.TicketID != out.TicketID {
+		t.Errorf("own reply: %+v", got)
+	}
+}
