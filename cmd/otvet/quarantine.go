@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"text/tabwriter"
-	"time"
 
 	"github.com/otvet/otvet/internal/app"
 	"github.com/otvet/otvet/internal/helpdesk"
@@ -229,21 +228,17 @@ func quarantineRelease(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e, *cfg)
+	a, err := openApp(ctx, e, *cfg, app.Options{})
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	var ok bool
-	err = db.Tx(ctx, func(tx *store.Tx) (err error) {
-		ok, err = tx.ReleaseQuarantined(ctx, id, actorName(e), time.Now())
-		return err
-	})
+	defer a.Close()
+	ok, err := a.Service.ReleaseQuarantined(ctx, id, actorName(e))
 	if err != nil {
 		return err
 	}
 	if !ok {
-		if _, err := db.RawMessage(ctx, id); errors.Is(err, store.ErrNotFound) {
+		if _, err := a.DB.RawMessage(ctx, id); errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no stored message %d", id)
 		}
 		fmt.Fprintf(e.Stdout, "message %d is not in quarantine; nothing to release\n", id)

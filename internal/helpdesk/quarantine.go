@@ -366,3 +366,19 @@ func (s *Service) RetryQuarantined(ctx context.Context, id int64) (Outcome, erro
 	s.queued()
 	return out, nil
 }
+
+// ReleaseQuarantined drops a quarantined message for good (`otvet
+// quarantine release ID`): it stays stored, marked released, and the audit
+// trail records the actor. ok is false when the message is not in
+// quarantine (already retried or released, or not stored at all).
+func (s *Service) ReleaseQuarantined(ctx context.Context, id int64, actor string) (ok bool, err error) {
+	now := s.now().UTC()
+	err = s.db.Tx(ctx, func(tx *store.Tx) (err error) {
+		ok, err = tx.ReleaseQuarantined(ctx, id, actor, now)
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("release message %d: %w", id, err)
+	}
+	return ok, nil
+}
