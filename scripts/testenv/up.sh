@@ -80,12 +80,13 @@ pick_port() { # VAR: sets VAR to a free port (no subshell, so `used` keeps every
 		return
 	done
 }
-imap_port='' imaps_port='' smtp_port='' subm_port='' pg_port=''
+imap_port='' imaps_port='' smtp_port='' subm_port='' pg_port='' strip_port=''
 pick_port imap_port
 pick_port imaps_port
 pick_port smtp_port
 pick_port subm_port
 pick_port pg_port
+pick_port strip_port
 
 # --- TLS: one self-signed certificate for 127.0.0.1 and localhost -----------------------------
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
@@ -282,6 +283,9 @@ cat >"$D/postfix/master.cf" <<CONF
 # otvet test environment (scripts/testenv/up.sh); chroot off everywhere (absolute socket paths)
 $smtp_port inet n - n - - smtpd
 $subm_port inet n - n - - smtpd -o syslog_name=postfix/submission -o smtpd_tls_security_level=encrypt
+# Opt-in (OTVET_TEST_SMTP_STRIP_AUTHRES_ADDR): an MX that drops every Authentication-Results header.
+$strip_port inet n - n - - smtpd -o syslog_name=postfix/strip -o cleanup_service_name=cleanup-strip
+cleanup-strip unix n - n - 0 cleanup -o header_checks=regexp:$D/postfix/strip-authres
 pickup    unix n - n 60 1 pickup
 cleanup   unix n - n - 0 cleanup
 qmgr      unix n - n 300 1 qmgr
@@ -305,6 +309,7 @@ anvil     unix - - n - 1 anvil
 scache    unix - - n - 1 scache
 postlog   unix-dgram n - n - 1 postlogd
 CONF
+echo '/^Authentication-Results:/ IGNORE' >"$D/postfix/strip-authres"
 # Postfix waits ~2 s at start when its config changed in the last seconds.
 touch -d '-1 min' "$D/postfix/main.cf" "$D/postfix/master.cf"
 # Its start checks (post-install, postsuper, find) cost seconds of CPU on a busy machine; create
@@ -352,6 +357,7 @@ wait_for "dovecot imaps" bash -c "exec 3<>/dev/tcp/127.0.0.1/$imaps_port"
 wait_for "dovecot lmtp" test -S "$D/dovecot/lmtp"
 wait_for "postfix smtp" greets "$smtp_port" "220 "
 wait_for "postfix submission" greets "$subm_port" "220 "
+wait_for "postfix strip" greets "$strip_port" "220 "
 wait "$pg_job" || fail "postgresql (initdb or pg_ctl)"
 wait_for "postgresql" "$pgbin/pg_isready" -q -h 127.0.0.1 -p "$pg_port"
 flock -u 9
@@ -365,6 +371,7 @@ export OTVET_TEST_IMAP_ADDR=127.0.0.1:$imap_port
 export OTVET_TEST_IMAPS_ADDR=127.0.0.1:$imaps_port
 export OTVET_TEST_SMTP_ADDR=127.0.0.1:$smtp_port
 export OTVET_TEST_SUBMISSION_ADDR=127.0.0.1:$subm_port
+export OTVET_TEST_SMTP_STRIP_AUTHRES_ADDR=127.0.0.1:$strip_port
 export OTVET_TEST_CA_FILE=$(q "$D/tls/cert.pem")
 export OTVET_TEST_MAIL_DOMAIN=$domain
 export OTVET_TEST_IMAP_PASSWORD=$password
