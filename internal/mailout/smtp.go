@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/textproto"
 	"os"
 	"slices"
@@ -127,41 +126,9 @@ func (s *SMTPSender) Send(ctx context.Context, envelopeFrom string, to []string,
 		return &SendError{Phase: PhaseConnect, Err: err}
 	}
 
-	var conn net.Conn
-	dial := func(dctx context.Context, network, addr string) (net.Conn, error) {
-		d := &net.Dialer{}
-		var c net.Conn
-		var err error
-		if s.implicit {
-			c, err = (&tls.Dialer{NetDialer: d, Config: s.tlsConf}).DialContext(dctx, network, addr)
-		} else {
-			c, err = d.DialContext(dctx, network, addr)
-		}
-		conn = c
-		return c, err
-	}
-	client, err := gomail.NewClient(s.o.Host,
-		gomail.WithPort(s.o.Port),
-		gomail.WithTimeout(s.o.Timeout),
-		gomail.WithTLSPolicy(s.policy),
-		gomail.WithTLSConfig(s.tlsConf),
-		gomail.WithHELO(s.o.HeloName),
-		gomail.WithDialContextFunc(dial),
-		gomail.WithoutNoop(),
-	)
+	sc, conn, err := s.connect(ctx)
 	if err != nil {
-		return &SendError{Phase: PhaseConnect, Err: err, Permanent: true}
-	}
-	if s.cred != nil {
-		client.SetSMTPAuthCustom(&autoAuth{user: s.cred.user, pass: s.cred.pass(), host: s.o.Host})
-	}
-
-	sc, err := client.DialToSMTPClientWithContext(ctx)
-	if err != nil {
-		if conn != nil {
-			_ = conn.Close()
-		}
-		return s.connectError(ctx, err)
+		return err
 	}
 	// A cancelled context aborts a session in progress by closing the socket.
 	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
