@@ -56,16 +56,15 @@ var errParseTimeout = errors.New("parsing this message took too long")
 // message did not stop the service, the database did.
 func (s *Service) pendingAttempt(ctx context.Context, desk string) (store.IntakeAttempt, bool, error) {
 	a, ok, err := s.db.IntakeAttempt(ctx, desk)
-	if err != nil || !ok {
-		return a, ok, err
+	if err != nil {
+		return a, false, err
 	}
 	s.guard.mu.Lock()
 	defer s.guard.mu.Unlock()
-	if h, seen := s.guard.handled[desk]; seen {
-		delete(s.guard.handled, desk)
-		if h.UIDValidity == a.UIDValidity && h.FirstUID == a.FirstUID && h.LastUID == a.LastUID && h.Attempt == a.Attempt {
-			return store.IntakeAttempt{}, false, nil
-		}
+	h, seen := s.guard.handled[desk]
+	delete(s.guard.handled, desk)
+	if !ok || (seen && h.UIDValidity == a.UIDValidity && h.FirstUID == a.FirstUID && h.LastUID == a.LastUID && h.Attempt == a.Attempt) {
+		return store.IntakeAttempt{}, false, nil
 	}
 	return a, true, nil
 }
