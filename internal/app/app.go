@@ -131,7 +131,7 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 		DB: db, Desks: settings.Desks, Signer: signer, Templates: tmpl,
 		Parse: mailmsg.Options{
 			MaxAttachmentBytes: int64(c.Limits.MaxAttachmentBytes), MaxTotalAttachmentBytes: int64(c.Limits.MaxTotalAttachmentBytes),
-			RiskyExtensions: c.Limits.Risky(),
+			RiskyExtensions: c.Limits.Risky(), SpamHeaders: spamHeaders(c.Rules.Spam),
 		},
 		MaxMessageBytes: int64(c.Limits.MaxMessageBytes), AutoReplyPerHour: c.AutoReply.MaxPerHour,
 		ReopenWindow: c.Tickets.ReopenWindow.D(), Now: o.Now, Logger: log.With("component", "intake"),
@@ -221,6 +221,15 @@ func Regulations(c *config.Config) helpdesk.Regulations {
 		Incident:         helpdesk.Targets{FirstResponse: r.Incident.FirstResponse.D(), Resolution: r.Incident.Resolution.D()},
 		Levels:           targets(levels(c)),
 	}
+}
+
+// spamHeaders are the MX verdicts that mark spam (nil: mailmsg's defaults;
+// none when the rule is off).
+func spamHeaders(r config.SpamRule) []string {
+	if !r.On() {
+		return []string{}
+	}
+	return r.Headers
 }
 
 // Close releases the database.

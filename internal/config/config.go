@@ -86,6 +86,7 @@ type Rules struct {
 	Quality        Toggle         `yaml:"quality"`
 	OutOfScope     OutOfScopeRule `yaml:"out_of_scope"`
 	Incident       IncidentRule   `yaml:"incident"`
+	Spam           SpamRule       `yaml:"spam"`
 	// Clauses maps reason codes to the clause of the operator's regulation
 	// that the notices cite, e.g. offensive: "4.6.3".
 	Clauses map[string]string `yaml:"clauses"`
@@ -106,6 +107,14 @@ type OffensiveRule struct {
 	// Exceptions are whole words never to treat as offensive (a false
 	// positive found in the wild), matched after the detector's normalisation.
 	Exceptions []string `yaml:"exceptions"`
+}
+
+// SpamRule: mail the MX marked as spam (one of Headers, "Header: value"
+// prefix; absent: the common filters' verdicts), or that fails DMARC in the
+// trusted Authentication-Results, opens no ticket and gets no answer.
+type SpamRule struct {
+	Toggle  `yaml:",inline"`
+	Headers []string `yaml:"headers"`
 }
 
 // Identification tunes the identification rule.

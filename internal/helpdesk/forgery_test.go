@@ -95,3 +95,47 @@ func TestStaffOwnRequestReplyIsTheCustomers(t *testing.T) {
 		t.Errorf("own reply: %+v", got)
 	}
 }
+
+// Mail the MX marked as spam, or failing DMARC in the trusted
+// Authentication-Results, opens no ticket and gets no answer.
+func TestSpamGetsNoAnswer(t *testing.T) {
+	for _, c := range []struct{ name, extra string }{
+		{"spam flag", "X-Spam-Flag: YES\r\n"},
+		{"dmarc fail", "Authentication-Results: mx.kgo66.ru; dmarc=fail header.from=uszn.kgo66.ru\r\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, func(o *helpdesk.Options) { o.Desks[0].Auth.TrustedAuthServID = "mx.kgo66.ru" })
+			out := h.ingest(mail{from: petrov, subject: "Выигрыш", id: "spam@x", extra: c.extra}.String())
+			if out.Disposition != store.DispSpam || out.TicketID != 0 {
+				t.Fatalf("outcome %+v", out)
+			}
+			rows, err := h.db.ListOutgoing(context.Background(), 100)
+			if err != nil || len(rows) != 0 {
+				t.Errorf("%d mails queued (%v): spam was answered", len(rows), err)
+			}
+		})
+	}
+}
+
+// A security incident reported by a blocked sender still reaches the
+// incident contacts; the sender gets the blocked notice.
+func TestIncidentPassesEveryBlock(t *testing.T) {
+	h := newHarness(t)
+	h.tx(func(tx *store.Tx) error { return tx.SetAllBlocked(context.Background(), true, "профилактика", "test", h.now) })
+	out := h.ingest(mail{from: petrov, subject: "Взлом", id: "inc@uszn",
+		body: "Под моей учётной записью в МИС кто-то заходил ночью, пароль утёк. Тел. 2-44-17"}.String())
+	if out.Disposition != store.DispBlocked {
+		t.Fatalf("outcome %+v", out)
+	}
+	rows, err := h.db.ListOutgoing(context.Background(), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]string{}
+	for _, r := range rows {
+		kinds[r.Kind] = r.Recipients
+	}
+	if kinds["incident_alert"] != "security@kgo66.ru" || kinds["blocked"] != "petrov@uszn.kgo66.ru" {
+		t.Errorf("queued %v: want the incident alert and the blocked notice", kinds)
+	}
+}

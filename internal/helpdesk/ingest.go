@@ -278,11 +278,14 @@ func (in *intake) decide(ctx context.Context, perr error) (Outcome, error) {
 	case RouteStaff:
 		return in.staffMail(ctx, r.Staff)
 	case RouteBlocked:
-		return in.blocked(ctx, r.Block)
+		return in.blocked(ctx, r)
 	case RouteReply:
 		return in.reply(ctx, r)
 	case RouteAuto:
 		return Outcome{Disposition: store.DispAutoIgnored, Note: in.msg.AutoReason}, in.event(ctx, 0, "auto_ignored", in.msg.AutoReason)
+	case RouteSpam:
+		// No ticket and no answer (no backscatter); kept and counted.
+		return Outcome{Disposition: store.DispSpam, Note: r.Detail}, in.event(ctx, 0, "spam_ignored", in.msg.From.Email+": "+r.Detail)
 	case RouteRegistration:
 		return in.registration(ctx, r.Registration)
 	}

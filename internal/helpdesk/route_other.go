@@ -44,7 +44,14 @@ func (in *intake) quarantine(ctx context.Context, reason string) (Outcome, error
 
 // blocked refuses mail from a blocked sender, organisation, or everyone:
 // the sender is told (rate-limited) and nothing else is done.
-func (in *intake) blocked(ctx context.Context, b store.Block) (Outcome, error) {
+func (in *intake) blocked(ctx context.Context, r Route) (Outcome, error) {
+	b := r.Block
+	if r.Decision.Priority == store.PriorityIncident {
+		// A security incident reaches the contacts even from a blocked sender.
+		if err := in.alertIncident(ctx, nil, r.sender); err != nil {
+			return Outcome{}, err
+		}
+	}
 	out := Outcome{Disposition: store.DispBlocked, Note: "sender blocked: " + b.Scope}
 	if err := in.event(ctx, 0, "blocked_sender_refused", in.msg.From.Email+" ("+b.Scope+")"); err != nil {
 		return out, err

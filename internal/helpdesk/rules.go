@@ -349,14 +349,21 @@ func (in *intake) identifyReply(ctx context.Context, t *store.Ticket) error {
 	return in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterName, first+"\n\n"+in.msg.Text)
 }
 
-// alertIncident tells the security contacts at once, working hours or not.
+// alertIncident tells the security contacts at once, working hours or not;
+// t is nil when no ticket is opened (the sender is blocked): an incident
+// passes every block.
 func (in *intake) alertIncident(ctx context.Context, t *store.Ticket, sc senderContext) error {
 	org := ""
 	if sc.org != nil {
 		org = sc.org.Name
 	}
+	var ticketID int64
+	subject := strings.TrimSpace(subjectToken.ReplaceAllString(in.msg.Subject, ""))
+	if t != nil {
+		ticketID, subject = t.ID, t.Subject
+	}
 	data := mailout.IncidentData{
-		TicketNumber: t.ID, Subject: t.Subject, From: in.msg.From.Name + " <" + in.msg.From.Email + ">", Organisation: org,
+		TicketNumber: ticketID, Subject: subject, From: in.msg.From.Name + " <" + in.msg.From.Email + ">", Organisation: org,
 		ReceivedAt: FormatLocal(in.now, in.desk.Location, in.desk.Language), Text: in.msg.Text,
 		DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress,
 	}
@@ -365,7 +372,7 @@ func (in *intake) alertIncident(ctx context.Context, t *store.Ticket, sc senderC
 			return err
 		}
 	}
-	return in.event(ctx, t.ID, "incident_alerted", strings.Join(in.s.regs.IncidentContacts, ", "))
+	return in.event(ctx, ticketID, "incident_alerted", strings.Join(in.s.regs.IncidentContacts, ", "))
 }
 
 // selfIdentify registers a sender who introduced themselves in the message and

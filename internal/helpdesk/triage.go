@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
 	"github.com/otvet/otvet/internal/regform"
 	"github.com/otvet/otvet/internal/rules"
@@ -21,6 +22,7 @@ const (
 	RouteUnusable     RouteKind = "unusable"     // no parse, no From: quarantined, the sender told when possible
 	RouteLoop         RouteKind = "loop"         // our own mail came back: recorded, never answered
 	RouteBounce       RouteKind = "bounce"       // a delivery status notification: recorded on its ticket
+	RouteSpam         RouteKind = "spam"         // the MX marked it as spam, or it fails DMARC: kept, never answered
 	RouteStaff        RouteKind = "staff"        // mail from staff or to an agent's reply address: acted on or refused
 	RouteBlocked      RouteKind = "blocked"      // a blocked sender: refused with a notice
 	RouteReply        RouteKind = "reply"        // a reply on ticket #N
@@ -62,6 +64,10 @@ func (in *intake) triage(ctx context.Context, perr error) (Route, error) {
 		return Route{Kind: RouteBounce, Detail: "a delivery status notification: recorded on the ticket whose mail bounced"}, nil
 	case m.From == nil || m.From.Email == "":
 		return Route{Kind: RouteUnusable, Detail: "no usable From address: " + strconvQuote(m.FromRaw)}, nil
+	case m.Spam:
+		return Route{Kind: RouteSpam, Detail: "marked as spam by the mail server (" + m.SpamReason + "): kept, never answered"}, nil
+	case dmarcFails(m, in.desk.Auth.TrustedAuthServID):
+		return Route{Kind: RouteSpam, Detail: "fails DMARC for its From domain (trusted Authentication-Results): kept, never answered"}, nil
 	}
 	if v, isStaff, err := in.staffVerdict(ctx); err != nil || isStaff {
 		return Route{Kind: RouteStaff, TicketID: v.ticketID(), Staff: v, Detail: v.explain()}, err
@@ -76,7 +82,12 @@ func (in *intake) triage(ctx context.Context, perr error) (Route, error) {
 			return Route{}, err
 		}
 		if b.Scope != "" {
-			return Route{Kind: RouteBlocked, Block: b, sender: sc, Detail: b.Scope + ": " + b.Reason}, nil
+			// The rules still run: a security incident passes every block.
+			dec, err := in.decideRules(ctx, sc)
+			if err != nil {
+				return Route{}, err
+			}
+			return Route{Kind: RouteBlocked, Block: b, sender: sc, Decision: dec, Detail: b.Scope + ": " + b.Reason}, nil
 		}
 	}
 	ticketID, err := in.match(ctx)
@@ -196,4 +207,18 @@ func explainRoute(r Route) rules.Decision {
 		return step(OutcomeIgnore)
 	}
 	return step(OutcomeIgnore)
+}
+
+// dmarcFails reports whether the trusted server's Authentication-Results —
+// only the topmost header counts, as for staff mail — says dmarc=fail.
+func dmarcFails(m *mailmsg.Message, trusted string) bool {
+	if trusted == "" || len(m.AuthResults) == 0 || !strings.EqualFold(m.AuthResults[0].AuthServID, trusted) {
+		return false
+	}
+	for _, mt := range m.AuthResults[0].Methods {
+		if mt.Method == "dmarc" && mt.Result == "fail" {
+			return true
+		}
+	}
+	return false
 }

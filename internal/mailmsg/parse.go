@@ -69,6 +69,7 @@ func parse(raw []byte, opts Options) (*Message, error) {
 	}
 	m.Bounce = w.bounce(m, h)
 	autoSignals(m, h, opts.LoopHeader)
+	spamSignals(m, h, opts.SpamHeaders)
 
 	for _, v := range h.all("Authentication-Results") {
 		if len(m.AuthResults) >= 50 {

@@ -39,6 +39,9 @@ type Options struct {
 	MaxTotalAttachmentBytes int64  // attachments past this total are Dropped ("total_too_large")
 	MaxTextBytes            int    // Text and HTML are each truncated to this many bytes (Problem)
 	LoopHeader              string // e.g. "X-Otvet-Loop": when present, OwnLoop and LoopValue are set
+	// SpamHeaders are "Header: value-prefix" verdicts of the MX that mark a
+	// message as spam (nil: DefaultSpamHeaders; empty, not nil: none).
+	SpamHeaders []string
 	// RiskyExtensions are the extensions (lower case, with or without the
 	// dot) that make an attachment Risky; nil means
 	// DefaultRiskyExtensions(), an empty non-nil list flags by content only.
@@ -152,8 +155,11 @@ type Message struct {
 	ListID        string
 	Auto          bool   // never auto-reply to this message
 	AutoReason    string // why Auto is true
-	OwnLoop       bool   // Options.LoopHeader was present
-	LoopValue     string
+	// Spam: the MX marked the message as spam (Options.SpamHeaders).
+	Spam       bool
+	SpamReason string
+	OwnLoop    bool // Options.LoopHeader was present
+	LoopValue  string
 
 	Bounce      *Bounce
 	AuthResults []AuthResult

@@ -100,6 +100,12 @@ func goldenCases() []struct {
 			Text:     "Сегодня утром увидела, что под моей учётной записью кто-то заходил ночью.",
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
+		{"incident_alert_blocked", TmplIncidentAlert, IncidentData{
+			Subject: "Утечка пароля", From: "Иванова М. П. <m.ivanova@school3.kgo66.ru>",
+			Organisation: "МАОУ СОШ № 3", ReceivedAt: "27.12.2024 10:05 (Екатеринбург)",
+			Text:     "Пароль от МИС утёк, под моей учётной записью кто-то заходил.",
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
 		{"agent_notify_new", TmplAgentNotify, AgentNotifyData{
 			Kind: NotifyNew, TicketNumber: 140, Subject: "Не работает сканер", SubjectToken: "[#140]", Status: "open",
 			Requester: "Иванова Мария Петровна <m.ivanova@school3.kgo66.ru>", Organisation: "МАОУ СОШ № 3", Level: "standard",

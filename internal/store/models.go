@@ -33,6 +33,7 @@ const (
 	DispBounce      = "bounce"       // a delivery status notification
 	DispQuarantine  = "quarantined"  // unusable: kept, logged, not a ticket
 	DispBlocked     = "blocked"      // from a blocked sender: refused with a notice
+	DispSpam        = "spam"         // marked as spam by the MX, or failing DMARC: kept, never answered
 )
 
 // Outbox states.
