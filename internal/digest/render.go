@@ -167,6 +167,7 @@ func digestData(rep *Report, p Period, lang string, setup *Setup) mailout.Digest
 	for _, e := range rep.Refused {
 		d.Refused = append(d.Refused, mailout.DigestEvent{Number: e.TicketID.Int64, At: ts(e.At), Kind: e.Kind, Actor: e.Actor, Detail: clip(e.Detail, 120)})
 	}
+	d.GivenUp, d.GivenUpCount = givenUpData(rep, ts), rep.GivenUpCount
 	for _, b := range rep.Bounces {
 		d.Bounces = append(d.Bounces, mailout.DigestBounce{Address: b.Recipient, Status: b.Status, Diagnostic: clip(b.Diagnostic, 120),
 			Last: ts(b.Last), N: b.Count, Permanent: b.Permanent})

@@ -19,6 +19,8 @@ type Source interface {
 	StreamReportTickets(ctx context.Context, f store.ReportFilter, fn func(*store.ReportTicket) error) error
 	StaffSecurityEvents(ctx context.Context, from, to time.Time, orgID int64, limit int) ([]store.ReportEvent, int, error)
 	BouncedAddresses(ctx context.Context, from, to time.Time, orgID int64) ([]store.BouncedAddress, error)
+	OutboxGivenUp(ctx context.Context, from, to time.Time) ([]store.Outgoing, error)
+	Ticket(ctx context.Context, id int64) (*store.Ticket, error)
 	OrgByID(ctx context.Context, id int64) (*store.Org, error)
 }
 
@@ -175,6 +177,8 @@ type Report struct {
 	Refused       []store.ReportEvent
 	RefusedCount  int
 	Bounces       []store.BouncedAddress
+	GivenUp       []GivenUp // outgoing mail the outbox gave up (givenup.go)
+	GivenUpCount  int
 	Days          []Day
 	Rows          []Row
 	TicketsRead   int
@@ -393,6 +397,9 @@ func (r *Reporter) Report(ctx context.Context, p Params) (*Report, error) {
 		}
 	}
 	if rep.Bounces, err = r.src.BouncedAddresses(ctx, p.From, at, p.OrgID); err != nil {
+		return nil, err
+	}
+	if rep.GivenUp, rep.GivenUpCount, err = r.givenUp(ctx, p.From, at, p.OrgID, p.Limit); err != nil {
 		return nil, err
 	}
 	return rep, nil

@@ -13,17 +13,6 @@ import (
 	"github.com/otvet/otvet/internal/store"
 )
 
-// staffKind: the outbox kind's recipients are staff. When such mail is
-// given up nobody is told by mail (the relay that lost it would carry the
-// news); the digest lists it.
-func staffKind(kind string) bool {
-	switch kind {
-	case mailout.TmplAgentNotify, mailout.TmplCommandResult, mailout.TmplIncidentAlert, mailout.TmplDigest:
-		return true
-	}
-	return false
-}
-
 // Undelivered tells the agents of a ticket (its assignee, or every active
 // agent when it has none) that mail of the ticket to the customer was given
 // up by the outbox: the relay refused it, or it could not be sent within
@@ -31,7 +20,7 @@ func staffKind(kind string) bool {
 // given up, and queues the notification in its own transaction. Mail to
 // staff and mail of no ticket are left to the digest.
 func (s *Service) Undelivered(ctx context.Context, o store.Outgoing) error {
-	if !o.TicketID.Valid || staffKind(o.Kind) {
+	if !o.TicketID.Valid || mailout.ToStaff(o.Kind) {
 		return nil
 	}
 	now := s.now().UTC()

@@ -106,8 +106,10 @@ type DigestData struct {
 	RefusedCount int
 	Refused      []DigestEvent
 	Bounces      []DigestBounce
-	// GivenUp is the outgoing mail the outbox gave up in the period.
-	GivenUp []DigestGivenUp
+	// GivenUp is the outgoing mail the outbox gave up in the period (the
+	// first ones; GivenUpCount counts them all).
+	GivenUp      []DigestGivenUp
+	GivenUpCount int
 	// More is set when a list was cut: the CSV has everything.
 	More           bool
 	DeskName       string

@@ -50,6 +50,18 @@ const (
 	NotifyUndelivered = "undelivered"
 )
 
+// ToStaff reports whether mail of the template goes to the operator's
+// staff (notifications, confirmations, alerts, digests) rather than to
+// customers: an organisation never sees it, and agents are not told by
+// mail when it is given up.
+func ToStaff(tmpl string) bool {
+	switch tmpl {
+	case TmplAgentNotify, TmplCommandResult, TmplIncidentAlert, TmplDigest:
+		return true
+	}
+	return false
+}
+
 // Why the outbox gave up a message (UndeliveredMail.Reason, DigestGivenUp.Reason).
 const (
 	GiveUpRejected = "rejected" // the mail server refused the message for good
