@@ -97,7 +97,9 @@ func Print(w io.Writer, rs []Result, asJSON bool) error {
 	return nil
 }
 
-func okf(format string, a ...any) Result { return Result{Status: OK, Message: fmt.Sprintf(format, a...)} }
+func okf(format string, a ...any) Result {
+	return Result{Status: OK, Message: fmt.Sprintf(format, a...)}
+}
 
 func bad(s Status, fix, format string, a ...any) Result {
 	return Result{Status: s, Message: fmt.Sprintf(format, a...), Fix: fix}

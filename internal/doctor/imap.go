@@ -118,4 +118,7 @@ func IMAPLogin(ctx context.Context, o IMAP) Result {
 	return okf("logged in as %s at %s; %s holds %d message(s)", o.Username, o.Addr, o.Folders[0], d.NumMessages)
 }
 
-var errNotFound = errors.New("not found")
+var (
+	errNotFound = errors.New("not found")
+	errNoFolder = errors.New("cannot select the folder")
+)

@@ -237,13 +237,17 @@ func fetchProbe(ctx context.Context, o IMAP, msgID string, interval time.Duratio
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		for _, f := range folders {
+		for i, f := range folders {
 			h, err := takeProbe(c, f, msgID, log)
 			if err == nil {
 				return h, nil
 			}
 			if ctx.Err() != nil {
 				return nil, errNotFound
+			}
+			// The processed folder appears with the poller's first session.
+			if i > 0 && errors.Is(err, errNoFolder) {
+				continue
 			}
 			if !errors.Is(err, errNotFound) {
 				return nil, err
@@ -262,7 +266,7 @@ func fetchProbe(ctx context.Context, o IMAP, msgID string, interval time.Duratio
 // UIDPLUS, else \Seen and \Deleted, left for the next expunge.
 func takeProbe(c *imapclient.Client, folder, msgID string, log *slog.Logger) ([]byte, error) {
 	if _, err := c.Select(folder, nil).Wait(); err != nil {
-		return nil, fmt.Errorf("select %q: %w", folder, err)
+		return nil, fmt.Errorf("select %q: %w (%w)", folder, err, errNoFolder)
 	}
 	sd, err := c.UIDSearch(&imap.SearchCriteria{
 		Header: []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: "<" + msgID + ">"}},
