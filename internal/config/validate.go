@@ -47,7 +47,7 @@ func (c *Config) validate() []error {
 	}
 	for i, e := range c.Limits.RiskyExtensions {
 		if !riskyExt.MatchString(strings.TrimPrefix(strings.TrimSpace(e), ".")) {
-			add(fmt.Sprintf("limits.risky_extensions[%d]", i), "%q is not a file extension: write it without a name, e.g. exe or .docm", e)
+			add(fmt.Sprintf("limits.risky_extensions[%d]", i), "%q is not a file extension: write the last extension only, without a name, e.g. exe or .docm", e)
 		}
 	}
 	if p := c.Tickets.SLAWarnPercent; p < 1 || p > 99 {
