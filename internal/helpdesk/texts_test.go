@@ -1,6 +1,7 @@
 package helpdesk_test
 
 import (
+	"context"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/otvet/otvet/internal/helpdesk"
 )
 
 // TestNoInlineTexts: the texts people read come from the message catalogue
@@ -81,5 +84,54 @@ func TestNoInlineTexts(t *testing.T) {
 	}
 	if scanned < 10 {
 		t.Errorf("scanned only %d files: is the test in the right directory?", scanned)
+	}
+}
+
+// TestCommandTextsFollowTheDesk: command results, failures and parse errors
+// come from the catalogue in the desk's language; the audit trail keeps the
+// English text.
+func TestCommandTextsFollowTheDesk(t *testing.T) {
+	cases := []struct {
+		lang    string
+		want    []string // in the confirmation mail
+		wantNot []string
+	}{
+		{lang: "ru",
+			want:    []string{"nobody@kgo66.ru — не действующий сотрудник поддержки", "неизвестная команда #frobnicate", "нет уровня поддержки «gold»"},
+			wantNot: []string{"is not an active support agent", "unknown command"}},
+		{lang: "en",
+			want:    []string{"nobody@kgo66.ru is not an active support agent", "unknown command #frobnicate", `no support level "gold"`},
+			wantNot: []string{"сотрудник", "неизвестная"}},
+	}
+	for _, c := range cases {
+		t.Run(c.lang, func(t *testing.T) {
+			h := newStaffHarness(t, func(o *helpdesk.Options) { o.Desks[0].Language = c.lang })
+			id := h.newTicket()
+			h.command(agent1, "#assign nobody@kgo66.ru\n#frobnicate\n#level gold")
+			r := h.result(agent1)
+			for _, w := range c.want {
+				if !strings.Contains(r.Text, w) {
+					t.Errorf("no %q in:\n%s", w, r.Text)
+				}
+			}
+			for _, w := range c.wantNot {
+				if strings.Contains(r.Text, w) {
+					t.Errorf("%q in:\n%s", w, r.Text)
+				}
+			}
+			evs, err := h.db.Events(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var failed []string
+			for _, e := range evs {
+				if e.Kind == "command_failed" {
+					failed = append(failed, e.Detail)
+				}
+			}
+			if got := strings.Join(failed, "\n"); !strings.Contains(got, "#assign nobody@kgo66.ru: nobody@kgo66.ru is not an active support agent") {
+				t.Errorf("the audit trail has no English failure:\n%s", got)
+			}
+		})
 	}
 }
