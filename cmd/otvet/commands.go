@@ -35,6 +35,8 @@ func commands() []*command {
 		{name: "serve", summary: "poll every mailbox and send mail until stopped", usage: "[--migrate]", run: cmdServe},
 		{name: "poll", summary: "one pass over every mailbox, then send what is due", usage: "--once [--no-send]", run: cmdPoll},
 		{name: "migrate", summary: "bring the database schema up to date", run: cmdMigrate},
+		{name: "doctor", summary: "check the configuration, database, mailboxes and that the MX strips forged Authentication-Results",
+			usage: doctorUsage, help: doctorHelp, run: cmdDoctor},
 		{name: "config", summary: "the configuration", subs: []*command{
 			{name: "check", summary: "check the configuration and report every problem at once", run: sub("check", cmdConfig)},
 		}},

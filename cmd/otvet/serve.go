@@ -30,6 +30,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	a.Service.SetProbe(e.Probe)
 	// Two-phase shutdown: the first SIGTERM stops taking work and lets in-flight
 	// transactions finish; a second one, or 30 s, ends the process.
 	go func() {
@@ -44,6 +45,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		}
 		os.Exit(1)
 	}()
+	app.WatchMX(ctx, c, e.Log) // in the background: docs/doctor.md
 	return a.Serve(ctx)
 }
 
@@ -67,6 +69,7 @@ func cmdPoll(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
+	a.Service.SetProbe(e.Probe)
 	if *noSend {
 		stats, err := a.PollOnceNoSend(ctx)
 		printPollStats(e, c, stats)
