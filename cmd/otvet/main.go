@@ -11,9 +11,14 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/otvet/otvet/internal/helpdesk"
 )
 
 func main() {
+	if os.Getenv(helpdesk.ProbeEnv) == "1" { // a probe child of intake's poison-message guard
+		os.Exit(helpdesk.ProbeChild(os.Stdin))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e := &env{
@@ -21,6 +26,7 @@ func main() {
 		Stdout: os.Stdout,
 		Stderr: os.Stderr,
 		Getenv: os.Getenv,
+		Probe:  selfProbe(),
 	}
 	if err := run(ctx, e, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "otvet:", err)
@@ -38,6 +44,8 @@ type env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) string
+	// Probe runs a suspect message in a separate otvet process (nil in tests: see quarantine.go).
+	Probe helpdesk.Probe
 	// Log is set by run before a command starts.
 	Log *slog.Logger
 	// Config is the global --config flag, given before or after the command.

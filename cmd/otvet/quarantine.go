@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
 	"text/tabwriter"
 
@@ -13,6 +14,17 @@ import (
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/store"
 )
+
+// selfProbe is the poison-message guard's probe: this very binary, started
+// as a probe child (helpdesk.ProbeEnv). Only main installs it: a test
+// binary must never start itself.
+func selfProbe() helpdesk.Probe {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil
+	}
+	return helpdesk.ExecProbe(exe, 2*helpdesk.DefaultParseTimeout)
+}
 
 // quarantineCommand is `otvet quarantine`: the messages intake could not
 // use (docs/intake.md, Quarantine).

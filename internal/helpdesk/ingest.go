@@ -88,7 +88,7 @@ func (s *Service) IngestBatch(ctx context.Context, mailbox string, uidValidity u
 		}
 		var o []Outcome
 		if prev.FirstUID == prev.LastUID && prev.Attempt >= 2 {
-			o, err = s.poison(ctx, d, uidValidity, f, prev.Attempt)
+			o, err = s.suspect(ctx, d, uidValidity, f, prev.Attempt)
 		} else {
 			o, err = s.ingest(ctx, d, uidValidity, fs[i:i+1], prev.Attempt+1)
 		}

@@ -36,6 +36,8 @@ type guard struct {
 	// the attempt is recorded): an error returned from it ends IngestBatch
 	// as a killed process would, with the attempt left in place.
 	crash func(uids []uint32) error
+	// probe, when set, checks a suspect message in a separate process (probe.go).
+	probe Probe
 
 	mu      sync.Mutex
 	handled map[string]store.IntakeAttempt // attempts of this process that ended with an error, by desk
@@ -199,16 +201,44 @@ func newRaw(d *Desk, uidValidity uint32, f mailin.Fetched, msg *mailmsg.Message,
 	return raw
 }
 
+// suspect handles a message that was being processed alone when the service
+// stopped (died times). Without a probe it is quarantined. With one, the
+// message is first run in a separate process: if that dies too, it is
+// quarantined; if not, the deaths came from outside and it is ingested
+// again (quarantined anyway after maxSuspectDeaths deaths alone).
+func (s *Service) suspect(ctx context.Context, d *Desk, uidValidity uint32, f mailin.Fetched, died int) ([]Outcome, error) {
+	if s.guard.probe == nil || died >= maxSuspectDeaths {
+		return s.poison(ctx, d, uidValidity, f, died, "")
+	}
+	err := s.guard.probe(ctx, f.Raw, s.parseOpts)
+	switch {
+	case err == nil:
+		s.log.Warn("the service stopped while processing this message, but a separate process handles it: ingesting it again",
+			"desk", d.Name, "uid", f.UID, "attempts", died)
+		return s.ingest(ctx, d, uidValidity, []mailin.Fetched{f}, died+1)
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case errors.Is(err, ErrMessageKills):
+		return s.poison(ctx, d, uidValidity, f, died, err.Error())
+	default:
+		s.log.Warn("the message could not be probed in a separate process", "desk", d.Name, "uid", f.UID, "err", err)
+		return s.poison(ctx, d, uidValidity, f, died, "")
+	}
+}
+
 // poison quarantines, without parsing it, a message whose processing
 // stopped the service died times. Its header alone is parsed (under the
 // time budget) to tell the sender — unless that too stopped the service.
-func (s *Service) poison(ctx context.Context, d *Desk, uidValidity uint32, f mailin.Fetched, died int) ([]Outcome, error) {
+func (s *Service) poison(ctx context.Context, d *Desk, uidValidity uint32, f mailin.Fetched, died int, probed string) ([]Outcome, error) {
 	now := s.now().UTC()
 	a, err := s.recordAttempt(ctx, d, uidValidity, []mailin.Fetched{f}, died+1, now)
 	if err != nil {
 		return nil, err
 	}
 	reason := fmt.Sprintf("processing this message stopped the service (attempt %d)", died)
+	if probed != "" {
+		reason += "; " + probed
+	}
 	s.log.Error("message stopped the service; quarantining it without parsing", "desk", d.Name, "uid", f.UID, "attempts", died)
 	var msg *mailmsg.Message
 	if died == 2 {
