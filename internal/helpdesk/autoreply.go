@@ -132,6 +132,7 @@ type sendOpts struct {
 	record        bool      // part of the ticket's conversation
 	notBefore     time.Time // do not send before (working hours), zero: now
 	attachments   []mailout.Attachment
+	headers       map[string]string
 }
 
 // queueInternal sends a template to staff (e.g. the security contacts): not a
@@ -182,7 +183,7 @@ func (in *intake) enqueue(ctx context.Context, o mailout.Outgoing, kind string, 
 func (in *intake) compose(ctx context.Context, t *store.Ticket, to mailout.Address, replyTo, tmpl string, data any, opts sendOpts) error {
 	d := in.desk
 	o := in.outgoing(t, tmpl, data, to)
-	o.AutoSubmitted, o.Attachments, o.NotBefore = opts.autoSubmitted, opts.attachments, opts.notBefore
+	o.AutoSubmitted, o.Attachments, o.NotBefore, o.Headers = opts.autoSubmitted, opts.attachments, opts.notBefore, opts.headers
 	if replyTo != "" {
 		o.ReplyTo = &mailout.Address{Name: d.DisplayName, Email: replyTo}
 	}

@@ -139,3 +139,45 @@ func TestIncidentPassesEveryBlock(t *testing.T) {
 		t.Errorf("queued %v: want the incident alert and the blocked notice", kinds)
 	}
 }
+
+// Internal text never reaches a customer by mistake: a reply with a command
+// line that does not parse is held as a note, and a reply to a note's
+// notification is a note.
+func TestInternalTextIsHeld(t *testing.T) {
+	t.Run("mistyped command", func(t *testing.T) {
+		h := newStaffHarness(t)
+		id := h.newTicket()
+		out := h.ingest(agentMail(agent1, h.notification(agent1), "#ntoe позвоню их директору, он опять всё сломал", ""))
+		if out.Disposition != helpdesk.DispStaff || out.Note != "agent_reply_held" {
+			t.Fatalf("outcome %+v", out)
+		}
+		if n := len(h.sent("agent_reply")); n != 0 {
+			t.Fatalf("%d answers reached the customer", n)
+		}
+		if r := h.result(agent1); !strings.Contains(r.Text, "НЕ отправлен") || len(r.ReplyTo) == 0 || !strings.Contains(r.ReplyTo[0].Email, "+") {
+			t.Errorf("result:\n%s\nreply-to %v", r.Text, r.ReplyTo)
+		}
+		if st := h.ticket(id).Status; st != store.StatusOpen {
+			t.Errorf("status %s", st)
+		}
+	})
+	t.Run("reply to a note", func(t *testing.T) {
+		h := newStaffHarness(t)
+		h.newTicket()
+		h.command(agent1, "#заметка клиент ругается, осторожнее")
+		n := h.notification(lead) // the note's copy to the lead
+		out := h.ingest(agentMail(lead, n, "Понял, позвоню сам.", ""))
+		if out.Disposition != helpdesk.DispStaff {
+			t.Fatalf("outcome %+v", out)
+		}
+		if n := len(h.sent("agent_reply")); n != 0 {
+			t.Errorf("%d answers reached the customer", n)
+		}
+		if n := h.notification(agent1); !strings.Contains(n.Text, "позвоню сам") {
+			t.Errorf("the note reply did not reach the colleague:\n%s", n.Text)
+		}
+		if r := h.result(lead); !strings.Contains(r.Text, "ответ на заметку") {
+			t.Errorf("result:\n%s", r.Text)
+		}
+	})
+}

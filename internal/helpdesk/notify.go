@@ -134,8 +134,11 @@ func (in *intake) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 		if err != nil {
 			return sent, err
 		}
-		if err := in.compose(ctx, t, mailout.Address{Name: s.Name, Email: s.Email}, reply, mailout.TmplAgentNotify, data,
-			sendOpts{autoSubmitted: "auto-generated", notBefore: notBefore, attachments: files}); err != nil {
+		opts := sendOpts{autoSubmitted: "auto-generated", notBefore: notBefore, attachments: files}
+		if kind == mailout.NotifyNote {
+			opts.headers = map[string]string{notifyHeader: mailout.NotifyNote} // a reply to it is a note too
+		}
+		if err := in.compose(ctx, t, mailout.Address{Name: s.Name, Email: s.Email}, reply, mailout.TmplAgentNotify, data, opts); err != nil {
 			return sent, err
 		}
 		sent = append(sent, s.Email)

@@ -1,10 +1,12 @@
 package helpdesk
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/otvet/otvet/internal/mailmsg"
@@ -289,6 +291,22 @@ func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.
 	for _, pe := range perrs {
 		results = append(results, mailout.CommandResult{Command: pe.Raw, Message: pe.Text(in.desk.Language)})
 	}
+	if len(perrs) > 0 {
+		// Held: a mistyped command line may sit above an internal remark.
+		// Nothing goes to the customer and nothing is carried out; the text
+		// is kept as a note.
+		return in.holdReply(ctx, t, agent, part, reply, results)
+	}
+	noteThread, err := in.repliesToNote(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if noteThread && !slices.ContainsFunc(cmds, func(c staffcmd.Command) bool { return c.Name == staffcmd.Note }) {
+		// A reply to a colleague's note is a note, for colleagues only.
+		cmds = append([]staffcmd.Command{{Name: staffcmd.Note, Text: body, Raw: "#note"}}, cmds...)
+		body = ""
+		results = append(results, mailout.CommandResult{Message: in.text(mailout.CmdNoteThread)})
+	}
 	note := false
 	publicText := body
 	for _, c := range cmds {
@@ -353,6 +371,53 @@ func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.
 		}
 	}
 	return Outcome{Disposition: DispStaff, TicketID: t.ID}, nil
+}
+
+// holdReply keeps an agent's reply as an internal note, carries out none of
+// its commands, and sends the agent the reason with their signed address to
+// reply again.
+func (in *intake) holdReply(ctx context.Context, t *store.Ticket, agent *store.Staff, part *store.Participant, text string,
+	results []mailout.CommandResult) (Outcome, error) {
+	if err := in.storeAgentMessage(ctx, t, agent, store.DirNote, strings.TrimSpace(text)); err != nil {
+		return Outcome{}, err
+	}
+	const kind = "agent_reply_held"
+	results = append(results, mailout.CommandResult{Message: in.text(mailout.CmdHeld)})
+	if err := in.event(ctx, t.ID, kind, agent.Email); err != nil {
+		return Outcome{}, err
+	}
+	data := mailout.CommandResultData{TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID),
+		Results: results, DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress}
+	replyTo, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, part.ID)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if err := in.compose(ctx, t, mailout.Address{Name: agent.Name, Email: agent.Email}, replyTo, mailout.TmplCommandResult, data,
+		sendOpts{autoSubmitted: "auto-generated"}); err != nil {
+		return Outcome{}, err
+	}
+	return Outcome{Disposition: DispStaff, TicketID: t.ID, Note: kind}, nil
+}
+
+// notifyHeader marks a notification of a note: a reply to it is a note too.
+const notifyHeader = "X-Otvet-Notify"
+
+// repliesToNote reports whether the message answers a note's notification.
+func (in *intake) repliesToNote(ctx context.Context) (bool, error) {
+	for _, id := range in.msg.InReplyTo {
+		o, err := in.tx.OutgoingByMessageID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		head, _, _ := bytes.Cut(o.Raw, []byte("\r\n\r\n"))
+		if bytes.Contains(head, []byte("\r\n"+notifyHeader+": "+mailout.NotifyNote+"\r\n")) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // agentFiles picks the files of an agent's reply that go to the customer: the

@@ -161,6 +161,8 @@ const (
 	CmdMerged             Key = "cmd.merged"
 	CmdUnknown            Key = "cmd.unknown"
 	CmdFileNotSent        Key = "cmd.file_not_sent"
+	CmdHeld               Key = "cmd.held"
+	CmdNoteThread         Key = "cmd.note_thread"
 	CmdFileHeldRisky      Key = "cmd.file_held_risky"
 	CmdRiskyFilesSent     Key = "cmd.risky_files_sent"
 	CmdNoRiskyFiles       Key = "cmd.no_risky_files"
@@ -280,6 +282,10 @@ var catalogue = map[Key]texts{
 	CmdMerged: {"объединено с обращением #%d; участники перенесены: %d; пользователь уведомлён",
 		"merged into ticket #%d; participants moved: %d; the customer was told"},
 	CmdUnknown: {"неизвестная команда", "unknown command"},
+	CmdHeld: {"ответ НЕ отправлен пользователю и команды не выполнены: не все строки команд понятны. Текст сохранён как внутренняя заметка. Исправьте команду и ответьте на это письмо снова",
+		"the reply was NOT sent to the customer and no command was carried out: not every command line could be read. The text is kept as an internal note. Correct the command and reply to this message again"},
+	CmdNoteThread: {"это ответ на заметку, поэтому он тоже заметка: пользователю не отправлен. Чтобы ответить пользователю, ответьте на уведомление об обращении",
+		"this is a reply to a note, so it is a note too: not sent to the customer. To answer the customer, reply to a notification about the ticket"},
 	CmdFileNotSent: {"файл (%s) не отправлен пользователю: больше допустимого размера вложений",
 		"file (%s) not sent to the customer: over the attachment size limit"},
 	CmdFileHeldRisky: {"файл (%s) не отправлен пользователю: %s. Если он действительно нужен пользователю, " +
