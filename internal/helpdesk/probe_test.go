@@ -33,15 +33,16 @@ func TestExecProbe(t *testing.T) {
 	raw := []byte(mail{from: petrov, subject: "Принтер", id: "p@uszn"}.String())
 	cases := []struct {
 		mode, want string
+		timeout    time.Duration
 	}{
-		{"", ""},
-		{"crash", "panic: the probe blew up"},
-		{"hang", "still running after 300ms"},
+		{"", "", time.Minute},
+		{"crash", "panic: the probe blew up", time.Minute},
+		{"hang", "still running after 1s", time.Second},
 	}
 	for _, c := range cases {
 		t.Run(c.mode, func(t *testing.T) {
 			t.Setenv("OTVET_TEST_PROBE", c.mode)
-			err := helpdesk.ExecProbe(os.Args[0], 300*time.Millisecond)(context.Background(), raw, mailmsg.Options{})
+			err := helpdesk.ExecProbe(os.Args[0], c.timeout)(context.Background(), raw, mailmsg.Options{})
 			if c.want == "" {
 				if err != nil {
 					t.Fatal(err)
