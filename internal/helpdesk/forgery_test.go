@@ -121,7 +121,9 @@ func TestSpamGetsNoAnswer(t *testing.T) {
 // incident contacts; the sender gets the blocked notice.
 func TestIncidentPassesEveryBlock(t *testing.T) {
 	h := newHarness(t)
-	h.tx(func(tx *store.Tx) error { return tx.SetAllBlocked(context.Background(), true, "профилактика", "test", h.now) })
+	h.tx(func(tx *store.Tx) error {
+		return tx.SetAllBlocked(context.Background(), true, "профилактика", "test", h.now)
+	})
 	out := h.ingest(mail{from: petrov, subject: "Взлом", id: "inc@uszn",
 		body: "Под моей учётной записью в МИС кто-то заходил ночью, пароль утёк. Тел. 2-44-17"}.String())
 	if out.Disposition != store.DispBlocked {
@@ -178,6 +180,52 @@ func TestInternalTextIsHeld(t *testing.T) {
 		}
 		if r := h.result(lead); !strings.Contains(r.Text, "ответ на заметку") {
 			t.Errorf("result:\n%s", r.Text)
+		}
+	})
+}
+
+// One bad address never silences a ticket.
+func TestBadAddressNeverSilencesATicket(t *testing.T) {
+	t.Run("copied at intake", func(t *testing.T) {
+		h := newStaffHarness(t)
+		raw := strings.Replace(mail{from: petrov, subject: "Принтер", id: "bad1@uszn"}.String(),
+			"To: sd@kgo66.ru\r\n", "To: sd@kgo66.ru\r\nCc: \"weird,colleague\"@uszn.kgo66.ru, sidorova@uszn.kgo66.ru\r\n", 1)
+		id := h.ingest(raw).TicketID
+		ps, err := h.db.Participants(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range ps {
+			if strings.Contains(p.Email, "weird") {
+				t.Errorf("unusable address made a participant: %+v", p)
+			}
+		}
+		h.ingest(agentMail(agent1, h.notification(agent1), "Проверьте кабель.", ""))
+		if n := len(h.sent("agent_reply")); n != 1 {
+			t.Errorf("%d answers sent, want 1", n)
+		}
+	})
+	t.Run("stored before intake checked", func(t *testing.T) {
+		h := newStaffHarness(t)
+		id := h.newTicket()
+		h.tx(func(tx *store.Tx) error {
+			_, err := tx.AddParticipant(context.Background(), id, `"weird,colleague"@uszn.kgo66.ru`, "", "cc", h.now)
+			return err
+		})
+		out := h.ingest(agentMail(agent1, h.notification(agent1), "Проверьте кабель.", ""))
+		if out.Disposition != helpdesk.DispStaff {
+			t.Fatalf("outcome %+v: the agent's answer was not taken", out)
+		}
+		rows := h.sent("agent_reply")
+		if len(rows) != 1 || rows[0].Recipients != "petrov@uszn.kgo66.ru" {
+			t.Errorf("answers %+v", rows)
+		}
+	})
+	t.Run("sender who cannot be answered", func(t *testing.T) {
+		h := newStaffHarness(t)
+		out := h.ingest(mail{from: `"weird,user"@uszn.kgo66.ru`, subject: "Принтер", id: "bad3@uszn"}.String())
+		if out.Disposition != store.DispQuarantine {
+			t.Errorf("outcome %+v", out)
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/otvet/otvet/internal/mailmsg"
+	"github.com/otvet/otvet/internal/mailout"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -40,6 +41,12 @@ func (in *intake) addColleagues(ctx context.Context, t *store.Ticket) error {
 	for _, a := range append(append([]mailmsg.Address{}, in.msg.To...), in.msg.Cc...) {
 		e := strings.ToLower(a.Email)
 		if e == t.RequesterEmail || in.s.isSupport(e) {
+			continue
+		}
+		if !mailout.Deliverable(e) {
+			if err := in.event(ctx, t.ID, "unusable_address_ignored", strconvQuote(a.Email)+" cannot receive mail: not made a participant"); err != nil {
+				return err
+			}
 			continue
 		}
 		if same, err := in.sameOrg(ctx, e, t.RequesterEmail); err != nil {

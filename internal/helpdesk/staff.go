@@ -335,10 +335,20 @@ func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.
 	}
 	delivered := false
 	if !note && (publicText != "" || len(files) > 0) {
-		if err := in.answerCustomer(ctx, t, agent, publicText, files); err != nil {
+		err := in.answerCustomer(ctx, t, agent, publicText, files)
+		switch {
+		case errors.Is(err, mailout.ErrInvalidMessage):
+			// No mail can be composed (a requester's address from before
+			// intake checked them): the agent hears of it at once.
+			results = append(results, mailout.CommandResult{Message: in.text(mailout.CmdAnswerNotComposed, err.Error())})
+			if err := in.event(ctx, t.ID, "agent_reply_failed", err.Error()); err != nil {
+				return Outcome{}, err
+			}
+		case err != nil:
 			return Outcome{}, err
+		default:
+			delivered = true
 		}
-		delivered = true
 	}
 	if !note {
 		results = append(results, skipped...)
@@ -491,7 +501,14 @@ func (in *intake) answerCustomer(ctx context.Context, t *store.Ticket, agent *st
 			requester = p
 		case "cc":
 			// Checked again at every answer: a colleague who has since been
-			// blocked or moved to another organisation no longer receives it.
+			// blocked or moved to another organisation no longer receives it,
+			// and an address no mail can be composed to never silences the rest.
+			if !mailout.Deliverable(p.Email) {
+				if err := in.event(ctx, t.ID, "cc_dropped", strconvQuote(p.Email)+" cannot receive mail"); err != nil {
+					return err
+				}
+				continue
+			}
 			ok, err := in.stillColleague(ctx, p.Email, t.RequesterEmail)
 			if err != nil {
 				return err

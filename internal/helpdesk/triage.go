@@ -64,6 +64,9 @@ func (in *intake) triage(ctx context.Context, perr error) (Route, error) {
 		return Route{Kind: RouteBounce, Detail: "a delivery status notification: recorded on the ticket whose mail bounced"}, nil
 	case m.From == nil || m.From.Email == "":
 		return Route{Kind: RouteUnusable, Detail: "no usable From address: " + strconvQuote(m.FromRaw)}, nil
+	case !mailout.Deliverable(strings.ToLower(m.From.Email)):
+		// No answer could ever be composed to it: kept, never a participant.
+		return Route{Kind: RouteUnusable, Detail: "the sender's address cannot be answered: " + strconvQuote(m.From.Email)}, nil
 	case m.Spam:
 		return Route{Kind: RouteSpam, Detail: "marked as spam by the mail server (" + m.SpamReason + "): kept, never answered"}, nil
 	case dmarcFails(m, in.desk.Auth.TrustedAuthServID):

@@ -162,6 +162,7 @@ const (
 	CmdUnknown            Key = "cmd.unknown"
 	CmdFileNotSent        Key = "cmd.file_not_sent"
 	CmdHeld               Key = "cmd.held"
+	CmdAnswerNotComposed  Key = "cmd.answer_not_composed"
 	CmdNoteThread         Key = "cmd.note_thread"
 	CmdFileHeldRisky      Key = "cmd.file_held_risky"
 	CmdRiskyFilesSent     Key = "cmd.risky_files_sent"
@@ -282,6 +283,8 @@ var catalogue = map[Key]texts{
 	CmdMerged: {"объединено с обращением #%d; участники перенесены: %d; пользователь уведомлён",
 		"merged into ticket #%d; participants moved: %d; the customer was told"},
 	CmdUnknown: {"неизвестная команда", "unknown command"},
+	CmdAnswerNotComposed: {"ответ НЕ отправлен пользователю: письмо невозможно составить (%s). Текст сохранён в обращении; сообщите администратору",
+		"the reply was NOT sent to the customer: the message cannot be composed (%s). The text is kept on the ticket; tell the administrator"},
 	CmdHeld: {"ответ НЕ отправлен пользователю и команды не выполнены: не все строки команд понятны. Текст сохранён как внутренняя заметка. Исправьте команду и ответьте на это письмо снова",
 		"the reply was NOT sent to the customer and no command was carried out: not every command line could be read. The text is kept as an internal note. Correct the command and reply to this message again"},
 	CmdNoteThread: {"это ответ на заметку, поэтому он тоже заметка: пользователю не отправлен. Чтобы ответить пользователю, ответьте на уведомление об обращении",

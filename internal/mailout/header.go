@@ -187,3 +187,12 @@ func isReservedHeader(name string) bool {
 	}
 	return false
 }
+
+// Deliverable reports whether addr can be written into a message's
+// recipients: a bare addr-spec Otvet's composer accepts. Intake never makes
+// an address that is not a participant, so one bad address cannot silence a
+// ticket.
+func Deliverable(addr string) bool {
+	_, err := checkEmail(addr)
+	return err == nil
+}
