@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"strings"
 	"time"
@@ -35,9 +36,40 @@ type Registration struct {
 	TargetOrgID sql.NullInt64 `db:"target_org_id"`
 	NewOrg      bool          `db:"new_org"`
 	MoveUsers   bool          `db:"move_users"`
+	// AddDomains are the mail domains the operator chose to add to the
+	// organisation (--add-domain); AllowPeople the addresses enrolled
+	// although they are on a public mail service or on a domain that is not
+	// the organisation's (--allow-person); AllowRoleChange lets the request
+	// change existing users' access rights (--allow-role-change). Approval
+	// makes none of these changes without them.
+	AddDomains      List `db:"add_domains"`
+	AllowPeople     List `db:"allow_people"`
+	AllowRoleChange bool `db:"allow_role_change"`
 }
 
-const regCols = `ticket_id, request, state, org_id, decided_by, decided_at, target_org_id, new_org, move_users`
+// List is a list of words (domains, addresses) stored space-separated.
+type List []string
+
+// Scan reads a space-separated list.
+func (l *List) Scan(v any) error {
+	switch s := v.(type) {
+	case nil:
+		*l = nil
+	case string:
+		*l = strings.Fields(s)
+	case []byte:
+		*l = strings.Fields(string(s))
+	default:
+		return fmt.Errorf("list: cannot scan %T", v)
+	}
+	return nil
+}
+
+// Value writes the list space-separated.
+func (l List) Value() (driver.Value, error) { return strings.Join(l, " "), nil }
+
+const regCols = `ticket_id, request, state, org_id, decided_by, decided_at, target_org_id, new_org, move_users,
+	add_domains, allow_people, allow_role_change`
 
 // InsertRegistration stores a connection request and marks its ticket's kind.
 func (t *Tx) InsertRegistration(ctx context.Context, r *Registration) error {
@@ -105,6 +137,19 @@ func (t *Tx) SetRegistrationChoice(ctx context.Context, ticketID int64, targetOr
 	_, err := t.exec(ctx, `UPDATE registrations SET target_org_id = ?, new_org = ?, move_users = ? WHERE ticket_id = ? AND state = ?`,
 		targetOrg, newOrg, moveUsers, ticketID, RegPending)
 	return err
+}
+
+// SetRegistrationAllowances records the operator's explicit permissions on a
+// pending connection request: the domains to add to the organisation, the
+// addresses to enrol although off its domains, and whether existing users'
+// access rights may change.
+func (t *Tx) SetRegistrationAllowances(ctx context.Context, ticketID int64, addDomains, allowPeople List, allowRoleChange bool) error {
+	_, err := t.exec(ctx, `UPDATE registrations SET add_domains = ?, allow_people = ?, allow_role_change = ? WHERE ticket_id = ? AND state = ?`,
+		addDomains, allowPeople, allowRoleChange, ticketID, RegPending)
+	if err != nil {
+		return fmt.Errorf("connection request #%d: %w", ticketID, err)
+	}
+	return nil
 }
 
 // FollowUpFile is a file that came on a ticket after its first message.

@@ -263,3 +263,26 @@ func TestPurgeDropsSentMailOfClosedTickets(t *testing.T) {
 		}
 	})
 }
+
+// The operator's permissions on a request (domains to add, addresses
+// allowed, role changes) are stored and read back on both engines.
+func TestRegistrationAllowances(t *testing.T) {
+	engines(t, func(t *testing.T, db *store.DB) {
+		id := regTicket(t, db, `{"People":[{"Email":"outsider@evil.test"}]}`)
+		dirTx(t, db, func(tx *store.Tx) error {
+			r, err := tx.Registration(ctx(), id)
+			if err != nil || len(r.AddDomains) != 0 || len(r.AllowPeople) != 0 || r.AllowRoleChange {
+				t.Errorf("a new request %+v %v", r, err)
+			}
+			if err := tx.SetRegistrationAllowances(ctx(), id, store.List{"evil.test", "ds7.kgo66.ru"}, store.List{"a@gmail.com"}, true); err != nil {
+				return err
+			}
+			r, err = tx.Registration(ctx(), id)
+			if err != nil || !slices.Equal(r.AddDomains, []string{"evil.test", "ds7.kgo66.ru"}) ||
+				!slices.Equal(r.AllowPeople, []string{"a@gmail.com"}) || !r.AllowRoleChange {
+				t.Errorf("after the choice %+v %v", r, err)
+			}
+			return nil
+		})
+	})
+}
