@@ -201,6 +201,26 @@ const (
 	RegConfirmNamedOrg     Key = "registration.confirm_named_org"
 	RegAmbiguousOrg        Key = "registration.ambiguous_org"
 
+	// Warnings about a connection request (directory.RegistrationWarnings):
+	// what the request would change, then the advice or that the operator
+	// allowed it.
+	RegWarnings               Key = "registration.warnings"
+	RegWarnNewDomain          Key = "registration.warn.new_domain"
+	RegWarnPublicMail         Key = "registration.warn.public_mail"
+	RegWarnOffDomain          Key = "registration.warn.off_domain"
+	RegWarnForeignDomain      Key = "registration.warn.foreign_domain"
+	RegWarnOtherOrg           Key = "registration.warn.other_org"
+	RegWarnRoleChange         Key = "registration.warn.role_change"
+	RegWarnRequesterNotHead   Key = "registration.warn.requester_not_head"
+	RegWarnRequesterOffDomain Key = "registration.warn.requester_off_domain"
+	RegAdviceAddDomain        Key = "registration.advice.add_domain"
+	RegAdviceAllowPerson      Key = "registration.advice.allow_person"
+	RegAdviceMoveUsers        Key = "registration.advice.move_users"
+	RegAdviceRoleChange       Key = "registration.advice.role_change"
+	RegAdviceCheckAuthority   Key = "registration.advice.check_authority"
+	RegAdviceAllowed          Key = "registration.advice.allowed"
+	RegApprovedSkipped        Key = "registration.approved_skipped"
+
 	// Why staff mail was refused (told to the staff member).
 	SecNoToken        Key = "security.no_token"
 	SecWrongDesk      Key = "security.wrong_desk"
@@ -349,6 +369,30 @@ var catalogue = map[Key]texts{
 			"confirm it (otvet registration edit %[2]d --org %[4]d) or create a new one (--new-org)"},
 	RegAmbiguousOrg: {"в справочнике несколько организаций с названием «%s»: выберите (otvet registration edit %d --org ID или --new-org)",
 		"several organisations are called %q: choose one (otvet registration edit %d --org ID or --new-org)"},
+
+	RegWarnings:       {"Внимание — заявка меняет справочник:", "Warning — the request changes the directory:"},
+	RegWarnNewDomain:  {"новый почтовый домен организации %s", "a new mail domain of the organisation: %s"},
+	RegWarnPublicMail: {"%s — адрес публичного почтового сервиса", "%s is on a public mail service"},
+	RegWarnOffDomain: {"%s — не на почтовых доменах организации (домен %s)",
+		"%s is not on the organisation's mail domains (domain %s)"},
+	RegWarnForeignDomain: {"%s — на почтовом домене другой организации %s", "%s is on the mail domain of another organisation, %s"},
+	RegWarnOtherOrg:      {"%s — пользователь другой организации %s", "%s is a user of another organisation, %s"},
+	RegWarnRoleChange:    {"%s: права доступа «%s» заменяются на «%s»", "%s: access rights «%s» become «%s»"},
+	RegWarnRequesterNotHead: {"заявитель %s не записан в справочнике руководителем этой организации",
+		"the requester %s is not the organisation's head in the directory"},
+	RegWarnRequesterOffDomain: {"адрес заявителя %s не на почтовых доменах организации",
+		"the requester's address %s is not on the organisation's mail domains"},
+	RegAdviceAddDomain: {"добавляется только по выбору оператора: otvet registration edit %d --add-domain %s",
+		"added only when the operator chooses it: otvet registration edit %d --add-domain %s"},
+	RegAdviceAllowPerson: {"не регистрируется без явного разрешения: otvet registration edit %d --allow-person %s",
+		"not registered unless explicitly allowed: otvet registration edit %d --allow-person %s"},
+	RegAdviceMoveUsers: {"одобрение невозможно без разрешения: otvet registration edit %d --move-users",
+		"approval is refused unless allowed: otvet registration edit %d --move-users"},
+	RegAdviceRoleChange: {"права сохраняются прежними без разрешения: otvet registration edit %d --allow-role-change",
+		"the rights stay as they are unless allowed: otvet registration edit %d --allow-role-change"},
+	RegAdviceCheckAuthority: {"проверьте полномочия по приложенному документу", "check the authority against the attached document"},
+	RegAdviceAllowed:        {"разрешено оператором", "allowed by the operator"},
+	RegApprovedSkipped:      {"не зарегистрировано без разрешения оператора: %s", "not registered without the operator's permission: %s"},
 
 	SecNoToken: {"нет действительного подписанного адреса ответа (ответьте на уведомление Otvet)",
 		"no valid signed reply address (reply to an Otvet notification)"},
