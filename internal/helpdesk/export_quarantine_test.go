@@ -7,4 +7,6 @@ import "github.com/otvet/otvet/internal/mailmsg"
 func SetCrashHook(s *Service, f func(uids []uint32) error) { s.guard.crash = f }
 
 // SetParser replaces the message parser (to make one hang or panic).
-func SetParser(s *Service, f func([]byte, mailmsg.Options) (*mailmsg.Message, error)) { s.guard.parse = f }
+func SetParser(s *Service, f func([]byte, mailmsg.Options) (*mailmsg.Message, error)) {
+	s.guard.parse = f
+}
