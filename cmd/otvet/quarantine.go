@@ -23,7 +23,7 @@ func selfProbe() helpdesk.Probe {
 	if err != nil {
 		return nil
 	}
-	return helpdesk.ExecProbe(exe, 2*helpdesk.DefaultParseTimeout)
+	return helpdesk.ExecProbe(exe, 2*helpdesk.DefaultParseTimeout) // 60 s
 }
 
 // quarantineCommand is `otvet quarantine`: the messages intake could not

@@ -39,6 +39,9 @@ var ErrMessageKills = errors.New("processing this message kills the process")
 // child (see ProbeChild).
 const ProbeEnv = "OTVET_PROBE_MESSAGE"
 
+// probeTimeout is how long a probe child may run (ExecProbe's usual timeout).
+const probeTimeout = 2 * DefaultParseTimeout
+
 // maxSuspectDeaths: a message that died alone this often is quarantined even
 // when the probe finds nothing (the danger is past the probe's reach).
 const maxSuspectDeaths = 4
@@ -63,6 +66,12 @@ func ProbeWork(raw []byte, opts mailmsg.Options) {
 // JSON line) and the message from r, runs ProbeWork and returns the exit
 // status (0: it finished).
 func ProbeChild(r io.Reader) int {
+	// The parent kills it after its timeout; should the parent die first,
+	// the child still ends by itself.
+	time.AfterFunc(2*probeTimeout, func() {
+		fmt.Fprintln(os.Stderr, "probe: still running after", 2*probeTimeout)
+		os.Exit(4)
+	})
 	br := bufio.NewReader(r)
 	line, err := br.ReadBytes('\n')
 	if err != nil {
