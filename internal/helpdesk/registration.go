@@ -65,15 +65,21 @@ func (in *intake) registration(ctx context.Context, req *regform.Request) (Outco
 			return Outcome{}, err
 		}
 	}
-	if err := in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterEmail, registrationSummary(req, in.desk.Language)); err != nil {
+	warnings, err := in.registrationWarnings(ctx, t, &store.Registration{TicketID: t.ID}, req)
+	if err != nil {
+		return Outcome{}, err
+	}
+	summary := registrationSummary(req, in.desk.Language, directory.WarningsText(warnings, in.desk.Language, t.ID))
+	if err := in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterEmail, summary); err != nil {
 		return Outcome{}, err
 	}
 	return Outcome{Disposition: store.DispTicket, TicketID: t.ID, Note: "registration"}, nil
 }
 
 // registrationSummary is the request as agents read it in the notification,
-// in the desk's language.
-func registrationSummary(req *regform.Request, lang string) string {
+// in the desk's language, with the warnings (directory.WarningsText) about
+// the directory changes it asks for.
+func registrationSummary(req *regform.Request, lang, warnings string) string {
 	var b strings.Builder
 	o := req.Organisation
 	b.WriteString(mailout.Text(lang, mailout.RegSummaryTitle, o.Name, o.INN, o.OGRN) + "\n")
@@ -85,6 +91,9 @@ func registrationSummary(req *regform.Request, lang string) string {
 	}
 	for _, pr := range req.Problems {
 		b.WriteString("! " + pr + "\n")
+	}
+	if warnings != "" {
+		b.WriteString("\n" + warnings + "\n")
 	}
 	b.WriteString("\n" + mailout.Text(lang, mailout.RegSummaryCommands))
 	return b.String()
@@ -122,6 +131,7 @@ type personPlan struct {
 	remove     bool
 	unblock    bool   // removed by an earlier request: unblocked
 	blocked    string // blocked for another reason: stays blocked, not in the protocol
+	keepRights bool   // a change of the access rights the operator did not allow
 }
 
 // approvalPlan is everything approval will write, worked out before any
@@ -133,6 +143,12 @@ type approvalPlan struct {
 	people   []personPlan
 	skipped  []string
 	authDocs bool // the authority document arrived later
+	// withheld are the addresses not registered because they are on a public
+	// mail service or off the organisation's domains and the operator did
+	// not allow them; warnings what the request asks for (shown in the
+	// approval's confirmation).
+	withheld []string
+	warnings []directory.Warning
 }
 
 // approveRegistration registers the organisation and the people of a pending
@@ -197,6 +213,9 @@ func (in *intake) approveRegistration(ctx context.Context, t *store.Ticket, acto
 			Systems: p.Systems, Rights: p.Rights, Account: p.Account, OrgID: sql.NullInt64{Int64: org.ID, Valid: true}, Confirmed: true}
 		if pp.cur != nil {
 			c := pp.cur
+			if pp.keepRights {
+				u.Rights = c.Rights
+			}
 			keep(&u.Position, c.Position)
 			keep(&u.Phone, c.Phone)
 			keep(&u.Department, c.Department)
@@ -229,10 +248,16 @@ func (in *intake) approveRegistration(ctx context.Context, t *store.Ticket, acto
 	if len(notes) > 0 {
 		summary += "; " + strings.Join(notes, "; ")
 	}
+	if len(plan.withheld) > 0 {
+		summary += "; " + in.text(mailout.RegApprovedSkipped, strings.Join(plan.withheld, ", "))
+	}
 	orgID := sql.NullInt64{Int64: org.ID, Valid: true}
 	if err := in.tx.DecideRegistrationNote(ctx, t.ID, store.RegApproved, orgID, actor, in.now,
 		fmt.Sprintf("organisation #%d %s", org.ID, summary)); err != nil {
 		return "", err
+	}
+	if w := directory.WarningsText(plan.warnings, in.desk.Language, t.ID); w != "" {
+		summary += "\n" + w
 	}
 	if err := in.tx.SetTicketRequester(ctx, t.ID, t.RequesterName, orgID, in.now); err != nil {
 		return "", err
@@ -243,7 +268,7 @@ func (in *intake) approveRegistration(ctx context.Context, t *store.Ticket, acto
 	if err != nil {
 		return "", err
 	}
-	reply, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, p.ID)
+	reply, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, p.ID, p.TokenEpoch)
 	if err != nil {
 		return "", err
 	}
@@ -282,8 +307,11 @@ func (in *intake) saveRequest(ctx context.Context, ticketID int64, req *regform.
 }
 
 // planApproval reads what approval needs and decides everything, writing
-// nothing: the organisation, its missing details and new domains, and each
-// person's fate.
+// nothing: the organisation, its missing details and the domains the
+// operator chose, and each person's fate. A person on a public mail service
+// or off the organisation's domains is withheld unless the operator allowed
+// them, and an existing user's access rights change only when the operator
+// allowed role changes (directory.RegistrationFacts.Person).
 func (in *intake) planApproval(ctx context.Context, t *store.Ticket, reg *store.Registration, req *regform.Request) (*approvalPlan, error) {
 	plan := &approvalPlan{}
 	if !req.HasAuthorityDocument {
@@ -309,12 +337,25 @@ func (in *intake) planApproval(ctx context.Context, t *store.Ticket, reg *store.
 		ro := req.Organisation
 		plan.create = &store.Org{Name: name, INN: ro.INN, OGRN: ro.OGRN, Address: ro.Address, SupportLevel: in.desk.Level}
 	}
+	facts, err := in.registrationFacts(ctx, t, reg, req, org)
+	if err != nil {
+		return nil, err
+	}
+	plan.warnings = directory.RegistrationWarnings(facts)
 	var problems []string
 	for _, p := range req.People {
+		w, warned := facts.Person(p)
+		if warned && !w.Allowed && (w.Code == directory.WarnPublicMail || w.Code == directory.WarnOffDomain) {
+			// Never enrolled as a side effect: the operator allows the
+			// address (--allow-person) or adds the domain (--add-domain).
+			plan.withheld = append(plan.withheld, w.Args[0])
+			continue
+		}
 		pp, skip, problem, err := in.planPerson(ctx, reg, org, p)
 		if err != nil {
 			return nil, err
 		}
+		pp.keepRights = warned && !w.Allowed && w.Code == directory.WarnRoleChange
 		switch {
 		case problem != "":
 			problems = append(problems, problem)
@@ -324,19 +365,20 @@ func (in *intake) planApproval(ctx context.Context, t *store.Ticket, reg *store.
 			plan.people = append(plan.people, pp)
 		}
 	}
-	if len(problems) > 0 {
-		return nil, refuse(mailout.RegProblems, t.ID, strings.Join(problems, "; "))
-	}
-	domains, err := in.freeDomains(ctx, t, plan)
+	domains, more, err := in.chosenDomains(ctx, reg, org)
 	if err != nil {
 		return nil, err
+	}
+	problems = append(problems, more...)
+	if len(problems) > 0 {
+		return nil, refuse(mailout.RegProblems, t.ID, strings.Join(problems, "; "))
 	}
 	if plan.create != nil {
 		plan.create.Domains = domains
 		return plan, nil
 	}
-	// An existing organisation gets the details it lacks and the new domains,
-	// one change (and one audit event) at a time.
+	// An existing organisation gets the details it lacks and the domains the
+	// operator chose, one change (and one audit event) at a time.
 	ro, cur := req.Organisation, *org
 	if ro.INN != "" {
 		if other, err := in.tx.OrgByINN(ctx, ro.INN); err == nil && other.ID != org.ID {
@@ -505,36 +547,101 @@ func (in *intake) namedOrg(ctx context.Context, ro regform.Organisation) (org *s
 	return o, false, err
 }
 
-// freeDomains lists the mail domains of the requester and the people added
-// that the organisation lacks and nobody else owns (public mail services and
-// public suffixes never).
-func (in *intake) freeDomains(ctx context.Context, t *store.Ticket, plan *approvalPlan) ([]string, error) {
+// chosenDomains lists the mail domains the operator chose to add to the
+// organisation (otvet registration edit --add-domain) that it lacks:
+// approval adds no other. A chosen domain that cannot be an organisation's
+// or that another organisation owns is a problem.
+func (in *intake) chosenDomains(ctx context.Context, reg *store.Registration, org *store.Org) (domains, problems []string, err error) {
+	for _, d := range reg.AddDomains {
+		od, err := store.OrgDomain(d)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("domain %s: %v", d, err))
+			continue
+		}
+		if org != nil && slices.Contains(org.Domains, od) || slices.Contains(domains, od) {
+			continue
+		}
+		other, err := in.tx.OrgByDomain(ctx, od)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, nil, err
+		}
+		if other != nil && (org == nil || other.ID != org.ID) {
+			problems = append(problems, fmt.Sprintf("domain %s belongs to organisation #%d «%s»", od, other.ID, other.Name))
+			continue
+		}
+		domains = append(domains, od)
+	}
+	return domains, problems, nil
+}
+
+// registrationFacts reads from the directory what
+// directory.RegistrationWarnings needs about a request registering into org
+// (nil: a new organisation).
+func (in *intake) registrationFacts(ctx context.Context, t *store.Ticket, reg *store.Registration, req *regform.Request, org *store.Org) (directory.RegistrationFacts, error) {
+	f := directory.RegistrationFacts{Org: org, Request: req, Requester: t.RequesterEmail,
+		Users: map[string]*store.User{}, UserOrgs: map[int64]*store.Org{}, DomainOrgs: map[string]*store.Org{},
+		AddDomains: reg.AddDomains, AllowPeople: reg.AllowPeople, MoveUsers: reg.MoveUsers, AllowRoleChange: reg.AllowRoleChange}
 	emails := []string{t.RequesterEmail}
-	for _, pp := range plan.people {
-		if !pp.remove {
-			emails = append(emails, pp.email)
-		}
+	for _, p := range req.People {
+		emails = append(emails, p.Email)
 	}
-	seen := map[string]bool{}
-	var out []string
 	for _, e := range emails {
-		_, domain, _ := strings.Cut(e, "@")
-		d, err := store.OrgDomain(domain)
-		if err != nil || seen[d] {
+		n, err := store.NormalizeEmail(e)
+		if err != nil {
 			continue
 		}
-		seen[d] = true
-		if plan.org != nil && slices.Contains(plan.org.Domains, d) {
-			continue
+		if _, done := f.Users[n]; !done {
+			u, err := in.tx.UserByEmail(ctx, n)
+			if errors.Is(err, store.ErrNotFound) {
+				u, err = nil, nil
+			}
+			if err != nil {
+				return f, err
+			}
+			f.Users[n] = u
+			if u != nil && u.OrgID.Valid && f.UserOrgs[u.OrgID.Int64] == nil {
+				if f.UserOrgs[u.OrgID.Int64], err = in.tx.OrgByID(ctx, u.OrgID.Int64); err != nil {
+					return f, err
+				}
+			}
 		}
-		if other, err := in.tx.OrgByDomain(ctx, d); err == nil && other != nil {
-			continue // the domain (or its parent) belongs to an organisation already
-		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return nil, err
+		_, d, _ := strings.Cut(n, "@")
+		if _, done := f.DomainOrgs[d]; !done {
+			o, err := in.tx.OrgByDomain(ctx, d)
+			if errors.Is(err, store.ErrNotFound) {
+				o, err = nil, nil
+			}
+			if err != nil {
+				return f, err
+			}
+			f.DomainOrgs[d] = o
 		}
-		out = append(out, d)
 	}
-	return out, nil
+	for n, u := range f.Users {
+		if u == nil {
+			delete(f.Users, n)
+		}
+	}
+	return f, nil
+}
+
+// registrationWarnings are the warnings about a request as it stands: the
+// organisation is the one approval would choose, or when approval would be
+// refused for the choice of organisation, the requester's own (if any).
+func (in *intake) registrationWarnings(ctx context.Context, t *store.Ticket, reg *store.Registration, req *regform.Request) ([]directory.Warning, error) {
+	org, err := in.resolveOrg(ctx, t, reg, req)
+	var refused *RegistrationRefused
+	if errors.As(err, &refused) {
+		_, org, err = in.tx.SenderOf(ctx, t.RequesterEmail)
+	}
+	if err != nil {
+		return nil, err
+	}
+	f, err := in.registrationFacts(ctx, t, reg, req, org)
+	if err != nil {
+		return nil, err
+	}
+	return directory.RegistrationWarnings(f), nil
 }
 
 // applyOrg creates the organisation or writes its missing details and new

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/otvet/otvet/internal/directory"
 	"github.com/otvet/otvet/internal/regform"
 	"github.com/otvet/otvet/internal/store"
 )
@@ -42,6 +44,13 @@ type RegistrationEdit struct {
 	OrgID int64
 	// MoveUsers: users of another organisation the request lists may be moved.
 	MoveUsers *bool
+	// AddDomains are mail domains to add to the organisation on approval
+	// (approval adds no other); AllowPeople addresses to register although
+	// they are on a public mail service or off the organisation's domains.
+	// Both add to the choices already made.
+	AddDomains, AllowPeople []string
+	// AllowRoleChange: existing users' access rights may change.
+	AllowRoleChange *bool
 	// Actor is who edits, for the audit event.
 	Actor string
 }
@@ -117,6 +126,13 @@ func (s *Service) EditRegistration(ctx context.Context, ticketID int64, e Regist
 		} else if err != nil {
 			return err
 		}
+		if len(e.AddDomains) > 0 || len(e.AllowPeople) > 0 || e.AllowRoleChange != nil {
+			more, err := e.applyAllowances(ctx, tx, reg)
+			if err != nil {
+				return err
+			}
+			changed = append(changed, more...)
+		}
 		body, err := json.Marshal(req)
 		if err != nil {
 			return err
@@ -135,7 +151,8 @@ func (s *Service) EditRegistration(ctx context.Context, ticketID int64, e Regist
 // check refuses an edit that is wrong in itself.
 func (e RegistrationEdit) check() error {
 	switch {
-	case e.Request == nil && e.Authority == nil && e.KeyChannel == nil && e.Account == nil && e.Org == OrgKeep && e.MoveUsers == nil:
+	case e.Request == nil && e.Authority == nil && e.KeyChannel == nil && e.Account == nil && e.Org == OrgKeep && e.MoveUsers == nil &&
+		len(e.AddDomains) == 0 && len(e.AllowPeople) == 0 && e.AllowRoleChange == nil:
 		return fmt.Errorf("%w: nothing to change", ErrBadEdit)
 	case e.Org == OrgExisting && e.OrgID <= 0:
 		return fmt.Errorf("%w: %d is not an organisation id", ErrBadEdit, e.OrgID)
@@ -178,4 +195,66 @@ func (e RegistrationEdit) applyPeople(ticketID int64, req *regform.Request) (cha
 		changed = append(changed, fmt.Sprintf("account of %s: %q", what, *e.Account))
 	}
 	return changed, nil
+}
+
+// applyAllowances records the operator's explicit permissions: domains to
+// add, addresses to register off the organisation's domains, role changes.
+func (e RegistrationEdit) applyAllowances(ctx context.Context, tx *store.Tx, reg *store.Registration) (changed []string, err error) {
+	domains, people, roles := slices.Clone(reg.AddDomains), slices.Clone(reg.AllowPeople), reg.AllowRoleChange
+	for _, d := range e.AddDomains {
+		od, err := store.OrgDomain(d)
+		if err != nil {
+			return nil, fmt.Errorf("%w: --add-domain: %v", ErrBadEdit, err)
+		}
+		if !slices.Contains(domains, od) {
+			domains = append(domains, od)
+		}
+		changed = append(changed, "add domain "+od)
+	}
+	for _, a := range e.AllowPeople {
+		n, err := store.NormalizeEmail(a)
+		if err != nil {
+			return nil, fmt.Errorf("%w: --allow-person: %v", ErrBadEdit, err)
+		}
+		if !slices.Contains(people, n) {
+			people = append(people, n)
+		}
+		changed = append(changed, "allow "+n)
+	}
+	if e.AllowRoleChange != nil {
+		roles = *e.AllowRoleChange
+		changed = append(changed, fmt.Sprintf("role changes allowed %v", roles))
+	}
+	if err := tx.SetRegistrationAllowances(ctx, reg.TicketID, domains, people, roles); err != nil {
+		return nil, err
+	}
+	return changed, nil
+}
+
+// RegistrationWarnings lists the warnings about a connection request as it
+// stands (otvet registration show), and the language of its desk.
+func (s *Service) RegistrationWarnings(ctx context.Context, ticketID int64) (ws []directory.Warning, lang string, err error) {
+	err = s.db.Tx(ctx, func(tx *store.Tx) error {
+		t, err := tx.Ticket(ctx, ticketID)
+		if err != nil {
+			return err
+		}
+		reg, err := tx.Registration(ctx, ticketID)
+		if err != nil {
+			return err
+		}
+		d, err := s.desk(t.Desk)
+		if err != nil {
+			return err
+		}
+		var req regform.Request
+		if err := json.Unmarshal([]byte(reg.Request), &req); err != nil {
+			return fmt.Errorf("connection request #%d: %w", ticketID, err)
+		}
+		in := &intake{s: s, tx: tx, desk: d, now: s.now().UTC()}
+		ws, lang = nil, d.Language
+		ws, err = in.registrationWarnings(ctx, t, reg, &req)
+		return err
+	})
+	return ws, lang, err
 }

@@ -243,8 +243,9 @@ func TestRegistrationRefusesToMovePeople(t *testing.T) {
 	}
 }
 
-// Approval completes an existing organisation's details and domains, one
-// audit event per change, and re-admits a person removed earlier.
+// Approval completes an existing organisation's details and the domains the
+// operator chose, one audit event per change, and re-admits a person
+// removed earlier.
 func TestRegistrationUpdatesOrganisationAndReadmits(t *testing.T) {
 	h := newStaffHarness(t)
 	o := sad7(t, h)
@@ -267,6 +268,12 @@ func TestRegistrationUpdatesOrganisationAndReadmits(t *testing.T) {
 		"2\tсторож\tПлохой Пользователь\t1С\tbad@sad7.kgo66.ru\r\n" +
 		"3\tпсихолог\tНовикова Анна\tСЭД\tnovikova@ds7.kgo66.ru\r\n\r\nПриказ прилагается.\r\n"
 	out := h.ingest(formMailFrom("sokolova@sad7.kgo66.ru", "upd@sad7", body, prikaz))
+	// Approval adds a domain only when the operator chose it (it used to add
+	// the people's free domains by itself: the security issue's point 2).
+	if _, _, err := h.svc.EditRegistration(context.Background(), out.TicketID,
+		helpdesk.RegistrationEdit{AddDomains: []string{"DS7.kgo66.ru"}, Actor: "cli:test"}); err != nil {
+		t.Fatal(err)
+	}
 	summary, err := h.approve(out.TicketID)
 	if err != nil {
 		t.Fatal(err)
