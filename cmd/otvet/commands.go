@@ -67,6 +67,7 @@ func commands() []*command {
 			{name: "list", summary: "support staff", usage: "[--json]", run: sub("list", cmdStaff)},
 			{name: "disable", summary: "stop accepting a member's mail as staff mail", usage: "EMAIL", run: sub("disable", cmdStaff)},
 			{name: "enable", summary: "make a member active again", usage: "EMAIL", run: sub("enable", cmdStaff)},
+			{name: "revoke", summary: "invalidate every reply address mailed to a member so far", usage: "EMAIL", run: sub("revoke", cmdStaff)},
 		}},
 		{name: "registration", summary: "connection requests", subs: []*command{
 			{name: "list", summary: "connection requests", usage: "[--json]", run: sub("list", cmdRegistration)},

@@ -9,7 +9,7 @@ import (
 )
 
 func cmdStaff(ctx context.Context, e *env, args []string) error {
-	const usage = "staff add --email E --name N --role agent|lead|manager | list [--json] | disable EMAIL | enable EMAIL"
+	const usage = "staff add --email E --name N --role agent|lead|manager | list [--json] | disable EMAIL | enable EMAIL | revoke EMAIL"
 	if len(args) == 0 {
 		return usagef("usage: otvet %s", usage)
 	}
@@ -93,6 +93,26 @@ func cmdStaff(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.Stdout, "staff %s is disabled: their mail is no longer accepted as staff mail, "+
 				"and a restart does not re-activate them (enable: otvet staff enable %s)\n", s.Email, s.Email)
 		}
+		return nil
+	case "revoke":
+		if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return usagef("staff revoke: give the staff member's e-mail")
+		}
+		d, err := openDirectory(ctx, e, *cfg)
+		if err != nil {
+			return err
+		}
+		defer d.db.Close()
+		n, err := d.svc.RevokeStaffTokens(ctx, fs.Arg(0))
+		if err != nil {
+			return dirErr("staff revoke", err)
+		}
+		fmt.Fprintf(e.Stdout, "the reply addresses of %s are revoked on %d ticket(s): a reply to mail they received before "+
+			"is refused; their next notifications carry new ones (to stop them altogether: otvet staff disable %s)\n",
+			fs.Arg(0), n, fs.Arg(0))
 		return nil
 	}
 	return usagef("staff: unknown subcommand %q; usage: otvet %s", args[0], usage)

@@ -91,8 +91,8 @@ func TestRealAckThreadsAndSignsReplyTo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ticketID, participantID, ok := signer.Verify(token)
-	if !ok || ticketID != tk.ID || participantID != requester {
+	ticketID, participantID, epoch, ok := signer.Verify(token)
+	if !ok || ticketID != tk.ID || participantID != requester || epoch != 0 {
 		t.Errorf("token %q verifies as ticket %d participant %d (%v); want ticket %d participant %d",
 			token, ticketID, participantID, ok, tk.ID, requester)
 	}
@@ -100,7 +100,7 @@ func TestRealAckThreadsAndSignsReplyTo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, ok := other.Verify(token); ok {
+	if _, _, _, ok := other.Verify(token); ok {
 		t.Errorf("token %q verifies under another key", token)
 	}
 }

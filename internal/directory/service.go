@@ -359,6 +359,35 @@ func (s *Service) AddStaff(ctx context.Context, m *store.Staff) error {
 	return s.DB.Tx(ctx, func(tx *store.Tx) error { return tx.UpsertStaff(ctx, m, "cli", s.now()) })
 }
 
+// RevokeStaffTokens invalidates every reply token issued to a staff member
+// so far (a lost laptop, a leaked mailbox): a reply to any notification they
+// received before is refused as a security event, while their account is
+// unchanged, so an active agent goes on with the next notification on each
+// ticket (signed with a fresh token epoch). It returns the number of tickets
+// whose tokens were revoked and records a staff_tokens_revoked audit event.
+func (s *Service) RevokeStaffTokens(ctx context.Context, email string) (int64, error) {
+	actor := s.Actor
+	if actor == "" {
+		actor = "cli"
+	}
+	var n int64
+	err := s.DB.Tx(ctx, func(tx *store.Tx) error {
+		m, err := tx.StaffByEmail(ctx, email)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		if n, err = tx.RevokeAgentTokens(ctx, m.Email, now); err != nil {
+			return err
+		}
+		return tx.AddEvent(ctx, 0, now, "staff_tokens_revoked", actor, fmt.Sprintf("%s: reply tokens of %d ticket(s)", m.Email, n))
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, badInput("%s is not a staff member", strings.TrimSpace(email))
+	}
+	return n, err
+}
+
 // SetStaffActive enables or disables a staff member.
 func (s *Service) SetStaffActive(ctx context.Context, email string, active bool) (*store.Staff, error) {
 	if active {

@@ -100,7 +100,7 @@ func (in *intake) autoReply(ctx context.Context, t *store.Ticket, p *store.Parti
 	if limited, err := in.rateLimited(ctx, t.ID, p.Email); err != nil || limited {
 		return err
 	}
-	reply, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, p.ID)
+	reply, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, p.ID, p.TokenEpoch)
 	if err != nil {
 		return err
 	}

@@ -379,7 +379,7 @@ func (in *intake) noticeRequester(ctx context.Context, t *store.Ticket, tmpl str
 	if data.Clause == "" {
 		data.Clause = in.s.regs.Clauses[data.Reason]
 	}
-	reply, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, p.ID)
+	reply, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, p.ID, p.TokenEpoch)
 	if err != nil {
 		return err
 	}

@@ -130,7 +130,7 @@ func (in *intake) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 		if p.Role != "agent" {
 			continue // a staff member who is also the customer here gets the customer's mail only
 		}
-		reply, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, p.ID)
+		reply, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, p.ID, p.TokenEpoch)
 		if err != nil {
 			return sent, err
 		}

@@ -37,6 +37,13 @@ type StaffAuth struct {
 // tokenOf finds a valid signed reply token among the message's recipients
 // (To, Cc, Delivered-To); invalid tokens are logged and skipped.
 func (in *intake) tokenOf() (ticketID, participantID int64, found bool) {
+	ticketID, participantID, _, found = in.signedToken()
+	return ticketID, participantID, found
+}
+
+// signedToken is tokenOf with the token's epoch: whether it is still the
+// participant's (store.Participant.TokenEpoch) is staffVerdict's to check.
+func (in *intake) signedToken() (ticketID, participantID, epoch int64, found bool) {
 	m := in.msg
 	var addrs []string
 	for _, a := range append(append([]mailmsg.Address{}, m.To...), m.Cc...) {
@@ -48,12 +55,12 @@ func (in *intake) tokenOf() (ticketID, participantID int64, found bool) {
 		if !ok {
 			continue
 		}
-		if t, p, ok := in.s.signer.Verify(tok); ok {
-			return t, p, true
+		if t, p, e, ok := in.s.signer.Verify(tok); ok {
+			return t, p, e, true
 		}
 		in.s.log.Warn("reply address with an invalid token", "desk", in.desk.Name, "address", a)
 	}
-	return 0, 0, false
+	return 0, 0, 0, false
 }
 
 // staffVerdict is triage's verdict on staff mail: an authenticated agent's
@@ -109,7 +116,7 @@ func (in *intake) staffVerdict(ctx context.Context) (v staffVerdict, isStaff boo
 	if disabled {
 		staff = nil
 	}
-	ticketID, partID, hasToken := in.tokenOf()
+	ticketID, partID, epoch, hasToken := in.signedToken()
 	var agent, own *store.Participant
 	if hasToken {
 		p, err := in.tx.ParticipantByID(ctx, partID)
@@ -148,6 +155,11 @@ func (in *intake) staffVerdict(ctx context.Context) (v staffVerdict, isStaff boo
 		return v, false, err
 	}
 	switch {
+	case epoch != agent.TokenEpoch:
+		// Issued before `otvet staff revoke` raised the agent's epoch: refused
+		// whoever sends it, and the agent (at their own address) is told.
+		return refused("security_revoked_token", t.ID, agent.Email,
+			mailout.SecRevokedToken, t.ID), true, nil
 	case t.Desk != in.desk.Name:
 		return refused("security_wrong_desk", t.ID, agent.Email,
 			mailout.SecWrongDesk), true, nil
@@ -371,7 +383,7 @@ func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.
 	if len(results) > 0 {
 		data := mailout.CommandResultData{TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID),
 			Results: results, Delivered: delivered, DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress}
-		replyTo, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, part.ID)
+		replyTo, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, part.ID, part.TokenEpoch)
 		if err != nil {
 			return Outcome{}, err
 		}
@@ -398,7 +410,7 @@ func (in *intake) holdReply(ctx context.Context, t *store.Ticket, agent *store.S
 	}
 	data := mailout.CommandResultData{TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID),
 		Results: results, DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress}
-	replyTo, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, part.ID)
+	replyTo, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, part.ID, part.TokenEpoch)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -529,7 +541,7 @@ func (in *intake) answerCustomer(ctx context.Context, t *store.Ticket, agent *st
 	if d.Auth.ShowAgentAddress {
 		data.AgentName = agent.Name
 	}
-	replyTo, err := in.s.signer.ReplyAddress(d.SupportAddress, t.ID, requester.ID)
+	replyTo, err := in.s.signer.ReplyAddress(d.SupportAddress, t.ID, requester.ID, requester.TokenEpoch)
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func (s *Service) Undelivered(ctx context.Context, o store.Outgoing) error {
 			if p.Role != "agent" {
 				continue // a staff member who is also the customer here gets the customer's mail only
 			}
-			reply, err := s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, p.ID)
+			reply, err := s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, p.ID, p.TokenEpoch)
 			if err != nil {
 				return err
 			}

@@ -228,6 +228,7 @@ const (
 	SecForgedSender   Key = "security.forged_sender"
 	SecNotAgent       Key = "security.not_agent"
 	SecReplayedToken  Key = "security.replayed_token"
+	SecRevokedToken   Key = "security.revoked_token"
 	SecAuthFailed     Key = "security.auth_failed"
 	SecAgentNoToken   Key = "security.agent_address_without_token"
 	ParseUnknownCmd   Key = "parse.unknown_command"
@@ -405,6 +406,8 @@ var catalogue = map[Key]texts{
 		"your role (%s) does not allow answering tickets or giving commands"},
 	SecReplayedToken: {"адрес ответа обращения #%d использован в письме об обращении #%d",
 		"the reply address of ticket #%d was used in mail about ticket #%d"},
+	SecRevokedToken: {"этот адрес ответа отозван администратором (otvet staff revoke). Отвечайте на уведомления об обращении #%d, полученные после отзыва",
+		"this reply address was revoked by the administrator (otvet staff revoke). Reply to notifications about ticket #%d received after the revocation"},
 	SecAuthFailed: {"нет подтверждения DKIM/DMARC для домена отправителя от доверенного сервера",
 		"no DKIM/DMARC pass for the sender's domain from the trusted server"},
 	SecAgentNoToken: {"письмо от адреса сотрудника без его подписанного адреса ответа",

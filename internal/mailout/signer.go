@@ -19,23 +19,38 @@ import (
 //	"1" || base32( uvarint(ticketID) || uvarint(participantID) || mac[:8] )
 //	mac = HMAC-SHA256(key, "otvet-reply-v1" || 0x00 || uvarint(ticketID) || uvarint(participantID))
 //
+// Version 2 adds the participant's token epoch, which `otvet staff revoke`
+// raises so that every token issued before it stops verifying against the
+// participant row while the row (and everything that refers to it) stays:
+//
+//	"2" || base32( uvarint(ticketID) || uvarint(participantID) || uvarint(epoch) || mac[:8] )
+//	mac = HMAC-SHA256(key, "otvet-reply-v2" || 0x00 || uvarint(ticketID) || uvarint(participantID) || uvarint(epoch))
+//
+// Epoch 0 is always written as version 1 and epochs 1 and up only as version
+// 2: a version-1 token is the epoch-0 token, every address sent before
+// version 2 existed keeps its meaning, and each (ticket, participant, epoch)
+// has exactly one spelling. The MAC contexts differ per version, so a MAC
+// never carries over from one version's payload to the other's.
+//
 // The base32 alphabet is a-z and 2-7, so a token survives case-folding of
 // the local part. The leading version digit cannot be a base32 character,
 // which keeps future formats distinguishable.
 const (
 	tokenVersion1 = '1'
+	tokenVersion2 = '2'
 	macLen        = 8 // 64 bits
 	minKeyLen     = 16
-	macContext    = "otvet-reply-v1\x00"
-	// maxTokenLen bounds the work Verify does on hostile input: two
+	macContext1   = "otvet-reply-v1\x00"
+	macContext2   = "otvet-reply-v2\x00"
+	// maxTokenLen bounds the work Verify does on hostile input: three
 	// 10-byte varints plus the MAC, base32-encoded, plus the version.
-	maxTokenLen = 1 + (8*(2*binary.MaxVarintLen64+macLen)+4)/5
+	maxTokenLen = 1 + (8*(3*binary.MaxVarintLen64+macLen)+4)/5
 )
 
 var b32 = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
-// Signer makes and checks reply tokens that bind a ticket and a participant.
-// It is safe for concurrent use.
+// Signer makes and checks reply tokens that bind a ticket, a participant and
+// the participant's token epoch. It is safe for concurrent use.
 type Signer struct {
 	keys [][]byte // keys[0] signs; all verify
 }
@@ -55,73 +70,106 @@ func NewSigner(key []byte, previous ...[]byte) (*Signer, error) {
 	return s, nil
 }
 
-func tokenPayload(ticketID, participantID int64) []byte {
-	buf := make([]byte, 0, 2*binary.MaxVarintLen64+macLen)
+func tokenPayload(ticketID, participantID, epoch int64) []byte {
+	buf := make([]byte, 0, 3*binary.MaxVarintLen64+macLen)
 	buf = binary.AppendUvarint(buf, uint64(ticketID))
 	buf = binary.AppendUvarint(buf, uint64(participantID))
+	if epoch != 0 {
+		buf = binary.AppendUvarint(buf, uint64(epoch))
+	}
 	return buf
 }
 
-func tokenMAC(key, payload []byte) []byte {
+func tokenMAC(key []byte, context string, payload []byte) []byte {
 	m := hmac.New(sha256.New, key)
-	m.Write([]byte(macContext))
+	m.Write([]byte(context))
 	m.Write(payload)
 	return m.Sum(nil)[:macLen]
 }
 
-// Token returns the reply token for a ticket and participant: lowercase
-// [a-z0-9], 17 to 24 characters for ids below 2^21.
-func (s *Signer) Token(ticketID, participantID int64) string {
-	p := tokenPayload(ticketID, participantID)
-	p = append(p, tokenMAC(s.keys[0], p)...)
-	return string(tokenVersion1) + b32.EncodeToString(p)
+// Token returns the reply token for a ticket, a participant and the
+// participant's token epoch: lowercase [a-z0-9], 17 to 24 characters for ids
+// below 2^21 and epoch 0, two or three more for an epoch below 2^14. A negative epoch is
+// taken as 0 (epochs only grow from 0).
+func (s *Signer) Token(ticketID, participantID, epoch int64) string {
+	version, context := byte(tokenVersion1), macContext1
+	if epoch < 0 {
+		epoch = 0
+	}
+	if epoch > 0 {
+		version, context = tokenVersion2, macContext2
+	}
+	p := tokenPayload(ticketID, participantID, epoch)
+	p = append(p, tokenMAC(s.keys[0], context, p)...)
+	return string(version) + b32.EncodeToString(p)
 }
 
 // Verify checks a token (case-insensitively, in constant time with respect
-// to the MAC) and returns the ticket and participant it was made for.
-func (s *Signer) Verify(token string) (ticketID, participantID int64, ok bool) {
-	if len(token) < 2 || len(token) > maxTokenLen || token[0] != tokenVersion1 {
-		return 0, 0, false
+// to the MAC) against every key and returns the ticket, participant and
+// epoch it was made for (epoch 0 for a version-1 token). Whether the epoch
+// is still the participant's is for the caller to check.
+func (s *Signer) Verify(token string) (ticketID, participantID, epoch int64, ok bool) {
+	if len(token) < 2 || len(token) > maxTokenLen {
+		return 0, 0, 0, false
+	}
+	var context string
+	fields := 2
+	switch token[0] {
+	case tokenVersion1:
+		context = macContext1
+	case tokenVersion2:
+		context, fields = macContext2, 3
+	default:
+		return 0, 0, 0, false
 	}
 	body := strings.ToLower(token[1:])
 	raw, err := b32.DecodeString(body)
 	if err != nil || len(raw) <= macLen || b32.EncodeToString(raw) != body {
 		// The re-encoding check rejects tokens whose last character differs
 		// only in the unused low bits: one token, one spelling.
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	payload, mac := raw[:len(raw)-macLen], raw[len(raw)-macLen:]
-	t, n1 := binary.Uvarint(payload)
-	if n1 <= 0 {
-		return 0, 0, false
+	var v [3]uint64
+	rest := payload
+	for i := range fields {
+		x, n := binary.Uvarint(rest)
+		if n <= 0 {
+			return 0, 0, 0, false
+		}
+		v[i], rest = x, rest[n:]
 	}
-	p, n2 := binary.Uvarint(payload[n1:])
-	if n2 <= 0 || n1+n2 != len(payload) {
-		return 0, 0, false
+	if len(rest) != 0 {
+		return 0, 0, 0, false
 	}
-	if !bytes.Equal(tokenPayload(int64(t), int64(p)), payload) {
-		return 0, 0, false // non-canonical varint
+	t, p, e := int64(v[0]), int64(v[1]), int64(v[2])
+	if fields == 3 && e <= 0 {
+		return 0, 0, 0, false // epoch 0 is spelled as version 1 only
+	}
+	if !bytes.Equal(tokenPayload(t, p, e), payload) {
+		return 0, 0, 0, false // non-canonical varint
 	}
 	match := 0
 	for _, k := range s.keys {
-		if hmac.Equal(tokenMAC(k, payload), mac) {
+		if hmac.Equal(tokenMAC(k, context, payload), mac) {
 			match = 1
 		}
 	}
 	if match == 0 {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
-	return int64(t), int64(p), true
+	return t, p, e, true
 }
 
-// ReplyAddress returns support with the token added as a plus suffix:
-// "sd@kgo66.ru" -> "sd+<token>@kgo66.ru".
-func (s *Signer) ReplyAddress(support string, ticketID, participantID int64) (string, error) {
+// ReplyAddress returns support with the token for the ticket, participant and
+// the participant's token epoch (store.Participant.TokenEpoch) added as a plus
+// suffix: "sd@kgo66.ru" -> "sd+<token>@kgo66.ru".
+func (s *Signer) ReplyAddress(support string, ticketID, participantID, epoch int64) (string, error) {
 	local, domain, err := splitAddr(support)
 	if err != nil {
 		return "", err
 	}
-	return local + "+" + s.Token(ticketID, participantID) + "@" + domain, nil
+	return local + "+" + s.Token(ticketID, participantID, epoch) + "@" + domain, nil
 }
 
 var errBadAddress = errors.New("mailout: malformed address")

@@ -107,7 +107,13 @@ type Participant struct {
 	Email    string `db:"email"`
 	Name     string `db:"name"`
 	Role     string `db:"role"`
+	// TokenEpoch is the epoch of the participant's reply tokens: reply
+	// addresses are signed with it (mailout.Signer.ReplyAddress), and a token
+	// of an older epoch has been revoked (RevokeAgentTokens).
+	TokenEpoch int64 `db:"token_epoch"`
 }
+
+const participantCols = `id, ticket_id, email, name, role, token_epoch`
 
 // RawMessage is an incoming message exactly as fetched.
 type RawMessage struct {

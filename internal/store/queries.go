@@ -216,7 +216,7 @@ func (t *Tx) AddParticipant(ctx context.Context, ticketID int64, email, name, ro
 // Participant finds a ticket's participant by address.
 func (t *Tx) Participant(ctx context.Context, ticketID int64, email string) (*Participant, error) {
 	var p Participant
-	err := t.get(ctx, &p, `SELECT id, ticket_id, email, name, role FROM participants WHERE ticket_id = ? AND email = ?`,
+	err := t.get(ctx, &p, `SELECT `+participantCols+` FROM participants WHERE ticket_id = ? AND email = ?`,
 		ticketID, strings.ToLower(email))
 	if err != nil {
 		return nil, notFound(err)
@@ -227,7 +227,7 @@ func (t *Tx) Participant(ctx context.Context, ticketID int64, email string) (*Pa
 // ParticipantByID reads one participant.
 func (t *Tx) ParticipantByID(ctx context.Context, id int64) (*Participant, error) {
 	var p Participant
-	if err := t.get(ctx, &p, `SELECT id, ticket_id, email, name, role FROM participants WHERE id = ?`, id); err != nil {
+	if err := t.get(ctx, &p, `SELECT `+participantCols+` FROM participants WHERE id = ?`, id); err != nil {
 		return nil, notFound(err)
 	}
 	return &p, nil

@@ -50,7 +50,7 @@ func (db *DB) Attachments(ctx context.Context, ticketID int64) (map[int64][]Atta
 // Participants lists a ticket's participants.
 func (db *DB) Participants(ctx context.Context, ticketID int64) ([]Participant, error) {
 	var ps []Participant
-	err := db.sel(ctx, &ps, `SELECT id, ticket_id, email, name, role FROM participants WHERE ticket_id = ? ORDER BY id`, ticketID)
+	err := db.sel(ctx, &ps, `SELECT `+participantCols+` FROM participants WHERE ticket_id = ? ORDER BY id`, ticketID)
 	return ps, err
 }
 

@@ -143,8 +143,21 @@ func (t *Tx) LastIncomingMessageID(ctx context.Context, ticketID int64) (string,
 // ParticipantsOf lists a ticket's participants inside the transaction.
 func (t *Tx) ParticipantsOf(ctx context.Context, ticketID int64) ([]Participant, error) {
 	var ps []Participant
-	err := t.sel(ctx, &ps, `SELECT id, ticket_id, email, name, role FROM participants WHERE ticket_id = ? ORDER BY id`, ticketID)
+	err := t.sel(ctx, &ps, `SELECT `+participantCols+` FROM participants WHERE ticket_id = ? ORDER BY id`, ticketID)
 	return ps, err
+}
+
+// RevokeAgentTokens raises the token epoch of every ticket on which the
+// address takes part as an agent, so that every reply token issued to it
+// before now names an old epoch (see Participant.TokenEpoch), and returns
+// how many tickets that was. The rows themselves stay: nothing else changes.
+func (t *Tx) RevokeAgentTokens(ctx context.Context, email string, now time.Time) (int64, error) {
+	r, err := t.exec(ctx, `UPDATE participants SET token_epoch = token_epoch + 1, tokens_revoked_at = ?
+		WHERE email = ? AND role = ?`, now, strings.ToLower(strings.TrimSpace(email)), StaffAgent)
+	if err != nil {
+		return 0, fmt.Errorf("revoke tokens: %w", err)
+	}
+	return r.RowsAffected()
 }
 
 // PlannedTickets lists the tickets planned for a day (YYYY-MM-DD).
