@@ -13,22 +13,37 @@ import (
 	"text/tabwriter"
 
 	"github.com/otvet/otvet/internal/app"
+	"github.com/otvet/otvet/internal/directory"
 	"github.com/otvet/otvet/internal/helpdesk"
+	"github.com/otvet/otvet/internal/mailout"
 	"github.com/otvet/otvet/internal/regform"
 	"github.com/otvet/otvet/internal/store"
 )
 
 const registrationUsage = "registration list [--json] | show N [--json] | " +
 	"edit N [--file REQUEST.json] [--org ID | --new-org | --auto-org] [--move-users[=false]] [--authority-document[=false]] " +
-	"[--key-channel TEXT] [--account TEXT] [--row N] | approve N | reject N REASON"
+	"[--key-channel TEXT] [--account TEXT] [--row N] [--add-domain DOMAIN]... [--allow-person EMAIL]... [--allow-role-change[=false]] | " +
+	"approve N | reject N REASON"
 
 // registrationFlags are the flags of every registration subcommand.
 type registrationFlags struct {
 	cfg, file, keyChannel, account *string
 	asJSON, newOrg, autoOrg        *bool
 	moveUsers, authority           *bool
+	allowRoleChange                *bool
 	org, row                       *int64
+	addDomains, allowPeople        *listFlag
 	given                          map[string]bool
+}
+
+// listFlag is a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	*l = append(*l, v)
+	return nil
 }
 
 func cmdRegistration(ctx context.Context, e *env, args []string) error {
@@ -48,8 +63,15 @@ func cmdRegistration(ctx context.Context, e *env, args []string) error {
 		keyChannel: fs.String("key-channel", "", "edit: how the access key is handed over (every person, or --row N)"),
 		account:    fs.String("account", "", "edit: the account in the system of the person of --row N"),
 		row:        fs.Int64("row", 0, "edit: the person (row number) --key-channel or --account is about"),
-		given:      map[string]bool{},
+		allowRoleChange: fs.Bool("allow-role-change", false,
+			"edit: existing users' access rights may change (kept as they are otherwise)"),
+		addDomains:  &listFlag{},
+		allowPeople: &listFlag{},
+		given:       map[string]bool{},
 	}
+	fs.Var(f.addDomains, "add-domain", "edit: add this mail domain to the organisation on approval (repeatable; approval adds no other)")
+	fs.Var(f.allowPeople, "allow-person", "edit: register this address although it is on a public mail service or "+
+		"off the organisation's domains (repeatable)")
 	if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
 		return err
 	}
@@ -159,8 +181,30 @@ func registrationShow(ctx context.Context, e *env, f registrationFlags, n int64)
 	if err := json.Unmarshal([]byte(r.Request), &req); err != nil {
 		return err
 	}
+	type warningJSON struct {
+		directory.Warning
+		Text string `json:"text"`
+	}
+	warnings, lang := []warningJSON{}, "ru"
+	if r.State == store.RegPending {
+		a, err := openApp(ctx, e, *f.cfg, app.Options{})
+		if err != nil {
+			return err
+		}
+		ws, l, err := a.Service.RegistrationWarnings(ctx, n)
+		a.Close()
+		if err != nil {
+			return err
+		}
+		lang = l
+		for _, w := range ws {
+			warnings = append(warnings, warningJSON{w, w.Text(lang, n)})
+		}
+	}
 	if *f.asJSON {
-		j := map[string]any{"ticket": n, "state": r.State, "request": req, "new_org": r.NewOrg, "move_users": r.MoveUsers}
+		j := map[string]any{"ticket": n, "state": r.State, "request": req, "new_org": r.NewOrg, "move_users": r.MoveUsers,
+			"add_domains": nonNil(r.AddDomains), "allow_people": nonNil(r.AllowPeople), "allow_role_change": r.AllowRoleChange,
+			"warnings": warnings}
 		if r.TargetOrgID.Valid {
 			j["target_org"] = r.TargetOrgID.Int64
 		}
@@ -170,8 +214,10 @@ func registrationShow(ctx context.Context, e *env, f registrationFlags, n int64)
 		return writeJSON(e.Stdout, j)
 	}
 	o := req.Organisation
-	fmt.Fprintf(e.Stdout, "Connection request #%d [%s]\n%s (ИНН %s, ОГРН %s, КПП %s)\n%s\nAuthority document: %v\nOrganisation: %s\nMove users of other organisations: %v\n\n",
+	fmt.Fprintf(e.Stdout, "Connection request #%d [%s]\n%s (ИНН %s, ОГРН %s, КПП %s)\n%s\nAuthority document: %v\nOrganisation: %s\nMove users of other organisations: %v\n",
 		n, r.State, o.Name, o.INN, o.OGRN, o.KPP, o.Address, req.HasAuthorityDocument, orgChoice(r), r.MoveUsers)
+	fmt.Fprintf(e.Stdout, "Domains to add: %s\nAddresses allowed off the organisation's domains: %s\nRole changes allowed: %v\n\n",
+		dash(strings.Join(r.AddDomains, ", ")), dash(strings.Join(r.AllowPeople, ", ")), r.AllowRoleChange)
 	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "№\tFULL NAME\tDEPARTMENT\tPOSITION\tSYSTEMS\tRIGHTS\tE-MAIL\tPHONE\tACCOUNT\tKEY CHANNEL\tACTION")
 	for _, p := range req.People {
@@ -182,7 +228,20 @@ func registrationShow(ctx context.Context, e *env, f registrationFlags, n int64)
 	for _, pr := range req.Problems {
 		fmt.Fprintln(e.Stdout, "! "+pr)
 	}
+	if len(warnings) > 0 {
+		fmt.Fprintln(e.Stdout, "\n"+mailout.Text(lang, mailout.RegWarnings))
+		for _, w := range warnings {
+			fmt.Fprintln(e.Stdout, "! "+w.Text)
+		}
+	}
 	return nil
+}
+
+func nonNil(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
 }
 
 // registrationEdit applies the operator's corrections to a pending request:
@@ -240,6 +299,10 @@ func registrationEdit(ctx context.Context, e *env, f registrationFlags, n int64)
 	}
 	if g["move-users"] {
 		edit.MoveUsers = f.moveUsers
+	}
+	edit.AddDomains, edit.AllowPeople = *f.addDomains, *f.allowPeople
+	if g["allow-role-change"] {
+		edit.AllowRoleChange = f.allowRoleChange
 	}
 	a, err := openApp(ctx, e, *f.cfg, app.Options{})
 	if err != nil {

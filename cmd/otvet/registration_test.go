@@ -201,3 +201,72 @@ func TestRegistrationRejectFromCLI(t *testing.T) {
 		t.Errorf("audit: %+v", evs)
 	}
 }
+
+// The security issue's case on the command line: show lists the warnings
+// (text and --json), approval without a choice adds neither the outsider
+// nor their domain and says so; --add-domain and --allow-person are the
+// explicit choices.
+func TestRegistrationWarningsAndChoices(t *testing.T) {
+	forged := regform.Request{Organisation: regform.Organisation{Name: "МБДОУ «Детский сад № 7»"}, HasAuthorityDocument: true,
+		People: []regform.Person{
+			{Row: 1, FullName: "Аутсайдер Иван", Email: "outsider@evil.test", Systems: "ЕИС", Action: regform.ActionAdd},
+			{Row: 2, FullName: "Иванова Анна", Email: "ivanova@gmail.com", Systems: "ЕИС", Action: regform.ActionAdd},
+		}}
+	for _, choose := range []bool{false, true} {
+		t.Run(fmt.Sprintf("chosen %v", choose), func(t *testing.T) {
+			cfg, n := pendingRequest(t, forged, "sokolova@sad7.kgo66.ru")
+			var reg struct {
+				Warnings []struct {
+					Code    string   `json:"code"`
+					Args    []string `json:"args"`
+					Allowed bool     `json:"allowed"`
+					Text    string   `json:"text"`
+				} `json:"warnings"`
+				AddDomains  []string `json:"add_domains"`
+				AllowPeople []string `json:"allow_people"`
+			}
+			mustJSON(t, &reg, "registration", "show", n, "--json", "--config", cfg)
+			var got []string
+			for _, w := range reg.Warnings {
+				got = append(got, w.Code+":"+strings.Join(w.Args, ","))
+				if w.Text == "" || w.Allowed {
+					t.Errorf("warning %+v", w)
+				}
+			}
+			if !slices.Contains(got, "new_domain:evil.test") || !slices.Contains(got, "off_domain:outsider@evil.test,evil.test") ||
+				!slices.Contains(got, "public_mail:ivanova@gmail.com") {
+				t.Errorf("show --json warnings: %v", got)
+			}
+			if out := must(t, "registration", "show", n, "--config", cfg); !strings.Contains(out, "--add-domain evil.test") ||
+				!strings.Contains(out, "--allow-person ivanova@gmail.com") {
+				t.Errorf("show:\n%s", out)
+			}
+			if choose {
+				var u usageError
+				if _, _, err := otvet(t, "registration", "edit", n, "--add-domain", "mail.ru", "--config", cfg); !errors.As(err, &u) {
+					t.Errorf("--add-domain mail.ru: %v", err)
+				}
+				out := must(t, "registration", "edit", n, "--add-domain", "Evil.test", "--allow-person", "ivanova@gmail.com", "--config", cfg)
+				if !strings.Contains(out, "add domain evil.test") || !strings.Contains(out, "allow ivanova@gmail.com") {
+					t.Errorf("edit: %s", out)
+				}
+				mustJSON(t, &reg, "registration", "show", n, "--json", "--config", cfg)
+				if !slices.Equal(reg.AddDomains, []string{"evil.test"}) || !slices.Equal(reg.AllowPeople, []string{"ivanova@gmail.com"}) {
+					t.Errorf("choices: %+v", reg)
+				}
+			}
+			out := must(t, "registration", "approve", n, "--config", cfg)
+			_, _, err := otvet(t, "user", "show", "outsider@evil.test", "--config", cfg)
+			if choose {
+				if err != nil || !strings.Contains(out, "2 registered") {
+					t.Errorf("approve with the choices: %s; outsider: %v", out, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(out, "0 registered") || !strings.Contains(out, "outsider@evil.test, ivanova@gmail.com") ||
+				!strings.Contains(out, "--add-domain evil.test") {
+				t.Errorf("approve without a choice: %s; outsider: %v", out, err)
+			}
+		})
+	}
+}
