@@ -136,8 +136,9 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 		MaxMessageBytes: int64(c.Limits.MaxMessageBytes), AutoReplyPerHour: c.AutoReply.MaxPerHour,
 		ReopenWindow: c.Tickets.ReopenWindow.D(), Now: o.Now, Logger: log.With("component", "intake"),
 		Queued: a.Outbox.Wake, Regulations: Regulations(c), ResolvedCloseDays: c.Tickets.AutocloseDays,
-		Wait:      helpdesk.WaitTimers{ReminderDays: c.Tickets.WaitReminderDays, CloseDays: c.Tickets.WaitCloseDays},
-		Retention: time.Duration(c.Tickets.RetentionDays) * 24 * time.Hour,
+		ParseTimeout: c.Limits.ParseTimeout.D(),
+		Wait:         helpdesk.WaitTimers{ReminderDays: c.Tickets.WaitReminderDays, CloseDays: c.Tickets.WaitCloseDays},
+		Retention:    time.Duration(c.Tickets.RetentionDays) * 24 * time.Hour,
 	})
 	if err != nil {
 		return nil, err

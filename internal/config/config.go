@@ -19,6 +19,12 @@ type Config struct {
 	Database      Database       `yaml:"database"`
 	SecretKey     Secret         `yaml:"secret_key"`
 	SecretFile    string         `yaml:"secret_key_file"`
+	// Previous signing keys, still accepted on reply addresses mailed before a
+	// key rotation (docs/security.md): inline or from the environment
+	// (OTVET_PREVIOUS_SECRET_KEYS, comma-separated), and from files. Load
+	// appends the files' keys to PreviousSecretKeys.
+	PreviousSecretKeys  []Secret `yaml:"previous_secret_keys"`
+	PreviousSecretFiles []string `yaml:"previous_secret_key_files"`
 	Log           Log            `yaml:"log"`
 	Limits        Limits         `yaml:"limits"`
 	AutoReply     AutoReply      `yaml:"auto_reply"`
@@ -35,6 +41,9 @@ type Config struct {
 	// unreadable marks the secrets whose *_file could not be read (by field
 	// path, e.g. "desks[0].imap.password"): Load reported them already.
 	unreadable map[string]bool
+	// previousFields names where each of PreviousSecretKeys came from
+	// ("previous_secret_keys[0]", "previous_secret_key_files[1]"), for Validate.
+	previousFields []string
 }
 
 // Digests are the SLA digests mailed to managers.
@@ -168,6 +177,9 @@ type Limits struct {
 	// and macro documents). Programs, macro documents and zip archives
 	// holding them are also recognised by content, whatever the list.
 	RiskyExtensions []string `yaml:"risky_extensions"`
+	// ParseTimeout bounds the parsing of one message (default 30s): a
+	// message that takes longer is quarantined, and intake goes on.
+	ParseTimeout Duration `yaml:"parse_timeout"`
 }
 
 // Risky is limits.risky_extensions for mailmsg.Options.RiskyExtensions:
@@ -442,6 +454,9 @@ func (c *Config) setDefaults() {
 	if c.Tickets.AutocloseDays == 0 {
 		c.Tickets.AutocloseDays = 3
 	}
+	if c.Limits.ParseTimeout == 0 {
+		c.Limits.ParseTimeout = Duration(30 * time.Second)
+	}
 	if c.Tickets.WaitReminderDays == 0 {
 		c.Tickets.WaitReminderDays = 3
 	}
@@ -526,20 +541,34 @@ func (c *Config) readSecretFiles(base string, getenv func(string) string) []erro
 		}
 		b, err := os.ReadFile(file)
 		if err != nil {
-			fix := "fix it"
-			switch {
-			case errors.Is(err, fs.ErrNotExist):
-				fix = "create it"
-			case errors.Is(err, fs.ErrPermission):
-				fix = "let otvet's user read it"
-			}
-			errs = append(errs, fmt.Errorf("%s_file: %w — %s or set %s", field, err, fix, env))
+			errs = append(errs, fmt.Errorf("%s_file: %w — %s or set %s", field, err, fileFix(err), env))
 			c.unreadable[field] = true
 			return
 		}
 		*dst = Secret(strings.TrimRight(string(b), "\r\n"))
 	}
 	read("secret_key", c.SecretFile, "OTVET_SECRET_KEY", &c.SecretKey)
+	c.previousFields = nil
+	for i := range c.PreviousSecretKeys {
+		c.previousFields = append(c.previousFields, fmt.Sprintf("previous_secret_keys[%d]", i))
+	}
+	if getenv("OTVET_PREVIOUS_SECRET_KEYS") == "" {
+		// The environment's list replaces both the inline keys and the files.
+		for i, file := range c.PreviousSecretFiles {
+			field := fmt.Sprintf("previous_secret_key_files[%d]", i)
+			if base != "" && file != "" && !filepath.IsAbs(file) {
+				file = filepath.Join(base, file)
+			}
+			b, err := os.ReadFile(file)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w — %s or set OTVET_PREVIOUS_SECRET_KEYS", field, err, fileFix(err)))
+				c.unreadable[field] = true
+				continue
+			}
+			c.PreviousSecretKeys = append(c.PreviousSecretKeys, Secret(strings.TrimRight(string(b), "\r\n")))
+			c.previousFields = append(c.previousFields, field)
+		}
+	}
 	read("database.dsn", c.Database.DSNFile, "OTVET_DATABASE_DSN", &c.Database.DSN)
 	for i := range c.Desks {
 		d := &c.Desks[i]
@@ -548,6 +577,27 @@ func (c *Config) readSecretFiles(base string, getenv func(string) string) []erro
 		read(fmt.Sprintf("desks[%d].smtp.password", i), d.SMTP.PasswordFile, env+"_SMTP_PASSWORD", &d.SMTP.Password)
 	}
 	return errs
+}
+
+// fileFix says how to mend a secret file that cannot be read.
+func fileFix(err error) string {
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "create it"
+	case errors.Is(err, fs.ErrPermission):
+		return "let otvet's user read it"
+	}
+	return "fix it"
+}
+
+// SigningKeys returns the key that signs reply addresses and the previous
+// keys that are still accepted (secret_key, previous_secret_keys and
+// previous_secret_key_files), for mailout.NewSigner.
+func (c *Config) SigningKeys() (current []byte, previous [][]byte) {
+	for _, k := range c.PreviousSecretKeys {
+		previous = append(previous, []byte(k.Reveal()))
+	}
+	return []byte(c.SecretKey.Reveal()), previous
 }
 
 // Sender is the From of the desk's mail and its envelope sender: smtp.from

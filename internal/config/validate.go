@@ -29,6 +29,20 @@ func (c *Config) validate() []error {
 	if len(c.SecretKey) < 32 && !c.unreadable["secret_key"] {
 		add("secret_key", "must be at least 32 characters (it signs reply addresses): generate one with 'head -c 32 /dev/urandom | base64' and set secret_key_file or OTVET_SECRET_KEY")
 	}
+	for i, k := range c.PreviousSecretKeys {
+		field := fmt.Sprintf("previous_secret_keys[%d]", i)
+		if i < len(c.previousFields) {
+			field = c.previousFields[i]
+		}
+		switch {
+		case len(k) < 16:
+			// 16 bytes is what the signer needs; a previous key may be shorter
+			// than today's 32 characters so that a weak key can be rotated out.
+			add(field, "must be at least 16 characters (a previous signing key; the value is not shown); an empty entry of OTVET_PREVIOUS_SECRET_KEYS is too")
+		case k == c.SecretKey:
+			add(field, "is the same as secret_key: a rotation moves the old key here and sets a new secret_key (docs/security.md)")
+		}
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -49,6 +63,9 @@ func (c *Config) validate() []error {
 		if !riskyExt.MatchString(strings.TrimPrefix(strings.TrimSpace(e), ".")) {
 			add(fmt.Sprintf("limits.risky_extensions[%d]", i), "%q is not a file extension: write the last extension only, without a name, e.g. exe or .docm", e)
 		}
+	}
+	if d := c.Limits.ParseTimeout.D(); d < time.Second || d > time.Hour {
+		add("limits.parse_timeout", "%s is out of range: use 1s to 1h (default 30s)", d)
 	}
 	if p := c.Tickets.SLAWarnPercent; p < 1 || p > 99 {
 		add("tickets.sla_warn_percent", "%d is not a share of the target: use 1 to 99 (default 80)", p)

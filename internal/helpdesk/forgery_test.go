@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/otvet/otvet/internal/helpdesk"
 	"github.com/otvet/otvet/internal/mailmsg"
@@ -228,4 +229,61 @@ func TestBadAddressNeverSilencesATicket(t *testing.T) {
 			t.Errorf("outcome %+v", out)
 		}
 	})
+}
+
+func dsnFor(messageID, recipient string) string {
+	return "From: MAILER-DAEMON@mx.kgo66.ru\r\nTo: " + support + "\r\nSubject: Undelivered Mail Returned to Sender\r\n" +
+		"Message-ID: <b" + messageID + "@mx>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\r\n\r\n" +
+		"--B\r\nContent-Type: text/plain\r\n\r\nI'm sorry.\r\n" +
+		"--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.kgo66.ru\r\n\r\n" +
+		"Final-Recipient: rfc822; " + recipient + "\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 CALL +7-999-FAKE NOW\r\n\r\n" +
+		"--B\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <" + messageID + ">\r\nSubject: x\r\n\r\n--B--\r\n"
+}
+
+// Only real bounces are recorded: a DSN about mail Otvet never sent, or
+// naming an address that mail did not go to, reaches no ticket and no digest.
+func TestOnlyRealBouncesAreRecorded(t *testing.T) {
+	h := newHarness(t)
+	id := h.ingest(mail{from: petrov, subject: "Принтер", id: "m1@uszn"}.String()).TicketID
+	ack := h.outbox(id)[0]
+	for _, c := range []struct{ name, raw string }{
+		{"unknown message", dsnFor("never-sent@kgo66.ru", "petrov@uszn.kgo66.ru")},
+		{"stranger's address", dsnFor(ack.MessageID, "director@uszn.kgo66.ru")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if out := h.ingest(c.raw); out.Disposition != store.DispBounce {
+				t.Fatalf("outcome %+v", out)
+			}
+		})
+	}
+	bs, err := h.db.BouncedAddresses(context.Background(), friday.Add(-time.Hour), friday.Add(time.Hour), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bs) != 0 {
+		t.Errorf("forged bounces recorded: %+v", bs)
+	}
+	if strings.Contains(h.events(id), "bounce,") || strings.HasSuffix(h.events(id), "bounce") {
+		t.Errorf("ticket events %s", h.events(id))
+	}
+}
+
+// A quarantined message from a person is told to the agents, with the
+// commands to look at it, retry or drop it.
+func TestAgentsAreToldOfQuarantinedMail(t *testing.T) {
+	h := newStaffHarness(t)
+	raw := "Return-Path: <ivanova@school3.kgo66.ru>\r\nFrom: \r\nTo: " + support + "\r\nSubject: Отчёт\r\n\r\nтекст\r\n"
+	if out := h.ingest(raw); out.Disposition != store.DispQuarantine {
+		t.Fatalf("outcome %+v", out)
+	}
+	rows := h.sent("quarantined")
+	if len(rows) != 2 {
+		t.Fatalf("%d notices to staff, want one per agent and lead", len(rows))
+	}
+	if m := parse(t, rows[0].Raw); !strings.Contains(m.Text, "otvet quarantine retry") {
+		t.Errorf("notice:\n%s", m.Text)
+	}
+	if n := len(h.sent("rejected_unreadable")); n != 1 {
+		t.Errorf("%d notices to the sender", n)
+	}
 }

@@ -22,6 +22,9 @@ const (
 	// TmplMerged tells a customer their ticket was merged into another; data
 	// NoticeData (Into, IntoSubject).
 	TmplMerged = "merged"
+	// TmplQuarantined tells staff that a message did not become a request
+	// and waits in quarantine; data QuarantinedData.
+	TmplQuarantined = "quarantined"
 	// TmplRegistrationReceived acknowledges a connection request; data RegistrationData.
 	TmplRegistrationReceived = "registration_received"
 )
@@ -56,7 +59,7 @@ const (
 // mail when it is given up.
 func ToStaff(tmpl string) bool {
 	switch tmpl {
-	case TmplAgentNotify, TmplCommandResult, TmplIncidentAlert, TmplDigest:
+	case TmplAgentNotify, TmplCommandResult, TmplIncidentAlert, TmplDigest, TmplQuarantined:
 		return true
 	}
 	return false
@@ -154,6 +157,18 @@ func zeroDataStaff(name string) (any, bool) {
 		return NoticeData{}, true
 	case TmplRegistrationReceived:
 		return RegistrationData{}, true
+	case TmplQuarantined:
+		return QuarantinedData{}, true
 	}
 	return nil, false
+}
+
+// QuarantinedData is the data of "quarantined", to agents and leads.
+type QuarantinedData struct {
+	ID                       int64  // the quarantined message (otvet quarantine show ID)
+	From, Subject            string // as far as they could be read
+	Reason                   string // why, as intake recorded it
+	ReceivedAt               string // in the desk's zone
+	SenderTold               bool   // the sender got the "could not be read" notice
+	DeskName, SupportAddress string
 }

@@ -181,6 +181,11 @@ func goldenCases() []struct {
 			TicketNumber: 145, Subject: "Принтер", SubjectToken: "[#145]", Into: 144, IntoSubject: "Не печатает принтер",
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
+		{"quarantined", TmplQuarantined, QuarantinedData{
+			ID: 17, From: "Иванова М. П. <m.ivanova@school3.kgo66.ru>", Subject: "Отчёт", ReceivedAt: "27.12.2024 10:05 (Екатеринбург)",
+			Reason: "processing this message stopped the service (attempt 2)", SenderTold: true,
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
 		{"registration_received", TmplRegistrationReceived, RegistrationData{
 			TicketNumber: 150, Subject: "Заявка на подключение", SubjectToken: "[#150]", Organisation: "МАОУ СОШ № 3", People: 3,
 			Problems: []string{"строка 3: нет адреса электронной почты"}, NeedsAuthority: true,
