@@ -100,9 +100,12 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	signer, err := mailout.NewSigner([]byte(c.SecretKey.Reveal()))
+	// The first key signs; the previous ones still verify the reply
+	// addresses mailed before a rotation (docs/security.md).
+	key, previous := c.SigningKeys()
+	signer, err := mailout.NewSigner(key, previous...)
 	if err != nil {
-		return nil, fmt.Errorf("secret_key: %w", err)
+		return nil, fmt.Errorf("secret_key, previous_secret_keys: %w", err)
 	}
 	settings, err := LoadSettings(c, log)
 	if err != nil {

@@ -16,15 +16,17 @@ import (
 
 // Config is the whole configuration of one Otvet installation.
 type Config struct {
-	Database      Database       `yaml:"database"`
-	SecretKey     Secret         `yaml:"secret_key"`
-	SecretFile    string         `yaml:"secret_key_file"`
+	Database   Database `yaml:"database"`
+	SecretKey  Secret   `yaml:"secret_key"`
+	SecretFile string   `yaml:"secret_key_file"`
+
 	// Previous signing keys, still accepted on reply addresses mailed before a
 	// key rotation (docs/security.md): inline or from the environment
 	// (OTVET_PREVIOUS_SECRET_KEYS, comma-separated), and from files. Load
 	// appends the files' keys to PreviousSecretKeys.
 	PreviousSecretKeys  []Secret `yaml:"previous_secret_keys"`
 	PreviousSecretFiles []string `yaml:"previous_secret_key_files"`
+
 	Log           Log            `yaml:"log"`
 	Limits        Limits         `yaml:"limits"`
 	AutoReply     AutoReply      `yaml:"auto_reply"`

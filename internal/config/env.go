@@ -89,6 +89,14 @@ func setFromString(fv reflect.Value, s string) error {
 		}
 		*p = Size(n)
 		return nil
+	case *[]Secret:
+		// A list of secrets: comma-separated (a key made with base64 has no comma).
+		var list []Secret
+		for _, v := range strings.Split(s, ",") {
+			list = append(list, Secret(strings.TrimSpace(v)))
+		}
+		*p = list
+		return nil
 	case **bool:
 		b, err := strconv.ParseBool(s)
 		if err != nil {
