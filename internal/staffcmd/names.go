@@ -87,7 +87,7 @@ func lookupCommand(w string) (Name, bool) {
 	return "", false
 }
 
-// Reason codes (DESIGN.md), shared with the rules and the templates.
+// Reason codes (docs/architecture.md), shared with the rules and the templates.
 const (
 	ReasonUnidentified     = "unidentified"
 	ReasonUnclear          = "unclear"

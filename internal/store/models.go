@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// Ticket states (see DESIGN.md).
+// Ticket states (see docs/architecture.md).
 const (
 	StatusUnidentified = "unidentified"
 	StatusOpen         = "open"

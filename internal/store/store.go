@@ -394,7 +394,7 @@ func (db *DB) sel(ctx context.Context, dst any, q string, args ...any) error {
 }
 
 // bind prepares query arguments. Every instant becomes UTC: all instants are
-// stored in UTC (DESIGN.md invariant 3), and SQLite compares them as text, so
+// stored in UTC (docs/architecture.md, invariants), and SQLite compares them as text, so
 // an instant written with another offset would sort wrongly. A NUL in a
 // string (hostile mail can carry one in any header) becomes U+FFFD:
 // PostgreSQL text cannot hold NUL, and both engines must store the same.
