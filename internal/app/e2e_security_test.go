@@ -366,7 +366,8 @@ func TestRealIncidentPassesBlockAndSpamGetsNoAnswer(t *testing.T) {
 			t.Errorf("%d blocked, want 1", n)
 		}
 		alerts := r.secSettled(security)
-		if len(alerts) != 1 || !strings.Contains(alerts[0].Text, "кто-то заходил") && !strings.Contains(alerts[0].Text, r.customer) {
+		if len(alerts) != 1 || !strings.Contains(alerts[0].Subject, "ИНЦИДЕНТ") ||
+			!strings.Contains(alerts[0].Text, "кто-то заходил") || !strings.Contains(alerts[0].Text, r.customer) {
 			t.Errorf("incident contacts got %d messages: %s", len(alerts), secSubjects(alerts))
 		}
 		got := r.secSettled(r.customer)
