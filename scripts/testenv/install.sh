@@ -33,6 +33,8 @@ packages=(
 	swaks libnet-ssleay-perl    # SMTP client for manual end-to-end checks (TLS needs Net::SSLeay)
 	openssl ssl-cert ca-certificates
 	make gcc libc6-dev          # `make test`; `go test -race` needs cgo
+	lintian fakeroot            # `make test` builds and lints the .deb (packaging/check.sh)
+	systemd                     # systemd-analyze verify on the packaged unit
 )
 
 # One dpkg-query for all packages; it fails for packages it has never heard of, which are then
