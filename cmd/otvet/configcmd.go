@@ -31,5 +31,9 @@ func cmdConfig(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.Stdout, "%s is valid: %d desk(s), database %s\n", p, len(c.Desks), c.Database.Driver)
+	// Warnings do not fail the check: placeholders left, addresses off the desks' domains.
+	for _, w := range c.Warnings() {
+		fmt.Fprintln(e.Stdout, "warning:", w)
+	}
 	return nil
 }
