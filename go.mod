@@ -10,6 +10,7 @@ require (
 	github.com/go-analyze/charts v0.6.1
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/jmoiron/sqlx v1.4.0
+	github.com/kljensen/snowball v0.10.0
 	github.com/pressly/goose/v3 v3.29.0
 	github.com/rickar/cal/v2 v2.1.26
 	github.com/wneessen/go-mail v0.8.1
