@@ -29,7 +29,7 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 	}
 	// change asks the lifecycle; a change it refuses is told to the agent.
 	change := func(ch Change) (refused bool, err error) {
-		ch.Actor, ch.Via = agent.Email, ViaMail
+		ch.Actor, ch.Via = agent.Email, in.staffVia()
 		err = in.lc().apply(ctx, t, ch)
 		var na *NotAllowed
 		if errors.As(err, &na) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/otvet/otvet/internal/mailin"
 	"github.com/otvet/otvet/internal/mailmsg"
+	"github.com/otvet/otvet/internal/mailout"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -258,6 +259,13 @@ type intake struct {
 	fetched mailin.Fetched
 	phone   bool                     // registered by staff from a phone call
 	senders map[string]senderContext // directory lookups of this message, by lower-cased address
+	// via is the channel a staff action came through (ViaMail when empty);
+	// quiet: an agent's command results are collected in results (and
+	// delivered set) instead of mailed back (Act, act.go).
+	via       string
+	quiet     bool
+	results   []mailout.CommandResult
+	delivered bool
 }
 
 var subjectToken = regexp.MustCompile(`\[#(\d{1,18})\]`)

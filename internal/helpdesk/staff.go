@@ -380,6 +380,10 @@ func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.
 	if err := in.event(ctx, t.ID, "agent_replied", fmt.Sprintf("%s: %d command(s), %d file(s), delivered %v", agent.Email, len(cmds), len(files), delivered)); err != nil {
 		return Outcome{}, err
 	}
+	if in.quiet {
+		in.results, in.delivered = results, delivered
+		return Outcome{Disposition: DispStaff, TicketID: t.ID}, nil
+	}
 	if len(results) > 0 {
 		data := mailout.CommandResultData{TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID),
 			Results: results, Delivered: delivered, DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress}
@@ -407,6 +411,10 @@ func (in *intake) holdReply(ctx context.Context, t *store.Ticket, agent *store.S
 	results = append(results, mailout.CommandResult{Message: in.text(mailout.CmdHeld)})
 	if err := in.event(ctx, t.ID, kind, agent.Email); err != nil {
 		return Outcome{}, err
+	}
+	if in.quiet {
+		in.results = results
+		return Outcome{Disposition: DispStaff, TicketID: t.ID, Note: kind}, nil
 	}
 	data := mailout.CommandResultData{TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID),
 		Results: results, DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress}
