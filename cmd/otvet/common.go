@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"syscall"
 
 	"github.com/otvet/otvet/internal/app"
 	"github.com/otvet/otvet/internal/config"
@@ -89,7 +90,7 @@ func loadConfig(e *env, flagValue string) (*config.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.Log = newLogger(e.Stderr, c.Log.Level, c.Log.Format)
+	e.Log = newLogger(e, c.Log.Level, c.Log.Format)
 	return c, nil
 }
 
@@ -136,10 +137,44 @@ func loadConfigDB(e *env, path string) (*config.Config, error) {
 	return c, nil
 }
 
-func newLogger(w io.Writer, level, format string) *slog.Logger {
+// newLogger logs to the command's standard error. Under journald (the
+// service's stderr is the stream JOURNAL_STREAM names) each line already gets
+// the journal's timestamp, so the log leaves its own out.
+func newLogger(e *env, level, format string) *slog.Logger {
 	o := &slog.HandlerOptions{Level: logLevel(level)}
-	if format == "json" {
-		return slog.New(slog.NewJSONHandler(w, o))
+	if underJournal(e.Getenv("JOURNAL_STREAM"), e.Stderr) {
+		o.ReplaceAttr = func(groups []string, a slog.Attr) slog.Attr {
+			if len(groups) == 0 && a.Key == slog.TimeKey {
+				return slog.Attr{}
+			}
+			return a
+		}
 	}
-	return slog.New(slog.NewTextHandler(w, o))
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(e.Stderr, o))
+	}
+	return slog.New(slog.NewTextHandler(e.Stderr, o))
+}
+
+// underJournal tells whether w is the journal stream systemd announced in
+// JOURNAL_STREAM ("DEVICE:INODE" of the service's stderr). A writer that is
+// no file (tests) is taken at the variable's word; a file must match it, so
+// that 'otvet ... 2>file' run from a service's shell keeps its timestamps.
+func underJournal(stream string, w io.Writer) bool {
+	if stream == "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return true
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return false
+	}
+	return stream == fmt.Sprintf("%d:%d", st.Dev, st.Ino)
 }
