@@ -90,7 +90,7 @@ func loadConfig(e *env, flagValue string) (*config.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.Log = newLogger(e, c.Log.Level, c.Log.Format)
+	e.Log = envLogger(e, c.Log.Level, c.Log.Format)
 	return c, nil
 }
 
@@ -137,12 +137,21 @@ func loadConfigDB(e *env, path string) (*config.Config, error) {
 	return c, nil
 }
 
-// newLogger logs to the command's standard error. Under journald (the
+// envLogger logs to the command's standard error. Under journald (the
 // service's stderr is the stream JOURNAL_STREAM names) each line already gets
 // the journal's timestamp, so the log leaves its own out.
-func newLogger(e *env, level, format string) *slog.Logger {
+func envLogger(e *env, level, format string) *slog.Logger {
+	return buildLogger(e.Stderr, level, format, underJournal(e.Getenv("JOURNAL_STREAM"), e.Stderr))
+}
+
+// newLogger logs to w with timestamps.
+func newLogger(w io.Writer, level, format string) *slog.Logger {
+	return buildLogger(w, level, format, false)
+}
+
+func buildLogger(w io.Writer, level, format string, noTime bool) *slog.Logger {
 	o := &slog.HandlerOptions{Level: logLevel(level)}
-	if underJournal(e.Getenv("JOURNAL_STREAM"), e.Stderr) {
+	if noTime {
 		o.ReplaceAttr = func(groups []string, a slog.Attr) slog.Attr {
 			if len(groups) == 0 && a.Key == slog.TimeKey {
 				return slog.Attr{}
@@ -151,9 +160,9 @@ func newLogger(e *env, level, format string) *slog.Logger {
 		}
 	}
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(e.Stderr, o))
+		return slog.New(slog.NewJSONHandler(w, o))
 	}
-	return slog.New(slog.NewTextHandler(e.Stderr, o))
+	return slog.New(slog.NewTextHandler(w, o))
 }
 
 // underJournal tells whether w is the journal stream systemd announced in

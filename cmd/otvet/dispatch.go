@@ -78,7 +78,7 @@ func wantsHelp(args []string) bool {
 // run is the whole command line: global flags, the command table, help.
 func run(ctx context.Context, e *env, args []string) error {
 	if e.Log == nil {
-		e.Log = newLogger(e, e.Getenv("OTVET_LOG_LEVEL"), "text")
+		e.Log = envLogger(e, e.Getenv("OTVET_LOG_LEVEL"), "text")
 	}
 	g, args, err := splitGlobal(args)
 	if err != nil {

@@ -42,7 +42,7 @@ func cmdDoctor(ctx context.Context, e *env, args []string) error {
 	results := []doctor.Result{doctor.Config(p, c, cerr)}
 	results[0].Check = "config"
 	if cerr == nil {
-		e.Log = newLogger(e, c.Log.Level, c.Log.Format)
+		e.Log = envLogger(e, c.Log.Level, c.Log.Format)
 		checks, err := app.DoctorChecks(c, *deskName, *timeout, e.Log)
 		if err != nil {
 			return usagef("doctor: %v", err)

@@ -29,7 +29,7 @@ func TestLoggerUnderJournal(t *testing.T) {
 				}
 				return ""
 			}}
-			newLogger(e, "info", tc.format).Info("desk up", "desk", "sd")
+			envLogger(e, "info", tc.format).Info("desk up", "desk", "sd")
 			line := buf.String()
 			if got := strings.Contains(line, "time"); got != tc.wantTime {
 				t.Errorf("time in %q: %v, want %v", line, got, tc.wantTime)
