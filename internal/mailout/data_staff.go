@@ -160,7 +160,7 @@ func zeroDataStaff(name string) (any, bool) {
 	case TmplQuarantined:
 		return QuarantinedData{}, true
 	}
-	return nil, false
+	return zeroDataContractor(name)
 }
 
 // QuarantinedData is the data of "quarantined", to agents and leads.

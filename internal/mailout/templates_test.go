@@ -207,6 +207,30 @@ func goldenCases() []struct {
 			},
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
+		{"contractor_request", TmplContractorRequest, ContractorData{
+			Kind: ContractorPassed, TicketNumber: 123, Subject: "Не открывается «Сетевой город»", SubjectToken: "[#123]",
+			Contractor: "ООО «ИРТех»", Question: "После обновления при входе ошибка 502.\nСкриншот во вложении.",
+			Text: "Коллеги, посмотрите, пожалуйста: ошибка у всей школы с утра.", Files: []string{"oshibka.png (69 Б)"},
+			Due: "28.12.2024 12:00 (Екатеринбург)", Clause: "4.7",
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"contractor_request_reminder", TmplContractorRequest, ContractorData{
+			Kind: ContractorReminder, TicketNumber: 123, Subject: "Не открывается «Сетевой город»", SubjectToken: "[#123]",
+			Due: "28.12.2024 12:00 (Екатеринбург)", DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"contractor_notice", TmplContractorNotice, ContractorData{
+			Kind: ContractorPassed, TicketNumber: 123, Subject: "Не открывается «Сетевой город»", SubjectToken: "[#123]",
+			Contractor: "ООО «ИРТех»", Clause: "4.7", DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"contractor_notice_answered_hidden", TmplContractorNotice, ContractorData{
+			Kind: ContractorAnswered, TicketNumber: 123, Subject: "Не открывается «Сетевой город»", SubjectToken: "[#123]",
+			Clause: "4.7", DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"agent_notify_contractor_answer", TmplAgentNotify, AgentNotifyData{
+			Kind: NotifyContractorAnswer, TicketNumber: 123, Subject: "Не открывается «Сетевой город»", SubjectToken: "[#123]",
+			Status: "open", Requester: "Иванова Мария Петровна <m.ivanova@school3.kgo66.ru>", Author: "irtech <support@irtech.example>",
+			Text: "Исправили балансировщик, проверьте.", DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
 	}
 }
 
