@@ -78,8 +78,9 @@ var ErrLocked = errors.New("mailin: mailbox is being polled by another instance"
 
 // Poller polls one mailbox. Its methods must not be called concurrently.
 type Poller struct {
-	opts Options
-	sink Sink
+	opts   Options
+	sink   Sink
+	status *status // health snapshot (status.go)
 }
 
 // New validates opts (reporting every problem at once) and returns a Poller.
@@ -93,7 +94,7 @@ func New(opts Options, sink Sink) (*Poller, error) {
 		return nil, err
 	}
 	opts.Logger = opts.Logger.With("mailbox", opts.Name)
-	return &Poller{opts: opts, sink: sink}, nil
+	return &Poller{opts: opts, sink: sink, status: &status{}}, nil
 }
 
 // PollOnce connects, logs in, selects the folder, delivers every new message,
@@ -110,7 +111,11 @@ func (p *Poller) PollOnce(ctx context.Context) (Stats, error) {
 		return Stats{}, err
 	}
 	defer s.close()
-	return s.pass(ctx)
+	st, err := s.pass(ctx)
+	if err == nil {
+		p.status.update(func(s *Status) { s.LastPass, s.LastError = time.Now(), "" })
+	}
+	return st, err
 }
 
 // lock takes the Locker's lock, if any. It returns ErrLocked when the lock

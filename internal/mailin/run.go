@@ -36,6 +36,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		} else {
 			wait = backoff(attempt, p.opts.BackoffMin, p.opts.BackoffMax)
 			attempt++
+			p.status.update(func(s *Status) { s.Connected, s.Reconnects, s.LastError = false, s.Reconnects+1, fmt.Sprint(err) })
 			log.Warn("imap session failed; reconnecting", "err", err, "attempt", attempt, "wait", wait.Round(time.Millisecond))
 		}
 		if !sleep(ctx, wait) {
@@ -64,6 +65,8 @@ func (p *Poller) runSession(ctx context.Context) (good bool, err error) {
 		return false, err
 	}
 	defer s.close()
+	p.status.update(func(s *Status) { s.Connected = true })
+	defer p.status.update(func(s *Status) { s.Connected = false })
 	holder, _ := p.opts.Locker.(LockHolder)
 	for {
 		if holder != nil && good {
@@ -76,6 +79,7 @@ func (p *Poller) runSession(ctx context.Context) (good bool, err error) {
 			return good, err
 		}
 		good = true
+		p.status.update(func(s *Status) { s.LastPass, s.LastError = time.Now(), "" })
 		if st.Delivered > 0 || st.UIDValidityReset {
 			p.opts.Logger.Info("pass done", "fetched", st.Fetched, "delivered", st.Delivered,
 				"truncated", st.Truncated, "uidvalidity_reset", st.UIDValidityReset)
