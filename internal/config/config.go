@@ -39,6 +39,7 @@ type Config struct {
 	Rules         Rules          `yaml:"rules"`
 	Staff         []StaffMember  `yaml:"staff"`
 	Digests       Digests        `yaml:"digests"`
+	HTTP          HTTP           `yaml:"http"`
 
 	// unreadable marks the secrets whose *_file could not be read (by field
 	// path, e.g. "desks[0].imap.password"): Load reported them already.
@@ -46,6 +47,17 @@ type Config struct {
 	// previousFields names where each of PreviousSecretKeys came from
 	// ("previous_secret_keys[0]", "previous_secret_key_files[1]"), for Validate.
 	previousFields []string
+}
+
+// HTTP is the web console with health and metrics (docs/console.md).
+type HTTP struct {
+	// Listen is host:port of the console, /healthz, /readyz and /metrics
+	// ("": off).
+	Listen string `yaml:"listen"`
+	// BaseURL is the console's address as staff reach it (behind a proxy:
+	// https://helpdesk.example.ru); sign-in links point there. Default:
+	// http://LISTEN.
+	BaseURL string `yaml:"base_url"`
 }
 
 // Digests are the SLA digests mailed to managers.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -41,6 +42,16 @@ func (c *Config) validate() []error {
 			add(field, "must be at least 16 characters (a previous signing key; the value is not shown); an empty entry of OTVET_PREVIOUS_SECRET_KEYS is too")
 		case k == c.SecretKey:
 			add(field, "is the same as secret_key: a rotation moves the old key here and sets a new secret_key (docs/security.md)")
+		}
+	}
+	if c.HTTP.Listen != "" {
+		if _, port, err := net.SplitHostPort(c.HTTP.Listen); err != nil || port == "" {
+			add("http.listen", "%q is not host:port, e.g. 127.0.0.1:8080 (empty: no web console)", c.HTTP.Listen)
+		}
+	}
+	if c.HTTP.BaseURL != "" {
+		if u, err := url.Parse(c.HTTP.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			add("http.base_url", "%q is not an http(s) address like https://helpdesk.example.ru", c.HTTP.BaseURL)
 		}
 	}
 	switch c.Log.Level {
