@@ -248,6 +248,18 @@ const (
 	ArgNeedDate       Key = "arg.need_date"
 	ArgNotDate        Key = "arg.not_date"
 	ArgNeedTicket     Key = "arg.need_ticket"
+
+	// Third parties (helpdesk/contractor.go, staffcmd).
+	ArgNeedContractor        Key = "arg.need_contractor"
+	ParseContractorNeedText  Key = "parse.contractor_needs_text"
+	CmdNoSuchContractor      Key = "cmd.no_such_contractor"
+	CmdEscalated             Key = "cmd.escalated"
+	CmdAlreadyWithContractor Key = "cmd.already_with_contractor"
+	CmdNotWithContractor     Key = "cmd.not_with_contractor"
+	CmdContractorMessageSent Key = "cmd.contractor_message_sent"
+	CmdRecalled              Key = "cmd.recalled"
+	CmdContractorClosed      Key = "cmd.contractor_ticket_closed"
+	SecContractorForged      Key = "security.contractor_forged"
 )
 
 // texts is one catalogue entry: the Russian and the English text.
@@ -434,4 +446,17 @@ var catalogue = map[Key]texts{
 	ArgNotDate: {"«%s» — не дата; напишите 09.01.2025, 2025-01-09, сегодня, завтра или послезавтра",
 		"%q is not a date; write 2025-01-09, 09.01.2025, today or tomorrow"},
 	ArgNeedTicket: {"нужен номер обращения, с которым объединить (#123 или 123)", "the number of the ticket to merge into is needed (#123 or 123)"},
+
+	ArgNeedContractor:       {"нужно имя подрядчика (otvet contractor list)", "a contractor's name is needed (otvet contractor list)"},
+	ParseContractorNeedText: {"после #ответ-подрядчику нужен текст для подрядчика", "#reply-contractor needs the text for the contractor after it"},
+	CmdNoSuchContractor:     {"нет подрядчика «%s» (otvet contractor list)", "no contractor %q (otvet contractor list)"},
+	CmdEscalated: {"обращение передано подрядчику %s (%s); ответ ожидается до %s; пользователю отправлено уведомление",
+		"passed to contractor %s (%s); an answer is expected by %s; the requester was told"},
+	CmdAlreadyWithContractor: {"обращение уже передано подрядчику %s; напишите ему #ответ-подрядчику", "the ticket is already with contractor %s; write to it with #reply-contractor"},
+	CmdNotWithContractor:     {"обращение не передано подрядчику%s", "the ticket is not with a contractor%s"},
+	CmdContractorMessageSent: {"сообщение отправлено подрядчику %s", "the message was sent to contractor %s"},
+	CmdRecalled:              {"обращение отозвано у подрядчика %s", "the ticket was recalled from contractor %s"},
+	CmdContractorClosed:      {"обращение закрыто: сначала откройте его (#открыть)", "the ticket is closed: reopen it first (#reopen)"},
+	SecContractorForged: {"письмо на адрес ответа подрядчика %s отправлено не с его адреса (%s)",
+		"mail to the reply address of contractor %s was not sent from its addresses (%s)"},
 }

@@ -67,6 +67,27 @@ func parseArgs(c *Command, rest string) mailout.Msg {
 			return mailout.M(mailout.ArgNeedTicket)
 		}
 		c.Args, c.Text = []string{n}, text
+	case Escalate:
+		arg, text := firstField(rest)
+		if arg == "" || strings.HasPrefix(arg, "-") {
+			return mailout.M(mailout.ArgNeedContractor)
+		}
+		c.Args = []string{strings.ToLower(arg)}
+		if flag, after := firstField(text); flag == "--tell-answer" || flag == "--сообщить-ответ" {
+			c.Args, text = append(c.Args, "tell-answer"), after
+		}
+		c.Text = text
+	case ReplyContractor:
+		if strings.TrimSpace(rest) == "" {
+			return mailout.M(mailout.ParseContractorNeedText)
+		}
+		c.Text = strings.TrimSpace(rest)
+	case Recall:
+		arg, text := firstField(rest)
+		if arg != "" {
+			c.Args = []string{strings.ToLower(arg)}
+		}
+		c.Text = text
 	default: // wait, resolve, close, reopen, take: free text only
 		c.Text = rest
 	}

@@ -52,7 +52,7 @@ func TestDocsTables(t *testing.T) {
 			reasons++
 		}
 	}
-	if commands != 15 || reasons != len(Reasons()) {
-		t.Errorf("docs tables list %d commands and %d reasons, want 15 and %d", commands, reasons, len(Reasons()))
+	if commands != 18 || reasons != len(Reasons()) {
+		t.Errorf("docs tables list %d commands and %d reasons, want 18 and %d", commands, reasons, len(Reasons()))
 	}
 }

@@ -26,6 +26,15 @@ const (
 	// documents, archives holding them) go to the customer; without it
 	// they are held back.
 	SendFiles Name = "send-files"
+	// Escalate passes the ticket to a contractor (§4.7): #escalate NAME
+	// [--tell-answer] [text]; the text and the lines below go to the
+	// contractor, never to the customer.
+	Escalate Name = "escalate"
+	// ReplyContractor writes to the contractor the ticket is with: the text
+	// and the lines below go to the contractor, never to the customer.
+	ReplyContractor Name = "reply-contractor"
+	// Recall ends the ticket's involvement of a contractor: #recall [NAME].
+	Recall Name = "recall"
 )
 
 // ChangesState reports whether the command moves the ticket to another
@@ -81,6 +90,12 @@ func lookupCommand(w string) (Name, bool) {
 		return Merge, true
 	case "approve", "одобрить", "утвердить", "подключить":
 		return Approve, true
+	case "escalate", "передать", "подрядчику":
+		return Escalate, true
+	case "reply-contractor", "reply_contractor", "ответ-подрядчику", "ответ_подрядчику":
+		return ReplyContractor, true
+	case "recall", "отозвать":
+		return Recall, true
 	case "send-files", "send_files", "sendfiles", "отправить-файлы", "отправить_файлы", "отправить-файл", "отправить_файл":
 		return SendFiles, true
 	}

@@ -76,6 +76,20 @@ func Parse(reply string) (cmds []Command, body string, errs []ParseError) {
 			continue
 		}
 		c := Command{Name: name, Line: lineNo, Raw: l}
+		if name == Escalate || name == ReplyContractor {
+			// Like a note: the rest of the reply is for the contractor.
+			rest = strings.TrimSpace(rest + "\n" + strings.Join(lines[i+1:], "\n"))
+			i = len(lines)
+			if problem := parseArgs(&c, rest); !problem.IsZero() {
+				fail(mailout.M(mailout.ParseArgument, short(word), problem))
+				break
+			}
+			if _, dup := seen[name.group()]; !dup {
+				seen[name.group()] = lineNo
+				cmds = append(cmds, c)
+			}
+			break
+		}
 		if name == Note {
 			c.Text = strings.TrimSpace(rest + "\n" + strings.Join(lines[i+1:], "\n"))
 			i = len(lines)
