@@ -359,6 +359,8 @@ func wrapCell(s string, n int) []string {
 // templates (including overrides) at load time.
 func zeroData(name string) (any, bool) {
 	switch name {
+	case TmplWebSignIn:
+		return WebSignInData{}, true
 	case TmplAck:
 		return AckData{}, true
 	case TmplReopened:

@@ -59,7 +59,7 @@ const (
 // mail when it is given up.
 func ToStaff(tmpl string) bool {
 	switch tmpl {
-	case TmplAgentNotify, TmplCommandResult, TmplIncidentAlert, TmplDigest, TmplQuarantined:
+	case TmplAgentNotify, TmplCommandResult, TmplIncidentAlert, TmplDigest, TmplQuarantined, TmplWebSignIn:
 		return true
 	}
 	return false

@@ -153,6 +153,10 @@ func goldenCases() []struct {
 			Results:  []CommandResult{{Command: "#take", OK: true, Message: "назначено вам"}, {Command: "#level gold", Message: "нет такого уровня"}},
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
+		{"web_signin", TmplWebSignIn, WebSignInData{
+			Link: "https://helpdesk.kgo66.ru/signin/link?token=EXAMPLE", Minutes: 15,
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
 		{"command_result_refused", TmplCommandResult, CommandResultData{
 			TicketNumber: 140, Subject: "Не работает сканер", SubjectToken: "[#140]", Refused: true,
 			Reason: "адрес ответа подписан для другого сотрудника", DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
