@@ -8,6 +8,7 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -85,21 +86,53 @@ func (s *Stemmer) stem(w []byte) string {
 }
 
 // QueryTerms returns the distinct stemmed terms of a query, at most
-// MaxQueryTerms, in the order written. A ticket matches when it holds every
-// term (in any of its messages, its subject, its requester or its
+// MaxQueryTerms, in the order written, without stop words («не», «и»,
+// "the") unless the query is nothing else. A ticket matches when it holds
+// every term (in any of its messages, its subject, its requester or its
 // organisation).
 func QueryTerms(q string) []string {
 	var out []string
+	for _, w := range QueryWords(q) {
+		if s := Stem(w); !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// QueryWords is QueryTerms before stemming: the distinct folded words of
+// the query without stop words (for PostgreSQL, which stems them itself).
+func QueryWords(q string) []string {
+	var all, kept []string
 	seen := map[string]bool{}
 	eachWord(q, func(w string) {
-		s := Stem(w)
-		if seen[s] || len(out) >= MaxQueryTerms {
+		if seen[w] {
 			return
 		}
-		seen[s] = true
-		out = append(out, s)
+		seen[w] = true
+		all = append(all, w)
+		if !stopWord(w) {
+			kept = append(kept, w)
+		}
 	})
-	return out
+	if len(kept) == 0 {
+		kept = all
+	}
+	if len(kept) > MaxQueryTerms {
+		kept = kept[:MaxQueryTerms]
+	}
+	return kept
+}
+
+// stopWord reports a word too common to look for.
+func stopWord(w string) bool {
+	switch script(w) {
+	case cyrillic:
+		return russian.IsStopWord(w)
+	case latin:
+		return english.IsStopWord(w)
+	}
+	return false
 }
 
 // Words returns the words of text as the index sees them before stemming

@@ -55,6 +55,10 @@ func TestQueryTerms(t *testing.T) {
 		{"  ,.; ", nil},
 		{"принтер принтера школа", []string{"принтер", "школ"}},
 		{"печатает", []string{"печата"}},
+		{"не печатает", []string{"печата"}},
+		{"принтер школа принтера", []string{"принтер", "школ"}},
+		{"не и", []string{"не", "и"}},
+		{"the printer", []string{"printer"}},
 		{strings.Repeat("w", 10) + " " + strings.Repeat("слово ", 3), []string{"wwwwwwwwww", "слов"}},
 	}
 	for _, tt := range tests {

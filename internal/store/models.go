@@ -80,6 +80,9 @@ type Ticket struct {
 	// ticket, and when a ticket waiting for the customer was reminded.
 	HoldWindowID   sql.NullInt64 `db:"hold_window_id"`
 	WaitRemindedAt sql.NullTime  `db:"wait_reminded_at"`
+	// System is the information system the request is about (migration
+	// 00014): detected at intake, set by staff with #system; "" when unknown.
+	System string `db:"system"`
 }
 
 // Priorities.

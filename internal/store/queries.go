@@ -88,23 +88,24 @@ func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id 
 func (t *Tx) CreateTicket(ctx context.Context, tk *Ticket) error {
 	id, err := t.insertID(ctx, `INSERT INTO tickets (desk, status, channel, subject, requester_email, requester_name,
 		support_level, linked_ticket_id, created_at, updated_at, first_response_due, resolution_due,
-		sla_first_response, sla_resolution, reason, priority, org_id, suggestions, missing, resume_at, hold_window_id, closed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sla_first_response, sla_resolution, reason, priority, org_id, suggestions, missing, resume_at, hold_window_id, closed_at,
+		system)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		tk.Desk, tk.Status, tk.Channel, tk.Subject, tk.RequesterEmail, tk.RequesterName, tk.SupportLevel,
 		tk.LinkedTicketID, tk.CreatedAt, tk.UpdatedAt, tk.FirstResponseDue, tk.ResolutionDue,
 		tk.SLAFirstResponse, tk.SLAResolution, tk.Reason, cmpOr(tk.Priority, PriorityNormal), tk.OrgID, tk.Suggestions,
-		tk.Missing, tk.ResumeAt, tk.HoldWindowID, tk.ClosedAt)
+		tk.Missing, tk.ResumeAt, tk.HoldWindowID, tk.ClosedAt, tk.System)
 	if err != nil {
 		return fmt.Errorf("create ticket: %w", err)
 	}
 	tk.ID = id
-	return nil
+	return t.indexTicket(ctx, tk.ID)
 }
 
 const ticketCols = `id, desk, status, channel, subject, requester_email, requester_name, support_level,
 	linked_ticket_id, created_at, updated_at, closed_at, first_response_due, resolution_due, first_response_at,
 	sla_first_response, sla_resolution, reason, priority, org_id, suggestions, missing, resume_at,
-	assignee, resolved_at, planned_for, merged_into, kind, hold_window_id, wait_reminded_at`
+	assignee, resolved_at, planned_for, merged_into, kind, hold_window_id, wait_reminded_at, system`
 
 // Ticket reads a ticket inside the transaction.
 func (t *Tx) Ticket(ctx context.Context, id int64) (*Ticket, error) {
@@ -185,8 +186,10 @@ func (t *Tx) SetTicketSLA(ctx context.Context, tk *Ticket) error {
 
 // SetTicketRequester records who the requester turned out to be.
 func (t *Tx) SetTicketRequester(ctx context.Context, id int64, name string, orgID sql.NullInt64, now time.Time) error {
-	_, err := t.exec(ctx, `UPDATE tickets SET requester_name = ?, org_id = ?, updated_at = ? WHERE id = ?`, name, orgID, now, id)
-	return err
+	if _, err := t.exec(ctx, `UPDATE tickets SET requester_name = ?, org_id = ?, updated_at = ? WHERE id = ?`, name, orgID, now, id); err != nil {
+		return err
+	}
+	return t.indexTicket(ctx, id)
 }
 
 // TicketsToResume lists tickets in a status whose resume_at has come.
@@ -291,7 +294,7 @@ func (t *Tx) InsertMessage(ctx context.Context, m *Message) error {
 		return fmt.Errorf("insert message: %w", err)
 	}
 	m.ID = id
-	return nil
+	return t.indexMessage(ctx, m)
 }
 
 // InsertAttachment stores a file of a message.
@@ -303,7 +306,7 @@ func (t *Tx) InsertAttachment(ctx context.Context, a *Attachment) error {
 		return fmt.Errorf("insert attachment: %w", err)
 	}
 	a.ID = id
-	return nil
+	return t.indexAttachment(ctx, a)
 }
 
 // AddEvent appends to the audit trail (ticketID 0: not about a ticket).

@@ -97,13 +97,14 @@ const (
 	FieldFirstResponseAt TicketField = "first_response_at"
 	FieldResolvedAt      TicketField = "resolved_at"
 	FieldResolutionDue   TicketField = "resolution_due"
+	FieldSystem          TicketField = "system"
 )
 
 // SetTicketField sets one of the columns above (the name is from the fixed list, never user input).
 func (t *Tx) SetTicketField(ctx context.Context, id int64, f TicketField, v any, now time.Time) error {
 	switch f {
 	case FieldAssignee, FieldPriority, FieldSupportLevel, FieldPlannedFor, FieldMergedInto, FieldFirstResponseAt,
-		FieldResolvedAt, FieldResolutionDue:
+		FieldResolvedAt, FieldResolutionDue, FieldSystem:
 	default:
 		return fmt.Errorf("ticket field %q cannot be set", f)
 	}

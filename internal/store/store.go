@@ -28,6 +28,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/otvet/otvet/internal/search"
 	"github.com/otvet/otvet/migrations"
 )
 
@@ -46,6 +47,7 @@ type DB struct {
 	path    string // SQLite file
 	log     *slog.Logger
 	stmts   sync.Map // rebound query -> *sqlx.Stmt, prepared once per process
+	stemmer *search.Stemmer
 }
 
 // Options selects and tunes the database.
@@ -107,7 +109,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		x.Close()
 		return nil, fmt.Errorf("connect to %s: %w", o.Dialect, redactDSN(err, o.DSN))
 	}
-	return &DB{x: x, dialect: o.Dialect, path: o.Path, log: log}, nil
+	return &DB{x: x, dialect: o.Dialect, path: o.Path, log: log, stemmer: search.NewStemmer()}, nil
 }
 
 // dsnPassword finds the password of a keyword/value DSN, quoted or not,
