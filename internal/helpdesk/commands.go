@@ -212,6 +212,17 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		}
 		return ok(mailout.CmdApproved, summary)
 
+	case staffcmd.Escalate, staffcmd.ReplyContractor, staffcmd.Recall:
+		// Third parties (contractor.go).
+		msg, failed, err := in.contractorCommand(ctx, t, agent, c)
+		if err != nil {
+			return res, err
+		}
+		if failed {
+			return fail(msg.Key, msg.Args...)
+		}
+		return ok(msg.Key, msg.Args...)
+
 	case staffcmd.SendFiles:
 		// Read by agentFiles; this says what it let through.
 		key, args := in.sendFilesResult()

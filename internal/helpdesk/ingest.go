@@ -296,6 +296,8 @@ func (in *intake) decide(ctx context.Context, perr error) (Outcome, error) {
 		return Outcome{Disposition: store.DispSpam, Note: r.Detail}, in.event(ctx, 0, "spam_ignored", in.msg.From.Email+": "+r.Detail)
 	case RouteRegistration:
 		return in.registration(ctx, r.Registration)
+	case RouteContractor:
+		return in.contractorMail(ctx, r)
 	}
 	return in.open(ctx, r)
 }

@@ -31,22 +31,27 @@ const (
 	EvClosed     Event = "closed"     // closed for good: both clocks stop
 	EvMerged     Event = "merged"     // closed into another ticket, which later mail reaches
 	EvIdentified Event = "identified" // an unidentified sender identified themselves: the clocks start
+	// A contractor (§4.7, contractor.go): the ticket keeps its state.
+	EvEscalated          Event = "escalated"           // passed to a contractor: the requester is told, which is the first response
+	EvRecalled           Event = "recalled"            // the contractor's involvement ended
+	EvContractorAnswered Event = "contractor_answered" // the contractor answered on the ticket (audit only)
 )
 
 // clockEffect is what a transition does to the SLA clocks.
 type clockEffect int
 
 const (
-	clocksKeep   clockEffect = iota
-	clocksPause              // both running clocks pause
-	clocksResume             // paused clocks resume (started when the ticket has none)
-	clocksStop               // both clocks stop: the first response is settled too
-	clocksReopen             // stopped clocks count again (first response only when none was given)
-	clocksStart              // clocks start now with the ticket's targets
+	clocksKeep    clockEffect = iota
+	clocksPause               // both running clocks pause
+	clocksResume              // paused clocks resume (started when the ticket has none)
+	clocksStop                // both clocks stop: the first response is settled too
+	clocksReopen              // stopped clocks count again (first response only when none was given)
+	clocksStart               // clocks start now with the ticket's targets
+	clocksRespond             // the first response is given: the first-response clock stops; resolution runs on
 )
 
 func (e clockEffect) String() string {
-	return [...]string{"—", "pause", "resume", "stop both", "reopen", "start"}[e]
+	return [...]string{"—", "pause", "resume", "stop both", "reopen", "start", "first response given"}[e]
 }
 
 // transition is one row of the lifecycle table.
@@ -82,6 +87,10 @@ func transitions() []transition {
 		{EvReopened, []string{resolved, closed, rejected}, open, clocksReopen},
 		{EvClosed, []string{unidentified, open, waiting, deferred, planned, resolved, rejected}, closed, clocksStop},
 		{EvMerged, []string{open, waiting, deferred, planned, resolved}, closed, clocksStop},
+		// The contractor events keep the ticket's state ("" in the table: unchanged).
+		{EvEscalated, []string{open, waiting, deferred, planned}, "", clocksRespond},
+		{EvRecalled, []string{unidentified, open, waiting, deferred, planned, resolved, rejected, closed}, "", clocksKeep},
+		{EvContractorAnswered, []string{unidentified, open, waiting, deferred, planned, resolved, rejected, closed}, "", clocksKeep},
 	}
 }
 
@@ -90,7 +99,11 @@ func LifecycleTable() string {
 	var b strings.Builder
 	b.WriteString("| event | from | to | SLA clocks |\n|---|---|---|---|\n")
 	for _, tr := range transitions() {
-		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %s |\n", tr.event, "`"+strings.Join(tr.from, "`, `")+"`", tr.to, tr.clocks)
+		to := "`" + tr.to + "`"
+		if tr.to == "" {
+			to = "(unchanged)"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s |\n", tr.event, "`"+strings.Join(tr.from, "`, `")+"`", to, tr.clocks)
 	}
 	return b.String()
 }
@@ -159,6 +172,13 @@ func (lc *lifecycle) apply(ctx context.Context, t *store.Ticket, c Change) error
 	tr, ok := lookupTransition(c.Event, t.Status)
 	if !ok {
 		return &NotAllowed{Event: c.Event, From: t.Status}
+	}
+	if tr.to == "" {
+		// An event that keeps the state (a contractor's): clocks and audit only.
+		if err := lc.clocks(ctx, t, tr.clocks, c); err != nil {
+			return err
+		}
+		return lc.record(ctx, t.ID, c, t.Status)
 	}
 	st := store.State{Status: tr.to}
 	switch c.Event {
@@ -248,6 +268,8 @@ func (lc *lifecycle) clocks(ctx context.Context, t *store.Ticket, e clockEffect,
 		return lc.stopClocks(ctx, t, sla.FirstResponse, sla.Resolution)
 	case clocksReopen:
 		return lc.reopenClocks(ctx, t, why)
+	case clocksRespond:
+		return lc.firstResponse(ctx, t)
 	case clocksStart:
 		tg := Targets{lc.desk.FirstResponse, lc.desk.Resolution}
 		if c.Targets != nil {
@@ -457,4 +479,17 @@ func refusalWords(na *NotAllowed) mailout.Msg {
 		return mailout.M(mailout.CmdClosedReopenFirst)
 	}
 	return mailout.M(mailout.RefusedNotNow, statusWords(na.From))
+}
+
+// firstResponse settles the first-response clock (the requester was told)
+// and records when, once; the resolution clock runs on.
+func (lc *lifecycle) firstResponse(ctx context.Context, t *store.Ticket) error {
+	if t.FirstResponseAt.Valid {
+		return nil
+	}
+	if err := lc.stopClocks(ctx, t, sla.FirstResponse); err != nil {
+		return err
+	}
+	t.FirstResponseAt = sql.NullTime{Time: lc.now, Valid: true}
+	return lc.tx.SetTicketField(ctx, t.ID, store.FieldFirstResponseAt, lc.now, lc.now)
 }

@@ -322,8 +322,8 @@ func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.
 	note := false
 	publicText := body
 	for _, c := range cmds {
-		if c.Name == staffcmd.Note {
-			note = true
+		if c.Name == staffcmd.Note || c.Name == staffcmd.Escalate || c.Name == staffcmd.ReplyContractor {
+			note = true // for colleagues or a contractor: nothing (text or files) goes to the customer
 		}
 		if c.Name == staffcmd.Wait && c.Text != "" {
 			publicText = strings.TrimSpace(c.Text + "\n\n" + publicText)

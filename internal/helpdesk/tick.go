@@ -65,6 +65,11 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 		} else {
 			n += m
 		}
+		if m, err := s.contractorTimers(ctx, tx, now); err != nil {
+			return err
+		} else {
+			n += m
+		}
 		if s.retention > 0 {
 			purged, err := tx.PurgeBefore(ctx, now.Add(-s.retention))
 			if err != nil {

@@ -41,6 +41,7 @@ type Route struct {
 	Staff            staffVerdict
 	Block            store.Block
 	Registration     *regform.Request
+	Contractor       *contractorRoute // RouteContractor: whose mail, on which involvement
 	// Decision is the rules' decision: on a new request (after overrule), or
 	// on a reply (only blocking and offensive language decide there).
 	Decision rules.Decision
@@ -74,6 +75,9 @@ func (in *intake) triage(ctx context.Context, perr error) (Route, error) {
 	}
 	if v, isStaff, err := in.staffVerdict(ctx); err != nil || isStaff {
 		return Route{Kind: RouteStaff, TicketID: v.ticketID(), Staff: v, Detail: v.explain()}, err
+	}
+	if r, isContractor, err := in.triageContractor(ctx); err != nil || isContractor {
+		return r, err
 	}
 	sc, err := in.lookupSender(ctx, m.From.Email)
 	if err != nil {
@@ -178,6 +182,9 @@ func closedStatus(s string) bool {
 // applying the regulations: our own mail, bounces, automatic mail, staff mail.
 const OutcomeIgnore rules.Outcome = "no-rules"
 
+// OutcomeContractor is what `rules test` reports for a contractor's mail.
+const OutcomeContractor rules.Outcome = "contractor"
+
 // OutcomeRegistration is what `rules test` reports for a connection request.
 const OutcomeRegistration rules.Outcome = "registration"
 
@@ -208,6 +215,8 @@ func explainRoute(r Route) rules.Decision {
 		return step(OutcomeRegistration)
 	case RouteAuto:
 		return step(OutcomeIgnore)
+	case RouteContractor:
+		return step(OutcomeContractor)
 	}
 	return step(OutcomeIgnore)
 }

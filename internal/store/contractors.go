@@ -300,3 +300,19 @@ func (t *Tx) AnswerInvolvement(ctx context.Context, id int64, at time.Time, busi
 	}
 	return nil
 }
+
+// LastMessageIDOf is the Message-ID of the ticket's latest message in one of
+// the directions ("" when none).
+func (t *Tx) LastMessageIDOf(ctx context.Context, ticketID int64, dirs ...string) (string, error) {
+	q, args, err := inQuery(`SELECT message_id FROM messages WHERE ticket_id = ? AND direction IN (?) AND message_id <> ''
+		ORDER BY id DESC LIMIT 1`, ticketID, dirs)
+	if err != nil {
+		return "", err
+	}
+	var id string
+	err = t.get(ctx, &id, q, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}

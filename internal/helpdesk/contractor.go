@@ -1,0 +1,324 @@
+package helpdesk
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/staffcmd"
+	"github.com/otvet/otvet/internal/store"
+	"github.com/otvet/otvet/internal/workcal"
+)
+
+// Third parties (regulation §4.7, docs/contractors.md): an agent passes a
+// ticket to a contractor (#escalate), writes to it (#reply-contractor) and
+// ends its involvement (#recall); the contractor's answers come back by
+// route_contractor.go; its own clock runs on its hours (contractorTimers).
+
+// DefaultThirdPartyClause is the clause cited when rules.clauses has no third_party.
+const DefaultThirdPartyClause = "4.7"
+
+// contractorCommand carries out #escalate, #reply-contractor and #recall:
+// what to tell the agent, and whether it failed.
+func (in *intake) contractorCommand(ctx context.Context, t *store.Ticket, agent *store.Staff, c staffcmd.Command) (mailout.Msg, bool, error) {
+	switch c.Name {
+	case staffcmd.Escalate:
+		return in.escalate(ctx, t, agent, c)
+	case staffcmd.ReplyContractor:
+		v, k, err := in.involvementFor(ctx, t.ID, "")
+		if err != nil || v == nil {
+			return mailout.M(mailout.CmdNotWithContractor, ""), true, err
+		}
+		files, _ := in.agentFiles()
+		if err := in.mailContractor(ctx, t, k, v, mailout.ContractorMessage, c.Text, "", files); err != nil {
+			return mailout.Msg{}, false, err
+		}
+		return mailout.M(mailout.CmdContractorMessageSent, k.Name), false, nil
+	case staffcmd.Recall:
+		name := ""
+		if len(c.Args) > 0 {
+			name = c.Args[0]
+		}
+		v, k, err := in.involvementFor(ctx, t.ID, name)
+		if err != nil || v == nil {
+			return mailout.M(mailout.CmdNotWithContractor, ""), true, err
+		}
+		if err := in.tx.MarkInvolvement(ctx, v.ID, store.InvEnded, in.now); err != nil {
+			return mailout.Msg{}, false, err
+		}
+		if err := in.lc().apply(ctx, t, Change{Event: EvRecalled, Actor: agent.Email, Via: ViaMail, Note: "contractor " + k.Name}); err != nil {
+			return mailout.Msg{}, false, err
+		}
+		return mailout.M(mailout.CmdRecalled, k.Name), false, nil
+	}
+	return mailout.M(mailout.CmdUnknown), true, nil
+}
+
+// involvementFor is the ticket's latest open involvement (of the named
+// contractor when name is given), nil when there is none.
+func (in *intake) involvementFor(ctx context.Context, ticketID int64, name string) (*store.Involvement, *store.Contractor, error) {
+	vs, err := in.tx.InvolvementsOf(ctx, ticketID)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := len(vs) - 1; i >= 0; i-- {
+		if vs[i].EndedAt.Valid {
+			continue
+		}
+		k, err := in.tx.ContractorByID(ctx, vs[i].ContractorID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if name == "" || strings.EqualFold(k.Name, name) {
+			return &vs[i], k, nil
+		}
+	}
+	return nil, nil, nil
+}
+
+// escalate passes the ticket to a contractor: the request to the contractor,
+// the involvement with its clock, the lifecycle event, the requester's notice.
+func (in *intake) escalate(ctx context.Context, t *store.Ticket, agent *store.Staff, c staffcmd.Command) (mailout.Msg, bool, error) {
+	if !Allowed(EvEscalated, t.Status) {
+		return refusalWords(&NotAllowed{Event: EvEscalated, From: t.Status}), true, nil
+	}
+	k, err := in.tx.ContractorByName(ctx, c.Args[0])
+	if errors.Is(err, store.ErrNotFound) || (err == nil && contractorMailbox(k) == "") {
+		return mailout.M(mailout.CmdNoSuchContractor, c.Args[0]), true, nil
+	} else if err != nil {
+		return mailout.Msg{}, false, err
+	}
+	if v, err := in.tx.OpenInvolvement(ctx, t.ID, k.ID); err == nil && v != nil {
+		return mailout.M(mailout.CmdAlreadyWithContractor, k.Name), true, nil
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return mailout.Msg{}, false, err
+	}
+	addr := contractorMailbox(k)
+	p, err := in.tx.AddParticipant(ctx, t.ID, addr, contractorName(k), store.RoleContractor, in.now)
+	if err != nil {
+		return mailout.Msg{}, false, err
+	}
+	target := time.Duration(k.ResponseMinutes) * time.Minute
+	if target <= 0 {
+		target = in.desk.FirstResponse
+	}
+	v := &store.Involvement{TicketID: t.ID, ContractorID: k.ID, ParticipantID: p.ID, Email: addr, StartedAt: in.now,
+		TargetSeconds: int64(target / time.Second), StartedBy: agent.Email,
+		TellAnswer: k.TellAnswer || (len(c.Args) > 1 && c.Args[1] == "tell-answer")}
+	if cal := in.s.contractorCalendar(in.desk, k, in.now); cal != nil && target > 0 {
+		v.DueAt = sql.NullTime{Time: cal.Add(in.now, target).UTC(), Valid: true}
+	}
+	if err := in.tx.AddInvolvement(ctx, v); err != nil {
+		return mailout.Msg{}, false, err
+	}
+	question, err := in.tx.FirstMessageText(ctx, t.ID)
+	if err != nil {
+		return mailout.Msg{}, false, err
+	}
+	files, _ := in.agentFiles()
+	if err := in.mailContractor(ctx, t, k, v, mailout.ContractorPassed, c.Text, question, files); err != nil {
+		return mailout.Msg{}, false, err
+	}
+	if err := in.lc().apply(ctx, t, Change{Event: EvEscalated, Actor: agent.Email, Via: ViaMail, Note: "contractor " + k.Name}); err != nil {
+		return mailout.Msg{}, false, err
+	}
+	if err := in.tellRequester(ctx, t, k, mailout.ContractorPassed); err != nil {
+		return mailout.Msg{}, false, err
+	}
+	due := "—"
+	if v.DueAt.Valid {
+		due = FormatLocal(v.DueAt.Time, in.desk.Location, in.desk.Language)
+	}
+	return mailout.M(mailout.CmdEscalated, k.Name, addr, due), false, nil
+}
+
+// contractorMailbox is where requests to a contractor go: its first address
+// that is not a domain ("" when it has none).
+func contractorMailbox(k *store.Contractor) string {
+	for _, a := range k.AddressList() {
+		if !strings.HasPrefix(a, "@") {
+			return a
+		}
+	}
+	return ""
+}
+
+func contractorName(k *store.Contractor) string {
+	if k.DisplayName != "" {
+		return k.DisplayName
+	}
+	return k.Name
+}
+
+// mailContractor sends the contractor a request, a message or a reminder
+// from the support address, with its own signed reply address (bound to the
+// ticket and the contractor's participant row), [#N] and threading; nothing
+// else of the ticket leaves: no other participant, no internal note.
+func (in *intake) mailContractor(ctx context.Context, t *store.Ticket, k *store.Contractor, v *store.Involvement,
+	kind, text, question string, files []mailout.Attachment) error {
+	p, err := in.tx.ParticipantByID(ctx, v.ParticipantID)
+	if err != nil {
+		return err
+	}
+	d := in.desk
+	data := mailout.ContractorData{Kind: kind, TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID),
+		Contractor: contractorName(k), Question: question, Text: text, Clause: in.thirdPartyClause(),
+		DeskName: d.DisplayName, SupportAddress: d.SupportAddress}
+	if v.DueAt.Valid {
+		data.Due = FormatLocal(v.DueAt.Time, d.Location, d.Language)
+	}
+	for _, f := range files {
+		data.Files = append(data.Files, f.Filename+" ("+mailout.FormatSize(int64(len(f.Data)), d.Language)+")")
+	}
+	reply, err := in.s.signer.ReplyAddress(d.SupportAddress, t.ID, p.ID, p.TokenEpoch)
+	if err != nil {
+		return err
+	}
+	o := in.outgoing(t, mailout.TmplContractorRequest, data, mailout.Address{Name: p.Name, Email: p.Email})
+	o.Attachments = files
+	o.ReplyTo = &mailout.Address{Name: d.DisplayName, Email: reply}
+	if kind == mailout.ContractorReminder {
+		o.AutoSubmitted = "auto-generated"
+	}
+	if last, err := in.tx.LastMessageIDOf(ctx, t.ID, store.DirThirdParty, store.DirToThirdParty); err != nil {
+		return err
+	} else if last != "" {
+		o.InReplyTo, o.References = last, []string{last}
+	}
+	row, b, err := in.enqueue(ctx, o, mailout.TmplContractorRequest, false)
+	if err != nil {
+		return err
+	}
+	return in.tx.InsertMessage(ctx, &store.Message{
+		TicketID: t.ID, Direction: store.DirToThirdParty, MessageID: b.MessageID, FromAddr: strings.ToLower(d.From.Email),
+		FromName: d.From.Name, ToAddrs: p.Email, Subject: b.Subject, BodyText: b.Text, Auto: kind == mailout.ContractorReminder,
+		OutboxID: sql.NullInt64{Int64: row.ID, Valid: true}, CreatedAt: in.now,
+	})
+}
+
+// tellRequester sends the requester contractor_notice (passed or answered).
+func (in *intake) tellRequester(ctx context.Context, t *store.Ticket, k *store.Contractor, kind string) error {
+	p, err := in.tx.Participant(ctx, t.ID, t.RequesterEmail)
+	if err != nil {
+		return err
+	}
+	data := mailout.ContractorData{Kind: kind, TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID),
+		Clause: in.thirdPartyClause(), DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress}
+	if !k.HideName {
+		data.Contractor = contractorName(k)
+	}
+	reply, err := in.s.signer.ReplyAddress(in.desk.SupportAddress, t.ID, p.ID, p.TokenEpoch)
+	if err != nil {
+		return err
+	}
+	return in.compose(ctx, t, mailout.Address{Name: p.Name, Email: p.Email}, reply, mailout.TmplContractorNotice, data,
+		sendOpts{autoSubmitted: "auto-generated", record: true})
+}
+
+func (in *intake) thirdPartyClause() string {
+	if c := in.s.regs.Clauses["third_party"]; c != "" {
+		return c
+	}
+	return DefaultThirdPartyClause
+}
+
+// contractorCalendar is the business time of a contractor: its hours
+// ("09:00-18:00") on the production calendar in the desk's zone, or the
+// desk's own calendar when it has none (nil: no calendar, no due times).
+func (s *Service) contractorCalendar(d *Desk, k *store.Contractor, now time.Time) Calendar {
+	if d.Calendar == nil || k.Hours == "" {
+		return d.Calendar
+	}
+	h, err := ParseHours(k.Hours)
+	if err != nil {
+		s.log.Warn("contractor hours unreadable; the desk's calendar is used", "contractor", k.Name, "hours", k.Hours, "err", err)
+		return d.Calendar
+	}
+	y := now.In(d.Location).Year()
+	c, err := workcal.New(workcal.Options{Location: d.Location, Hours: h, FirstYear: y - 1, LastYear: y + 3})
+	if err != nil {
+		s.log.Warn("contractor calendar", "contractor", k.Name, "err", err)
+		return d.Calendar
+	}
+	return c
+}
+
+// ParseHours reads support hours written "09:00-18:00" (or with "–").
+func ParseHours(s string) (workcal.Hours, error) {
+	a, b, ok := strings.Cut(strings.ReplaceAll(strings.TrimSpace(s), "–", "-"), "-")
+	if !ok {
+		return workcal.Hours{}, fmt.Errorf("hours %q: want HH:MM-HH:MM", s)
+	}
+	clock := func(x string) (time.Duration, error) {
+		t, err := time.Parse("15:04", strings.TrimSpace(x))
+		if err != nil {
+			if strings.TrimSpace(x) == "24:00" {
+				return 24 * time.Hour, nil
+			}
+			return 0, fmt.Errorf("hours %q: %w", s, err)
+		}
+		return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+	}
+	start, err := clock(a)
+	if err != nil {
+		return workcal.Hours{}, err
+	}
+	end, err := clock(b)
+	if err != nil {
+		return workcal.Hours{}, err
+	}
+	if start >= end {
+		return workcal.Hours{}, fmt.Errorf("hours %q: the end must follow the start", s)
+	}
+	return workcal.Hours{Start: start, End: end}, nil
+}
+
+// contractorTimers reminds contractors whose response target has come and
+// alerts the ticket's agents once (the scheduler, Tick).
+func (s *Service) contractorTimers(ctx context.Context, tx *store.Tx, now time.Time) (int, error) {
+	due, err := tx.InvolvementsDue(ctx, now)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range due {
+		v := &due[i]
+		t, err := tx.Ticket(ctx, v.TicketID)
+		if err != nil {
+			return n, err
+		}
+		in, ok := s.tickIntake(tx, t, now)
+		if !ok {
+			continue
+		}
+		k, err := tx.ContractorByID(ctx, v.ContractorID)
+		if err != nil {
+			return n, err
+		}
+		if !v.RemindedAt.Valid {
+			if err := in.mailContractor(ctx, t, k, v, mailout.ContractorReminder, "", "", nil); err != nil {
+				return n, err
+			}
+			if err := tx.MarkInvolvement(ctx, v.ID, store.InvReminded, now); err != nil {
+				return n, err
+			}
+		}
+		if !v.BreachedAt.Valid {
+			if err := tx.MarkInvolvement(ctx, v.ID, store.InvBreached, now); err != nil {
+				return n, err
+			}
+			if err := tx.AddEvent(ctx, t.ID, now, "contractor_breached", "system", k.Name+" <"+v.Email+">"); err != nil {
+				return n, err
+			}
+			if err := in.notify(ctx, t, mailout.NotifyContractorBreach, "", k.Name+" <"+v.Email+">", ""); err != nil {
+				return n, err
+			}
+		}
+		n++
+	}
+	return n, nil
+}
