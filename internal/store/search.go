@@ -17,7 +17,8 @@ import (
 // every path that stores mail keeps it current; Reindex rebuilds it.
 //
 // SQLite: the terms are stemmed in Go (internal/search) and kept in the FTS5
-// table ticket_search, whose rowid is the search_docs row. PostgreSQL: the
+// table ticket_search; a document's rowid is its ticket's id << 20 plus its
+// number within the ticket, so a match names its ticket without a lookup. PostgreSQL: the
 // folded words go to to_tsvector('russian', …) in ticket_search.doc (GIN).
 
 // Kinds of documents.
@@ -41,15 +42,30 @@ func (t *Tx) indexDoc(ctx context.Context, ticketID int64, kind string, ref int6
 	if terms == "" {
 		return nil
 	}
-	id, err := t.insertID(ctx, `INSERT INTO search_docs (ticket_id, kind, ref) VALUES (?, ?, ?)`, ticketID, kind, ref)
-	if err != nil {
-		return fmt.Errorf("index %s of ticket #%d: %w", kind, ticketID, err)
+	base := ticketID << docBits
+	rowid := base
+	if kind != docTicket {
+		var last int64
+		if err := t.get(ctx, &last, `SELECT COALESCE(MAX(rowid), ?) FROM ticket_search WHERE rowid BETWEEN ? AND ?`,
+			base, base, base|docMask); err != nil {
+			return fmt.Errorf("index %s of ticket #%d: %w", kind, ticketID, err)
+		}
+		if last == base|docMask {
+			return nil // a million documents: the rest of a ticket is not indexed
+		}
+		rowid = last + 1
 	}
-	if _, err := t.exec(ctx, `INSERT INTO ticket_search (rowid, terms, ticket_id) VALUES (?, ?, ?)`, id, terms, ticketID); err != nil {
+	if _, err := t.exec(ctx, `INSERT INTO ticket_search (rowid, terms) VALUES (?, ?)`, rowid, terms); err != nil {
 		return fmt.Errorf("index %s of ticket #%d: %w", kind, ticketID, err)
 	}
 	return nil
 }
+
+// SQLite document rowids: ticket id << docBits | number within the ticket.
+const (
+	docBits = 20
+	docMask = 1<<docBits - 1
+)
 
 // unindexTicketDoc removes a ticket's own document (not its messages').
 func (t *Tx) unindexTicketDoc(ctx context.Context, ticketID int64) error {
@@ -57,19 +73,8 @@ func (t *Tx) unindexTicketDoc(ctx context.Context, ticketID int64) error {
 		_, err := t.exec(ctx, `DELETE FROM ticket_search WHERE ticket_id = ? AND kind = ?`, ticketID, docTicket)
 		return err
 	}
-	var ids []int64
-	if err := t.sel(ctx, &ids, `SELECT id FROM search_docs WHERE ticket_id = ? AND kind = ?`, ticketID, docTicket); err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if _, err := t.exec(ctx, `DELETE FROM ticket_search WHERE rowid = ?`, id); err != nil {
-			return err
-		}
-		if _, err := t.exec(ctx, `DELETE FROM search_docs WHERE id = ?`, id); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := t.exec(ctx, `DELETE FROM ticket_search WHERE rowid = ?`, ticketID<<docBits)
+	return err
 }
 
 // ticketDoc is the text of a ticket's own document.
@@ -141,7 +146,7 @@ func (db *DB) searchSQL(terms []string) (string, []any) {
 			args = append(args, term)
 			continue
 		}
-		parts = append(parts, `SELECT ticket_id FROM ticket_search WHERE ticket_search MATCH ?`)
+		parts = append(parts, `SELECT rowid >> 20 FROM ticket_search WHERE ticket_search MATCH ?`)
 		// A phrase of one term in the FTS5 query language; terms hold only
 		// letters and digits, and a quote would be doubled.
 		args = append(args, `terms : "`+strings.ReplaceAll(term, `"`, `""`)+`"`)
@@ -195,14 +200,9 @@ func (t *Tx) reindexTickets(ctx context.Context, ids []int64, st *ReindexStats) 
 		if _, err := t.exec(ctx, `DELETE FROM ticket_search WHERE ticket_id BETWEEN ? AND ?`, first, last); err != nil {
 			return err
 		}
-	} else {
-		if _, err := t.exec(ctx, `DELETE FROM ticket_search WHERE rowid IN (SELECT id FROM search_docs WHERE ticket_id BETWEEN ? AND ?)`,
-			first, last); err != nil {
-			return err
-		}
-		if _, err := t.exec(ctx, `DELETE FROM search_docs WHERE ticket_id BETWEEN ? AND ?`, first, last); err != nil {
-			return err
-		}
+	} else if _, err := t.exec(ctx, `DELETE FROM ticket_search WHERE rowid BETWEEN ? AND ?`,
+		first<<docBits, last<<docBits|docMask); err != nil {
+		return err
 	}
 	for _, id := range ids {
 		var d ticketDoc

@@ -5,29 +5,20 @@ ALTER TABLE tickets ADD COLUMN system TEXT NOT NULL DEFAULT '';
 CREATE INDEX tickets_system ON tickets(system);
 CREATE INDEX tickets_org ON tickets(org_id);
 
--- The full-text index (docs/search.md). One document per ticket (subject,
--- requester, organisation), per message and per attachment name; search_docs
--- gives each its rowid in ticket_search and says what it is. The terms are
--- stemmed in Go (internal/search) and written into the FTS5 table; the
--- store keeps both current in the transaction that writes the ticket,
--- message or attachment. `otvet tickets reindex` fills them for rows older
--- than this migration.
-CREATE TABLE search_docs (
-    id        INTEGER PRIMARY KEY AUTOINCREMENT,
-    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
-    kind      TEXT NOT NULL,            -- ticket | message | attachment
-    ref       INTEGER NOT NULL DEFAULT 0 -- the message or attachment id
-);
-CREATE INDEX search_docs_ticket ON search_docs(ticket_id, kind);
+-- The full-text index (docs/search.md): one document per ticket (subject,
+-- requester, organisation), per message and per attachment name. The terms
+-- are stemmed in Go (internal/search). A document's rowid is the ticket's
+-- id times 2^20 plus its number within the ticket (0: the ticket's own), so
+-- a match gives its ticket without reading the row. The store writes it in
+-- the transaction that writes the ticket, message or attachment; `otvet
+-- tickets reindex` fills it for rows older than this migration.
 CREATE VIRTUAL TABLE ticket_search USING fts5(
     terms,
-    ticket_id UNINDEXED,
     tokenize = 'unicode61 remove_diacritics 0'
 );
 
 -- +goose Down
 DROP TABLE ticket_search;
-DROP TABLE search_docs;
 DROP INDEX tickets_org;
 DROP INDEX tickets_system;
 ALTER TABLE tickets DROP COLUMN system;

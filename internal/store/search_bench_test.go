@@ -1,0 +1,188 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/otvet/otvet/internal/store"
+	"github.com/otvet/otvet/internal/testenv"
+)
+
+// The queue and search at scale: 100,000 tickets with 500,000 messages
+// (BENCH_TICKETS overrides the count, five messages each). Seeding takes
+// minutes; OTVET_BENCH_DB keeps the SQLite file between runs. Each
+// sub-benchmark reports p95 (ms) over its runs.
+//
+//	go test -run '^$' -bench BenchmarkQueueAtScale -benchtime 200x ./internal/store
+
+var benchWords = strings.Fields(`добрый день просьба помочь не работает принтер печатает бумага картридж замятие
+	сканер монитор компьютер включается пароль вход учетная запись почта письмо отправить получить ошибка
+	программа обновление лицензия договор счет оплата отчет кабинет школа гимназия детский сад больница
+	поликлиника регистратура запись пациент карта медицинская электронная подпись сертификат ключ токен
+	сеть интернет роутер кабель wi-fi медленно зависает перезагрузка сервер база данных резервная копия
+	телефон звонок номер заявка срочно вчера сегодня утром после обеда директор бухгалтер завуч учитель
+	журнал дневник расписание урок класс ученик родитель справка документ согласование подписание приказ`)
+
+var benchSystems = []string{"", "", "МИС", "СЭД", "1С"}
+
+func benchDB(b *testing.B, dialect store.Dialect) *store.DB {
+	b.Helper()
+	ctx := context.Background()
+	n := 100_000
+	if s := os.Getenv("BENCH_TICKETS"); s != "" {
+		fmt.Sscan(s, &n)
+	}
+	var o store.Options
+	fresh := true
+	switch dialect {
+	case store.SQLite:
+		path := os.Getenv("OTVET_BENCH_DB")
+		if path == "" {
+			path = filepath.Join(b.TempDir(), "bench.db")
+		} else if _, err := os.Stat(path); err == nil {
+			fresh = false
+		}
+		o = store.Options{Dialect: store.SQLite, Path: path}
+	case store.Postgres:
+		env := testenv.Get(b)
+		o = store.Options{Dialect: store.Postgres, DSN: env.NewPostgresDB(b)}
+	}
+	db, err := store.Open(ctx, o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	if _, err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	if !fresh {
+		return db
+	}
+	start := time.Now()
+	rng := rand.New(rand.NewPCG(1, 2))
+	// Words by Zipf's law: the list above first, then 20,000 made-up ones.
+	vocab := slices.Clone(benchWords)
+	syl := []string{"ка", "ро", "ми", "ст", "ва", "ле", "но", "ду", "пр", "ти", "зе", "бо"}
+	for i := range 20_000 {
+		w := ""
+		for j := i; ; j /= len(syl) {
+			w += syl[j%len(syl)]
+			if j < len(syl) {
+				break
+			}
+		}
+		vocab = append(vocab, w+"ин")
+	}
+	zipf := rand.NewZipf(rand.New(rand.NewPCG(3, 4)), 1.07, 2, uint64(len(vocab)-1))
+	text := func(words int) string {
+		var sb strings.Builder
+		for i := range words {
+			if i > 0 {
+				sb.WriteByte(' ')
+			}
+			sb.WriteString(vocab[zipf.Uint64()])
+		}
+		return sb.String()
+	}
+	var orgs []int64
+	if err := db.Tx(ctx, func(tx *store.Tx) error {
+		for i := range 200 {
+			o := &store.Org{Name: fmt.Sprintf("Школа № %d", i+1), SupportLevel: "basic"}
+			if err := tx.CreateOrg(ctx, o, "bench", t0); err != nil {
+				return err
+			}
+			orgs = append(orgs, o.ID)
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	const perTx = 1000
+	for done := 0; done < n; done += perTx {
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			for i := done; i < min(done+perTx, n); i++ {
+				status := store.StatusClosed
+				if rng.IntN(10) == 0 {
+					status = []string{store.StatusOpen, store.StatusWaiting, store.StatusPlanned, store.StatusDeferred}[rng.IntN(4)]
+				}
+				created := t0.Add(-time.Duration(n-i) * 5 * time.Minute)
+				tk := &store.Ticket{Desk: "sd", Status: status, Channel: "email", Subject: text(4),
+					RequesterEmail: fmt.Sprintf("user%d@school%d.ru", rng.IntN(3000), rng.IntN(200)), CreatedAt: created, UpdatedAt: created,
+					OrgID: sql.NullInt64{Int64: orgs[rng.IntN(len(orgs))], Valid: true}, SupportLevel: "basic",
+					System: benchSystems[rng.IntN(len(benchSystems))],
+					FirstResponseDue: sql.NullTime{Time: created.Add(4 * time.Hour), Valid: true},
+					ResolutionDue:    sql.NullTime{Time: created.Add(72 * time.Hour), Valid: true}}
+				if err := tx.CreateTicket(ctx, tk); err != nil {
+					return err
+				}
+				if rng.IntN(3) > 0 {
+					if err := tx.SetTicketField(ctx, tk.ID, store.FieldAssignee, fmt.Sprintf("agent%d@desk.ru", rng.IntN(10)), created); err != nil {
+						return err
+					}
+				}
+				for range 5 {
+					m := &store.Message{TicketID: tk.ID, Direction: store.DirIn, FromAddr: tk.RequesterEmail, Subject: tk.Subject,
+						BodyText: text(40), CreatedAt: created}
+					if err := tx.InsertMessage(ctx, m); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Logf("seeded %d tickets, %d messages on %s in %s", n, 5*n, dialect, time.Since(start).Round(time.Second))
+	return db
+}
+
+func BenchmarkQueueAtScale(b *testing.B) {
+	for _, dialect := range []store.Dialect{store.SQLite, store.Postgres} {
+		b.Run(string(dialect), func(b *testing.B) {
+			db := benchDB(b, dialect)
+			ctx := context.Background()
+			cases := []struct {
+				name string
+				f    store.TicketFilter
+			}{
+				{"search-one-word", store.TicketFilter{Search: "картриджа"}},
+				{"search-three-words", store.TicketFilter{Search: "принтер не печатает замятие бумаги"}},
+				{"search-rare", store.TicketFilter{Search: "user17@school3.ru"}},
+				{"search-org", store.TicketFilter{Search: "школа 3 принтер", Statuses: []string{store.StatusActive}}},
+				{"queue-active", store.TicketFilter{Statuses: []string{store.StatusActive}}},
+				{"queue-agent", store.TicketFilter{Statuses: []string{store.StatusActive}, Assignee: "agent3@desk.ru"}},
+				{"queue-unassigned-system", store.TicketFilter{Unassigned: true, System: "мис", Statuses: []string{store.StatusActive}}},
+				{"queue-breached", store.TicketFilter{Breached: true, Now: t0}},
+				{"queue-due-within", store.TicketFilter{DueWithin: 4 * time.Hour, Now: t0.Add(-48 * time.Hour)}},
+			}
+			for _, c := range cases {
+				b.Run(c.name, func(b *testing.B) {
+					var took []time.Duration
+					found := 0
+					for b.Loop() {
+						start := time.Now()
+						items, err := db.FindTickets(ctx, c.f)
+						if err != nil {
+							b.Fatal(err)
+						}
+						took = append(took, time.Since(start))
+						found = len(items)
+					}
+					slices.Sort(took)
+					b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95-ms")
+					b.ReportMetric(float64(found), "found")
+				})
+			}
+		})
+	}
+}
