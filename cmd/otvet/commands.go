@@ -69,6 +69,16 @@ func commands() []*command {
 			{name: "enable", summary: "make a member active again", usage: "EMAIL", run: sub("enable", cmdStaff)},
 			{name: "revoke", summary: "invalidate every reply address mailed to a member so far", usage: "EMAIL", run: sub("revoke", cmdStaff)},
 		}},
+		{name: "contractor", summary: "third parties that answer on tickets by mail (§4.7)", subs: []*command{
+			{name: "add", summary: "add a contractor",
+				usage: "--name NAME --address A[,@DOMAIN] [--display-name N] [--hide-name] [--systems S] [--hours HH:MM-HH:MM] [--response-minutes M] [--tell-answer]",
+				run:   sub("add", cmdContractor)},
+			{name: "list", summary: "the contractors", usage: "[--json]", run: sub("list", cmdContractor)},
+			{name: "edit", summary: "change a contractor's settings (all given anew)",
+				usage: "--name NAME --address A[,@DOMAIN] [--display-name N] [--hide-name] [--systems S] [--hours HH:MM-HH:MM] [--response-minutes M] [--tell-answer]",
+				run:   sub("edit", cmdContractor)},
+			{name: "remove", summary: "remove a contractor (its history stays)", usage: "NAME", run: sub("remove", cmdContractor)},
+		}},
 		{name: "registration", summary: "connection requests", subs: []*command{
 			{name: "list", summary: "connection requests", usage: "[--json]", run: sub("list", cmdRegistration)},
 			{name: "show", summary: "one connection request", usage: "N [--json]", run: sub("show", cmdRegistration)},

@@ -97,7 +97,11 @@ func parseFile(data []byte, levels []string) (orgs []importOrg, problems []Probl
 		return nil, p.problems
 	}
 	var list *yaml.Node
-	p.fields(root, "", []string{"organisations"}, func(key string, v *yaml.Node) { list = v })
+	p.fields(root, "", []string{"organisations", "contractors"}, func(key string, v *yaml.Node) {
+		if key == "organisations" {
+			list = v
+		}
+	})
 	if list == nil {
 		p.addf(root, "organisations", "missing")
 		return nil, p.problems
@@ -350,11 +354,22 @@ type ImportSummary struct {
 	UsersCreated   int `json:"users_created"`
 	UsersUpdated   int `json:"users_updated"`
 	UsersUnchanged int `json:"users_unchanged"`
+	// Contractors (the file's contractors: list, contractors.go).
+	ContractorsCreated int `json:"contractors_created"`
+	ContractorsUpdated int `json:"contractors_updated"`
 }
 
 func (s ImportSummary) String() string {
 	return fmt.Sprintf("organisations: %d created, %d updated, %d unchanged; users: %d created, %d updated, %d unchanged",
-		s.OrgsCreated, s.OrgsUpdated, s.OrgsUnchanged, s.UsersCreated, s.UsersUpdated, s.UsersUnchanged)
+		s.OrgsCreated, s.OrgsUpdated, s.OrgsUnchanged, s.UsersCreated, s.UsersUpdated, s.UsersUnchanged) +
+		contractorSummary(s)
+}
+
+func contractorSummary(s ImportSummary) string {
+	if s.ContractorsCreated+s.ContractorsUpdated == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; contractors: %d created, %d updated", s.ContractorsCreated, s.ContractorsUpdated)
 }
 
 // ProblemsError reports every problem of a file at once.

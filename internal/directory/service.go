@@ -71,10 +71,17 @@ func (s *Service) Import(ctx context.Context, file string, data []byte, dryRun b
 	if len(problems) > 0 {
 		return ImportSummary{}, &ProblemsError{file: file, problems: problems}
 	}
+	contractors, err := parseContractors(data)
+	if err != nil {
+		return ImportSummary{}, fmt.Errorf("import %s: %w", file, err)
+	}
 	var sum ImportSummary
-	err := s.DB.Tx(ctx, func(tx *store.Tx) error {
+	err = s.DB.Tx(ctx, func(tx *store.Tx) error {
 		var err error
 		sum, err = applyDirectory(ctx, tx, file, orgs, s.Actor, s.now())
+		if err == nil {
+			sum.ContractorsCreated, sum.ContractorsUpdated, err = s.importContractors(ctx, tx, contractors)
+		}
 		if err == nil && dryRun {
 			return errDryRun
 		}
