@@ -266,6 +266,19 @@ const (
 type texts struct{ ru, en string }
 
 // catalogue is the table of texts: data, never written to.
+// Knowledge base and canned answers (docs/kb.md): #статья, #шаблон.
+const (
+	ArgNeedArticle     Key = "arg.need_article"
+	CmdArticleSent     Key = "cmd.article_sent"
+	CmdNoArticle       Key = "cmd.no_article"
+	CmdArticleInternal Key = "cmd.article_internal"
+	CmdCannedInserted  Key = "cmd.canned_inserted"
+	CmdNoCanned        Key = "cmd.no_canned"
+	CmdCannedList      Key = "cmd.canned_list"
+	CmdCannedNone      Key = "cmd.canned_none"
+	KBArticleLink      Key = "kb.article_link"
+)
+
 var catalogue = map[Key]texts{
 	Verbatim: {"%s", "%s"},
 
@@ -459,4 +472,13 @@ var catalogue = map[Key]texts{
 	CmdContractorClosed:      {"обращение закрыто: сначала откройте его (#открыть)", "the ticket is closed: reopen it first (#reopen)"},
 	SecContractorForged: {"письмо на адрес ответа подрядчика %s отправлено не с его адреса (%s)",
 		"mail to the reply address of contractor %s was not sent from its addresses (%s)"},
+	ArgNeedArticle:     {"нужен номер статьи базы знаний (#статья 12)", "the number of a knowledge-base article is needed (#article 12)"},
+	CmdArticleSent:     {"пользователю отправлена статья #%d «%s»", "article #%d “%s” sent to the customer"},
+	CmdNoArticle:       {"в базе знаний нет статьи #%d; ответ не отправлен", "the knowledge base has no article #%d; nothing was sent"},
+	CmdArticleInternal: {"статья #%d внутренняя, пользователям её не отправляют; ответ не отправлен", "article #%d is internal and is not sent to customers; nothing was sent"},
+	CmdCannedInserted:  {"вставлен шаблон ответа «%s»", "canned answer “%s” inserted"},
+	CmdNoCanned:        {"нет шаблона ответа «%s»; ответ не отправлен. Есть: %s", "no canned answer “%s”; nothing was sent. There are: %s"},
+	CmdCannedList:      {"шаблоны ответов (#шаблон ИМЯ): %s", "canned answers (#canned NAME): %s"},
+	CmdCannedNone:      {"шаблонов ответов пока нет", "there are no canned answers yet"},
+	KBArticleLink:      {"Статья целиком: %s", "The whole article: %s"},
 }

@@ -46,6 +46,11 @@ type AckData struct {
 	QualityClause string
 	// Incident: the request was recognised as a security incident.
 	Incident bool
+	// Articles of the knowledge base that may already answer the request
+	// (at most three; docs/kb.md), and the regulation's clause on
+	// instructions (KBClause, "4.3").
+	Articles []ArticleRef
+	KBClause string
 }
 
 // NoticeData is the data of the intake rules' outcomes: identify, blocked,
@@ -358,6 +363,9 @@ func wrapCell(s string, n int) []string {
 // zeroData returns the zero data value of a known template, used to check
 // templates (including overrides) at load time.
 func zeroData(name string) (any, bool) {
+	if d, ok := zeroDataKB(name); ok {
+		return d, true
+	}
 	switch name {
 	case TmplWebSignIn:
 		return WebSignInData{}, true

@@ -91,9 +91,11 @@ type AgentNotifyData struct {
 	// attached to the notification); they are not in Attachments.
 	Risky []RiskyFile
 	// Undelivered is the given-up mail of a NotifyUndelivered.
-	Undelivered              *UndeliveredMail
-	Suggestions              []string // out-of-scope categories suggested by the rules
-	Missing                  []string
+	Undelivered *UndeliveredMail
+	Suggestions []string // out-of-scope categories suggested by the rules
+	Missing     []string
+	// Articles of the knowledge base suggested to the customer (#статья N sends one).
+	Articles                 []ArticleRef
 	DeskName, SupportAddress string
 }
 

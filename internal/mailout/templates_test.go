@@ -235,6 +235,41 @@ func goldenCases() []struct {
 			Status: "open", Requester: "Иванова Мария Петровна <m.ivanova@school3.kgo66.ru>", Author: "irtech <support@irtech.example>",
 			Text: "Исправили балансировщик, проверьте.", DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
+		{"ack_kb_articles", TmplAck, AckData{
+			TicketNumber: 125, Subject: "не печатает принтер", SubjectToken: "[#125]",
+			DeskName: "Служба технической поддержки КГО", DueFirstResponse: "27.12.2024 16:00 (Иркутск)",
+			SupportAddress: "sd@kgo66.ru", KBClause: "4.3", Articles: []ArticleRef{
+				{Number: 3, Title: "Не печатает принтер", Excerpt: "Откройте «Параметры → Принтеры и сканеры» и очередь печати…", URL: "https://help.kgo66.ru/kb/printer"},
+				{Number: 8, Title: "Сканер не сканирует <документы> в МИС", Excerpt: "МИС работает со сканерами через драйвер TWAIN."},
+			},
+		}},
+		{"agent_notify_kb_articles", TmplAgentNotify, AgentNotifyData{
+			Kind: NotifyNew, TicketNumber: 125, Subject: "не печатает принтер", SubjectToken: "[#125]", Status: "open",
+			Requester: "Иванова Мария Петровна <m.ivanova@school3.kgo66.ru>", Text: "Принтер не печатает.",
+			Articles: []ArticleRef{{Number: 3, Title: "Не печатает принтер"}, {Number: 8, Title: "Сканер не сканирует в МИС"}},
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"announcement", TmplAnnouncement, AnnouncementData{
+			Name: "Иванова Мария Петровна", Subject: "Новая версия МИС с 1 марта",
+			Body: "С 1 марта работает новая версия МИС.\nИнструкция по новым функциям — на сайте поддержки.",
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"maintenance_notice_added", TmplMaintenanceNotice, MaintenanceNoticeData{
+			Kind: MaintenanceAdded, Name: "Иванова Мария Петровна", System: "МИС", From: "27.12.2024 20:00 (Иркутск)",
+			To: "27.12.2024 23:00 (Иркутск)", Note: "Обновление сервера <БД>.", DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"maintenance_notice_changed", TmplMaintenanceNotice, MaintenanceNoticeData{
+			Kind: MaintenanceChanged, System: "МИС", From: "27.12.2024 20:00 (Иркутск)", To: "28.12.2024 01:00 (Иркутск)",
+			WasTo: "27.12.2024 23:00 (Иркутск)", DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"maintenance_notice_cancelled", TmplMaintenanceNotice, MaintenanceNoticeData{
+			Kind: MaintenanceCancelled, System: "МИС", From: "27.12.2024 20:00 (Иркутск)", To: "27.12.2024 23:00 (Иркутск)",
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"maintenance_notice_over", TmplMaintenanceNotice, MaintenanceNoticeData{
+			Kind: MaintenanceOver, Name: "Петров Пётр", System: "МИС", From: "27.12.2024 20:00 (Иркутск)", To: "27.12.2024 22:10 (Иркутск)",
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
 	}
 }
 
