@@ -169,6 +169,31 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		}
 		return ok(mailout.CmdLevelSet, lvl)
 
+	case staffcmd.System:
+		// A field, not a state: no lifecycle change; ok writes the audit event.
+		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldSystem, c.Args[0], in.now); err != nil {
+			return res, err
+		}
+		t.System = c.Args[0]
+		if t.System == "" {
+			return ok(mailout.CmdSystemCleared)
+		}
+		return ok(mailout.CmdSystemSet, t.System)
+
+	case staffcmd.Queue:
+		key, args, err := in.queueOf(ctx, agent)
+		if err != nil {
+			return res, err
+		}
+		return ok(key, args...)
+
+	case staffcmd.Search:
+		key, args, err := in.searchFor(ctx, c.Args[0])
+		if err != nil {
+			return res, err
+		}
+		return ok(key, args...)
+
 	case staffcmd.Priority:
 		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldPriority, c.Args[0], in.now); err != nil {
 			return res, err

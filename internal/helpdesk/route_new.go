@@ -40,6 +40,10 @@ func (in *intake) open(ctx context.Context, r Route) (Outcome, error) {
 	if sc.org != nil {
 		t.OrgID = sql.NullInt64{Int64: sc.org.ID, Valid: true}
 	}
+	var err error
+	if t.System, err = in.detectSystem(ctx, sc); err != nil {
+		return Outcome{}, err
+	}
 	var tg Targets
 	t.SupportLevel, tg = in.targets(t.Priority, sc)
 	switch dec.Outcome {

@@ -265,6 +265,24 @@ const (
 // texts is one catalogue entry: the Russian and the English text.
 type texts struct{ ru, en string }
 
+// The queue and search by mail (docs/search.md): #система, #очередь, #поиск.
+const (
+	ArgNeedSystem    Key = "arg.need_system"
+	ArgNeedSearch    Key = "arg.need_search"
+	CmdSystemSet     Key = "cmd.system_set"
+	CmdSystemCleared Key = "cmd.system_cleared"
+	CmdQueue         Key = "cmd.queue"
+	CmdQueueEmpty    Key = "cmd.queue_empty"
+	CmdQueueMine     Key = "cmd.queue_mine"
+	CmdQueueFree     Key = "cmd.queue_unassigned"
+	CmdSearchFound   Key = "cmd.search_found"
+	CmdSearchNone    Key = "cmd.search_none"
+	CmdQueueLine     Key = "cmd.queue_line"
+	CmdQueueNoDue    Key = "cmd.queue_no_due"
+	CmdQueueNoOrg    Key = "cmd.queue_no_org"
+	CmdQueueMore     Key = "cmd.queue_more"
+)
+
 // catalogue is the table of texts: data, never written to.
 // Knowledge base and canned answers (docs/kb.md): #статья, #шаблон.
 const (
@@ -281,6 +299,22 @@ const (
 
 var catalogue = map[Key]texts{
 	Verbatim: {"%s", "%s"},
+
+	ArgNeedSystem: {"нужно название информационной системы (#система МИС) или «-», чтобы его убрать",
+		"the name of an information system is needed (#system MIS), or “-” to clear it"},
+	ArgNeedSearch:    {"нужны слова для поиска (#поиск принтер школа 3)", "words to look for are needed (#search printer school 3)"},
+	CmdSystemSet:     {"информационная система: %s", "information system: %s"},
+	CmdSystemCleared: {"информационная система не указана", "information system cleared"},
+	CmdQueue:         {"ваша очередь:\n%s", "your queue:\n%s"},
+	CmdQueueEmpty:    {"в вашей очереди ничего нет, свободных обращений тоже", "nothing in your queue, and no unassigned tickets"},
+	CmdQueueMine:     {"ваши обращения (%d):", "assigned to you (%d):"},
+	CmdQueueFree:     {"не назначены (%d):", "unassigned (%d):"},
+	CmdSearchFound:   {"найдено по запросу «%s»:\n%s", "found for “%s”:\n%s"},
+	CmdSearchNone:    {"по запросу «%s» ничего не найдено", "nothing found for “%s”"},
+	CmdQueueLine:     {"#%d — %s — %s — срок %s — %s", "#%d — %s — %s — due %s — %s"},
+	CmdQueueNoDue:    {"нет", "none"},
+	CmdQueueNoOrg:    {"без организации", "no organisation"},
+	CmdQueueMore:     {"… и ещё: otvet tickets list", "… and more: otvet tickets list"},
 
 	WordAgents:      {"сотрудник|сотрудника|сотрудников", "agent|agents"},
 	WordWorkingDays: {"рабочий день|рабочих дня|рабочих дней", "working day|working days"},

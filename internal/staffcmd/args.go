@@ -77,6 +77,21 @@ func parseArgs(c *Command, rest string) mailout.Msg {
 			c.Args, text = append(c.Args, "tell-answer"), after
 		}
 		c.Text = text
+	case System:
+		name := strings.TrimSpace(rest)
+		if name == "" || len([]rune(name)) > 40 {
+			return mailout.M(mailout.ArgNeedSystem)
+		}
+		if name == "-" || fold(name) == "нет" || fold(name) == "none" {
+			name = ""
+		}
+		c.Args = []string{name}
+	case Search:
+		q := strings.TrimSpace(rest)
+		if q == "" {
+			return mailout.M(mailout.ArgNeedSearch)
+		}
+		c.Args = []string{q}
 	case ReplyContractor:
 		if strings.TrimSpace(rest) == "" {
 			return mailout.M(mailout.ParseContractorNeedText)

@@ -26,6 +26,13 @@ const (
 	// documents, archives holding them) go to the customer; without it
 	// they are held back.
 	SendFiles Name = "send-files"
+	// System sets the ticket's information system (МИС, СЭД, 1С …); "-" clears it.
+	System Name = "system"
+	// Queue asks for the agent's queue: their tickets by due time, then the
+	// unassigned ones.
+	Queue Name = "queue"
+	// Search asks for the tickets matching the words (docs/search.md).
+	Search Name = "search"
 	// Escalate passes the ticket to a contractor (§4.7): #escalate NAME
 	// [--tell-answer] [text]; the text and the lines below go to the
 	// contractor, never to the customer.
@@ -96,6 +103,12 @@ func lookupCommand(w string) (Name, bool) {
 		return ReplyContractor, true
 	case "recall", "отозвать":
 		return Recall, true
+	case "system", "система", "ис":
+		return System, true
+	case "queue", "очередь":
+		return Queue, true
+	case "search", "поиск", "найти":
+		return Search, true
 	case "send-files", "send_files", "sendfiles", "отправить-файлы", "отправить_файлы", "отправить-файл", "отправить_файл":
 		return SendFiles, true
 	}

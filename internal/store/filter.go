@@ -234,3 +234,23 @@ func (db *DB) queueQuery(f *TicketFilter) (string, []any, error) {
 		FROM tickets` + cond + ` ORDER BY CASE WHEN ` + dueSQL + ` IS NULL THEN 1 ELSE 0 END, ` + dueSQL + `, id DESC LIMIT ?`
 	return q, append(args, limit), nil
 }
+
+// SystemName is an information system named by a maintenance window, with
+// the words that name it too (comma-separated).
+type SystemName struct {
+	System   string `db:"system"`
+	Keywords string `db:"keywords"`
+}
+
+// MaintenanceSystems lists the systems maintenance windows were announced
+// for, the latest window's keywords for each (for detecting a request's
+// system at intake).
+func (t *Tx) MaintenanceSystems(ctx context.Context) ([]SystemName, error) {
+	var ws []SystemName
+	err := t.sel(ctx, &ws, `SELECT system, keywords FROM maintenance_windows w WHERE system <> ''
+		AND id = (SELECT MAX(id) FROM maintenance_windows v WHERE v.system = w.system) ORDER BY system LIMIT 200`)
+	if err != nil {
+		return nil, fmt.Errorf("maintenance systems: %w", err)
+	}
+	return ws, nil
+}

@@ -117,7 +117,7 @@ func benchDB(b *testing.B, dialect store.Dialect) *store.DB {
 				tk := &store.Ticket{Desk: "sd", Status: status, Channel: "email", Subject: text(4),
 					RequesterEmail: fmt.Sprintf("user%d@school%d.ru", rng.IntN(3000), rng.IntN(200)), CreatedAt: created, UpdatedAt: created,
 					OrgID: sql.NullInt64{Int64: orgs[rng.IntN(len(orgs))], Valid: true}, SupportLevel: "basic",
-					System: benchSystems[rng.IntN(len(benchSystems))],
+					System:           benchSystems[rng.IntN(len(benchSystems))],
 					FirstResponseDue: sql.NullTime{Time: created.Add(4 * time.Hour), Valid: true},
 					ResolutionDue:    sql.NullTime{Time: created.Add(72 * time.Hour), Valid: true}}
 				if err := tx.CreateTicket(ctx, tk); err != nil {
