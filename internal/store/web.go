@@ -188,12 +188,15 @@ func (db *DB) Backlog(ctx context.Context) (OutboxBacklog, error) {
 	if err := db.get(ctx, &b.Pending, `SELECT COUNT(*) FROM outbox WHERE state = ?`, OutPending); err != nil {
 		return b, err
 	}
-	due, ok, err := db.NextDue(ctx)
-	if err != nil {
+	// Not MIN(): SQLite loses the column's type in an aggregate.
+	var due []time.Time
+	if err := db.sel(ctx, &due, `SELECT next_attempt_at FROM outbox WHERE state = ? ORDER BY next_attempt_at LIMIT 1`, OutPending); err != nil {
 		return b, err
 	}
-	b.OldestDue = sql.NullTime{Time: due, Valid: ok}
-	err = db.get(ctx, &b.Failed, `SELECT COUNT(*) FROM outbox WHERE state = ?`, OutFailed)
+	if len(due) == 1 {
+		b.OldestDue = sql.NullTime{Time: due[0], Valid: true}
+	}
+	err := db.get(ctx, &b.Failed, `SELECT COUNT(*) FROM outbox WHERE state = ?`, OutFailed)
 	return b, err
 }
 
