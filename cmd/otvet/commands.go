@@ -41,7 +41,12 @@ func commands() []*command {
 			{name: "check", summary: "check the configuration and report every problem at once", run: sub("check", cmdConfig)},
 		}},
 		{name: "tickets", summary: "tickets", subs: []*command{
-			{name: "list", summary: "tickets, newest first", usage: "[--json] [--limit N]", run: sub("list", cmdTickets)},
+			{name: "list", summary: "the queue: tickets a filter selects, nearest due time first",
+				usage: "[--status S,..|active] [--org ID] [--assignee EMAIL|me|none] [--as EMAIL] [--level L] [--priority P] [--system NAME] " +
+					"[--due-within DURATION] [--breached] [--waiting] [--search TEXT] [--desk NAME] [--limit N] [--json]", run: sub("list", cmdTickets)},
+			{name: "search", summary: "tickets holding every word in any form (subject, messages, attachment names, requester, organisation)",
+				usage: "TEXT [--limit N] [--json]", run: sub("search", cmdTickets)},
+			{name: "reindex", summary: "rebuild the full-text index of tickets (after an upgrade)", run: sub("reindex", cmdTickets)},
 			{name: "show", summary: "one ticket with its participants, messages and events", usage: "N [--json]", run: sub("show", cmdTickets)},
 			{name: "open", summary: "register a phone call as a ticket (same rules as mail)",
 				usage: "--phone --requester EMAIL --subject TEXT --body TEXT [--name NAME] [--desk NAME] [--json]", run: sub("open", cmdTickets)},

@@ -38,6 +38,7 @@ type ticketJSON struct {
 	Requester        string                     `json:"requester"`
 	RequesterName    string                     `json:"requester_name,omitempty"`
 	SupportLevel     string                     `json:"support_level"`
+	System           string                     `json:"system,omitempty"`
 	LinkedTicket     int64                      `json:"linked_ticket,omitempty"`
 	CreatedAt        string                     `json:"created_at"`
 	UpdatedAt        string                     `json:"updated_at"`
@@ -84,7 +85,7 @@ func toTicketJSON(t *store.Ticket) ticketJSON {
 		Kind: t.Kind, Assignee: t.Assignee, PlannedFor: t.PlannedFor,
 		OrganisationID: t.OrgID.Int64, Suggestions: splitComma(t.Suggestions), Missing: splitComma(t.Missing),
 		Subject: t.Subject, Requester: t.RequesterEmail,
-		RequesterName: t.RequesterName, SupportLevel: t.SupportLevel, LinkedTicket: t.LinkedTicketID.Int64,
+		RequesterName: t.RequesterName, SupportLevel: t.SupportLevel, System: t.System, LinkedTicket: t.LinkedTicketID.Int64,
 		CreatedAt: rfc3339(t.CreatedAt), UpdatedAt: rfc3339(t.UpdatedAt),
 	}
 	if t.FirstResponseDue.Valid {
@@ -115,7 +116,7 @@ func toTicketJSON(t *store.Ticket) ticketJSON {
 
 func cmdTickets(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return usagef("usage: otvet tickets list|show N|open --phone ... [--json] [--config FILE]")
+		return usagef("usage: otvet tickets list|search TEXT|show N|open --phone ...|reindex [--json] [--config FILE]")
 	}
 	switch args[0] {
 	case "list":
@@ -124,38 +125,157 @@ func cmdTickets(ctx context.Context, e *env, args []string) error {
 		return ticketsShow(ctx, e, args[1:])
 	case "open":
 		return ticketsOpen(ctx, e, args[1:])
+	case "search":
+		return ticketsSearch(ctx, e, args[1:])
+	case "reindex":
+		return ticketsReindex(ctx, e, args[1:])
 	}
-	return usagef("tickets: unknown subcommand %q: use list or show", args[0])
+	return usagef("tickets: unknown subcommand %q: use list, search, show, open or reindex", args[0])
 }
 
+// ticketsList prints the queue: tickets a filter selects, nearest due first.
 func ticketsList(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "tickets list", "tickets list [--json] [--limit N] [--config FILE]")
+	fs := newFlags(e, "tickets list", "tickets list [filters] [--json] [--limit N] [--config FILE]")
 	cfg := configFlag(fs)
-	asJSON := fs.Bool("json", false, "one JSON array")
-	limit := fs.Int("limit", 100, "newest N tickets")
+	asJSON := fs.Bool("json", false, "one JSON array (times in UTC)")
+	limit := fs.Int("limit", 100, "at most N tickets")
+	status := fs.String("status", "", "states, comma-separated: "+strings.Join(store.AllStatuses(), ", ")+", or active")
+	org := fs.Int64("org", 0, "the organisation's id")
+	assignee := fs.String("assignee", "", "an agent's address, me (with --as) or none")
+	as := fs.String("as", "", "your staff address, for --assignee me")
+	level := fs.String("level", "", "support level")
+	priority := fs.String("priority", "", "priority")
+	system := fs.String("system", "", "information system (МИС, СЭД, 1С …)")
+	dueWithin := fs.Duration("due-within", 0, "clock running and due within this long (e.g. 4h; breached ones too)")
+	breached := fs.Bool("breached", false, "clock running and past its due time")
+	waiting := fs.Bool("waiting", false, "waiting for the customer")
+	text := fs.String("search", "", "words to find in any form (subject, messages, attachment names, requester, organisation)")
+	desk := fs.String("desk", "", "only this desk")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("tickets list: unexpected argument %q", fs.Arg(0))
 	}
+	f := store.TicketFilter{Desk: *desk, OrgID: *org, Level: *level, Priority: *priority, System: *system,
+		DueWithin: *dueWithin, Breached: *breached, Waiting: *waiting, Search: *text, Limit: *limit}
+	if *status != "" {
+		for _, st := range strings.Split(*status, ",") {
+			f.Statuses = append(f.Statuses, strings.TrimSpace(st))
+		}
+	}
+	switch strings.ToLower(*assignee) {
+	case "":
+	case "none", "-":
+		f.Unassigned = true
+	case "me":
+		if *as == "" {
+			return usagef("tickets list: --assignee me needs your address: --as EMAIL")
+		}
+		f.Assignee = *as
+	default:
+		f.Assignee = *assignee
+	}
+	if err := f.Validate(); err != nil {
+		return usagef("tickets list: %v", err)
+	}
+	return runQueue(ctx, e, *cfg, f, *asJSON)
+}
+
+// ticketsSearch finds tickets by words.
+func ticketsSearch(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "tickets search", "tickets search TEXT [--json] [--limit N] [--config FILE]")
+	cfg := configFlag(fs)
+	asJSON := fs.Bool("json", false, "one JSON array (times in UTC)")
+	limit := fs.Int("limit", 100, "at most N tickets")
+	if err := parseFlags(fs, flagsFirst(fs, args)); err != nil {
+		return err
+	}
+	q := strings.TrimSpace(strings.Join(fs.Args(), " "))
+	if q == "" {
+		return usagef("tickets search: give the words to find, e.g. otvet tickets search принтер школа 3")
+	}
+	return runQueue(ctx, e, *cfg, store.TicketFilter{Search: q, Limit: *limit}, *asJSON)
+}
+
+// queueJSON is a ticket of a list with its organisation's name and due time.
+type queueJSON struct {
+	ticketJSON
+	Due string `json:"due,omitempty"`
+}
+
+func runQueue(ctx context.Context, e *env, cfg string, f store.TicketFilter, asJSON bool) error {
+	db, s, err := openDBSettings(ctx, e, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	f.Now = time.Now()
+	items, err := db.FindTickets(ctx, f)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		out := make([]queueJSON, 0, len(items))
+		for i := range items {
+			j := queueJSON{ticketJSON: toTicketJSON(&items[i].Ticket)}
+			j.Organisation = items[i].OrgName
+			if d := items[i].Due(); !d.IsZero() {
+				j.Due = rfc3339(d)
+			}
+			out = append(out, j)
+		}
+		return writeJSON(e.Stdout, out)
+	}
+	return printQueue(e.Stdout, items, func(desk string) *time.Location {
+		if loc, ok := s.Location(desk); ok {
+			return loc
+		}
+		loc, _ := s.Location("")
+		return loc
+	})
+}
+
+// printQueue prints tickets with times in their desk's zone.
+func printQueue(w io.Writer, items []store.QueueItem, zone func(desk string) *time.Location) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tSTATUS\tDUE\tORGANISATION\tSYSTEM\tASSIGNEE\tSUBJECT")
+	for _, it := range items {
+		due := "-"
+		if d := it.Due(); !d.IsZero() {
+			due = d.In(zone(it.Desk)).Format("2006-01-02 15:04 MST")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", it.ID, it.Status, due, cmpOr(clip(it.OrgName, 30), "-"),
+			cmpOr(it.System, "-"), cmpOr(it.Assignee, "-"), clip(it.Subject, 50))
+	}
+	return tw.Flush()
+}
+
+// ticketsReindex rebuilds the full-text index.
+func ticketsReindex(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "tickets reindex", "tickets reindex [--config FILE]")
+	cfg := configFlag(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("tickets reindex: unexpected argument %q", fs.Arg(0))
+	}
 	db, err := openDB(ctx, e, *cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ts, err := db.ListTickets(ctx, *limit)
+	start := time.Now()
+	st, err := db.Reindex(ctx, func(st store.ReindexStats) {
+		e.Log.Info("reindexing", "tickets", st.Tickets, "messages", st.Messages)
+	})
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		out := make([]ticketJSON, 0, len(ts))
-		for i := range ts {
-			out = append(out, toTicketJSON(&ts[i]))
-		}
-		return writeJSON(e.Stdout, out)
-	}
-	return printTickets(e.Stdout, ts)
+	fmt.Fprintf(e.Stdout, "indexed %d tickets, %d messages, %d attachment names in %s\n", st.Tickets, st.Messages, st.Attachments,
+		time.Since(start).Round(time.Millisecond))
+	return nil
 }
 
 func printTickets(w io.Writer, ts []store.Ticket) error {
