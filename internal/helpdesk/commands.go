@@ -248,6 +248,11 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		}
 		return ok(msg.Key, msg.Args...)
 
+	case staffcmd.Article, staffcmd.Canned:
+		// Their text went into the answer (kb.go expandReply).
+		key, args := in.applyKB(c)
+		return ok(key, args...)
+
 	case staffcmd.SendFiles:
 		// Read by agentFiles; this says what it let through.
 		key, args := in.sendFilesResult()

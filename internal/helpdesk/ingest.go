@@ -266,6 +266,8 @@ type intake struct {
 	quiet     bool
 	results   []mailout.CommandResult
 	delivered bool
+	// suggested: the knowledge-base articles the acknowledgement named (kb.go).
+	suggested []mailout.ArticleRef
 }
 
 var subjectToken = regexp.MustCompile(`\[#(\d{1,18})\]`)

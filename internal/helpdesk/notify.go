@@ -84,7 +84,7 @@ func (in *intake) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 	data := mailout.AgentNotifyData{
 		Kind: kind, Metric: metric, TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID), Status: t.Status,
 		Requester: t.RequesterEmail, Level: t.SupportLevel, Priority: t.Priority, Author: author, Text: text,
-		Suggestions: splitList(t.Suggestions), Missing: splitList(t.Missing),
+		Suggestions: splitList(t.Suggestions), Missing: splitList(t.Missing), Articles: in.suggested,
 		DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress,
 	}
 	if t.RequesterName != "" {

@@ -152,6 +152,16 @@ func (in *intake) answerOutcome(ctx context.Context, t *store.Ticket, p *store.P
 		missing = dec.Missing
 	}
 	kind, data := in.ackData(t, linked, missing)
+	if ack, ok := data.(mailout.AckData); ok {
+		arts, err := in.suggestArticles(ctx, t)
+		if err != nil {
+			return err
+		}
+		if len(arts) > 0 {
+			ack.Articles, ack.KBClause = arts, in.kbClauseText()
+		}
+		data = ack
+	}
 	return in.autoReply(ctx, t, p, kind, data)
 }
 

@@ -83,6 +83,8 @@ type Options struct {
 	// ParseTimeout bounds the parsing of one message (default 30 s): a
 	// message that takes longer is quarantined (quarantine.go).
 	ParseTimeout time.Duration
+	// Knowledge is the knowledge base and canned answers (nil: none; kb.go).
+	Knowledge Knowledge
 }
 
 // WaitTimers are the working days after a #wait when the customer is
@@ -111,6 +113,7 @@ type Service struct {
 	retention  time.Duration
 	wait       WaitTimers
 	guard      *guard // the poison-message guard (quarantine.go)
+	kb         Knowledge
 }
 
 // LoopHeader marks every message Otvet sends, so that it never ingests its own mail.
@@ -159,6 +162,7 @@ func New(o Options) (*Service, error) {
 	}
 	s.parseOpts.LoopHeader = LoopHeader
 	s.guard = newGuard(o.ParseTimeout)
+	s.kb = o.Knowledge
 	if s.autoMax == 0 {
 		s.autoMax = 10
 	}

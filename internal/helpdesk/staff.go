@@ -329,6 +329,11 @@ func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.
 			publicText = strings.TrimSpace(c.Text + "\n\n" + publicText)
 		}
 	}
+	// #шаблон and #статья put their text into the answer (kb.go).
+	publicText, held := in.expandReply(t, cmds, publicText)
+	if len(held) > 0 {
+		return in.holdReply(ctx, t, agent, part, reply, append(results, held...))
+	}
 	// Store what the agent wrote, with its files: a note stays internal.
 	dir, text := store.DirOut, publicText
 	if note {

@@ -103,6 +103,18 @@ func parseArgs(c *Command, rest string) mailout.Msg {
 			c.Args = []string{strings.ToLower(arg)}
 		}
 		c.Text = text
+	case Article:
+		arg, text := firstField(rest)
+		n, ok := ticketNumber(arg)
+		if !ok {
+			return mailout.M(mailout.ArgNeedArticle)
+		}
+		c.Args, c.Text = []string{n}, text
+	case Canned:
+		// Without a name: the list of canned answers.
+		if arg, text := firstField(rest); arg != "" {
+			c.Args, c.Text = []string{arg}, text
+		}
 	default: // wait, resolve, close, reopen, take: free text only
 		c.Text = rest
 	}

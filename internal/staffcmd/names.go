@@ -26,6 +26,11 @@ const (
 	// documents, archives holding them) go to the customer; without it
 	// they are held back.
 	SendFiles Name = "send-files"
+	// Article sends a knowledge-base article to the customer as the answer
+	// (#статья N); Canned inserts a canned answer (#шаблон NAME), or lists
+	// them without a name (docs/kb.md).
+	Article Name = "article"
+	Canned  Name = "canned"
 	// System sets the ticket's information system (МИС, СЭД, 1С …); "-" clears it.
 	System Name = "system"
 	// Queue asks for the agent's queue: their tickets by due time, then the
@@ -109,6 +114,10 @@ func lookupCommand(w string) (Name, bool) {
 		return Queue, true
 	case "search", "поиск", "найти":
 		return Search, true
+	case "article", "статья", "инструкция":
+		return Article, true
+	case "canned", "шаблон", "шаблоны":
+		return Canned, true
 	case "send-files", "send_files", "sendfiles", "отправить-файлы", "отправить_файлы", "отправить-файл", "отправить_файл":
 		return SendFiles, true
 	}
