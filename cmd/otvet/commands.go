@@ -143,7 +143,7 @@ func commands() []*command {
 			{name: "show", summary: "a month or a year of the calendar", usage: "[--overrides FILE] YEAR [MONTH]",
 				help: calendarHelp, run: calendarSub("show")},
 		}},
-		{name: "demo", summary: "the whole flow in-process, no setup needed", usage: "[--at TIME] [--keep]", run: cmdDemo},
+		{name: "demo", summary: "the whole flow in-process, no setup needed", usage: "[--at TIME] [--keep] [--web ADDR]", run: cmdDemo},
 		{name: "version", summary: "the version, commit and build date", run: cmdVersion},
 	}
 }

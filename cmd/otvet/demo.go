@@ -14,9 +14,10 @@ import (
 )
 
 func cmdDemo(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "demo", "demo [--at TIME] [--keep]")
+	fs := newFlags(e, "demo", "demo [--at TIME] [--keep] [--web ADDR]")
 	atFlag := fs.String("at", "", "pretend the mail arrives at this time (RFC 3339, e.g. 2024-12-27T10:00:00+05:00); default now")
 	keep := fs.Bool("keep", false, "keep the demo's database and print where it is")
+	webAddr := fs.String("web", "", "then serve the web console with the demo's data on this address (e.g. 127.0.0.1:8080; docs/console.md) until interrupted")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -33,6 +34,17 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	}
 	if !*keep {
 		defer os.RemoveAll(dir)
+	}
+	if *webAddr != "" {
+		_, err := demo.Run(ctx, demo.Options{At: at, Dir: dir, Logger: e.Log, Web: *webAddr,
+			WebReady: func(res *demo.Result, url string) {
+				for i, s := range res.Steps {
+					fmt.Fprintf(e.Stdout, "%d. %s\n", i+1, s)
+				}
+				fmt.Fprintf(e.Stdout, "Web console: %s\nSign in as %s (or agent@kgo66.ru): the link mailed to the demo's SMTP sink is printed here. Ctrl-C stops.\n", url, demo.WebLead)
+			},
+			WebLink: func(to, link string) { fmt.Fprintf(e.Stdout, "sign-in link for %s: %s\n", to, link) }})
+		return err
 	}
 	res, err := demo.Run(ctx, demo.Options{At: at, Dir: dir, Logger: e.Log})
 	if err != nil {

@@ -28,6 +28,13 @@ type Options struct {
 	// Dir holds the database; empty means a new temporary directory.
 	Dir    string
 	Logger *slog.Logger
+	// Web is a listen address (host:port) for the web console with the
+	// demo's data (otvet demo --web): Run then serves until ctx is done,
+	// calling WebReady with the console's address and WebLink with every
+	// sign-in link mailed (to the SMTP sink).
+	Web      string
+	WebReady func(res *Result, url string)
+	WebLink  func(to, link string)
 }
 
 // Mail is one message Otvet sent during the demo, as the SMTP sink received it.
@@ -44,6 +51,7 @@ type Result struct {
 	DBPath     string
 	Sent       []Mail
 	Steps      []string // what happened, for people
+	web        string   // Options.Web, for the configuration
 }
 
 // Run ingests the sample mail in two waves (new requests, then a reply to an
@@ -79,7 +87,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	defer sink.close()
 
-	res := &Result{ConfigPath: filepath.Join(dir, "config.yaml"), DBPath: filepath.Join(dir, "otvet.db")}
+	res := &Result{ConfigPath: filepath.Join(dir, "config.yaml"), DBPath: filepath.Join(dir, "otvet.db"), web: o.Web}
 	if err := writeConfig(res, imapSrv.addr, sink.addr, pw); err != nil {
 		return nil, err
 	}
@@ -141,6 +149,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		p, _ := mailmsg.Parse(m.Raw, mailmsg.Options{})
 		res.Sent = append(res.Sent, Mail{From: m.From, To: m.To, Raw: m.Raw, Message: p})
 	}
+	if o.Web != "" {
+		return res, serveWeb(ctx, a, sink, res, o, clock())
+	}
 	return res, nil
 }
 
@@ -167,7 +178,8 @@ desks:
     timezone: Asia/Yekaterinburg
     imap: {host: %s, port: %s, security: plain, username: %s, password: %q, idle: false}
     smtp: {host: %s, port: %s, security: none}
-`, res.DBPath, randomHex(32), Support, ih, ip, Support, pw, sh, sp)
+http: {listen: %q}
+`, res.DBPath, randomHex(32), Support, ih, ip, Support, pw, sh, sp, res.web)
 	return os.WriteFile(res.ConfigPath, []byte(body), 0o600)
 }
 
