@@ -45,7 +45,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		}
 		os.Exit(1)
 	}()
-	app.WatchMX(ctx, c, e.Log) // in the background: docs/doctor.md
+	app.WatchMX(ctx, c, e.Log)                 // in the background: docs/doctor.md
 	if _, err := a.StartWeb(ctx); err != nil { // http.listen: docs/console.md
 		return err
 	}
