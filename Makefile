@@ -7,7 +7,7 @@ STATICCHECK_VERSION ?= v0.8.2
 
 export CGO_ENABLED ?= 0
 
-.PHONY: all build demo test test-fast lint fmt vet staticcheck bench fuzz loadtest clean
+.PHONY: all build deb package-check demo test test-fast lint fmt vet staticcheck bench fuzz loadtest clean
 
 all: build
 
@@ -20,6 +20,17 @@ LDFLAGS    := -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.buildD
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/otvet ./cmd/otvet
 
+# The Debian package: bin/otvet_<version>_amd64.deb (packaging/build-deb.sh; stripped, stamped).
+# A release: make deb VERSION=1.0.0 (the Debian version drops a leading v).
+deb:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS) -s -w' -o bin/otvet-deb/otvet ./cmd/otvet
+	packaging/build-deb.sh bin/otvet-deb/otvet '$(VERSION)' bin
+
+# Builds the package and checks it: contents, lintian, systemd-analyze verify, an install (as root
+# with CI=true: on this machine, then purged). make test runs it after the Go tests.
+package-check:
+	packaging/check.sh
+
 demo: build
 	./bin/otvet demo
 
@@ -28,7 +39,7 @@ demo: build
 # -race needs cgo; the shipped binary does not.
 test: lint
 	OTVET_REQUIRE_REAL_SERVERS=1 CGO_ENABLED=1 scripts/testenv/with-servers.sh \
-		$(GO) test -race -shuffle=on -count=1 -timeout 20m ./...
+		sh -c '$(GO) test -race -shuffle=on -count=1 -timeout 20m ./... && packaging/check.sh'
 
 # Only the tests that need no servers (the rest skip).
 test-fast:
