@@ -35,6 +35,7 @@ packages=(
 	make gcc libc6-dev          # `make test`; `go test -race` needs cgo
 	lintian fakeroot            # `make test` builds and lints the .deb (packaging/check.sh)
 	systemd                     # systemd-analyze verify on the packaged unit
+	chromium                    # the web console's browser test (internal/web, chromedp)
 )
 
 # One dpkg-query for all packages; it fails for packages it has never heard of, which are then
