@@ -62,10 +62,22 @@ func commands() []*command {
 		}},
 		{name: "maintenance", summary: "announced maintenance windows", subs: []*command{
 			{name: "add", summary: "announce a maintenance window",
-				usage: "--system NAME --from TIME --to TIME [--note TEXT] [--keywords W1,W2]", run: sub("add", cmdMaintenance)},
+				usage: "--system NAME --from TIME --to TIME [--note TEXT] [--keywords W1,W2] [--announce]", run: sub("add", cmdMaintenance)},
 			{name: "list", summary: "the maintenance windows", usage: "[--json]", run: sub("list", cmdMaintenance)},
 			{name: "end", summary: "end a window early or extend it; its deferred requests follow", usage: "ID [--at TIME]", run: sub("end", cmdMaintenance)},
 			{name: "remove", summary: "remove a window", usage: "ID", run: sub("remove", cmdMaintenance)},
+		}},
+		{name: "announce", summary: "mail a notice to every matching active user (docs/announcements.md)", usage: announceUsage, run: cmdAnnounce},
+		{name: "kb", summary: "the knowledge base's articles (docs/kb.md)", subs: []*command{
+			{name: "add", summary: "add or replace an article from a Markdown file", usage: "FILE.md [--slug NAME]", run: sub("add", cmdKB)},
+			{name: "list", summary: "the articles with their numbers (#статья N)", usage: "[--json]", run: sub("list", cmdKB)},
+			{name: "show", summary: "one article as a file", usage: "N", run: sub("show", cmdKB)},
+			{name: "remove", summary: "remove an article", usage: "N", run: sub("remove", cmdKB)},
+		}},
+		{name: "reply-template", summary: "canned answers staff insert with #шаблон NAME (docs/kb.md)", subs: []*command{
+			{name: "add", summary: "add or replace a canned answer", usage: "FILE.md [--name NAME]", run: sub("add", cmdReplyTemplate)},
+			{name: "list", summary: "the canned answers of the database", run: sub("list", cmdReplyTemplate)},
+			{name: "remove", summary: "remove a canned answer", usage: "NAME", run: sub("remove", cmdReplyTemplate)},
 		}},
 		{name: "staff", summary: "support staff", subs: []*command{
 			{name: "add", summary: "add or update an active staff member", usage: "--email EMAIL --name NAME [--role agent|lead|manager]", run: sub("add", cmdStaff)},

@@ -15,7 +15,7 @@ import (
 )
 
 func cmdMaintenance(ctx context.Context, e *env, args []string) error {
-	const usage = "maintenance add --system NAME --from TIME --to TIME [--note TEXT] [--keywords W1,W2] | list [--json] | end ID [--at TIME] | remove ID"
+	const usage = "maintenance add --system NAME --from TIME --to TIME [--note TEXT] [--keywords W1,W2] [--announce] | list [--json] | end ID [--at TIME] | remove ID"
 	if len(args) == 0 {
 		return usagef("usage: otvet %s", usage)
 	}
@@ -28,6 +28,7 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 		to := fs.String("to", "", "end, as --from")
 		note := fs.String("note", "", "what users are told")
 		keywords := fs.String("keywords", "", "comma-separated other words that name the system")
+		announced := fs.Bool("announce", false, "mail the system's users now, when the window changes and when it is over")
 		if err := parseFlags(fs, args[1:]); err != nil {
 			return err
 		}
@@ -52,7 +53,7 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 			return usagef("maintenance add: --to must be after --from")
 		}
 		w := &store.MaintenanceWindow{System: *system, Keywords: *keywords, StartsAt: start, EndsAt: end, Note: *note, CreatedBy: "cli"}
-		if err := a.Service.AddMaintenance(ctx, w); errors.Is(err, helpdesk.ErrBadMaintenance) {
+		if err := a.Service.AddMaintenanceAnnounced(ctx, w, *announced); errors.Is(err, helpdesk.ErrBadMaintenance) {
 			return usagef("maintenance add: %v", err)
 		} else if err != nil {
 			return err

@@ -19,6 +19,7 @@ import (
 	"github.com/otvet/otvet/internal/config"
 	"github.com/otvet/otvet/internal/digest"
 	"github.com/otvet/otvet/internal/helpdesk"
+	"github.com/otvet/otvet/internal/kb"
 	"github.com/otvet/otvet/internal/mailin"
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
@@ -37,9 +38,11 @@ type App struct {
 	// Settings are the desks' settings the service, the digests and the
 	// command line share.
 	Settings *Settings
-	log      *slog.Logger
-	tmpl     *mailout.Templates
-	now      func() time.Time
+	// Knowledge is the knowledge base and canned answers (kb.go).
+	Knowledge *kb.Library
+	log       *slog.Logger
+	tmpl      *mailout.Templates
+	now       func() time.Time
 }
 
 // Options adjust how the app is built; the zero value is what `otvet serve` uses.
@@ -130,7 +133,9 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 		// Agents hear of their ticket's mail given up (a.Service is set below).
 		OnGiveUp: func(ctx context.Context, g store.Outgoing) error { return a.Service.Undelivered(ctx, g) },
 	})
+	a.Knowledge = newKnowledge(ctx, c, db, log, now(o.Now))
 	a.Service, err = helpdesk.New(helpdesk.Options{
+		Knowledge: knowledge(c, a.Knowledge), AnnounceInterval: c.Outbox.AnnounceInterval.D(),
 		DB: db, Desks: settings.Desks, Signer: signer, Templates: tmpl,
 		Parse: mailmsg.Options{
 			MaxAttachmentBytes: int64(c.Limits.MaxAttachmentBytes), MaxTotalAttachmentBytes: int64(c.Limits.MaxTotalAttachmentBytes),
@@ -265,6 +270,7 @@ func (a *App) poll(ctx context.Context, send bool) (map[string]mailin.Stats, out
 			errs = append(errs, fmt.Errorf("desk %s: %w", a.Config.Desks[i].Name, err))
 		}
 	}
+	a.reloadKB(ctx)
 	if _, err := a.Service.Tick(ctx); err != nil {
 		errs = append(errs, err)
 	}
@@ -317,6 +323,7 @@ func (a *App) runScheduler(ctx context.Context) error {
 	t := time.NewTicker(30 * time.Second)
 	defer t.Stop()
 	for {
+		a.reloadKB(ctx)
 		if _, err := a.Service.Tick(ctx); err != nil && ctx.Err() == nil {
 			a.log.Error("scheduler", "err", err)
 		}

@@ -39,6 +39,8 @@ type Config struct {
 	Rules         Rules          `yaml:"rules"`
 	Staff         []StaffMember  `yaml:"staff"`
 	Digests       Digests        `yaml:"digests"`
+	KB            KB             `yaml:"kb"`
+	Replies       Replies        `yaml:"replies"`
 	HTTP          HTTP           `yaml:"http"`
 
 	// unreadable marks the secrets whose *_file could not be read (by field
@@ -223,6 +225,9 @@ type Outbox struct {
 	RetryMin     Duration `yaml:"retry_min"`
 	RetryMax     Duration `yaml:"retry_max"`
 	PollInterval Duration `yaml:"poll_interval"`
+	// AnnounceInterval paces announcements (otvet announce, announced
+	// maintenance): the pause between two of their messages (default 1s).
+	AnnounceInterval Duration `yaml:"announce_interval"`
 	// MaxAttempts is no longer used (temporary failures no longer count
 	// toward giving up; see GiveUpAfter); it is still accepted so that old
 	// configuration files load.
@@ -247,6 +252,26 @@ type Tickets struct {
 	// WaitCloseDays: and closes after this many working days without their
 	// reply, counted from the #wait (default 10; negative: never).
 	WaitCloseDays int `yaml:"wait_close_days"`
+}
+
+// KB is the knowledge base (docs/kb.md).
+type KB struct {
+	// Dir holds the articles as Markdown files with a front matter (title,
+	// systems, keywords, public); "" for articles added with otvet kb add only.
+	Dir string `yaml:"dir"`
+	// Threshold is the score an article needs to be suggested in the
+	// acknowledgement (0: the default, kb.DefaultThreshold); higher suggests less.
+	Threshold float64 `yaml:"threshold"`
+	// BaseURL makes an article's link: BaseURL + its file name (without .md).
+	BaseURL string `yaml:"base_url"`
+	// Suggest switches the suggestions in acknowledgements (default on).
+	Suggest Toggle `yaml:"suggest"`
+}
+
+// Replies are the canned answers staff insert with #шаблон NAME.
+type Replies struct {
+	// Dir holds NAME.md files (also managed with otvet reply-template).
+	Dir string `yaml:"dir"`
 }
 
 // Templates points at an optional directory that overrides the embedded mail templates.

@@ -253,7 +253,8 @@ func suggest(key string, fields map[string]reflect.Type) string {
 	low := strings.ToLower(key)
 	best, bestD := "", 3
 	for _, k := range names {
-		if d := editDistance(low, k); d < bestD {
+		// A key shorter than the distance shares nothing with k ("x" is no typo of "kb").
+		if d := editDistance(low, k); d < bestD && d < len(low) {
 			best, bestD = k, d
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/otvet/otvet/internal/mailout"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -20,6 +21,14 @@ var ErrBadMaintenance = errors.New("bad maintenance window")
 // ends (rules.go). The store records the window as an audit event by
 // w.CreatedBy; a zero CreatedAt is now.
 func (s *Service) AddMaintenance(ctx context.Context, w *store.MaintenanceWindow) error {
+	return s.AddMaintenanceAnnounced(ctx, w, false)
+}
+
+// AddMaintenanceAnnounced is AddMaintenance that, with announce, also mails
+// the users of the system now, again when the window is ended early,
+// extended or removed, and when it is over (`maintenance add --announce`;
+// announce.go).
+func (s *Service) AddMaintenanceAnnounced(ctx context.Context, w *store.MaintenanceWindow, announce bool) error {
 	w.System = strings.TrimSpace(w.System)
 	if w.System == "" {
 		return fmt.Errorf("%w: the system is required", ErrBadMaintenance)
@@ -31,7 +40,19 @@ func (s *Service) AddMaintenance(ctx context.Context, w *store.MaintenanceWindow
 		w.CreatedAt = s.now()
 	}
 	w.StartsAt, w.EndsAt, w.CreatedAt = w.StartsAt.UTC(), w.EndsAt.UTC(), w.CreatedAt.UTC()
-	return s.db.Tx(ctx, func(tx *store.Tx) error { return tx.AddMaintenance(ctx, w) })
+	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		if err := tx.AddMaintenance(ctx, w); err != nil || !announce {
+			return err
+		}
+		if err := tx.SetMaintenanceAnnounce(ctx, w.ID); err != nil {
+			return err
+		}
+		return s.announceWindow(ctx, tx, mailout.MaintenanceAdded, *w, time.Time{}, w.CreatedBy, w.CreatedAt)
+	})
+	if err == nil && announce {
+		s.queued()
+	}
+	return err
 }
 
 // EndMaintenance moves the end of window id (`otvet maintenance end ID
@@ -42,8 +63,19 @@ func (s *Service) AddMaintenance(ctx context.Context, w *store.MaintenanceWindow
 func (s *Service) EndMaintenance(ctx context.Context, id int64, end time.Time, actor string) (moved int64, err error) {
 	now := s.now().UTC()
 	err = s.db.Tx(ctx, func(tx *store.Tx) (err error) {
-		moved, err = tx.EndMaintenance(ctx, id, end.UTC(), actor, now)
-		return err
+		before, announced, err := tx.Maintenance(ctx, id)
+		if err != nil {
+			return err
+		}
+		if moved, err = tx.EndMaintenance(ctx, id, end.UTC(), actor, now); err != nil {
+			return err
+		}
+		after, _, err := tx.Maintenance(ctx, id)
+		if err != nil || !announced || !after.EndsAt.After(now) {
+			// Ended now or before: the scheduler says it is over.
+			return err
+		}
+		return s.announceWindow(ctx, tx, mailout.MaintenanceChanged, *after, before.EndsAt, actor, now)
 	})
 	if err != nil {
 		return 0, maintenanceErr(id, err)
@@ -58,8 +90,14 @@ func (s *Service) EndMaintenance(ctx context.Context, id int64, end time.Time, a
 func (s *Service) RemoveMaintenance(ctx context.Context, id int64, actor string) (moved int64, err error) {
 	now := s.now().UTC()
 	err = s.db.Tx(ctx, func(tx *store.Tx) (err error) {
-		moved, err = tx.RemoveMaintenance(ctx, id, actor, now)
-		return err
+		w, announced, err := tx.Maintenance(ctx, id)
+		if err != nil {
+			return err
+		}
+		if moved, err = tx.RemoveMaintenance(ctx, id, actor, now); err != nil || !announced || !w.EndsAt.After(now) {
+			return err
+		}
+		return s.announceWindow(ctx, tx, mailout.MaintenanceCancelled, *w, time.Time{}, actor, now)
 	})
 	if err != nil {
 		return 0, maintenanceErr(id, err)

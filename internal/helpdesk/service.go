@@ -85,6 +85,9 @@ type Options struct {
 	ParseTimeout time.Duration
 	// Knowledge is the knowledge base and canned answers (nil: none; kb.go).
 	Knowledge Knowledge
+	// AnnounceInterval paces announcements: the pause between two of
+	// their messages (default announce.DefaultInterval).
+	AnnounceInterval time.Duration
 }
 
 // WaitTimers are the working days after a #wait when the customer is
@@ -114,6 +117,10 @@ type Service struct {
 	wait       WaitTimers
 	guard      *guard // the poison-message guard (quarantine.go)
 	kb         Knowledge
+	// first is the first desk's name: announcements go out from it;
+	// announceEvery paces them (announce.go).
+	first         string
+	announceEvery time.Duration
 }
 
 // LoopHeader marks every message Otvet sends, so that it never ingests its own mail.
@@ -162,7 +169,10 @@ func New(o Options) (*Service, error) {
 	}
 	s.parseOpts.LoopHeader = LoopHeader
 	s.guard = newGuard(o.ParseTimeout)
-	s.kb = o.Knowledge
+	s.kb, s.announceEvery = o.Knowledge, o.AnnounceInterval
+	if len(o.Desks) > 0 {
+		s.first = o.Desks[0].Name
+	}
 	if s.autoMax == 0 {
 		s.autoMax = 10
 	}

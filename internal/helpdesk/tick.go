@@ -60,6 +60,9 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 		} else {
 			n += m
 		}
+		if _, err := s.maintenanceOver(ctx, tx, now); err != nil {
+			return err
+		}
 		if m, err := s.slaAlerts(ctx, tx, now); err != nil {
 			return err
 		} else {

@@ -182,7 +182,7 @@ type AnnounceUser struct {
 // ActiveUsers lists the users who may be told things: not blocked, and not
 // of a blocked organisation; with orgID, only that organisation's; with
 // level, only users of organisations at that support level.
-func (db *DB) ActiveUsers(ctx context.Context, orgID int64, level string) ([]AnnounceUser, error) {
+func (t *Tx) ActiveUsers(ctx context.Context, orgID int64, level string) ([]AnnounceUser, error) {
 	q := `SELECT u.email, u.full_name, u.systems, u.org_id, COALESCE(o.support_level, '') AS support_level
 		FROM users u LEFT JOIN organisations o ON o.id = u.org_id
 		WHERE u.blocked = ? AND (o.id IS NULL OR o.blocked = ?)`
@@ -196,7 +196,7 @@ func (db *DB) ActiveUsers(ctx context.Context, orgID int64, level string) ([]Ann
 		args = append(args, level)
 	}
 	var us []AnnounceUser
-	if err := db.sel(ctx, &us, q+` ORDER BY u.email`, args...); err != nil {
+	if err := t.sel(ctx, &us, q+` ORDER BY u.email`, args...); err != nil {
 		return nil, fmt.Errorf("active users: %w", err)
 	}
 	return us, nil

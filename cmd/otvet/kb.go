@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/otvet/otvet/internal/kb"
+	"github.com/otvet/otvet/internal/store"
+)
+
+// cmdKB manages the knowledge base's articles (docs/kb.md).
+func cmdKB(ctx context.Context, e *env, args []string) error {
+	const usage = "kb add FILE.md [--slug NAME] | list [--json] | show N | remove N"
+	if len(args) == 0 {
+		return usagef("usage: otvet %s", usage)
+	}
+	fs := newFlags(e, "kb "+args[0], usage)
+	cfg := configFlag(fs)
+	switch args[0] {
+	case "add":
+		slug := fs.String("slug", "", "the article's name (default: the file name without .md)")
+		if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return usagef("kb add: give the article's Markdown file")
+		}
+		data, err := os.ReadFile(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		name := *slug
+		if name == "" {
+			name = strings.TrimSuffix(filepath.Base(fs.Arg(0)), ".md")
+		}
+		if !kb.ValidSlug(name) {
+			return usagef("kb add: %q is not a name: letters, digits, '-' and '_'", name)
+		}
+		a, err := kb.ParseArticle(name, data)
+		if err != nil {
+			return usagef("kb add: %v", err)
+		}
+		db, err := openDB(ctx, e, *cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		row := kb.ToRow(a)
+		row.Source, row.UpdatedAt = "cli", time.Now().UTC()
+		if err := db.Tx(ctx, func(tx *store.Tx) error { return tx.PutKBArticle(ctx, &row, "cli") }); err != nil {
+			return err
+		}
+		vis := "public"
+		if !a.Public {
+			vis = "internal"
+		}
+		fmt.Fprintf(e.Stdout, "article #%d %s (%s): %s\n", row.ID, row.Slug, vis, row.Title)
+		return nil
+	case "list":
+		asJSON := fs.Bool("json", false, "one JSON array")
+		if err := parseFlags(fs, args[1:]); err != nil {
+			return err
+		}
+		db, err := openDB(ctx, e, *cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		as, err := db.KBArticles(ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			type aj struct {
+				ID       int64  `json:"id"`
+				Slug     string `json:"slug"`
+				Title    string `json:"title"`
+				Systems  string `json:"systems,omitempty"`
+				Keywords string `json:"keywords,omitempty"`
+				Public   bool   `json:"public"`
+				Source   string `json:"source"`
+			}
+			out := make([]aj, 0, len(as))
+			for _, a := range as {
+				out = append(out, aj{a.ID, a.Slug, a.Title, a.Systems, a.Keywords, a.Public, a.Source})
+			}
+			return writeJSON(e.Stdout, out)
+		}
+		tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "N\tNAME\tPUBLIC\tSOURCE\tSYSTEMS\tTITLE")
+		for _, a := range as {
+			fmt.Fprintf(tw, "%d\t%s\t%v\t%s\t%s\t%s\n", a.ID, a.Slug, a.Public, a.Source, a.Systems, a.Title)
+		}
+		return tw.Flush()
+	case "show", "remove":
+		if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return usagef("kb %s: give the article's number", args[0])
+		}
+		id, err := strconv.ParseInt(strings.TrimPrefix(fs.Arg(0), "#"), 10, 64)
+		if err != nil || id <= 0 {
+			return usagef("kb %s: %q is not an article number", args[0], fs.Arg(0))
+		}
+		db, err := openDB(ctx, e, *cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		if args[0] == "remove" {
+			err := db.Tx(ctx, func(tx *store.Tx) error { return tx.RemoveKBArticle(ctx, id, "cli", time.Now().UTC()) })
+			if errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("no article #%d", id)
+			} else if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.Stdout, "article #%d removed (a file of kb.dir comes back at the next reload: delete the file)\n", id)
+			return nil
+		}
+		r, err := db.KBArticle(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no article #%d", id)
+		} else if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "# %d %s (%s)\n", r.ID, r.Slug, r.Source)
+		_, err = e.Stdout.Write(kb.FromRow(*r).Render())
+		return err
+	}
+	return usagef("kb: unknown subcommand %q; usage: otvet %s", args[0], usage)
+}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/otvet/otvet/internal/kb"
+	"github.com/otvet/otvet/internal/store"
+)
+
+// cmdReplyTemplate manages the canned answers kept in the database (docs/kb.md).
+func cmdReplyTemplate(ctx context.Context, e *env, args []string) error {
+	const usage = "reply-template add FILE.md [--name NAME] | list | remove NAME"
+	if len(args) == 0 {
+		return usagef("usage: otvet %s", usage)
+	}
+	fs := newFlags(e, "reply-template "+args[0], usage)
+	cfg := configFlag(fs)
+	switch args[0] {
+	case "add":
+		name := fs.String("name", "", "the name staff write after #шаблон (default: the file name without .md)")
+		if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return usagef("reply-template add: give the answer's file")
+		}
+		data, err := os.ReadFile(fs.Arg(0))
+		if err != nil {
+			return err
+		}
+		n := *name
+		if n == "" {
+			n = strings.TrimSuffix(filepath.Base(fs.Arg(0)), ".md")
+		}
+		if !kb.ValidSlug(n) {
+			return usagef("reply-template add: %q is not a name: letters, digits, '-' and '_'", n)
+		}
+		c, err := kb.ParseCanned(n, data)
+		if err != nil {
+			return usagef("reply-template add: %v", err)
+		}
+		db, err := openDB(ctx, e, *cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		r := &store.ReplyTemplate{Name: c.Name, Title: c.Title, Body: c.Body, UpdatedAt: time.Now().UTC()}
+		if err := db.Tx(ctx, func(tx *store.Tx) error { return tx.PutReplyTemplate(ctx, r, "cli") }); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "canned answer %s saved: #шаблон %s\n", c.Name, c.Name)
+		return nil
+	case "list":
+		if err := parseFlags(fs, args[1:]); err != nil {
+			return err
+		}
+		db, err := openDB(ctx, e, *cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		rs, err := db.ReplyTemplates(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tTITLE")
+		for _, r := range rs {
+			fmt.Fprintf(tw, "%s\t%s\n", r.Name, r.Title)
+		}
+		fmt.Fprintln(tw, "(and the files of replies.dir)")
+		return tw.Flush()
+	case "remove":
+		if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return usagef("reply-template remove: give the name")
+		}
+		db, err := openDB(ctx, e, *cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		err = db.Tx(ctx, func(tx *store.Tx) error { return tx.RemoveReplyTemplate(ctx, fs.Arg(0), "cli", time.Now().UTC()) })
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("no canned answer %q in the database", fs.Arg(0))
+		} else if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.Stdout, "canned answer %s removed\n", fs.Arg(0))
+		return nil
+	}
+	return usagef("reply-template: unknown subcommand %q; usage: otvet %s", args[0], usage)
+}
