@@ -34,7 +34,10 @@ func commands() []*command {
 	return []*command{
 		{name: "serve", summary: "poll every mailbox and send mail until stopped", usage: "[--migrate]", run: cmdServe},
 		{name: "poll", summary: "one pass over every mailbox, then send what is due", usage: "--once [--no-send]", run: cmdPoll},
-		{name: "migrate", summary: "bring the database schema up to date", run: cmdMigrate},
+		{name: "migrate", summary: "bring the database schema up to date and apply the configuration's staff", usage: "[--dry-run]", run: cmdMigrate},
+		{name: "backup", summary: "a consistent copy of the database, while otvet runs (SQLite; pg_dump for PostgreSQL)", usage: "FILE", run: cmdBackup},
+		{name: "restore", summary: "put a backup in place of the database while otvet is stopped",
+			usage: "FILE [--rescan-processed YYYY-MM-DD]", help: restoreHelp, run: cmdRestore},
 		{name: "doctor", summary: "check the configuration, database, mailboxes and that the MX strips forged Authentication-Results",
 			usage: doctorUsage, help: doctorHelp, run: cmdDoctor},
 		{name: "config", summary: "the configuration", subs: []*command{

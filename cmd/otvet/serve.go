@@ -92,8 +92,9 @@ func printPollStats(e *env, c *config.Config, stats map[string]mailin.Stats) {
 }
 
 func cmdMigrate(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "migrate", "migrate [--config FILE]")
+	fs := newFlags(e, "migrate", "migrate [--config FILE] [--dry-run]")
 	cfg := configFlag(fs)
+	dryRun := fs.Bool("dry-run", false, "list the migrations that would run and change nothing")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -105,11 +106,30 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if *dryRun {
+		if err := app.RequireDB(c); err != nil {
+			fmt.Fprintf(e.Stdout, "database %s does not exist: migrate would create it and apply every migration\n", c.Database.Path)
+			return nil
+		}
+	}
 	db, err := app.OpenDB(ctx, c, e.Log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if *dryRun {
+		pending, err := db.PendingMigrations(ctx)
+		if err != nil {
+			return err
+		}
+		if len(pending) == 0 {
+			fmt.Fprintln(e.Stdout, "schema is up to date: nothing would run")
+		}
+		for _, m := range pending {
+			fmt.Fprintln(e.Stdout, "would apply", m)
+		}
+		return nil
+	}
 	applied, err := db.Migrate(ctx)
 	if err != nil {
 		return err
@@ -119,6 +139,17 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 	}
 	for _, m := range applied {
 		fmt.Fprintln(e.Stdout, "applied", m)
+	}
+	// The configuration's staff, as serve applies them at start (only from a
+	// whole valid configuration: serve would refuse any other).
+	if len(c.Staff) > 0 {
+		if err := c.Validate(); err != nil {
+			fmt.Fprintln(e.Stdout, "staff from the configuration not applied: it is not valid yet (otvet config check)")
+		} else if err := app.SyncStaff(ctx, db, c, e.Log); err != nil {
+			return err
+		} else {
+			fmt.Fprintf(e.Stdout, "staff: %d from the configuration applied\n", len(c.Staff))
+		}
 	}
 	return nil
 }
