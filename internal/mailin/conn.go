@@ -31,6 +31,8 @@ type session struct {
 	// cursor that a crash or a failed STORE/MOVE left behind. True for the
 	// first pass of every session.
 	needRecovery bool
+	// listening is set by the first pass, which logs how much mail waits.
+	listening bool
 
 	stopForce func() bool // stops the forced close after ctx cancel + grace
 }
@@ -58,7 +60,7 @@ func (p *Poller) open(ctx context.Context) (*session, error) {
 	}
 	c, err := p.dial(ctx, copts)
 	if err != nil {
-		return nil, fmt.Errorf("mailin: connect %s: %w", o.Addr, err)
+		return nil, fmt.Errorf("mailin: connect %s: %w", o.Addr, hinted(err))
 	}
 	s.c = c
 	// Until the session is ready nothing is in flight: a cancellation
@@ -98,7 +100,11 @@ func (p *Poller) open(ctx context.Context) (*session, error) {
 			return nil, err
 		}
 	}
-	s.log.Debug("imap session open", "addr", o.Addr, "idle", s.idle,
+	mode := "polling every " + o.PollInterval.String()
+	if s.idle {
+		mode = "IDLE"
+	}
+	s.log.Info("logged in to imap", "addr", o.Addr, "user", o.Username, "mode", mode, "idle", s.idle,
 		"move", caps.Has(imap.CapMove), "uidplus", caps.Has(imap.CapUIDPlus))
 	return s, nil
 }

@@ -58,6 +58,10 @@ func (s *session) pass(ctx context.Context) (Stats, error) {
 			s.log.Error("the stored cursor is ahead of the server's UIDNEXT: mail below it would be missed; reset the mailbox cursor",
 				"folder", o.Folder, "last_uid", cur.LastUID, "uidnext", uint32(sel.UIDNext))
 		}
+		if !s.listening {
+			s.listening = true
+			s.log.Info("listening", "folder", o.Folder, "new_since_cursor", 0, "after_uid", cur.LastUID)
+		}
 		return st, nil
 	}
 	if cur.LastUID == math.MaxUint32 {
@@ -66,6 +70,10 @@ func (s *session) pass(ctx context.Context) (Stats, error) {
 	metas, err := s.listNew(cur.LastUID)
 	if err != nil {
 		return st, err
+	}
+	if !s.listening {
+		s.listening = true
+		s.log.Info("listening", "folder", o.Folder, "new_since_cursor", len(metas), "after_uid", cur.LastUID)
 	}
 	if len(metas) > 0 {
 		s.log.Debug("new messages", "folder", o.Folder, "count", len(metas), "after_uid", cur.LastUID)
