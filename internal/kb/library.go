@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -112,11 +113,7 @@ func (l *Library) Reload(ctx context.Context, now time.Time) error {
 }
 
 func sortCanned(cs []Canned) {
-	for i := 1; i < len(cs); i++ {
-		for j := i; j > 0 && cs[j].Name < cs[j-1].Name; j-- {
-			cs[j], cs[j-1] = cs[j-1], cs[j]
-		}
-	}
+	sort.Slice(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
 }
 
 // MaxSuggestions is how many articles an acknowledgement names at most.
