@@ -118,55 +118,6 @@ func (db *DB) PurgeWeb(ctx context.Context, now, before time.Time) error {
 	})
 }
 
-// QueueFilter selects tickets for the console's queue.
-type QueueFilter struct {
-	Statuses []string // any of these ("": every state but closed and rejected)
-	Assignee string   // an address, "-" for unassigned, "" for anyone
-	OrgID    int64    // 0: any organisation
-	Desk     string
-	Limit    int // default 200
-}
-
-// Queue lists the tickets a filter selects, the most urgent first: those
-// with a resolution due time by that time, then the newest.
-func (db *DB) Queue(ctx context.Context, f QueueFilter) ([]Ticket, error) {
-	var where []string
-	var args []any
-	if len(f.Statuses) > 0 {
-		where = append(where, "status IN (?"+strings.Repeat(", ?", len(f.Statuses)-1)+")")
-		for _, s := range f.Statuses {
-			args = append(args, s)
-		}
-	} else {
-		where = append(where, "status NOT IN (?, ?)")
-		args = append(args, StatusClosed, StatusRejected)
-	}
-	switch f.Assignee {
-	case "":
-	case "-":
-		where = append(where, "assignee = ''")
-	default:
-		where = append(where, "assignee = ?")
-		args = append(args, strings.ToLower(f.Assignee))
-	}
-	if f.OrgID != 0 {
-		where = append(where, "org_id = ?")
-		args = append(args, f.OrgID)
-	}
-	if f.Desk != "" {
-		where = append(where, "desk = ?")
-		args = append(args, f.Desk)
-	}
-	if f.Limit <= 0 {
-		f.Limit = 200
-	}
-	var ts []Ticket
-	q := `SELECT ` + ticketCols + ` FROM tickets WHERE ` + strings.Join(where, " AND ") +
-		` ORDER BY CASE WHEN resolution_due IS NULL THEN 1 ELSE 0 END, resolution_due, id DESC LIMIT ?`
-	err := db.sel(ctx, &ts, q, append(args, f.Limit)...)
-	return ts, err
-}
-
 // PlannedOn lists the tickets planned for a visit on date (YYYY-MM-DD).
 func (db *DB) PlannedOn(ctx context.Context, date string) ([]Ticket, error) {
 	var ts []Ticket

@@ -17,33 +17,43 @@ import (
 	"github.com/otvet/otvet/internal/store"
 )
 
-var statuses = []string{store.StatusUnidentified, store.StatusOpen, store.StatusWaiting, store.StatusDeferred,
-	store.StatusPlanned, store.StatusResolved, store.StatusRejected, store.StatusClosed}
+var statuses = store.AllStatuses()
 
 type queuePage struct {
-	Status, Assignee string
-	OrgID            int64
-	Statuses         []string
-	Staff            []store.Staff
-	Orgs             []store.Org
-	OrgNames         map[int64]string
-	Tickets          []store.Ticket
+	Status, Assignee, Search string
+	OrgID                    int64
+	Statuses                 []string
+	Staff                    []store.Staff
+	Orgs                     []store.Org
+	Tickets                  []store.QueueItem
 }
 
+// queue lists tickets with the shared ticket filter (store.TicketFilter,
+// as `otvet tickets list` and #queue): status, assignee, organisation and
+// full-text search.
 func (s *Server) queue(w http.ResponseWriter, r *http.Request, ss *session) {
 	q := r.URL.Query()
-	p := queuePage{Status: q.Get("status"), Assignee: q.Get("assignee"), Statuses: statuses, OrgNames: map[int64]string{}}
+	p := queuePage{Status: q.Get("status"), Assignee: q.Get("assignee"), Search: strings.TrimSpace(q.Get("q")), Statuses: statuses}
 	p.OrgID, _ = strconv.ParseInt(q.Get("org"), 10, 64)
-	f := store.QueueFilter{Assignee: p.Assignee, OrgID: p.OrgID}
+	f := store.TicketFilter{OrgID: p.OrgID, Search: p.Search, Now: s.o.Now(), Limit: 200}
 	switch p.Status {
 	case "":
+		f.Statuses = []string{store.StatusActive}
 	case "all":
-		f.Statuses = statuses
 	default:
-		f.Statuses = []string{p.Status}
+		if validStatus(p.Status) {
+			f.Statuses = []string{p.Status}
+		}
+	}
+	switch p.Assignee {
+	case "":
+	case "-":
+		f.Unassigned = true
+	default:
+		f.Assignee = p.Assignee
 	}
 	var err error
-	if p.Tickets, err = s.o.DB.Queue(r.Context(), f); err != nil {
+	if p.Tickets, err = s.o.DB.FindTickets(r.Context(), f); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -55,10 +65,16 @@ func (s *Server) queue(w http.ResponseWriter, r *http.Request, ss *session) {
 		s.fail(w, r, err)
 		return
 	}
-	for _, o := range p.Orgs {
-		p.OrgNames[o.ID] = o.Name
-	}
 	s.render(w, r, http.StatusOK, "queue", ss, "queue", p)
+}
+
+func validStatus(st string) bool {
+	for _, s := range statuses {
+		if s == st {
+			return true
+		}
+	}
+	return false
 }
 
 // clockView is an SLA clock as the ticket page shows it.
