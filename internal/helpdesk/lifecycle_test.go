@@ -340,3 +340,40 @@ func TestBreachIsEscalatedToLeads(t *testing.T) {
 		t.Errorf("breach went to %v (before %v): want the assignee and the lead", got, mid)
 	}
 }
+
+// A short thanks after resolution is recorded without reopening; a reply that
+// takes up a deferred request is acknowledged with its due time.
+func TestRepliesThatComeBack(t *testing.T) {
+	t.Run("thanks after resolution", func(t *testing.T) {
+		h := newStaffHarness(t)
+		id := h.newTicket()
+		ack := mailTo(t, h.outbox(id), "petrov@uszn.kgo66.ru")
+		h.command(agent1, "#решено")
+		out := h.ingest(mail{from: petrov, subject: "Re: " + ack.Subject, id: "thx@uszn", inReplyTo: ack.MessageID, body: "Спасибо, всё заработало!"}.String())
+		if out.Reopened || h.ticket(id).Status != store.StatusResolved || len(h.sent("reopened")) != 0 {
+			t.Errorf("a thanks reopened the ticket: %+v, status %s", out, h.ticket(id).Status)
+		}
+		if !strings.Contains(h.events(id), "thanked") {
+			t.Errorf("events %s", h.events(id))
+		}
+		// Not a thanks: reopened as before.
+		out = h.ingest(mail{from: petrov, subject: "Re: " + ack.Subject, id: "again@uszn", inReplyTo: ack.MessageID, body: "Спасибо, но опять не печатает."}.String())
+		if !out.Reopened {
+			t.Errorf("a complaint did not reopen: %+v", out)
+		}
+	})
+	t.Run("deferred taken up again", func(t *testing.T) {
+		h := newStaffHarness(t)
+		id := h.newTicket()
+		ack := mailTo(t, h.outbox(id), "petrov@uszn.kgo66.ru")
+		h.command(agent1, "#отложить insufficient_info Пришлите скриншот.")
+		h.ingest(mail{from: petrov, subject: "Re: " + ack.Subject, id: "more@uszn", inReplyTo: ack.MessageID, body: "Скриншот прилагаю, ошибка 0x0000011b."}.String())
+		rows := h.sent("reopened")
+		if h.ticket(id).Status != store.StatusOpen || len(rows) != 1 {
+			t.Fatalf("status %s, %d acknowledgements", h.ticket(id).Status, len(rows))
+		}
+		if m := parse(t, rows[0].Raw); !strings.Contains(m.Text, "снова в работе") || !strings.Contains(m.Text, "ответим не позднее") {
+			t.Errorf("acknowledgement:\n%s", m.Text)
+		}
+	})
+}

@@ -63,22 +63,15 @@ func (in *intake) reply(ctx context.Context, r Route) (Outcome, error) {
 		return out, err
 	}
 	switch {
+	case t.Status == store.StatusResolved && rules.Gratitude(replytext.Extract(m.Text).Reply):
+		// A short thanks after resolution: recorded, the ticket stays resolved.
+		out.Note = "thanks after resolution"
+		return out, in.tx.AddEvent(ctx, t.ID, in.now, "thanked", strings.ToLower(m.From.Email), "the customer thanked support (mail)")
 	case closed:
 		if err := in.lc().apply(ctx, t, Change{Event: EvReopened, Actor: m.From.Email, Via: ViaMail, Note: "the customer replied"}); err != nil {
 			return Outcome{}, err
 		}
-		p, err := in.tx.Participant(ctx, t.ID, m.From.Email)
-		if err == nil {
-			h := in.workHours()
-			data := mailout.ReopenedData{
-				TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID), DeskName: in.desk.DisplayName,
-				DueResponse: in.formatDue(t.ResolutionDue), OutOfHours: h.outOfHours, WorkStartsAt: in.formatStart(h.start),
-				SupportAddress: in.desk.SupportAddress,
-			}
-			if err := in.autoReply(ctx, t, p, mailout.TmplReopened, data); err != nil {
-				return Outcome{}, err
-			}
-		} else if !errors.Is(err, store.ErrNotFound) {
+		if err := in.ackBackAtWork(ctx, t, false); err != nil {
 			return Outcome{}, err
 		}
 		out.Reopened = true
@@ -86,8 +79,15 @@ func (in *intake) reply(ctx context.Context, r Route) (Outcome, error) {
 		return out, in.identifyReply(ctx, t)
 	case t.Status == store.StatusWaiting || t.Status == store.StatusDeferred:
 		// The user answered: the ticket is back with support and its clocks run again.
+		was := t.Status
 		if err := in.lc().apply(ctx, t, Change{Event: EvResumed, Actor: m.From.Email, Via: ViaMail, Note: "the customer replied"}); err != nil {
 			return Outcome{}, err
+		}
+		if was == store.StatusDeferred {
+			// A deferred request (unclear, maintenance) is taken up again: told, with its due time.
+			if err := in.ackBackAtWork(ctx, t, true); err != nil {
+				return Outcome{}, err
+			}
 		}
 	default:
 		if err := in.tx.TouchTicket(ctx, t.ID, in.now); err != nil {
@@ -106,6 +106,26 @@ func (in *intake) reply(ctx context.Context, r Route) (Outcome, error) {
 		return Outcome{}, err
 	}
 	return out, nil
+}
+
+// ackBackAtWork is the one rule for a customer's reply that brings a ticket
+// back to work (a closed one reopened, a deferred one taken up again): the
+// sender is acknowledged with the new due time.
+func (in *intake) ackBackAtWork(ctx context.Context, t *store.Ticket, wasDeferred bool) error {
+	p, err := in.tx.Participant(ctx, t.ID, in.msg.From.Email)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	h := in.workHours()
+	data := mailout.ReopenedData{
+		TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID), DeskName: in.desk.DisplayName,
+		DueResponse: in.formatDue(t.ResolutionDue), OutOfHours: h.outOfHours, WorkStartsAt: in.formatStart(h.start),
+		SupportAddress: in.desk.SupportAddress, WasDeferred: wasDeferred,
+	}
+	return in.autoReply(ctx, t, p, mailout.TmplReopened, data)
 }
 
 // offensiveReply applies the offensive-language rule (§4.6.3) to a reply: a

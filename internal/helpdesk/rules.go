@@ -174,7 +174,13 @@ func (s *Service) targetsOf(d *Desk, priority, level string) Targets {
 // targets picks the SLA targets of a ticket: incident, the organisation's level, or the desk's.
 func (in *intake) targets(priority string, sc senderContext) (string, Targets) {
 	if priority == store.PriorityIncident {
-		return in.desk.Level, in.s.regs.Incident
+		// The incident's own targets; the level stays the organisation's,
+		// so reports by level count the ticket where it belongs.
+		level := in.desk.Level
+		if sc.org != nil && sc.org.SupportLevel != "" {
+			level = sc.org.SupportLevel
+		}
+		return level, in.s.regs.Incident
 	}
 	if sc.org != nil && sc.org.SupportLevel != "" {
 		if t, ok := in.s.regs.Levels[sc.org.SupportLevel]; ok {

@@ -98,6 +98,12 @@ type DigestData struct {
 	Total        DigestSLA
 	ByLevel      []DigestSLA
 	ByOrg        []DigestSLA
+	// BySystem is the tickets of the period by information system (Name ""
+	// = none); empty when no ticket has one.
+	BySystem []DigestSLA
+	// ByContractor is each contractor's work (data_digest.go); empty when
+	// no ticket was with one.
+	ByContractor []DigestContractor
 	BreachCount  int
 	Breaches     []DigestTicket
 	AtRisk       []DigestTicket
@@ -138,6 +144,7 @@ type DigestSLA struct {
 	ResolveTarget, ResolveCompliance            string
 	ResolveMet, ResolveBreached, ResolvePending int
 	ResolveMedian, ResolveP90                   string
+	Resolved                                    int // of the tickets received, resolved by the end
 }
 
 // DigestTicket is a ticket in a list of the digest.
@@ -214,6 +221,9 @@ type ReopenedData struct {
 	OutOfHours     bool
 	WorkStartsAt   string
 	SupportAddress string
+	// WasDeferred: the request had been deferred (unclear, maintenance) and
+	// the customer's reply takes it up again, rather than a closed one reopened.
+	WasDeferred bool
 }
 
 // NewAfterClosedData is the data of "new_after_closed": a reply came after

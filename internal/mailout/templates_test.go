@@ -173,6 +173,10 @@ func goldenCases() []struct {
 			TicketNumber: 140, Subject: "Не работает сканер", SubjectToken: "[#140]", Days: 3,
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
+		{"reopened_deferred", TmplReopened, ReopenedData{
+			TicketNumber: 131, Subject: "Не открывается МИС", SubjectToken: "[#131]", DeskName: "Служба технической поддержки КГО",
+			DueResponse: "09.01.2025 13:00 (Екатеринбург)", SupportAddress: "sd@kgo66.ru", WasDeferred: true,
+		}},
 		{"wait_reminder", TmplWaitReminder, NoticeData{
 			TicketNumber: 144, Subject: "Не печатает принтер", SubjectToken: "[#144]", Note: "Пришлите, пожалуйста, модель принтера.",
 			Days: 7, Until: "11.12.2024 17:00 (Екатеринбург)", DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
