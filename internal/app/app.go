@@ -397,7 +397,7 @@ func (a *App) DigestScheduler() (*digest.Scheduler, error) {
 	daily, weekly, monthly := DigestSchedules(c.Digests)
 	setup := a.Settings.Digest()
 	return digest.NewScheduler(digest.SchedulerOptions{
-		DB: a.DB, Setup: setup, Templates: a.tmpl, Recipients: rcpts,
+		DB: a.DB, FirstActivity: a.DB.FirstActivity, Setup: setup, Templates: a.tmpl, Recipients: rcpts,
 		Daily: daily, Weekly: weekly, Monthly: monthly,
 		Desk: setup.Desk.Name, From: setup.Desk.From,
 		Queued: a.Outbox.Wake, Now: a.now, Logger: a.log.With("component", "digest"),

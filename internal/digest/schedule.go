@@ -34,9 +34,13 @@ type DB interface {
 
 // SchedulerOptions configure a Scheduler. Zero values mean defaults.
 type SchedulerOptions struct {
-	DB        DB
-	Setup     *Setup
-	Templates Renderer
+	DB DB
+	// FirstActivity tells when the installation took in its first request
+	// (ok false: none yet); a period that ended by then gets no digest. Nil:
+	// no bound (store.DB.FirstActivity in otvet serve).
+	FirstActivity func(ctx context.Context) (first time.Time, ok bool, err error)
+	Setup         *Setup
+	Templates     Renderer
 	// Recipients get every kind of digest that is on.
 	Recipients             []Recipient
 	Daily, Weekly, Monthly Schedule
@@ -133,10 +137,14 @@ const MaxCatchUp = 45 * 24 * time.Hour
 // missed periods' tickets are reported once, in this digest.
 func (s *Scheduler) Due(ctx context.Context, now time.Time) ([]Job, error) {
 	var jobs []Job
+	first, active, err := s.firstActivity(ctx)
+	if err != nil {
+		return nil, err
+	}
 	for _, k := range []Kind{Daily, Weekly, Monthly} {
 		p, at, ok := s.Latest(k, now)
-		if !ok {
-			continue
+		if !ok || !active || !p.To.After(first) {
+			continue // nothing to report before the installation's first request
 		}
 		for _, rc := range s.o.Recipients {
 			sent, err := s.o.DB.DigestSent(ctx, string(k), p.Key(), rc.Email)
@@ -153,6 +161,16 @@ func (s *Scheduler) Due(ctx context.Context, now time.Time) ([]Job, error) {
 		}
 	}
 	return jobs, nil
+}
+
+// firstActivity is when the installation took in its first request
+// (SchedulerOptions.FirstActivity): digests never cover the time before it,
+// so a fresh install does not mail empty digests for periods it did not see.
+func (s *Scheduler) firstActivity(ctx context.Context) (time.Time, bool, error) {
+	if s.o.FirstActivity == nil {
+		return time.Time{}, true, nil
+	}
+	return s.o.FirstActivity(ctx)
 }
 
 // catchUp widens p back to the end of rc's last digest of its kind when

@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/pressly/goose/v3"
 )
@@ -66,4 +68,27 @@ func (db *DB) PendingMigrations(ctx context.Context) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// FirstActivity is when the installation first took in a request: the
+// earliest of the first stored raw message and the first ticket (a phone
+// call has no raw message). ok is false while there is neither.
+func (db *DB) FirstActivity(ctx context.Context) (first time.Time, ok bool, err error) {
+	for _, q := range []string{
+		`SELECT received_at FROM raw_messages ORDER BY id LIMIT 1`,
+		`SELECT created_at FROM tickets ORDER BY created_at LIMIT 1`,
+	} {
+		var t time.Time
+		err := db.get(ctx, &t, q)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return time.Time{}, false, fmt.Errorf("first activity: %w", err)
+		}
+		if !ok || t.Before(first) {
+			first, ok = t.UTC(), true
+		}
+	}
+	return first, ok, nil
 }
