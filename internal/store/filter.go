@@ -73,8 +73,9 @@ func TicketDue(t *Ticket) time.Time {
 	return time.Time{}
 }
 
-// dueSQL is TicketDue in SQL.
-const dueSQL = `(CASE WHEN first_response_at IS NULL AND first_response_due IS NOT NULL THEN first_response_due ELSE resolution_due END)`
+// dueSQL is TicketDue in SQL: the stored column tickets.due_at (migration
+// 00018, generated from the due times, indexed).
+const dueSQL = `due_at`
 
 // runningSQL: the states whose SLA clocks count.
 const runningSQL = `status IN ('open', 'planned')`
@@ -95,10 +96,8 @@ func (f *TicketFilter) Validate() error {
 	return nil
 }
 
-// where builds the filter's conditions; ok is false when a search has no
-// word to look for (nothing can match).
-func (db *DB) where(f *TicketFilter) (cond string, args []any, ok bool) {
-	var conds []string
+// where builds the filter's conditions but the search's.
+func (db *DB) where(f *TicketFilter) (conds []string, args []any) {
 	add := func(c string, a ...any) {
 		conds = append(conds, c)
 		args = append(args, a...)
@@ -155,18 +154,7 @@ func (db *DB) where(f *TicketFilter) (cond string, args []any, ok bool) {
 	if f.DueWithin > 0 {
 		add(runningSQL+` AND `+dueSQL+` < ?`, now.Add(f.DueWithin))
 	}
-	if strings.TrimSpace(f.Search) != "" {
-		terms := db.searchTerms(f.Search)
-		if len(terms) == 0 {
-			return "", nil, false
-		}
-		sub, sargs := db.searchSQL(terms)
-		add(`id IN (`+sub+`)`, sargs...)
-	}
-	if len(conds) == 0 {
-		return "", args, true
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args, true
+	return conds, args
 }
 
 // systemSpellings are the ways a system's name is usually written: as
@@ -188,51 +176,95 @@ func anys(ss []string) []any {
 	return out
 }
 
-// FindTickets lists the tickets the filter selects, the nearest due time first
-// (tickets without one last, newest first among them).
+// FindTickets lists the tickets the filter selects: a search's newest
+// first; otherwise the nearest due time first, tickets without one last
+// (newest first among them).
 func (db *DB) FindTickets(ctx context.Context, f TicketFilter) ([]QueueItem, error) {
-	q, args, err := db.queueQuery(&f)
-	if err != nil || q == "" {
-		return nil, err
-	}
-	var items []QueueItem
-	if err := db.sel(ctx, &items, q, args...); err != nil {
-		return nil, fmt.Errorf("queue: %w", err)
-	}
-	return items, nil
+	return db.findTickets(ctx, &f, func(dst *[]QueueItem, q string, args []any) error {
+		return db.sel(ctx, dst, q, args...)
+	})
 }
 
 // FindTickets is DB.FindTickets inside a transaction (for the #queue and #search
 // commands, answered in intake's transaction).
 func (t *Tx) FindTickets(ctx context.Context, f TicketFilter) ([]QueueItem, error) {
-	q, args, err := t.db.queueQuery(&f)
-	if err != nil || q == "" {
+	return t.db.findTickets(ctx, &f, func(dst *[]QueueItem, q string, args []any) error {
+		// Not through the statement cache: the query's shape varies with the filter.
+		return t.x.SelectContext(ctx, dst, t.x.Rebind(q), bind(args)...)
+	})
+}
+
+// findTickets runs the queries of a filter in turn until the limit is
+// reached (the last argument of each is the number of rows still wanted).
+func (db *DB) findTickets(ctx context.Context, f *TicketFilter, sel func(*[]QueueItem, string, []any) error) ([]QueueItem, error) {
+	qs, limit, err := db.queueQueries(f)
+	if err != nil {
 		return nil, err
 	}
 	var items []QueueItem
-	// Not through the statement cache: the query's shape varies with the filter.
-	if err := t.x.SelectContext(ctx, &items, t.x.Rebind(q), bind(args)...); err != nil {
-		return nil, fmt.Errorf("queue: %w", err)
+	for _, q := range qs {
+		var part []QueueItem
+		if err := sel(&part, q.sql, append(q.args, limit-len(items))); err != nil {
+			return nil, fmt.Errorf("queue: %w", err)
+		}
+		items = append(items, part...)
+		if len(items) >= limit {
+			break
+		}
 	}
 	return items, nil
 }
 
-// queueQuery is the query of a filter; "" when nothing can match.
-func (db *DB) queueQuery(f *TicketFilter) (string, []any, error) {
+// queueQuery is one query of a filter, without its final LIMIT argument.
+type queueQuery struct {
+	sql  string
+	args []any
+}
+
+const queueCols = `SELECT ` + ticketCols + `, COALESCE((SELECT name FROM organisations o WHERE o.id = tickets.org_id), '') AS org_name`
+
+// queueQueries are the queries of a filter, to run in turn; none when
+// nothing can match. Each orders by what an index gives, so the engine
+// stops at the limit: a search walks the full-text matches newest first
+// (SQLite's FTS5 yields them in rowid order), the queue walks tickets_due
+// (due_at, id DESC), then the tickets without a due time newest first.
+func (db *DB) queueQueries(f *TicketFilter) ([]queueQuery, int, error) {
 	if err := f.Validate(); err != nil {
-		return "", nil, err
-	}
-	cond, args, ok := db.where(f)
-	if !ok {
-		return "", nil, nil
+		return nil, 0, err
 	}
 	limit := f.Limit
 	if limit == 0 {
 		limit = 100
 	}
-	q := `SELECT ` + ticketCols + `, COALESCE((SELECT name FROM organisations o WHERE o.id = tickets.org_id), '') AS org_name
-		FROM tickets` + cond + ` ORDER BY CASE WHEN ` + dueSQL + ` IS NULL THEN 1 ELSE 0 END, ` + dueSQL + `, id DESC LIMIT ?`
-	return q, append(args, limit), nil
+	conds, args := db.where(f)
+	and := func(extra ...string) string {
+		all := append(slices.Clone(extra), conds...)
+		if len(all) == 0 {
+			return ""
+		}
+		return " WHERE " + strings.Join(all, " AND ")
+	}
+	if strings.TrimSpace(f.Search) != "" {
+		terms := db.searchTerms(f.Search)
+		if len(terms) == 0 {
+			return nil, limit, nil
+		}
+		match, marg := db.searchMatch(terms)
+		from := ` FROM tickets JOIN ticket_search s ON s.ticket_id = tickets.id`
+		order := ` ORDER BY tickets.id DESC LIMIT ?`
+		if db.dialect != Postgres {
+			// CROSS JOIN: walk the matches (newest first), look each ticket up.
+			from = ` FROM ticket_search s CROSS JOIN tickets ON tickets.id = s.rowid`
+			match = `s.ticket_search MATCH ?`
+			order = ` ORDER BY s.rowid DESC LIMIT ?`
+		}
+		return []queueQuery{{queueCols + from + and(match) + order, append([]any{marg}, args...)}}, limit, nil
+	}
+	qs := []queueQuery{{queueCols + ` FROM tickets` + and(dueSQL+` IS NOT NULL`) + ` ORDER BY ` + dueSQL + `, id DESC LIMIT ?`, args}}
+	if !f.Breached && f.DueWithin == 0 {
+		qs = append(qs, queueQuery{queueCols + ` FROM tickets` + and(dueSQL+` IS NULL`) + ` ORDER BY id DESC LIMIT ?`, slices.Clone(args)})
+	}
+	return qs, limit, nil
 }
 
 // SystemName is an information system named by a maintenance window, with

@@ -10,31 +10,41 @@ import (
 	"github.com/otvet/otvet/internal/search"
 )
 
-// The full-text index (migration 00014, docs/search.md): one document per
-// ticket (subject, requester, organisation), per message (subject, sender,
-// text) and per attachment name. CreateTicket, SetTicketRequester,
-// InsertMessage and InsertAttachment write it in their own transaction, so
-// every path that stores mail keeps it current; Reindex rebuilds it.
+// The full-text index (migrations 00014 and 00018, docs/search.md): ONE row
+// per ticket holding all its text, so that the engine ANDs a query's words
+// itself and names the tickets directly. The row has two parts: head (the
+// ticket's subject, requester and organisation, rewritten by
+// SetTicketRequester) and body (every message's subject, sender and text and
+// every attachment's name, appended to by InsertMessage and
+// InsertAttachment). CreateTicket writes the row; all of it happens in the
+// writer's own transaction, so every path that stores mail keeps it
+// current. Reindex rebuilds it.
 //
 // SQLite: the terms are stemmed in Go (internal/search) and kept in the FTS5
-// table ticket_search; a document's rowid is its ticket's id << 20 plus its
-// number within the ticket, so a match names its ticket without a lookup. PostgreSQL: the
-// folded words go to to_tsvector('russian', …) in ticket_search.doc (GIN).
+// table ticket_search (columns head, body) whose rowid is the ticket's id.
+// PostgreSQL: ticket_search(ticket_id, head, body, size) with tsvectors of
+// the `russian` configuration over the folded words, stripped of positions,
+// and a GIN index on head || body.
 
-// Kinds of documents.
-const (
-	docTicket     = "ticket"
-	docMessage    = "message"
-	docAttachment = "attachment"
-)
+// maxTicketText bounds the text of one ticket's body that is indexed, in
+// bytes (terms on SQLite, folded words on PostgreSQL): appending rewrites the
+// row, so a ticket of hundreds of messages stops growing its index (its
+// first 256 KiB are found), and PostgreSQL's tsvector stays under its 1 MB
+// limit.
+const maxTicketText = 256 << 10
 
-// indexDoc adds one document about a ticket.
-func (t *Tx) indexDoc(ctx context.Context, ticketID int64, kind string, ref int64, text string) error {
+// indexAppend adds text to a ticket's body.
+func (t *Tx) indexAppend(ctx context.Context, ticketID int64, text string) error {
 	if t.dialect == Postgres {
-		_, err := t.exec(ctx, `INSERT INTO ticket_search (ticket_id, kind, ref, doc) VALUES (?, ?, ?, to_tsvector('russian', ?))`,
-			ticketID, kind, ref, search.Words(text))
+		words := search.Words(text)
+		if words == "" {
+			return nil
+		}
+		_, err := t.exec(ctx, `INSERT INTO ticket_search (ticket_id, head, body, size) VALUES (?, '', strip(to_tsvector('russian', ?)), ?)
+			ON CONFLICT (ticket_id) DO UPDATE SET body = ticket_search.body || EXCLUDED.body, size = ticket_search.size + EXCLUDED.size
+			WHERE ticket_search.size + EXCLUDED.size <= ?`, ticketID, words, len(words), maxTicketText)
 		if err != nil {
-			return fmt.Errorf("index %s of ticket #%d: %w", kind, ticketID, err)
+			return fmt.Errorf("index ticket #%d: %w", ticketID, err)
 		}
 		return nil
 	}
@@ -42,42 +52,28 @@ func (t *Tx) indexDoc(ctx context.Context, ticketID int64, kind string, ref int6
 	if terms == "" {
 		return nil
 	}
-	base := ticketID << docBits
-	rowid := base
-	if kind != docTicket {
-		var last int64
-		if err := t.get(ctx, &last, `SELECT COALESCE(MAX(rowid), ?) FROM ticket_search WHERE rowid BETWEEN ? AND ?`,
-			base, base, base|docMask); err != nil {
-			return fmt.Errorf("index %s of ticket #%d: %w", kind, ticketID, err)
-		}
-		if last == base|docMask {
-			return nil // a million documents: the rest of a ticket is not indexed
-		}
-		rowid = last + 1
+	r, err := t.exec(ctx, `UPDATE ticket_search SET body = CASE WHEN body = '' THEN ? ELSE body || ' ' || ? END
+		WHERE rowid = ? AND length(body) + ? <= ?`, terms, terms, ticketID, len(terms), maxTicketText)
+	if err != nil {
+		return fmt.Errorf("index ticket #%d: %w", ticketID, err)
 	}
-	if _, err := t.exec(ctx, `INSERT INTO ticket_search (rowid, terms) VALUES (?, ?)`, rowid, terms); err != nil {
-		return fmt.Errorf("index %s of ticket #%d: %w", kind, ticketID, err)
+	if n, _ := r.RowsAffected(); n > 0 {
+		return nil
+	}
+	var rows int
+	if err := t.get(ctx, &rows, `SELECT COUNT(*) FROM ticket_search WHERE rowid = ?`, ticketID); err != nil {
+		return fmt.Errorf("index ticket #%d: %w", ticketID, err)
+	}
+	if rows > 0 || len(terms) > maxTicketText {
+		return nil // full
+	}
+	if _, err := t.exec(ctx, `INSERT INTO ticket_search (rowid, head, body) VALUES (?, '', ?)`, ticketID, terms); err != nil {
+		return fmt.Errorf("index ticket #%d: %w", ticketID, err)
 	}
 	return nil
 }
 
-// SQLite document rowids: ticket id << docBits | number within the ticket.
-const (
-	docBits = 20
-	docMask = 1<<docBits - 1
-)
-
-// unindexTicketDoc removes a ticket's own document (not its messages').
-func (t *Tx) unindexTicketDoc(ctx context.Context, ticketID int64) error {
-	if t.dialect == Postgres {
-		_, err := t.exec(ctx, `DELETE FROM ticket_search WHERE ticket_id = ? AND kind = ?`, ticketID, docTicket)
-		return err
-	}
-	_, err := t.exec(ctx, `DELETE FROM ticket_search WHERE rowid = ?`, ticketID<<docBits)
-	return err
-}
-
-// ticketDoc is the text of a ticket's own document.
+// ticketDoc is the text of a ticket's head.
 type ticketDoc struct {
 	Subject        string `db:"subject"`
 	RequesterEmail string `db:"requester_email"`
@@ -89,31 +85,51 @@ func (d ticketDoc) text() string {
 	return d.Subject + "\n" + d.RequesterEmail + "\n" + d.RequesterName + "\n" + d.OrgName
 }
 
-// indexTicket (re)writes a ticket's own document: subject, requester and
-// organisation.
+const ticketDocSQL = `SELECT subject, requester_email, requester_name,
+	COALESCE((SELECT name FROM organisations WHERE id = tickets.org_id), '') AS org_name FROM tickets WHERE id = ?`
+
+// indexTicket (re)writes a ticket's head: subject, requester and
+// organisation; the row is made when missing.
 func (t *Tx) indexTicket(ctx context.Context, id int64) error {
 	var d ticketDoc
-	err := t.get(ctx, &d, `SELECT subject, requester_email, requester_name,
-		COALESCE((SELECT name FROM organisations WHERE id = tickets.org_id), '') AS org_name FROM tickets WHERE id = ?`, id)
+	if err := t.get(ctx, &d, ticketDocSQL, id); err != nil {
+		return fmt.Errorf("index ticket #%d: %w", id, err)
+	}
+	if err := t.writeHead(ctx, id, d.text()); err != nil {
+		return fmt.Errorf("index ticket #%d: %w", id, err)
+	}
+	return nil
+}
+
+// writeHead replaces the head of a ticket's row, making the row if missing.
+func (t *Tx) writeHead(ctx context.Context, id int64, text string) error {
+	if t.dialect == Postgres {
+		_, err := t.exec(ctx, `INSERT INTO ticket_search (ticket_id, head) VALUES (?, strip(to_tsvector('russian', ?)))
+			ON CONFLICT (ticket_id) DO UPDATE SET head = EXCLUDED.head`, id, search.Words(text))
+		return err
+	}
+	terms := t.db.stemmer.Terms(text)
+	r, err := t.exec(ctx, `UPDATE ticket_search SET head = ? WHERE rowid = ?`, terms, id)
 	if err != nil {
-		return fmt.Errorf("index ticket #%d: %w", id, err)
+		return err
 	}
-	if err := t.unindexTicketDoc(ctx, id); err != nil {
-		return fmt.Errorf("index ticket #%d: %w", id, err)
+	if n, _ := r.RowsAffected(); n > 0 {
+		return nil
 	}
-	return t.indexDoc(ctx, id, docTicket, 0, d.text())
+	_, err = t.exec(ctx, `INSERT INTO ticket_search (rowid, head, body) VALUES (?, ?, '')`, id, terms)
+	return err
 }
 
 func messageText(m *Message) string {
 	return m.Subject + "\n" + m.FromAddr + " " + m.FromName + "\n" + m.BodyText
 }
 
-// indexMessage adds a message's document.
+// indexMessage adds a message to its ticket's row.
 func (t *Tx) indexMessage(ctx context.Context, m *Message) error {
-	return t.indexDoc(ctx, m.TicketID, docMessage, m.ID, messageText(m))
+	return t.indexAppend(ctx, m.TicketID, messageText(m))
 }
 
-// indexAttachment adds an attachment's name.
+// indexAttachment adds an attachment's name to its ticket's row.
 func (t *Tx) indexAttachment(ctx context.Context, a *Attachment) error {
 	if strings.TrimSpace(a.Filename) == "" {
 		return nil
@@ -122,7 +138,7 @@ func (t *Tx) indexAttachment(ctx context.Context, a *Attachment) error {
 	if err := t.get(ctx, &ticketID, `SELECT ticket_id FROM messages WHERE id = ?`, a.MessageID); err != nil {
 		return fmt.Errorf("index attachment %d: %w", a.ID, err)
 	}
-	return t.indexDoc(ctx, ticketID, docAttachment, a.ID, a.Filename)
+	return t.indexAppend(ctx, ticketID, a.Filename)
 }
 
 // searchTerms turns a query into what the dialect's index matches: stems
@@ -135,23 +151,20 @@ func (db *DB) searchTerms(q string) []string {
 	return search.QueryTerms(q)
 }
 
-// searchSQL is a subquery selecting the ids of tickets that hold every term
-// in some document, and its arguments.
-func (db *DB) searchSQL(terms []string) (string, []any) {
-	parts := make([]string, 0, len(terms))
-	args := make([]any, 0, len(terms))
-	for _, term := range terms {
-		if db.dialect == Postgres {
-			parts = append(parts, `SELECT ticket_id FROM ticket_search WHERE doc @@ plainto_tsquery('russian', ?)`)
-			args = append(args, term)
-			continue
-		}
-		parts = append(parts, `SELECT rowid >> 20 FROM ticket_search WHERE ticket_search MATCH ?`)
-		// A phrase of one term in the FTS5 query language; terms hold only
-		// letters and digits, and a quote would be doubled.
-		args = append(args, `terms : "`+strings.ReplaceAll(term, `"`, `""`)+`"`)
+// searchMatch is the condition on ticket_search (aliased s) that holds
+// every term, and its argument.
+func (db *DB) searchMatch(terms []string) (string, any) {
+	if db.dialect == Postgres {
+		// plainto_tsquery ANDs the words' stems.
+		return `(s.head || s.body) @@ plainto_tsquery('russian', ?)`, strings.Join(terms, " ")
 	}
-	return strings.Join(parts, " INTERSECT "), args
+	// Each term a phrase of the FTS5 query language, ANDed over both columns;
+	// terms hold only letters and digits, and a quote would be doubled.
+	parts := make([]string, len(terms))
+	for i, term := range terms {
+		parts[i] = `"` + strings.ReplaceAll(term, `"`, `""`) + `"`
+	}
+	return `ticket_search MATCH ?`, strings.Join(parts, " AND ")
 }
 
 // ReindexStats says what Reindex wrote.
@@ -193,30 +206,44 @@ func (db *DB) Reindex(ctx context.Context, progress func(ReindexStats)) (Reindex
 	}
 }
 
-// reindexTickets rewrites every document of the tickets.
+// reindexTickets rewrites the rows of the tickets.
 func (t *Tx) reindexTickets(ctx context.Context, ids []int64, st *ReindexStats) error {
 	first, last := ids[0], ids[len(ids)-1]
+	col := "rowid"
 	if t.dialect == Postgres {
-		if _, err := t.exec(ctx, `DELETE FROM ticket_search WHERE ticket_id BETWEEN ? AND ?`, first, last); err != nil {
-			return err
-		}
-	} else if _, err := t.exec(ctx, `DELETE FROM ticket_search WHERE rowid BETWEEN ? AND ?`,
-		first<<docBits, last<<docBits|docMask); err != nil {
+		col = "ticket_id"
+	}
+	if _, err := t.exec(ctx, `DELETE FROM ticket_search WHERE `+col+` BETWEEN ? AND ?`, first, last); err != nil {
 		return err
 	}
-	for _, id := range ids {
-		var d ticketDoc
-		err := t.get(ctx, &d, `SELECT subject, requester_email, requester_name,
-			COALESCE((SELECT name FROM organisations WHERE id = tickets.org_id), '') AS org_name FROM tickets WHERE id = ?`, id)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue
-		} else if err != nil {
-			return err
+	// Each ticket's body: its messages, then its attachments' names, in the
+	// order stored, up to maxTicketText as intake would have written it.
+	bodies := map[int64]*strings.Builder{}
+	add := func(id int64, text string) bool {
+		piece := search.Words(text)
+		if t.dialect != Postgres {
+			piece = t.db.stemmer.Terms(text)
 		}
-		if err := t.indexDoc(ctx, id, docTicket, 0, d.text()); err != nil {
-			return err
+		if piece == "" {
+			return true
 		}
-		st.Tickets++
+		b := bodies[id]
+		if b == nil {
+			b = &strings.Builder{}
+			bodies[id] = b
+		}
+		extra := len(piece)
+		if b.Len() > 0 {
+			extra++
+		}
+		if b.Len()+extra > maxTicketText {
+			return false
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(piece)
+		return true
 	}
 	var ms []Message
 	if err := t.sel(ctx, &ms, `SELECT id, ticket_id, subject, from_addr, from_name, body_text FROM messages
@@ -224,9 +251,7 @@ func (t *Tx) reindexTickets(ctx context.Context, ids []int64, st *ReindexStats) 
 		return err
 	}
 	for i := range ms {
-		if err := t.indexMessage(ctx, &ms[i]); err != nil {
-			return err
-		}
+		add(ms[i].TicketID, messageText(&ms[i]))
 		st.Messages++
 	}
 	var as []struct {
@@ -239,10 +264,33 @@ func (t *Tx) reindexTickets(ctx context.Context, ids []int64, st *ReindexStats) 
 		return err
 	}
 	for _, a := range as {
-		if err := t.indexDoc(ctx, a.TicketID, docAttachment, a.ID, a.Filename); err != nil {
+		add(a.TicketID, a.Filename)
+		st.Attachments++
+	}
+	for _, id := range ids {
+		var d ticketDoc
+		err := t.get(ctx, &d, ticketDocSQL, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		} else if err != nil {
 			return err
 		}
-		st.Attachments++
+		var body string
+		if b := bodies[id]; b != nil {
+			body = b.String()
+		}
+		if t.dialect == Postgres {
+			_, err = t.exec(ctx, `INSERT INTO ticket_search (ticket_id, head, body, size)
+				VALUES (?, strip(to_tsvector('russian', ?)), strip(to_tsvector('russian', ?)), ?)`,
+				id, search.Words(d.text()), body, len(body))
+		} else {
+			_, err = t.exec(ctx, `INSERT INTO ticket_search (rowid, head, body) VALUES (?, ?, ?)`,
+				id, t.db.stemmer.Terms(d.text()), body)
+		}
+		if err != nil {
+			return err
+		}
+		st.Tickets++
 	}
 	return nil
 }
