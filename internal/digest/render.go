@@ -128,6 +128,12 @@ func digestData(rep *Report, p Period, lang string, setup *Setup) mailout.Digest
 			d.ByOrg = append(d.ByOrg, slaRow(g, lang))
 		}
 	}
+	for _, g := range rep.Systems {
+		d.BySystem = append(d.BySystem, slaRow(g, lang))
+	}
+	for _, g := range rep.Contractors {
+		d.ByContractor = append(d.ByContractor, contractorRow(g, rep.OrgID > 0, lang))
+	}
 	line := func(l TicketLine) mailout.DigestTicket {
 		t := mailout.DigestTicket{Number: l.ID, Subject: l.Subject, Organisation: l.Organisation, Agent: l.Agent,
 			Status: l.Status, Age: bt(l.Age), Created: ts(l.Created)}
@@ -193,7 +199,7 @@ func slaRow(g Group, lang string) mailout.DigestSLA {
 	fc, fok := g.FirstResponse.Compliance()
 	rc, rok := g.Resolution.Compliance()
 	row := mailout.DigestSLA{
-		Name: g.Name, Received: g.Received,
+		Name: g.Name, Received: g.Received, Resolved: g.Resolved,
 		FirstTarget: target(g.FirstResponse.Target), FirstCompliance: formatPercent(fc, fok, lang),
 		FirstMet: g.FirstResponse.Met, FirstBreached: g.FirstResponse.Breached, FirstPending: g.FirstResponse.Pending,
 		ResolveTarget: target(g.Resolution.Target), ResolveCompliance: formatPercent(rc, rok, lang),
@@ -201,6 +207,28 @@ func slaRow(g Group, lang string) mailout.DigestSLA {
 	}
 	row.FirstMedian, row.FirstP90 = times(g.FirstResponse)
 	row.ResolveMedian, row.ResolveP90 = times(g.Resolution)
+	return row
+}
+
+// contractorRow is a contractor's line; an organisation's digest shows its
+// display name only, and no name when the requesters are not told it.
+func contractorRow(g ContractorGroup, org bool, lang string) mailout.DigestContractor {
+	c, ok := g.Response.Compliance()
+	row := mailout.DigestContractor{Name: g.Label(), Handle: g.Name, Passed: g.Passed, InTime: g.Response.Met,
+		Late: g.Response.Breached, Pending: g.Response.Pending, Compliance: formatPercent(c, ok, lang), Median: "—",
+		Open: g.Open, Breaches: g.Breaches}
+	if g.Response.Stopped() > 0 {
+		row.Median = formatBusiness(g.Response.Median, lang)
+	}
+	if org {
+		row.Handle = ""
+		if g.HideName {
+			row.Name = ""
+		}
+	}
+	if row.Handle == row.Name {
+		row.Handle = ""
+	}
 	return row
 }
 

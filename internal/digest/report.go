@@ -20,6 +20,7 @@ type Source interface {
 	StaffSecurityEvents(ctx context.Context, from, to time.Time, orgID int64, limit int) ([]store.ReportEvent, int, error)
 	BouncedAddresses(ctx context.Context, from, to time.Time, orgID int64) ([]store.BouncedAddress, error)
 	OutboxGivenUp(ctx context.Context, from, to time.Time) ([]store.Outgoing, error)
+	ReportInvolvements(ctx context.Context, from, to time.Time, orgID int64) ([]store.ReportInvolvement, error)
 	Ticket(ctx context.Context, id int64) (*store.Ticket, error)
 	OrgByID(ctx context.Context, id int64) (*store.Org, error)
 }
@@ -87,11 +88,15 @@ func (m Metric) Compliance() (pct float64, ok bool) {
 	return 100 * float64(m.Met) / float64(m.Met+m.Breached), true
 }
 
-// Group is the figures of a support level, an organisation or everything.
+// Group is the figures of a support level, an organisation, an information
+// system or everything.
 type Group struct {
-	Name          string // level name, organisation name, or "" for the total
-	OrgID         int64
-	Received      int
+	Name     string // level, organisation or system name, or "" for the total
+	OrgID    int64
+	Received int
+	// Resolved is how many of the tickets received in the period were
+	// resolved by the report's instant.
+	Resolved      int
 	FirstResponse Metric
 	Resolution    Metric
 }
@@ -154,16 +159,22 @@ type Row struct {
 
 // Report is every figure of a period.
 type Report struct {
-	From, To, At  time.Time
-	Location      *time.Location
-	OrgID         int64
-	OrgName       string
-	Received      int
-	Resolved      int
-	OpenAtEnd     int
-	ByChannel     map[string]int
-	Total         Group
-	Levels, Orgs  []Group
+	From, To, At time.Time
+	Location     *time.Location
+	OrgID        int64
+	OrgName      string
+	Received     int
+	Resolved     int
+	OpenAtEnd    int
+	ByChannel    map[string]int
+	Total        Group
+	Levels, Orgs []Group
+	// Systems groups the tickets received in the period by their
+	// information system ("" last: none); nil when none of them has one.
+	Systems []Group
+	// Contractors is each contractor's work in the period
+	// (contractors.go); nil when no ticket was with one.
+	Contractors   []ContractorGroup
 	Breaches      []Breach
 	BreachCount   int
 	AtRisk        []TicketLine
@@ -225,6 +236,7 @@ func (r *Reporter) Report(ctx context.Context, p Params) (*Report, error) {
 	days := newDays(chartFrom, p.To, loc)
 	levels := map[string]*Group{}
 	orgs := map[int64]*Group{}
+	systems := map[string]*Group{}
 	agents := map[string]*AgentLoad{}
 	reasons := map[[2]string]int{}
 	if p.Limit <= 0 {
@@ -296,8 +308,11 @@ func (r *Reporter) Report(ctx context.Context, p Params) (*Report, error) {
 				rep.Received++
 				rep.ByChannel[t.Channel]++
 				loadOf().Received++
-				for _, g := range []*Group{&rep.Total, group(levels, t.SupportLevel, 0), group(orgs, t.OrgID, t.OrgName)} {
+				for _, g := range []*Group{&rep.Total, group(levels, t.SupportLevel, 0), group(orgs, t.OrgID, t.OrgName), group(systems, t.System, 0)} {
 					g.Received++
+					if resolved && !resolvedAt.After(at) {
+						g.Resolved++
+					}
 					g.FirstResponse.add(fr)
 					g.Resolution.add(res)
 				}
@@ -359,6 +374,11 @@ func (r *Reporter) Report(ctx context.Context, p Params) (*Report, error) {
 	rep.Orgs = sortedGroups(orgs, func(a, b *Group) int {
 		return cmp.Or(cmp.Compare(b2i(a.Name == ""), b2i(b.Name == "")), cmp.Compare(a.Name, b.Name), cmp.Compare(a.OrgID, b.OrgID))
 	})
+	if _, none := systems[""]; len(systems) > 1 || (len(systems) == 1 && !none) {
+		rep.Systems = sortedGroups(systems, func(a, b *Group) int {
+			return cmp.Or(cmp.Compare(b2i(a.Name == ""), b2i(b.Name == "")), cmp.Compare(a.Name, b.Name))
+		})
+	}
 	for i := range rep.Levels {
 		if lv, ok := r.setup.Levels[rep.Levels[i].Name]; ok {
 			rep.Levels[i].FirstResponse.Target, rep.Levels[i].Resolution.Target = lv.FirstResponse, lv.Resolution
@@ -400,6 +420,9 @@ func (r *Reporter) Report(ctx context.Context, p Params) (*Report, error) {
 		return nil, err
 	}
 	if rep.GivenUp, rep.GivenUpCount, err = r.givenUp(ctx, p.From, at, p.OrgID, p.Limit); err != nil {
+		return nil, err
+	}
+	if rep.Contractors, err = r.contractors(ctx, p, at); err != nil {
 		return nil, err
 	}
 	return rep, nil

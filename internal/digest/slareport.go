@@ -24,14 +24,34 @@ type SLAReport struct {
 	Total          SLAGroup   `json:"total"`
 	Levels         []SLAGroup `json:"levels"`
 	Organisations  []SLAGroup `json:"organisations"`
+	// Systems: by information system; [] when no ticket of the period has one.
+	Systems []SLAGroup `json:"systems"`
+	// Contractors: each contractor's work; [] when no ticket was with one.
+	Contractors []SLAContractor `json:"contractors"`
+}
+
+// SLAContractor is one contractor's row of SLAReport (ContractorGroup).
+type SLAContractor struct {
+	Contractor            string   `json:"contractor"` // the handle ("" = those whose name is hidden, in an organisation's report)
+	DisplayName           string   `json:"display_name,omitempty"`
+	Passed                int      `json:"passed"`
+	AnsweredInTime        int      `json:"answered_in_time"`
+	Late                  int      `json:"late"`
+	Pending               int      `json:"pending"`
+	Compliance            *float64 `json:"compliance"`
+	MedianResponseSeconds *int64   `json:"median_response_seconds"`
+	OpenWithContractor    int      `json:"open_with_contractor"`
+	Breaches              int      `json:"breaches"`
 }
 
 // SLAGroup is one row of SLAReport.
 type SLAGroup struct {
-	Level          string `json:"level,omitempty"`
-	OrganisationID *int64 `json:"organisation_id,omitempty"` // 0 = tickets without an organisation
-	Organisation   string `json:"organisation,omitempty"`
-	Received       int    `json:"received"`
+	Level          string  `json:"level,omitempty"`
+	System         *string `json:"system,omitempty"`          // "" = tickets without a system
+	OrganisationID *int64  `json:"organisation_id,omitempty"` // 0 = tickets without an organisation
+	Organisation   string  `json:"organisation,omitempty"`
+	Received       int     `json:"received"`
+	Resolved       int     `json:"resolved"` // of those, resolved by as_of
 
 	FirstResponseTarget   *int64 `json:"first_response_target_seconds,omitempty"`
 	FirstResponseMet      int    `json:"first_response_met"`
@@ -57,7 +77,7 @@ type SLAGroup struct {
 func (rep *Report) SLA() SLAReport {
 	ts := func(t time.Time) string { return t.In(rep.Location).Format(time.RFC3339) }
 	out := SLAReport{From: ts(rep.From), To: ts(rep.To), AsOf: ts(rep.At), OrganisationID: rep.OrgID, Organisation: rep.OrgName,
-		Total: slaGroup(rep.Total), Levels: []SLAGroup{}, Organisations: []SLAGroup{}}
+		Total: slaGroup(rep.Total), Levels: []SLAGroup{}, Organisations: []SLAGroup{}, Systems: []SLAGroup{}, Contractors: []SLAContractor{}}
 	for _, g := range rep.Levels {
 		j := slaGroup(g)
 		j.Level = g.Name
@@ -69,25 +89,41 @@ func (rep *Report) SLA() SLAReport {
 		j.OrganisationID, j.Organisation = &id, g.Name
 		out.Organisations = append(out.Organisations, j)
 	}
+	for _, g := range rep.Systems {
+		j := slaGroup(g)
+		name := g.Name
+		j.System = &name
+		out.Systems = append(out.Systems, j)
+	}
+	for _, g := range rep.Contractors {
+		c := SLAContractor{Contractor: g.Name, DisplayName: g.DisplayName, Passed: g.Passed, AnsweredInTime: g.Response.Met,
+			Late: g.Response.Breached, Pending: g.Response.Pending, OpenWithContractor: g.Open, Breaches: g.Breaches}
+		_, c.Compliance, c.MedianResponseSeconds, _ = metricJSON(g.Response)
+		out.Contractors = append(out.Contractors, c)
+	}
 	return out
 }
 
-func slaGroup(g Group) SLAGroup {
+// metricJSON is a metric's target, compliance (one decimal), median and
+// 90th percentile in business seconds, nil where there is nothing.
+func metricJSON(m Metric) (target *int64, comp *float64, med, p90 *int64) {
 	secs := func(d time.Duration) *int64 { v := int64(d / time.Second); return &v }
-	metric := func(m Metric) (target *int64, comp *float64, med, p90 *int64) {
-		if m.Target > 0 {
-			target = secs(m.Target)
-		}
-		if c, ok := m.Compliance(); ok {
-			c = math.Round(c*10) / 10
-			comp = &c
-		}
-		if m.Stopped() > 0 {
-			med, p90 = secs(m.Median), secs(m.P90)
-		}
-		return
+	if m.Target > 0 {
+		target = secs(m.Target)
 	}
-	j := SLAGroup{Received: g.Received,
+	if c, ok := m.Compliance(); ok {
+		c = math.Round(c*10) / 10
+		comp = &c
+	}
+	if m.Stopped() > 0 {
+		med, p90 = secs(m.Median), secs(m.P90)
+	}
+	return
+}
+
+func slaGroup(g Group) SLAGroup {
+	metric := metricJSON
+	j := SLAGroup{Received: g.Received, Resolved: g.Resolved,
 		FirstResponseMet: g.FirstResponse.Met, FirstResponseBreached: g.FirstResponse.Breached, FirstResponsePending: g.FirstResponse.Pending,
 		ResolutionMet: g.Resolution.Met, ResolutionBreached: g.Resolution.Breached, ResolutionPending: g.Resolution.Pending}
 	j.FirstResponseTarget, j.FirstResponseCompliance, j.MedianFirstResponseSeconds, j.P90FirstResponseSeconds = metric(g.FirstResponse)
@@ -103,7 +139,7 @@ func (s SLAReport) WriteJSON(w io.Writer) error {
 	return enc.Encode(s)
 }
 
-// rows flattens the report: the total, then levels, then organisations.
+// rows flattens the report: the total, then levels, organisations, systems.
 func (s SLAReport) rows() [][2]any {
 	out := [][2]any{{"total", s.Total}}
 	for _, g := range s.Levels {
@@ -112,6 +148,9 @@ func (s SLAReport) rows() [][2]any {
 	for _, g := range s.Organisations {
 		out = append(out, [2]any{"organisation", g})
 	}
+	for _, g := range s.Systems {
+		out = append(out, [2]any{"system", g})
+	}
 	return out
 }
 
@@ -119,6 +158,10 @@ func (g SLAGroup) name() string {
 	switch {
 	case g.Level != "":
 		return g.Level
+	case g.System != nil && *g.System == "":
+		return "(no system)"
+	case g.System != nil:
+		return *g.System
 	case g.OrganisationID != nil && *g.OrganisationID == 0:
 		return "(no organisation)"
 	case g.OrganisationID != nil:
@@ -165,6 +208,13 @@ func (s SLAReport) WriteCSV(w io.Writer) error {
 			strconv.Itoa(g.ResolutionMet), strconv.Itoa(g.ResolutionBreached), strconv.Itoa(g.ResolutionPending),
 			optF(g.ResolutionCompliance), optI(g.MedianResolutionSeconds), optI(g.P90ResolutionSeconds), optF(g.Compliance)})
 	}
+	// A contractor's row: requests passed as received, its answers as the
+	// first-response figures (open and breaches are in the JSON and text).
+	for _, c := range s.Contractors {
+		_ = cw.Write([]string{"contractor", csvSafe(c.name()), "", strconv.Itoa(c.Passed),
+			strconv.Itoa(c.AnsweredInTime), strconv.Itoa(c.Late), strconv.Itoa(c.Pending), optF(c.Compliance),
+			optI(c.MedianResponseSeconds), "", "", "", "", "", "", "", optF(c.Compliance)})
+	}
 	cw.Flush()
 	return cw.Error()
 }
@@ -191,5 +241,28 @@ func (s SLAReport) WriteText(w io.Writer) error {
 			optD(g.P90FirstResponseSeconds), g.ResolutionMet, g.ResolutionBreached, pct(g.ResolutionCompliance),
 			optD(g.MedianResolutionSeconds), optD(g.P90ResolutionSeconds))
 	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(s.Contractors) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "\nContractors (their own clocks, business time on their hours; requests passed in the period)\n\n")
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CONTRACTOR\tPASSED\tIN TIME\tLATE\tPENDING\t%\tMEDIAN RESPONSE\tAWAITING ANSWER\tBREACHES")
+	for _, c := range s.Contractors {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%d\t%d\n", c.name(), c.Passed, c.AnsweredInTime, c.Late, c.Pending,
+			pct(c.Compliance), optD(c.MedianResponseSeconds), c.OpenWithContractor, c.Breaches)
+	}
 	return tw.Flush()
+}
+
+func (c SLAContractor) name() string {
+	switch {
+	case c.Contractor == "":
+		return "(name hidden)"
+	case c.DisplayName != "" && c.DisplayName != c.Contractor:
+		return c.DisplayName + " (" + c.Contractor + ")"
+	}
+	return c.Contractor
 }

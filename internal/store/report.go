@@ -29,6 +29,7 @@ type ReportTicket struct {
 	ResolvedAt       sql.NullTime
 	SLAFirstResponse string
 	SLAResolution    string
+	System           string // the information system ('' = unknown)
 }
 
 // ReportFilter selects the tickets a report over [From, To) needs: every
@@ -54,7 +55,7 @@ func (db *DB) StreamReportTickets(ctx context.Context, f ReportFilter, fn func(*
 	}
 	q := `SELECT t.id, t.desk, t.status, t.channel, t.subject, t.support_level, t.priority, t.reason,
 		COALESCE(t.org_id, 0), COALESCE(o.name, ''), t.assignee, t.planned_for, ` + ts("t.created_at") + `, ` + ts("t.closed_at") + `,
-		` + ts("t.first_response_at") + `, ` + ts("t.resolved_at") + `, t.sla_first_response, t.sla_resolution
+		` + ts("t.first_response_at") + `, ` + ts("t.resolved_at") + `, t.sla_first_response, t.sla_resolution, t.system
 		FROM tickets t LEFT JOIN organisations o ON o.id = t.org_id
 		WHERE t.created_at < ? AND (t.created_at >= ? OR t.closed_at IS NULL OR t.closed_at >= ? OR t.resolved_at >= ?)`
 	args := []any{f.To, f.Since, f.From, f.From}
@@ -74,7 +75,7 @@ func (db *DB) StreamReportTickets(ctx context.Context, f ReportFilter, fn func(*
 	)
 	dst := []any{&t.ID, &t.Desk, &t.Status, &t.Channel, &t.Subject, &t.SupportLevel, &t.Priority,
 		&t.Reason, &t.OrgID, &t.OrgName, &t.Assignee, &t.PlannedFor, &t.CreatedAt, &t.ClosedAt, &t.FirstResponseAt,
-		&t.ResolvedAt, &t.SLAFirstResponse, &t.SLAResolution}
+		&t.ResolvedAt, &t.SLAFirstResponse, &t.SLAResolution, &t.System}
 	if db.dialect == SQLite {
 		for i := range times {
 			dst[12+i] = &times[i]
@@ -229,9 +230,9 @@ func (db *DB) LastDigestSent(ctx context.Context, kind, recipient string) (key s
 func (t *Tx) InsertTickets(ctx context.Context, ts []Ticket) error {
 	const cols = `desk, status, channel, subject, requester_email, requester_name, support_level, created_at, updated_at,
 		closed_at, first_response_due, resolution_due, first_response_at, sla_first_response, sla_resolution, reason,
-		priority, org_id, assignee, resolved_at, planned_for`
-	const ncol = 21
-	const batch = 1000 // 21,000 parameters: under both engines' limits
+		priority, org_id, assignee, resolved_at, planned_for, system`
+	const ncol = 22
+	const batch = 1000 // 22,000 parameters: under both engines' limits
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", ncol), ", ") + ")"
 	for len(ts) > 0 {
 		n := min(batch, len(ts))
@@ -244,7 +245,7 @@ func (t *Tx) InsertTickets(ctx context.Context, ts []Ticket) error {
 			args = append(args, k.Desk, k.Status, cmpOr(k.Channel, "email"), k.Subject, k.RequesterEmail, k.RequesterName,
 				k.SupportLevel, k.CreatedAt, updated, k.ClosedAt, k.FirstResponseDue, k.ResolutionDue,
 				k.FirstResponseAt, k.SLAFirstResponse, k.SLAResolution, k.Reason, cmpOr(k.Priority, PriorityNormal), k.OrgID,
-				k.Assignee, k.ResolvedAt, k.PlannedFor)
+				k.Assignee, k.ResolvedAt, k.PlannedFor, k.System)
 		}
 		q := `INSERT INTO tickets (` + cols + `) VALUES ` + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 		if _, err := t.exec(ctx, q, args...); err != nil {
