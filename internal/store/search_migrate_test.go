@@ -41,7 +41,7 @@ func TestSearchMigration00018(t *testing.T) {
 			}
 			// The index as 00014 wrote it: a ticket's own document, then one per message.
 			docs := []struct {
-				ticket, n int64
+				ticket, n   int64
 				kind, terms string
 			}{
 				{1, 0, "ticket", "принтер школ"}, {1, 1, "message", "картридж замен"}, {1, 2, "attachment", "скан"},
