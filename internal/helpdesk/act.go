@@ -104,7 +104,7 @@ func (s *Service) Act(ctx context.Context, a Action) (Result, error) {
 			ma.Risky, ma.RiskReason = mailmsg.RiskyAttachment(f.Filename, f.ContentType, f.Data, exts)
 			msg.Attachments = append(msg.Attachments, ma)
 		}
-		in := &intake{s: s, tx: tx, desk: d, now: now, msg: msg, raw: &store.RawMessage{}, via: via, quiet: true}
+		in := &intake{deskTx: s.deskTx(tx, d, now), msg: msg, raw: &store.RawMessage{}, via: via, quiet: true}
 		out, err := in.agentReply(ctx, t, member, part)
 		if err != nil {
 			return err

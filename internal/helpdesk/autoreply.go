@@ -20,7 +20,7 @@ type hours struct {
 	start      time.Time
 }
 
-func (in *intake) workHours() hours {
+func (in *deskTx) workHours() hours {
 	c := in.desk.Calendar
 	if c == nil || c.IsOpen(in.now) {
 		return hours{}
@@ -28,14 +28,14 @@ func (in *intake) workHours() hours {
 	return hours{outOfHours: true, start: c.NextOpen(in.now)}
 }
 
-func (in *intake) formatDue(t sql.NullTime) string {
+func (in *deskTx) formatDue(t sql.NullTime) string {
 	if !t.Valid {
 		return ""
 	}
 	return FormatLocal(t.Time, in.desk.Location, in.desk.Language)
 }
 
-func (in *intake) formatStart(t time.Time) string {
+func (in *deskTx) formatStart(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
@@ -97,6 +97,12 @@ func (in *intake) autoReply(ctx context.Context, t *store.Ticket, p *store.Parti
 	if in.msg != nil && in.msg.Auto {
 		return nil
 	}
+	return in.deskTx.autoReply(ctx, t, p, tmpl, data, in.thread())
+}
+
+// autoReply queues an automatic message to a participant with their signed
+// reply address, threaded to th, unless they already got too many this hour.
+func (in *deskTx) autoReply(ctx context.Context, t *store.Ticket, p *store.Participant, tmpl string, data any, th threading) error {
 	if limited, err := in.rateLimited(ctx, t.ID, p.Email); err != nil || limited {
 		return err
 	}
@@ -104,12 +110,12 @@ func (in *intake) autoReply(ctx context.Context, t *store.Ticket, p *store.Parti
 	if err != nil {
 		return err
 	}
-	return in.queue(ctx, t, mailout.Address{Name: p.Name, Email: p.Email}, reply, tmpl, data)
+	return in.queue(ctx, t, mailout.Address{Name: p.Name, Email: p.Email}, reply, tmpl, data, th)
 }
 
 // rateLimited reports (and records) that a recipient already got
 // auto_reply.max_per_hour automatic messages in the last hour.
-func (in *intake) rateLimited(ctx context.Context, ticketID int64, rcpt string) (bool, error) {
+func (in *deskTx) rateLimited(ctx context.Context, ticketID int64, rcpt string) (bool, error) {
 	if in.s.autoMax <= 0 {
 		return false, nil
 	}
@@ -127,7 +133,7 @@ func (in *intake) rateLimited(ctx context.Context, ticketID int64, rcpt string) 
 // sendOpts say what kind of mail compose makes.
 type sendOpts struct {
 	autoSubmitted string    // "auto-replied" for answers to incoming mail, "auto-generated" otherwise
-	threadToMsg   bool      // In-Reply-To the message being processed
+	thread        threading // In-Reply-To/References: the message being answered
 	rateCounted   bool      // counts towards auto_reply.max_per_hour
 	record        bool      // part of the ticket's conversation
 	notBefore     time.Time // do not send before (working hours), zero: now
@@ -135,9 +141,23 @@ type sendOpts struct {
 	headers       map[string]string
 }
 
+// threading is what an answer refers to: the message it answers.
+type threading struct {
+	inReplyTo  string
+	references []string
+}
+
+// thread is the threading of an answer to the message being processed.
+func (in *intake) thread() threading {
+	if in.msg == nil || in.msg.MessageID == "" {
+		return threading{}
+	}
+	return threading{inReplyTo: in.msg.MessageID, references: append(append([]string{}, in.msg.References...), in.msg.MessageID)}
+}
+
 // queueInternal sends a template to staff (e.g. the security contacts): not a
 // reply to the incoming message, not rate-limited, not part of the conversation.
-func (in *intake) queueInternal(ctx context.Context, t *store.Ticket, to mailout.Address, tmpl string, data any) error {
+func (in *deskTx) queueInternal(ctx context.Context, t *store.Ticket, to mailout.Address, tmpl string, data any) error {
 	return in.compose(ctx, t, to, "", tmpl, data, sendOpts{autoSubmitted: "auto-generated"})
 }
 
@@ -145,13 +165,19 @@ func (in *intake) queueInternal(ctx context.Context, t *store.Ticket, to mailout
 // and stores it in the outbox (and in the ticket's conversation): an automatic
 // answer to the message being processed.
 func (in *intake) queue(ctx context.Context, t *store.Ticket, to mailout.Address, replyTo, tmpl string, data any) error {
-	return in.compose(ctx, t, to, replyTo, tmpl, data, sendOpts{autoSubmitted: "auto-replied", threadToMsg: true, rateCounted: true, record: true})
+	return in.deskTx.queue(ctx, t, to, replyTo, tmpl, data, in.thread())
+}
+
+// queue renders an automatic answer threaded to th (none for a scheduled
+// change), composes it and stores it in the outbox and the conversation.
+func (in *deskTx) queue(ctx context.Context, t *store.Ticket, to mailout.Address, replyTo, tmpl string, data any, th threading) error {
+	return in.compose(ctx, t, to, replyTo, tmpl, data, sendOpts{autoSubmitted: "auto-replied", thread: th, rateCounted: true, record: true})
 }
 
 // outgoing starts the desk's mail (mailout.Outgoing) to recipients: from
 // the desk's sender, in its language, dated now, with the loop header and the
 // ticket's number (t may be nil).
-func (in *intake) outgoing(t *store.Ticket, tmpl string, data any, to ...mailout.Address) mailout.Outgoing {
+func (in *deskTx) outgoing(t *store.Ticket, tmpl string, data any, to ...mailout.Address) mailout.Outgoing {
 	d := in.desk
 	_, domain, _ := strings.Cut(d.SupportAddress, "@")
 	o := mailout.Outgoing{Lang: d.Language, Template: tmpl, Data: data, From: d.From, To: to, IDDomain: domain,
@@ -164,7 +190,7 @@ func (in *intake) outgoing(t *store.Ticket, tmpl string, data any, to ...mailout
 
 // enqueue builds o and inserts it into the outbox as kind (counted towards
 // auto_reply.max_per_hour when auto); the first recipient is the rate key.
-func (in *intake) enqueue(ctx context.Context, o mailout.Outgoing, kind string, auto bool) (*store.Outgoing, mailout.Built, error) {
+func (in *deskTx) enqueue(ctx context.Context, o mailout.Outgoing, kind string, auto bool) (*store.Outgoing, mailout.Built, error) {
 	b, err := mailout.BuildWith(in.s.tmpl, o)
 	if err != nil {
 		return nil, b, fmt.Errorf("%s: %w", kind, err)
@@ -180,17 +206,14 @@ func (in *intake) enqueue(ctx context.Context, o mailout.Outgoing, kind string, 
 	return row, b, nil
 }
 
-func (in *intake) compose(ctx context.Context, t *store.Ticket, to mailout.Address, replyTo, tmpl string, data any, opts sendOpts) error {
+func (in *deskTx) compose(ctx context.Context, t *store.Ticket, to mailout.Address, replyTo, tmpl string, data any, opts sendOpts) error {
 	d := in.desk
 	o := in.outgoing(t, tmpl, data, to)
 	o.AutoSubmitted, o.Attachments, o.NotBefore, o.Headers = opts.autoSubmitted, opts.attachments, opts.notBefore, opts.headers
 	if replyTo != "" {
 		o.ReplyTo = &mailout.Address{Name: d.DisplayName, Email: replyTo}
 	}
-	if opts.threadToMsg && in.msg != nil && in.msg.MessageID != "" {
-		o.InReplyTo = in.msg.MessageID
-		o.References = append(append([]string{}, in.msg.References...), in.msg.MessageID)
-	}
+	o.InReplyTo, o.References = opts.thread.inReplyTo, opts.thread.references
 	row, b, err := in.enqueue(ctx, o, tmpl, opts.rateCounted)
 	if err != nil {
 		return err

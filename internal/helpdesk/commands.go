@@ -288,7 +288,7 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 }
 
 // retarget rebuilds a ticket's clocks from their history with new targets.
-func (in *intake) retarget(ctx context.Context, t *store.Ticket, tg Targets) error {
+func (in *deskTx) retarget(ctx context.Context, t *store.Ticket, tg Targets) error {
 	if in.desk.Calendar == nil {
 		return nil
 	}
@@ -322,7 +322,7 @@ type planned struct {
 
 // planDay turns a #plan argument into a working day of the desk that has not
 // ended yet; otherwise it says what is wrong (a zero problem when nothing is).
-func (in *intake) planDay(arg string) (day planned, problem mailout.Msg) {
+func (in *deskTx) planDay(arg string) (day planned, problem mailout.Msg) {
 	loc := in.desk.Location
 	today := in.now.In(loc)
 	d, ok := staffcmd.ResolveDate(arg, today)
@@ -345,7 +345,7 @@ func (in *intake) planDay(arg string) (day planned, problem mailout.Msg) {
 
 // dayOf gives the working hours of a date (YYYY-MM-DD) in the desk's zone;
 // working is false for a day off, and then open is the next working day's opening.
-func (in *intake) dayOf(date string) (day planned, working bool) {
+func (in *deskTx) dayOf(date string) (day planned, working bool) {
 	loc := in.desk.Location
 	start, err := time.ParseInLocation("2006-01-02", date, loc)
 	if err != nil {
@@ -373,7 +373,7 @@ func (in *intake) dayOf(date string) (day planned, working bool) {
 // rebuilt with the business time used so far plus the business time left
 // until then, so the clock and resolution_due agree and every later clock
 // change keeps the day.
-func (in *intake) planResolution(ctx context.Context, t *store.Ticket, close time.Time) error {
+func (in *deskTx) planResolution(ctx context.Context, t *store.Ticket, close time.Time) error {
 	cal := in.desk.Calendar
 	if cal == nil {
 		t.ResolutionDue = sql.NullTime{Time: close.UTC(), Valid: true}
@@ -410,7 +410,7 @@ func (in *intake) planResolution(ctx context.Context, t *store.Ticket, close tim
 }
 
 // noticeRequester sends a staff decision's template to the requester.
-func (in *intake) noticeRequester(ctx context.Context, t *store.Ticket, tmpl string, data mailout.NoticeData) error {
+func (in *deskTx) noticeRequester(ctx context.Context, t *store.Ticket, tmpl string, data mailout.NoticeData) error {
 	p, err := in.tx.Participant(ctx, t.ID, t.RequesterEmail)
 	if err != nil {
 		return err

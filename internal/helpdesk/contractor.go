@@ -60,7 +60,7 @@ func (in *intake) contractorCommand(ctx context.Context, t *store.Ticket, agent 
 
 // involvementFor is the ticket's latest open involvement (of the named
 // contractor when name is given), nil when there is none.
-func (in *intake) involvementFor(ctx context.Context, ticketID int64, name string) (*store.Involvement, *store.Contractor, error) {
+func (in *deskTx) involvementFor(ctx context.Context, ticketID int64, name string) (*store.Involvement, *store.Contractor, error) {
 	vs, err := in.tx.InvolvementsOf(ctx, ticketID)
 	if err != nil {
 		return nil, nil, err
@@ -158,7 +158,7 @@ func contractorName(k *store.Contractor) string {
 // from the support address, with its own signed reply address (bound to the
 // ticket and the contractor's participant row), [#N] and threading; nothing
 // else of the ticket leaves: no other participant, no internal note.
-func (in *intake) mailContractor(ctx context.Context, t *store.Ticket, k *store.Contractor, v *store.Involvement,
+func (in *deskTx) mailContractor(ctx context.Context, t *store.Ticket, k *store.Contractor, v *store.Involvement,
 	kind, text, question string, files []mailout.Attachment) error {
 	p, err := in.tx.ParticipantByID(ctx, v.ParticipantID)
 	if err != nil {
@@ -201,7 +201,7 @@ func (in *intake) mailContractor(ctx context.Context, t *store.Ticket, k *store.
 }
 
 // tellRequester sends the requester contractor_notice (passed or answered).
-func (in *intake) tellRequester(ctx context.Context, t *store.Ticket, k *store.Contractor, kind string) error {
+func (in *deskTx) tellRequester(ctx context.Context, t *store.Ticket, k *store.Contractor, kind string) error {
 	p, err := in.tx.Participant(ctx, t.ID, t.RequesterEmail)
 	if err != nil {
 		return err
@@ -219,7 +219,7 @@ func (in *intake) tellRequester(ctx context.Context, t *store.Ticket, k *store.C
 		sendOpts{autoSubmitted: "auto-generated", record: true})
 }
 
-func (in *intake) thirdPartyClause() string {
+func (in *deskTx) thirdPartyClause() string {
 	if c := in.s.regs.Clauses["third_party"]; c != "" {
 		return c
 	}
@@ -291,7 +291,7 @@ func (s *Service) contractorTimers(ctx context.Context, tx *store.Tx, now time.T
 		if err != nil {
 			return n, err
 		}
-		in, ok := s.tickIntake(tx, t, now)
+		in, ok := s.ticketDesk(tx, t, now)
 		if !ok {
 			continue
 		}
@@ -314,7 +314,7 @@ func (s *Service) contractorTimers(ctx context.Context, tx *store.Tx, now time.T
 			if err := tx.AddEvent(ctx, t.ID, now, "contractor_breached", "system", k.Name+" <"+v.Email+">"); err != nil {
 				return n, err
 			}
-			if err := in.notify(ctx, t, mailout.NotifyContractorBreach, "", k.Name+" <"+v.Email+">", ""); err != nil {
+			if err := in.notifyWith(ctx, t, mailout.NotifyContractorBreach, "", k.Name+" <"+v.Email+">", "", notifyExtras{}); err != nil {
 				return n, err
 			}
 		}

@@ -150,7 +150,7 @@ func (s *Service) commit(ctx context.Context, d *Desk, uidValidity uint32, now t
 		for i, p := range ps {
 			raw := *p.raw // a fresh copy for each try: a rolled-back try's row ID means nothing
 			raw.ID = 0
-			in := &intake{s: s, tx: tx, desk: d, now: now, raw: &raw, msg: p.msg, fetched: p.f}
+			in := &intake{deskTx: s.deskTx(tx, d, now), raw: &raw, msg: p.msg, fetched: p.f}
 			out, err := in.run(ctx, p.perr)
 			if err != nil {
 				return err
@@ -246,19 +246,31 @@ func (s *Service) logOutcome(d *Desk, f mailin.Fetched, msg *mailmsg.Message, ou
 }
 
 // lc is the ticket lifecycle inside this message's transaction.
-func (in *intake) lc() *lifecycle { return in.s.lifecycle(in.tx, in.desk, in.now) }
+func (in *deskTx) lc() *lifecycle { return in.s.lifecycle(in.tx, in.desk, in.now) }
 
-// intake is the state of one message's transaction.
-type intake struct {
+// deskTx is the work of one transaction on one desk: the ticket lifecycle,
+// directory lookups, notifications and composing mail. The scheduler (Tick),
+// the command line and the console use it as it is; intake adds the message.
+type deskTx struct {
 	s       *Service
 	tx      *store.Tx
 	desk    *Desk
 	now     time.Time
+	senders map[string]senderContext // directory lookups in this transaction, by lower-cased address
+}
+
+func (s *Service) deskTx(tx *store.Tx, d *Desk, now time.Time) *deskTx {
+	return &deskTx{s: s, tx: tx, desk: d, now: now}
+}
+
+// intake is the state of one message's transaction: the desk's work plus
+// the message and how it came.
+type intake struct {
+	*deskTx
 	raw     *store.RawMessage
 	msg     *mailmsg.Message
 	fetched mailin.Fetched
-	phone   bool                     // registered by staff from a phone call
-	senders map[string]senderContext // directory lookups of this message, by lower-cased address
+	phone   bool // registered by staff from a phone call
 	// via is the channel a staff action came through (ViaMail when empty);
 	// quiet: an agent's command results are collected in results (and
 	// delivered set) instead of mailed back (Act, act.go).
@@ -344,6 +356,6 @@ func joinAddrs(as []mailmsg.Address) string {
 	return strings.Join(out, ", ")
 }
 
-func (in *intake) event(ctx context.Context, ticketID int64, kind, detail string) error {
+func (in *deskTx) event(ctx context.Context, ticketID int64, kind, detail string) error {
 	return in.tx.AddEvent(ctx, ticketID, in.now, kind, "system", detail)
 }

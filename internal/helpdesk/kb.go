@@ -52,7 +52,7 @@ func (in *intake) suggestArticles(ctx context.Context, t *store.Ticket) ([]mailo
 }
 
 // kbClauseText is the clause the acknowledgement cites for suggestions.
-func (in *intake) kbClauseText() string {
+func (in *deskTx) kbClauseText() string {
 	if c := in.s.regs.Clauses["knowledge_base"]; c != "" {
 		return c
 	}
@@ -63,7 +63,7 @@ func (in *intake) kbClauseText() string {
 // agent's own) and the articles (#статья N: after the agent's text) of a
 // staff reply into the text for the customer. An unknown name or number, or
 // an internal article, holds the whole reply: held lists why.
-func (in *intake) expandReply(t *store.Ticket, cmds []staffcmd.Command, text string) (out string, held []mailout.CommandResult) {
+func (in *deskTx) expandReply(t *store.Ticket, cmds []staffcmd.Command, text string) (out string, held []mailout.CommandResult) {
 	for _, c := range cmds {
 		switch c.Name {
 		case staffcmd.Canned:
@@ -117,7 +117,7 @@ func joinText(parts ...string) string {
 }
 
 // cannedNames lists the canned answers' names for a staff member.
-func (in *intake) cannedNames() string {
+func (in *deskTx) cannedNames() string {
 	if in.s.kb == nil {
 		return "—"
 	}
@@ -133,7 +133,7 @@ func (in *intake) cannedNames() string {
 
 // applyKB is the result of #статья and #шаблон (their text was put into the
 // answer by expandReply).
-func (in *intake) applyKB(c staffcmd.Command) (mailout.Key, []any) {
+func (in *deskTx) applyKB(c staffcmd.Command) (mailout.Key, []any) {
 	if c.Name == staffcmd.Article {
 		n, _ := strconv.ParseInt(c.Args[0], 10, 64)
 		a, _ := in.s.kb.Article(n)

@@ -14,7 +14,7 @@ const maxMergeHops = 16
 
 // follow returns the ticket that mail about ticketID reaches: the ticket
 // itself, or the one it was merged into (and so on).
-func (in *intake) follow(ctx context.Context, ticketID int64) (int64, error) {
+func (in *deskTx) follow(ctx context.Context, ticketID int64) (int64, error) {
 	id := ticketID
 	for range maxMergeHops {
 		t, err := in.tx.Ticket(ctx, id)
@@ -33,7 +33,7 @@ func (in *intake) follow(ctx context.Context, ticketID int64) (int64, error) {
 // and colleagues take part in the target, the target records where they came
 // from, and the duplicate's requester is told where the work goes on. It
 // returns how many people were moved.
-func (in *intake) merge(ctx context.Context, dup, into *store.Ticket, agent *store.Staff) (int, error) {
+func (in *deskTx) merge(ctx context.Context, dup, into *store.Ticket, agent *store.Staff) (int, error) {
 	ps, err := in.tx.ParticipantsOf(ctx, dup.ID)
 	if err != nil {
 		return 0, err

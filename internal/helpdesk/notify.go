@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
 	"github.com/otvet/otvet/internal/store"
 )
@@ -14,12 +15,23 @@ import (
 // unassigned, with a Reply-To signed for that ticket and that agent. Outside working hours the mail waits in the
 // outbox for the next opening, unless the ticket is an incident.
 func (in *intake) notifyAgents(ctx context.Context, t *store.Ticket, kind, author, text string) error {
-	return in.notify(ctx, t, kind, "", author, text)
+	return in.notifyWith(ctx, t, kind, "", author, text, in.extras())
+}
+
+// notifyExtras is what a notification carries from the message it is about:
+// its files and the knowledge-base articles its acknowledgement named.
+type notifyExtras struct {
+	attachments []mailmsg.Attachment
+	articles    []mailout.ArticleRef
+}
+
+func (in *intake) extras() notifyExtras {
+	return notifyExtras{attachments: in.attachments(), articles: in.suggested}
 }
 
 // notifyMetric tells agents of an SLA warning or breach of one metric. A
 // breach is escalated: the leads hear of it as well as the assignee.
-func (in *intake) notifyMetric(ctx context.Context, t *store.Ticket, kind, metric string) error {
+func (in *deskTx) notifyMetric(ctx context.Context, t *store.Ticket, kind, metric string) error {
 	to, err := in.recipients(ctx, t, "")
 	if err != nil {
 		return err
@@ -35,33 +47,35 @@ func (in *intake) notifyMetric(ctx context.Context, t *store.Ticket, kind, metri
 			}
 		}
 	}
-	_, err = in.send(ctx, t, to, kind, metric, "", "", "")
+	_, err = in.send(ctx, t, to, kind, metric, "", "", "", notifyExtras{})
 	return err
 }
 
 // notifyNote copies an internal note to colleagues: to the assignee when
 // someone else has the ticket, otherwise (unassigned, or the author is the
 // assignee) to every other active agent and lead. It returns who got it.
-func (in *intake) notifyNote(ctx context.Context, t *store.Ticket, author *store.Staff, text string) ([]string, error) {
+func (in *deskTx) notifyNote(ctx context.Context, t *store.Ticket, author *store.Staff, text string) ([]string, error) {
 	to, err := in.recipients(ctx, t, author.Email)
 	if err != nil {
 		return nil, err
 	}
-	return in.send(ctx, t, to, mailout.NotifyNote, "", author.Name+" <"+author.Email+">", text, author.Email)
+	return in.send(ctx, t, to, mailout.NotifyNote, "", author.Name+" <"+author.Email+">", text, author.Email, notifyExtras{})
 }
 
-func (in *intake) notify(ctx context.Context, t *store.Ticket, kind, metric, author, text string) error {
+// notifyWith tells the ticket's agents (recipients) of kind, with what the
+// message it is about carries (x; zero for a scheduled change).
+func (in *deskTx) notifyWith(ctx context.Context, t *store.Ticket, kind, metric, author, text string, x notifyExtras) error {
 	to, err := in.recipients(ctx, t, "")
 	if err != nil {
 		return err
 	}
-	_, err = in.send(ctx, t, to, kind, metric, author, text, "")
+	_, err = in.send(ctx, t, to, kind, metric, author, text, "", x)
 	return err
 }
 
 // recipients is who hears about a ticket: its assignee when active (and not
 // notAssignee), otherwise every active agent and lead.
-func (in *intake) recipients(ctx context.Context, t *store.Ticket, notAssignee string) ([]store.Staff, error) {
+func (in *deskTx) recipients(ctx context.Context, t *store.Ticket, notAssignee string) ([]store.Staff, error) {
 	if t.Assignee != "" && !strings.EqualFold(t.Assignee, notAssignee) {
 		s, err := in.tx.StaffByEmail(ctx, t.Assignee)
 		if err == nil && s.Active {
@@ -73,7 +87,7 @@ func (in *intake) recipients(ctx context.Context, t *store.Ticket, notAssignee s
 
 // send mails a notification to each of to (but except), each with a Reply-To
 // signed for that ticket and that agent, and returns who got it.
-func (in *intake) send(ctx context.Context, t *store.Ticket, to []store.Staff, kind, metric, author, text, except string) ([]string, error) {
+func (in *deskTx) send(ctx context.Context, t *store.Ticket, to []store.Staff, kind, metric, author, text, except string, x notifyExtras) ([]string, error) {
 	if len(to) == 0 {
 		return nil, nil
 	}
@@ -84,7 +98,7 @@ func (in *intake) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 	data := mailout.AgentNotifyData{
 		Kind: kind, Metric: metric, TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID), Status: t.Status,
 		Requester: t.RequesterEmail, Level: t.SupportLevel, Priority: t.Priority, Author: author, Text: text,
-		Suggestions: splitList(t.Suggestions), Missing: splitList(t.Missing), Articles: in.suggested,
+		Suggestions: splitList(t.Suggestions), Missing: splitList(t.Missing), Articles: x.articles,
 		DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress,
 	}
 	if t.RequesterName != "" {
@@ -101,8 +115,8 @@ func (in *intake) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 		data.Due = in.formatDue(t.ResolutionDue)
 	}
 	var files []mailout.Attachment
-	if in.msg != nil && kind != mailout.NotifyNote {
-		for _, a := range in.msg.Attachments {
+	if kind != mailout.NotifyNote {
+		for _, a := range x.attachments {
 			if a.Risky && !a.Dropped {
 				// Listed with a warning, not attached: it stays on the ticket (risky.go).
 				data.Risky = append(data.Risky, in.riskyFile(a))

@@ -79,7 +79,7 @@ func (s *Service) isSupport(addr string) bool {
 
 // stillColleague tells whether a participant copied on a ticket may still
 // receive its mail: not blocked, and of the requester's organisation now.
-func (in *intake) stillColleague(ctx context.Context, addr, requester string) (bool, error) {
+func (in *deskTx) stillColleague(ctx context.Context, addr, requester string) (bool, error) {
 	sc, err := in.lookupSender(ctx, addr)
 	if err != nil {
 		return false, err
@@ -94,7 +94,7 @@ func (in *intake) stillColleague(ctx context.Context, addr, requester string) (b
 // by the directory (a user's organisation, or the organisation owning the
 // domain) when it knows either, else by the mail domain — never by a public
 // provider's domain (two strangers at mail.ru are not colleagues).
-func (in *intake) sameOrg(ctx context.Context, a, b string) (bool, error) {
+func (in *deskTx) sameOrg(ctx context.Context, a, b string) (bool, error) {
 	sa, err := in.lookupSender(ctx, a)
 	if err != nil {
 		return false, err

@@ -57,7 +57,7 @@ func (s *Service) OpenPhone(ctx context.Context, r PhoneRequest) (Outcome, error
 	sum := sha256.Sum256(raw)
 	var out Outcome
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		in := &intake{s: s, tx: tx, desk: d, now: now, msg: msg, phone: true, raw: &store.RawMessage{
+		in := &intake{deskTx: s.deskTx(tx, d, now), msg: msg, phone: true, raw: &store.RawMessage{
 			Desk: d.Name, MessageID: msg.MessageID, SHA256: hex.EncodeToString(sum[:]), Size: int64(len(raw)),
 			Disposition: "pending", Data: raw, ReceivedAt: now,
 		}}
@@ -97,7 +97,7 @@ func (s *Service) TestRules(ctx context.Context, desk string, raw []byte, at tim
 	}
 	var dec rules.Decision
 	err = s.db.Tx(ctx, func(tx *store.Tx) error {
-		in := &intake{s: s, tx: tx, desk: d, now: at.UTC(), msg: msg}
+		in := &intake{deskTx: s.deskTx(tx, d, at.UTC()), msg: msg}
 		r, err := in.triage(ctx, nil)
 		if err != nil {
 			return err

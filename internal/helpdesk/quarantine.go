@@ -381,7 +381,7 @@ func (s *Service) RetryQuarantined(ctx context.Context, id int64) (Outcome, erro
 		if !ok {
 			return fmt.Errorf("message %d: %w", id, ErrNotQuarantined)
 		}
-		in := &intake{s: s, tx: tx, desk: d, now: now, raw: r, msg: msg, fetched: f}
+		in := &intake{deskTx: s.deskTx(tx, d, now), raw: r, msg: msg, fetched: f}
 		if out, err = in.run(ctx, perr); err != nil {
 			return err
 		}

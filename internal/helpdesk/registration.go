@@ -156,7 +156,7 @@ type approvalPlan struct {
 // refuses (RegistrationRefused) when the request would move people of another
 // organisation, names another organisation than the requester's, or lacks the
 // authority document; nothing is written then.
-func (in *intake) approveRegistration(ctx context.Context, t *store.Ticket, actor string) (string, error) {
+func (in *deskTx) approveRegistration(ctx context.Context, t *store.Ticket, actor string) (string, error) {
 	reg, err := in.tx.Registration(ctx, t.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", errNotRegistration
@@ -298,7 +298,7 @@ func rightsCell(systems, rights string) string {
 	return systems
 }
 
-func (in *intake) saveRequest(ctx context.Context, ticketID int64, req *regform.Request) error {
+func (in *deskTx) saveRequest(ctx context.Context, ticketID int64, req *regform.Request) error {
 	body, err := json.Marshal(req)
 	if err != nil {
 		return err
@@ -312,7 +312,7 @@ func (in *intake) saveRequest(ctx context.Context, ticketID int64, req *regform.
 // or off the organisation's domains is withheld unless the operator allowed
 // them, and an existing user's access rights change only when the operator
 // allowed role changes (directory.RegistrationFacts.Person).
-func (in *intake) planApproval(ctx context.Context, t *store.Ticket, reg *store.Registration, req *regform.Request) (*approvalPlan, error) {
+func (in *deskTx) planApproval(ctx context.Context, t *store.Ticket, reg *store.Registration, req *regform.Request) (*approvalPlan, error) {
 	plan := &approvalPlan{}
 	if !req.HasAuthorityDocument {
 		arrived, err := in.authorityArrived(ctx, t)
@@ -406,7 +406,7 @@ func (in *intake) planApproval(ctx context.Context, t *store.Ticket, reg *store.
 
 // planPerson decides about one row. skip says why the row is left out
 // (harmless); problem why the request cannot be approved as it stands.
-func (in *intake) planPerson(ctx context.Context, reg *store.Registration, org *store.Org, p regform.Person) (pp personPlan, skip, problem string, err error) {
+func (in *deskTx) planPerson(ctx context.Context, reg *store.Registration, org *store.Org, p regform.Person) (pp personPlan, skip, problem string, err error) {
 	pp.p = p
 	orgID := int64(0)
 	if org != nil {
@@ -507,7 +507,7 @@ func (in *intake) planPerson(ctx context.Context, reg *store.Registration, org *
 // form's INN or name must not contradict; else the organisation the form
 // names (by INN, then by name with quotes and case folded) when the operator
 // confirms it; nil when a new one is to be created.
-func (in *intake) resolveOrg(ctx context.Context, t *store.Ticket, reg *store.Registration, req *regform.Request) (*store.Org, error) {
+func (in *deskTx) resolveOrg(ctx context.Context, t *store.Ticket, reg *store.Registration, req *regform.Request) (*store.Org, error) {
 	switch {
 	case reg.NewOrg:
 		return nil, nil
@@ -538,7 +538,7 @@ func (in *intake) resolveOrg(ctx context.Context, t *store.Ticket, reg *store.Re
 
 // namedOrg finds the organisation the form names: by INN, else by name
 // (folded) among organisations without an INN or with the form's.
-func (in *intake) namedOrg(ctx context.Context, ro regform.Organisation) (org *store.Org, ambiguous bool, err error) {
+func (in *deskTx) namedOrg(ctx context.Context, ro regform.Organisation) (org *store.Org, ambiguous bool, err error) {
 	o, err := directory.MatchOrg(ctx, in.tx, ro.INN, ro.Name) // the directory import's rule too
 	var amb *directory.AmbiguousError
 	if errors.As(err, &amb) {
@@ -551,7 +551,7 @@ func (in *intake) namedOrg(ctx context.Context, ro regform.Organisation) (org *s
 // organisation (otvet registration edit --add-domain) that it lacks:
 // approval adds no other. A chosen domain that cannot be an organisation's
 // or that another organisation owns is a problem.
-func (in *intake) chosenDomains(ctx context.Context, reg *store.Registration, org *store.Org) (domains, problems []string, err error) {
+func (in *deskTx) chosenDomains(ctx context.Context, reg *store.Registration, org *store.Org) (domains, problems []string, err error) {
 	for _, d := range reg.AddDomains {
 		od, err := store.OrgDomain(d)
 		if err != nil {
@@ -577,7 +577,7 @@ func (in *intake) chosenDomains(ctx context.Context, reg *store.Registration, or
 // registrationFacts reads from the directory what
 // directory.RegistrationWarnings needs about a request registering into org
 // (nil: a new organisation).
-func (in *intake) registrationFacts(ctx context.Context, t *store.Ticket, reg *store.Registration, req *regform.Request, org *store.Org) (directory.RegistrationFacts, error) {
+func (in *deskTx) registrationFacts(ctx context.Context, t *store.Ticket, reg *store.Registration, req *regform.Request, org *store.Org) (directory.RegistrationFacts, error) {
 	f := directory.RegistrationFacts{Org: org, Request: req, Requester: t.RequesterEmail,
 		Users: map[string]*store.User{}, UserOrgs: map[int64]*store.Org{}, DomainOrgs: map[string]*store.Org{},
 		AddDomains: reg.AddDomains, AllowPeople: reg.AllowPeople, MoveUsers: reg.MoveUsers, AllowRoleChange: reg.AllowRoleChange}
@@ -628,7 +628,7 @@ func (in *intake) registrationFacts(ctx context.Context, t *store.Ticket, reg *s
 // registrationWarnings are the warnings about a request as it stands: the
 // organisation is the one approval would choose, or when approval would be
 // refused for the choice of organisation, the requester's own (if any).
-func (in *intake) registrationWarnings(ctx context.Context, t *store.Ticket, reg *store.Registration, req *regform.Request) ([]directory.Warning, error) {
+func (in *deskTx) registrationWarnings(ctx context.Context, t *store.Ticket, reg *store.Registration, req *regform.Request) ([]directory.Warning, error) {
 	org, err := in.resolveOrg(ctx, t, reg, req)
 	var refused *RegistrationRefused
 	if errors.As(err, &refused) {
@@ -646,7 +646,7 @@ func (in *intake) registrationWarnings(ctx context.Context, t *store.Ticket, reg
 
 // applyOrg creates the organisation or writes its missing details and new
 // domains, one audit event per change.
-func (in *intake) applyOrg(ctx context.Context, plan *approvalPlan, actor string) (*store.Org, error) {
+func (in *deskTx) applyOrg(ctx context.Context, plan *approvalPlan, actor string) (*store.Org, error) {
 	if plan.create != nil {
 		o := plan.create
 		if err := in.tx.CreateOrg(ctx, o, actor, in.now); err != nil {
@@ -666,7 +666,7 @@ func (in *intake) applyOrg(ctx context.Context, plan *approvalPlan, actor string
 // authorityArrived tells whether a later message of the requester's side on
 // the ticket brought the authority document (see regform.AuthorityDocument).
 // Messages from outside the requester's organisation do not count.
-func (in *intake) authorityArrived(ctx context.Context, t *store.Ticket) (bool, error) {
+func (in *deskTx) authorityArrived(ctx context.Context, t *store.Ticket) (bool, error) {
 	files, err := in.tx.FollowUpFiles(ctx, t.ID)
 	if err != nil || len(files) == 0 {
 		return false, err
@@ -752,7 +752,7 @@ func (s *Service) DecideRegistration(ctx context.Context, ticketID int64, approv
 		if err != nil {
 			return err
 		}
-		in := &intake{s: s, tx: tx, desk: d, now: s.now().UTC()}
+		in := s.deskTx(tx, d, s.now().UTC())
 		if !approve {
 			reg, err := tx.Registration(ctx, t.ID)
 			if err != nil || reg.State != store.RegPending {

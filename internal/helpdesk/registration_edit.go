@@ -251,7 +251,7 @@ func (s *Service) RegistrationWarnings(ctx context.Context, ticketID int64) (ws 
 		if err := json.Unmarshal([]byte(reg.Request), &req); err != nil {
 			return fmt.Errorf("connection request #%d: %w", ticketID, err)
 		}
-		in := &intake{s: s, tx: tx, desk: d, now: s.now().UTC()}
+		in := s.deskTx(tx, d, s.now().UTC())
 		ws, lang = nil, d.Language
 		ws, err = in.registrationWarnings(ctx, t, reg, &req)
 		return err

@@ -26,7 +26,7 @@ func riskKind(reason string) (kind, inner string) {
 }
 
 // riskyFile is a risky attachment as agent_notify lists it.
-func (in *intake) riskyFile(a mailmsg.Attachment) mailout.RiskyFile {
+func (in *deskTx) riskyFile(a mailmsg.Attachment) mailout.RiskyFile {
 	kind, inner := riskKind(a.RiskReason)
 	name := a.Filename
 	if name == "" {
@@ -61,7 +61,7 @@ func (in *intake) sendFilesAsked() bool {
 }
 
 // heldRisky is the confirmation line of a risky file held back from the customer.
-func (in *intake) heldRisky(a mailmsg.Attachment, name string) mailout.CommandResult {
+func (in *deskTx) heldRisky(a mailmsg.Attachment, name string) mailout.CommandResult {
 	return mailout.CommandResult{Command: name,
 		Message: in.text(mailout.CmdFileHeldRisky, mailout.FormatSize(a.Size, in.desk.Language), riskWords(a.RiskReason))}
 }

@@ -87,7 +87,7 @@ func (in *intake) triageContractor(ctx context.Context) (Route, bool, error) {
 		Detail: fmt.Sprintf("mail from contractor %s about no known ticket: kept, agents told, nothing opened", k.Name)}, true, nil
 }
 
-func (in *intake) contractorRoute(k *store.Contractor, v *store.Involvement) Route {
+func (in *deskTx) contractorRoute(k *store.Contractor, v *store.Involvement) Route {
 	return Route{Kind: RouteContractor, TicketID: v.TicketID, Contractor: &contractorRoute{contractor: k, involvement: v},
 		Detail: fmt.Sprintf("contractor %s on ticket #%d: stored as third_party, agents told, never sent to the customer", k.Name, v.TicketID)}
 }

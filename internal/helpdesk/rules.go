@@ -37,7 +37,7 @@ type senderContext struct {
 // lookupSender finds what the directory knows about an address, once per
 // address and message: intake asks about the sender and its colleagues
 // several times while deciding.
-func (in *intake) lookupSender(ctx context.Context, email string) (senderContext, error) {
+func (in *deskTx) lookupSender(ctx context.Context, email string) (senderContext, error) {
 	key := strings.ToLower(email)
 	if sc, ok := in.senders[key]; ok {
 		return sc, nil
@@ -134,7 +134,7 @@ func splitList(s string) []string {
 }
 
 // recordDecision keeps the rule trail as an event, so every outcome can be explained.
-func (in *intake) recordDecision(ctx context.Context, ticketID int64, d rules.Decision) error {
+func (in *deskTx) recordDecision(ctx context.Context, ticketID int64, d rules.Decision) error {
 	type step struct {
 		Rule   string `json:"rule"`
 		Result string `json:"result"`
@@ -172,7 +172,7 @@ func (s *Service) targetsOf(d *Desk, priority, level string) Targets {
 }
 
 // targets picks the SLA targets of a ticket: incident, the organisation's level, or the desk's.
-func (in *intake) targets(priority string, sc senderContext) (string, Targets) {
+func (in *deskTx) targets(priority string, sc senderContext) (string, Targets) {
 	if priority == store.PriorityIncident {
 		// The incident's own targets; the level stays the organisation's,
 		// so reports by level count the ticket where it belongs.
@@ -240,17 +240,26 @@ func loadClocks(t *store.Ticket, cal Calendar) (fr, res *sla.Clock, err error) {
 // notice sends a rule outcome's template to the sender, rate-limited like every
 // automatic message. t may be nil (a blocked sender gets no ticket).
 func (in *intake) notice(ctx context.Context, t *store.Ticket, tmpl string, data mailout.NoticeData) error {
-	var to, name string
 	switch {
 	case in.msg != nil && in.msg.Auto:
 		return nil
 	case in.msg != nil:
-		to, name = strings.ToLower(in.msg.From.Email), in.msg.From.Name
-	case t != nil: // a scheduled change: tell the requester
-		to, name = t.RequesterEmail, t.RequesterName
-	default:
-		return nil
+		return in.noticeTo(ctx, t, strings.ToLower(in.msg.From.Email), in.msg.From.Name, tmpl, data, in.thread())
+	case t != nil: // a change without a message: tell the requester
+		return in.noticeTo(ctx, t, t.RequesterEmail, t.RequesterName, tmpl, data, threading{})
 	}
+	return nil
+}
+
+// noticeRequesterScheduled tells a ticket's requester of a scheduled change
+// (a wait reminder, a timeout), rate-limited like every automatic message.
+func (in *deskTx) noticeScheduled(ctx context.Context, t *store.Ticket, tmpl string, data mailout.NoticeData) error {
+	return in.noticeTo(ctx, t, t.RequesterEmail, t.RequesterName, tmpl, data, threading{})
+}
+
+// noticeTo sends a notice template to one person: on a ticket through their
+// participant row and signed reply address, else (a blocked sender) plainly.
+func (in *deskTx) noticeTo(ctx context.Context, t *store.Ticket, to, name, tmpl string, data mailout.NoticeData, th threading) error {
 	data.DeskName, data.SupportAddress = in.desk.DisplayName, in.desk.SupportAddress
 	if data.Clause == "" {
 		data.Clause = in.s.regs.Clauses[data.Reason]
@@ -264,12 +273,12 @@ func (in *intake) notice(ctx context.Context, t *store.Ticket, tmpl string, data
 		if err != nil {
 			return err
 		}
-		return in.autoReply(ctx, t, p, tmpl, data)
+		return in.autoReply(ctx, t, p, tmpl, data, th)
 	}
 	if limited, err := in.rateLimited(ctx, 0, to); err != nil || limited {
 		return err
 	}
-	return in.queue(ctx, nil, mailout.Address{Name: name, Email: to}, "", tmpl, data)
+	return in.queue(ctx, nil, mailout.Address{Name: name, Email: to}, "", tmpl, data, th)
 }
 
 // missingIdentity lists what an identity lacks for identification (§4.2).

@@ -505,14 +505,14 @@ func (in *intake) storeAgentMessage(ctx context.Context, t *store.Ticket, agent 
 }
 
 // text is the catalogue's text key in the desk's language.
-func (in *intake) text(key mailout.Key, args ...any) string {
+func (in *deskTx) text(key mailout.Key, args ...any) string {
 	return mailout.Text(in.desk.Language, key, args...)
 }
 
 // answerCustomer sends an agent's text to the requester and the participants
 // of the requester's organisation, from the support address; the first public
 // answer stops the first-response clock.
-func (in *intake) answerCustomer(ctx context.Context, t *store.Ticket, agent *store.Staff, text string, files []mailout.Attachment) error {
+func (in *deskTx) answerCustomer(ctx context.Context, t *store.Ticket, agent *store.Staff, text string, files []mailout.Attachment) error {
 	ps, err := in.tx.ParticipantsOf(ctx, t.ID)
 	if err != nil {
 		return err

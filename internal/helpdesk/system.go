@@ -63,7 +63,7 @@ const queueLimit = 20
 
 // queueLines lists tickets one a line: number, status, organisation, due
 // time in the desk's zone, subject.
-func (in *intake) queueLines(items []store.QueueItem) string {
+func (in *deskTx) queueLines(items []store.QueueItem) string {
 	var b strings.Builder
 	for i, it := range items {
 		if i == queueLimit {
@@ -89,7 +89,7 @@ func (in *intake) queueLines(items []store.QueueItem) string {
 
 // queueOf answers #queue: the agent's active tickets by due time, then the
 // unassigned ones.
-func (in *intake) queueOf(ctx context.Context, agent *store.Staff) (mailout.Key, []any, error) {
+func (in *deskTx) queueOf(ctx context.Context, agent *store.Staff) (mailout.Key, []any, error) {
 	active := []string{store.StatusActive}
 	mine, err := in.tx.FindTickets(ctx, store.TicketFilter{Desk: in.desk.Name, Statuses: active, Assignee: agent.Email,
 		Now: in.now, Limit: queueLimit + 1})
@@ -115,7 +115,7 @@ func (in *intake) queueOf(ctx context.Context, agent *store.Staff) (mailout.Key,
 }
 
 // searchFor answers #search: the desk's tickets holding every word.
-func (in *intake) searchFor(ctx context.Context, q string) (mailout.Key, []any, error) {
+func (in *deskTx) searchFor(ctx context.Context, q string) (mailout.Key, []any, error) {
 	items, err := in.tx.FindTickets(ctx, store.TicketFilter{Desk: in.desk.Name, Search: q, Now: in.now, Limit: queueLimit + 1})
 	if err != nil {
 		return "", nil, err

@@ -26,7 +26,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 		}
 		for i := range stale {
 			t := &stale[i]
-			in, ok := s.tickIntake(tx, t, now)
+			in, ok := s.ticketDesk(tx, t, now)
 			if !ok {
 				continue
 			}
@@ -34,7 +34,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 				Note: fmt.Sprintf("no identification within %d working days", s.regs.IdentifyWaitDays)}); err != nil {
 				return err
 			}
-			if err := in.notice(ctx, t, mailout.TmplUnidentifiedClosed, mailout.NoticeData{Reason: "unidentified", Days: s.regs.IdentifyWaitDays}); err != nil {
+			if err := in.noticeScheduled(ctx, t, mailout.TmplUnidentifiedClosed, mailout.NoticeData{Reason: "unidentified", Days: s.regs.IdentifyWaitDays}); err != nil {
 				return err
 			}
 			n++
@@ -45,7 +45,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 		}
 		for i := range resolved {
 			t := &resolved[i]
-			in, ok := s.tickIntake(tx, t, now)
+			in, ok := s.ticketDesk(tx, t, now)
 			if !ok {
 				continue
 			}
@@ -88,7 +88,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 		}
 		for i := range due {
 			t := &due[i]
-			in, ok := s.tickIntake(tx, t, now)
+			in, ok := s.ticketDesk(tx, t, now)
 			if !ok {
 				continue
 			}
@@ -99,7 +99,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
-			if err := in.notifyAgents(ctx, t, mailout.NotifyNew, t.RequesterName, first); err != nil {
+			if err := in.notifyWith(ctx, t, mailout.NotifyNew, "", t.RequesterName, first, notifyExtras{}); err != nil {
 				return err
 			}
 			n++
@@ -116,13 +116,15 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-func (s *Service) tickIntake(tx *store.Tx, t *store.Ticket, now time.Time) (*intake, bool) {
+// ticketDesk is the desk's work on a ticket without a message (the
+// scheduler, the outbox): no intake is built.
+func (s *Service) ticketDesk(tx *store.Tx, t *store.Ticket, now time.Time) (*deskTx, bool) {
 	d, ok := s.desks[t.Desk]
 	if !ok {
 		s.log.Warn("ticket of an unknown desk left as it is", "ticket", t.ID, "desk", t.Desk)
 		return nil, false
 	}
-	return &intake{s: s, tx: tx, desk: d, now: now}, true
+	return s.deskTx(tx, d, now), true
 }
 
 // waitTimers reminds customers whom support has waited for since
@@ -136,7 +138,7 @@ func (s *Service) waitTimers(ctx context.Context, tx *store.Tx, now time.Time) (
 	n := 0
 	for i := range due {
 		t := &due[i]
-		in, ok := s.tickIntake(tx, t, now)
+		in, ok := s.ticketDesk(tx, t, now)
 		if !ok {
 			continue
 		}
@@ -156,7 +158,7 @@ func (s *Service) waitTimers(ctx context.Context, tx *store.Tx, now time.Time) (
 				fmt.Sprintf("no reply within %d working days (scheduler)", s.wait.ReminderDays)); err != nil {
 				return n, err
 			}
-			if err := in.notice(ctx, t, mailout.TmplWaitReminder, data); err != nil {
+			if err := in.noticeScheduled(ctx, t, mailout.TmplWaitReminder, data); err != nil {
 				return n, err
 			}
 			n++
@@ -166,7 +168,7 @@ func (s *Service) waitTimers(ctx context.Context, tx *store.Tx, now time.Time) (
 			Note: fmt.Sprintf("no reply within %d working days", s.wait.CloseDays)}); err != nil {
 			return n, err
 		}
-		if err := in.notice(ctx, t, mailout.TmplWaitClosed, mailout.NoticeData{Days: s.wait.CloseDays}); err != nil {
+		if err := in.noticeScheduled(ctx, t, mailout.TmplWaitClosed, mailout.NoticeData{Days: s.wait.CloseDays}); err != nil {
 			return n, err
 		}
 		n++
@@ -176,7 +178,7 @@ func (s *Service) waitTimers(ctx context.Context, tx *store.Tx, now time.Time) (
 
 // beforeVisitDay reports whether a planned ticket's visit day has not begun
 // yet (in the desk's zone).
-func (in *intake) beforeVisitDay(t *store.Ticket) bool {
+func (in *deskTx) beforeVisitDay(t *store.Ticket) bool {
 	if t.Status != store.StatusPlanned || t.PlannedFor == "" {
 		return false
 	}
@@ -194,7 +196,7 @@ func (s *Service) slaAlerts(ctx context.Context, tx *store.Tx, now time.Time) (i
 	n := 0
 	for i := range ts {
 		t := &ts[i]
-		in, ok := s.tickIntake(tx, t, now)
+		in, ok := s.ticketDesk(tx, t, now)
 		if !ok || in.desk.Calendar == nil {
 			continue
 		}

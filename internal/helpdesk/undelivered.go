@@ -33,7 +33,7 @@ func (s *Service) Undelivered(ctx context.Context, o store.Outgoing) error {
 		} else if err != nil {
 			return err
 		}
-		in, ok := s.tickIntake(tx, t, now)
+		in, ok := s.ticketDesk(tx, t, now)
 		if !ok {
 			return nil
 		}
@@ -81,7 +81,7 @@ func (s *Service) Undelivered(ctx context.Context, o store.Outgoing) error {
 }
 
 // undeliveredData is the agent_notify data of a NotifyUndelivered.
-func (in *intake) undeliveredData(ctx context.Context, t *store.Ticket, o store.Outgoing) mailout.AgentNotifyData {
+func (in *deskTx) undeliveredData(ctx context.Context, t *store.Ticket, o store.Outgoing) mailout.AgentNotifyData {
 	reason, detail := outbox.GiveUpReason(o.LastError)
 	u := &mailout.UndeliveredMail{OutboxID: o.ID, To: strings.ReplaceAll(o.Recipients, "\n", ", "), Subject: o.Subject,
 		What: o.Kind, Reason: reason, Detail: clipText(detail, 300)}
