@@ -119,7 +119,7 @@ if [[ $(id -u) == 0 && (${CI:-} == true || ${OTVET_DEB_INSTALL:-0} == 1) ]]; the
 	cfg=$scratch/config.filled.yaml
 	fill /etc/otvet/config.yaml "$cfg"
 	chmod 0755 "$scratch" && chmod 0644 "$cfg"
-	ids=(runuser -u otvet --)
+	ids=(env OTVET_DESKS_SD_IMAP_PASSWORD=x OTVET_DESKS_SD_SMTP_PASSWORD=x runuser -u otvet --)
 	check_config /usr/bin/otvet "$cfg" "${ids[@]}"
 	"${ids[@]}" /usr/bin/otvet migrate --config "$cfg" >/dev/null ||
 		fail "otvet migrate as the otvet user"
