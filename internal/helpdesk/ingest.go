@@ -323,10 +323,16 @@ func strconvQuote(s string) string {
 	return strconv.Quote(s)
 }
 
+// storeMessage records the message on its ticket as incoming mail.
 func (in *intake) storeMessage(ctx context.Context, ticketID int64) error {
+	return in.storeAs(ctx, ticketID, store.DirIn)
+}
+
+// storeAs records the message with its files on a ticket in direction dir.
+func (in *intake) storeAs(ctx context.Context, ticketID int64, dir string) error {
 	m := in.msg
 	dm := &store.Message{
-		TicketID: ticketID, Direction: store.DirIn, MessageID: m.MessageID, FromAddr: strings.ToLower(m.From.Email),
+		TicketID: ticketID, Direction: dir, MessageID: m.MessageID, FromAddr: strings.ToLower(m.From.Email),
 		FromName: m.From.Name, ToAddrs: joinAddrs(m.To), CcAddrs: joinAddrs(m.Cc), Subject: m.Subject,
 		BodyText: m.Text, BodyHTML: m.HTML, Auto: m.Auto, RawID: sql.NullInt64{Int64: in.raw.ID, Valid: true},
 		CreatedAt: in.now,
@@ -337,9 +343,14 @@ func (in *intake) storeMessage(ctx context.Context, ticketID int64) error {
 	if err := in.tx.InsertMessage(ctx, dm); err != nil {
 		return err
 	}
-	for _, a := range m.Attachments {
+	return in.storeFiles(ctx, dm.ID)
+}
+
+// storeFiles records the message's attachments under a stored message.
+func (in *intake) storeFiles(ctx context.Context, messageID int64) error {
+	for _, a := range in.msg.Attachments {
 		if err := in.tx.InsertAttachment(ctx, &store.Attachment{
-			MessageID: dm.ID, Filename: a.Filename, ContentType: a.ContentType, ContentID: a.ContentID,
+			MessageID: messageID, Filename: a.Filename, ContentType: a.ContentType, ContentID: a.ContentID,
 			Inline: a.Inline, Size: a.Size, Dropped: a.Dropped, DropReason: a.DropReason, Data: a.Data,
 		}); err != nil {
 			return err

@@ -2,7 +2,6 @@ package helpdesk
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -162,26 +161,5 @@ func (in *intake) contractorMail(ctx context.Context, r Route) (Outcome, error) 
 // storeThirdParty records the contractor's message on the ticket (direction
 // third_party: never part of what the customer is sent).
 func (in *intake) storeThirdParty(ctx context.Context, ticketID int64) error {
-	m := in.msg
-	dm := &store.Message{
-		TicketID: ticketID, Direction: store.DirThirdParty, MessageID: m.MessageID, FromAddr: strings.ToLower(m.From.Email),
-		FromName: m.From.Name, ToAddrs: joinAddrs(m.To), CcAddrs: joinAddrs(m.Cc), Subject: m.Subject,
-		BodyText: m.Text, BodyHTML: m.HTML, Auto: m.Auto, RawID: sql.NullInt64{Int64: in.raw.ID, Valid: true},
-		CreatedAt: in.now,
-	}
-	if in.fetched.Truncated {
-		dm.BodyText = ""
-	}
-	if err := in.tx.InsertMessage(ctx, dm); err != nil {
-		return err
-	}
-	for _, a := range m.Attachments {
-		if err := in.tx.InsertAttachment(ctx, &store.Attachment{
-			MessageID: dm.ID, Filename: a.Filename, ContentType: a.ContentType, ContentID: a.ContentID,
-			Inline: a.Inline, Size: a.Size, Dropped: a.Dropped, DropReason: a.DropReason, Data: a.Data,
-		}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return in.storeAs(ctx, ticketID, store.DirThirdParty)
 }

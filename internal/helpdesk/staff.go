@@ -493,15 +493,7 @@ func (in *intake) storeAgentMessage(ctx context.Context, t *store.Ticket, agent 
 	if err := in.tx.InsertMessage(ctx, m); err != nil {
 		return err
 	}
-	for _, a := range in.msg.Attachments {
-		if err := in.tx.InsertAttachment(ctx, &store.Attachment{
-			MessageID: m.ID, Filename: a.Filename, ContentType: a.ContentType, ContentID: a.ContentID,
-			Inline: a.Inline, Size: a.Size, Dropped: a.Dropped, DropReason: a.DropReason, Data: a.Data,
-		}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return in.storeFiles(ctx, m.ID)
 }
 
 // text is the catalogue's text key in the desk's language.
