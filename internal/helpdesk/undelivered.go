@@ -41,6 +41,12 @@ func (s *Service) Undelivered(ctx context.Context, o store.Outgoing) error {
 		if err != nil {
 			return err
 		}
+		if o.Kind == mailout.TmplAgentReply {
+			// The agent who wrote the answer hears of it first, whoever has the ticket.
+			if to, err = in.withAuthor(ctx, t, o, to); err != nil {
+				return err
+			}
+		}
 		data := in.undeliveredData(ctx, t, o)
 		var notBefore time.Time
 		if c := in.desk.Calendar; c != nil && t.Priority != store.PriorityIncident && !c.IsOpen(now) {
@@ -78,6 +84,28 @@ func (s *Service) Undelivered(ctx context.Context, o store.Outgoing) error {
 		s.queued()
 	}
 	return nil
+}
+
+// withAuthor puts the active agent who wrote the answer carried by o in
+// front of to (once).
+func (in *deskTx) withAuthor(ctx context.Context, t *store.Ticket, o store.Outgoing, to []store.Staff) ([]store.Staff, error) {
+	author, err := in.tx.AuthorAt(ctx, t.ID, o.CreatedAt)
+	if err != nil || author == "" {
+		return to, err
+	}
+	st, err := in.tx.StaffByEmail(ctx, author)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !st.Active) {
+		return to, nil
+	} else if err != nil {
+		return to, err
+	}
+	out := []store.Staff{*st}
+	for _, s := range to {
+		if !strings.EqualFold(s.Email, st.Email) {
+			out = append(out, s)
+		}
+	}
+	return out, nil
 }
 
 // undeliveredData is the agent_notify data of a NotifyUndelivered.

@@ -122,3 +122,34 @@ func TestUndeliveredIsToldOnlyForCustomerMail(t *testing.T) {
 		})
 	}
 }
+
+// An agent's answer refused for good is reported to the agent who wrote it,
+// even when the ticket is someone else's.
+func TestRefusedAnswerIsToldToItsAuthor(t *testing.T) {
+	h := newStaffHarness(t)
+	id := h.newTicket()
+	h.command(lead, "#беру") // the lead has the ticket
+	h.ingest(agentMail(agent1, h.notification(agent1), "Проверьте кабель принтера.", ""))
+	if n := len(h.sent("agent_reply")); n != 1 {
+		t.Fatalf("%d answers queued", n)
+	}
+	w := outbox.New(h.db, outbox.Options{
+		Senders: map[string]outbox.Sender{"sd": &relay{}}, IsPermanent: func(err error) bool { return errors.Is(err, errNoSuchUser) },
+		Now:      func() time.Time { return h.now.Add(24 * time.Hour) },
+		OnGiveUp: h.svc.Undelivered,
+	})
+	for range 3 {
+		if _, err := w.Drain(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	told := map[string]bool{}
+	for _, row := range h.sent("agent_notify") {
+		if row.TicketID.Int64 == id && strings.Contains(parse(t, row.Raw).Subject, "не доставлено") {
+			told[row.Recipients] = true
+		}
+	}
+	if !told[agent1] || !told[lead] {
+		t.Errorf("told %v: want the author (agent1) and the assignee (lead)", told)
+	}
+}

@@ -336,3 +336,16 @@ func inQuery(q string, args ...any) (string, []any, error) {
 	}
 	return q, a, nil
 }
+
+// AuthorAt is the address of whoever wrote the ticket's answer stored at
+// the instant at (an agent's reply is stored with the same instant as the
+// outbox row that carries it); "" when there is none.
+func (t *Tx) AuthorAt(ctx context.Context, ticketID int64, at time.Time) (string, error) {
+	var from string
+	err := t.get(ctx, &from, `SELECT from_addr FROM messages WHERE ticket_id = ? AND direction = ? AND created_at = ?
+		ORDER BY id DESC LIMIT 1`, ticketID, DirOut, at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return from, err
+}
