@@ -50,7 +50,7 @@ var (
 		"Also the printer shows error 0x05 when I print.",
 		"Ошибка: Exception in thread main java.lang.NullPointerException at ru.gov.edu.Journal.open(Journal.java:42)",
 	}
-	genRude   = []string{"Почините уже, блять, третий день не работает!", "Вы там все идиоты что ли? Сколько можно ждать.", "Ebat, opyat ne rabotaet.",
+	genRude = []string{"Почините уже, блять, третий день не работает!", "Вы там все идиоты что ли? Сколько можно ждать.", "Ebat, opyat ne rabotaet.",
 		"Это просто кошмар и безобразие.", "Хер знает что такое, п.и.з.д.е.ц", "Опять сломали, сучки."}
 	genFiller = []string{
 		"Прошу разобраться как можно скорее, так как сроки сдачи отчётности подходят к концу.",

@@ -22,7 +22,11 @@ func Decide(in Input, cfg Config) Decision {
 	sp := splitBody(m.Text)
 	subject := cleanSubject(m.Subject)
 	ownAll := subject + "\n" + sp.own
+	// The subject and the sender's own text are tokenised once; every rule
+	// that matches words or phrases reads tw (the own text's words follow
+	// the subject's: the newline between them always separates words).
 	tw := newTextWords(normWords(ownAll))
+	ownWords := tw.ws[len(normWords(subject)):]
 
 	id := ExtractIdentity(sp.own)
 	if id.FullName == "" && m.From != nil && m.From.Name != "" {
@@ -117,7 +121,7 @@ func Decide(in Input, cfg Config) Decision {
 	case in.IsReply:
 		step(RuleUnclear, ResultSkipped, "a reply on an existing ticket")
 	default:
-		if ok, why := Unclear(m); ok {
+		if ok, why := unclear(m, &sp); ok {
 			step(RuleUnclear, ResultFired, why)
 			decide(OutcomeDefer, ReasonUnclear, RuleUnclear)
 		} else {
@@ -134,7 +138,7 @@ func Decide(in Input, cfg Config) Decision {
 	case d.Outcome != OutcomeOpen:
 		step(RuleQuality, ResultSkipped, "the ticket does not open")
 	default:
-		if q := Quality(m); len(q) > 0 {
+		if q := quality(m, sp.own, ownWords); len(q) > 0 {
 			d.Missing = q
 			step(RuleQuality, ResultFired, "missing: "+strings.Join(q, ", "))
 		} else {

@@ -17,7 +17,11 @@ import (
 // "Phone:", "Position:" lines, where a Latin first name and surname («John
 // Smith») is a full name, and a signature after an English sign-off.
 func ExtractIdentity(text string) Identity {
-	own := splitBody(text).own
+	return extractIdentity(splitBody(text).own)
+}
+
+// extractIdentity reads the identity from the sender's own text.
+func extractIdentity(own string) Identity {
 	lines := nonEmptyLines(own)
 	var id Identity
 	labelled(lines, &id)

@@ -50,8 +50,13 @@ func offensiveWords(text string, extra, except []string) []string {
 		}
 	}
 	toks := offTokens(text)
+	// A token checked once gives the same answer again (found keeps the
+	// first occurrence), so each distinct token is checked once.
+	seen := make(map[string]struct{}, len(toks)/4)
 	for i, t := range toks {
-		m.check(text[t.start:t.end])
+		if raw := text[t.start:t.end]; !has(seen, raw) {
+			m.check(raw)
+		}
 		// "ёб твою мать": the bare root before its object.
 		if i+1 < len(toks) && joinable(text, t, toks[i+1], " ") {
 			m.ebPhrase(text[t.start:t.end], text[toks[i+1].start:toks[i+1].end])
@@ -74,6 +79,13 @@ type offTok struct {
 }
 
 func isOffRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		c := byte(r)
+		return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '*' || c == '@' || c == '$' || c == '#' || c == '%'
+	}
+	if r >= 0x400 && r <= 0x481 { // the Cyrillic letters
+		return true
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '*' || r == '@' || r == '$' || r == '#' || r == '%'
 }
 
@@ -83,14 +95,14 @@ func offTokens(text string) []offTok {
 	i := 0
 	for i < len(text) {
 		r, n := utf8.DecodeRuneInString(text[i:])
-		if unicode.IsSpace(r) {
+		if isSpace(r) {
 			i += n
 			continue
 		}
 		j := i
 		for j < len(text) {
 			r, n := utf8.DecodeRuneInString(text[j:])
-			if unicode.IsSpace(r) {
+			if isSpace(r) {
 				break
 			}
 			j += n
@@ -459,4 +471,24 @@ func collapse(s string) string {
 		prev = r
 	}
 	return b.String()
+}
+
+// has adds k to set and reports whether it was there.
+func has(set map[string]struct{}, k string) bool {
+	if _, ok := set[k]; ok {
+		return true
+	}
+	set[k] = struct{}{}
+	return false
+}
+
+// isSpace is unicode.IsSpace with the ASCII and Cyrillic answers first.
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == ' ' || '\t' <= r && r <= '\r'
+	}
+	if r >= 0x400 && r <= 0x4FF {
+		return false
+	}
+	return unicode.IsSpace(r)
 }

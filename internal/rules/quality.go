@@ -22,11 +22,17 @@ func Quality(m *mailmsg.Message) []string {
 		return []string{CheckQuestion, CheckSteps, CheckScreenshot, CheckContacts}
 	}
 	own := splitBody(m.Text).own
+	return quality(m, own, normWords(own))
+}
+
+// quality is Quality on the sender's own text already split off and
+// tokenised (ownWords = normWords(own)).
+func quality(m *mailmsg.Message, own string, ownWords []string) []string {
 	var missing []string
-	if !hasProblemMarker(wordsQ(cleanSubject(m.Subject))) && !hasProblemMarker(wordsQ(own)) {
+	if !hasProblemMarker(wordsQ(cleanSubject(m.Subject))) && !hasProblemMarker(withQ(own, ownWords)) {
 		missing = append(missing, CheckQuestion)
 	}
-	if !describesSteps(own) {
+	if !describesSteps(own, ownWords) {
 		missing = append(missing, CheckSteps)
 	}
 	if !hasScreenshot(m) {
@@ -53,11 +59,10 @@ var stepWords = []string{"нажима", "нажал", "нажат", "клика
 // stepLeads are "при входе", "при попытке", "при нажатии", "при печати"...
 var stepLeads = []string{"при=", "во время", "в момент", "when", "while"}
 
-func describesSteps(own string) bool {
+func describesSteps(own string, ws []string) bool {
 	if numberedLines(own) >= 2 {
 		return true
 	}
-	ws := normWords(own)
 	for i, w := range ws {
 		for _, p := range stepWords {
 			if wordMatch(w, p) {

@@ -9,16 +9,54 @@ import (
 // normWords lower-cases s, folds ё to е and splits it into words of letters
 // and digits. The words are substrings of one allocation.
 func normWords(s string) []string {
-	var b strings.Builder
-	b.Grow(len(s))
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(foldRune(r))
-		} else {
-			b.WriteByte(' ')
+	buf := make([]byte, 0, len(s))
+	var ends []int // where each word ends in buf; words are separated by one space
+	in := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		var r rune
+		n := 1
+		letter := false
+		switch {
+		case c < utf8.RuneSelf:
+			r = rune(c)
+			letter = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		case (c == 0xD0 || c == 0xD1) && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
+			// Cyrillic U+0400–U+047F: letters from Ѐ (U+0400) to ѿ (U+047F).
+			r, n = rune(c&0x1F)<<6|rune(s[i+1]&0x3F), 2
+			letter = true
+		default:
+			r, n = utf8.DecodeRuneInString(s[i:])
+			letter = unicode.IsLetter(r) || unicode.IsDigit(r)
 		}
+		i += n
+		if !letter {
+			if in {
+				ends = append(ends, len(buf))
+				in = false
+			}
+			continue
+		}
+		if !in && len(buf) > 0 {
+			buf = append(buf, ' ')
+		}
+		in = true
+		buf = utf8.AppendRune(buf, foldRune(r))
 	}
-	return strings.Fields(b.String())
+	if in {
+		ends = append(ends, len(buf))
+	}
+	if len(ends) == 0 {
+		return []string{}
+	}
+	all := string(buf)
+	ws := make([]string, len(ends))
+	start := 0
+	for k, e := range ends {
+		ws[k] = all[start:e]
+		start = e + 1
+	}
+	return ws
 }
 
 // foldRune lower-cases r and folds ё to е.
@@ -75,6 +113,19 @@ func splitBody(text string) split {
 func markerLine(line string, next []string) (fwd, ok bool) {
 	if line == "" {
 		return false, false
+	}
+	// A cheap no for most lines: a marker ends with ":" or starts (after
+	// the decoration trimmed below) with the first letter of a marker or of
+	// "from"/"от".
+	if t := strings.Trim(line, "-–— _*="); !strings.HasSuffix(t, ":") {
+		r1, n := utf8.DecodeRuneInString(t)
+		r2, _ := utf8.DecodeRuneInString(t[n:])
+		switch [2]rune{foldRune(r1), foldRune(r2)} {
+		case [2]rune{'f', 'o'}, [2]rune{'f', 'r'}, [2]rune{'b', 'e'}, [2]rune{'o', 'r'},
+			[2]rune{'п', 'е'}, [2]rune{'н', 'а'}, [2]rune{'и', 'с'}, [2]rune{'о', 'т'}:
+		default:
+			return false, false
+		}
 	}
 	low := lower(line)
 	low = strings.Trim(low, "-–— _*=")
@@ -168,11 +219,28 @@ func cleanSubject(s string) string {
 	}
 }
 
-// textWords are the normalised words of a text with a small bitmap of
-// their first two bytes, so that most phrases are rejected at once.
+// textWords are the normalised words of a text, tokenised once per
+// message and shared by every rule: a small bitmap of their first two bytes,
+// so that most phrases are rejected at once, and the words' positions
+// bucketed by how they start, so that a phrase is looked for only where a
+// word that can begin it stands instead of along the whole text.
 type textWords struct {
 	ws    []string
 	first [4]uint64
+	// by2 holds the positions of the words by startKey, by4 those of the
+	// words of four bytes or more by key4; each in text order. at2[k] and
+	// at4[k] are where bucket k starts (len+1 entries).
+	indexed  bool
+	by2, by4 []int32
+	at2      [257]int32
+	at4      [key4Size + 1]int32
+}
+
+const key4Size = 1024
+
+// key4 hashes the first four bytes of w (len(w) >= 4).
+func key4(w string) int {
+	return int((uint32(w[0])<<24|uint32(w[1])<<16|uint32(w[2])<<8|uint32(w[3]))*2654435761>>22) & (key4Size - 1)
 }
 
 func newTextWords(ws []string) *textWords {
@@ -182,6 +250,41 @@ func newTextWords(ws []string) *textWords {
 		t.first[k>>6] |= 1 << (k & 63)
 	}
 	return t
+}
+
+// index fills the buckets (a counting sort) on first use.
+func (t *textWords) index() {
+	if t.indexed {
+		return
+	}
+	t.indexed = true
+	n4 := 0
+	for _, w := range t.ws {
+		t.at2[int(startKey(w))+1]++
+		if len(w) >= 4 {
+			t.at4[key4(w)+1]++
+			n4++
+		}
+	}
+	for k := 1; k < len(t.at2); k++ {
+		t.at2[k] += t.at2[k-1]
+	}
+	for k := 1; k < len(t.at4); k++ {
+		t.at4[k] += t.at4[k-1]
+	}
+	t.by2, t.by4 = make([]int32, len(t.ws)), make([]int32, n4)
+	var fill2 [256]int32
+	var fill4 [key4Size]int32
+	for i, w := range t.ws {
+		k := startKey(w)
+		t.by2[t.at2[k]+fill2[k]] = int32(i)
+		fill2[k]++
+		if len(w) >= 4 {
+			k := key4(w)
+			t.by4[t.at4[k]+fill4[k]] = int32(i)
+			fill4[k]++
+		}
+	}
 }
 
 func startKey(w string) byte {
@@ -208,7 +311,29 @@ func (t *textWords) has(phrase string) bool {
 			return false
 		}
 	}
-	return phraseIn(t.ws, phrase)
+	first, rest, _ := strings.Cut(phrase, " ")
+	if first == "*" || first == "#" || first == "" {
+		return phraseIn(t.ws, phrase)
+	}
+	// Only the words that wordMatch(w, first) accepts can start the phrase:
+	// they all begin with first (without a trailing "="), so they are in
+	// first's bucket.
+	t.index()
+	stem := strings.TrimSuffix(first, "=")
+	var cands []int32
+	if len(stem) >= 4 {
+		k := key4(stem)
+		cands = t.by4[t.at4[k]:t.at4[k+1]]
+	} else {
+		k := startKey(stem)
+		cands = t.by2[t.at2[k]:t.at2[int(k)+1]]
+	}
+	for _, at := range cands {
+		if wordMatch(t.ws[at], first) && phraseFrom(t.ws, int(at)+1, rest) {
+			return true
+		}
+	}
+	return false
 }
 
 // phraseIn reports whether phrase (normalised words separated by single

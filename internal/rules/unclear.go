@@ -25,6 +25,12 @@ func Unclear(m *mailmsg.Message) (bool, string) {
 	if m == nil {
 		return true, UnclearEmpty
 	}
+	return unclear(m, nil)
+}
+
+// unclear is Unclear on a message whose body may already be split (sp; nil:
+// split it here when needed).
+func unclear(m *mailmsg.Message, sp *split) (bool, string) {
 	if hasRealAttachment(m) {
 		return false, ""
 	}
@@ -32,7 +38,10 @@ func Unclear(m *mailmsg.Message) (bool, string) {
 	if substantive(subj) {
 		return false, ""
 	}
-	sp := splitBody(m.Text)
+	if sp == nil {
+		s := splitBody(m.Text)
+		sp = &s
+	}
 	body := contentWords(sp.own)
 	if substantive(body) {
 		return false, ""
@@ -54,10 +63,13 @@ func Unclear(m *mailmsg.Message) (bool, string) {
 }
 
 // wordsQ is normWords plus a "?" word when s asks a question.
-func wordsQ(s string) []string {
-	ws := normWords(s)
+func wordsQ(s string) []string { return withQ(s, normWords(s)) }
+
+// withQ is ws (the normWords of s) plus a "?" word when s asks a question;
+// ws itself is not changed.
+func withQ(s string, ws []string) []string {
 	if strings.ContainsAny(s, "?？") {
-		ws = append(ws, "?")
+		ws = append(ws[:len(ws):len(ws)], "?")
 	}
 	return ws
 }
