@@ -32,7 +32,7 @@ func (m Msg) IsZero() bool { return m.Key == "" }
 // args is rendered in the same language first. An unknown key renders as the
 // key itself, so a mistake shows in the mail instead of stopping intake.
 func Text(lang string, key Key, args ...any) string {
-	p, ok := catalogue[key]
+	p, ok := entry(key)
 	if !ok {
 		return string(key)
 	}
@@ -58,10 +58,19 @@ func Text(lang string, key Key, args ...any) string {
 // Lookup is the text of key in lang without arguments, and whether the
 // catalogue has it (for keys made at run time, e.g. ZoneKey).
 func Lookup(lang string, key Key) (string, bool) {
-	if _, ok := catalogue[key]; !ok {
+	if _, ok := entry(key); !ok {
 		return "", false
 	}
 	return Text(lang, key), true
+}
+
+// entry is the texts of key: a catalogue text or the words of a code (words.go).
+func entry(key Key) (texts, bool) {
+	if p, ok := catalogue[key]; ok {
+		return p, true
+	}
+	p, ok := wordTexts[key]
+	return p, ok
 }
 
 // ZoneKey is the key of the name people give a time zone (IANA name, e.g.
@@ -70,8 +79,11 @@ func ZoneKey(iana string) Key { return Key("zone." + iana) }
 
 // Keys lists every key of the catalogue (for tests and tools), unsorted.
 func Keys() []Key {
-	keys := make([]Key, 0, len(catalogue))
+	keys := make([]Key, 0, len(catalogue)+len(wordTexts))
 	for k := range catalogue {
+		keys = append(keys, k)
+	}
+	for k := range wordTexts {
 		keys = append(keys, k)
 	}
 	return keys

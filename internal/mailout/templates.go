@@ -105,10 +105,25 @@ func readTree(fsys fs.FS, label string) (map[string]map[string]string, error) {
 	return files, nil
 }
 
-func templateFuncs() map[string]any {
+// templateFuncs are the functions of the templates of one language: lang
+// is the templates' own, so {{word "level" .Level}} and {{plural .N …}} need
+// no language argument.
+func templateFuncs(lang string) map[string]any {
 	return map[string]any{
 		"ticketToken": TicketToken,
 		"size":        FormatSize,
+		// word KIND CODE: the words for a code (Word); unknown codes as they are.
+		"word": func(kind, code string) string { return Word(lang, kind, code) },
+		// words KIND CODES SEP: word for each code, joined.
+		"words": func(kind string, codes []string, sep string) string { return Words(lang, kind, codes, sep) },
+		// plural N ONE FEW MANY: the form of a word that goes with N.
+		"plural": pluralForm(lang),
+		// count N KEY: N and the catalogue word in its form («3 рабочих дня»).
+		"count": func(n int, key string) string { return Count(lang, Key(key), int64(n)) },
+		// text KEY ARGS…: a catalogue text.
+		"text": func(key string, args ...any) string { return Text(lang, Key(key), args...) },
+		// sentence TEXT: staff's free text as a sentence (capital, full stop).
+		"sentence": sentence,
 	}
 }
 
@@ -176,7 +191,7 @@ func buildTemplates(files map[string]map[string]string) (*Templates, error) {
 
 func parsePage(lang, name string, files map[string]string, partials map[string][]string) (*page, error) {
 	parseText := func(kind string) (*texttemplate.Template, error) {
-		root := texttemplate.New(name + "." + kind).Funcs(templateFuncs()).Option("missingkey=error")
+		root := texttemplate.New(name + "." + kind).Funcs(templateFuncs(lang)).Option("missingkey=error")
 		for _, pf := range partials[kind] {
 			if _, err := root.New(pf).Parse(files[pf]); err != nil {
 				return nil, fmt.Errorf("mailout: template %s/%s: %w", lang, pf, err)
@@ -195,7 +210,7 @@ func parsePage(lang, name string, files map[string]string, partials map[string][
 	if p.text, err = parseText("txt"); err != nil {
 		return nil, err
 	}
-	p.html = htmltemplate.New(name + ".html").Funcs(templateFuncs()).Option("missingkey=error")
+	p.html = htmltemplate.New(name + ".html").Funcs(templateFuncs(lang)).Option("missingkey=error")
 	for _, pf := range partials["html"] {
 		if _, err := p.html.New(pf).Parse(files[pf]); err != nil {
 			return nil, fmt.Errorf("mailout: template %s/%s: %w", lang, pf, err)

@@ -73,6 +73,14 @@ func goldenCases() []struct {
 			TicketNumber: 130, Subject: "Не работает ЕИС", SubjectToken: "[#130]", Reason: "unidentified", Clause: "4.2",
 			Missing: []string{"full_name", "organisation", "phone"}, DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
+		{"identify_work_address", TmplIdentify, NoticeData{
+			TicketNumber: 134, Subject: "Не работает ЕИС", SubjectToken: "[#134]", Reason: "unidentified", Clause: "4.2",
+			Missing: []string{"phone", "org_domain"}, DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"identify_work_address_only", TmplIdentify, NoticeData{
+			TicketNumber: 135, Subject: "Не работает ЕИС", SubjectToken: "[#135]", Reason: "unidentified", Clause: "4.2",
+			Missing: []string{"org_domain"}, DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
 		{"blocked", TmplBlocked, NoticeData{
 			Subject: "Срочно", Reason: "blocked", Clause: "3.5", Scope: "organisation", Note: "несанкционированный доступ",
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
@@ -83,7 +91,7 @@ func goldenCases() []struct {
 		}},
 		{"maintenance", TmplMaintenance, NoticeData{
 			TicketNumber: 132, Subject: "Не открывается МИС", SubjectToken: "[#132]", Reason: "maintenance", Clause: "4.6.6",
-			System: "МИС", Until: "27.12.2024 18:00 (Екатеринбург)", Note: "Обновление сервера баз данных.",
+			System: "МИС", Until: "27.12.2024 18:00 (Екатеринбург)", Note: "обновление сервера баз данных",
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
 		{"unclear", TmplUnclear, NoticeData{
@@ -110,7 +118,8 @@ func goldenCases() []struct {
 			Kind: NotifyNew, TicketNumber: 140, Subject: "Не работает сканер", SubjectToken: "[#140]", Status: "open",
 			Requester: "Иванова Мария Петровна <m.ivanova@school3.kgo66.ru>", Organisation: "МАОУ СОШ № 3", Level: "standard",
 			Priority: "normal", Due: "27.12.2024 14:00 (Екатеринбург)", Author: "Иванова Мария Петровна",
-			Text: "Сканер в кабинете 5 не сканирует.", Attachments: []string{"oshibka.png (69 Б)"}, Suggestions: []string{"legislation"},
+			Text: "Сканер в кабинете 5 не сканирует.", Attachments: []string{"oshibka.png (69 Б)"}, Suggestions: []string{"legislation", "third_parties"},
+			Missing:  []string{"steps", "screenshot"},
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
 		{"agent_notify_breach", TmplAgentNotify, AgentNotifyData{
@@ -145,8 +154,8 @@ func goldenCases() []struct {
 		}},
 		{"agent_reply", TmplAgentReply, AgentReplyData{
 			TicketNumber: 140, Subject: "Не работает сканер", SubjectToken: "[#140]",
-			Text:     "Здравствуйте! Переустановили драйвер сканера, проверьте, пожалуйста.",
-			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+			Text:      "Здравствуйте! Переустановили драйвер сканера, проверьте, пожалуйста.",
+			AgentName: "Петров Иван Сергеевич", DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
 		{"command_result", TmplCommandResult, CommandResultData{
 			TicketNumber: 140, Subject: "Не работает сканер", SubjectToken: "[#140]", Delivered: true,
@@ -196,8 +205,10 @@ func goldenCases() []struct {
 		}},
 		{"registration_received", TmplRegistrationReceived, RegistrationData{
 			TicketNumber: 150, Subject: "Заявка на подключение", SubjectToken: "[#150]", Organisation: "МАОУ СОШ № 3", People: 3,
-			Problems: []string{"строка 3: нет адреса электронной почты"}, NeedsAuthority: true,
-			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+			Problems: []string{"строка 3: нет адреса электронной почты",
+				"не приложен документ, подтверждающий полномочия подписавшего заявку (приказ, распоряжение, доверенность или устав)"},
+			NeedsAuthority: true,
+			DeskName:       "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
 		{"rejected_unreadable", TmplRejectedUnreadable, RejectedUnreadableData{
 			ReceivedAt: "27.12.2024 16:05", Reason: "письмо зашифровано",
@@ -255,7 +266,7 @@ func goldenCases() []struct {
 		}},
 		{"announcement", TmplAnnouncement, AnnouncementData{
 			Name: "Иванова Мария Петровна", Subject: "Новая версия МИС с 1 марта",
-			Body: "С 1 марта работает новая версия МИС.\nИнструкция по новым функциям — на сайте поддержки.",
+			Body:     "С 1 марта работает новая версия МИС.\nИнструкция по новым функциям — на сайте поддержки.",
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
 		{"maintenance_notice_added", TmplMaintenanceNotice, MaintenanceNoticeData{
