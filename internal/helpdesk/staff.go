@@ -542,10 +542,7 @@ func (in *deskTx) answerCustomer(ctx context.Context, t *store.Ticket, agent *st
 	}
 	d := in.desk
 	data := mailout.AgentReplyData{TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID), Text: text,
-		DeskName: d.DisplayName, SupportAddress: d.SupportAddress}
-	if d.Auth.ShowAgentAddress {
-		data.AgentName = agent.Name
-	}
+		AgentName: agent.Name, DeskName: d.DisplayName, SupportAddress: d.SupportAddress}
 	replyTo, err := in.s.signer.ReplyAddress(d.SupportAddress, t.ID, requester.ID, requester.TokenEpoch)
 	if err != nil {
 		return err

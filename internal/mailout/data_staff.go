@@ -125,7 +125,7 @@ type AgentReplyData struct {
 	TicketNumber             int64
 	Subject, SubjectToken    string
 	Text                     string
-	AgentName                string // shown only when configured
+	AgentName                string // the agent who answers: the signature
 	DeskName, SupportAddress string
 }
 
