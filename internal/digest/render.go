@@ -121,7 +121,9 @@ func digestData(rep *Report, p Period, lang string, setup *Setup) mailout.Digest
 		}
 	}
 	for _, g := range rep.Levels {
-		d.ByLevel = append(d.ByLevel, slaRow(g, lang))
+		row := slaRow(g, lang)
+		row.Name = mailout.Word(lang, mailout.WordLevel, g.Name) // «стандартный»; an operator's own level keeps its name
+		d.ByLevel = append(d.ByLevel, row)
 	}
 	if rep.OrgID == 0 {
 		for _, g := range rep.Orgs {

@@ -134,7 +134,7 @@ type DigestCount struct {
 }
 
 // DigestSLA is the compliance of a group: a support level (Name is its
-// code), an organisation, or everything (Name "").
+// words, Word(lang, WordLevel, code)), an organisation, or everything (Name "").
 type DigestSLA struct {
 	Name                                        string
 	Received                                    int
