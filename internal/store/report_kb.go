@@ -56,11 +56,11 @@ func (db *DB) ReportAnnouncements(ctx context.Context, from, to time.Time, orgID
 // ReportSuggestion is a request the knowledge base made a suggestion to (a
 // kb_suggested event), with what became of it.
 type ReportSuggestion struct {
-	TicketID int64     `db:"ticket_id"`
-	OrgID    int64     `db:"org_id"` // 0: no organisation
-	At       time.Time `db:"at"`
-	Detail   string    `db:"detail"` // "#3 printer (12.4); #7 vpn (10.9)"
-	Status   string    `db:"status"` // the ticket's current status
+	TicketID   int64         `db:"ticket_id"`
+	OrgID      int64         `db:"org_id"` // 0: no organisation
+	At         time.Time     `db:"at"`
+	Detail     string        `db:"detail"` // "#3 printer (12.4); #7 vpn (10.9)"
+	Status     string        `db:"status"` // the ticket's current status
 	ResolvedAt sql.NullTime  `db:"resolved_at"`
 	ClosedAt   sql.NullTime  `db:"closed_at"`
 	MergedInto sql.NullInt64 `db:"merged_into"`

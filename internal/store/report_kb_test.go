@@ -45,10 +45,16 @@ func TestReportKB(t *testing.T) {
 				return tx.AddEvent(ctx, 0, when, "announcement", "admin", detail)
 			}
 			for _, f := range []func() error{
-				func() error { return announce(day(2, 9), "all: «Все» to 3 people from x", "a@one.example", "b@one.example", "c@two.example") },
-				func() error { return announce(day(3, 9), "org:2: «Вторым» to 1 people from x", "c@two.example") },
+				func() error {
+					return announce(day(2, 9), "all: «Все» to 3 people from x", "a@one.example", "b@one.example", "c@two.example")
+				},
+				func() error {
+					return announce(day(3, 9), "org:2: «Вторым» to 1 people from x", "c@two.example")
+				},
 				func() error { return announce(day(4, 9), "system:МИС: «Никому» to 0 people from x") },
-				func() error { return announce(day(1, 9).AddDate(0, 0, -5), "all: «Раньше» to 3 people from x", "a@one.example") },
+				func() error {
+					return announce(day(1, 9).AddDate(0, 0, -5), "all: «Раньше» to 3 people from x", "a@one.example")
+				},
 			} {
 				if err := f(); err != nil {
 					return err
