@@ -8,6 +8,7 @@ ALTER TABLE tickets ADD COLUMN due_at TIMESTAMPTZ GENERATED ALWAYS AS (
 ) STORED;
 CREATE INDEX tickets_due ON tickets(due_at, id DESC);
 CREATE INDEX tickets_status_due ON tickets(status, due_at);
+CREATE INDEX tickets_assignee_due ON tickets(assignee, due_at);
 
 -- The full-text index becomes ONE row per ticket: head (subject, requester,
 -- organisation) and body (messages, attachment names, appended to as they
@@ -50,6 +51,7 @@ DROP TABLE ticket_search;
 ALTER TABLE ticket_search_old RENAME TO ticket_search;
 CREATE INDEX ticket_search_ticket ON ticket_search(ticket_id, kind);
 CREATE INDEX ticket_search_doc ON ticket_search USING GIN (doc);
+DROP INDEX tickets_assignee_due;
 DROP INDEX tickets_status_due;
 DROP INDEX tickets_due;
 ALTER TABLE tickets DROP COLUMN due_at;

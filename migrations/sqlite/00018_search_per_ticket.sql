@@ -8,6 +8,7 @@ ALTER TABLE tickets ADD COLUMN due_at TIMESTAMP GENERATED ALWAYS AS (
 ) VIRTUAL;
 CREATE INDEX tickets_due ON tickets(due_at, id DESC);
 CREATE INDEX tickets_status_due ON tickets(status, due_at);
+CREATE INDEX tickets_assignee_due ON tickets(assignee, due_at);
 
 -- The full-text index becomes ONE row per ticket (rowid = the ticket's id):
 -- head (subject, requester, organisation) and body (messages, attachment
@@ -36,6 +37,7 @@ INSERT INTO ticket_search_old (rowid, terms) SELECT rowid << 20, head FROM ticke
 INSERT INTO ticket_search_old (rowid, terms) SELECT (rowid << 20) + 1, body FROM ticket_search WHERE body <> '';
 DROP TABLE ticket_search;
 ALTER TABLE ticket_search_old RENAME TO ticket_search;
+DROP INDEX tickets_assignee_due;
 DROP INDEX tickets_status_due;
 DROP INDEX tickets_due;
 ALTER TABLE tickets DROP COLUMN due_at;
