@@ -176,6 +176,7 @@ func digestData(rep *Report, p Period, lang string, setup *Setup) mailout.Digest
 		d.Refused = append(d.Refused, mailout.DigestEvent{Number: e.TicketID.Int64, At: ts(e.At), Kind: e.Kind, Actor: e.Actor, Detail: clip(e.Detail, 120)})
 	}
 	d.GivenUp, d.GivenUpCount = givenUpData(rep, ts), rep.GivenUpCount
+	d.Announcements, d.KB = announcementsData(rep, ts), kbData(rep, lang)
 	for _, b := range rep.Bounces {
 		d.Bounces = append(d.Bounces, mailout.DigestBounce{Address: b.Recipient, Status: b.Status, Diagnostic: clip(b.Diagnostic, 120),
 			Last: ts(b.Last), N: b.Count, Permanent: b.Permanent})

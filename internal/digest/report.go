@@ -21,6 +21,9 @@ type Source interface {
 	BouncedAddresses(ctx context.Context, from, to time.Time, orgID int64) ([]store.BouncedAddress, error)
 	OutboxGivenUp(ctx context.Context, from, to time.Time) ([]store.Outgoing, error)
 	ReportInvolvements(ctx context.Context, from, to time.Time, orgID int64) ([]store.ReportInvolvement, error)
+	ReportAnnouncements(ctx context.Context, from, to time.Time, orgID int64) ([]store.ReportAnnouncement, error)
+	ReportSuggestions(ctx context.Context, from, to time.Time, orgID int64) ([]store.ReportSuggestion, error)
+	KBTitles(ctx context.Context, ids []int64) (map[int64]string, error)
 	Ticket(ctx context.Context, id int64) (*store.Ticket, error)
 	OrgByID(ctx context.Context, id int64) (*store.Org, error)
 }
@@ -190,9 +193,15 @@ type Report struct {
 	Bounces       []store.BouncedAddress
 	GivenUp       []GivenUp // outgoing mail the outbox gave up (givenup.go)
 	GivenUpCount  int
-	Days          []Day
-	Rows          []Row
-	TicketsRead   int
+	// Announcements are the notices and maintenance mailings sent in the
+	// period (announcements.go); an organisation's only those that reached
+	// its people.
+	Announcements []Announcement
+	// KB is what the knowledge base's suggestions did; nil when none was made.
+	KB          *KBFigures
+	Days        []Day
+	Rows        []Row
+	TicketsRead int
 }
 
 // waitingStates are shown in the "oldest waiting" list rather than "oldest open".
@@ -423,6 +432,12 @@ func (r *Reporter) Report(ctx context.Context, p Params) (*Report, error) {
 		return nil, err
 	}
 	if rep.Contractors, err = r.contractors(ctx, p, at); err != nil {
+		return nil, err
+	}
+	if rep.Announcements, err = r.announcements(ctx, p.From, at, p.OrgID); err != nil {
+		return nil, err
+	}
+	if rep.KB, err = r.kbFigures(ctx, p.From, at, p.OrgID); err != nil {
 		return nil, err
 	}
 	return rep, nil

@@ -121,6 +121,11 @@ type DigestData struct {
 	// first ones; GivenUpCount counts them all).
 	GivenUp      []DigestGivenUp
 	GivenUpCount int
+	// Announcements are the notices and maintenance mailings of the period
+	// (data_digest.go); an organisation's digest only those that reached it.
+	Announcements []DigestAnnouncement
+	// KB is what the knowledge base's suggestions did; nil when none was made.
+	KB *DigestKB
 	// More is set when a list was cut: the CSV has everything.
 	More           bool
 	DeskName       string
