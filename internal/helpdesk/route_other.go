@@ -97,7 +97,7 @@ func (in *intake) blocked(ctx context.Context, r Route) (Outcome, error) {
 	if err := in.event(ctx, 0, "blocked_sender_refused", in.msg.From.Email+" ("+b.Scope+")"); err != nil {
 		return out, err
 	}
-	subject := strings.TrimSpace(subjectToken.ReplaceAllString(in.msg.Subject, ""))
+	subject := strings.Join(strings.Fields(subjectToken.ReplaceAllString(in.msg.Subject, "")), " ")
 	return out, in.notice(ctx, nil, mailout.TmplBlocked, mailout.NoticeData{Reason: "blocked", Subject: subject, Scope: b.Scope, Note: b.Reason})
 }
 
