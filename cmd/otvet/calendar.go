@@ -185,7 +185,8 @@ var calInstantLayouts = []struct {
 }
 
 // calParseInstant parses an ISO 8601 instant; without an offset it is local
-// to loc.
+// to loc (a wall time that occurs twice is the earlier instant, one that
+// never occurs is moved forward by the gap: workcal.WallTime).
 func calParseInstant(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if len(s) > 10 && s[10] == ' ' {
@@ -197,7 +198,7 @@ func calParseInstant(s string, loc *time.Location) (time.Time, error) {
 		if l.offset {
 			t, err = time.Parse(l.layout, s)
 		} else {
-			t, err = time.ParseInLocation(l.layout, s, loc)
+			t, err = workcal.ParseWall(l.layout, s, loc)
 		}
 		if err == nil {
 			return t, nil

@@ -29,6 +29,9 @@ func sub(name string, f func(context.Context, *env, []string) error) func(contex
 	}
 }
 
+// userUpdateUsage is the usage of otvet user update.
+const userUpdateUsage = "EMAIL [--email NEW] [--name ..] [--position ..] [--phone ..] [--systems ..]"
+
 // commands is the command table of otvet, in the order `otvet help` lists it.
 func commands() []*command {
 	return []*command{
@@ -124,6 +127,7 @@ func commands() []*command {
 			{name: "add", summary: "add a user; prints the id", usage: `--email EMAIL --name "Фамилия Имя Отчество" [--position ..] [--phone ..] [--org ID] [--head]`, run: userAdd},
 			{name: "list", summary: "users", usage: "[--org ID] [--json]", run: userList},
 			{name: "show", summary: "one user", usage: "EMAIL [--json]", run: userShow},
+			{name: "update", summary: "change a user's address, name, position, phone or systems", usage: userUpdateUsage, run: userUpdate},
 			{name: "confirm", summary: "confirm a self-identified user", usage: "EMAIL", run: userConfirm},
 			{name: "block", summary: "refuse a user's requests, or those of a category of users",
 				usage: "EMAIL --reason TEXT | --org ID|--role user|head|--unconfirmed --reason TEXT",

@@ -16,25 +16,45 @@ import (
 )
 
 // newFlags makes a flag set whose errors become usage errors (exit status 2).
+// The flag package prints nothing itself: a bad flag is reported once, by
+// main, and -h/--help prints the flags on standard output (parseFlags).
 func newFlags(e *env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.Stderr)
-	fs.Usage = func() {
-		if !e.helpOnly { // the help of the command table prints its own usage line
-			fmt.Fprintf(e.Stderr, "usage: otvet %s\n", usage)
-		}
-		fs.VisitAll(func(f *flag.Flag) {
-			if f.Name == "config" { // a global flag, described once by the help
-				return
-			}
-			single := flag.NewFlagSet("", flag.ContinueOnError)
-			single.SetOutput(e.Stderr)
-			single.Var(f.Value, f.Name, f.Usage)
-			single.Lookup(f.Name).DefValue = f.DefValue
-			single.PrintDefaults()
-		})
-	}
+	fs.SetOutput(&flagSink{e: e, usage: usage})
+	fs.Usage = func() {}
 	return fs
+}
+
+// flagSink is a flag set's output: it swallows what the flag package
+// prints of an error (the error is returned and printed once) and holds
+// what parseFlags needs to print the help.
+type flagSink struct {
+	e     *env
+	usage string
+}
+
+func (*flagSink) Write(p []byte) (int, error) { return len(p), nil }
+
+// printFlagHelp prints a flag set's usage line and flags on standard output.
+func printFlagHelp(fs *flag.FlagSet) {
+	sink, ok := fs.Output().(*flagSink)
+	if !ok {
+		return
+	}
+	w := sink.e.Stdout
+	if !sink.e.helpOnly { // the help of the command table prints its own usage line
+		fmt.Fprintf(w, "usage: otvet %s\n", sink.usage)
+	}
+	fs.VisitAll(func(f *flag.Flag) {
+		if f.Name == "config" { // a global flag, described once by the help
+			return
+		}
+		single := flag.NewFlagSet("", flag.ContinueOnError)
+		single.SetOutput(w)
+		single.Var(f.Value, f.Name, f.Usage)
+		single.Lookup(f.Name).DefValue = f.DefValue
+		single.PrintDefaults()
+	})
 }
 
 // errHelpShown stops a command after -h/--help printed its usage: the
@@ -44,9 +64,10 @@ var errHelpShown = errors.New("help shown")
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			printFlagHelp(fs)
 			return errHelpShown
 		}
-		return usagef("%s: %v", fs.Name(), err)
+		return usagef("%s: %v (see 'otvet %s --help')", fs.Name(), err, fs.Name())
 	}
 	return nil
 }

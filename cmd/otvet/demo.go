@@ -59,6 +59,11 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	settings, err := app.LoadSettings(cfg, e.Log)
+	if err != nil {
+		return err
+	}
+	zones := deskZones(settings)
 	db, err := app.OpenDB(ctx, cfg, e.Log)
 	if err != nil {
 		return err
@@ -69,7 +74,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(w, "\n==================== Tickets ====================")
-	if err := printTickets(w, ts); err != nil {
+	if err := printTickets(w, ts, zones); err != nil {
 		return err
 	}
 	for i := len(ts) - 1; i >= 0; i-- {
@@ -78,7 +83,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		fmt.Fprintln(w)
-		printTicket(w, j)
+		printTicket(w, j, zones(j.Desk))
 	}
 	fmt.Fprintf(w, "\n==================== Mail sent (%d) ====================\n", len(res.Sent))
 	for _, m := range res.Sent {

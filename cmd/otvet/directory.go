@@ -14,8 +14,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/otvet/otvet/internal/app"
 	"github.com/otvet/otvet/internal/directory"
 	"github.com/otvet/otvet/internal/store"
+	"github.com/otvet/otvet/internal/workcal"
 )
 
 // The directory commands: org, user, directory (import, block-all,
@@ -27,6 +29,9 @@ import (
 type dirCtx struct {
 	db  *store.DB
 	svc *directory.Service
+	// loc is the first desk's zone: human output prints times in it and
+	// times without an offset are read in it.
+	loc *time.Location
 }
 
 // openDirectory opens the database for a directory command; only the database
@@ -45,7 +50,13 @@ func openDirectory(ctx context.Context, e *env, flagValue string) (*dirCtx, erro
 			svc.DisabledStaff = append(svc.DisabledStaff, m.Email)
 		}
 	}
-	return &dirCtx{db: db, svc: svc}, nil
+	settings, err := app.LoadSettings(c, e.Log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	loc, _ := settings.Location("")
+	return &dirCtx{db: db, svc: svc, loc: loc}, nil
 }
 
 // dirErr turns the directory's bad-input errors into usage errors (exit 2).
@@ -511,6 +522,56 @@ func userShow(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// userUpdate changes a user's address, name, position, phone or systems
+// (directory.Service.UpdateUser records the audit events).
+func userUpdate(ctx context.Context, e *env, args []string) error {
+	usage := "user update " + userUpdateUsage + " [--config FILE]"
+	fs := newFlags(e, "user update", usage)
+	cfg := configFlag(fs)
+	var newEmail, name, position, phone, systems string
+	fs.StringVar(&newEmail, "email", "", "the new e-mail address (the person's mailbox was renamed)")
+	fs.StringVar(&name, "name", "", "the new full name")
+	fs.StringVar(&position, "position", "", "the new position (\"\" clears it)")
+	fs.StringVar(&phone, "phone", "", "the new phone number (\"\" clears it)")
+	fs.StringVar(&systems, "systems", "", "the information systems the person has access to (\"\" clears them)")
+	if err := parseFlags(fs, flagsFirst(fs, args)); err != nil {
+		return err
+	}
+	email, err := userArg(fs, usage)
+	if err != nil {
+		return err
+	}
+	var c directory.UserChange
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "email":
+			c.Email = &newEmail
+		case "name":
+			c.FullName = &name
+		case "position":
+			c.Position = &position
+		case "phone":
+			c.Phone = &phone
+		case "systems":
+			c.Systems = &systems
+		}
+	})
+	if c == (directory.UserChange{}) {
+		return usagef("user update: nothing to change: give --email, --name, --position, --phone or --systems")
+	}
+	d, err := openDirectory(ctx, e, *cfg)
+	if err != nil {
+		return err
+	}
+	defer d.db.Close()
+	u, err := d.svc.UpdateUser(ctx, email, c)
+	if err != nil {
+		return dirErr("user update", err)
+	}
+	fmt.Fprintf(e.Stdout, "user #%d %s: %s, %s, %s, systems %s\n", u.ID, u.Email, u.FullName, dash(u.Position), dash(u.Phone), dash(u.Systems))
+	return nil
+}
+
 func userBlock(ctx context.Context, e *env, args []string, block bool) error {
 	name, usage := "user unblock", "user unblock EMAIL [--config FILE]"
 	if block {
@@ -717,9 +778,7 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("audit: unexpected argument %q", fs.Arg(0))
 	}
-	now := time.Now()
-	since, err := parseSince(*sinceFlag, now)
-	if err != nil {
+	if _, err := parseSince(*sinceFlag, time.Now()); err != nil {
 		return usagef("audit: --since: %v", err)
 	}
 	d, err := openDirectory(ctx, e, *cfg)
@@ -727,6 +786,10 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.db.Close()
+	since, err := parseSince(*sinceFlag, time.Now().In(d.loc))
+	if err != nil {
+		return usagef("audit: --since: %v", err)
+	}
 	es, err := d.db.AuditEvents(ctx, since)
 	if err != nil {
 		return err
@@ -735,13 +798,13 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e.Stdout, toAuditJSON(es))
 	}
 	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "AT (UTC)\tKIND\tACTOR\tDETAIL")
+	fmt.Fprintln(tw, "AT\tKIND\tACTOR\tDETAIL")
 	for _, ev := range es {
 		detail := ev.Detail
 		if ev.TicketID.Valid {
 			detail = fmt.Sprintf("#%d %s", ev.TicketID.Int64, detail)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ev.At.UTC().Format("2006-01-02 15:04:05"), ev.Kind, dash(ev.Actor), clip(detail, 120))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ev.At.In(d.loc).Format("2006-01-02 15:04:05 MST"), ev.Kind, dash(ev.Actor), clip(detail, 120))
 	}
 	return tw.Flush()
 }
@@ -765,7 +828,7 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 		return t, nil
 	}
 	for _, layout := range []string{"2006-01-02", "2006-01-02T15:04", "2006-01-02 15:04"} {
-		if t, err := time.ParseInLocation(layout, s, now.Location()); err == nil {
+		if t, err := workcal.ParseWall(layout, s, now.Location()); err == nil {
 			return t, nil
 		}
 	}

@@ -171,6 +171,9 @@ func unknown(path []string, c *command, name string) error {
 
 // suggest is the name of c's subcommand closest to name, or "" when none is close.
 func suggest(c *command, name string) string {
+	if strings.TrimSpace(name) == "" {
+		return ""
+	}
 	best, bestD := "", 0
 	for _, s := range c.subs {
 		d := distance(strings.ToLower(name), s.name)
@@ -285,7 +288,7 @@ func flagHelp(ctx context.Context, c *command) string {
 	var b bytes.Buffer
 	pctx, cancel := context.WithCancel(ctx)
 	cancel()
-	pe := &env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &b, Getenv: func(string) string { return "" },
+	pe := &env{Stdin: strings.NewReader(""), Stdout: &b, Stderr: io.Discard, Getenv: func(string) string { return "" },
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), helpOnly: true}
 	if err := c.run(pctx, pe, []string{"--help"}); !errors.Is(err, errHelpShown) {
 		return ""

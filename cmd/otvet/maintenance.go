@@ -12,6 +12,7 @@ import (
 	"github.com/otvet/otvet/internal/app"
 	"github.com/otvet/otvet/internal/helpdesk"
 	"github.com/otvet/otvet/internal/store"
+	"github.com/otvet/otvet/internal/workcal"
 )
 
 func cmdMaintenance(ctx context.Context, e *env, args []string) error {
@@ -58,18 +59,19 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 		} else if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.Stdout, "maintenance window #%d: %s, %s – %s\n", w.ID, w.System, start.Format("02.01.2006 15:04"), end.Format("02.01.2006 15:04 MST"))
+		fmt.Fprintf(e.Stdout, "maintenance window #%d: %s, %s – %s\n", w.ID, w.System, localTime(start, loc), localTime(end, loc))
 		return nil
 	case "list":
 		asJSON := fs.Bool("json", false, "one JSON array")
 		if err := parseFlags(fs, args[1:]); err != nil {
 			return err
 		}
-		db, err := openDB(ctx, e, *cfg)
+		db, settings, err := openDBSettings(ctx, e, *cfg)
 		if err != nil {
 			return err
 		}
 		defer db.Close()
+		loc, _ := settings.Location("")
 		ws, err := db.ListMaintenance(ctx, time.Now().UTC())
 		if err != nil {
 			return err
@@ -90,9 +92,9 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 			return writeJSON(e.Stdout, out)
 		}
 		tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tSYSTEM\tFROM (UTC)\tTO (UTC)\tNOTE")
+		fmt.Fprintln(tw, "ID\tSYSTEM\tFROM\tTO\tNOTE")
 		for _, w := range ws {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", w.ID, w.System, w.StartsAt.Format("2006-01-02 15:04"), w.EndsAt.Format("2006-01-02 15:04"), w.Note)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", w.ID, w.System, localTime(w.StartsAt, loc), localTime(w.EndsAt, loc), w.Note)
 		}
 		return tw.Flush()
 	case "remove", "end":
@@ -116,8 +118,8 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 		}
 		defer a.Close()
 		end := time.Now()
+		loc, _ := a.Settings.Location("")
 		if *at != "" {
-			loc, _ := a.Settings.Location("")
 			if end, err = parseLocalTime(*at, loc); err != nil {
 				return usagef("maintenance end: --at: %v", err)
 			}
@@ -137,20 +139,22 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 		if args[0] == "remove" {
 			fmt.Fprintf(e.Stdout, "maintenance window #%d removed; %d deferred requests resume now\n", id, n)
 		} else {
-			fmt.Fprintf(e.Stdout, "maintenance window #%d ends %s; %d deferred requests resume then\n", id, end.Format("02.01.2006 15:04 MST"), n)
+			fmt.Fprintf(e.Stdout, "maintenance window #%d ends %s; %d deferred requests resume then\n", id, localTime(end, loc), n)
 		}
 		return nil
 	}
 	return usagef("maintenance: unknown subcommand %q; usage: otvet %s", args[0], usage)
 }
 
-// parseLocalTime reads RFC 3339, or a date and time without offset in loc.
+// parseLocalTime reads RFC 3339, or a date and time without offset in loc
+// (a wall time that occurs twice is the earlier instant, one that never
+// occurs is moved forward by the gap: workcal.WallTime).
 func parseLocalTime(s string, loc *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
 	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05", "02.01.2006 15:04"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+		if t, err := workcal.ParseWall(layout, s, loc); err == nil {
 			return t, nil
 		}
 	}

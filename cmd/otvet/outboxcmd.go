@@ -49,11 +49,12 @@ func cmdOutbox(ctx context.Context, e *env, args []string) error {
 	if *limit < 1 {
 		return usagef("outbox list: --limit must be at least 1")
 	}
-	db, err := openDB(ctx, e, *cfg)
+	db, settings, err := openDBSettings(ctx, e, *cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	loc, _ := settings.Location("")
 	rows, err := db.ListOutgoing(ctx, *limit)
 	if err != nil {
 		return err
@@ -83,11 +84,20 @@ func cmdOutbox(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e.Stdout, out)
 	}
 	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tTICKET\tKIND\tSTATE\tATTEMPTS\tTO\tLAST ERROR")
+	fmt.Fprintln(tw, "ID\tTICKET\tKIND\tSTATE\tATTEMPTS\tNEXT ATTEMPT\tTO\tLAST ERROR")
 	for _, j := range out {
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%d\t%s\t%s\n", j.ID, j.Ticket, j.Kind, j.State, j.Attempts, j.To, clip(j.LastError, 60))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\t%s\t%s\n", j.ID, dash(ticketNo(j.Ticket)), j.Kind, j.State, j.Attempts,
+			cmpOr(localRFC(j.NextAttemptAt, loc), "-"), j.To, dash(clip(j.LastError, 60)))
 	}
 	return tw.Flush()
+}
+
+// ticketNo is a ticket's number for a table, "" for none.
+func ticketNo(n int64) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 // outboxRetry requeues one outbox row, or every failed one: back to

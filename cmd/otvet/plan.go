@@ -2,8 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"text/tabwriter"
 	"time"
+
+	"github.com/otvet/otvet/internal/store"
 )
 
 // cmdPlan lists the visits planned for a working day: by default today in
@@ -40,13 +45,41 @@ func cmdPlan(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		out := make([]ticketJSON, 0, len(ts))
-		for i := range ts {
-			out = append(out, toTicketJSON(&ts[i]))
+	visits := make([]planJSON, 0, len(ts))
+	for i := range ts {
+		v := planJSON{ticketJSON: toTicketJSON(&ts[i])}
+		if ts[i].OrgID.Valid {
+			o, err := db.OrgByID(ctx, ts[i].OrgID.Int64)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			if o != nil {
+				v.Organisation, v.Address = o.Name, o.Address
+			}
 		}
-		return writeJSON(e.Stdout, out)
+		visits = append(visits, v)
 	}
-	fmt.Fprintf(e.Stdout, "Visits planned for %s: %d\n", day, len(ts))
-	return printTickets(e.Stdout, ts)
+	if *asJSON {
+		return writeJSON(e.Stdout, visits)
+	}
+	fmt.Fprintf(e.Stdout, "Visits planned for %s: %d\n", day, len(visits))
+	return printPlan(e.Stdout, visits)
+}
+
+// planJSON is a planned visit: the ticket with its organisation's name and
+// address (where to go).
+type planJSON struct {
+	ticketJSON
+	Address string `json:"address,omitempty"`
+}
+
+// printPlan prints the visits of a day: who goes where, about what.
+func printPlan(w io.Writer, visits []planJSON) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tASSIGNEE\tORGANISATION\tADDRESS\tREQUESTER\tSUBJECT")
+	for _, v := range visits {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", v.Number, cmpOr(v.Assignee, "-"), cmpOr(clip(v.Organisation, 40), "-"),
+			cmpOr(clip(v.Address, 50), "-"), v.Requester, clip(v.Subject, 50))
+	}
+	return tw.Flush()
 }

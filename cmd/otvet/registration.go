@@ -202,7 +202,7 @@ func registrationShow(ctx context.Context, e *env, f registrationFlags, n int64)
 		}
 	}
 	if *f.asJSON {
-		j := map[string]any{"ticket": n, "state": r.State, "request": req, "new_org": r.NewOrg, "move_users": r.MoveUsers,
+		j := map[string]any{"ticket": n, "state": r.State, "request": toRequestJSON(req), "new_org": r.NewOrg, "move_users": r.MoveUsers,
 			"add_domains": nonNil(r.AddDomains), "allow_people": nonNil(r.AllowPeople), "allow_role_change": r.AllowRoleChange,
 			"warnings": warnings}
 		if r.TargetOrgID.Valid {
@@ -213,9 +213,8 @@ func registrationShow(ctx context.Context, e *env, f registrationFlags, n int64)
 		}
 		return writeJSON(e.Stdout, j)
 	}
-	o := req.Organisation
-	fmt.Fprintf(e.Stdout, "Connection request #%d [%s]\n%s (ИНН %s, ОГРН %s, КПП %s)\n%s\nAuthority document: %v\nOrganisation: %s\nMove users of other organisations: %v\n",
-		n, r.State, o.Name, o.INN, o.OGRN, o.KPP, o.Address, req.HasAuthorityDocument, orgChoice(r), r.MoveUsers)
+	fmt.Fprintf(e.Stdout, "Connection request #%d [%s]\n%s\nAuthority document: %v\nOrganisation: %s\nMove users of other organisations: %v\n",
+		n, r.State, orgDetails(req.Organisation), req.HasAuthorityDocument, orgChoice(r), r.MoveUsers)
 	fmt.Fprintf(e.Stdout, "Domains to add: %s\nAddresses allowed off the organisation's domains: %s\nRole changes allowed: %v\n\n",
 		dash(strings.Join(r.AddDomains, ", ")), dash(strings.Join(r.AllowPeople, ", ")), r.AllowRoleChange)
 	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
@@ -235,6 +234,104 @@ func registrationShow(ctx context.Context, e *env, f registrationFlags, n int64)
 		}
 	}
 	return nil
+}
+
+// orgDetails is the organisation of a request as the form gives it: the
+// name with the registration numbers it has, and the address on a line of
+// its own; what the form lacks is left out.
+func orgDetails(o regform.Organisation) string {
+	var ids []string
+	for _, id := range [][2]string{{"ИНН", o.INN}, {"ОГРН", o.OGRN}, {"КПП", o.KPP}} {
+		if strings.TrimSpace(id[1]) != "" {
+			ids = append(ids, id[0]+" "+id[1])
+		}
+	}
+	line := cmpOr(o.Name, "(no organisation name)")
+	if len(ids) > 0 {
+		line += " (" + strings.Join(ids, ", ") + ")"
+	}
+	if o.Address != "" {
+		line += "\n" + o.Address
+	}
+	return line
+}
+
+// requestJSON is a connection request in the JSON of 'registration show
+// --json' and of 'registration edit --file': snake_case names like the rest
+// of the command line's JSON.
+type requestJSON struct {
+	Organisation         orgFormJSON  `json:"organisation"`
+	People               []personJSON `json:"people"`
+	Source               string       `json:"source,omitempty"`
+	HasAuthorityDocument bool         `json:"has_authority_document"`
+	Problems             []string     `json:"problems"`
+	Cuts                 []string     `json:"cuts,omitempty"`
+}
+
+type orgFormJSON struct {
+	Name    string `json:"name"`
+	INN     string `json:"inn"`
+	OGRN    string `json:"ogrn"`
+	KPP     string `json:"kpp"`
+	Address string `json:"address"`
+	Head    string `json:"head"`
+}
+
+type personJSON struct {
+	Row        int    `json:"row"`
+	FullName   string `json:"full_name"`
+	Department string `json:"department"`
+	Position   string `json:"position"`
+	Systems    string `json:"systems"`
+	Rights     string `json:"rights"`
+	Email      string `json:"email"`
+	Phone      string `json:"phone"`
+	Action     string `json:"action"`
+	Account    string `json:"account,omitempty"`
+	KeyChannel string `json:"key_channel,omitempty"`
+}
+
+func toRequestJSON(r regform.Request) requestJSON {
+	o := r.Organisation
+	j := requestJSON{Organisation: orgFormJSON{o.Name, o.INN, o.OGRN, o.KPP, o.Address, o.Head},
+		People: []personJSON{}, Source: r.Source, HasAuthorityDocument: r.HasAuthorityDocument,
+		Problems: nonNil(r.Problems), Cuts: r.Cuts}
+	for _, p := range r.People {
+		j.People = append(j.People, personJSON{Row: p.Row, FullName: p.FullName, Department: p.Department, Position: p.Position,
+			Systems: p.Systems, Rights: p.Rights, Email: p.Email, Phone: p.Phone, Action: p.Action, Account: p.Account, KeyChannel: p.KeyChannel})
+	}
+	return j
+}
+
+func (j requestJSON) request() *regform.Request {
+	o := j.Organisation
+	r := &regform.Request{Organisation: regform.Organisation{Name: o.Name, INN: o.INN, OGRN: o.OGRN, KPP: o.KPP, Address: o.Address, Head: o.Head},
+		Source: j.Source, HasAuthorityDocument: j.HasAuthorityDocument, Problems: j.Problems, Cuts: j.Cuts}
+	for _, p := range j.People {
+		r.People = append(r.People, regform.Person{Row: p.Row, FullName: p.FullName, Department: p.Department, Position: p.Position,
+			Systems: p.Systems, Rights: p.Rights, Email: p.Email, Phone: p.Phone, Action: p.Action, Account: p.Account, KeyChannel: p.KeyChannel})
+	}
+	return r
+}
+
+// decodeRequestFile reads the request of 'registration edit --file': the
+// "request" object of 'registration show N --json' (snake_case); a file
+// in the older form with Go's names (FullName, People) is still read.
+func decodeRequestFile(b []byte) (*regform.Request, error) {
+	var j requestJSON
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(&j)
+	if err == nil {
+		return j.request(), nil
+	}
+	var old regform.Request
+	dec = json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if dec.Decode(&old) == nil {
+		return &old, nil
+	}
+	return nil, err
 }
 
 func nonNil(l []string) []string {
@@ -273,12 +370,11 @@ func registrationEdit(ctx context.Context, e *env, f registrationFlags, n int64)
 		if err != nil {
 			return err
 		}
-		edit.Request = &regform.Request{}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(edit.Request); err != nil {
+		req, err := decodeRequestFile(b)
+		if err != nil {
 			return fmt.Errorf("%s: %w", *f.file, err)
 		}
+		edit.Request = req
 	}
 	if g["authority-document"] {
 		edit.Authority = f.authority

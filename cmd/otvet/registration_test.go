@@ -60,11 +60,11 @@ var sad7Request = regform.Request{Organisation: regform.Organisation{Name: "МБ
 	}}
 
 type registrationJSON struct {
-	State     string          `json:"state"`
-	Request   regform.Request `json:"request"`
-	TargetOrg int64           `json:"target_org"`
-	NewOrg    bool            `json:"new_org"`
-	MoveUsers bool            `json:"move_users"`
+	State     string      `json:"state"`
+	Request   requestJSON `json:"request"`
+	TargetOrg int64       `json:"target_org"`
+	NewOrg    bool        `json:"new_org"`
+	MoveUsers bool        `json:"move_users"`
 }
 
 func TestRegistrationEditApproveExport(t *testing.T) {

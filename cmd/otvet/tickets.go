@@ -216,24 +216,19 @@ func runQueue(ctx context.Context, e *env, cfg string, f store.TicketFilter, asJ
 		return err
 	}
 	if asJSON {
-		out := make([]queueJSON, 0, len(items))
-		for i := range items {
+		// Row by row: a long list is never held twice (as values and as
+		// one JSON document) in memory.
+		return writeJSONArray(e.Stdout, len(items), func(i int) any {
 			j := queueJSON{ticketJSON: toTicketJSON(&items[i].Ticket)}
 			j.Organisation = items[i].OrgName
 			if d := items[i].Due(); !d.IsZero() {
 				j.Due = rfc3339(d)
 			}
-			out = append(out, j)
-		}
-		return writeJSON(e.Stdout, out)
+			items[i] = store.QueueItem{} // written: let it go
+			return j
+		})
 	}
-	return printQueue(e.Stdout, items, func(desk string) *time.Location {
-		if loc, ok := s.Location(desk); ok {
-			return loc
-		}
-		loc, _ := s.Location("")
-		return loc
-	})
+	return printQueue(e.Stdout, items, deskZones(s))
 }
 
 // printQueue prints tickets with times in their desk's zone.
@@ -243,7 +238,7 @@ func printQueue(w io.Writer, items []store.QueueItem, zone func(desk string) *ti
 	for _, it := range items {
 		due := "-"
 		if d := it.Due(); !d.IsZero() {
-			due = d.In(zone(it.Desk)).Format("2006-01-02 15:04 MST")
+			due = localTime(d, zone(it.Desk))
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", it.ID, it.Status, due, cmpOr(clip(it.OrgName, 30), "-"),
 			cmpOr(it.System, "-"), cmpOr(it.Assignee, "-"), clip(it.Subject, 50))
@@ -278,11 +273,12 @@ func ticketsReindex(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func printTickets(w io.Writer, ts []store.Ticket) error {
+// printTickets prints tickets with their creation time in their desk's zone.
+func printTickets(w io.Writer, ts []store.Ticket, zone func(desk string) *time.Location) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tSTATUS\tCREATED (UTC)\tREQUESTER\tSUBJECT")
+	fmt.Fprintln(tw, "#\tSTATUS\tCREATED\tREQUESTER\tSUBJECT")
 	for _, t := range ts {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", t.ID, t.Status, t.CreatedAt.UTC().Format("2006-01-02 15:04"), t.RequesterEmail, clip(t.Subject, 60))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", t.ID, t.Status, localTime(t.CreatedAt, zone(t.Desk)), t.RequesterEmail, clip(t.Subject, 60))
 	}
 	return tw.Flush()
 }
@@ -309,7 +305,7 @@ func ticketsShow(ctx context.Context, e *env, args []string) error {
 	if err != nil || n <= 0 {
 		return usagef("tickets show: %q is not a ticket number", fs.Arg(0))
 	}
-	db, err := openDB(ctx, e, *cfg)
+	db, s, err := openDBSettings(ctx, e, *cfg)
 	if err != nil {
 		return err
 	}
@@ -324,7 +320,7 @@ func ticketsShow(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return writeJSON(e.Stdout, j)
 	}
-	printTicket(e.Stdout, j)
+	printTicket(e.Stdout, j, deskZones(s)(j.Desk))
 	return nil
 }
 
@@ -384,7 +380,9 @@ func splitComma(s string) []string {
 	return strings.Split(s, ",")
 }
 
-func printTicket(w io.Writer, j ticketJSON) {
+// printTicket prints a ticket for people, its times in loc (the desk's zone).
+func printTicket(w io.Writer, j ticketJSON, loc *time.Location) {
+	at := func(s string) string { return localRFC(s, loc) }
 	fmt.Fprintf(w, "Ticket #%d [%s] %s\n", j.Number, j.Status, j.Subject)
 	if j.Reason != "" || j.Priority != "normal" {
 		fmt.Fprintf(w, "Reason: %s; priority: %s\n", cmpOr(j.Reason, "-"), j.Priority)
@@ -408,18 +406,18 @@ func printTicket(w io.Writer, j ticketJSON) {
 		fmt.Fprintf(w, "Missing: %s\n", strings.Join(j.Missing, ", "))
 	}
 	if j.ResumeAt != "" {
-		fmt.Fprintf(w, "Resumes or closes by itself at: %s\n", j.ResumeAt)
+		fmt.Fprintf(w, "Resumes or closes by itself at: %s\n", at(j.ResumeAt))
 	}
-	fmt.Fprintf(w, "Requester: %s %s\nCreated:   %s\n", j.Requester, j.RequesterName, j.CreatedAt)
+	fmt.Fprintf(w, "Requester: %s %s\nCreated:   %s\n", j.Requester, j.RequesterName, at(j.CreatedAt))
 	if j.FirstResponseDue != "" {
-		fmt.Fprintf(w, "First response due: %s; resolution due: %s\n", j.FirstResponseDue, j.ResolutionDue)
+		fmt.Fprintf(w, "First response due: %s; resolution due: %s\n", at(j.FirstResponseDue), cmpOr(at(j.ResolutionDue), "-"))
 	}
 	if j.LinkedTicket != 0 {
 		fmt.Fprintf(w, "Follows ticket #%d\n", j.LinkedTicket)
 	}
 	fmt.Fprintf(w, "Participants: %s\n", strings.Join(j.Participants, ", "))
 	for _, m := range j.Messages {
-		fmt.Fprintf(w, "\n--- %s %s  from %s to %s\nSubject: %s\n", m.Direction, m.CreatedAt, m.From, m.To, m.Subject)
+		fmt.Fprintf(w, "\n--- %s %s  from %s to %s\nSubject: %s\n", m.Direction, at(m.CreatedAt), m.From, m.To, m.Subject)
 		if m.Auto {
 			fmt.Fprintln(w, "(automatic)")
 		}
@@ -435,9 +433,35 @@ func printTicket(w io.Writer, j ticketJSON) {
 	if len(j.Events) > 0 {
 		fmt.Fprintln(w, "\nEvents:")
 		for _, ev := range j.Events {
-			fmt.Fprintf(w, "  %s %s %s\n", ev.At, ev.Kind, ev.Detail)
+			fmt.Fprintf(w, "  %s %s %s\n", at(ev.At), ev.Kind, ev.Detail)
 		}
 	}
+}
+
+// writeJSONArray writes n elements as one indented JSON array, as writeJSON
+// would, encoding and writing one element at a time.
+func writeJSONArray(w io.Writer, n int, elem func(i int) any) error {
+	if n == 0 {
+		_, err := io.WriteString(w, "[]\n")
+		return err
+	}
+	if _, err := io.WriteString(w, "[\n  "); err != nil {
+		return err
+	}
+	for i := range n {
+		b, err := json.MarshalIndent(elem(i), "  ", "  ")
+		if err != nil {
+			return err
+		}
+		sep := ",\n  "
+		if i == n-1 {
+			sep = "\n]\n"
+		}
+		if _, err := w.Write(append(b, sep...)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func writeJSON(w io.Writer, v any) error {

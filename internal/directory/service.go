@@ -218,6 +218,72 @@ func (s *Service) AddUser(ctx context.Context, u *store.User) error {
 	})
 }
 
+// UserChange is what UpdateUser changes: the fields that are not nil.
+type UserChange struct {
+	Email, FullName, Position, Phone, Systems *string
+}
+
+func (c UserChange) empty() bool {
+	return c.Email == nil && c.FullName == nil && c.Position == nil && c.Phone == nil && c.Systems == nil
+}
+
+// UpdateUser changes the user of address email: a new address (the person's
+// mailbox was renamed: user_email_changed), full name, position, phone or
+// systems (user_updated with the changes), in one transaction. The user's
+// organisation, role, confirmation and block stay as they are; tickets keep
+// the addresses they were written from.
+func (s *Service) UpdateUser(ctx context.Context, email string, c UserChange) (*store.User, error) {
+	if c.empty() {
+		return nil, badInput("nothing to change")
+	}
+	old, err := match.NormalizeEmail(email)
+	if err != nil {
+		return nil, badInput("%v", err)
+	}
+	newEmail := old
+	if c.Email != nil {
+		if newEmail, err = match.NormalizeEmail(*c.Email); err != nil {
+			return nil, badInput("new address: %v", err)
+		}
+	}
+	if c.FullName != nil && strings.TrimSpace(*c.FullName) == "" {
+		return nil, badInput("the user needs a full name")
+	}
+	var u store.User
+	err = s.DB.Tx(ctx, func(tx *store.Tx) error {
+		cur, err := tx.UserByEmail(ctx, old)
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("user %s does not exist", old)
+		} else if err != nil {
+			return err
+		}
+		if newEmail != old {
+			if err := tx.ChangeUserEmail(ctx, old, newEmail, s.Actor, s.now()); err != nil {
+				if errors.Is(err, store.ErrConflict) {
+					return fmt.Errorf("%s is the address of another user (otvet user show %s)", newEmail, newEmail)
+				}
+				return err
+			}
+		}
+		u = *cur
+		u.Email = newEmail
+		u.Confirmed = false // keep the confirmation as it is (a confirmed upsert would confirm)
+		for _, f := range []struct{ dst, v *string }{
+			{&u.FullName, c.FullName}, {&u.Position, c.Position}, {&u.Phone, c.Phone}, {&u.Systems, c.Systems},
+		} {
+			if f.v != nil {
+				*f.dst = *f.v
+			}
+		}
+		_, err = tx.UpsertUser(ctx, &u, s.Actor, s.now())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &u, nil
+}
+
 // SetUserBlocked blocks (with a reason) or unblocks a user.
 func (s *Service) SetUserBlocked(ctx context.Context, email string, block bool, reason string) error {
 	if block && strings.TrimSpace(reason) == "" {

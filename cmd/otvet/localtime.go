@@ -1,0 +1,42 @@
+package main
+
+import (
+	"time"
+
+	"github.com/otvet/otvet/internal/app"
+)
+
+// Human output prints times in the desk's zone (the zone local input is
+// read in); JSON prints them in UTC with the offset (rfc3339).
+
+// humanTimeLayout is a time of human output: the zone's abbreviation or
+// offset says which zone it is in.
+const humanTimeLayout = "2006-01-02 15:04 MST"
+
+// localTime is t in loc for human output.
+func localTime(t time.Time, loc *time.Location) string { return t.In(loc).Format(humanTimeLayout) }
+
+// localRFC is an RFC 3339 time of a JSON form, for human output in loc; ""
+// stays "" and anything else unparsable is kept as it is.
+func localRFC(s string, loc *time.Location) string {
+	if s == "" {
+		return ""
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
+	}
+	return localTime(t, loc)
+}
+
+// deskZones gives each desk's zone; an unknown desk (one removed from the
+// configuration) gets the first desk's.
+func deskZones(s *app.Settings) func(desk string) *time.Location {
+	return func(desk string) *time.Location {
+		if loc, ok := s.Location(desk); ok {
+			return loc
+		}
+		loc, _ := s.Location("")
+		return loc
+	}
+}
