@@ -28,6 +28,10 @@ type SLAReport struct {
 	Systems []SLAGroup `json:"systems"`
 	// Contractors: each contractor's work; [] when no ticket was with one.
 	Contractors []SLAContractor `json:"contractors"`
+	// Announcements made in the period ([] when none) and the knowledge
+	// base's suggestions (slareport_kb.go).
+	Announcements []SLAAnnouncement `json:"announcements"`
+	KB            SLAKB             `json:"knowledge_base"`
 }
 
 // SLAContractor is one contractor's row of SLAReport (ContractorGroup).
@@ -78,6 +82,7 @@ func (rep *Report) SLA() SLAReport {
 	ts := func(t time.Time) string { return t.In(rep.Location).Format(time.RFC3339) }
 	out := SLAReport{From: ts(rep.From), To: ts(rep.To), AsOf: ts(rep.At), OrganisationID: rep.OrgID, Organisation: rep.OrgName,
 		Total: slaGroup(rep.Total), Levels: []SLAGroup{}, Organisations: []SLAGroup{}, Systems: []SLAGroup{}, Contractors: []SLAContractor{}}
+	out.Announcements, out.KB = rep.slaAnnouncements(ts), rep.slaKB()
 	for _, g := range rep.Levels {
 		j := slaGroup(g)
 		j.Level = g.Name
@@ -245,7 +250,7 @@ func (s SLAReport) WriteText(w io.Writer) error {
 		return err
 	}
 	if len(s.Contractors) == 0 {
-		return nil
+		return s.writeKBText(w)
 	}
 	fmt.Fprintf(w, "\nContractors (their own clocks, business time on their hours; requests passed in the period)\n\n")
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -254,7 +259,10 @@ func (s SLAReport) WriteText(w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%d\t%d\n", c.name(), c.Passed, c.AnsweredInTime, c.Late, c.Pending,
 			pct(c.Compliance), optD(c.MedianResponseSeconds), c.OpenWithContractor, c.Breaches)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return s.writeKBText(w)
 }
 
 func (c SLAContractor) name() string {
