@@ -53,8 +53,12 @@ func TestDigestAndReportCommands(t *testing.T) {
 		Total  map[string]any   `json:"total"`
 		Levels []map[string]any `json:"levels"`
 		Orgs   []map[string]any `json:"organisations"`
+		// The digest's announcements and knowledge-base sections.
+		Announcements []map[string]any `json:"announcements"`
+		KB            map[string]any   `json:"knowledge_base"`
 	}
-	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Total["received"] != 4.0 || len(rep.Orgs) == 0 {
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Total["received"] != 4.0 || len(rep.Orgs) == 0 ||
+		rep.Announcements == nil || rep.KB["suggested"] == nil || rep.KB["articles"] == nil {
 		t.Fatalf("report sla json: %v\n%s", err, out)
 	}
 	for _, k := range []string{"received", "first_response_met", "first_response_breached", "compliance", "first_response_compliance",
