@@ -1,8 +1,11 @@
 package regform
 
 import (
+	"path"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/otvet/otvet/internal/mailmsg"
 )
@@ -19,6 +22,13 @@ var (
 // body speaks of one («заявка на подключение», «заявление о присоединении»,
 // «прошу … подключение к … системе»), or the mail holds a table of people
 // with the recognised headings.
+//
+// Most mail is not a connection request, and Detect says so cheaply: the
+// patterns run only on text that holds one of their words (compared with
+// the same case folding), and the tables are read only when there can be
+// one with people's headings (an HTML table near such a heading, tab- or
+// pipe-separated lines, a CSV, XLSX, DOCX or text attachment). The answer
+// is the full analysis's on every message.
 func Detect(m *mailmsg.Message) (ok bool) {
 	if m == nil {
 		return false
@@ -32,13 +42,17 @@ func Detect(m *mailmsg.Message) (ok bool) {
 	if len(body) > 64<<10 {
 		body = truncate(body, 64<<10)
 	}
-	for _, s := range []string{m.Subject, body} {
-		if strongRE.MatchString(s) {
-			return true
-		}
-	}
-	if askRE.MatchString(body) && connectRE.MatchString(m.Subject+"\n"+body) {
+	fb := foldCase(body)
+	if strongRE.MatchString(m.Subject) || containsAny(fb, strongWords) && segmentMatch(strongRE, body, strongWords, nil) {
 		return true
+	}
+	// askRE is one of askWords, so the fold finds it exactly.
+	if containsAny(fb, askWords) && mayConnect(fb, foldCase(m.Subject)) &&
+		segmentMatch(connectRE, m.Subject+"\n"+body, connectVerbs, connectObjects) {
+		return true
+	}
+	if !mayHoldTable(m) {
+		return false
 	}
 	for _, s := range collectSources(m, newBudget()) {
 		if r := readPeople(s); r != nil && len(r.people) > 0 && peopleTable(r) {
@@ -47,6 +61,181 @@ func Detect(m *mailmsg.Message) (ok bool) {
 	}
 	return false
 }
+
+// The words without which strongRE, askRE and connectRE cannot match,
+// case-folded by foldCase.
+var (
+	strongWords    = foldAll("заяв", "присоединении", "подключени")
+	askWords       = foldAll("прошу", "просим")
+	connectVerbs   = foldAll("подключени", "подключить", "обеспечить", "предоставить", "зарегистрировать")
+	connectObjects = foldAll("систем", "еиц", "ресурс", "сервис", "гис", "аис", "мис")
+	// headingWords: a people table's header names the person, the e-mail
+	// or the contacts (isHeader) with one of these words. They are compared
+	// with the letters of the text only (letters).
+	headingWords = foldAll("фио", "фамили", "сотрудник", "работник", "пользовател",
+		"специалист", "mail", "почт", "электронн", "контакт", "связ")
+)
+
+// mayConnect: the folded body or subject hold a verb and an object of connectRE.
+func mayConnect(fb, fs string) bool {
+	return (containsAny(fb, connectVerbs) || containsAny(fs, connectVerbs)) &&
+		(containsAny(fb, connectObjects) || containsAny(fs, connectObjects))
+}
+
+// segmentMatch is re.MatchString(s) for strongRE and connectRE, whose
+// matches never hold a ".": s is cut at every ".", and re runs only on the
+// pieces that hold one of need (and one of need2, unless it is nil) once
+// folded.
+func segmentMatch(re *regexp.Regexp, s string, need, need2 []string) bool {
+	for s != "" {
+		var seg string
+		seg, s, _ = strings.Cut(s, ".")
+		if len(seg) < 4 {
+			continue
+		}
+		f := foldCase(seg)
+		if containsAny(f, need) && (need2 == nil || containsAny(f, need2)) && re.MatchString(seg) {
+			return true
+		}
+	}
+	return false
+}
+
+func foldAll(ws ...string) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = foldCase(w)
+	}
+	return out
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// foldCase maps every rune to the smallest rune of its case-folding orbit,
+// the equivalence (?i) patterns use: a word occurs in s under (?i) exactly
+// when foldCase(word) occurs in foldCase(s).
+func foldCase(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			if 'a' <= r && r <= 'z' {
+				r -= 'a' - 'A'
+			}
+			b = append(b, byte(r))
+			continue
+		case r >= 0x430 && r <= 0x44F:
+			r -= 0x20
+		case r >= 0x450 && r <= 0x45F:
+			r -= 0x50
+		case r >= 0x400 && r <= 0x42F:
+		default:
+			min := r
+			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+				if f < min {
+					min = f
+				}
+			}
+			r = min
+		}
+		b = utf8.AppendRune(b, r)
+	}
+	return string(b)
+}
+
+// mayHoldTable: one of m's sources can hold a table of people (see
+// collectSources and the readers): HTML with a table and a heading word
+// in its text, text with tab- or pipe-separated lines, or an attachment
+// that is read as a table.
+func mayHoldTable(m *mailmsg.Message) bool {
+	if strings.TrimSpace(m.HTML) != "" {
+		// The header is a row of a table: the headings follow "<table".
+		if i := tableTag(m.HTML); i >= 0 {
+			// Character references may spell the headings: read the HTML.
+			if strings.Contains(m.HTML[i:], "&#") || containsAny(foldCase(letters(m.HTML[i:], true)), headingWords) {
+				return true
+			}
+		}
+	}
+	if m.Text != "" && !m.TextFromHTML && strings.ContainsAny(m.Text, "\t|") {
+		// textGrids reads rows from delimited lines only.
+		for rest := m.Text; rest != ""; {
+			var line string
+			line, rest, _ = strings.Cut(rest, "\n")
+			if strings.ContainsAny(line, "\t|") && tableDelim(strings.TrimRight(line, "\r")) != 0 &&
+				containsAny(foldCase(letters(line, false)), headingWords) {
+				return true
+			}
+		}
+	}
+	for _, a := range m.Attachments {
+		lname := strings.ToLower(a.Filename)
+		ext := path.Ext(lname)
+		ct := strings.ToLower(a.ContentType)
+		switch {
+		case ext == ".csv" || ct == "text/csv", ext == ".xlsx" || strings.Contains(ct, "spreadsheetml"),
+			ext == ".docx" || strings.Contains(ct, "wordprocessingml"), ext == ".txt":
+			return true
+		}
+	}
+	return false
+}
+
+// tableTag is the offset of the first "<table" in any case, or -1.
+func tableTag(h string) int {
+	for i := 0; ; {
+		j := strings.IndexByte(h[i:], '<')
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if len(h)-i >= 6 && strings.EqualFold(h[i+1:i+6], "table") {
+			return i
+		}
+		i++
+	}
+}
+
+// letters are the letters of s, everything else left out, and in HTML
+// (html) also the tags (with their attributes) and character references,
+// so that a heading split by markup («Фами<b>лия</b>», «Ф.&nbsp;И.&nbsp;О.»)
+// still reads as its letters («фамилия», «фио»).
+func letters(s string, html bool) string {
+	b := make([]byte, 0, len(s)/2)
+	for i := 0; i < len(s); {
+		c := s[i]
+		switch {
+		case !html:
+		case c == '<' && i+1 < len(s) && (isASCIILetter(s[i+1]) || s[i+1] == '/' || s[i+1] == '!' || s[i+1] == '?'):
+			j := strings.IndexByte(s[i:], '>')
+			if j < 0 {
+				return string(b)
+			}
+			i += j + 1
+			continue
+		case c == '&':
+			if j := strings.IndexByte(s[i:], ';'); j > 0 && j <= 32 {
+				i += j + 1
+				continue
+			}
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsLetter(r) {
+			b = utf8.AppendRune(b, r)
+		}
+		i += n
+	}
+	return string(b)
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // peopleTable: the table found has names, not just some two known columns.
 func peopleTable(r *tableResult) bool {
