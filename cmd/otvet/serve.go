@@ -12,6 +12,7 @@ import (
 	"github.com/otvet/otvet/internal/config"
 	"github.com/otvet/otvet/internal/mailin"
 	"github.com/otvet/otvet/internal/store"
+	"gopkg.in/yaml.v3"
 )
 
 func cmdServe(ctx context.Context, e *env, args []string) error {
@@ -106,6 +107,9 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := namesDatabase(e, p); err != nil {
+		return err
+	}
 	if *dryRun {
 		if err := app.RequireDB(c); err != nil {
 			fmt.Fprintf(e.Stdout, "database %s does not exist: migrate would create it and apply every migration\n", c.Database.Path)
@@ -140,6 +144,9 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 	for _, m := range applied {
 		fmt.Fprintln(e.Stdout, "applied", m)
 	}
+	if err := c.Validate(); err != nil && len(c.Staff) == 0 {
+		fmt.Fprintf(e.Stderr, "otvet: migrate: %s is not valid yet: serve will refuse it (otvet config check lists what to fix)\n", p)
+	}
 	// The configuration's staff, as serve applies them at start (only from a
 	// whole valid configuration: serve would refuse any other).
 	if len(c.Staff) > 0 {
@@ -152,6 +159,30 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return nil
+}
+
+// namesDatabase refuses a configuration that does not name its database (an
+// empty file, one without a database section, and no OTVET_DATABASE_*):
+// migrate would otherwise create otvet.db, the default, in whatever
+// directory it is run from.
+func namesDatabase(e *env, path string) error {
+	for _, k := range []string{"OTVET_DATABASE_DRIVER", "OTVET_DATABASE_PATH", "OTVET_DATABASE_DSN", "OTVET_DATABASE_DSN_FILE"} {
+		if e.Getenv(k) != "" {
+			return nil
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var doc struct {
+		Database map[string]any `yaml:"database"`
+	}
+	if yaml.Unmarshal(b, &doc) == nil && len(doc.Database) > 0 {
+		return nil
+	}
+	return fmt.Errorf("configuration %s does not name the database: set database.path (SQLite) or database.dsn (PostgreSQL); "+
+		"nothing was created (see config.example.yaml)", path)
 }
 
 // openApp loads and checks the whole configuration and builds the app for

@@ -157,6 +157,9 @@ func ticketsList(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("tickets list: unexpected argument %q", fs.Arg(0))
 	}
+	if *limit < 1 {
+		return usagef("tickets list: --limit must be at least 1, not %d", *limit)
+	}
 	f := store.TicketFilter{Desk: *desk, OrgID: *org, Level: *level, Priority: *priority, System: *system,
 		DueWithin: *dueWithin, Breached: *breached, Waiting: *waiting, Search: *text, Limit: *limit}
 	if *status != "" {
@@ -190,6 +193,9 @@ func ticketsSearch(ctx context.Context, e *env, args []string) error {
 	limit := fs.Int("limit", 100, "at most N tickets")
 	if err := parseFlags(fs, flagsFirst(fs, args)); err != nil {
 		return err
+	}
+	if *limit < 1 {
+		return usagef("tickets search: --limit must be at least 1, not %d", *limit)
 	}
 	q := strings.TrimSpace(strings.Join(fs.Args(), " "))
 	if q == "" {
