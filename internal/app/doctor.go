@@ -18,15 +18,23 @@ import (
 const MXRecheck = time.Hour
 
 // DoctorChecks are the checks of otvet doctor after the configuration's
-// own: the database, then for each desk (only the one named, unless desk is
-// "") its IMAP login, its SMTP session and the MX probe, which waits up to
-// timeout for the probe to arrive.
+// own: the database and the production calendar's years, then for each desk
+// (only the one named, unless desk is "") the DNS of its support address's
+// domain, its IMAP login, its SMTP session and the MX probe, which waits up
+// to timeout for the probe to arrive.
 func DoctorChecks(c *config.Config, desk string, timeout time.Duration, log *slog.Logger) ([]doctor.Check, error) {
 	checks := []doctor.Check{{Name: "database", Run: func(ctx context.Context) doctor.Result {
 		if err := RequireDB(c); err != nil {
 			return doctor.Result{Status: doctor.Error, Message: err.Error(), Fix: "run otvet migrate"}
 		}
 		return doctor.Database(ctx, func(ctx context.Context) (*store.DB, error) { return OpenDB(ctx, c, log) })
+	}}, {Name: doctor.CheckCalendar, Run: func(context.Context) doctor.Result {
+		s, err := LoadSettings(c, log)
+		if err != nil || s.Default == nil {
+			return doctor.Result{Status: doctor.Error, Message: fmt.Sprintf("the calendar cannot be built: %v", err),
+				Fix: "correct calendar.overrides_file (docs/calendar.md) or the desks' time_zone and hours"}
+		}
+		return doctor.CalendarYears(s.Default, c.Calendar.OverridesFile, time.Now())
 	}}}
 	found := desk == ""
 	for _, d := range c.Desks {
@@ -40,6 +48,9 @@ func DoctorChecks(c *config.Config, desk string, timeout time.Duration, log *slo
 		}
 		smtpAddr := net.JoinHostPort(d.SMTP.Host, strconv.Itoa(d.SMTP.Port))
 		checks = append(checks,
+			doctor.Check{Name: doctor.CheckDNS, Desk: d.Name, Run: func(ctx context.Context) doctor.Result {
+				return doctor.SupportDNS(ctx, net.DefaultResolver, d.SupportAddress)
+			}},
 			doctor.Check{Name: "imap", Desk: d.Name, Run: func(ctx context.Context) doctor.Result { return doctor.IMAPLogin(ctx, p.IMAP) }},
 			doctor.Check{Name: "smtp", Desk: d.Name, Run: func(ctx context.Context) doctor.Result {
 				return doctor.SMTPConnect(ctx, p.Sender.(doctor.SMTPChecker), smtpAddr)
