@@ -80,7 +80,7 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 				return res, err
 			}
 		}
-		return ok(done, reason, in.s.regs.Clauses[reason])
+		return ok(done, mailout.Word(in.desk.Language, mailout.WordReasonShort, reason), in.s.regs.Clauses[reason])
 
 	case staffcmd.Resolve, staffcmd.Close:
 		status := store.StatusResolved
