@@ -1,5 +1,6 @@
 // Package doctor checks an installation from the outside: the
-// configuration, the database, each desk's IMAP and SMTP accounts, and
+// configuration, the database, the production calendar's years, the DNS of
+// each desk's support domain, each desk's IMAP and SMTP accounts, and
 // whether the MX strips forged Authentication-Results headers before staff
 // mail is trusted on their word (otvet doctor, and otvet serve at start).
 package doctor
@@ -24,7 +25,7 @@ const (
 
 // Result is what one check found.
 type Result struct {
-	Check   string `json:"check"`          // "config", "database", "imap", "smtp", "mx_strips_auth_results"
+	Check   string `json:"check"`          // "config", "database", "calendar", "dns", "imap", "smtp", "mx_strips_auth_results"
 	Desk    string `json:"desk,omitempty"` // "" for installation-wide checks
 	Status  Status `json:"status"`
 	Message string `json:"message"`       // what was found
