@@ -25,7 +25,7 @@ func TestUpdateUser(t *testing.T) {
 		wantKinds []string
 	}{
 		{name: "new address and position", email: "A.Petrova@school3.ru",
-			change: UserChange{Email: str("petrova.a@school3.ru"), Position: str("завуч")},
+			change:    UserChange{Email: str("petrova.a@school3.ru"), Position: str("завуч")},
 			wantEmail: "petrova.a@school3.ru", wantPos: "завуч", wantKinds: []string{"user_email_changed", "user_updated"}},
 		{name: "phone only: the position stays", email: "a.petrova@school3.ru", change: UserChange{Phone: str("+7 343 000-00-00")},
 			wantEmail: "a.petrova@school3.ru", wantPos: "учитель", wantKinds: []string{"user_updated"}},
