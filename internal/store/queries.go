@@ -55,12 +55,14 @@ func (t *Tx) SetCursor(ctx context.Context, mailbox string, c Cursor, now time.T
 
 // InsertRaw stores an incoming message. dup is true (and nothing is written)
 // when the same bytes were stored before. A known Message-ID does not make a
-// duplicate here: see RawsByMessageID.
+// duplicate here: see RawsByMessageID. The bytes go to raw_data, written
+// once: the row in raw_messages, which SetRawDisposition updates, stays
+// small (its data column holds only bytes stored before migration 00019).
 func (t *Tx) InsertRaw(ctx context.Context, r *RawMessage) (id int64, dup bool, err error) {
 	row, err := t.queryRow(ctx, `INSERT INTO raw_messages
 		(desk, uid_validity, uid, message_id, sha256, content_key, size, truncated, disposition, note, data, received_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-		r.Desk, r.UIDValidity, r.UID, r.MessageID, r.SHA256, r.ContentKey, r.Size, r.Truncated, r.Disposition, r.Note, r.Data, r.ReceivedAt)
+		r.Desk, r.UIDValidity, r.UID, r.MessageID, r.SHA256, r.ContentKey, r.Size, r.Truncated, r.Disposition, r.Note, []byte{}, r.ReceivedAt)
 	if err != nil {
 		return 0, false, fmt.Errorf("insert raw message: %w", err)
 	}
@@ -70,6 +72,13 @@ func (t *Tx) InsertRaw(ctx context.Context, r *RawMessage) (id int64, dup bool, 
 	}
 	if err != nil {
 		return 0, false, fmt.Errorf("insert raw message: %w", err)
+	}
+	data := r.Data
+	if data == nil {
+		data = []byte{}
+	}
+	if _, err := t.exec(ctx, `INSERT INTO raw_data (raw_id, data) VALUES (?, ?)`, id, data); err != nil {
+		return 0, false, fmt.Errorf("insert raw message data: %w", err)
 	}
 	r.ID = id
 	return id, false, nil
@@ -348,4 +357,21 @@ func (t *Tx) AuthorAt(ctx context.Context, ticketID int64, at time.Time) (string
 		return "", nil
 	}
 	return from, err
+}
+
+// LastAnswerAfter is the newest answer to the customer on the ticket stored
+// after the instant after by someone other than notFrom (nil when none): a
+// colleague who answered since a mail was sent.
+func (t *Tx) LastAnswerAfter(ctx context.Context, ticketID int64, after time.Time, notFrom string) (*Message, error) {
+	var m Message
+	err := t.get(ctx, &m, `SELECT id, ticket_id, direction, message_id, from_addr, from_name, body_text, created_at
+		FROM messages WHERE ticket_id = ? AND direction = ? AND auto = ? AND created_at > ? AND from_addr <> ? AND body_text <> ''
+		ORDER BY id DESC LIMIT 1`, ticketID, DirOut, false, after, strings.ToLower(notFrom))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
 }

@@ -196,6 +196,10 @@ func (t *Tx) PurgeBefore(ctx context.Context, before time.Time) (int64, error) {
 		return 0, fmt.Errorf("purge attachments: %w", err)
 	}
 	n, _ := res.RowsAffected()
+	if _, err := t.exec(ctx, `DELETE FROM raw_data WHERE raw_id IN
+		(SELECT id FROM raw_messages WHERE note <> 'purged' AND ticket_id IN (`+closed+`))`, args...); err != nil {
+		return 0, fmt.Errorf("purge raw messages: %w", err)
+	}
 	res, err = t.exec(ctx, `UPDATE raw_messages SET data = ?, note = 'purged' WHERE note <> 'purged' AND ticket_id IN (`+closed+`)`,
 		append([]any{[]byte{}}, args...)...)
 	if err != nil {

@@ -1,0 +1,105 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/otvet/otvet/internal/store"
+	"github.com/otvet/otvet/internal/testenv"
+)
+
+// TestRawDataMigration00019: the bytes stored in raw_messages before
+// migration 00019 move to raw_data and every reader still gets them:
+// RawData (quarantine retry), RawMessage (quarantine show), Quarantined
+// (quarantine list) and the retention purge; a message stored after it is
+// read the same way, and recording its disposition leaves its bytes alone.
+func TestRawDataMigration00019(t *testing.T) {
+	for _, dialect := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(dialect), func(t *testing.T) {
+			ctx := context.Background()
+			o := store.Options{Dialect: dialect, Path: filepath.Join(t.TempDir(), "otvet.db")}
+			if dialect == store.Postgres {
+				o = store.Options{Dialect: dialect, DSN: testenv.Get(t).NewPostgresDB(t)}
+			}
+			db, err := store.Open(ctx, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if err := db.MigrateToForTest(ctx, 18); err != nil {
+				t.Fatal(err)
+			}
+			exec := func(q string, args ...any) {
+				t.Helper()
+				if err := db.ExecForTest(ctx, q, args...); err != nil {
+					t.Fatalf("%s: %v", q, err)
+				}
+			}
+			old := t0.Add(-400 * 24 * time.Hour)
+			exec(`INSERT INTO tickets (id, desk, status, channel, subject, requester_email, created_at, updated_at, closed_at)
+				VALUES (1, 'sd', 'closed', 'email', 'x', 'a@b.ru', ?, ?, ?)`, old, old, old)
+			quarantined := []byte("Subject: old, quarantined\r\n\r\nbody")
+			closed := []byte("Subject: old, of a closed ticket\r\n\r\nbody")
+			exec(`INSERT INTO raw_messages (id, desk, uid_validity, uid, sha256, size, disposition, data, received_at)
+				VALUES (101, 'sd', 1, 1, 'a', ?, 'quarantined', ?, ?)`, len(quarantined), quarantined, old)
+			exec(`INSERT INTO raw_messages (id, desk, uid_validity, uid, sha256, size, disposition, ticket_id, data, received_at)
+				VALUES (102, 'sd', 1, 2, 'b', ?, 'ticket', 1, ?, ?)`, len(closed), closed, old)
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+
+			fresh := []byte("Subject: new\r\n\r\n" + string(bytes.Repeat([]byte("x"), 10000)))
+			var newID int64
+			err = db.Tx(ctx, func(tx *store.Tx) error {
+				id, _, err := tx.InsertRaw(ctx, &store.RawMessage{Desk: "sd", UIDValidity: 1, UID: 3, SHA256: "c", Size: int64(len(fresh)),
+					Disposition: store.DispPending, Data: fresh, ReceivedAt: t0})
+				if err != nil {
+					return err
+				}
+				newID = id
+				return tx.SetRawDisposition(ctx, id, store.DispQuarantine, "", 0)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for id, want := range map[int64][]byte{101: quarantined, 102: closed, newID: fresh} {
+				var got []byte
+				if err := db.Tx(ctx, func(tx *store.Tx) error {
+					got, err = tx.RawData(ctx, id)
+					return err
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Errorf("RawData(%d) = %.40q, want %.40q", id, got, want)
+				}
+				r, err := db.RawMessage(ctx, id)
+				if err != nil || !bytes.Equal(r.Data, want) {
+					t.Errorf("RawMessage(%d) = %.40q, %v", id, r.Data, err)
+				}
+			}
+			qs, err := db.Quarantined(ctx)
+			if err != nil || len(qs) != 2 {
+				t.Fatalf("Quarantined = %d rows, %v", len(qs), err)
+			}
+			for _, q := range qs {
+				if want := map[int64][]byte{101: quarantined, newID: fresh}[q.ID]; !bytes.Equal(q.Head, want) {
+					t.Errorf("Quarantined: message %d's head is %.40q, want %.40q", q.ID, q.Head, want)
+				}
+			}
+			if err := db.Tx(ctx, func(tx *store.Tx) error {
+				_, err := tx.PurgeBefore(ctx, t0)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			r, err := db.RawMessage(ctx, 102)
+			if err != nil || len(r.Data) != 0 || r.Note != "purged" {
+				t.Errorf("after the purge: %.40q %q, %v", r.Data, r.Note, err)
+			}
+		})
+	}
+}
