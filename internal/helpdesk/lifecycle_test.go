@@ -377,3 +377,32 @@ func TestRepliesThatComeBack(t *testing.T) {
 		}
 	})
 }
+
+// Collisions: an answer to a notification sent before a colleague answered
+// is held and the agent asked to confirm, with the colleague's answer quoted;
+// replying to that confirmation sends it.
+func TestCollidingAnswersAreHeld(t *testing.T) {
+	h := newStaffHarness(t)
+	h.newTicket()
+	n1 := h.notification(agent1) // both agents got the new ticket
+	n2 := h.notification(lead)
+	h.now = h.now.Add(time.Minute)
+	h.ingest(agentMail(lead, n2, "Перезагрузите принтер.", ""))
+	h.now = h.now.Add(time.Minute)
+	out := h.ingest(agentMail(agent1, n1, "Замените картридж.", ""))
+	if out.Note != "agent_reply_collision" {
+		t.Fatalf("outcome %+v", out)
+	}
+	if n := len(h.sent("agent_reply")); n != 1 {
+		t.Fatalf("%d answers reached the customer, want the lead's only", n)
+	}
+	r := h.result(agent1)
+	if !strings.Contains(r.Text, "> Перезагрузите принтер.") {
+		t.Errorf("the colleague's answer is not quoted:\n%s", r.Text)
+	}
+	h.now = h.now.Add(time.Minute)
+	h.ingest(agentMail(agent1, r, "Замените картридж.", ""))
+	if n := len(h.sent("agent_reply")); n != 2 {
+		t.Errorf("%d answers after the confirmation, want 2", n)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
@@ -334,6 +335,18 @@ func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.
 	if len(held) > 0 {
 		return in.holdReply(ctx, t, agent, part, reply, append(results, held...))
 	}
+	if !note && publicText != "" {
+		// A colleague answered since the mail this agent replied to was
+		// sent: hold the answer, so the customer never gets two answers
+		// that contradict each other; replying to the confirmation sends it.
+		if c, err := in.collision(ctx, t, agent); err != nil {
+			return Outcome{}, err
+		} else if c != nil {
+			held := mailout.CommandResult{Message: in.text(mailout.CmdCollision, c.FromName+" <"+c.FromAddr+">",
+				FormatLocal(c.CreatedAt, in.desk.Location, in.desk.Language), quote(c.BodyText))}
+			return in.holdReplyAs(ctx, t, agent, part, reply, append(results, held), "agent_reply_collision", "")
+		}
+	}
 	// Store what the agent wrote, with its files: a note stays internal.
 	dir, text := store.DirOut, publicText
 	if note {
@@ -409,11 +422,19 @@ func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.
 // reply again.
 func (in *intake) holdReply(ctx context.Context, t *store.Ticket, agent *store.Staff, part *store.Participant, text string,
 	results []mailout.CommandResult) (Outcome, error) {
+	return in.holdReplyAs(ctx, t, agent, part, text, results, "agent_reply_held", mailout.CmdHeld)
+}
+
+// holdReplyAs is holdReply recorded as kind, with why (a catalogue key, or
+// "" when results already say it) added to the agent's confirmation.
+func (in *intake) holdReplyAs(ctx context.Context, t *store.Ticket, agent *store.Staff, part *store.Participant, text string,
+	results []mailout.CommandResult, kind string, why mailout.Key) (Outcome, error) {
 	if err := in.storeAgentMessage(ctx, t, agent, store.DirNote, strings.TrimSpace(text)); err != nil {
 		return Outcome{}, err
 	}
-	const kind = "agent_reply_held"
-	results = append(results, mailout.CommandResult{Message: in.text(mailout.CmdHeld)})
+	if why != "" {
+		results = append(results, mailout.CommandResult{Message: in.text(why)})
+	}
 	if err := in.event(ctx, t.ID, kind, agent.Email); err != nil {
 		return Outcome{}, err
 	}
@@ -432,6 +453,41 @@ func (in *intake) holdReply(ctx context.Context, t *store.Ticket, agent *store.S
 		return Outcome{}, err
 	}
 	return Outcome{Disposition: DispStaff, TicketID: t.ID, Note: kind}, nil
+}
+
+// collision is a colleague's answer to the customer stored after the mail
+// this agent replied to was sent (nil when none, or when the reply refers
+// to no mail of Otvet's).
+func (in *intake) collision(ctx context.Context, t *store.Ticket, agent *store.Staff) (*store.Message, error) {
+	var sentAt time.Time
+	for _, id := range in.msg.InReplyTo {
+		o, err := in.tx.OutgoingByMessageID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if o.TicketID.Int64 == t.ID {
+			sentAt = o.CreatedAt
+		}
+	}
+	if sentAt.IsZero() {
+		return nil, nil
+	}
+	return in.tx.LastAnswerAfter(ctx, t.ID, sentAt, agent.Email)
+}
+
+// quote prefixes every line of a text with "> ", at most 40 lines.
+func quote(text string) string {
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	if len(lines) > 40 {
+		lines = append(lines[:40], "…")
+	}
+	for i, l := range lines {
+		lines[i] = "> " + l
+	}
+	return strings.Join(lines, "\n")
 }
 
 // notifyHeader marks a notification of a note: a reply to it is a note too.

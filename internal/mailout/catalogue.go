@@ -174,6 +174,7 @@ const (
 	CmdUnknown            Key = "cmd.unknown"
 	CmdFileNotSent        Key = "cmd.file_not_sent"
 	CmdHeld               Key = "cmd.held"
+	CmdCollision          Key = "cmd.collision"
 	CmdAnswerNotComposed  Key = "cmd.answer_not_composed"
 	CmdNoteThread         Key = "cmd.note_thread"
 	CmdFileHeldRisky      Key = "cmd.file_held_risky"
@@ -377,6 +378,8 @@ var catalogue = map[Key]texts{
 	CmdUnknown: {"неизвестная команда", "unknown command"},
 	CmdAnswerNotComposed: {"ответ НЕ отправлен пользователю: письмо невозможно составить (%s). Текст сохранён в обращении; сообщите администратору",
 		"the reply was NOT sent to the customer: the message cannot be composed (%s). The text is kept on the ticket; tell the administrator"},
+	CmdCollision: {"ответ НЕ отправлен пользователю и команды не выполнены: пока вы писали, пользователю уже отправлен ответ (%s, %s):\n\n%s\n\nВаш текст сохранён как внутренняя заметка. Чтобы всё же отправить его, ответьте на это письмо, повторив текст",
+		"the reply was NOT sent to the customer and no command was carried out: while you were writing, the customer was already answered (%s, %s):\n\n%s\n\nYour text is kept as an internal note. To send it anyway, reply to this message with the text again"},
 	CmdHeld: {"ответ НЕ отправлен пользователю и команды не выполнены: не все строки команд понятны. Текст сохранён как внутренняя заметка. Исправьте команду и ответьте на это письмо снова",
 		"the reply was NOT sent to the customer and no command was carried out: not every command line could be read. The text is kept as an internal note. Correct the command and reply to this message again"},
 	CmdNoteThread: {"это ответ на заметку, поэтому он тоже заметка: пользователю не отправлен. Чтобы ответить пользователю, ответьте на уведомление об обращении",
