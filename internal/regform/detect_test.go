@@ -134,6 +134,18 @@ func TestDetectSameAnswers(t *testing.T) {
 	for i := 0; i < 3000; i++ {
 		ms, names = append(ms, ordinaryMail(r, 1000+r.IntN(20000), false)), append(names, fmt.Sprintf("generated %d", i))
 	}
+	// Folding that changes lengths, invalid bytes, patterns across lines.
+	for _, text := range []string{
+		"Добрый день. \xff\xfe Прошу подключение к ГИС «Торги». Спасибо.",
+		"Приветſ. Прошу обеспечить доступ к ресурсу K. Иначе никак.",
+		"ЗАЯВКА\nНА\nПОДКЛЮЧЕНИЕ сотрудников",
+		"Прошу\nподключение\nк\nсистеме ЕИЦ",
+		"\xd0. заявление о предоставлении доступа",
+		"прошу ПОДКЛЮЧЕНИЕ В ᲀ ГИС", // ᲀ folds with в
+		"ФИО\tДолжность\tE-mail\nИванова Мария Петровна\tучитель\tm@x.ru\nПетров Иван Сергеевич\tдиректор\tp@x.ru",
+	} {
+		ms, names = append(ms, &mailmsg.Message{Subject: "Вопрос", Text: text}), append(names, fmt.Sprintf("%q", text))
+	}
 	yes := 0
 	for i, m := range ms {
 		want := detectFull(m)
