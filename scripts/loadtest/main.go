@@ -1,9 +1,15 @@
-// Command loadtest measures intake against the real Dovecot and Postfix that
-// scripts/testenv/up.sh starts (run it through scripts/loadtest.sh):
+// Command loadtest measures intake against the real Dovecot and Postfix (and
+// PostgreSQL) that scripts/testenv/up.sh starts (run it through
+// scripts/loadtest.sh), on the realistic corpus of corpus.go: N Russian
+// messages of 2–21 KB, a third with an attachment, in UTF-8, windows-1251
+// and KOI8-R, from registered users, self-identifying and unknown senders
+// and two staff members. In one run it reports:
 //
-//  1. the raw IMAP rate: UID FETCH 1:* BODY.PEEK[] of N messages;
-//  2. `otvet poll --once --no-send` over the same N messages (parse, store,
-//     acknowledgement queued, \Seen after commit), in messages per second;
+//  1. the raw IMAP rate: UID FETCH 1:* BODY.PEEK[] of the N messages;
+//  2. `otvet poll --once --no-send` over the same N messages (parse, rules,
+//     store, acknowledgement queued, \Seen after commit) on SQLite, and on
+//     PostgreSQL when OTVET_TEST_PG_DSN is set: messages per second, the
+//     ratio to the raw rate, and the database bytes per message;
 //  3. with `otvet serve` in IDLE mode, the latency from Postfix accepting a
 //     message to its ticket being stored, over M messages (p50, p90, max).
 package main
@@ -16,16 +22,19 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-smtp"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/otvet/otvet/internal/store"
 )
@@ -34,17 +43,20 @@ func main() {
 	n := flag.Int("n", 2000, "messages for the throughput test")
 	m := flag.Int("idle", 40, "messages for the IDLE latency test")
 	bin := flag.String("otvet", "bin/otvet", "the otvet binary")
+	seed := flag.Uint64("seed", 1, "the corpus's random seed")
+	keep := flag.Bool("keep", false, "keep the temporary directory (configurations, SQLite databases) and say where it is")
 	flag.Parse()
-	if err := run(*n, *m, *bin); err != nil {
+	if err := run(*n, *m, *bin, *seed, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
 }
 
-type servers struct{ imap, smtp, domain, password string }
+type servers struct{ imap, smtp, domain, password, pg string }
 
-func run(n, m int, bin string) error {
-	s := servers{os.Getenv("OTVET_TEST_IMAP_ADDR"), os.Getenv("OTVET_TEST_SMTP_ADDR"), os.Getenv("OTVET_TEST_MAIL_DOMAIN"), os.Getenv("OTVET_TEST_IMAP_PASSWORD")}
+func run(n, m int, bin string, seed uint64, keep bool) error {
+	s := servers{os.Getenv("OTVET_TEST_IMAP_ADDR"), os.Getenv("OTVET_TEST_SMTP_ADDR"), os.Getenv("OTVET_TEST_MAIL_DOMAIN"),
+		os.Getenv("OTVET_TEST_IMAP_PASSWORD"), os.Getenv("OTVET_TEST_PG_DSN")}
 	if s.imap == "" || s.smtp == "" {
 		return errors.New("no test servers: run through scripts/loadtest.sh (or source the env of scripts/testenv/up.sh)")
 	}
@@ -52,35 +64,87 @@ func run(n, m int, bin string) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	if keep {
+		fmt.Println("keeping", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
 	stamp := time.Now().UnixNano()
 
-	// 1. Raw fetch rate.
+	// The corpus, the same bytes for every mailbox.
 	box := fmt.Sprintf("load-%d@%s", stamp, s.domain)
-	if err := appendMessages(s, box, n); err != nil {
+	c := newCorpus(seed, box)
+	msgs := make([][]byte, n)
+	var total, attached int
+	for i := range msgs {
+		msgs[i] = c.message(i)
+		total += len(msgs[i])
+		if bytes.Contains(msgs[i], []byte("multipart/mixed")) {
+			attached++
+		}
+	}
+	dirFile := filepath.Join(dir, "directory.yaml")
+	if err := os.WriteFile(dirFile, c.directoryYAML(), 0o600); err != nil {
+		return err
+	}
+	fmt.Printf("corpus: %d messages, %.1f KB on average, %d with an attachment; UTF-8, windows-1251, KOI8-R\n",
+		n, float64(total)/float64(n)/1024, attached)
+
+	// 1. Raw fetch rate.
+	if err := appendMessages(s, box, msgs); err != nil {
 		return err
 	}
 	raw, err := rawFetchRate(s, box)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("raw IMAP FETCH:              %7.0f msgs/s (%d messages)\n", raw, n)
+	fmt.Printf("raw IMAP FETCH:              %7.0f msgs/s (%.1f MB/s)\n", raw, raw*float64(total)/float64(n)/(1<<20))
 
-	// 2. otvet poll --once.
-	cfg, err := writeConfig(dir, "poll", s, box, "")
+	// 2. otvet poll --once, SQLite then PostgreSQL.
+	dbPath := filepath.Join(dir, "poll.db")
+	cfg, err := writeConfig(dir, "poll", s, box, "", fmt.Sprintf("{driver: sqlite, path: %q}", dbPath))
 	if err != nil {
 		return err
 	}
-	if out, err := exec.Command(bin, "migrate", "--config", cfg).CombinedOutput(); err != nil {
-		return fmt.Errorf("migrate: %v\n%s", err, out)
+	sqliteSize := func() int64 {
+		var size int64
+		for _, suffix := range []string{"", "-wal"} {
+			if fi, err := os.Stat(dbPath + suffix); err == nil {
+				size += fi.Size()
+			}
+		}
+		return size
 	}
-	start := time.Now()
-	out, err := exec.Command(bin, "poll", "--once", "--no-send", "--config", cfg).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("poll: %v\n%s", err, out)
+	// SQLite writes from the otvet process: its block output.
+	sqliteWritten := func(ps *os.ProcessState) int64 {
+		if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+			return ru.Oublock * 512
+		}
+		return 0
 	}
-	rate := float64(n) / time.Since(start).Seconds()
-	fmt.Printf("otvet poll --once (SQLite):  %7.0f msgs/s (%.0f %% of raw fetch; process start included)\n", rate, 100*rate/raw)
+	if err := pollRun("SQLite", bin, cfg, dirFile, n, raw, sqliteSize, sqliteWritten); err != nil {
+		return err
+	}
+	if s.pg != "" {
+		pgBox := fmt.Sprintf("load-pg-%d@%s", stamp, s.domain)
+		if err := appendMessages(s, pgBox, msgs); err != nil {
+			return err
+		}
+		dsn, size, wal, drop, err := pgDatabase(s.pg, fmt.Sprintf("otvet_load_%d", stamp))
+		if err != nil {
+			return err
+		}
+		defer drop()
+		cfg, err := writeConfig(dir, "poll-pg", s, pgBox, "", fmt.Sprintf("{driver: postgres, dsn: %q}", dsn))
+		if err != nil {
+			return err
+		}
+		walBefore := int64(0)
+		written := func(*os.ProcessState) int64 { return wal() - walBefore }
+		if err := pollRun("PostgreSQL", bin, cfg, dirFile, n, raw, size, written, func() { walBefore = wal() }); err != nil {
+			return err
+		}
+	}
 
 	// 3. IDLE latency: Dovecot's own announcement, then with idle_check.
 	if m == 0 {
@@ -94,12 +158,81 @@ func run(n, m int, bin string) error {
 	return nil
 }
 
+// pollRun migrates the database, imports the directory and times
+// `otvet poll --once --no-send` over the n messages; size tells the
+// database's size in bytes, written the bytes the database wrote (SQLite:
+// the process's block output; PostgreSQL: the WAL generated) since start,
+// called just before the poll.
+func pollRun(engine, bin, cfg, dirFile string, n int, raw float64, size func() int64, written func(*os.ProcessState) int64, start ...func()) error {
+	if out, err := exec.Command(bin, "migrate", "--config", cfg).CombinedOutput(); err != nil {
+		return fmt.Errorf("migrate: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(bin, "directory", "import", dirFile, "--config", cfg).CombinedOutput(); err != nil {
+		return fmt.Errorf("directory import: %v\n%s", err, out)
+	}
+	before := size()
+	for _, f := range start {
+		f()
+	}
+	t0 := time.Now()
+	cmd := exec.Command(bin, "poll", "--once", "--no-send", "--config", cfg)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("poll: %v\n%s", err, out)
+	}
+	rate := float64(n) / time.Since(t0).Seconds()
+	ps := cmd.ProcessState
+	fmt.Printf("otvet poll --once (%s): %7.0f msgs/s (%.1f %% of raw fetch; process start included); per message: %.2f ms of otvet CPU, %.1f KB of database, %.1f KB written\n",
+		engine, rate, 100*rate/raw, float64((ps.UserTime()+ps.SystemTime()).Microseconds())/1000/float64(n),
+		float64(size()-before)/float64(n)/1024, float64(written(ps))/float64(n)/1024)
+	return nil
+}
+
+// pgDatabase creates a database for one run on the server of dsn: its DSN,
+// its size, the server's WAL bytes so far, and how to drop it.
+func pgDatabase(dsn, name string) (string, func() int64, func() int64, func(), error) {
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return "", nil, nil, nil, fmt.Errorf("postgres: %w", err)
+	}
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
+		admin.Close(ctx)
+		return "", nil, nil, nil, fmt.Errorf("postgres: %w", err)
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		admin.Close(ctx)
+		return "", nil, nil, nil, err
+	}
+	u.Path = "/" + name
+	size := func() int64 {
+		var n int64
+		if err := admin.QueryRow(ctx, "SELECT pg_database_size($1)", name).Scan(&n); err != nil {
+			return 0
+		}
+		return n
+	}
+	wal := func() int64 {
+		var n int64
+		if err := admin.QueryRow(ctx, "SELECT wal_bytes::bigint FROM pg_stat_wal").Scan(&n); err != nil {
+			return 0
+		}
+		return n
+	}
+	drop := func() {
+		_, _ = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+		admin.Close(ctx)
+	}
+	return u.String(), size, wal, drop, nil
+}
+
 // idleRun measures delivery → stored for m messages sent one by one through
 // Postfix to a mailbox that otvet serve watches with IDLE.
 func idleRun(s servers, bin, dir string, stamp int64, m int, check string) error {
 	name := "idle-" + strings.TrimSuffix(check, "ms")
 	box := fmt.Sprintf("%s-%d@%s", name, stamp, s.domain)
-	cfg, err := writeConfig(dir, name, s, box, "idle_check: "+check)
+	cfg, err := writeConfig(dir, name, s, box, "idle_check: "+check, fmt.Sprintf("{driver: sqlite, path: %q}", filepath.Join(dir, name+".db")))
 	if err != nil {
 		return err
 	}
@@ -135,14 +268,13 @@ func login(s servers, box string) (*imapclient.Client, error) {
 	return c, nil
 }
 
-func appendMessages(s servers, box string, n int) error {
+func appendMessages(s servers, box string, msgs [][]byte) error {
 	c, err := login(s, box)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	for i := 0; i < n; i++ {
-		raw := message(i, fmt.Sprintf("user%d@client%d.example.test", i, i%40), box)
+	for _, raw := range msgs {
 		cmd := c.Append("INBOX", int64(len(raw)), nil)
 		if _, err := cmd.Write(raw); err != nil {
 			return err
@@ -187,9 +319,13 @@ func rawFetchRate(s servers, box string) (float64, error) {
 	return float64(count) / time.Since(start).Seconds(), nil
 }
 
-func writeConfig(dir, name string, s servers, box, imapExtra string) (string, error) {
+func writeConfig(dir, name string, s servers, box, imapExtra, database string) (string, error) {
 	ih, ip, _ := net.SplitHostPort(s.imap)
-	body := fmt.Sprintf(`database: {driver: sqlite, path: %q}
+	var staff strings.Builder
+	for i, a := range staffAddrs {
+		fmt.Fprintf(&staff, "  - {email: %s, name: Агент %d, role: agent}\n", a, i+1)
+	}
+	body := fmt.Sprintf(`database: %s
 secret_key: "loadtest-secret-key-0123456789abcdef"
 log: {level: warn}
 auto_reply: {max_per_hour: 100000}
@@ -198,7 +334,8 @@ desks:
     support_address: %s
     imap: {host: %s, port: %s, security: plain, username: %s, password: %q, %s}
     smtp: {host: 127.0.0.1, port: 1, security: none}
-`, filepath.Join(dir, name+".db"), box, ih, ip, box, s.password, imapExtra)
+staff:
+%s`, database, box, ih, ip, box, s.password, imapExtra, staff.String())
 	p := filepath.Join(dir, name+".yaml")
 	return p, os.WriteFile(p, []byte(body), 0o600)
 }
