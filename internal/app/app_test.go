@@ -7,6 +7,7 @@ import (
 
 	"github.com/otvet/otvet/internal/app"
 	"github.com/otvet/otvet/internal/outbox"
+	"github.com/otvet/otvet/internal/store"
 )
 
 // TestDigestsAreScheduledFromConfig: with a recipient configured, the digest
@@ -21,6 +22,15 @@ func TestDigestsAreScheduledFromConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer a.Close()
+	// Digests never cover the time before the installation's first request
+	// (a first day without empty digests): it took one in on 9 Jan.
+	err = a.DB.Tx(context.Background(), func(tx *store.Tx) error {
+		return tx.CreateTicket(context.Background(), &store.Ticket{Desk: "sd", Status: store.StatusOpen, Channel: "email",
+			Subject: "Принтер", RequesterEmail: "petrov@uszn.kgo66.ru", CreatedAt: now.Add(-8 * time.Hour), UpdatedAt: now.Add(-8 * time.Hour)})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ds, err := a.DigestScheduler()
 	if err != nil || ds == nil {
 		t.Fatalf("scheduler %v %v", ds, err)
