@@ -1,0 +1,5 @@
+//go:build !race
+
+package regform
+
+const raceEnabled = false
