@@ -43,8 +43,12 @@ const ProbeEnv = "OTVET_PROBE_MESSAGE"
 const probeTimeout = 2 * DefaultParseTimeout
 
 // maxSuspectDeaths: a message that died alone this often is quarantined even
-// when the probe finds nothing (the danger is past the probe's reach).
-const maxSuspectDeaths = 4
+// when the probe finds nothing (the danger is past the probe's reach). Kills
+// from outside land at random, and the time a suspect takes (the probe's
+// process start included) makes it a likely victim of the next one: eight
+// in a row do not happen by chance, while a message that kills the service
+// does so every time (with RestartSec=5, within a minute).
+const maxSuspectDeaths = 8
 
 // SetProbe installs a Probe (nil: none; a message that stopped the service
 // twice is then quarantined without one).

@@ -80,7 +80,7 @@ func TestProbeDecidesWhetherASuspectIsPoison(t *testing.T) {
 		{"the probe finishes: killed from outside", nil, 1, store.DispTicket, "", true},
 		{"the probe dies too", helpdesk.ErrMessageKills, 1, store.DispQuarantine, "attempt 2); processing this message kills the process", true},
 		{"no probe process", errors.New("exec: not found"), 1, store.DispQuarantine, "(attempt 2)", true},
-		{"too many deaths alone", nil, 3, store.DispQuarantine, "(attempt 4)", false},
+		{"too many deaths alone", nil, 7, store.DispQuarantine, "(attempt 8)", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
