@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"strings"
 	"unicode"
+
+	"github.com/otvet/otvet/internal/config"
 )
 
 // globalFlags are the flags every command accepts, before or after its name.
@@ -176,7 +178,7 @@ func suggest(c *command, name string) string {
 	}
 	best, bestD := "", 0
 	for _, s := range c.subs {
-		d := distance(strings.ToLower(name), s.name)
+		d := config.EditDistance(strings.ToLower(name), s.name)
 		if strings.HasPrefix(s.name, strings.ToLower(name)) && len(name) >= 2 {
 			d = 1
 		}
@@ -188,28 +190,6 @@ func suggest(c *command, name string) string {
 		return ""
 	}
 	return best
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // usageLine is "otvet PATH USAGE".

@@ -254,7 +254,7 @@ func suggest(key string, fields map[string]reflect.Type) string {
 	best, bestD := "", 3
 	for _, k := range names {
 		// A key shorter than the distance shares nothing with k ("x" is no typo of "kb").
-		if d := editDistance(low, k); d < bestD && d < len(low) {
+		if d := EditDistance(low, k); d < bestD && d < len(low) {
 			best, bestD = k, d
 		}
 	}
@@ -272,8 +272,9 @@ func suggest(key string, fields map[string]reflect.Type) string {
 	return "remove it or use one of " + strings.Join(names, ", ")
 }
 
-// editDistance is the Levenshtein distance of a and b.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance of a and b (in runes): the
+// suggestions for a mistyped key here and a mistyped command in cmd/otvet.
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)
