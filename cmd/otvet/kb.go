@@ -54,7 +54,7 @@ func cmdKB(ctx context.Context, e *env, args []string) error {
 		defer db.Close()
 		row := kb.ToRow(a)
 		row.Source, row.UpdatedAt = "cli", time.Now().UTC()
-		if err := db.Tx(ctx, func(tx *store.Tx) error { return tx.PutKBArticle(ctx, &row, "cli") }); err != nil {
+		if err := kb.AddArticle(ctx, db, &row, "cli"); err != nil {
 			return err
 		}
 		vis := "public"
@@ -116,7 +116,7 @@ func cmdKB(ctx context.Context, e *env, args []string) error {
 		}
 		defer db.Close()
 		if args[0] == "remove" {
-			err := db.Tx(ctx, func(tx *store.Tx) error { return tx.RemoveKBArticle(ctx, id, "cli", time.Now().UTC()) })
+			err := kb.RemoveArticle(ctx, db, id, "cli", time.Now().UTC())
 			if errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("no article #%d", id)
 			} else if err != nil {

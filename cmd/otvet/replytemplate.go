@@ -52,7 +52,7 @@ func cmdReplyTemplate(ctx context.Context, e *env, args []string) error {
 		}
 		defer db.Close()
 		r := &store.ReplyTemplate{Name: c.Name, Title: c.Title, Body: c.Body, UpdatedAt: time.Now().UTC()}
-		if err := db.Tx(ctx, func(tx *store.Tx) error { return tx.PutReplyTemplate(ctx, r, "cli") }); err != nil {
+		if err := kb.PutReplyTemplate(ctx, db, r, "cli"); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.Stdout, "canned answer %s saved: #шаблон %s\n", c.Name, c.Name)
@@ -89,7 +89,7 @@ func cmdReplyTemplate(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer db.Close()
-		err = db.Tx(ctx, func(tx *store.Tx) error { return tx.RemoveReplyTemplate(ctx, fs.Arg(0), "cli", time.Now().UTC()) })
+		err = kb.RemoveReplyTemplate(ctx, db, fs.Arg(0), "cli", time.Now().UTC())
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no canned answer %q in the database", fs.Arg(0))
 		} else if err != nil {
