@@ -406,3 +406,22 @@ func TestCollidingAnswersAreHeld(t *testing.T) {
 		t.Errorf("%d answers after the confirmation, want 2", n)
 	}
 }
+
+// An answer that resolves the request tells the customer it is resolved,
+// in the same mail.
+func TestResolvingAnswerSaysSo(t *testing.T) {
+	h := newStaffHarness(t)
+	id := h.newTicket()
+	h.command(agent1, "#решено\nЗаменили картридж, печать восстановлена.")
+	rows := h.sent("agent_reply")
+	if len(rows) != 1 || h.ticket(id).Status != store.StatusResolved {
+		t.Fatalf("%d answers, status %s", len(rows), h.ticket(id).Status)
+	}
+	m := parse(t, rows[0].Raw)
+	if !strings.Contains(m.Text, "картридж") || !strings.Contains(m.Text, "Обращение решено") || !strings.Contains(m.Text, "в течение 3 рабочих дней") {
+		t.Errorf("answer:\n%s", m.Text)
+	}
+	if n := len(h.sent("resolved")); n != 0 {
+		t.Errorf("%d separate resolution notices", n)
+	}
+}

@@ -347,6 +347,11 @@ func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.
 			return in.holdReplyAs(ctx, t, agent, part, reply, append(results, held), "agent_reply_collision", "")
 		}
 	}
+	if !note && publicText != "" && Allowed(EvResolved, t.Status) &&
+		slices.ContainsFunc(cmds, func(c staffcmd.Command) bool { return c.Name == staffcmd.Resolve }) {
+		// An answer that resolves the request says so (no separate notice).
+		publicText += "\n\n" + in.resolvedLine()
+	}
 	// Store what the agent wrote, with its files: a note stays internal.
 	dir, text := store.DirOut, publicText
 	if note {
@@ -453,6 +458,16 @@ func (in *intake) holdReplyAs(ctx context.Context, t *store.Ticket, agent *store
 		return Outcome{}, err
 	}
 	return Outcome{Disposition: DispStaff, TicketID: t.ID, Note: kind}, nil
+}
+
+// resolvedLine tells the customer the request is resolved and how long a
+// reply reopens it.
+func (in *intake) resolvedLine() string {
+	n := in.s.closeDays
+	if n <= 0 || in.desk.Calendar == nil {
+		return in.text(mailout.AnswerResolvedNoClose)
+	}
+	return in.text(mailout.AnswerResolved, mailout.Count(in.desk.Language, mailout.WordWorkingDaysGen, int64(n)))
 }
 
 // collision is a colleague's answer to the customer stored after the mail

@@ -141,7 +141,9 @@ const (
 	// Words with plural forms, for Count.
 	WordAgents      Key = "word.agents"
 	WordWorkingDays Key = "word.working_days"
-	WordTickets     Key = "word.tickets"
+	// WordWorkingDaysGen: "working days" after «в течение» (the genitive).
+	WordWorkingDaysGen Key = "word.working_days_gen"
+	WordTickets        Key = "word.tickets"
 
 	// Date layouts (Go time layouts) for people.
 	LayoutDateAtTime Key = "layout.date_at_time"
@@ -174,6 +176,8 @@ const (
 	CmdUnknown            Key = "cmd.unknown"
 	CmdFileNotSent        Key = "cmd.file_not_sent"
 	CmdHeld               Key = "cmd.held"
+	AnswerResolved        Key = "answer.resolved"
+	AnswerResolvedNoClose Key = "answer.resolved_no_close"
 	CmdCollision          Key = "cmd.collision"
 	CmdAnswerNotComposed  Key = "cmd.answer_not_composed"
 	CmdNoteThread         Key = "cmd.note_thread"
@@ -380,6 +384,11 @@ var catalogue = map[Key]texts{
 		"the reply was NOT sent to the customer: the message cannot be composed (%s). The text is kept on the ticket; tell the administrator"},
 	CmdCollision: {"ответ НЕ отправлен пользователю и команды не выполнены: пока вы писали, пользователю уже отправлен ответ (%s, %s):\n\n%s\n\nВаш текст сохранён как внутренняя заметка. Чтобы всё же отправить его, ответьте на это письмо, повторив текст",
 		"the reply was NOT sent to the customer and no command was carried out: while you were writing, the customer was already answered (%s, %s):\n\n%s\n\nYour text is kept as an internal note. To send it anyway, reply to this message with the text again"},
+	AnswerResolved: {"Обращение решено. Если вопрос не решён, ответьте на это письмо в течение %s — обращение откроется снова.",
+		"The request is resolved. If the problem persists, reply to this message within %s and the request will be reopened."},
+	WordWorkingDaysGen: {"рабочего дня|рабочих дней|рабочих дней", "working day|working days"},
+	AnswerResolvedNoClose: {"Обращение решено. Если вопрос не решён, ответьте на это письмо — обращение откроется снова.",
+		"The request is resolved. If the problem persists, reply to this message and the request will be reopened."},
 	CmdHeld: {"ответ НЕ отправлен пользователю и команды не выполнены: не все строки команд понятны. Текст сохранён как внутренняя заметка. Исправьте команду и ответьте на это письмо снова",
 		"the reply was NOT sent to the customer and no command was carried out: not every command line could be read. The text is kept as an internal note. Correct the command and reply to this message again"},
 	CmdNoteThread: {"это ответ на заметку, поэтому он тоже заметка: пользователю не отправлен. Чтобы ответить пользователю, ответьте на уведомление об обращении",
