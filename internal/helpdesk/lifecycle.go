@@ -447,25 +447,13 @@ func (lc *lifecycle) autoCloseAt() time.Time {
 	return lc.desk.Calendar.Add(lc.now, time.Duration(lc.s.closeDays)*lc.desk.DayLength).UTC()
 }
 
-// statusWords names a status for people (the catalogue's status texts).
+// statusWords names a status for people: the catalogue's word of kind
+// mailout.WordStatus (as every template's {{word "status" …}}), the code
+// itself for a status it does not know.
 func statusWords(status string) mailout.Msg {
-	switch status {
-	case store.StatusUnidentified:
-		return mailout.M(mailout.StatusUnidentified)
-	case store.StatusOpen:
-		return mailout.M(mailout.StatusOpen)
-	case store.StatusWaiting:
-		return mailout.M(mailout.StatusWaiting)
-	case store.StatusDeferred:
-		return mailout.M(mailout.StatusDeferred)
-	case store.StatusPlanned:
-		return mailout.M(mailout.StatusPlanned)
-	case store.StatusResolved:
-		return mailout.M(mailout.StatusResolved)
-	case store.StatusRejected:
-		return mailout.M(mailout.StatusRejected)
-	case store.StatusClosed:
-		return mailout.M(mailout.StatusClosed)
+	k := mailout.Key(mailout.WordStatus + "." + status)
+	if _, ok := mailout.Lookup("ru", k); ok {
+		return mailout.M(k)
 	}
 	return mailout.M(mailout.Verbatim, status)
 }
