@@ -13,7 +13,16 @@ const (
 	personRE = `(` + nameWord + `\s+\p{Lu}\.\s?\p{Lu}\.|\p{Lu}\.\s?\p{Lu}\.\s?` + nameWord + `|` + nameWord + `\s+` + nameWord + `\s+` + nameWord + `)`
 	sep      = `(?:\s*(?:[:|\t–—]|\s-\s)\s*)+`
 	num      = `[\s:|№-]*`
-	heads    = `(?i:руководител[ья]|директор|заведующ(?:ий|ая)|начальник\p{L}*|глава|главный\s+врач|ректор|председатель)`
+	// legalForm is the abbreviation of an institution's legal form, built
+	// the way they are: the founder's level (федеральное, областное,
+	// государственное, муниципальное), the type (автономное, бюджетное,
+	// казённое) and the kind (учреждение; образовательное, дошкольное
+	// образовательное, профессиональное образовательное; здравоохранения,
+	// культуры, социального обслуживания), with «ДО» (дополнительного
+	// образования) written on: МАОУ, МБДОУ, МКУК, МБУДО, ГБУЗ, ОГБУСО,
+	// ФГБОУ… Unitary enterprises and companies are listed.
+	legalForm = `(?:ФГ|ОГ|Г|М)[АБК]?(?:ДОУ|ПОУ|ОУ|УЗ|УК|УСО|У)(?:ДО)?|(?:ФГ|Г|М)УП|ООО|АО|ПАО|ЗАО|НАО|АНО|ИП`
+	heads     = `(?i:руководител[ья]|директор|заведующ(?:ий|ая)|начальник\p{L}*|глава|главный\s+врач|ректор|председатель)`
 )
 
 var (
@@ -25,8 +34,8 @@ var (
 	headRE = regexp.MustCompile(`^(?i:(?:ф\.?\s*и\.?\s*о\.?\s+)?)` + heads + sep + personRE)
 	signRE = regexp.MustCompile(`^` + heads + `(?:\s[^\n]{0,120}?)?[_/\s]` + personRE + `[\s/_.]*$`)
 	inFace = regexp.MustCompile(`(?i:в\s+лице|^от)\s+(?i:директора|заведующе(?:го|й)|руководителя|начальника|главного\s+врача|главы|ректора|председателя)[^\n]{0,120}?` + personRE)
-	// orgFormRE: a line naming an institution by its legal form.
-	orgFormRE  = regexp.MustCompile(`(?:^|[\s«"(])((?:МАОУ|МБОУ|МКОУ|МАДОУ|МБДОУ|МКДОУ|МАУ|МБУ|МКУ|МУП|ГБУЗ|ГАУЗ|ГБУ|ГАУ|ГКУ|ГБОУ|ГАПОУ|ГБПОУ|ОГБУСО|ОГБУЗ|ОГБУ|ОГАУ|ОГКУ|ФГБУ|ФГБОУ|ООО|АО|ПАО|ЗАО|ИП)\s+[^\n|]{3,150})`)
+	// orgFormRE: a line naming an institution by its legal form (legalForm).
+	orgFormRE  = regexp.MustCompile(`(?:^|[\s«"(])((?:` + legalForm + `)\s+[^\n|]{3,150})`)
 	orgStartRE = regexp.MustCompile(`^(?:Комитет|Управление|Администрация|Муниципальное|Государственное|Областное|Федеральное|Департамент|Министерство)\s+[^\n|@]{3,150}$`)
 )
 

@@ -170,6 +170,26 @@ func TestOrganisation(t *testing.T) {
 	}
 }
 
+// TestLegalForms: an organisation named by any legal form of the family
+// (level, type, kind, «ДО») is found in a line of the form's text.
+func TestLegalForms(t *testing.T) {
+	forms := []string{"МКУК", "МБУК", "МАУК", "МКОУ", "МБОУ", "МАОУ", "МКДОУ", "МБДОУ", "МАДОУ", "МКУ", "МБУ", "МАУ",
+		"МБУДО", "МАУДО", "МУП", "ГБУ", "ГКУ", "ГАУ", "ГБОУ", "ГАПОУ", "ГБПОУ", "ГБУЗ", "ГАУЗ", "ГБУК", "ГАУСО",
+		"ОГБУ", "ОГБУЗ", "ОГБУСО", "ОГКУ", "ОГАУ", "ФГБУ", "ФГБОУ", "ФГАОУ", "ФГУП", "ООО", "АО", "ПАО", "АНО"}
+	for _, f := range forms {
+		name := f + " «Дворец культуры «Горняк»»"
+		got, _ := findOrganisation([]string{"Прошу подключить сотрудников\n" + name + "\nтел. 2-11-05"}, nil)
+		if got.Name != name {
+			t.Errorf("%s: name %q, want %q", f, got.Name, name)
+		}
+	}
+	for _, line := range []string{"МОСКВА ул. Ленина", "ГБОУЩ «Школа»", "Прошу подключить АРМ к МИС"} {
+		if got, _ := findOrganisation([]string{line}, nil); got.Name != "" {
+			t.Errorf("%q: name %q, want none", line, got.Name)
+		}
+	}
+}
+
 func TestDecodeText(t *testing.T) {
 	const s = "Фамилия;Должность\nИванов Иван;инженер\n"
 	cp, _ := charmap.Windows1251.NewEncoder().String(s)
