@@ -131,6 +131,7 @@ func (s *Service) finish(d *Desk, ps []prepared, outs []Outcome) {
 		s.logOutcome(d, p.f, p.msg, outs[i])
 		queued = queued || !outs[i].Duplicate
 	}
+	s.observeIngest(d, ps, outs)
 	if queued {
 		s.queued()
 	}

@@ -121,6 +121,7 @@ type Service struct {
 	// announceEvery paces them (announce.go).
 	first         string
 	announceEvery time.Duration
+	obs           Observer // metrics (observe.go); nil: none
 }
 
 // LoopHeader marks every message Otvet sends, so that it never ingests its own mail.

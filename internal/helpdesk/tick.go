@@ -18,8 +18,9 @@ import (
 func (s *Service) Tick(ctx context.Context) (int, error) {
 	now := s.now().UTC()
 	n := 0
+	var alerts []slaAlert // told to the observer after the commit
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
-		n = 0
+		n, alerts = 0, nil
 		stale, err := tx.TicketsToResume(ctx, store.StatusUnidentified, now)
 		if err != nil {
 			return err
@@ -63,7 +64,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 		if _, err := s.maintenanceOver(ctx, tx, now); err != nil {
 			return err
 		}
-		if m, err := s.slaAlerts(ctx, tx, now); err != nil {
+		if m, err := s.slaAlerts(ctx, tx, now, &alerts); err != nil {
 			return err
 		} else {
 			n += m
@@ -109,6 +110,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("scheduled ticket changes: %w", err)
 	}
+	s.observeSLA(alerts)
 	if n > 0 {
 		s.log.Info("scheduled ticket changes", "tickets", n)
 		s.queued()
@@ -188,7 +190,7 @@ func (in *deskTx) beforeVisitDay(t *store.Ticket) bool {
 
 // slaAlerts tells agents once when a running clock passes its warning share
 // (the desk's WarnPercent, tickets.sla_warn_percent) and once when it breaches.
-func (s *Service) slaAlerts(ctx context.Context, tx *store.Tx, now time.Time) (int, error) {
+func (s *Service) slaAlerts(ctx context.Context, tx *store.Tx, now time.Time, alerts *[]slaAlert) (int, error) {
 	ts, err := tx.TicketsInStatus(ctx, store.StatusOpen, store.StatusPlanned)
 	if err != nil {
 		return 0, err
@@ -239,6 +241,7 @@ func (s *Service) slaAlerts(ctx context.Context, tx *store.Tx, now time.Time) (i
 			if err := in.notifyMetric(ctx, t, kind, string(c.Metric())); err != nil {
 				return n, err
 			}
+			*alerts = append(*alerts, slaAlert{t.Desk, kind, string(c.Metric())})
 			n++
 		}
 	}
