@@ -191,7 +191,7 @@ type Outgoing struct {
 	RcptKey       string        `db:"rcpt_key"`
 	Auto          bool          `db:"auto"`
 	Subject       string        `db:"subject"`
-	Raw           []byte        `db:"raw"`
+	Raw           []byte        `db:"raw"` // as read: the whole message (with its shared body, outbox_bodies.go)
 	State         string        `db:"state"`
 	Attempts      int           `db:"attempts"`
 	NextAttemptAt time.Time     `db:"next_attempt_at"`
@@ -203,6 +203,9 @@ type Outgoing struct {
 	RelayDown    bool         `db:"relay_down"`
 	GivenUpAt    sql.NullTime `db:"given_up_at"`
 	RequeuedAt   sql.NullTime `db:"requeued_at"`
+	// BodyID is the shared body (outbox_bodies.go) stored after Raw's head;
+	// rows read back carry the whole message in Raw all the same.
+	BodyID sql.NullInt64 `db:"body_id"`
 }
 
 // Bounce records a delivery failure reported back to us.

@@ -19,10 +19,10 @@ func (t *Tx) InsertOutgoing(ctx context.Context, o *Outgoing) error {
 		o.State = OutPending
 	}
 	id, err := t.insertID(ctx, `INSERT INTO outbox (desk, ticket_id, kind, message_id, envelope_from, recipients, rcpt_key,
-		auto, subject, raw, state, attempts, next_attempt_at, last_error, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, '', ?)`,
+		auto, subject, raw, body_id, state, attempts, next_attempt_at, last_error, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, '', ?)`,
 		o.Desk, o.TicketID, o.Kind, o.MessageID, o.EnvelopeFrom, o.Recipients, o.RcptKey, o.Auto, o.Subject, o.Raw,
-		o.State, o.NextAttemptAt, o.CreatedAt)
+		o.BodyID, o.State, o.NextAttemptAt, o.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("queue outgoing mail: %w", err)
 	}
@@ -47,11 +47,13 @@ func (t *Tx) OutgoingByMessageID(ctx context.Context, messageID string) (*Outgoi
 	return &o, nil
 }
 
-const outCols = `id, desk, ticket_id, kind, message_id, envelope_from, recipients, rcpt_key, auto, subject, raw, state,
+// outCols read a row with its whole message in raw: the stored head followed
+// by the shared body when the row has one (outRawCol, outbox_bodies.go).
+const outCols = `id, desk, ticket_id, kind, message_id, envelope_from, recipients, rcpt_key, auto, subject, ` + outRawCol + `, body_id, state,
 	attempts, next_attempt_at, last_error, created_at, sent_at, claimed_until, relay_down, given_up_at, requeued_at`
 
 // outListCols are outCols without the message itself.
-const outListCols = `id, desk, ticket_id, kind, message_id, envelope_from, recipients, rcpt_key, auto, subject, state,
+const outListCols = `id, desk, ticket_id, kind, message_id, envelope_from, recipients, rcpt_key, auto, subject, body_id, state,
 	attempts, next_attempt_at, last_error, created_at, sent_at, claimed_until, relay_down, given_up_at, requeued_at`
 
 // Errors of the outbox.

@@ -206,6 +206,9 @@ func (t *Tx) PurgeBefore(ctx context.Context, before time.Time) (int64, error) {
 		return 0, fmt.Errorf("purge raw messages: %w", err)
 	}
 	m, _ := res.RowsAffected()
+	if err := t.purgeBodies(ctx, closed, args); err != nil {
+		return 0, err
+	}
 	res, err = t.exec(ctx, `UPDATE outbox SET raw = ? WHERE state = ? AND length(raw) > 0 AND ticket_id IN (`+closed+`)`,
 		append([]any{[]byte{}, OutSent}, args...)...)
 	if err != nil {

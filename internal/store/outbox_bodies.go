@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// One notification per event (migration 00020): a message that goes to
+// several recipients with the same content, an agent notification, is
+// stored as one shared body (outbox_bodies: MIME-Version, the content
+// headers, text, HTML and files) and one outbox row per recipient holding
+// only that recipient's head (Date, From, Reply-To with the recipient's own
+// signed token, To, Message-ID, threading, Subject). The row's message is its
+// head followed by the body; every reader gets it whole in Outgoing.Raw
+// (outRawCol), so the sender, bounces and tools see no difference. Rows
+// without a body (all rows queued before) keep the whole message in raw.
+// A body is written in the same transaction as its rows and never changed,
+// so a row sent again after a crash sends the same bytes.
+
+// outRawCol reads a row's whole message: raw, then its shared body if any.
+// It expects the outbox table under its own name.
+const outRawCol = `CASE WHEN body_id IS NULL THEN raw
+	ELSE raw || (SELECT data FROM outbox_bodies WHERE outbox_bodies.id = outbox.body_id) END AS raw`
+
+// InsertOutgoingBody stores the shared body of a message sent to several
+// recipients; their rows (InsertOutgoing) name it in BodyID and hold only
+// their heads in Raw.
+func (t *Tx) InsertOutgoingBody(ctx context.Context, data []byte) (int64, error) {
+	id, err := t.insertID(ctx, `INSERT INTO outbox_bodies (data) VALUES (?)`, data)
+	if err != nil {
+		return 0, fmt.Errorf("queue outgoing mail body: %w", err)
+	}
+	return id, nil
+}
+
+// purgeBodies unlinks the shared bodies from the sent rows of the tickets
+// that closed selects (args its arguments) and drops the bodies no other row
+// uses: for PurgeBefore, which then empties those rows' heads.
+func (t *Tx) purgeBodies(ctx context.Context, closed string, args []any) error {
+	var ids []int64
+	if err := t.sel(ctx, &ids, `SELECT DISTINCT body_id FROM outbox WHERE body_id IS NOT NULL AND state = ? AND ticket_id IN (`+closed+`)`,
+		append([]any{OutSent}, args...)...); err != nil {
+		return fmt.Errorf("purge sent mail bodies: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := t.exec(ctx, `UPDATE outbox SET body_id = NULL WHERE body_id IS NOT NULL AND state = ? AND ticket_id IN (`+closed+`)`,
+		append([]any{OutSent}, args...)...); err != nil {
+		return fmt.Errorf("purge sent mail bodies: %w", err)
+	}
+	for _, id := range ids {
+		if _, err := t.exec(ctx, `DELETE FROM outbox_bodies WHERE id = ? AND NOT EXISTS (SELECT 1 FROM outbox WHERE body_id = ?)`, id, id); err != nil {
+			return fmt.Errorf("purge sent mail bodies: %w", err)
+		}
+	}
+	return nil
+}
