@@ -35,3 +35,29 @@ func TestMissedDigestsAreFoldedIntoTheNextOne(t *testing.T) {
 		}
 	})
 }
+
+// TestLateDigestListsVisitsAhead: the visits a digest lists are those of the
+// next working day from when it is made, so a digest sent late never lists
+// the plan of a day already past.
+func TestLateDigestListsVisitsAhead(t *testing.T) {
+	db := openSQLite(t)
+	r, err := NewReporter(db, testSetup(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, to := at(t, "2024-12-13 17:00"), at(t, "2024-12-16 17:00") // Monday's daily digest
+	for _, c := range []struct{ now, want string }{
+		{"2024-12-16 17:00", "2024-12-17"}, // on time: Tuesday's visits
+		{"2024-12-18 10:00", "2024-12-18"}, // Wednesday morning after downtime: today's
+		{"2024-12-18 19:00", "2024-12-19"}, // Wednesday evening: Thursday's
+		{"2024-12-20 18:00", "2024-12-23"}, // Friday evening: Monday's
+	} {
+		rep, err := r.Report(context.Background(), Params{From: from, To: to, Now: at(t, c.now)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := rep.VisitDay.String(); got != c.want {
+			t.Errorf("made %s: visits of %s, want %s", c.now, got, c.want)
+		}
+	}
+}

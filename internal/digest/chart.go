@@ -46,12 +46,7 @@ func renderChart(rep *Report, lang string) (png []byte, err error) {
 		if c, ok := d.FirstResponse.Compliance(); ok {
 			shares[i] = c
 		}
-		if i%step == 0 {
-			labels[i] = fmt.Sprintf("%02d.%02d", d.Date.Day, int(d.Date.Month))
-			if lang == "en" {
-				labels[i] = fmt.Sprintf("%02d-%02d", int(d.Date.Month), d.Date.Day)
-			}
-		}
+		labels[i] = chartLabel(i, n, step, d, lang)
 	}
 	// Headroom above the highest bar keeps it clear of the 100 % dots.
 	top := niceCeil(max(maxY+1, maxY+maxY/10))
@@ -88,6 +83,18 @@ func renderChart(rep *Report, lang string) (png []byte, err error) {
 		return nil, fmt.Errorf("digest: chart: %w", err)
 	}
 	return b, nil
+}
+
+// chartLabel is the date under day i of n, counted back from the last day
+// (the digest's own day, always labelled) every step days; "" between.
+func chartLabel(i, n, step int, d Day, lang string) string {
+	if (n-1-i)%step != 0 {
+		return ""
+	}
+	if lang == "en" {
+		return fmt.Sprintf("%02d-%02d", int(d.Date.Month), d.Date.Day)
+	}
+	return fmt.Sprintf("%02d.%02d", d.Date.Day, int(d.Date.Month))
 }
 
 // niceCeil rounds a count up to 1, 2 or 5 times a power of ten.

@@ -76,3 +76,31 @@ func TestDailyChartDays(t *testing.T) {
 		t.Errorf("chart days: %d, %v – %v", len(days), days[0].Date, days[len(days)-1].Date)
 	}
 }
+
+// TestChartLabels: the last bar (the digest's own day) always has its date;
+// the dates before it every step days, counted back from it.
+func TestChartLabels(t *testing.T) {
+	for _, n := range []int{1, 2, 9, 10, 11, 14, 31, 366} {
+		step := max(1, (n+9)/10)
+		var labelled []int
+		for i := range n {
+			d := Day{Date: workcal.Date{Year: 2025, Month: 3, Day: 1 + i%28}}
+			if l := chartLabel(i, n, step, d, "ru"); l != "" {
+				labelled = append(labelled, i)
+			}
+		}
+		if len(labelled) == 0 || labelled[len(labelled)-1] != n-1 {
+			t.Errorf("%d days: labelled %v, the last day has no date", n, labelled)
+		}
+		if len(labelled) > 11 {
+			t.Errorf("%d days: %d labels, want about ten at most", n, len(labelled))
+		}
+	}
+	d := Day{Date: workcal.Date{Year: 2025, Month: 3, Day: 10}}
+	if got := chartLabel(13, 14, 2, d, "ru"); got != "10.03" {
+		t.Errorf("ru label %q", got)
+	}
+	if got := chartLabel(13, 14, 2, d, "en"); got != "03-10" {
+		t.Errorf("en label %q", got)
+	}
+}

@@ -238,7 +238,15 @@ func (r *Reporter) Report(ctx context.Context, p Params) (*Report, error) {
 		}
 		rep.OrgName = o.Name
 	}
-	visit := workcal.DateOf(r.setup.Default.NextOpen(p.To).In(loc))
+	// The visits of the next working day from when the digest is made: a
+	// digest sent late (after downtime, or a weekly one on Tuesday) lists
+	// the plan of a day still ahead (today's while the desk is open), never
+	// that of a day already past.
+	visitFrom := p.To
+	if p.Now.After(visitFrom) {
+		visitFrom = p.Now
+	}
+	visit := workcal.DateOf(r.setup.Default.NextOpen(visitFrom).In(loc))
 	rep.VisitDay = visit
 	visitStr := visit.String()
 
