@@ -25,9 +25,14 @@ type Staff struct {
 	Active    bool      `db:"active"`
 	CreatedAt time.Time `db:"created_at"`
 	UpdatedAt time.Time `db:"updated_at"`
+	// MorningMail: the agent gets the morning mail (default on).
+	MorningMail bool `db:"morning_mail"`
+	// TokenEpoch is the epoch of the agent's own command address (a reply
+	// token of no ticket); RevokeAgentTokens raises it.
+	TokenEpoch int64 `db:"token_epoch"`
 }
 
-const staffCols = `id, email, name, role, active, created_at, updated_at`
+const staffCols = `id, email, name, role, active, created_at, updated_at, morning_mail, token_epoch`
 
 // UpsertStaff adds a staff member or updates their name, role and active flag.
 func (t *Tx) UpsertStaff(ctx context.Context, s *Staff, actor string, now time.Time) error {
@@ -68,6 +73,43 @@ func (t *Tx) StaffByEmail(ctx context.Context, email string) (*Staff, error) {
 		return nil, notFound(err)
 	}
 	return &s, nil
+}
+
+// StaffByID finds a staff member (active or not) by id.
+func (t *Tx) StaffByID(ctx context.Context, id int64) (*Staff, error) {
+	var s Staff
+	if err := t.get(ctx, &s, `SELECT `+staffCols+` FROM staff WHERE id = ?`, id); err != nil {
+		return nil, notFound(err)
+	}
+	return &s, nil
+}
+
+// SetMorningMail switches a staff member's morning mail and records a
+// staff_morning event with the actor; changed is false when it already was so.
+func (t *Tx) SetMorningMail(ctx context.Context, email string, on bool, actor string, now time.Time) (changed bool, err error) {
+	s, err := t.StaffByEmail(ctx, email)
+	if err != nil {
+		return false, err
+	}
+	if s.MorningMail == on {
+		return false, nil
+	}
+	if _, err := t.exec(ctx, `UPDATE staff SET morning_mail = ?, updated_at = ? WHERE id = ?`, on, now, s.ID); err != nil {
+		return false, fmt.Errorf("morning mail: %w", err)
+	}
+	state := "off"
+	if on {
+		state = "on"
+	}
+	return true, t.AddEvent(ctx, 0, now, "staff_morning", actor, s.Email+": morning mail "+state)
+}
+
+// MorningAgents lists the active agents and leads whose morning mail is on.
+func (db *DB) MorningAgents(ctx context.Context) ([]Staff, error) {
+	var ss []Staff
+	err := db.sel(ctx, &ss, `SELECT `+staffCols+` FROM staff WHERE active = ? AND morning_mail = ? AND role IN (?, ?) ORDER BY email`,
+		true, true, StaffAgent, StaffLead)
+	return ss, err
 }
 
 // ActiveAgents lists the active agents and leads.
@@ -152,9 +194,14 @@ func (t *Tx) ParticipantsOf(ctx context.Context, ticketID int64) ([]Participant,
 // address takes part as an agent, so that every reply token issued to it
 // before now names an old epoch (see Participant.TokenEpoch), and returns
 // how many tickets that was. The rows themselves stay: nothing else changes.
+// The agent's own command address (Staff.TokenEpoch) is revoked with them.
 func (t *Tx) RevokeAgentTokens(ctx context.Context, email string, now time.Time) (int64, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if _, err := t.exec(ctx, `UPDATE staff SET token_epoch = token_epoch + 1, updated_at = ? WHERE email = ?`, now, email); err != nil {
+		return 0, fmt.Errorf("revoke tokens: %w", err)
+	}
 	r, err := t.exec(ctx, `UPDATE participants SET token_epoch = token_epoch + 1, tokens_revoked_at = ?
-		WHERE email = ? AND role = ?`, now, strings.ToLower(strings.TrimSpace(email)), StaffAgent)
+		WHERE email = ? AND role = ?`, now, email, StaffAgent)
 	if err != nil {
 		return 0, fmt.Errorf("revoke tokens: %w", err)
 	}
