@@ -26,6 +26,7 @@ import (
 	"github.com/otvet/otvet/internal/outbox"
 	"github.com/otvet/otvet/internal/rules"
 	"github.com/otvet/otvet/internal/store"
+	"github.com/otvet/otvet/internal/web"
 )
 
 // App is a running installation.
@@ -40,9 +41,11 @@ type App struct {
 	Settings *Settings
 	// Knowledge is the knowledge base and canned answers (kb.go).
 	Knowledge *kb.Library
-	log       *slog.Logger
-	tmpl      *mailout.Templates
-	now       func() time.Time
+	// Metrics count intake, the scheduler and the outbox for /metrics (metrics.go).
+	Metrics *web.Metrics
+	log     *slog.Logger
+	tmpl    *mailout.Templates
+	now     func() time.Time
 }
 
 // Options adjust how the app is built; the zero value is what `otvet serve` uses.
@@ -114,7 +117,7 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 	if err != nil {
 		return nil, err
 	}
-	a := &App{Config: c, DB: db, Settings: settings, log: log, tmpl: tmpl, now: o.Now}
+	a := &App{Config: c, DB: db, Settings: settings, log: log, tmpl: tmpl, now: o.Now, Metrics: web.NewMetrics()}
 	senders := o.Senders
 	if senders == nil {
 		senders = map[string]outbox.Sender{}
@@ -127,11 +130,11 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 		}
 	}
 	a.Outbox = outbox.New(db, outbox.Options{
-		Senders: senders, IsPermanent: mailout.IsPermanent, GiveUpAfter: c.Outbox.GiveUpAfter.D(),
+		Senders: countSenders(senders, a.Metrics), IsPermanent: mailout.IsPermanent, GiveUpAfter: c.Outbox.GiveUpAfter.D(),
 		RetryMin: c.Outbox.RetryMin.D(), RetryMax: c.Outbox.RetryMax.D(), PollInterval: c.Outbox.PollInterval.D(),
 		Now: o.Now, Logger: log.With("component", "outbox"),
 		// Agents hear of their ticket's mail given up (a.Service is set below).
-		OnGiveUp: func(ctx context.Context, g store.Outgoing) error { return a.Service.Undelivered(ctx, g) },
+		OnGiveUp: countGiveUps(a.Metrics, func(ctx context.Context, g store.Outgoing) error { return a.Service.Undelivered(ctx, g) }),
 	})
 	a.Knowledge = newKnowledge(ctx, c, db, log, now(o.Now))
 	a.Service, err = helpdesk.New(helpdesk.Options{
@@ -151,6 +154,7 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 	if err != nil {
 		return nil, err
 	}
+	a.Service.SetObserver(a.Metrics)
 	if err := syncStaff(ctx, db, c.Staff, now(o.Now), log); err != nil {
 		return nil, err
 	}

@@ -33,7 +33,8 @@ func (a *App) Web() (*web.Server, error) {
 		pollers = append(pollers, p)
 	}
 	return web.New(web.Options{DB: a.DB, Service: a.Service, Templates: a.tmpl, Desks: desks, Pollers: pollers,
-		Digest: a.Settings.Digest(), BaseURL: base, Now: a.now, Logger: a.log.With("component", "web"), Queued: a.Outbox.Wake})
+		Digest: a.Settings.Digest(), BaseURL: base, Now: a.now, Logger: a.log.With("component", "web"), Queued: a.Outbox.Wake,
+		Metrics: a.Metrics})
 }
 
 // StartWeb listens on http.listen and serves the console, /healthz, /readyz

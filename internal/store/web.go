@@ -151,42 +151,6 @@ func (db *DB) Backlog(ctx context.Context) (OutboxBacklog, error) {
 	return b, err
 }
 
-// EventCounts counts events by kind (the metrics' SLA warnings and breaches).
-func (db *DB) EventCounts(ctx context.Context, kinds ...string) (map[string]int, error) {
-	out := map[string]int{}
-	if len(kinds) == 0 {
-		return out, nil
-	}
-	var rows []struct {
-		Kind string `db:"kind"`
-		N    int    `db:"n"`
-	}
-	args := make([]any, len(kinds))
-	for i, k := range kinds {
-		args[i] = k
-	}
-	err := db.sel(ctx, &rows, `SELECT kind, COUNT(*) AS n FROM events WHERE kind IN (?`+strings.Repeat(", ?", len(kinds)-1)+`) GROUP BY kind`, args...)
-	for _, r := range rows {
-		out[r.Kind] = r.N
-	}
-	return out, err
-}
-
-// RawCounts counts stored incoming messages by desk and disposition.
-func (db *DB) RawCounts(ctx context.Context) (map[[2]string]int, error) {
-	var rows []struct {
-		Desk        string `db:"desk"`
-		Disposition string `db:"disposition"`
-		N           int    `db:"n"`
-	}
-	err := db.sel(ctx, &rows, `SELECT desk, disposition, COUNT(*) AS n FROM raw_messages GROUP BY desk, disposition`)
-	out := map[[2]string]int{}
-	for _, r := range rows {
-		out[[2]string{r.Desk, r.Disposition}] = r.N
-	}
-	return out, err
-}
-
 // Ping checks the database answers.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int

@@ -3,11 +3,11 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -65,43 +65,45 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(rd)
 }
 
-// metrics builds the server's own registry: the process and Go collectors,
-// web sign-ins counted here, and the rest read at scrape time from the
-// database and the pollers (no hooks in intake or the outbox).
-func (s *Server) metrics() {
-	s.reg = prometheus.NewRegistry()
-	s.signins = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "otvet_web_signins_total",
-		Help: "Web console sign-in steps: link_sent, signed_in, refused (a spent, expired or unknown link), unknown (no such member: nothing sent), limited.",
-	}, []string{"result"})
-	for _, r := range []string{"link_sent", "signed_in", "refused", "unknown", "limited"} {
-		s.signins.WithLabelValues(r)
+// metrics completes the registry: the counters of Options.Metrics (counted
+// as things happen: metrics.go) and the gauges read at scrape time from the
+// database and the pollers (collector).
+func (s *Server) metrics() error {
+	s.m = s.o.Metrics
+	if s.m == nil {
+		s.m = NewMetrics()
 	}
-	s.reg.MustRegister(s.signins, collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), &collector{s: s})
+	names := make([]string, 0, len(s.o.Desks))
+	for _, d := range s.o.Desks {
+		names = append(names, d.Name)
+	}
+	s.m.Desks(names...)
+	if err := s.m.reg.Register(&collector{s: s}); err != nil {
+		return fmt.Errorf("web metrics: %w", err)
+	}
+	return nil
 }
 
 func (s *Server) metricsHandler() http.Handler {
-	return promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{ErrorLog: nil, Registry: s.reg})
+	return promhttp.HandlerFor(s.m.reg, promhttp.HandlerOpts{Registry: s.m.reg})
 }
 
-// collector reads Otvet's figures at each scrape.
+// collector reads the gauges at each scrape: the outbox's depth and age,
+// the pollers' state, whether the database answers.
 type collector struct{ s *Server }
 
 var (
-	descIngested   = prometheus.NewDesc("otvet_messages_ingested", "Incoming messages stored, by desk and disposition (ticket, reply, staff, spam, quarantined, …).", []string{"desk", "disposition"}, nil)
 	descOutbox     = prometheus.NewDesc("otvet_outbox_pending", "Outgoing mail waiting in the outbox.", nil, nil)
 	descOutboxAge  = prometheus.NewDesc("otvet_outbox_oldest_due_seconds", "How long the oldest pending outbox row has been due (0: none overdue).", nil, nil)
-	descOutboxFail = prometheus.NewDesc("otvet_outbox_failed", "Outgoing mail the outbox gave up.", nil, nil)
+	descOutboxFail = prometheus.NewDesc("otvet_outbox_failed", "Outgoing mail the outbox gave up, still kept (rows in state failed).", nil, nil)
 	descReconnects = prometheus.NewDesc("otvet_imap_reconnects_total", "IMAP sessions that failed and were retried, by desk (since the start).", []string{"desk"}, nil)
 	descConnected  = prometheus.NewDesc("otvet_imap_connected", "1 while the desk's IMAP session is open.", []string{"desk"}, nil)
 	descLastPass   = prometheus.NewDesc("otvet_imap_last_pass_timestamp_seconds", "When the desk's last good IMAP pass ended.", []string{"desk"}, nil)
-	descSLA        = prometheus.NewDesc("otvet_sla_events", "SLA warnings and breaches recorded, by kind and metric.", []string{"kind", "metric"}, nil)
 	descUp         = prometheus.NewDesc("otvet_database_up", "1 when the database answered the scrape's queries.", nil, nil)
 )
 
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descIngested, descOutbox, descOutboxAge, descOutboxFail, descReconnects, descConnected, descLastPass, descSLA, descUp} {
+	for _, d := range []*prometheus.Desc{descOutbox, descOutboxAge, descOutboxFail, descReconnects, descConnected, descLastPass, descUp} {
 		ch <- d
 	}
 }
@@ -119,13 +121,6 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	up := 1.0
 	db := c.s.o.DB
-	if counts, err := db.RawCounts(ctx); err == nil {
-		for k, n := range counts {
-			ch <- prometheus.MustNewConstMetric(descIngested, prometheus.GaugeValue, float64(n), k[0], k[1])
-		}
-	} else {
-		up = 0
-	}
 	if b, err := db.Backlog(ctx); err == nil {
 		ch <- prometheus.MustNewConstMetric(descOutbox, prometheus.GaugeValue, float64(b.Pending))
 		ch <- prometheus.MustNewConstMetric(descOutboxFail, prometheus.GaugeValue, float64(b.Failed))
@@ -134,21 +129,6 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			age = c.s.o.Now().Sub(b.OldestDue.Time).Seconds()
 		}
 		ch <- prometheus.MustNewConstMetric(descOutboxAge, prometheus.GaugeValue, age)
-	} else {
-		up = 0
-	}
-	kinds := map[string][2]string{
-		"sla_warning_first_response": {"warning", "first_response"}, "sla_warning_resolution": {"warning", "resolution"},
-		"sla_breach_first_response": {"breach", "first_response"}, "sla_breach_resolution": {"breach", "resolution"},
-	}
-	names := make([]string, 0, len(kinds))
-	for k := range kinds {
-		names = append(names, k)
-	}
-	if counts, err := db.EventCounts(ctx, names...); err == nil {
-		for k, l := range kinds {
-			ch <- prometheus.MustNewConstMetric(descSLA, prometheus.GaugeValue, float64(counts[k]), l[0], l[1])
-		}
 	} else {
 		up = 0
 	}

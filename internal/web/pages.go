@@ -114,7 +114,12 @@ func (s *Server) ticket(w http.ResponseWriter, r *http.Request, ss *session) {
 		s.notFound(w, r, ss)
 		return
 	}
-	s.showTicket(w, r, ss, id, http.StatusOK, nil, "")
+	f := s.takeFlash(w, r, ss, id)
+	var problem string
+	if f != nil && f.Problem != "" {
+		problem = tr(s.lang(w, r), f.Problem)
+	}
+	s.showTicket(w, r, ss, id, http.StatusOK, f.result(), problem)
 }
 
 func (s *Server) showTicket(w http.ResponseWriter, r *http.Request, ss *session, id int64, code int, res *helpdesk.Result, problem string) {
@@ -205,7 +210,9 @@ func (s *Server) desk(name string) Desk {
 }
 
 // act carries out a form's action through helpdesk.Service.Act: the text
-// is composed exactly as a reply by mail would be.
+// is composed exactly as a reply by mail would be. It answers 303 to the
+// ticket's page with what was done in a flash (flash.go), so that a reload
+// never repeats the action.
 func (s *Server) act(w http.ResponseWriter, r *http.Request, ss *session) {
 	id, ok := s.ticketID(r)
 	if !ok {
@@ -219,7 +226,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, ss *session) {
 	case "command":
 		cmd := r.FormValue("command")
 		if !validCommand(cmd) {
-			s.showTicket(w, r, ss, id, http.StatusBadRequest, nil, "#"+cmd)
+			s.redirectFlash(w, r, ss, flash{Ticket: id, Problem: "problem.command"})
 			return
 		}
 		line := "#" + cmd
@@ -251,8 +258,14 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, ss *session) {
 	}
 	res, err := s.o.Service.Act(r.Context(), helpdesk.Action{TicketID: id, Agent: ss.member.Email, Text: text, Files: files, Via: helpdesk.ViaWeb})
 	switch {
-	case errors.Is(err, helpdesk.ErrEmptyAction), errors.Is(err, helpdesk.ErrNotAgent), errors.Is(err, helpdesk.ErrOwnRequest):
-		s.showTicket(w, r, ss, id, http.StatusUnprocessableEntity, nil, err.Error())
+	case errors.Is(err, helpdesk.ErrEmptyAction):
+		s.redirectFlash(w, r, ss, flash{Ticket: id, Problem: "problem.empty"})
+		return
+	case errors.Is(err, helpdesk.ErrNotAgent):
+		s.redirectFlash(w, r, ss, flash{Ticket: id, Problem: "problem.notagent"})
+		return
+	case errors.Is(err, helpdesk.ErrOwnRequest):
+		s.redirectFlash(w, r, ss, flash{Ticket: id, Problem: "problem.own"})
 		return
 	case errors.Is(err, store.ErrNotFound):
 		s.notFound(w, r, ss)
@@ -262,7 +275,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, ss *session) {
 		return
 	}
 	s.log.Info("web action", "ticket", id, "member", ss.member.Email, "results", len(res.Results), "delivered", res.Delivered)
-	s.showTicket(w, r, ss, id, http.StatusOK, &res, "")
+	s.redirectFlash(w, r, ss, flash{Ticket: id, Results: res.Results, Delivered: res.Delivered})
 }
 
 func validCommand(c string) bool {

@@ -50,7 +50,7 @@ func (s *Server) signinRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.clients.allow(client, now, s.o.LinkTTL, s.o.LinksPerClient) {
 		s.log.Warn("sign-in requests from one client over the limit", "client", client)
-		s.signins.WithLabelValues("limited").Inc()
+		s.m.signin("limited")
 	} else if err := s.mailLink(r.Context(), email); err != nil {
 		s.fail(w, r, err)
 		return
@@ -67,7 +67,7 @@ func (s *Server) mailLink(ctx context.Context, email string) error {
 	err := s.o.DB.Tx(ctx, func(tx *store.Tx) error {
 		m, err := tx.StaffByEmail(ctx, email)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && !m.Active) {
-			s.signins.WithLabelValues("unknown").Inc()
+			s.m.signin("unknown")
 			return nil
 		} else if err != nil {
 			return err
@@ -78,7 +78,7 @@ func (s *Server) mailLink(ctx context.Context, email string) error {
 		}
 		if n >= s.o.LinksPerAddress {
 			s.log.Warn("sign-in links for one address over the limit", "email", m.Email)
-			s.signins.WithLabelValues("limited").Inc()
+			s.m.signin("limited")
 			return nil
 		}
 		tok := newToken()
@@ -110,7 +110,7 @@ func (s *Server) mailLink(ctx context.Context, email string) error {
 		return err
 	}
 	if sent {
-		s.signins.WithLabelValues("link_sent").Inc()
+		s.m.signin("link_sent")
 		s.log.Info("sign-in link queued", "email", email)
 		s.o.Queued()
 	}
@@ -154,14 +154,14 @@ func (s *Server) signinUse(w http.ResponseWriter, r *http.Request) {
 		return tx.AddEvent(r.Context(), 0, now, "web_signed_in", m.Email, "")
 	})
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, sql.ErrNoRows) {
-		s.signins.WithLabelValues("refused").Inc()
+		s.m.signin("refused")
 		s.render(w, r, http.StatusForbidden, "signin", nil, "signin", signinPage{Bad: true})
 		return
 	} else if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.signins.WithLabelValues("signed_in").Inc()
+	s.m.signin("signed_in")
 	s.log.Info("signed in to the web console", "email", email)
 	s.clearCookie(w, csrfCookie)
 	s.setCookie(w, sessionCookie, sessTok, s.o.SessionTTL)

@@ -103,6 +103,10 @@ var texts = map[string][2]string{
 	"blocked":          {"заблокирована", "blocked"},
 	"ticket":           {"Обращение", "Ticket"},
 	"language":         {"English", "Русский"},
+	"problem.command":  {"Такого действия нет.", "There is no such action."},
+	"problem.empty":    {"Нечего делать: напишите ответ, заметку или выберите действие.", "Nothing to do: write a reply or a note, or choose an action."},
+	"problem.notagent": {"Действовать могут только активные агенты и старшие.", "Only active agents and leads can act."},
+	"problem.own":      {"Это ваше собственное обращение: действовать по нему нельзя.", "This is your own request: you cannot act on it."},
 }
 
 // tr is a text in lang ("ru" unless "en"), formatted with args.

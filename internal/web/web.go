@@ -81,6 +81,10 @@ type Options struct {
 	// Stale: /readyz fails when a desk has had no good pass for this long
 	// (default 10 minutes).
 	Stale time.Duration
+	// Metrics are the counters intake, the scheduler and the outbox feed
+	// (NewMetrics; nil: the console makes its own, fed by nobody else).
+	// One Server per Metrics: the server adds its scrape-time gauges.
+	Metrics *Metrics
 }
 
 // Server is the console. It is an http.Handler.
@@ -90,9 +94,11 @@ type Server struct {
 	pages   map[string]*template.Template
 	mux     *http.ServeMux
 	secure  bool
-	reg     *prometheus.Registry
-	signins *prometheus.CounterVec
+	m       *Metrics
 	clients *limiter
+	// flashKey signs the flashes of actions (flash.go); made at start, so
+	// a restart drops the few not shown yet.
+	flashKey []byte
 }
 
 // New checks the options and builds the console.
@@ -137,11 +143,15 @@ func New(o Options) (*Server, error) {
 			o.Desks[i].Location = time.UTC
 		}
 	}
-	s := &Server{o: o, log: o.Logger, secure: u.Scheme == "https", clients: &limiter{hits: map[string][]time.Time{}}}
+	s := &Server{o: o, log: o.Logger, secure: u.Scheme == "https", clients: &limiter{hits: map[string][]time.Time{}},
+		flashKey: make([]byte, 32)}
+	_, _ = rand.Read(s.flashKey)
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
 	}
-	s.metrics()
+	if err := s.metrics(); err != nil {
+		return nil, err
+	}
 	s.routes()
 	return s, nil
 }
@@ -232,8 +242,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// Registry is the server's own metrics registry.
-func (s *Server) Registry() *prometheus.Registry { return s.reg }
+// Registry is the server's metrics registry.
+func (s *Server) Registry() *prometheus.Registry { return s.m.reg }
 
 // session is a signed-in request's member.
 type session struct {

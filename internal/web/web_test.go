@@ -44,6 +44,7 @@ type rig struct {
 	now    time.Time
 	poller *fakePoller
 	ticket int64
+	m      *web.Metrics
 }
 
 func (g *rig) clock() time.Time {
@@ -108,7 +109,9 @@ func newRig(t *testing.T) *rig {
 		t.Fatalf("ticket: %+v %v", out, err)
 	}
 	g.ticket = out.TicketID
-	s, err := web.New(web.Options{DB: db, Service: g.svc, Templates: tmpl, BaseURL: "http://console.test",
+	g.m = web.NewMetrics()
+	g.svc.SetObserver(g.m)
+	s, err := web.New(web.Options{Metrics: g.m, DB: db, Service: g.svc, Templates: tmpl, BaseURL: "http://console.test",
 		Desks:   []web.Desk{{Name: "sd", DisplayName: "Служба поддержки", SupportAddress: support, Language: "ru"}},
 		Pollers: []web.Poller{g.poller}, Now: g.clock})
 	if err != nil {
@@ -306,11 +309,91 @@ func TestCSRF(t *testing.T) {
 	}
 }
 
+// act posts an action on ticket 1 and follows its redirect (post/redirect/get):
+// the status and page of the GET.
 func (g *rig) act(c *http.Client, form url.Values) (int, string) {
+	g.t.Helper()
 	_, page := g.do(c, "GET", "/tickets/1", nil)
 	form.Set("csrf", csrfOf(g.t, page))
 	resp, body := g.do(c, "POST", "/tickets/1/act", form)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/tickets/1" {
+		g.t.Fatalf("action answered %s (Location %q), want 303 to the ticket\n%s", resp.Status, resp.Header.Get("Location"), body)
+	}
+	resp, body = g.do(c, "GET", "/tickets/1", nil)
 	return resp.StatusCode, body
+}
+
+// TestActionsRedirect: every action answers 303 to the ticket's page, which
+// shows what was done once; reloading it repeats nothing.
+func TestActionsRedirect(t *testing.T) {
+	cases := []struct {
+		name    string
+		form    url.Values
+		want    string // on the page after the redirect
+		changed func(*store.Ticket) bool
+	}{
+		{"reply", url.Values{"kind": {"reply"}, "text": {"Перезагрузите принтер."}}, `id="results"`, nil},
+		{"note", url.Values{"kind": {"note"}, "text": {"Звонил, не отвечают."}}, `id="results"`, nil},
+		{"take", url.Values{"kind": {"command"}, "command": {"take"}}, `id="results"`, func(tk *store.Ticket) bool { return tk.Assignee == lead }},
+		{"priority", url.Values{"kind": {"command"}, "command": {"priority"}, "arg": {"high"}}, `id="results"`, func(tk *store.Ticket) bool { return tk.Priority == "high" }},
+		{"wait", url.Values{"kind": {"command"}, "command": {"wait"}, "text": {"Пришлите снимок экрана."}}, `id="results"`, func(tk *store.Ticket) bool { return tk.Status == store.StatusWaiting }},
+		{"resolve", url.Values{"kind": {"command"}, "command": {"resolve"}, "text": {"Готово."}}, `id="results"`, func(tk *store.Ticket) bool { return tk.Status == store.StatusResolved }},
+		{"close", url.Values{"kind": {"command"}, "command": {"close"}}, `id="results"`, func(tk *store.Ticket) bool { return tk.Status == store.StatusClosed }},
+		{"nothing", url.Values{"kind": {"reply"}, "text": {"  "}}, `id="problem"`, nil},
+		{"unknown command", url.Values{"kind": {"command"}, "command": {"explode"}}, `id="problem"`, nil},
+	}
+	for _, cs := range cases {
+		t.Run(cs.name, func(t *testing.T) {
+			g := newRig(t)
+			c := g.signIn(lead)
+			code, page := g.act(c, cs.form)
+			if code != http.StatusOK || !strings.Contains(page, cs.want) {
+				t.Fatalf("%d: the page after the action lacks %s\n%s", code, cs.want, page)
+			}
+			tk, _ := g.db.Ticket(context.Background(), g.ticket)
+			if cs.changed != nil && !cs.changed(tk) {
+				t.Errorf("the action did not happen: %+v", tk)
+			}
+			events, _ := g.db.Events(context.Background(), g.ticket)
+			msgs, _ := g.db.Messages(context.Background(), g.ticket)
+			// A reload: the flash is gone and nothing happens again.
+			resp, again := g.do(c, "GET", "/tickets/1", nil)
+			if resp.StatusCode != http.StatusOK || strings.Contains(again, `id="results"`) || strings.Contains(again, `id="problem"`) {
+				t.Errorf("the reload shows the flash again (%s)", resp.Status)
+			}
+			events2, _ := g.db.Events(context.Background(), g.ticket)
+			msgs2, _ := g.db.Messages(context.Background(), g.ticket)
+			if len(events2) != len(events) || len(msgs2) != len(msgs) {
+				t.Errorf("the reload changed the ticket: %d→%d events, %d→%d messages", len(events), len(events2), len(msgs), len(msgs2))
+			}
+		})
+	}
+}
+
+// TestFlashIsTheSessionsOwn: a flash cookie copied into another session,
+// or altered, shows nothing.
+func TestFlashIsTheSessionsOwn(t *testing.T) {
+	g := newRig(t)
+	c := g.signIn(lead)
+	_, page := g.do(c, "GET", "/tickets/1", nil)
+	resp, _ := g.do(c, "POST", "/tickets/1/act", url.Values{"csrf": {csrfOf(t, page)}, "kind": {"note"}, "text": {"Заметка."}})
+	var flash *http.Cookie
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "otvet_flash" {
+			flash = ck
+		}
+	}
+	if flash == nil || resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("no flash cookie with the redirect (%s)", resp.Status)
+	}
+	other := g.signIn(agent)
+	u, _ := url.Parse(g.srv.URL)
+	for _, v := range []string{flash.Value, "x" + flash.Value} {
+		other.Jar.SetCookies(u, []*http.Cookie{{Name: "otvet_flash", Value: v, Path: "/"}})
+		if _, page := g.do(other, "GET", "/tickets/1", nil); strings.Contains(page, `id="results"`) {
+			t.Errorf("another session was shown the flash %.20s…", v)
+		}
+	}
 }
 
 func TestPermissions(t *testing.T) {
@@ -408,11 +491,53 @@ func TestHealthAndMetrics(t *testing.T) {
 		t.Errorf("readyz after a pass: %s %s", resp.Status, body)
 	}
 	g.signIn(agent)
+	// Two messages ingested: a new request that arrived 3 s before (IMAP
+	// internal date) and the same bytes again; then a send and a failure.
+	raw := "From: " + customer + "\r\nTo: " + support + "\r\nSubject: Сканер\r\nMessage-ID: <m1@uszn>\r\n" +
+		"Content-Type: text/plain; charset=utf-8\r\n\r\nНе сканирует.\r\n"
+	for uid := range uint32(2) {
+		f := mailin.Fetched{UID: uid + 1, Raw: []byte(raw), Size: int64(len(raw)), InternalDate: g.clock().Add(-3 * time.Second)}
+		if _, err := g.svc.Ingest(context.Background(), "sd", 1, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g.m.Sent("sd", nil)
+	g.m.Sent("sd", io.EOF)
+	g.m.GaveUp("sd")
 	_, body := g.do(c, "GET", "/metrics", nil)
-	for _, want := range []string{`otvet_web_signins_total{result="signed_in"} 1`, `otvet_imap_reconnects_total{desk="sd"} 2`,
-		"otvet_outbox_pending ", `otvet_sla_events{kind="breach",metric="resolution"} 0`, "otvet_database_up 1"} {
+	for _, want := range []string{
+		`otvet_web_signins_total{result="signed_in"} 1`,
+		`otvet_web_signins_total{result="link_sent"} 1`,
+		`otvet_imap_reconnects_total{desk="sd"} 2`,
+		`otvet_messages_ingested_total{desk="sd",disposition="ticket"} 1`,
+		`otvet_messages_ingested_total{desk="sd",disposition="duplicate"} 1`,
+		`otvet_delivery_to_ticket_seconds_bucket{desk="sd",le="2"} 0`,
+		`otvet_delivery_to_ticket_seconds_bucket{desk="sd",le="5"} 1`,
+		`otvet_delivery_to_ticket_seconds_sum{desk="sd"} 3`,
+		`otvet_delivery_to_ticket_seconds_count{desk="sd"} 1`,
+		`otvet_outbox_sent_total{desk="sd"} 1`,
+		`otvet_outbox_send_failures_total{desk="sd"} 1`,
+		`otvet_outbox_given_up_total{desk="sd"} 1`,
+		`otvet_sla_alerts_total{desk="sd",kind="breach",metric="resolution"} 0`,
+		"otvet_outbox_pending ", "otvet_outbox_oldest_due_seconds ", "otvet_outbox_failed 0",
+		"otvet_database_up 1", "go_goroutines ",
+	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q:\n%s", want, body)
 		}
+	}
+}
+
+func TestMetricsServeOneConsole(t *testing.T) {
+	m := web.NewMetrics()
+	g := newRig(t)
+	tmpl, _ := mailout.LoadTemplates("")
+	o := web.Options{DB: g.db, Service: g.svc, Templates: tmpl, BaseURL: "http://console.test", Metrics: m,
+		Desks: []web.Desk{{Name: "sd", SupportAddress: support}}}
+	if _, err := web.New(o); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := web.New(o); err == nil {
+		t.Error("a second console on the same metrics was built")
 	}
 }
