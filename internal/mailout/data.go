@@ -381,6 +381,9 @@ func zeroData(name string) (any, bool) {
 	if d, ok := zeroDataKB(name); ok {
 		return d, true
 	}
+	if d, ok := zeroDataMorning(name); ok {
+		return d, true
+	}
 	switch name {
 	case TmplWebSignIn:
 		return WebSignInData{}, true

@@ -59,7 +59,7 @@ const (
 // mail when it is given up.
 func ToStaff(tmpl string) bool {
 	switch tmpl {
-	case TmplAgentNotify, TmplCommandResult, TmplIncidentAlert, TmplDigest, TmplQuarantined, TmplWebSignIn:
+	case TmplAgentNotify, TmplCommandResult, TmplIncidentAlert, TmplDigest, TmplQuarantined, TmplWebSignIn, TmplMorning:
 		return true
 	}
 	return false
