@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -63,6 +64,18 @@ func cmdPoll(ctx context.Context, e *env, args []string) error {
 	}
 	if !*once {
 		return usagef("poll: only --once is supported; use 'otvet serve' to keep polling")
+	}
+	// OTVET_CPUPROFILE=FILE: a CPU profile of the pass for go tool pprof (docs/intake.md).
+	if p := e.Getenv("OTVET_CPUPROFILE"); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	c, err := loadConfig(e, *cfg)
 	if err != nil {

@@ -190,6 +190,9 @@ func (db *DB) FindTickets(ctx context.Context, f TicketFilter) ([]QueueItem, err
 func (t *Tx) FindTickets(ctx context.Context, f TicketFilter) ([]QueueItem, error) {
 	return t.db.findTickets(ctx, &f, func(dst *[]QueueItem, q string, args []any) error {
 		// Not through the statement cache: the query's shape varies with the filter.
+		if err := t.flush(ctx); err != nil {
+			return err
+		}
 		return t.x.SelectContext(ctx, dst, t.x.Rebind(q), bind(args)...)
 	})
 }

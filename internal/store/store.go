@@ -21,8 +21,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	"github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	"github.com/jmoiron/sqlx"
 	"github.com/pressly/goose/v3"
 	"modernc.org/sqlite"
@@ -47,6 +48,7 @@ type DB struct {
 	path    string // SQLite file
 	log     *slog.Logger
 	stmts   sync.Map // rebound query -> *sqlx.Stmt, prepared once per process
+	rebound sync.Map // query -> its text with the dialect's placeholders
 	stemmer *search.Stemmer
 }
 
@@ -227,7 +229,21 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (db *DB) tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	t, err := db.x.BeginTxx(ctx, nil)
+	var (
+		t    *sqlx.Tx
+		conn *sqlx.Conn
+	)
+	if db.dialect == Postgres {
+		// The transaction keeps its connection in hand so that writes
+		// whose results nobody reads go out as one pgx batch (flush).
+		if conn, err = db.x.Connx(ctx); err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		defer conn.Close()
+		t, err = conn.BeginTxx(ctx, nil)
+	} else {
+		t, err = db.x.BeginTxx(ctx, nil)
+	}
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -241,7 +257,11 @@ func (db *DB) tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			_ = t.Rollback()
 		}
 	}()
-	if err := fn(&Tx{x: t, db: db, dialect: db.dialect}); err != nil {
+	tx := &Tx{x: t, db: db, dialect: db.dialect, conn: conn}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.flush(ctx); err != nil {
 		return err
 	}
 	if err := t.Commit(); err != nil {
@@ -323,6 +343,10 @@ type Tx struct {
 	x       *sqlx.Tx
 	db      *DB
 	dialect Dialect
+	// PostgreSQL: the transaction's connection, and the writes queued on it
+	// (see exec and flush).
+	conn    *sqlx.Conn
+	pending []pendingExec
 }
 
 // stmt returns the transaction's handle on a statement prepared once per
@@ -343,7 +367,23 @@ func (t *Tx) stmt(ctx context.Context, q string) (*sqlx.Stmt, error) {
 	return t.x.StmtxContext(ctx, s.(*sqlx.Stmt)), nil
 }
 
+// exec runs a statement that returns no rows. On PostgreSQL it is queued
+// and sent with the following ones as one batch (one round trip) when the
+// transaction next reads, commits, or a caller asks for the result's row
+// count: a failed statement fails the whole transaction either way (an
+// error aborts a PostgreSQL transaction), only the call that reports it
+// differs. Statements run in the order they were issued.
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.conn != nil {
+		r := &batchResult{t: t, ctx: ctx}
+		t.pending = append(t.pending, pendingExec{q: t.rebind(q), args: bind(args), res: r})
+		if len(t.pending) >= maxBatch {
+			if err := t.flush(ctx); err != nil {
+				return nil, err
+			}
+		}
+		return r, nil
+	}
 	s, err := t.stmt(ctx, q)
 	if err != nil {
 		return nil, err
@@ -352,6 +392,9 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 }
 
 func (t *Tx) get(ctx context.Context, dst any, q string, args ...any) error {
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
 	s, err := t.stmt(ctx, q)
 	if err != nil {
 		return err
@@ -360,6 +403,9 @@ func (t *Tx) get(ctx context.Context, dst any, q string, args ...any) error {
 }
 
 func (t *Tx) sel(ctx context.Context, dst any, q string, args ...any) error {
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
 	s, err := t.stmt(ctx, q)
 	if err != nil {
 		return err
@@ -369,11 +415,103 @@ func (t *Tx) sel(ctx context.Context, dst any, q string, args ...any) error {
 
 // queryRow runs a prepared statement that returns one row.
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) (*sqlx.Row, error) {
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
 	s, err := t.stmt(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	return s.QueryRowxContext(ctx, bind(args)...), nil
+}
+
+// maxBatch bounds the statements queued in one PostgreSQL batch.
+const maxBatch = 256
+
+// pendingExec is a write queued on a PostgreSQL transaction.
+type pendingExec struct {
+	q    string // rebound ($1, $2 …)
+	args []any
+	res  *batchResult
+}
+
+// batchResult is the sql.Result of a queued write: asking for it sends the
+// queue.
+type batchResult struct {
+	t    *Tx
+	ctx  context.Context
+	done bool
+	n    int64
+	err  error
+}
+
+func (r *batchResult) LastInsertId() (int64, error) {
+	return 0, errors.New("store: LastInsertId is not supported; use RETURNING")
+}
+
+func (r *batchResult) RowsAffected() (int64, error) {
+	if !r.done {
+		if err := r.t.flush(r.ctx); err != nil && !r.done {
+			return 0, err
+		}
+	}
+	return r.n, r.err
+}
+
+// rebind turns ? into the dialect's placeholders, once per query text.
+func (t *Tx) rebind(q string) string {
+	if r, ok := t.db.rebound.Load(q); ok {
+		return r.(string)
+	}
+	r := t.x.Rebind(q)
+	t.db.rebound.Store(q, r)
+	return r
+}
+
+// flush sends the queued writes of a PostgreSQL transaction as one batch and
+// returns the first error.
+func (t *Tx) flush(ctx context.Context) error {
+	if len(t.pending) == 0 {
+		return nil
+	}
+	p := t.pending
+	t.pending = nil
+	err := t.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: unexpected PostgreSQL driver connection %T", dc)
+		}
+		b := &pgx.Batch{}
+		for _, e := range p {
+			b.Queue(e.q, e.args...)
+		}
+		br := c.Conn().SendBatch(ctx, b)
+		var first error
+		for _, e := range p {
+			if first != nil {
+				e.res.done, e.res.err = true, first
+				continue
+			}
+			tag, err := br.Exec()
+			e.res.done, e.res.n, e.res.err = true, tag.RowsAffected(), err
+			if err != nil {
+				first = err
+			}
+		}
+		if err := br.Close(); first == nil {
+			first = err
+		}
+		return first
+	})
+	if err != nil {
+		for _, e := range p {
+			if !e.res.done {
+				e.res.done, e.res.err = true, err
+			}
+		}
+		return fmt.Errorf("batch of %d statements: %w", len(p), err)
+	}
+	return nil
 }
 
 // insertID runs an INSERT ... RETURNING id.

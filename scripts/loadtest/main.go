@@ -45,12 +45,16 @@ func main() {
 	bin := flag.String("otvet", "bin/otvet", "the otvet binary")
 	seed := flag.Uint64("seed", 1, "the corpus's random seed")
 	keep := flag.Bool("keep", false, "keep the temporary directory (configurations, SQLite databases) and say where it is")
+	flag.StringVar(&profileDir, "cpuprofile", "", "write a CPU profile of each otvet poll to `DIR`/poll-ENGINE.prof")
 	flag.Parse()
 	if err := run(*n, *m, *bin, *seed, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
 }
+
+// profileDir, when set, receives a CPU profile of each timed otvet poll.
+var profileDir string
 
 type servers struct{ imap, smtp, domain, password, pg string }
 
@@ -135,15 +139,23 @@ func run(n, m int, bin string, seed uint64, keep bool) error {
 			return err
 		}
 		defer drop()
-		cfg, err := writeConfig(dir, "poll-pg", s, pgBox, "", fmt.Sprintf("{driver: postgres, dsn: %q}", dsn))
+		walBefore := int64(0)
+		written := func(*os.ProcessState) int64 { return wal() - walBefore }
+		// The poll talks to PostgreSQL through a counting proxy: round trips per message.
+		px, err := newTripCounter(dsn)
 		if err != nil {
 			return err
 		}
-		walBefore := int64(0)
-		written := func(*os.ProcessState) int64 { return wal() - walBefore }
-		if err := pollRun("PostgreSQL", bin, cfg, dirFile, n, raw, size, written, func() { walBefore = wal() }); err != nil {
+		defer px.Close()
+		cfg, err := writeConfig(dir, "poll-pg", s, pgBox, "", fmt.Sprintf("{driver: postgres, dsn: %q}", px.dsn))
+		if err != nil {
 			return err
 		}
+		var trips0 int64
+		if err := pollRun("PostgreSQL", bin, cfg, dirFile, n, raw, size, written, func() { walBefore = wal(); trips0 = px.trips.Load() }); err != nil {
+			return err
+		}
+		fmt.Printf("  PostgreSQL round trips per message: %.1f\n", float64(px.trips.Load()-trips0)/float64(n))
 	}
 
 	// 3. IDLE latency: Dovecot's own announcement, then with idle_check.
@@ -176,6 +188,9 @@ func pollRun(engine, bin, cfg, dirFile string, n int, raw float64, size func() i
 	}
 	t0 := time.Now()
 	cmd := exec.Command(bin, "poll", "--once", "--no-send", "--config", cfg)
+	if profileDir != "" {
+		cmd.Env = append(os.Environ(), "OTVET_CPUPROFILE="+filepath.Join(profileDir, "poll-"+engine+".prof"))
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("poll: %v\n%s", err, out)
