@@ -233,6 +233,8 @@ func Regulations(c *config.Config) helpdesk.Regulations {
 		IncidentContacts: r.Incident.Contacts,
 		Incident:         helpdesk.Targets{FirstResponse: r.Incident.FirstResponse.D(), Resolution: r.Incident.Resolution.D()},
 		Levels:           targets(levels(c)),
+		// Contractors (docs/contractors.md).
+		PauseWithContractor: c.PauseWithContractor(), ContractorAlertAfter: c.Tickets.ContractorAlertAfter.D(),
 	}
 }
 

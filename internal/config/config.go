@@ -252,6 +252,10 @@ type Tickets struct {
 	// WaitCloseDays: and closes after this many working days without their
 	// reply, counted from the #wait (default 10; negative: never).
 	WaitCloseDays int `yaml:"wait_close_days"`
+	// ContractorAlertAfter: agents are alerted that a contractor missed its
+	// response target this much business time (on the contractor's hours)
+	// after the target, when the contractor was reminded (default 1h).
+	ContractorAlertAfter Duration `yaml:"contractor_alert_after"`
 }
 
 // KB is the knowledge base (docs/kb.md).
@@ -289,6 +293,28 @@ type SupportLevel struct {
 	Name          string   `yaml:"name"`
 	FirstResponse Duration `yaml:"first_response"`
 	Resolution    Duration `yaml:"resolution"`
+	// WithContractor: what the desk's resolution clock does while a ticket
+	// of this level is with a contractor (#escalate until #recall):
+	// "runs" (default) or "pauses" (docs/contractors.md).
+	WithContractor string `yaml:"with_contractor"`
+}
+
+// The values of support_levels[].with_contractor.
+const (
+	ContractorClockRuns   = "runs"
+	ContractorClockPauses = "pauses"
+)
+
+// PauseWithContractor names the support levels whose resolution clock
+// pauses while a contractor works on the ticket.
+func (c *Config) PauseWithContractor() map[string]bool {
+	m := map[string]bool{}
+	for _, l := range c.SupportLevels {
+		if l.WithContractor == ContractorClockPauses {
+			m[l.Name] = true
+		}
+	}
+	return m
 }
 
 // Desk is one support mailbox.
@@ -507,6 +533,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Tickets.ReopenWindow == 0 {
 		c.Tickets.ReopenWindow = Duration(14 * 24 * time.Hour)
+	}
+	if c.Tickets.ContractorAlertAfter == 0 {
+		c.Tickets.ContractorAlertAfter = Duration(time.Hour)
 	}
 	if len(c.SupportLevels) == 0 {
 		c.SupportLevels = []SupportLevel{

@@ -82,6 +82,9 @@ func (c *Config) validate() []error {
 	if p := c.Tickets.SLAWarnPercent; p < 1 || p > 99 {
 		add("tickets.sla_warn_percent", "%d is not a share of the target: use 1 to 99 (default 80)", p)
 	}
+	if c.Tickets.ContractorAlertAfter < 0 {
+		add("tickets.contractor_alert_after", "%s is negative: say how long after a contractor's missed target agents are alerted, e.g. 1h", c.Tickets.ContractorAlertAfter.D())
+	}
 	if r, cl := c.Tickets.WaitReminderDays, c.Tickets.WaitCloseDays; r > 0 && cl > 0 && cl <= r {
 		add("tickets.wait_close_days", "%d is not after the reminder (wait_reminder_days: %d): close later than you remind, or set -1 to never close", cl, r)
 	}
@@ -106,6 +109,11 @@ func (c *Config) validate() []error {
 		levels[l.Name] = true
 		if l.FirstResponse <= 0 || l.Resolution < l.FirstResponse {
 			add(f, "first_response must be positive and resolution at least first_response")
+		}
+		switch l.WithContractor {
+		case "", ContractorClockRuns, ContractorClockPauses:
+		default:
+			add(f+".with_contractor", "%q: use runs (the resolution clock keeps running while a contractor works) or pauses", l.WithContractor)
 		}
 	}
 	if c.Rules.Identification.WaitDays < 1 {

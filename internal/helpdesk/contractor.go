@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/sla"
 	"github.com/otvet/otvet/internal/staffcmd"
 	"github.com/otvet/otvet/internal/store"
 	"github.com/otvet/otvet/internal/workcal"
@@ -277,14 +278,18 @@ func ParseHours(s string) (workcal.Hours, error) {
 	return workcal.Hours{Start: start, End: end}, nil
 }
 
-// contractorTimers reminds contractors whose response target has come and
-// alerts the ticket's agents once (the scheduler, Tick).
+// contractorTimers runs the contractors' own clocks (the scheduler, Tick):
+// when a contractor's response target comes unanswered, the contractor is
+// reminded once; when it is breached — rules ContractorAlertAfter later in
+// business time on the contractor's hours (tickets.contractor_alert_after,
+// default 1h) and still unanswered — the ticket's agents are alerted once.
 func (s *Service) contractorTimers(ctx context.Context, tx *store.Tx, now time.Time) (int, error) {
 	due, err := tx.InvolvementsDue(ctx, now)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
+	cals := map[int64]Calendar{} // per contractor, for this tick
 	for i := range due {
 		v := &due[i]
 		t, err := tx.Ticket(ctx, v.TicketID)
@@ -299,6 +304,7 @@ func (s *Service) contractorTimers(ctx context.Context, tx *store.Tx, now time.T
 		if err != nil {
 			return n, err
 		}
+		acted := false
 		if !v.RemindedAt.Valid {
 			if err := in.mailContractor(ctx, t, k, v, mailout.ContractorReminder, "", "", nil); err != nil {
 				return n, err
@@ -306,8 +312,17 @@ func (s *Service) contractorTimers(ctx context.Context, tx *store.Tx, now time.T
 			if err := tx.MarkInvolvement(ctx, v.ID, store.InvReminded, now); err != nil {
 				return n, err
 			}
+			if err := tx.AddEvent(ctx, t.ID, now, "contractor_reminded", "system", k.Name+" <"+v.Email+">"); err != nil {
+				return n, err
+			}
+			acted = true
 		}
-		if !v.BreachedAt.Valid {
+		cal, ok := cals[k.ID]
+		if !ok {
+			cal = s.contractorCalendar(in.desk, k, now)
+			cals[k.ID] = cal
+		}
+		if !v.BreachedAt.Valid && !now.Before(contractorAlertAt(cal, v.DueAt.Time, s.regs.ContractorAlertAfter)) {
 			if err := tx.MarkInvolvement(ctx, v.ID, store.InvBreached, now); err != nil {
 				return n, err
 			}
@@ -317,8 +332,98 @@ func (s *Service) contractorTimers(ctx context.Context, tx *store.Tx, now time.T
 			if err := in.notifyWith(ctx, t, mailout.NotifyContractorBreach, "", k.Name+" <"+v.Email+">", "", notifyExtras{}); err != nil {
 				return n, err
 			}
+			acted = true
 		}
-		n++
+		if acted {
+			n++
+		}
 	}
 	return n, nil
+}
+
+// contractorAlertAt is when a contractor due at due is breached: after
+// more business time on its calendar (wall time without one).
+func contractorAlertAt(cal Calendar, due time.Time, after time.Duration) time.Time {
+	if after <= 0 {
+		return due
+	}
+	if cal == nil {
+		return due.Add(after)
+	}
+	return cal.Add(due, after)
+}
+
+// ContractorPause is the reason recorded on the resolution clock paused
+// while a contractor works (a level with with_contractor: pauses).
+const ContractorPause = "contractor"
+
+// pausesWithContractor reports whether the ticket's support level pauses
+// the resolution clock while a contractor works (config
+// support_levels[].with_contractor; default: it runs).
+func (lc *lifecycle) pausesWithContractor(t *store.Ticket) bool {
+	level := t.SupportLevel
+	if level == "" {
+		level = lc.desk.Level
+	}
+	return lc.s.regs.PauseWithContractor[level]
+}
+
+// heldByContractor reports whether the ticket's resolution clock must stay
+// paused: its level pauses with a contractor and one is still involved.
+func (lc *lifecycle) heldByContractor(ctx context.Context, t *store.Ticket) (bool, error) {
+	if !lc.pausesWithContractor(t) {
+		return false, nil
+	}
+	vs, err := lc.tx.InvolvementsOf(ctx, t.ID)
+	if err != nil {
+		return false, err
+	}
+	for _, v := range vs {
+		if !v.EndedAt.Valid {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// contractorPause pauses the resolution clock of a ticket just passed to a
+// contractor when its level says so (the lifecycle's escalated event).
+func (lc *lifecycle) contractorPause(ctx context.Context, t *store.Ticket) error {
+	if lc.desk.Calendar == nil || !lc.pausesWithContractor(t) {
+		return nil
+	}
+	return lc.contractorClock(ctx, t, sla.EventPause, ContractorPause)
+}
+
+// contractorResume lets the resolution clock paused for a contractor count
+// again when the involvement ended (#recall), unless another contractor
+// still holds it or the ticket's state pauses it anyway (waiting, deferred:
+// it resumes with the state).
+func (lc *lifecycle) contractorResume(ctx context.Context, t *store.Ticket) error {
+	if lc.desk.Calendar == nil || (t.Status != store.StatusOpen && t.Status != store.StatusPlanned) {
+		return nil
+	}
+	if held, err := lc.heldByContractor(ctx, t); err != nil || held {
+		return err
+	}
+	return lc.contractorClock(ctx, t, sla.EventResume, string(EvRecalled))
+}
+
+// contractorClock records a pause or resume on the resolution clock alone
+// (a running clock is not resumed, a paused one not paused again).
+func (lc *lifecycle) contractorClock(ctx context.Context, t *store.Ticket, kind sla.EventKind, reason string) error {
+	fr, res, err := loadClocks(t, lc.desk.Calendar)
+	if err != nil || res == nil || res.Stopped() {
+		return err
+	}
+	if err := res.Record(sla.Event{Kind: kind, At: lc.now, Reason: reason}); errors.Is(err, sla.ErrTransition) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := storeClocks(t, fr, res); err != nil {
+		return err
+	}
+	t.UpdatedAt = lc.now
+	return lc.tx.SetTicketSLA(ctx, t)
 }

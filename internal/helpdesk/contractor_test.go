@@ -8,6 +8,7 @@ import (
 
 	"github.com/otvet/otvet/internal/helpdesk"
 	"github.com/otvet/otvet/internal/mailmsg"
+	"github.com/otvet/otvet/internal/sla"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -149,5 +150,139 @@ func TestEscalateUnknownContractorFails(t *testing.T) {
 	}
 	if len(h.sent("contractor_request")) != 0 || len(h.sent("contractor_notice")) != 0 {
 		t.Error("mail sent for an unknown contractor")
+	}
+}
+
+// The contractor is reminded when its response target comes (business time
+// on its hours, 10:00–18:00 here); the agents are alerted only when the
+// target is breached: rules.ContractorAlertAfter later, on the same hours.
+func TestContractorReminderThenAlertOnItsHours(t *testing.T) {
+	loc := friday.Location()
+	at := func(day, hour, minute int) time.Time { return time.Date(2025, 3, day, hour, minute, 0, 0, loc) }
+	for _, tc := range []struct {
+		name             string
+		escalated        time.Time
+		grace            time.Duration
+		reminder, breach time.Time // due, and when the agents hear of it
+	}{
+		// Thursday 17:00: one hour on Thursday, one on Friday from 10:00.
+		{"target over the night", at(13, 17, 0), time.Hour, at(14, 11, 0), at(14, 12, 0)},
+		// Friday 14:00: due 16:00; three more hours run 16–18 and Monday 10–11.
+		{"grace over the weekend", at(14, 14, 0), 3 * time.Hour, at(14, 16, 0), at(17, 11, 0)},
+		// No grace: the alert comes with the reminder.
+		{"no grace", at(13, 17, 0), 0, at(14, 11, 0), at(14, 11, 0)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newStaffHarness(t, func(o *helpdesk.Options) { o.Regulations.ContractorAlertAfter = tc.grace })
+			addVendor(h, false)
+			h.now = tc.escalated
+			id := h.newTicket()
+			h.command(agent1, "#escalate irtech")
+			reminders := func() int { return len(h.sent("contractor_request")) - 1 }
+			alerts := func() int { return strings.Count(h.events(id), "contractor_breached") }
+			for _, step := range []struct {
+				now               time.Time
+				reminders, alerts int
+			}{
+				{tc.escalated.Add(90 * time.Minute), 0, 0}, // after the contractor's hours: its clock stands
+				{tc.reminder.Add(-time.Minute), 0, 0},
+				{tc.reminder, 1, btoi(!tc.breach.After(tc.reminder))},
+				{tc.breach.Add(-time.Minute), 1, btoi(!tc.breach.After(tc.reminder))},
+				{tc.breach, 1, 1},
+				{tc.breach.Add(time.Hour), 1, 1}, // once each
+			} {
+				if step.now.Before(tc.escalated) {
+					continue
+				}
+				h.now = step.now
+				h.tick()
+				if reminders() != step.reminders || alerts() != step.alerts {
+					t.Fatalf("at %s: %d reminders, %d alerts; want %d, %d", step.now.Format("Mon 15:04"),
+						reminders(), alerts(), step.reminders, step.alerts)
+				}
+			}
+			if rs := h.sent("contractor_request"); !strings.Contains(parse(t, rs[len(rs)-1].Raw).Subject, "Напоминание") {
+				t.Errorf("no reminder")
+			}
+			if n := h.notification(agent1); !strings.Contains(n.Subject, "не ответил в срок") {
+				t.Errorf("alert: %s", n.Subject)
+			}
+			if ev := h.events(id); strings.Count(ev, "contractor_reminded") != 1 {
+				t.Errorf("events %s", ev)
+			}
+		})
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// resolution decodes a ticket's resolution clock.
+func (h *harness) resolution(id int64) *sla.Clock {
+	h.t.Helper()
+	c, err := sla.Decode([]byte(h.ticket(id).SLAResolution), h.opts.Desks[0].Calendar)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return c
+}
+
+// Whether the desk's resolution clock pauses while a contractor works is
+// the level's setting: by default it runs; with pauses it stops counting
+// from #escalate to #recall, a customer's reply meanwhile does not restart
+// it, and the first response counts as given either way.
+func TestContractorPausesResolutionPerLevel(t *testing.T) {
+	for _, pauses := range []bool{false, true} {
+		t.Run(map[bool]string{false: "runs", true: "pauses"}[pauses], func(t *testing.T) {
+			h := newStaffHarness(t, func(o *helpdesk.Options) {
+				o.Regulations.PauseWithContractor = map[string]bool{"standard": pauses}
+			})
+			addVendor(h, false)
+			id := h.newTicket() // Friday 10:00, level standard
+			h.now = friday.Add(time.Hour)
+			h.command(agent1, "#escalate irtech")
+			if tk := h.ticket(id); !tk.FirstResponseAt.Valid {
+				t.Error("the first response is not given when the requester is told")
+			}
+			elapsedAtEscalation := h.resolution(id).Elapsed(h.now)
+			if elapsedAtEscalation != time.Hour {
+				t.Fatalf("elapsed %v at #escalate", elapsedAtEscalation)
+			}
+			wantState := map[bool]sla.State{false: sla.Running, true: sla.Paused}[pauses]
+			if st := h.resolution(id).State(h.now); st != wantState {
+				t.Fatalf("resolution %s after #escalate, want %s", st, wantState)
+			}
+			// The agent asks the customer something; the customer answers.
+			h.now = friday.Add(2 * time.Hour)
+			h.command(agent1, "#wait Уточните номер кабинета.")
+			ack := mailTo(t, h.outbox(id), "petrov@uszn.kgo66.ru")
+			h.now = friday.Add(3 * time.Hour)
+			h.ingest(mail{from: petrov, subject: "Re: " + ack.Subject, id: "room@uszn", inReplyTo: ack.MessageID, body: "Кабинет 12."}.String())
+			if tk := h.ticket(id); tk.Status != store.StatusOpen {
+				t.Fatalf("status %s after the customer's answer", tk.Status)
+			}
+			if st := h.resolution(id).State(h.now); st != wantState {
+				t.Errorf("resolution %s after the customer's answer, want %s", st, wantState)
+			}
+			h.now = friday.Add(5 * time.Hour)
+			h.command(agent1, "#recall")
+			h.now = friday.Add(6 * time.Hour)
+			c := h.resolution(id)
+			if c.State(h.now) != sla.Running {
+				t.Fatalf("resolution %s after #recall:\n%s", c.State(h.now), c.Explain(h.now, friday.Location()))
+			}
+			// Runs: 1h before, 1h to the #wait, 3h after the answer. Pauses: 1h before, 1h after #recall.
+			want := map[bool]time.Duration{false: 5 * time.Hour, true: 2 * time.Hour}[pauses]
+			if got := c.Elapsed(h.now); got != want {
+				t.Errorf("elapsed %v, want %v:\n%s", got, want, c.Explain(h.now, friday.Location()))
+			}
+			if pauses && !strings.Contains(c.Explain(h.now, friday.Location()), "(contractor)") {
+				t.Errorf("the pause does not say why:\n%s", c.Explain(h.now, friday.Location()))
+			}
+		})
 	}
 }

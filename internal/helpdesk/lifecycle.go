@@ -48,10 +48,15 @@ const (
 	clocksReopen              // stopped clocks count again (first response only when none was given)
 	clocksStart               // clocks start now with the ticket's targets
 	clocksRespond             // the first response is given: the first-response clock stops; resolution runs on
+	// A contractor (contractor.go): the first response is given; the
+	// resolution clock pauses when the ticket's level says so.
+	clocksEscalate
+	clocksRecall // the resolution clock paused for a contractor counts again (when the state counts)
 )
 
 func (e clockEffect) String() string {
-	return [...]string{"—", "pause", "resume", "stop both", "reopen", "start", "first response given"}[e]
+	return [...]string{"—", "pause", "resume", "stop both", "reopen", "start", "first response given",
+		"first response given; resolution pauses if the level says so", "resolution resumes if paused for the contractor"}[e]
 }
 
 // transition is one row of the lifecycle table.
@@ -88,8 +93,8 @@ func transitions() []transition {
 		{EvClosed, []string{unidentified, open, waiting, deferred, planned, resolved, rejected}, closed, clocksStop},
 		{EvMerged, []string{open, waiting, deferred, planned, resolved}, closed, clocksStop},
 		// The contractor events keep the ticket's state ("" in the table: unchanged).
-		{EvEscalated, []string{open, waiting, deferred, planned}, "", clocksRespond},
-		{EvRecalled, []string{unidentified, open, waiting, deferred, planned, resolved, rejected, closed}, "", clocksKeep},
+		{EvEscalated, []string{open, waiting, deferred, planned}, "", clocksEscalate},
+		{EvRecalled, []string{unidentified, open, waiting, deferred, planned, resolved, rejected, closed}, "", clocksRecall},
 		{EvContractorAnswered, []string{unidentified, open, waiting, deferred, planned, resolved, rejected, closed}, "", clocksKeep},
 	}
 }
@@ -270,6 +275,13 @@ func (lc *lifecycle) clocks(ctx context.Context, t *store.Ticket, e clockEffect,
 		return lc.reopenClocks(ctx, t, why)
 	case clocksRespond:
 		return lc.firstResponse(ctx, t)
+	case clocksEscalate:
+		if err := lc.firstResponse(ctx, t); err != nil {
+			return err
+		}
+		return lc.contractorPause(ctx, t)
+	case clocksRecall:
+		return lc.contractorResume(ctx, t)
 	case clocksStart:
 		tg := Targets{lc.desk.FirstResponse, lc.desk.Resolution}
 		if c.Targets != nil {
@@ -354,9 +366,15 @@ func (lc *lifecycle) changeClocks(ctx context.Context, t *store.Ticket, kind sla
 			return err
 		}
 	} else {
+		held := false
+		if kind == sla.EventResume {
+			if held, err = lc.heldByContractor(ctx, t); err != nil {
+				return err
+			}
+		}
 		for _, c := range []*sla.Clock{fr, res} {
-			if c == nil || c.Stopped() {
-				continue
+			if c == nil || c.Stopped() || (c == res && held) {
+				continue // a contractor's pause outlasts the state's (contractor.go)
 			}
 			err := c.Record(sla.Event{Kind: kind, At: lc.now, Reason: reason})
 			if err != nil && !errors.Is(err, sla.ErrTransition) {
@@ -428,6 +446,13 @@ func (lc *lifecycle) reopenClocks(ctx context.Context, t *store.Ticket, reason s
 			kind = sla.EventResume // paused (a deferred ticket rejected before the stop existed)
 		}
 		if err := c.Record(sla.Event{Kind: kind, At: lc.now, Reason: reason}); err != nil && !errors.Is(err, sla.ErrTransition) {
+			return err
+		}
+	}
+	if held, err := lc.heldByContractor(ctx, t); err != nil {
+		return err
+	} else if held && res != nil && !res.Stopped() {
+		if err := res.Record(sla.Event{Kind: sla.EventPause, At: lc.now, Reason: ContractorPause}); err != nil && !errors.Is(err, sla.ErrTransition) {
 			return err
 		}
 	}

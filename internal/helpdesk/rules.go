@@ -23,6 +23,12 @@ type Regulations struct {
 	IncidentContacts []string
 	Incident         Targets // SLA targets of priority "incident"
 	Levels           map[string]Targets
+	// PauseWithContractor: the support levels whose resolution clock
+	// pauses while a contractor works on the ticket (docs/contractors.md).
+	PauseWithContractor map[string]bool
+	// ContractorAlertAfter: how long after a contractor's missed target
+	// (business time on its hours) the agents are alerted; 0: at the target.
+	ContractorAlertAfter time.Duration
 }
 
 // Targets are SLA targets in business time.

@@ -137,7 +137,7 @@ func (s *SMTPSender) Send(ctx context.Context, envelopeFrom string, to []string,
 		_ = conn.Close()
 	}()
 
-	err = s.transaction(sc, from, rcpts, raw)
+	err = s.transaction(sc, from, rcpts, raw, true)
 	if err != nil && ctx.Err() != nil {
 		var se *SendError
 		if errors.As(err, &se) && len(se.Delivered) == 0 {
@@ -174,7 +174,9 @@ func isTLSError(err error) bool {
 	return errors.As(err, &re) || errors.As(err, &ae) || errors.As(err, &ce)
 }
 
-func (s *SMTPSender) transaction(sc *gosmtp.Client, from string, rcpts []string, raw []byte) error {
+// transaction submits one message on an open session and, with quit, ends
+// the session after the message (SMTPSession keeps it open instead).
+func (s *SMTPSender) transaction(sc *gosmtp.Client, from string, rcpts []string, raw []byte, quit bool) error {
 	deadline := func(extra time.Duration) { _ = sc.UpdateDeadline(s.o.Timeout + extra) }
 	deadline(0)
 	if err := sc.Mail("<" + from + ">"); err != nil {
@@ -215,8 +217,10 @@ func (s *SMTPSender) transaction(sc *gosmtp.Client, from string, rcpts []string,
 	if err := w.Close(); err != nil {
 		return replyError(PhaseData, "", err)
 	}
-	deadline(0)
-	_ = sc.Quit()
+	if quit {
+		deadline(0)
+		_ = sc.Quit()
+	}
 	if len(refused) > 0 {
 		return joinRefused(refused, accepted)
 	}

@@ -1,26 +1,34 @@
 // Package outbox sends the mail queued in the database: at least once, never
 // twice at the same time, and never giving up because the relay was down.
 //
-// The worker claims one row at a time. A claim writes the attempt number and
-// the time of the next attempt before the attempt, and holds the row for
-// SendTimeout plus a margin; the send itself is cut off after SendTimeout
-// (cancelling it closes the SMTP connection), so no other sender — another
-// instance, or a cron `poll --once` beside `serve` — can take the row while
-// it is being sent. Only permanent rejections of the message end a row at
-// once; temporary failures (4xx, network, TLS, AUTH) are retried with a
-// backoff capped at RetryMax until GiveUpAfter has passed since the row was
-// queued (or requeued). A success after a failure of the relay wakes every
-// row of the desk that waits for the relay.
+// Several senders (Options.Parallel) drain the outbox at once. Each claims a
+// few rows at a time; a claim writes the attempt number and the time of the
+// next attempt before the attempt, and holds the rows for SendTimeout plus a
+// margin; the sends of one claim are cut off SendTimeout after it (cancelling
+// a send closes the SMTP connection), and rows whose turn comes too late are
+// given back unattempted, so no other sender — another of this worker's,
+// another instance, or a cron `poll --once` beside `serve` — can take a row
+// while it is being sent. Each sender keeps its SMTP connection to a desk's
+// relay between messages (RSET between them), and closes it when it has been
+// idle for IdleClose. The rows the relay accepted are marked sent in batches
+// (MarkBatch rows or MarkDelay, whichever comes first); until its mark is
+// written a row stays claimed, so a crash in between sends it again when the
+// claim expires, with the same bytes and Message-ID — never loses it. Only
+// permanent rejections of the message end a row at once; temporary failures
+// (4xx, network, TLS, AUTH) are retried with a backoff capped at RetryMax
+// until GiveUpAfter has passed since the row was queued (or requeued). A
+// success after a failure of the relay wakes every row of the desk that
+// waits for the relay.
 package outbox
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/otvet/otvet/internal/mailout"
@@ -44,10 +52,28 @@ type Options struct {
 	GiveUpAfter  time.Duration // temporary failures are retried this long after queueing; default 7 days
 	RetryMin     time.Duration // first retry delay, doubled each attempt; default 30s
 	RetryMax     time.Duration // cap of the retry delay; default 5m
-	SendTimeout  time.Duration // one attempt is cut off after this; default 10m (the claim lasts a minute longer)
+	SendTimeout  time.Duration // the sends of one claim are cut off after this; default 10m (the claim lasts a minute longer)
 	PollInterval time.Duration // default 5s
-	Now          func() time.Time
-	Logger       *slog.Logger
+	// Parallel is the number of senders draining at once, each with its own
+	// claims and its own connection to each desk's relay (default 4).
+	Parallel int
+	// ClaimBatch caps the rows one claim takes (default 8). A sender starts
+	// with one row a claim and doubles while rows keep coming, so a short
+	// queue is spread over the senders.
+	ClaimBatch int
+	// MarkBatch and MarkDelay: the rows the relay accepted are marked sent
+	// in one transaction per MarkBatch rows, or after MarkDelay (defaults 64
+	// and 50ms).
+	MarkBatch int
+	MarkDelay time.Duration
+	// IdleClose: a connection to a relay unused this long is closed (QUIT);
+	// default 5s. Drain closes its connections when it returns.
+	IdleClose time.Duration
+	// MaxPerConnection: a connection is closed after this many messages and
+	// the next one opens a new one (default 100; relays often limit it).
+	MaxPerConnection int
+	Now              func() time.Time
+	Logger           *slog.Logger
 	// OnGiveUp is called once for each row given up, after the give-up is
 	// recorded, with the row as it now is (state failed, given_up_at,
 	// last_error); helpdesk tells the ticket's agents. An error is logged:
@@ -84,6 +110,21 @@ type Worker struct {
 	db   *store.DB
 	o    Options
 	wake chan struct{}
+	pool *pool // connections kept between drains of Run
+	// dbmu serialises this worker's transactions on SQLite, where writers
+	// take turns anyway: its senders queue here rather than in SQLite's
+	// busy handler, which sleeps up to 100 ms a turn, and hold one
+	// connection of the pool rather than all of them.
+	dbmu *sync.Mutex
+}
+
+// lockDB takes dbmu (SQLite) and returns its unlock.
+func (w *Worker) lockDB() func() {
+	if w.dbmu == nil {
+		return func() {}
+	}
+	w.dbmu.Lock()
+	return w.dbmu.Unlock
 }
 
 // New builds a worker.
@@ -103,6 +144,24 @@ func New(db *store.DB, o Options) *Worker {
 	if o.PollInterval <= 0 {
 		o.PollInterval = 5 * time.Second
 	}
+	if o.Parallel <= 0 {
+		o.Parallel = 4
+	}
+	if o.ClaimBatch <= 0 {
+		o.ClaimBatch = 8
+	}
+	if o.MarkBatch <= 0 {
+		o.MarkBatch = 64
+	}
+	if o.MarkDelay <= 0 {
+		o.MarkDelay = 50 * time.Millisecond
+	}
+	if o.IdleClose <= 0 {
+		o.IdleClose = 5 * time.Second
+	}
+	if o.MaxPerConnection <= 0 {
+		o.MaxPerConnection = 100
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -115,7 +174,11 @@ func New(db *store.DB, o Options) *Worker {
 	if o.RelayFault == nil {
 		o.RelayFault = RelayFault
 	}
-	return &Worker{db: db, o: o, wake: make(chan struct{}, 1)}
+	w := &Worker{db: db, o: o, wake: make(chan struct{}, 1), pool: newPool()}
+	if db != nil && db.Dialect() == store.SQLite {
+		w.dbmu = &sync.Mutex{}
+	}
+	return w
 }
 
 // RelayFault is the default Options.RelayFault: every failure except an
@@ -150,106 +213,12 @@ func (w *Worker) Backoff(attempts int) time.Duration {
 	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
 
-// Stats count one drain. Woken counts rows made due at once because the
-// relay answered again after failing.
-type Stats struct{ Sent, Retried, Failed, Woken int }
-
-// Drain sends everything that is due now, one row at a time, and returns;
-// for `poll --once`, tests and Run.
-func (w *Worker) Drain(ctx context.Context) (Stats, error) {
-	var st Stats
-	lease := func(int) time.Duration { return w.o.SendTimeout + ClaimMargin }
-	for {
-		if err := ctx.Err(); err != nil {
-			return st, err
-		}
-		rows, err := w.db.ClaimOutgoing(ctx, w.o.Now().UTC(), 1, lease)
-		if err != nil {
-			return st, err
-		}
-		if len(rows) == 0 {
-			return st, nil
-		}
-		if err := w.send(ctx, &rows[0], &st); err != nil {
-			return st, err
-		}
-	}
-}
-
-func (w *Worker) send(ctx context.Context, o *store.Outgoing, st *Stats) error {
-	log := w.o.Logger.With("outbox_id", o.ID, "desk", o.Desk, "kind", o.Kind, "message_id", o.MessageID, "attempt", o.Attempts)
-	if o.TicketID.Valid {
-		log = log.With("ticket", o.TicketID.Int64)
-	}
-	sender, ok := w.o.Senders[o.Desk]
-	var err error
-	if !ok {
-		err = fmt.Errorf("no SMTP sender configured for desk %q", o.Desk)
-	} else {
-		// The claim outlives this deadline by ClaimMargin: when it passes,
-		// the connection is closed and nobody else has sent the row yet.
-		sctx, cancel := context.WithTimeout(ctx, w.o.SendTimeout)
-		err = sender.Send(sctx, o.EnvelopeFrom, strings.Split(o.Recipients, "\n"), o.Raw)
-		cancel()
-	}
-	// Record the result even when ctx was cancelled mid-send.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	now := w.o.Now().UTC()
-	var a store.Attempt
-	if err == nil {
-		st.Sent++
-		log.Info("mail sent", "to", o.Recipients)
-	} else {
-		a.Err = err.Error()
-		a.RelayDown = !ok || w.o.RelayFault(err)
-		since := o.CreatedAt
-		if o.RequeuedAt.Valid {
-			since = o.RequeuedAt.Time
-		}
-		switch {
-		case ok && w.o.IsPermanent(err):
-			a.GiveUp = true
-			st.Failed++
-			log.Error("mail rejected permanently; given up", "to", o.Recipients, "err", err)
-		case now.Sub(since) >= w.o.GiveUpAfter:
-			a.GiveUp = true
-			a.Err = fmt.Sprintf("%s%s of queueing: %s", giveUpExpired, w.o.GiveUpAfter, a.Err)
-			st.Failed++
-			log.Error("mail not delivered in time; given up", "to", o.Recipients, "queued", since, "err", err)
-		default:
-			a.Next = now.Add(w.Backoff(o.Attempts))
-			st.Retried++
-			log.Warn("mail not sent; will retry", "next_attempt_at", a.Next, "relay_down", a.RelayDown, "err", err)
-		}
-	}
-	woken, ferr := w.db.FinishAttempt(rctx, o, now, a)
-	switch {
-	case errors.Is(ferr, store.ErrClaimLost):
-		log.Warn("outbox row was claimed again or requeued during the attempt; outcome not recorded", "err", err)
-	case ferr != nil:
-		return ferr
-	case woken > 0:
-		st.Woken += woken
-		log.Info("relay answers again: waiting mail is due now", "woken", woken)
-	case a.GiveUp && w.o.OnGiveUp != nil:
-		g := *o
-		g.Raw = nil
-		g.State, g.LastError, g.ClaimedUntil = store.OutFailed, a.Err, sql.NullTime{}
-		g.GivenUpAt, g.RelayDown = sql.NullTime{Time: now, Valid: true}, a.RelayDown
-		if herr := w.o.OnGiveUp(rctx, g); herr != nil {
-			log.Error("mail given up, but telling the agents failed; the digest reports it", "err", herr)
-		}
-	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return nil
-}
-
 // Run drains the outbox until ctx is done: on Wake, when the next row is due,
-// and at least every PollInterval. Errors are logged and retried.
+// and at least every PollInterval. Errors are logged and retried. Connections
+// to the relays stay open between drains until idle for IdleClose, and are
+// closed when Run returns.
 func (w *Worker) Run(ctx context.Context) error {
+	defer w.pool.closeAll()
 	for {
 		if _, err := w.drainSafely(ctx); err != nil && ctx.Err() == nil {
 			w.o.Logger.Error("outbox drain failed", "err", err)
@@ -260,6 +229,9 @@ func (w *Worker) Run(ctx context.Context) error {
 				wait = max(d, 10*time.Millisecond)
 			}
 		}
+		if at, ok := w.pool.nextIdle(w.o.IdleClose); ok {
+			wait = max(min(wait, time.Until(at)), 10*time.Millisecond)
+		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -269,6 +241,7 @@ func (w *Worker) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 		t.Stop()
+		w.pool.closeIdle(w.o.IdleClose)
 	}
 }
 
@@ -278,5 +251,5 @@ func (w *Worker) drainSafely(ctx context.Context) (st Stats, err error) {
 			err = fmt.Errorf("outbox worker panicked: %v", p)
 		}
 	}()
-	return w.Drain(ctx)
+	return w.drain(ctx)
 }

@@ -1,0 +1,130 @@
+package mailout
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+
+	gosmtp "github.com/wneessen/go-mail/smtp"
+)
+
+// SMTPSession submits several messages over one connection to the relay:
+// the first Send connects (EHLO, TLS, AUTH as SMTPSender.Send does), later
+// ones say RSET and reuse it. Any error closes the connection, and the next
+// Send connects again. A Send on a reused connection that fails before the
+// relay could have accepted anything (RSET, MAIL FROM, or a temporary
+// refusal of a recipient, after which the transaction was reset) is tried
+// once more on a new connection: a relay that closed an idle connection, or
+// that takes only so many messages per connection, costs no retry of the
+// message. Errors are *SendError, as from SMTPSender.Send.
+//
+// A session is not safe for concurrent use; Close it when done (QUIT).
+type SMTPSession struct {
+	s    *SMTPSender
+	sc   *gosmtp.Client
+	conn net.Conn
+	n    int // messages submitted on this connection
+}
+
+// Session returns a session with the relay; it connects on the first Send.
+func (s *SMTPSender) Session() *SMTPSession { return &SMTPSession{s: s} }
+
+// Send submits raw like SMTPSender.Send, on the session's connection.
+func (ss *SMTPSession) Send(ctx context.Context, envelopeFrom string, to []string, raw []byte) (err error) {
+	defer func() { err = ss.s.redact(err) }()
+	from, rcpts, err := checkEnvelope(envelopeFrom, to, raw)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return &SendError{Phase: PhaseConnect, Err: err}
+	}
+	if ss.sc != nil {
+		err = ss.submit(ctx, from, rcpts, raw, true)
+		if err == nil || !untouched(err) || ctx.Err() != nil {
+			return err
+		}
+		ss.s.log.Debug("smtp: reused connection failed before the message; connecting again", "host", ss.s.o.Host, "err", err)
+	}
+	sc, conn, err := ss.s.connect(ctx)
+	if err != nil {
+		return err
+	}
+	ss.sc, ss.conn, ss.n = sc, conn, 0
+	return ss.submit(ctx, from, rcpts, raw, false)
+}
+
+// errReset is a failed RSET on a reused connection.
+var errReset = errors.New("RSET failed")
+
+// submit runs one transaction on the open connection, after RSET when
+// reset; any error drops the connection.
+func (ss *SMTPSession) submit(ctx context.Context, from string, rcpts []string, raw []byte, reset bool) (err error) {
+	conn := ss.conn
+	// A cancelled context aborts the transaction by closing the socket.
+	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
+	defer func() {
+		if !stop() || err != nil {
+			ss.drop()
+		}
+	}()
+	if reset {
+		_ = ss.sc.UpdateDeadline(ss.s.o.Timeout)
+		if rerr := ss.sc.Reset(); rerr != nil {
+			return &SendError{Phase: PhaseMail, Code: replyCode(rerr), Err: fmt.Errorf("%w: %w", errReset, rerr)}
+		}
+	}
+	err = ss.s.transaction(ss.sc, from, rcpts, raw, false)
+	if err != nil && ctx.Err() != nil {
+		var se *SendError
+		if errors.As(err, &se) && len(se.Delivered) == 0 {
+			se.Err, se.Permanent = fmt.Errorf("%w (%v)", ctx.Err(), se.Err), false
+		}
+	}
+	if err == nil {
+		ss.n++
+		ss.s.log.Debug("smtp: message submitted", "host", ss.s.o.Host, "recipients", len(rcpts), "size", len(raw), "on_connection", ss.n)
+	}
+	return err
+}
+
+// untouched reports whether err happened before the relay could have
+// accepted the message for anyone: RSET, MAIL FROM, or a temporary refusal
+// of a recipient (the transaction was then reset).
+func untouched(err error) bool {
+	var se *SendError
+	if !errors.As(err, &se) || len(se.Delivered) > 0 {
+		return false
+	}
+	switch se.Phase {
+	case PhaseMail:
+		return true
+	case PhaseRcpt:
+		return !se.Permanent
+	}
+	return false
+}
+
+// drop closes the connection without QUIT.
+func (ss *SMTPSession) drop() {
+	if ss.conn != nil {
+		_ = ss.conn.Close()
+	}
+	ss.sc, ss.conn, ss.n = nil, nil, 0
+}
+
+// Close ends the session with QUIT and closes the connection; the session
+// may be used again (it connects anew).
+func (ss *SMTPSession) Close() error {
+	if ss.sc == nil {
+		return nil
+	}
+	_ = ss.sc.UpdateDeadline(ss.s.o.Timeout)
+	err := ss.sc.Quit()
+	ss.drop()
+	if err != nil {
+		return fmt.Errorf("mailout: smtp quit: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+package mailout
+
+import (
+	"context"
+	"io"
+	"log"
+	"net"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// countingRelay accepts everything, counts connections and messages per
+// connection, and refuses MAIL FROM with 421 after perConn messages on one
+// connection (a relay that limits them), when perConn is set.
+type countingRelay struct {
+	perConn int
+	mu      sync.Mutex
+	conns   int
+	msgs    int
+	resets  int
+}
+
+func (r *countingRelay) NewSession(*smtp.Conn) (smtp.Session, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.conns++
+	return &countingSession{r: r}, nil
+}
+
+type countingSession struct {
+	r *countingRelay
+	n int
+}
+
+func (s *countingSession) Reset() {
+	s.r.mu.Lock()
+	s.r.resets++
+	s.r.mu.Unlock()
+}
+func (s *countingSession) Logout() error { return nil }
+func (s *countingSession) Mail(string, *smtp.MailOptions) error {
+	if s.r.perConn > 0 && s.n >= s.r.perConn {
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 7, 0}, Message: "too many messages"}
+	}
+	return nil
+}
+func (s *countingSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (s *countingSession) Data(r io.Reader) error {
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return err
+	}
+	s.n++
+	s.r.mu.Lock()
+	s.r.msgs++
+	s.r.mu.Unlock()
+	return nil
+}
+
+func (r *countingRelay) counts() (conns, msgs int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.conns, r.msgs
+}
+
+// startCounting starts r on loopback; idle connections are dropped by the
+// server after readTimeout.
+func startCounting(t *testing.T, r *countingRelay, readTimeout time.Duration) *SMTPSender {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := smtp.NewServer(r)
+	s.Domain = "mx.test"
+	s.ErrorLog = log.New(io.Discard, "", 0)
+	s.ReadTimeout, s.WriteTimeout = readTimeout, 10*time.Second
+	go func() { _ = s.Serve(l) }()
+	t.Cleanup(func() { _ = s.Close() })
+	host, port, _ := net.SplitHostPort(l.Addr().String())
+	p, _ := strconv.Atoi(port)
+	return newSender(t, &testServer{Host: host, Port: p}, SMTPOptions{})
+}
+
+func TestSMTPSessionReusesConnection(t *testing.T) {
+	cases := []struct {
+		name      string
+		perConn   int
+		idle      time.Duration // the server drops a connection idle this long
+		pause     time.Duration // between messages
+		n         int
+		wantConns int
+	}{
+		{"one connection", 0, 10 * time.Second, 0, 10, 1},
+		{"relay takes 3 per connection", 3, 10 * time.Second, 0, 10, 4},
+		{"relay closed the idle connection", 0, 100 * time.Millisecond, 250 * time.Millisecond, 3, 3},
+	}
+	raw := composedSample(t)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := &countingRelay{perConn: c.perConn}
+			ss := startCounting(t, r, c.idle).Session()
+			defer ss.Close()
+			for i := range c.n {
+				if i > 0 {
+					time.Sleep(c.pause)
+				}
+				if err := ss.Send(context.Background(), "sd@otvet.test", []string{"u@example.org"}, raw); err != nil {
+					t.Fatalf("message %d: %v", i, err)
+				}
+			}
+			if err := ss.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if conns, msgs := r.counts(); conns != c.wantConns || msgs != c.n {
+				t.Errorf("%d connections, %d messages; want %d, %d", conns, msgs, c.wantConns, c.n)
+			}
+		})
+	}
+}
+
+// TestSMTPSessionErrors: a refusal of the message is returned, not retried
+// on a new connection, and the session carries on after it.
+func TestSMTPSessionErrors(t *testing.T) {
+	srv := startServer(t, &testServer{rcptErr: map[string]error{
+		"bad@example.org": smtpErr(550, smtp.EnhancedCode{5, 1, 1}, "no such user"),
+	}}, nil)
+	ss := newSender(t, srv, SMTPOptions{}).Session()
+	defer ss.Close()
+	raw := composedSample(t)
+	ctx := context.Background()
+	if err := ss.Send(ctx, "sd@otvet.test", []string{"u@example.org"}, raw); err != nil {
+		t.Fatal(err)
+	}
+	err := ss.Send(ctx, "sd@otvet.test", []string{"bad@example.org"}, raw)
+	if !IsPermanent(err) {
+		t.Fatalf("refused recipient: %v, want a permanent error", err)
+	}
+	if err := ss.Send(ctx, "sd@otvet.test", []string{"u2@example.org"}, raw); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(srv.messages()); got != 2 {
+		t.Errorf("%d messages received, want 2", got)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := ss.Send(cctx, "sd@otvet.test", []string{"u@example.org"}, raw); err == nil || IsPermanent(err) {
+		t.Errorf("cancelled: %v, want a temporary error", err)
+	}
+}
