@@ -52,13 +52,41 @@ func (s *session) fetchRun(ctx context.Context, uidValidity uint32, run []meta, 
 		set.AddNum(imap.UID(m.uid))
 	}
 	cmd := s.c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
-	// go-imap's reader waits until a FETCH is consumed, so every way out
-	// of here, a panic in the sink included, must consume it: on the
+	// The FETCH stream is read by its own goroutine into a bounded queue
+	// (fetchAhead), so that the server's next messages arrive while the
+	// sink stores the previous ones. go-imap's reader waits until a FETCH
+	// is consumed, so every way out of here, a panic in the sink included,
+	// must stop that goroutine and then consume the command: on the
 	// abnormal ones the connection is killed first to make that quick.
+	q := newFetchAhead(fetchAheadMessages, fetchAheadBytes)
+	readerDone := make(chan struct{})
+	go func() {
+		defer close(readerDone)
+		defer q.close()
+		for {
+			msg := cmd.Next()
+			if msg == nil {
+				return
+			}
+			f, ok, err := s.readMessage(msg, trunc)
+			if err != nil {
+				q.put(fetched{err: fmt.Errorf("mailin: fetch: %w", err)})
+				return
+			}
+			if ok && !q.put(fetched{f: f}) {
+				return
+			}
+		}
+	}()
 	consumed := false
+	stopReader := func() {
+		q.stop()
+		<-readerDone
+	}
 	defer func() {
 		if !consumed {
 			s.kill()
+			stopReader()
 			cmd.Close()
 		}
 	}()
@@ -110,25 +138,23 @@ func (s *session) fetchRun(ctx context.Context, uidValidity uint32, run []meta, 
 		if ctx.Err() != nil {
 			return fmt.Errorf("%w: %w", errAborted, ctx.Err())
 		}
-		msg := cmd.Next()
-		if msg == nil {
+		it, more := q.get()
+		if !more {
 			break
 		}
-		f, ok, err := s.readMessage(msg, trunc)
-		if err != nil {
-			return fmt.Errorf("mailin: fetch: %w", err)
-		}
-		if !ok {
-			continue
+		if it.err != nil {
+			return it.err
 		}
 		st.Fetched++
-		if err := ord.add(f, deliver); err != nil {
+		if err := ord.add(it.f, deliver); err != nil {
 			// Read the rest of the batch so the delivered ones can be marked.
 			consumed = true
+			stopReader()
 			cmd.Close()
 			return err
 		}
 	}
+	<-readerDone
 	consumed = true
 	if err := cmd.Close(); err != nil {
 		return fmt.Errorf("mailin: fetch: %w", err)

@@ -130,32 +130,9 @@ func run(n, m int, bin string, seed uint64, keep bool) error {
 		return err
 	}
 	if s.pg != "" {
-		pgBox := fmt.Sprintf("load-pg-%d@%s", stamp, s.domain)
-		if err := appendMessages(s, pgBox, msgs); err != nil {
+		if err := pgRuns(s, bin, dir, dirFile, stamp, msgs, raw); err != nil {
 			return err
 		}
-		dsn, size, wal, drop, err := pgDatabase(s.pg, fmt.Sprintf("otvet_load_%d", stamp))
-		if err != nil {
-			return err
-		}
-		defer drop()
-		walBefore := int64(0)
-		written := func(*os.ProcessState) int64 { return wal() - walBefore }
-		// The poll talks to PostgreSQL through a counting proxy: round trips per message.
-		px, err := newTripCounter(dsn)
-		if err != nil {
-			return err
-		}
-		defer px.Close()
-		cfg, err := writeConfig(dir, "poll-pg", s, pgBox, "", fmt.Sprintf("{driver: postgres, dsn: %q}", px.dsn))
-		if err != nil {
-			return err
-		}
-		var trips0 int64
-		if err := pollRun("PostgreSQL", bin, cfg, dirFile, n, raw, size, written, func() { walBefore = wal(); trips0 = px.trips.Load() }); err != nil {
-			return err
-		}
-		fmt.Printf("  PostgreSQL round trips per message: %.1f\n", float64(px.trips.Load()-trips0)/float64(n))
 	}
 
 	// 3. IDLE latency: Dovecot's own announcement, then with idle_check.
@@ -176,11 +153,14 @@ func run(n, m int, bin string, seed uint64, keep bool) error {
 // the process's block output; PostgreSQL: the WAL generated) since start,
 // called just before the poll.
 func pollRun(engine, bin, cfg, dirFile string, n int, raw float64, size func() int64, written func(*os.ProcessState) int64, start ...func()) error {
-	if out, err := exec.Command(bin, "migrate", "--config", cfg).CombinedOutput(); err != nil {
-		return fmt.Errorf("migrate: %v\n%s", err, out)
-	}
-	if out, err := exec.Command(bin, "directory", "import", dirFile, "--config", cfg).CombinedOutput(); err != nil {
-		return fmt.Errorf("directory import: %v\n%s", err, out)
+	_, err := pollRunRate(engine, bin, cfg, dirFile, n, raw, size, written, start...)
+	return err
+}
+
+// pollRunRate is pollRun returning the rate (messages per second).
+func pollRunRate(engine, bin, cfg, dirFile string, n int, raw float64, size func() int64, written func(*os.ProcessState) int64, start ...func()) (float64, error) {
+	if err := prepareDB(bin, cfg, dirFile); err != nil {
+		return 0, err
 	}
 	before := size()
 	for _, f := range start {
@@ -193,14 +173,14 @@ func pollRun(engine, bin, cfg, dirFile string, n int, raw float64, size func() i
 	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("poll: %v\n%s", err, out)
+		return 0, fmt.Errorf("poll: %v\n%s", err, out)
 	}
 	rate := float64(n) / time.Since(t0).Seconds()
 	ps := cmd.ProcessState
 	fmt.Printf("otvet poll --once (%s): %7.0f msgs/s (%.1f %% of raw fetch; process start included); per message: %.2f ms of otvet CPU, %.1f KB of database, %.1f KB written\n",
 		engine, rate, 100*rate/raw, float64((ps.UserTime()+ps.SystemTime()).Microseconds())/1000/float64(n),
 		float64(size()-before)/float64(n)/1024, float64(written(ps))/float64(n)/1024)
-	return nil
+	return rate, nil
 }
 
 // pgDatabase creates a database for one run on the server of dsn: its DSN,
@@ -335,22 +315,31 @@ func rawFetchRate(s servers, box string) (float64, error) {
 }
 
 func writeConfig(dir, name string, s servers, box, imapExtra, database string) (string, error) {
+	return writeConfigBoxes(dir, name, s, []string{box}, imapExtra, database)
+}
+
+// writeConfigBoxes writes a configuration with one desk per mailbox, in that order.
+func writeConfigBoxes(dir, name string, s servers, boxes []string, imapExtra, database string) (string, error) {
 	ih, ip, _ := net.SplitHostPort(s.imap)
 	var staff strings.Builder
 	for i, a := range staffAddrs {
 		fmt.Fprintf(&staff, "  - {email: %s, name: Агент %d, role: agent}\n", a, i+1)
+	}
+	var desks strings.Builder
+	for _, box := range boxes {
+		fmt.Fprintf(&desks, `  - name: %s
+    support_address: %s
+    imap: {host: %s, port: %s, security: plain, username: %s, password: %q, %s}
+    smtp: {host: 127.0.0.1, port: 1, security: none}
+`, strings.NewReplacer("@", "-", ".", "-").Replace(box), box, ih, ip, box, s.password, imapExtra)
 	}
 	body := fmt.Sprintf(`database: %s
 secret_key: "loadtest-secret-key-0123456789abcdef"
 log: {level: warn}
 auto_reply: {max_per_hour: 100000}
 desks:
-  - name: sd
-    support_address: %s
-    imap: {host: %s, port: %s, security: plain, username: %s, password: %q, %s}
-    smtp: {host: 127.0.0.1, port: 1, security: none}
-staff:
-%s`, database, box, ih, ip, box, s.password, imapExtra, staff.String())
+%sstaff:
+%s`, database, desks.String(), staff.String())
 	p := filepath.Join(dir, name+".yaml")
 	return p, os.WriteFile(p, []byte(body), 0o600)
 }
@@ -411,4 +400,131 @@ func send(addr, from, to string, raw []byte) error {
 		return err
 	}
 	return c.Quit()
+}
+
+// pgRuns measures intake on PostgreSQL: one instance over the n messages;
+// two instances on one database, each starting with its own mailbox of n
+// messages (the advisory lock gives each mailbox to one of them); and the
+// round trips per message, counted through a proxy on a separate, smaller
+// run (the proxy costs time, so it stays out of the rates).
+func pgRuns(s servers, bin, dir, dirFile string, stamp int64, msgs [][]byte, raw float64) error {
+	n := len(msgs)
+	newDB := func(tag string) (string, func() int64, func() int64, func(), error) {
+		return pgDatabase(s.pg, fmt.Sprintf("otvet_load_%s_%d", tag, stamp))
+	}
+	newBox := func(tag string, msgs [][]byte) (string, error) {
+		box := fmt.Sprintf("load-%s-%d@%s", tag, stamp, s.domain)
+		return box, appendMessages(s, box, msgs)
+	}
+	pgConfig := func(name, dsn string, boxes ...string) (string, error) {
+		return writeConfigBoxes(dir, name, s, boxes, "", fmt.Sprintf("{driver: postgres, dsn: %q}", dsn))
+	}
+
+	// One instance.
+	box, err := newBox("pg1", msgs)
+	if err != nil {
+		return err
+	}
+	dsn, size, wal, drop, err := newDB("one")
+	if err != nil {
+		return err
+	}
+	defer drop()
+	cfg, err := pgConfig("poll-pg", dsn, box)
+	if err != nil {
+		return err
+	}
+	walBefore := int64(0)
+	written := func(*os.ProcessState) int64 { return wal() - walBefore }
+	one, err := pollRunRate("PostgreSQL", bin, cfg, dirFile, n, raw, size, written, func() { walBefore = wal() })
+	if err != nil {
+		return err
+	}
+
+	// Two instances on one database.
+	boxA, err := newBox("pg2a", msgs)
+	if err != nil {
+		return err
+	}
+	boxB, err := newBox("pg2b", msgs)
+	if err != nil {
+		return err
+	}
+	dsn2, _, _, drop2, err := newDB("two")
+	if err != nil {
+		return err
+	}
+	defer drop2()
+	cfgA, err := pgConfig("poll-pg2a", dsn2, boxA, boxB)
+	if err != nil {
+		return err
+	}
+	cfgB, err := pgConfig("poll-pg2b", dsn2, boxB, boxA)
+	if err != nil {
+		return err
+	}
+	if err := prepareDB(bin, cfgA, dirFile); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	a := exec.Command(bin, "poll", "--once", "--no-send", "--config", cfgA)
+	b := exec.Command(bin, "poll", "--once", "--no-send", "--config", cfgB)
+	var outA, outB bytes.Buffer
+	a.Stdout, a.Stderr, b.Stdout, b.Stderr = &outA, &outA, &outB, &outB
+	if err := a.Start(); err != nil {
+		return err
+	}
+	if err := b.Start(); err != nil {
+		return err
+	}
+	errA, errB := a.Wait(), b.Wait()
+	if errA != nil || errB != nil {
+		return fmt.Errorf("two instances: %v %v\n%s\n%s", errA, errB, outA.String(), outB.String())
+	}
+	two := float64(2*n) / time.Since(t0).Seconds()
+	cpu := a.ProcessState.UserTime() + a.ProcessState.SystemTime() + b.ProcessState.UserTime() + b.ProcessState.SystemTime()
+	fmt.Printf("otvet poll --once (PostgreSQL, two instances, one database, a mailbox each): %7.0f msgs/s together (%.2f× one instance); %.2f ms of otvet CPU per message\n",
+		two, two/one, float64(cpu.Microseconds())/1000/float64(2*n))
+
+	// Round trips, through the counting proxy, on a part of the corpus.
+	m := min(n, 300)
+	boxC, err := newBox("pgc", msgs[:m])
+	if err != nil {
+		return err
+	}
+	dsn3, _, _, drop3, err := newDB("count")
+	if err != nil {
+		return err
+	}
+	defer drop3()
+	px, err := newTripCounter(dsn3)
+	if err != nil {
+		return err
+	}
+	defer px.Close()
+	cfgC, err := pgConfig("poll-pgc", px.dsn, boxC)
+	if err != nil {
+		return err
+	}
+	if err := prepareDB(bin, cfgC, dirFile); err != nil {
+		return err
+	}
+	trips0 := px.trips.Load()
+	if out, err := exec.Command(bin, "poll", "--once", "--no-send", "--config", cfgC).CombinedOutput(); err != nil {
+		return fmt.Errorf("poll: %v\n%s", err, out)
+	}
+	fmt.Printf("PostgreSQL round trips per message (a pass over %d of the messages, batch start and end included): %.1f\n",
+		m, float64(px.trips.Load()-trips0)/float64(m))
+	return nil
+}
+
+// prepareDB migrates the database of cfg and imports the directory.
+func prepareDB(bin, cfg, dirFile string) error {
+	if out, err := exec.Command(bin, "migrate", "--config", cfg).CombinedOutput(); err != nil {
+		return fmt.Errorf("migrate: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(bin, "directory", "import", dirFile, "--config", cfg).CombinedOutput(); err != nil {
+		return fmt.Errorf("directory import: %v\n%s", err, out)
+	}
+	return nil
 }
