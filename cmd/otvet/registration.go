@@ -23,14 +23,14 @@ import (
 const registrationUsage = "registration list [--json] | show N [--json] | " +
 	"edit N [--file REQUEST.json] [--org ID | --new-org | --auto-org] [--move-users[=false]] [--authority-document[=false]] " +
 	"[--key-channel TEXT] [--account TEXT] [--row N] [--add-domain DOMAIN]... [--allow-person EMAIL]... [--allow-role-change[=false]] | " +
-	"approve N | reject N REASON"
+	"[--no-head[=false]] | approve N [--key-channel TEXT] [--no-head] | reject N REASON"
 
 // registrationFlags are the flags of every registration subcommand.
 type registrationFlags struct {
 	cfg, file, keyChannel, account *string
 	asJSON, newOrg, autoOrg        *bool
 	moveUsers, authority           *bool
-	allowRoleChange                *bool
+	allowRoleChange, noHead        *bool
 	org, row                       *int64
 	addDomains, allowPeople        *listFlag
 	given                          map[string]bool
@@ -52,19 +52,22 @@ func cmdRegistration(ctx context.Context, e *env, args []string) error {
 	}
 	fs := newFlags(e, "registration "+args[0], registrationUsage)
 	f := registrationFlags{
-		cfg:        configFlag(fs),
-		asJSON:     fs.Bool("json", false, "JSON output"),
-		file:       fs.String("file", "", "edit: the corrected request, as the \"request\" object of 'registration show N --json'"),
-		org:        fs.Int64("org", 0, "edit: register into this existing organisation"),
-		newOrg:     fs.Bool("new-org", false, "edit: register a new organisation, even if one matches"),
-		autoOrg:    fs.Bool("auto-org", false, "edit: forget --org/--new-org (the requester's organisation, else the form's)"),
-		moveUsers:  fs.Bool("move-users", false, "edit: users of another organisation listed in the request may be moved"),
-		authority:  fs.Bool("authority-document", false, "edit: the document confirming the signatory's authority was received"),
-		keyChannel: fs.String("key-channel", "", "edit: how the access key is handed over (every person, or --row N)"),
-		account:    fs.String("account", "", "edit: the account in the system of the person of --row N"),
-		row:        fs.Int64("row", 0, "edit: the person (row number) --key-channel or --account is about"),
+		cfg:       configFlag(fs),
+		asJSON:    fs.Bool("json", false, "JSON output"),
+		file:      fs.String("file", "", "edit: the corrected request, as the \"request\" object of 'registration show N --json'"),
+		org:       fs.Int64("org", 0, "edit: register into this existing organisation"),
+		newOrg:    fs.Bool("new-org", false, "edit: register a new organisation, even if one matches"),
+		autoOrg:   fs.Bool("auto-org", false, "edit: forget --org/--new-org (the requester's organisation, else the form's)"),
+		moveUsers: fs.Bool("move-users", false, "edit: users of another organisation listed in the request may be moved"),
+		authority: fs.Bool("authority-document", false, "edit: the document confirming the signatory's authority was received"),
+		keyChannel: fs.String("key-channel", "", "edit, approve: how the access key is handed over (every person, or --row N); "+
+			"never an open channel such as e-mail"),
+		account: fs.String("account", "", "edit: the account in the system of the person of --row N"),
+		row:     fs.Int64("row", 0, "edit: the person (row number) --key-channel or --account is about"),
 		allowRoleChange: fs.Bool("allow-role-change", false,
 			"edit: existing users' access rights may change (kept as they are otherwise)"),
+		noHead: fs.Bool("no-head", false, "edit, approve: the signatory does not become the organisation's head "+
+			"(shown among the warnings; approval makes them the head otherwise)"),
 		addDomains:  &listFlag{},
 		allowPeople: &listFlag{},
 		given:       map[string]bool{},
@@ -103,7 +106,11 @@ func cmdRegistration(ctx context.Context, e *env, args []string) error {
 			}
 			reason = fs.Arg(1)
 		}
-		return registrationDecide(ctx, e, *f.cfg, n, args[0] == "approve", reason)
+		if args[0] == "reject" && (f.given["key-channel"] || f.given["no-head"]) {
+			return usagef("registration reject: --key-channel and --no-head go with approve")
+		}
+		return registrationDecide(ctx, e, *f.cfg, n, args[0] == "approve", reason,
+			helpdesk.Approval{KeyChannel: *f.keyChannel, NoHead: *f.noHead})
 	}
 	return usagef("registration: unknown subcommand %q; usage: otvet %s", args[0], registrationUsage)
 }
@@ -266,6 +273,7 @@ type requestJSON struct {
 	HasAuthorityDocument bool         `json:"has_authority_document"`
 	Problems             []string     `json:"problems"`
 	Cuts                 []string     `json:"cuts,omitempty"`
+	NoHead               bool         `json:"no_head,omitempty"`
 }
 
 type orgFormJSON struct {
@@ -295,7 +303,7 @@ func toRequestJSON(r regform.Request) requestJSON {
 	o := r.Organisation
 	j := requestJSON{Organisation: orgFormJSON{o.Name, o.INN, o.OGRN, o.KPP, o.Address, o.Head},
 		People: []personJSON{}, Source: r.Source, HasAuthorityDocument: r.HasAuthorityDocument,
-		Problems: nonNil(r.Problems), Cuts: r.Cuts}
+		Problems: nonNil(r.Problems), Cuts: r.Cuts, NoHead: r.NoHead}
 	for _, p := range r.People {
 		j.People = append(j.People, personJSON{Row: p.Row, FullName: p.FullName, Department: p.Department, Position: p.Position,
 			Systems: p.Systems, Rights: p.Rights, Email: p.Email, Phone: p.Phone, Action: p.Action, Account: p.Account, KeyChannel: p.KeyChannel})
@@ -306,7 +314,7 @@ func toRequestJSON(r regform.Request) requestJSON {
 func (j requestJSON) request() *regform.Request {
 	o := j.Organisation
 	r := &regform.Request{Organisation: regform.Organisation{Name: o.Name, INN: o.INN, OGRN: o.OGRN, KPP: o.KPP, Address: o.Address, Head: o.Head},
-		Source: j.Source, HasAuthorityDocument: j.HasAuthorityDocument, Problems: j.Problems, Cuts: j.Cuts}
+		Source: j.Source, HasAuthorityDocument: j.HasAuthorityDocument, Problems: j.Problems, Cuts: j.Cuts, NoHead: j.NoHead}
 	for _, p := range j.People {
 		r.People = append(r.People, regform.Person{Row: p.Row, FullName: p.FullName, Department: p.Department, Position: p.Position,
 			Systems: p.Systems, Rights: p.Rights, Email: p.Email, Phone: p.Phone, Action: p.Action, Account: p.Account, KeyChannel: p.KeyChannel})
@@ -400,6 +408,9 @@ func registrationEdit(ctx context.Context, e *env, f registrationFlags, n int64)
 	if g["allow-role-change"] {
 		edit.AllowRoleChange = f.allowRoleChange
 	}
+	if g["no-head"] {
+		edit.NoHead = f.noHead
+	}
 	a, err := openApp(ctx, e, *f.cfg, app.Options{})
 	if err != nil {
 		return err
@@ -420,13 +431,18 @@ func registrationEdit(ctx context.Context, e *env, f registrationFlags, n int64)
 	return nil
 }
 
-func registrationDecide(ctx context.Context, e *env, cfgPath string, n int64, approve bool, reason string) error {
+func registrationDecide(ctx context.Context, e *env, cfgPath string, n int64, approve bool, reason string, choice helpdesk.Approval) error {
 	a, err := openApp(ctx, e, cfgPath, app.Options{})
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	summary, err := a.Service.DecideRegistration(ctx, n, approve, reason, actorName(e))
+	var summary string
+	if approve {
+		summary, err = a.Service.ApproveRegistration(ctx, n, choice, actorName(e))
+	} else {
+		summary, err = a.Service.DecideRegistration(ctx, n, false, reason, actorName(e))
+	}
 	if err != nil {
 		return err
 	}

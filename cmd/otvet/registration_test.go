@@ -270,3 +270,44 @@ func TestRegistrationWarningsAndChoices(t *testing.T) {
 		})
 	}
 }
+
+// The signatory becomes the head only as the operator confirms: show lists
+// it among the warnings, edit --no-head declines it (and --no-head=false
+// takes that back), approve --no-head declines it for that approval;
+// approve --key-channel sets everyone's key channel, an open one refused.
+func TestRegistrationHeadAndKeyChannel(t *testing.T) {
+	req := sad7Request
+	req.HasAuthorityDocument = true
+	req.Organisation.Head = "Е.П. Соколова"
+	cfg, n := pendingRequest(t, req, "sokolova@sad7.kgo66.ru")
+	out := must(t, "registration", "show", n, "--config", cfg)
+	if !strings.Contains(out, "Е.П. Соколова (sokolova@sad7.kgo66.ru) станет руководителем организации") {
+		t.Errorf("show does not ask about the head:\n%s", out)
+	}
+	must(t, "registration", "edit", n, "--no-head", "--config", cfg)
+	var show registrationJSON
+	mustJSON(t, &show, "registration", "show", n, "--json", "--config", cfg)
+	if !show.Request.NoHead {
+		t.Errorf("edit --no-head not recorded: %+v", show.Request)
+	}
+	must(t, "registration", "edit", n, "--no-head=false", "--config", cfg)
+	var ue usageError
+	if _, _, err := otvet(t, "registration", "edit", n, "--key-channel", "электронная почта", "--config", cfg); !errors.As(err, &ue) {
+		t.Errorf("edit --key-channel with an open channel: %v, want a usage error", err)
+	}
+	if _, _, err := otvet(t, "registration", "approve", n, "--key-channel", "по e-mail", "--config", cfg); err == nil || !strings.Contains(err.Error(), "open channel") {
+		t.Errorf("approve --key-channel with an open channel: %v", err)
+	}
+	if _, _, err := otvet(t, "registration", "reject", n, "insufficient_info", "--no-head", "--config", cfg); !errors.As(err, &ue) {
+		t.Errorf("reject --no-head: %v, want a usage error", err)
+	}
+	out = must(t, "registration", "approve", n, "--key-channel", "лично в руки", "--no-head", "--config", cfg)
+	if strings.Contains(out, "руководитель организации") {
+		t.Errorf("approve --no-head made a head: %s", out)
+	}
+	var u map[string]any
+	mustJSON(t, &u, "user", "show", "sokolova@sad7.kgo66.ru", "--json", "--config", cfg)
+	if u["role"] != "user" {
+		t.Errorf("after approve --no-head: role %v", u["role"])
+	}
+}

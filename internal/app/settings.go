@@ -91,6 +91,7 @@ func LoadSettings(c *config.Config, log *slog.Logger) (*Settings, error) {
 			Auth: helpdesk.StaffAuth{RequireAuthResults: d.RequireAuthenticationResults, TrustedAuthServID: d.TrustedAuthServID,
 				ShowAgentAddress: d.ShowAgentAddress},
 			WarnPercent: c.Tickets.SLAWarnPercent,
+			KeyChannel:  c.Registration.KeyChannel,
 		})
 	}
 	if s.Default == nil {

@@ -41,6 +41,7 @@ type Config struct {
 	Digests       Digests        `yaml:"digests"`
 	KB            KB             `yaml:"kb"`
 	Replies       Replies        `yaml:"replies"`
+	Registration  Registration   `yaml:"registration"`
 	HTTP          HTTP           `yaml:"http"`
 
 	// unreadable marks the secrets whose *_file could not be read (by field

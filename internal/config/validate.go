@@ -28,6 +28,7 @@ func (c *Config) validate() []error {
 	}
 	errs = append(errs, c.validateDatabase()...)
 	errs = append(errs, c.validateKB()...)
+	errs = append(errs, c.validateRegistration()...)
 	if len(c.SecretKey) < 32 && !c.unreadable["secret_key"] {
 		add("secret_key", "must be at least 32 characters (it signs reply addresses): generate one with 'head -c 32 /dev/urandom | base64' and set secret_key_file or OTVET_SECRET_KEY")
 	}

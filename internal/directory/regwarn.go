@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/otvet/otvet/internal/directory/match"
 	"github.com/otvet/otvet/internal/mailout"
@@ -45,6 +47,15 @@ const (
 	// WarnRequesterOffDomain: the requester's address is not on the
 	// organisation's domains. Args: the requester.
 	WarnRequesterOffDomain WarningCode = "requester_off_domain"
+	// WarnHead: the signatory of the request (its «Руководитель», the
+	// signature) is a person of its table, who becomes the organisation's
+	// head on approval. Args: the address, the name as the form gives it.
+	// Allowed unless the operator declined (registration edit --no-head,
+	// #approve --no-head).
+	WarnHead WarningCode = "head"
+	// WarnHeadNotListed: the request names its signatory, who is not among
+	// its people: nobody becomes the head. Args: the name.
+	WarnHeadNotListed WarningCode = "head_not_listed"
 )
 
 // Warning is one directory change a connection request asks for. Allowed
@@ -60,7 +71,11 @@ type Warning struct {
 // that the operator allowed it.
 func (w Warning) Text(lang string, ticket int64) string {
 	what, advice := w.msgs(ticket)
-	if w.Allowed && advice.Key != mailout.RegAdviceCheckAuthority {
+	switch {
+	case w.Code == WarnHead && !w.Allowed:
+		advice = mailout.M(mailout.RegAdviceHeadDeclined)
+	case w.Code == WarnHead || w.Code == WarnHeadNotListed:
+	case w.Allowed && advice.Key != mailout.RegAdviceCheckAuthority:
 		advice = mailout.M(mailout.RegAdviceAllowed)
 	}
 	return what.In(lang) + " — " + advice.In(lang)
@@ -90,6 +105,10 @@ func (w Warning) msgs(ticket int64) (what, advice mailout.Msg) {
 		return mailout.M(mailout.RegWarnRequesterNotHead, arg(0)), mailout.M(mailout.RegAdviceCheckAuthority)
 	case WarnRequesterOffDomain:
 		return mailout.M(mailout.RegWarnRequesterOffDomain, arg(0)), mailout.M(mailout.RegAdviceCheckAuthority)
+	case WarnHead:
+		return mailout.M(mailout.RegWarnHead, arg(0), arg(1)), mailout.M(mailout.RegAdviceHead, ticket)
+	case WarnHeadNotListed:
+		return mailout.M(mailout.RegWarnHeadNotListed, arg(0)), mailout.M(mailout.RegAdviceHeadNotListed, ticket)
 	}
 	panic(fmt.Sprintf("directory: unknown warning %q", w.Code))
 }
@@ -127,6 +146,8 @@ type RegistrationFacts struct {
 	AllowPeople     []string
 	MoveUsers       bool
 	AllowRoleChange bool
+	// NoHead: the operator declined making the signatory the head.
+	NoHead bool
 }
 
 // RegistrationWarnings lists the directory changes a connection request
@@ -176,7 +197,99 @@ func RegistrationWarnings(f RegistrationFacts) []Warning {
 	for _, d := range f.AddDomains {
 		newDomain(d)
 	}
+	if _, w, ok := f.Head(); ok {
+		out = append(out, w)
+	}
 	return append(domains, out...)
+}
+
+// Head is the person of the request who signed it (Organisation.Head, as
+// regform reads it from «Руководитель: …» or the signature line) and the
+// warning about making them the organisation's head: WarnHead with their
+// address (Allowed unless the operator declined), or WarnHeadNotListed when
+// no person of the table (to add or update, with an address) bears that
+// name, or several do. ok is false when the request names no signatory or
+// the signatory is already the organisation's head.
+func (f RegistrationFacts) Head() (email string, w Warning, ok bool) {
+	head := strings.TrimSpace(f.Request.Organisation.Head)
+	if head == "" {
+		return "", Warning{}, false
+	}
+	for _, p := range f.Request.People {
+		e, err := match.NormalizeEmail(p.Email)
+		if err != nil || p.Action == regform.ActionRemove || !SameSignatory(head, p.FullName) || e == email {
+			continue
+		}
+		if email != "" { // two people of that name: nobody is chosen
+			email = ""
+			break
+		}
+		email = e
+	}
+	if email == "" {
+		return "", Warning{Code: WarnHeadNotListed, Args: []string{head}}, true
+	}
+	if u := f.Users[email]; u != nil && f.isMember(u) && u.Role == store.RoleHead {
+		return email, Warning{}, false
+	}
+	return email, Warning{Code: WarnHead, Args: []string{email, head}, Allowed: !f.NoHead}, true
+}
+
+// SameSignatory tells whether a signatory's name as a form writes it
+// («Н.В. Соколова», «Соколова Н. В.», «Соколова Надежда Викторовна») names
+// the person of fullName («Соколова Надежда Викторовна»): the same surname
+// and the same initials (or the same full names). Case and ё are folded; a
+// name in another grammatical case («директора Соколовой Н.В.») does not
+// match.
+func SameSignatory(signatory, fullName string) bool {
+	sw, si := nameParts(signatory)
+	pw, _ := nameParts(fullName)
+	if len(sw) == 0 || len(pw) == 0 {
+		return false
+	}
+	if len(sw) > 1 { // full names: the same words, in any order
+		if len(sw) != len(pw) {
+			return false
+		}
+		a, b := slices.Clone(sw), slices.Clone(pw)
+		slices.Sort(a)
+		slices.Sort(b)
+		return slices.Equal(a, b)
+	}
+	initials := func(words []string) string {
+		var b strings.Builder
+		for _, w := range words {
+			r := []rune(w)
+			b.WriteRune(r[0])
+		}
+		return b.String()
+	}
+	want := strings.Join(si, "")
+	for i, w := range pw { // the surname first («Соколова Надежда …») or last
+		if (i == 0 || i == len(pw)-1) && w == sw[0] {
+			rest := slices.Delete(slices.Clone(pw), i, i+1)
+			if strings.HasPrefix(initials(rest), want) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nameParts splits a name into its whole words and its initials (single
+// letters), folded.
+func nameParts(s string) (words, initials []string) {
+	s = strings.ReplaceAll(strings.ToLower(s), "ё", "е")
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && r != '-' }) {
+		if utf8.RuneCountInString(strings.Trim(w, "-")) <= 1 {
+			if t := strings.Trim(w, "-"); t != "" {
+				initials = append(initials, t)
+			}
+			continue
+		}
+		words = append(words, w)
+	}
+	return words, initials
 }
 
 // Person is the warning about one person of the request (ok false when

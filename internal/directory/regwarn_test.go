@@ -32,6 +32,11 @@ func TestRegistrationWarnings(t *testing.T) {
 		return &regform.Request{People: ps}
 	}
 	p := func(email string) regform.Person { return regform.Person{FullName: "X", Email: email} }
+	headed := func(head string, ps ...regform.Person) *regform.Request {
+		r := people(ps...)
+		r.Organisation.Head = head
+		return r
+	}
 	for _, c := range []struct {
 		name      string
 		f         RegistrationFacts
@@ -84,6 +89,21 @@ func TestRegistrationWarnings(t *testing.T) {
 			Users:   map[string]*store.User{},
 			Request: people(p("orlova@sad7.kgo66.ru"), p("outsider@evil.test"))},
 			"new_domain(sad7.kgo66.ru) new_domain(evil.test) off_domain(outsider@evil.test evil.test)", nil},
+		{"the signatory becomes the head, shown before approval", RegistrationFacts{Org: sad7, Requester: "sokolova@sad7.kgo66.ru",
+			Request: headed("Н.В. Лебедева", regform.Person{FullName: "Лебедева Надежда Викторовна", Email: "lebedeva@sad7.kgo66.ru"})},
+			"head(lebedeva@sad7.kgo66.ru Н.В. Лебедева)+", []string{"станет руководителем", "--no-head", "becomes the organisation's head"}},
+		{"the operator declined the head", RegistrationFacts{Org: sad7, Requester: "sokolova@sad7.kgo66.ru", NoHead: true,
+			Request: headed("Лебедева Надежда Викторовна", regform.Person{FullName: "Лебедева Надежда Викторовна", Email: "lebedeva@sad7.kgo66.ru"})},
+			"head(lebedeva@sad7.kgo66.ru Лебедева Надежда Викторовна)", []string{"оператор отказался", "declined by the operator"}},
+		{"the signatory already the head", RegistrationFacts{Org: sad7, Requester: "sokolova@sad7.kgo66.ru",
+			Request: headed("Соколова Н. В.", regform.Person{FullName: "Соколова Нина Васильевна", Email: "sokolova@sad7.kgo66.ru"})}, "", nil},
+		{"the signatory not among the people", RegistrationFacts{Org: sad7, Requester: "sokolova@sad7.kgo66.ru",
+			Request: headed("Н.В. Лебедева", regform.Person{FullName: "Лебедев Николай Васильевич", Email: "lebedev@sad7.kgo66.ru"})},
+			"head_not_listed(Н.В. Лебедева)", []string{"нет среди сотрудников"}},
+		{"two people of the signatory's name: nobody", RegistrationFacts{Org: sad7, Requester: "sokolova@sad7.kgo66.ru",
+			Request: headed("Н.В. Лебедева", regform.Person{FullName: "Лебедева Надежда Викторовна", Email: "a@sad7.kgo66.ru"},
+				regform.Person{FullName: "Лебедева Нина Витальевна", Email: "b@sad7.kgo66.ru"})},
+			"head_not_listed(Н.В. Лебедева)", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.f.Users == nil {
@@ -114,5 +134,30 @@ func TestRegistrationWarnings(t *testing.T) {
 				t.Errorf("a broken text:\n%s", text)
 			}
 		})
+	}
+}
+
+func TestSameSignatory(t *testing.T) {
+	const full = "Соколова Надежда Викторовна"
+	for _, c := range []struct {
+		sign, name string
+		want       bool
+	}{
+		{"Н.В. Соколова", full, true},
+		{"Соколова Н. В.", full, true},
+		{"соколова н.в.", full, true},
+		{"Соколова Надежда Викторовна", full, true},
+		{"Надежда Викторовна Соколова", full, true},
+		{"Н.В. Соколова", "Надежда Викторовна Соколова", true},
+		{"Н.Ю. Соколова", full, false},
+		{"Н.В. Соколов", full, false},
+		{"Соколовой Надежды Викторовны", full, false},
+		{"Соколова Надежда", full, false},
+		{"Ф.Ё. Семёнов", "Семенов Фёдор Ёсифович", true},
+		{"", full, false},
+	} {
+		if got := SameSignatory(c.sign, c.name); got != c.want {
+			t.Errorf("SameSignatory(%q, %q) = %v, want %v", c.sign, c.name, got, c.want)
+		}
 	}
 }

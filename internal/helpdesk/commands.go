@@ -223,7 +223,7 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		return ok(mailout.CmdPlanned, when, until)
 
 	case staffcmd.Approve:
-		summary, err := in.approveRegistration(ctx, t, agent.Email)
+		summary, err := in.approveRegistration(ctx, t, agent.Email, approvalOf(c))
 		var refused *RegistrationRefused
 		if errors.As(err, &refused) {
 			return fail(refused.Why.Key, refused.Why.Args...)

@@ -14,6 +14,7 @@ import (
 	"github.com/otvet/otvet/internal/mailout"
 	"github.com/otvet/otvet/internal/regform"
 	"github.com/otvet/otvet/internal/sla"
+	"github.com/otvet/otvet/internal/staffcmd"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -149,6 +150,24 @@ type approvalPlan struct {
 	// approval's confirmation).
 	withheld []string
 	warnings []directory.Warning
+	// head is the address of the signatory who becomes the organisation's
+	// head (directory.RegistrationFacts.Head), "" for nobody.
+	head string
+}
+
+// Approval is what the operator says when approving a connection request
+// (#approve by mail, otvet registration approve): the key channel for
+// everyone (overriding the rows'; "" keeps them, else the desk's default),
+// and that the signatory is not to become the organisation's head.
+type Approval struct {
+	KeyChannel string
+	NoHead     bool
+}
+
+// approvalOf reads an Approval from #approve: --no-head, then the key
+// channel as the rest of the line.
+func approvalOf(c staffcmd.Command) Approval {
+	return Approval{KeyChannel: c.Text, NoHead: slices.Contains(c.Args, staffcmd.ArgNoHead)}
 }
 
 // approveRegistration registers the organisation and the people of a pending
@@ -156,7 +175,11 @@ type approvalPlan struct {
 // refuses (RegistrationRefused) when the request would move people of another
 // organisation, names another organisation than the requester's, or lacks the
 // authority document; nothing is written then.
-func (in *deskTx) approveRegistration(ctx context.Context, t *store.Ticket, actor string) (string, error) {
+func (in *deskTx) approveRegistration(ctx context.Context, t *store.Ticket, actor string, a Approval) (string, error) {
+	a.KeyChannel = strings.TrimSpace(a.KeyChannel)
+	if w, open := regform.OpenKeyChannel(a.KeyChannel); open {
+		return "", refuse(mailout.RegOpenKeyChannel, a.KeyChannel, w)
+	}
 	reg, err := in.tx.Registration(ctx, t.ID)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", errNotRegistration
@@ -171,6 +194,7 @@ func (in *deskTx) approveRegistration(ctx context.Context, t *store.Ticket, acto
 	if err := json.Unmarshal([]byte(reg.Request), &req); err != nil {
 		return "", fmt.Errorf("connection request #%d: %w", t.ID, err)
 	}
+	req.NoHead = req.NoHead || a.NoHead
 	plan, err := in.planApproval(ctx, t, reg, &req)
 	if err != nil {
 		return "", err
@@ -226,7 +250,14 @@ func (in *deskTx) approveRegistration(ctx context.Context, t *store.Ticket, acto
 			u.Role = store.RoleUser
 		}
 		keep(&u.Account, pp.email)
-		if _, err := in.tx.UpsertUser(ctx, u, actor, in.now, opts...); err != nil {
+		uopts := opts
+		if pp.email == plan.head && pp.blocked == "" {
+			// Shown in the notification and the approval request, not
+			// declined: approval is the operator's confirmation.
+			u.Role, uopts = store.RoleHead, append(slices.Clone(opts), store.SetRole)
+			notes = append(notes, in.text(mailout.RegApprovedHead, u.FullName+" <"+u.Email+">"))
+		}
+		if _, err := in.tx.UpsertUser(ctx, u, actor, in.now, uopts...); err != nil {
 			return "", fmt.Errorf("register %s: %w", pp.email, err)
 		}
 		if pp.unblock {
@@ -238,8 +269,10 @@ func (in *deskTx) approveRegistration(ctx context.Context, t *store.Ticket, acto
 			notes = append(notes, fmt.Sprintf("%s is blocked (%s): not in the protocol", u.Email, pp.blocked))
 			continue
 		}
-		channel := p.KeyChannel
-		keep(&channel, in.text(mailout.KeyChannelEmail))
+		channel := a.KeyChannel
+		keep(&channel, p.KeyChannel)
+		keep(&channel, in.desk.KeyChannel)
+		keep(&channel, in.text(mailout.KeyChannelDefault))
 		rows = append(rows, mailout.ProtocolRow{FullName: u.FullName, Department: u.Department, Position: u.Position,
 			Email: u.Email, Account: u.Account, Rights: rightsCell(u.Systems, u.Rights), KeyChannel: channel})
 		added++
@@ -342,6 +375,9 @@ func (in *deskTx) planApproval(ctx context.Context, t *store.Ticket, reg *store.
 		return nil, err
 	}
 	plan.warnings = directory.RegistrationWarnings(facts)
+	if email, w, ok := facts.Head(); ok && w.Code == directory.WarnHead && w.Allowed {
+		plan.head = email
+	}
 	var problems []string
 	for _, p := range req.People {
 		w, warned := facts.Person(p)
@@ -580,7 +616,8 @@ func (in *deskTx) chosenDomains(ctx context.Context, reg *store.Registration, or
 func (in *deskTx) registrationFacts(ctx context.Context, t *store.Ticket, reg *store.Registration, req *regform.Request, org *store.Org) (directory.RegistrationFacts, error) {
 	f := directory.RegistrationFacts{Org: org, Request: req, Requester: t.RequesterEmail,
 		Users: map[string]*store.User{}, UserOrgs: map[int64]*store.Org{}, DomainOrgs: map[string]*store.Org{},
-		AddDomains: reg.AddDomains, AllowPeople: reg.AllowPeople, MoveUsers: reg.MoveUsers, AllowRoleChange: reg.AllowRoleChange}
+		AddDomains: reg.AddDomains, AllowPeople: reg.AllowPeople, MoveUsers: reg.MoveUsers, AllowRoleChange: reg.AllowRoleChange,
+		NoHead: req.NoHead}
 	emails := []string{t.RequesterEmail}
 	for _, p := range req.People {
 		emails = append(emails, p.Email)
@@ -742,6 +779,16 @@ var errNotRegistration = errors.New("not a pending connection request")
 // DecideRegistration approves or rejects a connection request from the command
 // line (`otvet registration approve|reject N`), as #approve and #reject do by mail.
 func (s *Service) DecideRegistration(ctx context.Context, ticketID int64, approve bool, reason, actor string) (string, error) {
+	return s.decideRegistration(ctx, ticketID, approve, reason, actor, Approval{})
+}
+
+// ApproveRegistration approves a connection request with the operator's
+// choices (`otvet registration approve N --key-channel … --no-head`).
+func (s *Service) ApproveRegistration(ctx context.Context, ticketID int64, a Approval, actor string) (string, error) {
+	return s.decideRegistration(ctx, ticketID, true, "", actor, a)
+}
+
+func (s *Service) decideRegistration(ctx context.Context, ticketID int64, approve bool, reason, actor string, a Approval) (string, error) {
 	var summary string
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		t, err := tx.Ticket(ctx, ticketID)
@@ -767,7 +814,7 @@ func (s *Service) DecideRegistration(ctx context.Context, ticketID int64, approv
 			summary = "rejected"
 			return in.noticeRequester(ctx, t, mailout.TmplRejected, mailout.NoticeData{Reason: reason})
 		}
-		if summary, err = in.approveRegistration(ctx, t, actor); err != nil {
+		if summary, err = in.approveRegistration(ctx, t, actor, a); err != nil {
 			return err
 		}
 		return in.lc().apply(ctx, t, Change{Event: EvResolved, Actor: actor, Via: ViaCLI, Note: "connection request approved"})

@@ -51,6 +51,9 @@ type RegistrationEdit struct {
 	AddDomains, AllowPeople []string
 	// AllowRoleChange: existing users' access rights may change.
 	AllowRoleChange *bool
+	// NoHead: the signatory does not become the organisation's head on
+	// approval (false: they do again).
+	NoHead *bool
 	// Actor is who edits, for the audit event.
 	Actor string
 }
@@ -85,6 +88,10 @@ func (s *Service) EditRegistration(ctx context.Context, ticketID int64, e Regist
 			changed = append(changed, fmt.Sprintf("request replaced (%d people)", len(req.People)))
 		} else if err := json.Unmarshal([]byte(reg.Request), &req); err != nil {
 			return fmt.Errorf("connection request #%d: %w", ticketID, err)
+		}
+		if e.NoHead != nil {
+			req.NoHead = *e.NoHead
+			changed = append(changed, fmt.Sprintf("signatory not made the head %v", *e.NoHead))
 		}
 		if e.Authority != nil {
 			req.HasAuthorityDocument = *e.Authority
@@ -152,7 +159,7 @@ func (s *Service) EditRegistration(ctx context.Context, ticketID int64, e Regist
 func (e RegistrationEdit) check() error {
 	switch {
 	case e.Request == nil && e.Authority == nil && e.KeyChannel == nil && e.Account == nil && e.Org == OrgKeep && e.MoveUsers == nil &&
-		len(e.AddDomains) == 0 && len(e.AllowPeople) == 0 && e.AllowRoleChange == nil:
+		len(e.AddDomains) == 0 && len(e.AllowPeople) == 0 && e.AllowRoleChange == nil && e.NoHead == nil:
 		return fmt.Errorf("%w: nothing to change", ErrBadEdit)
 	case e.Org == OrgExisting && e.OrgID <= 0:
 		return fmt.Errorf("%w: %d is not an organisation id", ErrBadEdit, e.OrgID)
@@ -167,6 +174,12 @@ func (e RegistrationEdit) check() error {
 // applyPeople sets the key channel and the account of the person of e.Row,
 // or the key channel of everyone.
 func (e RegistrationEdit) applyPeople(ticketID int64, req *regform.Request) (changed []string, err error) {
+	if e.KeyChannel != nil {
+		if w, open := regform.OpenKeyChannel(*e.KeyChannel); open {
+			return nil, fmt.Errorf("%w: --key-channel %q is an open channel (%s): the protocol hands the key over a secure channel or in person only",
+				ErrBadEdit, *e.KeyChannel, w)
+		}
+	}
 	hit := false
 	for i := range req.People {
 		p := &req.People[i]

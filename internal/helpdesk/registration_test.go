@@ -116,7 +116,7 @@ func TestRegistrationApprovedByMail(t *testing.T) {
 		t.Fatalf("protocol: %+v", proto)
 	}
 	m := parse(t, proto[0].Raw)
-	for _, want := range []string{"Орлова Нина Ивановна", "1С", "электронная почта", "бухгалтер"} {
+	for _, want := range []string{"Орлова Нина Ивановна", "1С", "защищённый канал", "бухгалтер"} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("protocol text lacks %q:\n%s", want, m.Text)
 		}

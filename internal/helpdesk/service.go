@@ -55,6 +55,10 @@ type Desk struct {
 	// From is the From header and envelope sender of the desk's mail
 	// (smtp.from; zero: DisplayName <SupportAddress>). Mail from it is our own.
 	From mailout.Address
+	// KeyChannel is how the access key is handed over in connection
+	// protocols when the request and the operator say nothing
+	// (registration.key_channel; "": mailout.KeyChannelDefault).
+	KeyChannel string
 }
 
 // Options wire a Service. Zero values mean defaults where one exists.

@@ -205,7 +205,7 @@ const (
 	StatusClosed          Key = "status.closed"
 	AttachmentDropped     Key = "attachment.dropped"
 	OutsideRequesterOrg   Key = "reply.outside_requester_org"
-	KeyChannelEmail       Key = "registration.key_channel_email"
+	KeyChannelDefault     Key = "registration.key_channel_default"
 	RegOrgFromRequest     Key = "registration.org_from_request"
 	RegSummaryTitle       Key = "registration.summary_title"
 	RegSummaryNoAuthority Key = "registration.summary_no_authority"
@@ -237,6 +237,13 @@ const (
 	RegAdviceCheckAuthority   Key = "registration.advice.check_authority"
 	RegAdviceAllowed          Key = "registration.advice.allowed"
 	RegApprovedSkipped        Key = "registration.approved_skipped"
+	RegOpenKeyChannel         Key = "registration.open_key_channel"
+	RegWarnHead               Key = "registration.warn.head"
+	RegWarnHeadNotListed      Key = "registration.warn.head_not_listed"
+	RegAdviceHead             Key = "registration.advice.head"
+	RegAdviceHeadDeclined     Key = "registration.advice.head_declined"
+	RegAdviceHeadNotListed    Key = "registration.advice.head_not_listed"
+	RegApprovedHead           Key = "registration.approved_head"
 
 	// Why staff mail was refused (told to the staff member).
 	SecNoToken        Key = "security.no_token"
@@ -428,12 +435,13 @@ var catalogue = map[Key]texts{
 	AttachmentDropped:   {"не принято", "dropped"},
 	OutsideRequesterOrg: {"(не из организации заявителя)", "(outside the requester's organisation)"},
 
-	KeyChannelEmail:       {"электронная почта", "e-mail"},
+	KeyChannelDefault:     {"защищённый канал связи или лично в руки на материальном носителе", "a secure channel, or in person on a physical medium"},
 	RegOrgFromRequest:     {"Организация из заявки #%d", "Organisation from connection request #%d"},
 	RegSummaryTitle:       {"ЗАЯВКА НА ПОДКЛЮЧЕНИЕ: %s (ИНН %s, ОГРН %s)", "CONNECTION REQUEST: %s (INN %s, OGRN %s)"},
 	RegSummaryNoAuthority: {"Нет документа о полномочиях подписавшего.", "No document confirming the signatory's authority."},
-	RegSummaryCommands: {"#approve (#одобрить) — зарегистрировать и отправить протокол; #reject REASON — отклонить.",
-		"#approve (#одобрить): register and send the protocol; #reject REASON: reject."},
+	RegSummaryCommands: {"#approve (#одобрить) — зарегистрировать и отправить протокол (после команды можно указать способ передачи ключа " +
+		"и --без-руководителя); #reject REASON — отклонить.",
+		"#approve (#одобрить): register and send the protocol (the key channel and --no-head may follow the command); #reject REASON: reject."},
 
 	RegNoAuthorityDocument: {"к заявке #%[1]d не приложен документ, подтверждающий полномочия подписавшего: дождитесь его " +
 		"или подтвердите, что он получен: otvet registration edit %[1]d --authority-document",
@@ -469,6 +477,18 @@ var catalogue = map[Key]texts{
 	RegAdviceAddDomain: {"добавляется только по выбору оператора: otvet registration edit %d --add-domain %s",
 		"added only when the operator chooses it: otvet registration edit %d --add-domain %s"},
 	RegAdviceAllowPerson: {"не регистрируется без явного разрешения: otvet registration edit %d --allow-person %s",
+	RegOpenKeyChannel: {"способ передачи ключа «%s» — открытый канал (%s): по протоколу ключ передаётся только по защищённому каналу связи или лично в руки",
+		"the key channel «%s» is an open channel (%s): under the protocol the key is handed over a secure channel or in person only"},
+	RegWarnHead: {"подписавший заявку %[2]s (%[1]s) станет руководителем организации",
+		"the signatory %[2]s (%[1]s) becomes the organisation's head"},
+	RegWarnHeadNotListed: {"подписавшего заявку %s нет среди сотрудников заявки: руководитель не назначается",
+		"the signatory %s is not among the request's people: nobody becomes the head"},
+	RegAdviceHead: {"назначается при одобрении; отказаться: otvet registration edit %[1]d --no-head или #одобрить --без-руководителя",
+		"applied on approval; to decline: otvet registration edit %[1]d --no-head or #approve --no-head"},
+	RegAdviceHeadDeclined:  {"оператор отказался: роль не меняется", "declined by the operator: the role stays"},
+	RegAdviceHeadNotListed: {"чтобы назначить, добавьте его строкой: otvet registration edit %d --file …", "to appoint them, add their row: otvet registration edit %d --file …"},
+	RegApprovedHead:        {"руководитель организации: %s", "the organisation's head: %s"},
+
 		"not registered unless explicitly allowed: otvet registration edit %d --allow-person %s"},
 	RegAdviceMoveUsers: {"одобрение невозможно без разрешения: otvet registration edit %d --move-users",
 		"approval is refused unless allowed: otvet registration edit %d --move-users"},

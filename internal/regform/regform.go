@@ -76,6 +76,11 @@ type Request struct {
 	// read in part, a table beyond the cell limit…); each is also among
 	// Problems. Empty when everything was read.
 	Cuts []string `json:",omitempty"`
+	// NoHead: the operator declined making the signatory
+	// (Organisation.Head, when a person of the table) the organisation's
+	// head on approval (otvet registration edit --no-head). Never read from
+	// a form.
+	NoHead bool `json:",omitempty"`
 }
 
 // Parse reads a connection request from m. It returns ErrNoTable when no

@@ -370,3 +370,24 @@ func TestAuthorityDocumentLater(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenKeyChannel(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		open bool
+	}{
+		{"защищённый канал связи VipNet", false},
+		{"лично в руки на материальном носителе", false},
+		{"Лично, на флешке", false},
+		{"электронная почта", true},
+		{"по E-mail", true},
+		{"СМС на мобильный", true},
+		{"в Telegram", true},
+		{"по телефону", true},
+		{"", false},
+	} {
+		if _, open := OpenKeyChannel(tt.text); open != tt.open {
+			t.Errorf("OpenKeyChannel(%q) = %v, want %v", tt.text, open, tt.open)
+		}
+	}
+}

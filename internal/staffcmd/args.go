@@ -10,6 +10,10 @@ import (
 	"github.com/otvet/otvet/internal/mailout"
 )
 
+// ArgNoHead is #approve's --no-head (--без-руководителя): the signatory
+// does not become the organisation's head.
+const ArgNoHead = "no-head"
+
 // parseArgs fills c.Args and c.Text from the rest of the command line. On a
 // missing or bad argument it says what is wrong (a zero Msg when nothing is).
 func parseArgs(c *Command, rest string) mailout.Msg {
@@ -126,6 +130,13 @@ func firstField(s string) (first, rest string) {
 	s = strings.TrimSpace(s)
 	end := strings.IndexFunc(s, unicode.IsSpace)
 	if end < 0 {
+	case Approve:
+		// #approve [--no-head] [the key channel for everyone]
+		arg, text := firstField(rest)
+		if f := fold(arg); f == "--no-head" || f == "--без-руководителя" {
+			c.Args, rest = []string{ArgNoHead}, text
+		}
+		c.Text = strings.TrimSpace(rest)
 		return s, ""
 	}
 	return s[:end], strings.TrimSpace(s[end:])
