@@ -2,6 +2,8 @@ package helpdesk
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -132,7 +134,16 @@ func (in *deskTx) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 			data.Attachments = append(data.Attachments, s)
 		}
 	}
-	var sent []string
+	o := in.outgoing(t, mailout.TmplAgentNotify, data)
+	o.AutoSubmitted, o.NotBefore, o.Attachments = "auto-generated", notBefore, files
+	if kind == mailout.NotifyNote {
+		o.Headers = map[string]string{notifyHeader: mailout.NotifyNote} // a reply to it is a note too
+	}
+	var (
+		sent   []string
+		shared *mailout.Shared
+		bodyID int64
+	)
 	for _, s := range to {
 		if strings.EqualFold(s.Email, except) {
 			continue
@@ -148,14 +159,36 @@ func (in *deskTx) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 		if err != nil {
 			return sent, err
 		}
-		opts := sendOpts{autoSubmitted: "auto-generated", notBefore: notBefore, attachments: files}
-		if kind == mailout.NotifyNote {
-			opts.headers = map[string]string{notifyHeader: mailout.NotifyNote} // a reply to it is a note too
+		if shared == nil {
+			// One notification per event: rendered and composed once, its
+			// body stored once; each agent's row holds only its own head.
+			if shared, err = mailout.BuildShared(in.s.tmpl, o); err != nil {
+				return sent, fmt.Errorf("%s: %w", mailout.TmplAgentNotify, err)
+			}
+			if bodyID, err = in.tx.InsertOutgoingBody(ctx, shared.Body()); err != nil {
+				return sent, err
+			}
 		}
-		if err := in.compose(ctx, t, mailout.Address{Name: s.Name, Email: s.Email}, reply, mailout.TmplAgentNotify, data, opts); err != nil {
+		if err := in.enqueueHead(ctx, shared, bodyID, mailout.Address{Name: s.Name, Email: s.Email},
+			&mailout.Address{Name: in.desk.DisplayName, Email: reply}); err != nil {
 			return sent, err
 		}
 		sent = append(sent, s.Email)
 	}
 	return sent, nil
+}
+
+// enqueueHead queues one agent's copy of a shared notification: an outbox
+// row with that agent's head (To, Message-ID, the Reply-To signed for them)
+// naming the body stored once for every recipient.
+func (in *deskTx) enqueueHead(ctx context.Context, shared *mailout.Shared, bodyID int64, to mailout.Address, replyTo *mailout.Address) error {
+	b, err := shared.Head(to, replyTo)
+	if err != nil {
+		return fmt.Errorf("%s: %w", mailout.TmplAgentNotify, err)
+	}
+	return in.tx.InsertOutgoing(ctx, &store.Outgoing{
+		Desk: in.desk.Name, TicketID: sql.NullInt64{Int64: shared.Ticket(), Valid: shared.Ticket() != 0}, Kind: mailout.TmplAgentNotify,
+		MessageID: b.MessageID, EnvelopeFrom: b.EnvelopeFrom, Recipients: strings.Join(b.Recipients, "\n"), RcptKey: b.Recipients[0],
+		Subject: b.Subject, Raw: b.Raw, BodyID: sql.NullInt64{Int64: bodyID, Valid: true}, NextAttemptAt: b.NextAttemptAt, CreatedAt: in.now,
+	})
 }

@@ -45,6 +45,9 @@ func BuildShared(r Renderer, o Outgoing) (*Shared, error) {
 	return &Shared{o: o, rendered: o.Rendered, body: body}, nil
 }
 
+// Ticket is the ticket number the message is about (0: none).
+func (s *Shared) Ticket() int64 { return s.o.Ticket }
+
 // Body is the shared part of every recipient's message: it follows a head.
 func (s *Shared) Body() []byte { return s.body }
 
