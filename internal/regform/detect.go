@@ -42,16 +42,24 @@ func Detect(m *mailmsg.Message) (ok bool) {
 	if len(body) > 64<<10 {
 		body = truncate(body, 64<<10)
 	}
-	fb := foldCase(body)
-	if strongRE.MatchString(m.Subject) || containsAny(fb, strongWords) && segmentMatch(strongRE, body, fb, strongWords, nil) {
+	var buf [16]piece
+	pieces, found := detectWords.scan(body, buf[:0])
+	// The subject's words in the same pass: strongRE and connectRE need one.
+	var sbuf [4]piece
+	spieces, sfound := detectWords.scan(m.Subject, sbuf[:0])
+	if sfound&strongBit != 0 && strongRE.MatchString(m.Subject) {
 		return true
 	}
-	// askRE is one of askWords, so the fold finds it exactly.
-	if containsAny(fb, askWords) {
-		fs := foldCase(m.Subject)
-		if mayConnect(fb, fs) && segmentMatch(connectRE, m.Subject+"\n"+body, fs+"\n"+fb, connectVerbs, connectObjects) {
-			return true
+	if found&strongBit != 0 {
+		for _, p := range pieces {
+			if p.mask&strongBit != 0 && p.end-p.start >= 4 && strongRE.MatchString(body[p.start:p.end]) {
+				return true
+			}
 		}
+	}
+	// askRE is one of askWords, so the fold finds it exactly.
+	if found&askBit != 0 && connectMatch(m.Subject, body, spieces, pieces, sfound, found) {
+		return true
 	}
 	if !mayHoldTable(m) {
 		return false
@@ -78,27 +86,202 @@ var (
 		"специалист", "mail", "почт", "электронн", "контакт", "связ")
 )
 
-// mayConnect: the folded body or subject hold a verb and an object of connectRE.
-func mayConnect(fb, fs string) bool {
-	return (containsAny(fb, connectVerbs) || containsAny(fs, connectVerbs)) &&
-		(containsAny(fb, connectObjects) || containsAny(fs, connectObjects))
-}
+// The groups of detectWords: bits of piece.mask.
+const (
+	strongBit = 1 << iota
+	askBit
+	verbBit
+	objectBit
+)
 
-// segmentMatch is re.MatchString(s) for strongRE and connectRE, whose
-// matches never hold a ".": s is cut at every ".", and re runs only on the
-// pieces that hold one of need (and one of need2, unless it is nil) once
-// folded. folded is foldCase(s): it has a "." exactly where s has one, so
-// its pieces are the folds of s's.
-func segmentMatch(re *regexp.Regexp, s, folded string, need, need2 []string) bool {
-	for s != "" {
-		var seg, f string
-		seg, s, _ = strings.Cut(s, ".")
-		f, folded, _ = strings.Cut(folded, ".")
-		if len(seg) >= 4 && containsAny(f, need) && (need2 == nil || containsAny(f, need2)) && re.MatchString(seg) {
+// detectWords finds the words of strongRE, askRE and connectRE in one pass.
+var detectWords = newWordScanner(strongWords, askWords, connectVerbs, connectObjects)
+
+// connectMatch is connectRE.MatchString(subject+"\n"+body) when the body or
+// subject hold a verb and an object of connectRE: connectRE's matches never
+// hold a ".", so it runs only on the pieces between full stops that hold
+// both. pieces and found are detectWords.scan(body), spieces and sfound
+// detectWords.scan(subject).
+func connectMatch(subject, body string, spieces, pieces []piece, sfound, found uint8) bool {
+	const both = verbBit | objectBit
+	var buf [4]piece
+	if (found|sfound)&both != both {
+		return false
+	}
+	try := func(s string, mask uint8) bool {
+		return mask&both == both && len(s) >= 4 && connectRE.MatchString(s)
+	}
+	// The subject's last piece and the body's first are one piece of
+	// subject+"\n"+body.
+	tail := strings.LastIndexByte(subject, '.') + 1
+	for _, p := range spieces {
+		if p.end < tail && try(subject[p.start:p.end], p.mask) {
+			return true
+		}
+	}
+	head := strings.IndexByte(body, '.')
+	if head < 0 {
+		head = len(body)
+	}
+	joined := subject[tail:] + "\n" + body[:head]
+	if _, jf := detectWords.scan(joined, buf[:0]); try(joined, jf) {
+		return true
+	}
+	for _, p := range pieces {
+		if p.start > head && try(body[p.start:p.end], p.mask) {
 			return true
 		}
 	}
 	return false
+}
+
+// piece is a stretch of a text between full stops and the groups of words
+// found in it.
+type piece struct {
+	start, end int
+	mask       uint8
+}
+
+// wordScanner looks for several groups of words (folded by foldCase) in a
+// text in one pass: an Aho–Corasick automaton over the folded bytes, each
+// rune folded to a class (the bytes no word holds are class 0).
+type wordScanner struct {
+	class [256]uint8 // a folded byte's class
+	ascii [128]uint8 // an ASCII byte's class (its fold's)
+	// cyr is the class of a two-byte Cyrillic letter U+0400–U+047F by its
+	// lead byte's last bit and its second byte's six bits (slowCyr: fold it
+	// with foldByte).
+	cyr    [128]uint8
+	nclass int
+	// next is the transition table: a state is its row's offset
+	// (state*nclass), and next[state+class] is the next state in the low 16
+	// bits and the groups whose words end there above them.
+	next []uint32
+}
+
+const slowCyr = 0xFF
+
+func newWordScanner(groups ...[]string) *wordScanner {
+	w := &wordScanner{nclass: 1}
+	for _, g := range groups {
+		for _, word := range g {
+			for i := 0; i < len(word); i++ {
+				if w.class[word[i]] == 0 {
+					w.class[word[i]] = uint8(w.nclass)
+					w.nclass++
+				}
+			}
+		}
+	}
+	if w.nclass >= slowCyr || len(groups) > 8 {
+		panic("regform: too many letters or groups for a wordScanner")
+	}
+	for c := range w.ascii {
+		w.ascii[c] = w.class[foldCase(string(rune(c)))[0]]
+	}
+	for k := range w.cyr {
+		s := string([]byte{0xD0 | byte(k>>6), 0x80 | byte(k&0x3F)})
+		if r, _ := utf8.DecodeRuneInString(s); r >= 0x460 {
+			w.cyr[k] = slowCyr // folds outside U+0400–U+045F: foldByte
+			continue
+		}
+		f, _ := foldByte(s, 0)
+		w.cyr[k] = w.class[f]
+	}
+	// The trie (0 in goTo: none; the root is state 0, never a target).
+	goTo := [][]uint16{make([]uint16, w.nclass)}
+	out := []uint8{0}
+	for gi, g := range groups {
+		for _, word := range g {
+			st := 0
+			for i := 0; i < len(word); i++ {
+				c := w.class[word[i]]
+				if goTo[st][c] == 0 {
+					goTo = append(goTo, make([]uint16, w.nclass))
+					out = append(out, 0)
+					goTo[st][c] = uint16(len(goTo) - 1)
+				}
+				st = int(goTo[st][c])
+			}
+			out[st] |= 1 << gi
+		}
+	}
+	if len(goTo)*w.nclass > 1<<16 {
+		panic("regform: too many words for a wordScanner")
+	}
+	// Failure links in breadth-first order make the full transition table.
+	next := make([]uint16, len(goTo)*w.nclass)
+	fail := make([]uint16, len(goTo))
+	queue := []uint16{}
+	for c := 0; c < w.nclass; c++ {
+		if t := goTo[0][c]; t != 0 {
+			next[c] = t
+			queue = append(queue, t)
+		}
+	}
+	for len(queue) > 0 {
+		st := queue[0]
+		queue = queue[1:]
+		out[st] |= out[fail[st]]
+		for c := 0; c < w.nclass; c++ {
+			f := next[int(fail[st])*w.nclass+c]
+			if t := goTo[st][c]; t != 0 {
+				fail[t] = f
+				next[int(st)*w.nclass+c] = t
+				queue = append(queue, t)
+			} else {
+				next[int(st)*w.nclass+c] = f
+			}
+		}
+	}
+	w.next = make([]uint32, len(next))
+	for i, t := range next {
+		w.next[i] = uint32(out[t])<<16 | uint32(t)*uint32(w.nclass)
+	}
+	return w
+}
+
+// scan folds s as foldCase does and returns the pieces of s between full
+// stops (as strings.Cut(s, ".") cuts them) that hold a word, appended to
+// buf, and the groups found anywhere in s.
+func (w *wordScanner) scan(s string, buf []piece) ([]piece, uint8) {
+	var found, mask uint8
+	var st uint32
+	start := 0
+	next := w.next
+	for i := 0; i < len(s); {
+		c := s[i]
+		var cl uint8
+		if c < utf8.RuneSelf {
+			if c == '.' {
+				if mask != 0 {
+					buf = append(buf, piece{start, i, mask})
+					found |= mask
+					mask = 0
+				}
+				st, start = 0, i+1
+				i++
+				continue
+			}
+			cl = w.ascii[c]
+			i++
+		} else if c&0xFE == 0xD0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 && w.cyr[int(c&1)<<6|int(s[i+1]&0x3F)] != slowCyr {
+			cl = w.cyr[int(c&1)<<6|int(s[i+1]&0x3F)]
+			i += 2
+		} else {
+			f, n := foldByte(s, i)
+			cl = w.class[f]
+			i += n
+		}
+		e := next[st+uint32(cl)]
+		st = e & 0xFFFF
+		mask |= uint8(e >> 16)
+	}
+	if mask != 0 {
+		buf = append(buf, piece{start, len(s), mask})
+		found |= mask
+	}
+	return buf, found
 }
 
 func foldAll(ws ...string) []string {
@@ -137,38 +320,42 @@ func foldCase(s string) string {
 			i++
 			continue
 		}
-		if (c == 0xD0 || c == 0xD1) && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
-			r := rune(c&0x1F)<<6 | rune(s[i+1]&0x3F)
-			switch {
-			case r >= 0x430 && r <= 0x44F:
-				r -= 0x20
-			case r >= 0x450 && r <= 0x45F:
-				r -= 0x50
-			}
-			if r <= 0x42F {
-				b = append(b, byte(0x80+r-0x400))
-				i += 2
-				continue
-			}
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
+		f, n := foldByte(s, i)
+		b = append(b, f)
 		i += n
-		min := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			if f < min {
-				min = f
-			}
-		}
-		switch {
-		case min < utf8.RuneSelf:
-			b = append(b, byte(min))
-		case min >= 0x400 && min <= 0x42F:
-			b = append(b, byte(0x80+min-0x400))
-		default:
-			b = append(b, 0xFF)
-		}
 	}
 	return string(b)
+}
+
+// foldByte is foldCase of the non-ASCII rune at s[i], and its length.
+func foldByte(s string, i int) (byte, int) {
+	c := s[i]
+	if (c == 0xD0 || c == 0xD1) && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		r := rune(c&0x1F)<<6 | rune(s[i+1]&0x3F)
+		switch {
+		case r >= 0x430 && r <= 0x44F:
+			r -= 0x20
+		case r >= 0x450 && r <= 0x45F:
+			r -= 0x50
+		}
+		if r <= 0x42F {
+			return byte(0x80 + r - 0x400), 2
+		}
+	}
+	r, n := utf8.DecodeRuneInString(s[i:])
+	min := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f < min {
+			min = f
+		}
+	}
+	switch {
+	case min < utf8.RuneSelf:
+		return byte(min), n
+	case min >= 0x400 && min <= 0x42F:
+		return byte(0x80 + min - 0x400), n
+	}
+	return 0xFF, n
 }
 
 // mayHoldTable: one of m's sources can hold a table of people (see
