@@ -194,6 +194,13 @@ func (in *intake) apply(ctx context.Context, t *store.Ticket, agent *store.Staff
 		}
 		return ok(key, args...)
 
+	case staffcmd.Morning:
+		key, err := in.switchMorning(ctx, agent, c.Args[0] == "on")
+		if err != nil {
+			return res, err
+		}
+		return ok(key)
+
 	case staffcmd.Priority:
 		if err := in.tx.SetTicketField(ctx, t.ID, store.FieldPriority, c.Args[0], in.now); err != nil {
 			return res, err

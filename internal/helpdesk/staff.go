@@ -70,6 +70,7 @@ type staffVerdict struct {
 	ticket *store.Ticket      // the ticket the agent's token is for (nil: none)
 	staff  *store.Staff       // the authenticated agent
 	agent  *store.Participant // the agent's participant row the token names
+	own    bool               // to the member's own command address, no ticket (morning.go)
 	// A refusal: the security event kind, whom to tell, and why.
 	refuse    string
 	refTicket int64
@@ -90,6 +91,9 @@ func (v staffVerdict) ticketID() int64 {
 func (v staffVerdict) explain() string {
 	if v.refuse != "" {
 		return "staff mail refused (" + v.refuse + "): " + v.reason.In("en")
+	}
+	if v.own {
+		return fmt.Sprintf("mail of %s %s to their own command address: its commands are acted on", v.staff.Role, v.staff.Email)
 	}
 	return fmt.Sprintf("a reply of agent %s on ticket #%d: its commands and text are acted on", v.staff.Email, v.ticket.ID)
 }
@@ -118,6 +122,9 @@ func (in *intake) staffVerdict(ctx context.Context) (v staffVerdict, isStaff boo
 		staff = nil
 	}
 	ticketID, partID, epoch, hasToken := in.signedToken()
+	if hasToken && ticketID == 0 {
+		return in.deskVerdict(ctx, from, partID, epoch) // a member's own command address (morning.go)
+	}
 	var agent, own *store.Participant
 	if hasToken {
 		p, err := in.tx.ParticipantByID(ctx, partID)
@@ -194,6 +201,9 @@ func (in *intake) staffVerdict(ctx context.Context) (v staffVerdict, isStaff boo
 func (in *intake) staffMail(ctx context.Context, v staffVerdict) (Outcome, error) {
 	if v.refuse != "" {
 		return in.refuse(ctx, v)
+	}
+	if v.own {
+		return in.ownMail(ctx, v.staff)
 	}
 	if in.msg.Auto {
 		return Outcome{Disposition: DispStaff, TicketID: v.ticket.ID, Note: "automatic reply from staff ignored"},

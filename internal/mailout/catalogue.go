@@ -307,6 +307,16 @@ const (
 	CmdQueueMore     Key = "cmd.queue_more"
 )
 
+// The morning mail (docs/digest.md): #утро вкл|выкл, and mail to an agent's
+// own command address (its Reply-To), which names no ticket.
+const (
+	ArgNeedMorning   Key = "arg.need_morning"
+	CmdMorningOn     Key = "cmd.morning_on"
+	CmdMorningOff    Key = "cmd.morning_off"
+	CmdNeedsTicket   Key = "cmd.needs_ticket"
+	CmdDeskNoCommand Key = "cmd.desk_no_command"
+)
+
 // catalogue is the table of texts: data, never written to.
 // Knowledge base and canned answers (docs/kb.md): #статья, #шаблон.
 const (
@@ -327,6 +337,11 @@ var catalogue = map[Key]texts{
 	ArgNeedSystem: {"нужно название информационной системы (#система МИС) или «-», чтобы его убрать",
 		"the name of an information system is needed (#system MIS), or “-” to clear it"},
 	ArgNeedSearch:    {"нужны слова для поиска (#поиск принтер школа 3)", "words to look for are needed (#search printer school 3)"},
+	ArgNeedMorning:   {"нужно «вкл» или «выкл» (#утро выкл)", "“on” or “off” is needed (#morning off)"},
+	CmdMorningOn:     {"утреннее письмо включено: оно придёт к началу рабочего дня", "the morning mail is on: it comes at the desk's opening"},
+	CmdMorningOff:    {"утреннее письмо выключено; включить снова: #утро вкл", "the morning mail is off; to turn it on again: #morning on"},
+	CmdNeedsTicket:   {"эта команда выполняется в ответе на письмо об обращении", "this command works in a reply to a ticket's mail"},
+	CmdDeskNoCommand: {"в письме нет команды; на этот адрес принимаются #очередь, #поиск и #утро", "the mail holds no command; this address takes #queue, #search and #morning"},
 	CmdSystemSet:     {"информационная система: %s", "information system: %s"},
 	CmdSystemCleared: {"информационная система не указана", "information system cleared"},
 	CmdQueue:         {"ваша очередь:\n%s", "your queue:\n%s"},

@@ -96,6 +96,17 @@ func parseArgs(c *Command, rest string) mailout.Msg {
 			return mailout.M(mailout.ArgNeedSearch)
 		}
 		c.Args = []string{q}
+	case Morning:
+		arg, text := firstField(rest)
+		switch fold(arg) {
+		case "on", "вкл", "включить", "да":
+			c.Args = []string{"on"}
+		case "off", "выкл", "выключить", "нет":
+			c.Args = []string{"off"}
+		default:
+			return mailout.M(mailout.ArgNeedMorning)
+		}
+		c.Text = text
 	case ReplyContractor:
 		if strings.TrimSpace(rest) == "" {
 			return mailout.M(mailout.ParseContractorNeedText)
@@ -119,6 +130,13 @@ func parseArgs(c *Command, rest string) mailout.Msg {
 		if arg, text := firstField(rest); arg != "" {
 			c.Args, c.Text = []string{arg}, text
 		}
+	case Approve:
+		// #approve [--no-head] [the key channel for everyone]
+		arg, text := firstField(rest)
+		if f := fold(arg); f == "--no-head" || f == "--без-руководителя" {
+			c.Args, rest = []string{ArgNoHead}, text
+		}
+		c.Text = strings.TrimSpace(rest)
 	default: // wait, resolve, close, reopen, take: free text only
 		c.Text = rest
 	}
@@ -130,13 +148,6 @@ func firstField(s string) (first, rest string) {
 	s = strings.TrimSpace(s)
 	end := strings.IndexFunc(s, unicode.IsSpace)
 	if end < 0 {
-	case Approve:
-		// #approve [--no-head] [the key channel for everyone]
-		arg, text := firstField(rest)
-		if f := fold(arg); f == "--no-head" || f == "--без-руководителя" {
-			c.Args, rest = []string{ArgNoHead}, text
-		}
-		c.Text = strings.TrimSpace(rest)
 		return s, ""
 	}
 	return s[:end], strings.TrimSpace(s[end:])

@@ -52,7 +52,7 @@ func TestDocsTables(t *testing.T) {
 			reasons++
 		}
 	}
-	if commands != 23 || reasons != len(Reasons()) {
-		t.Errorf("docs tables list %d commands and %d reasons, want 23 and %d", commands, reasons, len(Reasons()))
+	if commands != 24 || reasons != len(Reasons()) {
+		t.Errorf("docs tables list %d commands and %d reasons, want 24 and %d", commands, reasons, len(Reasons()))
 	}
 }

@@ -38,6 +38,9 @@ const (
 	Queue Name = "queue"
 	// Search asks for the tickets matching the words (docs/search.md).
 	Search Name = "search"
+	// Morning switches the agent's own morning mail: #утро вкл|выкл,
+	// #morning on|off (docs/digest.md); Args[0] is "on" or "off".
+	Morning Name = "morning"
 	// Escalate passes the ticket to a contractor (§4.7): #escalate NAME
 	// [--tell-answer] [text]; the text and the lines below go to the
 	// contractor, never to the customer.
@@ -114,6 +117,8 @@ func lookupCommand(w string) (Name, bool) {
 		return Queue, true
 	case "search", "поиск", "найти":
 		return Search, true
+	case "morning", "утро":
+		return Morning, true
 	case "article", "статья", "инструкция":
 		return Article, true
 	case "canned", "шаблон", "шаблоны":
