@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/otvet/otvet/internal/mailin"
@@ -170,18 +172,54 @@ func (s *Service) headerOnly(ctx context.Context, raw []byte) *mailmsg.Message {
 // prepare parses fetched messages outside the transaction, each under the
 // time budget. A parse that overruns or panics is kept as a parse error
 // with the header alone parsed, so that the sender can be told.
+//
+// The messages of a batch are parsed on up to GOMAXPROCS goroutines (the
+// attempt covering all of them is already recorded, so a message that
+// kills the process is found as before).
 func (s *Service) prepare(ctx context.Context, d *Desk, uidValidity uint32, fs []mailin.Fetched, now time.Time) ([]prepared, error) {
 	ps := make([]prepared, len(fs))
-	for i, f := range fs {
+	errs := make([]error, len(fs))
+	one := func(i int) {
+		f := fs[i]
 		msg, perr, ctxErr := s.parseBounded(ctx, f.Raw)
 		if ctxErr != nil {
-			return nil, ctxErr
+			errs[i] = ctxErr
+			return
 		}
 		if perr != nil && msg == nil && !errors.Is(perr, mailmsg.ErrNoHeader) && !errors.Is(perr, mailmsg.ErrHeaderTooLarge) {
 			s.log.Error("message could not be parsed; quarantining it", "desk", d.Name, "uid", f.UID, "err", perr)
 			msg = s.headerOnly(ctx, f.Raw)
 		}
 		ps[i] = prepared{f: f, raw: newRaw(d, uidValidity, f, msg, now), msg: msg, perr: perr}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(fs))
+	if workers <= 1 {
+		for i := range fs {
+			if one(i); errs[i] != nil {
+				return nil, errs[i]
+			}
+		}
+		return ps, nil
+	}
+	var (
+		wg   sync.WaitGroup
+		next atomic.Int64
+	)
+	for range workers {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(fs) && ctx.Err() == nil; i = int(next.Add(1) - 1) {
+				one(i)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	return ps, nil
 }
