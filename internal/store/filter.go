@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -180,7 +181,7 @@ func anys(ss []string) []any {
 // first; otherwise the nearest due time first, tickets without one last
 // (newest first among them).
 func (db *DB) FindTickets(ctx context.Context, f TicketFilter) ([]QueueItem, error) {
-	return db.findTickets(ctx, &f, func(dst *[]QueueItem, q string, args []any) error {
+	return db.findTickets(ctx, &f, func(dst any, q string, args []any) error {
 		return db.sel(ctx, dst, q, args...)
 	})
 }
@@ -188,7 +189,7 @@ func (db *DB) FindTickets(ctx context.Context, f TicketFilter) ([]QueueItem, err
 // FindTickets is DB.FindTickets inside a transaction (for the #queue and #search
 // commands, answered in intake's transaction).
 func (t *Tx) FindTickets(ctx context.Context, f TicketFilter) ([]QueueItem, error) {
-	return t.db.findTickets(ctx, &f, func(dst *[]QueueItem, q string, args []any) error {
+	return t.db.findTickets(ctx, &f, func(dst any, q string, args []any) error {
 		// Not through the statement cache: the query's shape varies with the filter.
 		if err := t.flush(ctx); err != nil {
 			return err
@@ -199,10 +200,25 @@ func (t *Tx) FindTickets(ctx context.Context, f TicketFilter) ([]QueueItem, erro
 
 // findTickets runs the queries of a filter in turn until the limit is
 // reached (the last argument of each is the number of rows still wanted).
-func (db *DB) findTickets(ctx context.Context, f *TicketFilter, sel func(*[]QueueItem, string, []any) error) ([]QueueItem, error) {
+// A SQLite search first collects its matches in the index's order, and
+// when there are few (searchFew), reads those tickets by id instead of
+// walking the index newest first (see searchPlan).
+func (db *DB) findTickets(ctx context.Context, f *TicketFilter, sel func(dst any, q string, args []any) error) ([]QueueItem, error) {
 	qs, limit, err := db.queueQueries(f)
 	if err != nil {
 		return nil, err
+	}
+	if len(qs) == 1 && qs[0].few != nil {
+		var ids []int64
+		if err := sel(&ids, qs[0].few.sql, qs[0].few.args); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		if len(ids) == 0 {
+			return nil, nil
+		}
+		if len(ids) <= searchFew {
+			qs = []queueQuery{qs[0].among(ids)}
+		}
 	}
 	var items []QueueItem
 	for _, q := range qs {
@@ -222,6 +238,36 @@ func (db *DB) findTickets(ctx context.Context, f *TicketFilter, sel func(*[]Queu
 type queueQuery struct {
 	sql  string
 	args []any
+	// few, for a SQLite search, collects up to searchFew+1 matches in the
+	// index's own order (complete); among is then the query of the
+	// filter's tickets among ids, used instead when they are no more than
+	// searchFew.
+	few   *queueQuery
+	among func(ids []int64) queueQuery
+}
+
+// searchFew: a SQLite search with other conditions and at most this many
+// matches reads them by id rather than walking the index newest first.
+// FTS5 walks a conjunction of common words (say «школа», in every
+// organisation's name, and «принтер») backwards at twice the cost of
+// forwards, and a condition that keeps few of the matches (the active
+// ones) makes the walk visit them all. The forward pass that counts the
+// matches stops after searchFew+1, a millisecond or two when the words are
+// common; a search without other conditions walks, as the walk stops at
+// the limit.
+const searchFew = 2000
+
+// idsJSON is ids as a JSON array (for json_each).
+func idsJSON(ids []int64) string {
+	b := make([]byte, 0, len(ids)*7+2)
+	b = append(b, '[')
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(append(b, ']'))
 }
 
 const queueCols = `SELECT ` + ticketCols + `, COALESCE((SELECT name FROM organisations o WHERE o.id = tickets.org_id), '') AS org_name`
@@ -256,16 +302,29 @@ func (db *DB) queueQueries(f *TicketFilter) ([]queueQuery, int, error) {
 		from := ` FROM tickets JOIN ticket_search s ON s.ticket_id = tickets.id`
 		order := ` ORDER BY tickets.id DESC LIMIT ?`
 		if db.dialect != Postgres {
-			// CROSS JOIN: walk the matches (newest first), look each ticket up.
-			from = ` FROM ticket_search s CROSS JOIN tickets ON tickets.id = s.rowid`
-			match = `s.ticket_search MATCH ?`
-			order = ` ORDER BY s.rowid DESC LIMIT ?`
+			// CROSS JOIN: walk the matches (newest first), look each ticket
+			// up; unless there are few matches (findTickets, searchFew).
+			q := queueQuery{
+				sql: queueCols + ` FROM ticket_search s CROSS JOIN tickets ON tickets.id = s.rowid` +
+					and(`s.ticket_search MATCH ?`) + ` ORDER BY s.rowid DESC LIMIT ?`,
+				args: append([]any{marg}, args...),
+			}
+			if len(conds) == 0 {
+				// Every match is wanted: the walk stops at the limit.
+				return []queueQuery{q}, limit, nil
+			}
+			q.few = &queueQuery{sql: `SELECT rowid FROM ticket_search WHERE ticket_search MATCH ? LIMIT ?`, args: []any{marg, searchFew + 1}}
+			among := queueCols + ` FROM tickets` + and(`tickets.id IN (SELECT value FROM json_each(?))`) + ` ORDER BY tickets.id DESC LIMIT ?`
+			q.among = func(ids []int64) queueQuery {
+				return queueQuery{sql: among, args: append([]any{idsJSON(ids)}, args...)}
+			}
+			return []queueQuery{q}, limit, nil
 		}
-		return []queueQuery{{queueCols + from + and(match) + order, append([]any{marg}, args...)}}, limit, nil
+		return []queueQuery{{sql: queueCols + from + and(match) + order, args: append([]any{marg}, args...)}}, limit, nil
 	}
-	qs := []queueQuery{{queueCols + ` FROM tickets` + and(dueSQL+` IS NOT NULL`) + ` ORDER BY ` + dueSQL + `, id DESC LIMIT ?`, args}}
+	qs := []queueQuery{{sql: queueCols + ` FROM tickets` + and(dueSQL+` IS NOT NULL`) + ` ORDER BY ` + dueSQL + `, id DESC LIMIT ?`, args: args}}
 	if !f.Breached && f.DueWithin == 0 {
-		qs = append(qs, queueQuery{queueCols + ` FROM tickets` + and(dueSQL+` IS NULL`) + ` ORDER BY id DESC LIMIT ?`, slices.Clone(args)})
+		qs = append(qs, queueQuery{sql: queueCols + ` FROM tickets` + and(dueSQL+` IS NULL`) + ` ORDER BY id DESC LIMIT ?`, args: slices.Clone(args)})
 	}
 	return qs, limit, nil
 }
