@@ -89,6 +89,7 @@ func commands() []*command {
 			{name: "add", summary: "add or update an active staff member", usage: "--email EMAIL --name NAME [--role agent|lead|manager]", run: sub("add", cmdStaff)},
 			{name: "list", summary: "support staff", usage: "[--json]", run: sub("list", cmdStaff)},
 			{name: "disable", summary: "stop accepting a member's mail as staff mail", usage: "EMAIL", run: sub("disable", cmdStaff)},
+			{name: "edit", summary: "a member's own settings: the morning mail", usage: "EMAIL --morning on|off", run: sub("edit", cmdStaff)},
 			{name: "enable", summary: "make a member active again", usage: "EMAIL", run: sub("enable", cmdStaff)},
 			{name: "revoke", summary: "invalidate every reply address mailed to a member so far", usage: "EMAIL", run: sub("revoke", cmdStaff)},
 		}},

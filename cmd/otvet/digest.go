@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -194,12 +195,24 @@ func openForReports(ctx context.Context, e *env, cfgFlag string) (*config.Config
 	return c, settings, db, nil
 }
 
+// parseDate reads a calendar date as YYYY-MM-DD or DD.MM.YYYY (the form
+// the digests print) and returns its first instant in loc (a midnight the
+// zone skips moves forward: workcal.WallTime). The error says what is wrong:
+// the form, or a day the month does not have.
 func parseDate(s string, loc *time.Location) (time.Time, error) {
-	t, err := time.ParseInLocation("2006-01-02", s, loc)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date like 2024-12-27", s)
+	v := strings.TrimSpace(s)
+	for _, layout := range []string{"2006-01-02", "02.01.2006"} {
+		t, err := time.Parse(layout, v)
+		if err == nil {
+			return workcal.WallTime(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc), nil
+		}
+		var pe *time.ParseError
+		if errors.As(err, &pe) && pe.Message != "" && len(v) == len(layout) {
+			// The form is right but the date does not exist (2025-02-30, 2025-13-01).
+			return time.Time{}, fmt.Errorf("%q is not a date%s", s, pe.Message)
+		}
 	}
-	return t, nil
+	return time.Time{}, fmt.Errorf("%q is not a date: write 2024-12-27 or 27.12.2024", s)
 }
 
 func parseAsOf(s string) (time.Time, error) {

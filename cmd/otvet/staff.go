@@ -2,14 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"strings"
 	"text/tabwriter"
+	"time"
 
+	"github.com/otvet/otvet/internal/digest"
 	"github.com/otvet/otvet/internal/store"
 )
 
 func cmdStaff(ctx context.Context, e *env, args []string) error {
-	const usage = "staff add --email E --name N --role agent|lead|manager | list [--json] | disable EMAIL | enable EMAIL | revoke EMAIL"
+	const usage = "staff add --email E --name N --role agent|lead|manager | list [--json] | disable EMAIL | enable EMAIL | revoke EMAIL | edit EMAIL --morning on|off"
 	if len(args) == 0 {
 		return usagef("usage: otvet %s", usage)
 	}
@@ -114,6 +119,52 @@ func cmdStaff(ctx context.Context, e *env, args []string) error {
 			"is refused; their next notifications carry new ones (to stop them altogether: otvet staff disable %s)\n",
 			fs.Arg(0), n, fs.Arg(0))
 		return nil
+	case "edit":
+		return staffEdit(ctx, e, fs, cfg, args[1:])
 	}
 	return usagef("staff: unknown subcommand %q; usage: otvet %s", args[0], usage)
+}
+
+// staffEdit changes a member's own settings: --morning on|off switches
+// their morning mail (docs/digest.md#morning-mail), audited.
+func staffEdit(ctx context.Context, e *env, fs *flag.FlagSet, cfg *string, args []string) error {
+	morning := fs.String("morning", "", "on or off: the member's morning mail at the desk's opening")
+	if err := parseFlags(fs, flagsFirst(fs, args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("staff edit: give the staff member's e-mail")
+	}
+	var on bool
+	switch strings.ToLower(*morning) {
+	case "on", "yes", "true":
+		on = true
+	case "off", "no", "false":
+	case "":
+		return usagef("staff edit: nothing to change (--morning on|off)")
+	default:
+		return usagef("staff edit: --morning must be on or off, not %q", *morning)
+	}
+	db, err := openDB(ctx, e, *cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	changed, err := digest.SetMorningMail(ctx, db, fs.Arg(0), on, "cli", time.Now())
+	if errors.Is(err, digest.ErrNotStaff) {
+		return usagef("staff edit: %v", err)
+	}
+	if err != nil {
+		return err
+	}
+	state := "off"
+	if on {
+		state = "on"
+	}
+	if !changed {
+		fmt.Fprintf(e.Stdout, "the morning mail of %s was already %s\n", fs.Arg(0), state)
+		return nil
+	}
+	fmt.Fprintf(e.Stdout, "the morning mail of %s is %s\n", fs.Arg(0), state)
+	return nil
 }

@@ -322,3 +322,21 @@ func (m *Morning) safeRunOnce(ctx context.Context) {
 		m.log.Error("morning mail", "err", err)
 	}
 }
+
+// ErrNotStaff: the address is not a staff member's.
+var ErrNotStaff = errors.New("not a staff member")
+
+// SetMorningMail switches a staff member's morning mail in its own
+// transaction (`otvet staff edit EMAIL --morning on|off`), recorded as a
+// staff_morning audit event with actor; changed is false when it already
+// was so.
+func SetMorningMail(ctx context.Context, db Txer, email string, on bool, actor string, now time.Time) (changed bool, err error) {
+	err = db.Tx(ctx, func(tx *store.Tx) (err error) {
+		changed, err = tx.SetMorningMail(ctx, email, on, actor, now)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return false, fmt.Errorf("%s: %w", strings.TrimSpace(email), ErrNotStaff)
+	}
+	return changed, err
+}
