@@ -1,0 +1,248 @@
+package oldrules
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// span is a byte range of a text.
+type span struct{ start, end int }
+
+// findPhones returns the Russian telephone numbers in text, in order:
+// +7 (912) 345-67-89, 8-912-345-67-89, 89123456789, 8 (34341) 2-11-05,
+// (34341) 2-11-05, 2-44-90 доб. 91, and international numbers written with
+// "+" and separators (+44 20 7946 0958). A bare local number needs dashes
+// (2-44-90) or a phone label before it ("тел. 24490"). Numbers after "№",
+// ИНН, СНИЛС and similar labels, dates, IP addresses and amounts are not
+// phones. An extension ("доб. 91", "вн. 12") is part of the span.
+func findPhones(text string) []span {
+	var out []span
+	for i := 0; i < len(text); {
+		c := text[i]
+		start := c >= '0' && c <= '9' ||
+			(c == '+' || c == '(') && i+1 < len(text) && text[i+1] >= '0' && text[i+1] <= '9'
+		if !start || !phoneBoundaryBefore(text, i) {
+			i++
+			continue
+		}
+		end, ok := phoneAt(text, i)
+		if ok {
+			end = extension(text, end)
+			out = append(out, span{i, end})
+		}
+		if end <= i {
+			end = i + 1
+		}
+		i = end
+	}
+	return out
+}
+
+// phoneBoundaryBefore: the rune before i is not a letter or digit, nor a
+// "." "," "/" "-" ":" glued to a digit ("1.2-11-05", "3/24-56").
+func phoneBoundaryBefore(text string, i int) bool {
+	if i == 0 {
+		return true
+	}
+	r, n := utf8.DecodeLastRuneInString(text[:i])
+	if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		return false
+	}
+	switch r {
+	case '.', ',', '/', '-', ':':
+		return i-n == 0 || !isDigitByte(text[i-n-1])
+	}
+	return true
+}
+
+func isDigitByte(c byte) bool { return c >= '0' && c <= '9' }
+
+// phoneAt scans the number candidate starting at i and reports where it
+// ends and whether it is a phone.
+func phoneAt(text string, i int) (int, bool) {
+	var digits, groups, lastGroup int
+	first := byte(0)
+	plus, dash, paren, space := false, false, false, false
+	parenDigits := 0
+	inParen := false
+	end := i
+	j := i
+	for j < len(text) {
+		r, n := utf8.DecodeRuneInString(text[j:])
+		switch {
+		case r >= '0' && r <= '9':
+			if first == 0 {
+				first = byte(r)
+			}
+			if j == i || !isDigitByte(text[j-1]) {
+				groups++
+				lastGroup = 0
+			}
+			digits++
+			lastGroup++
+			if inParen {
+				parenDigits++
+			}
+			end = j + n
+		case r == '+' && j == i:
+			plus = true
+		case r == '-' || r == '–' || r == '‑':
+			dash = true
+		case r == '(' && !paren:
+			paren, inParen = true, true
+		case r == ')' && inParen:
+			inParen = false
+			end = j + n
+		case (r == ' ' || r == '\u00a0') && j+n < len(text) && (isDigitByte(text[j+n]) || text[j+n] == '(' || text[j+n] == '-'):
+			space = true
+		default:
+			goto done
+		}
+		j += n
+		if digits > 15 {
+			return j, false
+		}
+	}
+done:
+	if digits == 0 {
+		return j, false
+	}
+	// A decimal or a date/IP continues with ".digit" or ",digit": not a phone.
+	if end < len(text)-1 && (text[end] == '.' || text[end] == ',' || text[end] == ':' || text[end] == '/') && isDigitByte(text[end+1]) {
+		return j, false
+	}
+	if end < len(text) {
+		if r, _ := utf8.DecodeRuneInString(text[end:]); unicode.IsLetter(r) {
+			return j, false // "5км", "100мб"
+		}
+	}
+	// Separators after the last digit ("2-44-90 (доб.91)") do not count.
+	num := text[i:end]
+	dash = strings.ContainsAny(num, "-–‑")
+	space = strings.ContainsAny(num, " \u00a0")
+	paren = strings.Contains(num, "(")
+	ctx := lookback(text, i)
+	if hasAny(ctx, notPhoneLabels) {
+		return end, false
+	}
+	labelled := hasAny(ctx, phoneLabels)
+	sep := dash || space || paren
+	ok := false
+	switch {
+	case plus && first == '7' && digits == 11:
+		ok = true
+	case plus && digits >= 10 && digits <= 15 && (sep || labelled):
+		ok = true // an international number: +44 20 7946 0958
+	case (first == '8' || first == '7') && digits == 11:
+		ok = true
+	case digits == 10 && first == '9' && (sep || labelled):
+		ok = true
+	case digits == 10 && paren && parenDigits >= 3 && parenDigits <= 5:
+		ok = true
+	case digits >= 5 && digits <= 7 && dash && !space && groups >= 2 && lastGroup == 2 && !plus:
+		ok = groupsShort(text[i:end])
+	case labelled && digits >= 5 && digits <= 12:
+		ok = true
+	}
+	return end, ok
+}
+
+// groupsShort: every digit group has at most three digits (2-44-90, 21-1-05).
+func groupsShort(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if isDigitByte(s[i]) {
+			run++
+			if run > 3 {
+				return false
+			}
+		} else {
+			run = 0
+		}
+	}
+	return true
+}
+
+// lookback returns the lower-cased text shortly before i, from the last
+// line break, comma or semicolon.
+func lookback(text string, i int) string {
+	from := i - 40
+	if from < 0 {
+		from = 0
+	}
+	for from < i && !utf8.RuneStart(text[from]) {
+		from++
+	}
+	s := text[from:i]
+	if k := strings.LastIndexAny(s, "\n,;"); k >= 0 {
+		s = s[k+1:]
+	}
+	return lower(s)
+}
+
+func hasAny(s string, list []string) bool {
+	for _, w := range list {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+var phoneLabels = []string{"тел", "т.", "моб", "сот", "phone", "tel", "cell", "конт", "звоните", "номер", "call me"}
+
+var notPhoneLabels = []string{
+	"№", "инн", "огрн", "кпп", "бик", "снилс", "окпо", "оквэд", "октмо", "счет", "р/с", "к/с",
+	"паспорт", "договор", "приказ", "заявк", "no.", "#", "верси", "сумм",
+}
+
+// extension extends a phone span over a following "доб. 91", "(доб.90)",
+// "вн. 12" or "ext. 5".
+func extension(text string, end int) int {
+	j := end
+	for j < len(text) && (text[j] == ' ' || text[j] == ',' || text[j] == '(') {
+		j++
+	}
+	n, ok := 0, false
+	for _, p := range []string{"добавочный", "доб", "вн", "ext", "внутр"} {
+		if n, ok = prefixFold(text[j:], p); ok {
+			break
+		}
+	}
+	if !ok {
+		return end
+	}
+	j += n
+	for j < len(text) && (text[j] == '.' || text[j] == ':' || text[j] == ' ') {
+		j++
+	}
+	k := j
+	for k < len(text) && isDigitByte(text[k]) && k-j < 6 {
+		k++
+	}
+	if k == j {
+		return end
+	}
+	if k < len(text) && text[k] == ')' && strings.Contains(text[end:j], "(") {
+		k++
+	}
+	return k
+}
+
+// prefixFold reports whether s starts with p (lower case) ignoring case and
+// ё/е, and how many bytes of s that prefix takes.
+func prefixFold(s, p string) (int, bool) {
+	i := 0
+	for _, q := range p {
+		if i >= len(s) {
+			return 0, false
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if foldRune(r) != q {
+			return 0, false
+		}
+		i += n
+	}
+	return i, true
+}

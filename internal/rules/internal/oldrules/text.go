@@ -1,0 +1,429 @@
+package oldrules
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// normWords lower-cases s, folds ё to е and splits it into words of letters
+// and digits. The words are substrings of one allocation.
+func normWords(s string) []string {
+	buf := make([]byte, 0, len(s))
+	var ends []int // where each word ends in buf; words are separated by one space
+	in := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		var r rune
+		n := 1
+		letter := false
+		switch {
+		case c < utf8.RuneSelf:
+			r = rune(c)
+			letter = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		case (c == 0xD0 || c == 0xD1) && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
+			// Cyrillic U+0400–U+047F: letters from Ѐ (U+0400) to ѿ (U+047F).
+			r, n = rune(c&0x1F)<<6|rune(s[i+1]&0x3F), 2
+			letter = true
+		default:
+			r, n = utf8.DecodeRuneInString(s[i:])
+			letter = unicode.IsLetter(r) || unicode.IsDigit(r)
+		}
+		i += n
+		if !letter {
+			if in {
+				ends = append(ends, len(buf))
+				in = false
+			}
+			continue
+		}
+		if !in && len(buf) > 0 {
+			buf = append(buf, ' ')
+		}
+		in = true
+		buf = utf8.AppendRune(buf, foldRune(r))
+	}
+	if in {
+		ends = append(ends, len(buf))
+	}
+	if len(ends) == 0 {
+		return []string{}
+	}
+	all := string(buf)
+	ws := make([]string, len(ends))
+	start := 0
+	for k, e := range ends {
+		ws[k] = all[start:e]
+		start = e + 1
+	}
+	return ws
+}
+
+// foldRune lower-cases r and folds ё to е.
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}
+	switch {
+	case r >= 'а' && r <= 'я':
+		return r
+	case r >= 'А' && r <= 'Я':
+		return r + 'а' - 'А'
+	case r == 'ё' || r == 'Ё':
+		return 'е'
+	}
+	return unicode.ToLower(r)
+}
+
+// lower folds s with foldRune (for comparisons only: byte offsets may change).
+func lower(s string) string { return strings.Map(foldRune, s) }
+
+// split is a message body cut into the sender's own text and the rest
+// (quoted or forwarded material).
+type split struct {
+	own  string // the sender's own lines, without ">" quotes
+	rest string // from the first reply/forward marker on ("" if none)
+	fwd  bool   // rest starts with a forward marker (as opposed to a reply header)
+}
+
+// splitBody separates the sender's own text from quoted and forwarded
+// material: it stops at the first reply or forward marker and drops lines
+// quoted with ">".
+func splitBody(text string) split {
+	var own strings.Builder
+	lines := strings.SplitAfter(text, "\n")
+	for i, line := range lines {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, ">") {
+			continue
+		}
+		if fwd, ok := markerLine(t, lines[i+1:]); ok {
+			return split{own: own.String(), rest: strings.Join(lines[i:], ""), fwd: fwd}
+		}
+		own.WriteString(line)
+	}
+	return split{own: own.String()}
+}
+
+// markerLine reports whether line starts quoted or forwarded material, and
+// whether it is a forward.
+func markerLine(line string, next []string) (fwd, ok bool) {
+	if line == "" {
+		return false, false
+	}
+	// A cheap no for most lines: a marker ends with ":" or starts (after
+	// the decoration trimmed below) with the first letter of a marker or of
+	// "from"/"от".
+	if t := strings.Trim(line, "-–— _*="); !strings.HasSuffix(t, ":") {
+		r1, n := utf8.DecodeRuneInString(t)
+		r2, _ := utf8.DecodeRuneInString(t[n:])
+		switch [2]rune{foldRune(r1), foldRune(r2)} {
+		case [2]rune{'f', 'o'}, [2]rune{'f', 'r'}, [2]rune{'b', 'e'}, [2]rune{'o', 'r'},
+			[2]rune{'п', 'е'}, [2]rune{'н', 'а'}, [2]rune{'и', 'с'}, [2]rune{'о', 'т'}:
+		default:
+			return false, false
+		}
+	}
+	low := lower(line)
+	low = strings.Trim(low, "-–— _*=")
+	for _, m := range forwardMarkers {
+		if strings.HasPrefix(low, m) {
+			return true, true
+		}
+	}
+	for _, m := range replyMarkers {
+		if strings.HasPrefix(low, m) {
+			return false, true
+		}
+	}
+	// "23.04.2024, 10:15, Иван <ivan@example.org>:" / "On ..., X wrote:"
+	if strings.HasSuffix(low, ":") {
+		for _, m := range wroteSuffixes {
+			if strings.HasSuffix(low, m) {
+				return false, true
+			}
+		}
+		if strings.Contains(low, "@") && strings.ContainsAny(low, "0123456789") && len(low) < 200 {
+			return false, true
+		}
+	}
+	// An Outlook header block: "From:"/"От:" followed by Sent/Date and Subject lines.
+	if isHeaderLine(low, "from", "от") {
+		seen := 0
+		for j := 0; j < len(next) && j < 5; j++ {
+			n := lower(strings.TrimSpace(next[j]))
+			if isHeaderLine(n, "sent", "date", "отправлено", "дата", "subject", "тема", "to", "кому") {
+				seen++
+			}
+		}
+		if seen >= 2 {
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// isHeaderLine reports whether low (lower-cased) is "name: value" for one of names.
+func isHeaderLine(low string, names ...string) bool {
+	for _, n := range names {
+		if strings.HasPrefix(low, n) {
+			rest := strings.TrimLeft(low[len(n):], " \t")
+			if strings.HasPrefix(rest, ":") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var forwardMarkers = []string{
+	"forwarded message", "пересылаемое сообщение", "перенаправленное сообщение",
+	"переадресованное сообщение", "начало переадресованного сообщения", "begin forwarded message",
+	"пересланное сообщение",
+}
+
+var replyMarkers = []string{"original message", "исходное сообщение", "исходное письмо"}
+
+var wroteSuffixes = []string{"wrote:", "пишет:", "писал:", "писала:", "написал:", "написала:", "написал(а):", "написали:"}
+
+// forwardHeaderNames are the header lines of a forwarded block.
+var forwardHeaderNames = []string{
+	"from", "от", "date", "дата", "sent", "отправлено", "subject", "тема", "to", "кому",
+	"cc", "копия", "reply-to", "ответить",
+}
+
+// cleanSubject drops reply/forward prefixes and ticket tags from a subject.
+func cleanSubject(s string) string {
+	for {
+		t := strings.TrimSpace(s)
+		if strings.HasPrefix(t, "[") {
+			if i := strings.IndexByte(t, ']'); i > 0 {
+				s = t[i+1:]
+				continue
+			}
+		}
+		cut := false
+		for _, p := range []string{"re:", "fwd:", "fw:", "отв:", "ответ:", "пер:", "перес:"} {
+			if n, ok := prefixFold(t, p); ok {
+				s = t[n:]
+				cut = true
+				break
+			}
+		}
+		if !cut {
+			return t
+		}
+	}
+}
+
+// textWords are the normalised words of a text, tokenised once per
+// message and shared by every rule: a small bitmap of their first two bytes,
+// so that most phrases are rejected at once, and the words' positions
+// bucketed by how they start, so that a phrase is looked for only where a
+// word that can begin it stands instead of along the whole text.
+type textWords struct {
+	ws    []string
+	first [4]uint64
+	// by2 holds the positions of the words by startKey, by4 those of the
+	// words of four bytes or more by key4; each in text order. at2[k] and
+	// at4[k] are where bucket k starts (len+1 entries).
+	indexed  bool
+	by2, by4 []int32
+	at2      [257]int32
+	at4      [key4Size + 1]int32
+}
+
+const key4Size = 1024
+
+// key4 hashes the first four bytes of w (len(w) >= 4).
+func key4(w string) int {
+	return int((uint32(w[0])<<24|uint32(w[1])<<16|uint32(w[2])<<8|uint32(w[3]))*2654435761>>22) & (key4Size - 1)
+}
+
+func newTextWords(ws []string) *textWords {
+	t := &textWords{ws: ws}
+	for _, w := range ws {
+		k := startKey(w)
+		t.first[k>>6] |= 1 << (k & 63)
+	}
+	return t
+}
+
+// index fills the buckets (a counting sort) on first use.
+func (t *textWords) index() {
+	if t.indexed {
+		return
+	}
+	t.indexed = true
+	n4 := 0
+	for _, w := range t.ws {
+		t.at2[int(startKey(w))+1]++
+		if len(w) >= 4 {
+			t.at4[key4(w)+1]++
+			n4++
+		}
+	}
+	for k := 1; k < len(t.at2); k++ {
+		t.at2[k] += t.at2[k-1]
+	}
+	for k := 1; k < len(t.at4); k++ {
+		t.at4[k] += t.at4[k-1]
+	}
+	t.by2, t.by4 = make([]int32, len(t.ws)), make([]int32, n4)
+	var fill2 [256]int32
+	var fill4 [key4Size]int32
+	for i, w := range t.ws {
+		k := startKey(w)
+		t.by2[t.at2[k]+fill2[k]] = int32(i)
+		fill2[k]++
+		if len(w) >= 4 {
+			k := key4(w)
+			t.by4[t.at4[k]+fill4[k]] = int32(i)
+			fill4[k]++
+		}
+	}
+}
+
+func startKey(w string) byte {
+	if len(w) < 2 {
+		return w[0]
+	}
+	return w[0]*7 + w[1]
+}
+
+// has reports whether phrase occurs in the words. Every word of the phrase
+// must start like some word of the text, which rejects most phrases cheaply.
+func (t *textWords) has(phrase string) bool {
+	if phrase == "" {
+		return false
+	}
+	for rest := phrase; rest != ""; {
+		var p string
+		p, rest, _ = strings.Cut(rest, " ")
+		if p == "*" || p == "#" || p == "" {
+			continue
+		}
+		k := startKey(p)
+		if t.first[k>>6]&(1<<(k&63)) == 0 {
+			return false
+		}
+	}
+	first, rest, _ := strings.Cut(phrase, " ")
+	if first == "*" || first == "#" || first == "" {
+		return phraseIn(t.ws, phrase)
+	}
+	// Only the words that wordMatch(w, first) accepts can start the phrase:
+	// they all begin with first (without a trailing "="), so they are in
+	// first's bucket.
+	t.index()
+	stem := strings.TrimSuffix(first, "=")
+	var cands []int32
+	if len(stem) >= 4 {
+		k := key4(stem)
+		cands = t.by4[t.at4[k]:t.at4[k+1]]
+	} else {
+		k := startKey(stem)
+		cands = t.by2[t.at2[k]:t.at2[int(k)+1]]
+	}
+	for _, at := range cands {
+		if wordMatch(t.ws[at], first) && phraseFrom(t.ws, int(at)+1, rest) {
+			return true
+		}
+	}
+	return false
+}
+
+// phraseIn reports whether phrase (normalised words separated by single
+// spaces) occurs in words: its words in order, each within maxGap extra
+// words of the previous one. A phrase word "*" matches any word, "#" any
+// number; a word of up to three letters or one ending in "=" must match
+// exactly; longer words are stems (prefixes).
+func phraseIn(words []string, phrase string) bool {
+	first, rest, _ := strings.Cut(phrase, " ")
+	for i, w := range words {
+		if wordMatch(w, first) && phraseFrom(words, i+1, rest) {
+			return true
+		}
+	}
+	return false
+}
+
+const maxGap = 2
+
+func phraseFrom(words []string, from int, phrase string) bool {
+	if phrase == "" {
+		return true
+	}
+	p, rest, _ := strings.Cut(phrase, " ")
+	for i := from; i < len(words) && i <= from+maxGap; i++ {
+		if wordMatch(words[i], p) && phraseFrom(words, i+1, rest) {
+			return true
+		}
+	}
+	return false
+}
+
+func wordMatch(w, p string) bool {
+	switch p {
+	case "*":
+		return true
+	case "#":
+		return isDigits(w)
+	}
+	if exact, ok := strings.CutSuffix(p, "="); ok {
+		return w == exact
+	}
+	if !strings.HasPrefix(w, p) {
+		return false
+	}
+	// A prefix match; short phrase words must match the whole word.
+	return len(w) == len(p) || len(p) > 6 || utf8.RuneCountInString(p) > 3
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// normPhrase brings an operator-supplied phrase into the form phraseIn
+// expects: lower case, ё folded, words split as in text, "*", "#" and a
+// trailing "=" kept.
+func normPhrase(p string) string {
+	var out []string
+	for _, f := range strings.Fields(p) {
+		if f == "*" || f == "#" {
+			out = append(out, f)
+			continue
+		}
+		exact := strings.HasSuffix(f, "=")
+		ws := normWords(strings.TrimSuffix(f, "="))
+		if len(ws) == 0 {
+			continue
+		}
+		if exact {
+			ws[len(ws)-1] += "="
+		}
+		out = append(out, ws...)
+	}
+	return strings.Join(out, " ")
+}
+
+// matchPhrases returns the first of phrases that occurs in t.
+func matchPhrases(t *textWords, phrases []string) (string, bool) {
+	for _, p := range phrases {
+		if t.has(p) {
+			return p, true
+		}
+	}
+	return "", false
+}

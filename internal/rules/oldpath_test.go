@@ -1,0 +1,392 @@
+package rules
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/otvet/otvet/internal/mailmsg"
+	"github.com/otvet/otvet/internal/rules/internal/oldrules"
+)
+
+// The one-pass rules must decide exactly as the rules did before
+// (internal/oldrules is a frozen copy): these tests compare the two on
+// thousands of generated messages built from the rules' own word and phrase
+// lists, disguised forms of them (look-alike letters, masks, spaced and
+// glued letters, capitals), ordinary Russian support text, mail decoded
+// from windows-1251 and KOI8-R, and text rendered from HTML.
+
+// richWords are the rules' own words, each as it might be written.
+func richWords() (words, clean []string) {
+	var ws []string
+	add := func(l ...string) { ws = append(ws, l...) }
+	defer func() {
+		for i, w := range ws {
+			ws[i] = strings.TrimSuffix(w, "=")
+		}
+		words = ws
+		for _, w := range ws {
+			if len(offensiveWords(w, nil, nil)) == 0 {
+				clean = append(clean, w)
+			}
+		}
+	}()
+	add(ruAnywhere...)
+	add(ruPrefixed...)
+	add(ruStart...)
+	add(ruNotStart...)
+	add(enAnywhere...)
+	add(enPrefixed...)
+	for w := range ruExact {
+		ws = append(ws, w)
+	}
+	for w := range ruExcept {
+		ws = append(ws, w)
+	}
+	for w := range enWords {
+		ws = append(ws, w)
+	}
+	for w := range ebObjects {
+		ws = append(ws, "еб "+w)
+	}
+	for p := range matPrefixes {
+		ws = append(ws, p+"хуй", p+"хуе", p+"хуя", p+"ху", p+"пидор", p+"говно")
+	}
+	for p := range ebPrefixes {
+		ws = append(ws, p+"ебал", p+"ёб", p+"еб", p+"ебс")
+	}
+	for _, ps := range outOfScope {
+		add(ps...)
+	}
+	add(incidentPhrases...)
+	add(problemWords...)
+	add(problemLeads...)
+	add(fillers...)
+	add(stepWords...)
+	add(stepLeads...)
+	add(forwardMarkers...)
+	add(replyMarkers...)
+	add(signOffs...)
+	add(thanksOnly...)
+	add(orgWords...)
+	add(positionWords...)
+	for w := range orgAcronyms {
+		ws = append(ws, w)
+	}
+	add("ФИО:", "Организация:", "Телефон:", "Должность:", "Фамилия:", "Имя:", "Отчество:", "Name:", "Company:",
+		"Phone:", "тел.", "доб. 12", "ИНН 6615001234", "№ 12", "+7 912 345-67-89", "8 (34341) 2-11-05", "2-44-90",
+		"Иванова Мария Петровна", "Петров И. С.", "А.В. Лебедев", "John Smith", "ivan@example.org",
+		"https://сайт.рф/х.у.й", "www.example.org", "10шт", "16гб", "употреблять", "корабль", "застраховать",
+		"команда", "Олеговна", "психую", "плохую", "Екатеринбург", "ебург", "ЕБС", "подсистеме", "тебе", "требуется")
+	return
+}
+
+// disguise writes w as people disguise or mistype it.
+func disguise(r *rand.Rand, w string) string {
+	switch r.IntN(12) {
+	case 0:
+		return strings.ToUpper(w)
+	case 1:
+		rs := []rune(w)
+		if len(rs) > 0 {
+			rs[0] = []rune(strings.ToUpper(string(rs[0])))[0]
+		}
+		return string(rs)
+	case 2: // Latin look-alikes and digits
+		return strings.NewReplacer("а", "a", "е", "e", "о", "o", "р", "p", "с", "c", "х", "x", "у", "y", "з", "3", "б", "6", "и", "u", "п", "n").Replace(w)
+	case 3: // masks
+		rs := []rune(w)
+		if len(rs) > 2 {
+			rs[1+r.IntN(len(rs)-2)] = []rune("*@#%$")[r.IntN(5)]
+		}
+		return string(rs)
+	case 4: // spaced or dotted letters
+		sep := []string{" ", ".", "-", "_"}[r.IntN(4)]
+		return strings.Join(strings.Split(w, ""), sep)
+	case 5: // repeated letters
+		rs := []rune(w)
+		if len(rs) > 1 {
+			k := r.IntN(len(rs))
+			return string(rs[:k+1]) + strings.Repeat(string(rs[k]), 1+r.IntN(3)) + string(rs[k+1:])
+		}
+	case 6: // glued pieces
+		rs := []rune(w)
+		if len(rs) > 3 {
+			k := 1 + r.IntN(len(rs)-2)
+			return string(rs[:k]) + []string{".", "-", "'", "`"}[r.IntN(4)] + string(rs[k:])
+		}
+	case 7: // ё
+		return strings.ReplaceAll(w, "е", "ё")
+	case 8: // inside a longer word
+		return []string{"по", "за", "не", "пере", "тр", "x"}[r.IntN(6)] + w + []string{"ать", "ый", "ом", "", "ка"}[r.IntN(5)]
+	}
+	return w
+}
+
+var richPunct = []string{" ", " ", " ", ", ", ". ", "! ", "? ", "\n", "\n\n", " — ", " (", ") ", ": ", "; ", "«", "» ", "\t", " > "}
+
+// richText is text of about size bytes mixing support sentences and the
+// rules' words.
+func richText(r *rand.Rand, words []string, size int) string {
+	var b strings.Builder
+	for b.Len() < size {
+		switch r.IntN(6) {
+		case 0, 1:
+			b.WriteString(genProblems[r.IntN(len(genProblems))])
+		case 2:
+			b.WriteString(genFiller[r.IntN(len(genFiller))])
+		case 3:
+			b.WriteString(genSignatures[r.IntN(len(genSignatures))])
+		default:
+			b.WriteString(disguise(r, words[r.IntN(len(words))]))
+		}
+		b.WriteString(richPunct[r.IntN(len(richPunct))])
+		if r.IntN(15) == 0 {
+			b.WriteString("\n" + genQuotes[r.IntN(len(genQuotes))])
+		}
+	}
+	return b.String()
+}
+
+// richMessage is a generated message; some arrive as raw MIME (windows-1251,
+// KOI8-R, HTML only) and are parsed as intake parses them.
+func richMessage(t testing.TB, r *rand.Rand, words []string) *mailmsg.Message {
+	subject := genSubjects[r.IntN(len(genSubjects))]
+	if r.IntN(3) == 0 {
+		subject = disguise(r, words[r.IntN(len(words))]) + " " + subject
+	}
+	text := richText(r, words, 50+r.IntN(4000))
+	var m *mailmsg.Message
+	switch r.IntN(5) {
+	case 0, 1:
+		m = &mailmsg.Message{Subject: subject, Text: text}
+	case 2, 3: // windows-1251 or KOI8-R
+		cm, name := charmap.Windows1251, "windows-1251"
+		if r.IntN(2) == 0 {
+			cm, name = charmap.KOI8R, "koi8-r"
+		}
+		enc, err := cm.NewEncoder().String(strings.Map(func(c rune) rune {
+			if _, ok := cm.EncodeRune(c); ok || c < 0x80 {
+				return c
+			}
+			return '?'
+		}, text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m = parseRaw(t, "text/plain; charset="+name, "8bit", subject, enc)
+	default: // HTML only: the text is rendered from it
+		var h strings.Builder
+		h.WriteString("<html><body>")
+		for _, l := range strings.Split(text, "\n") {
+			h.WriteString("<p>" + htmlEscape(l) + "</p>")
+			if r.IntN(10) == 0 {
+				h.WriteString("<blockquote>" + htmlEscape(genFiller[r.IntN(len(genFiller))]) + "</blockquote>")
+			}
+		}
+		h.WriteString("</body></html>")
+		m = parseRaw(t, "text/html; charset=utf-8", "8bit", subject, h.String())
+	}
+	names := []string{"", "Иванова Мария", "Petrov Ivan", "Сидоров Пётр Иванович", "Петров С. А."}
+	m.From = &mailmsg.Address{Email: fmt.Sprintf("user%d@school.example.org", r.IntN(100)), Name: names[r.IntN(len(names))]}
+	switch r.IntN(4) {
+	case 0:
+		m.Attachments = []mailmsg.Attachment{screenshot}
+	case 1:
+		m.Attachments = []mailmsg.Attachment{logo}
+	}
+	return m
+}
+
+func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+func parseRaw(t testing.TB, ctype, cte, subject, body string) *mailmsg.Message {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: x@example.org\r\nTo: sd@example.org\r\nSubject: =?utf-8?B?%s?=\r\nMIME-Version: 1.0\r\nContent-Type: %s\r\nContent-Transfer-Encoding: %s\r\n\r\n",
+		b64(subject), ctype, cte)
+	b.WriteString(strings.ReplaceAll(body, "\n", "\r\n"))
+	m, err := mailmsg.Parse(b.Bytes(), mailmsg.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func b64(s string) string {
+	const enc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	var b strings.Builder
+	for i := 0; i < len(s); i += 3 {
+		var n uint32
+		k := min(3, len(s)-i)
+		for j := 0; j < 3; j++ {
+			n <<= 8
+			if j < k {
+				n |= uint32(s[i+j])
+			}
+		}
+		for j := 0; j < 4; j++ {
+			if j <= k {
+				b.WriteByte(enc[n>>(18-6*j)&63])
+			} else {
+				b.WriteByte('=')
+			}
+		}
+	}
+	return b.String()
+}
+
+// richInput wraps a generated message as genInput does, with operator
+// additions built from the same words.
+func richInput(t testing.TB, r *rand.Rand, words, clean []string) (Input, Config) {
+	in, cfg := genInput(r, 100)
+	if r.IntN(2) == 0 {
+		words = clean // no offensive word, so that the later rules decide
+	}
+	in.Msg = richMessage(t, r, words)
+	if r.IntN(4) == 0 {
+		pick := func() string { return words[r.IntN(len(words))] }
+		cfg.OffensiveExtraWords = []string{pick(), "*" + pick(), "бездар"}
+		cfg.OffensiveExceptions = []string{pick(), "идиот"}
+		cfg.IncidentPhrases = []string{pick(), "утечка данных"}
+		cfg.OutOfScopePhrases = map[string][]string{"purchase": {pick(), "купить ноутбук"}, ScopeLegislation: {pick()}}
+		in.Maintenance = []Window{{ID: 2, System: pick(), Keywords: []string{pick(), "журнал"}, From: monday10.Add(-1), To: monday10.Add(1 << 50)}}
+	}
+	return in, cfg
+}
+
+func toOld(in Input, cfg Config) (oldrules.Input, oldrules.Config) {
+	var o oldrules.Input
+	o.Msg, o.Now, o.AllBlocked, o.Calendar, o.IsReply = in.Msg, in.Now, in.AllBlocked, in.Calendar, in.IsReply
+	if in.Sender != nil {
+		u := oldrules.User(*in.Sender)
+		o.Sender = &u
+	}
+	if in.SenderOrg != nil {
+		g := oldrules.Org(*in.SenderOrg)
+		o.SenderOrg = &g
+	}
+	for _, w := range in.Maintenance {
+		o.Maintenance = append(o.Maintenance, oldrules.Window(w))
+	}
+	oc := oldrules.Config{
+		OffensiveExtraWords: cfg.OffensiveExtraWords, OffensiveExceptions: cfg.OffensiveExceptions,
+		OutOfScopePhrases: cfg.OutOfScopePhrases, IncidentPhrases: cfg.IncidentPhrases,
+	}
+	oc.Blocked.Disabled, oc.Offensive.Disabled, oc.Identification.Disabled = cfg.Blocked.Disabled, cfg.Offensive.Disabled, cfg.Identification.Disabled
+	oc.Maintenance.Disabled, oc.Unclear.Disabled, oc.Quality.Disabled = cfg.Maintenance.Disabled, cfg.Unclear.Disabled, cfg.Quality.Disabled
+	oc.OutOfScope.Disabled, oc.Incident.Disabled = cfg.OutOfScope.Disabled, cfg.Incident.Disabled
+	return o, oc
+}
+
+func jsonOf(t testing.TB, v any) string {
+	j, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(j)
+}
+
+// sameAsOld compares Decide and every exported detector with the old rules
+// on one input.
+func sameAsOld(t testing.TB, in Input, cfg Config) {
+	t.Helper()
+	oin, ocfg := toOld(in, cfg)
+	if got, want := jsonOf(t, Decide(in, cfg)), jsonOf(t, oldrules.Decide(oin, ocfg)); got != want {
+		t.Fatalf("Decide differs from the old rules\nsubject %q\ntext %q\ncfg %+v\ngot  %s\nwant %s", in.Msg.Subject, in.Msg.Text, cfg, got, want)
+	}
+	text := in.Msg.Subject + "\n" + in.Msg.Text
+	check := func(what string, got, want any) {
+		t.Helper()
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s differs from the old rules on %q: got %v, want %v", what, text, got, want)
+		}
+	}
+	ok, ws := Offensive(text, cfg.OffensiveExtraWords)
+	ook, ows := oldrules.Offensive(text, cfg.OffensiveExtraWords)
+	check("Offensive", fmt.Sprint(ok, ws), fmt.Sprint(ook, ows))
+	check("ExtractIdentity", jsonOf(t, ExtractIdentity(in.Msg.Text)), jsonOf(t, oldrules.ExtractIdentity(in.Msg.Text)))
+	check("MatchOutOfScope", MatchOutOfScope(text, cfg.OutOfScopePhrases), oldrules.MatchOutOfScope(text, cfg.OutOfScopePhrases))
+	check("IsIncident", IsIncident(text, cfg.IncidentPhrases), oldrules.IsIncident(text, cfg.IncidentPhrases))
+	u, why := Unclear(in.Msg)
+	ou, owhy := oldrules.Unclear(in.Msg)
+	check("Unclear", fmt.Sprint(u, why), fmt.Sprint(ou, owhy))
+	check("Quality", Quality(in.Msg), oldrules.Quality(in.Msg))
+	check("Gratitude", Gratitude(in.Msg.Text), oldrules.Gratitude(in.Msg.Text))
+	if len(in.Maintenance) > 0 {
+		w := in.Maintenance[0]
+		check("Mentions", Mentions(text, append([]string{w.System}, w.Keywords...)...), oldrules.Mentions(text, append([]string{w.System}, w.Keywords...)...))
+	}
+}
+
+// TestSameAsOldRules: thousands of generated messages decided by the
+// one-pass rules and by the old ones.
+func TestSameAsOldRules(t *testing.T) {
+	words, clean := richWords()
+	r := rand.New(rand.NewPCG(17, 18))
+	n := 3000
+	if testing.Short() {
+		n = 500
+	}
+	outcomes := map[string]int{}
+	for i := 0; i < n; i++ {
+		in, cfg := richInput(t, r, words, clean)
+		sameAsOld(t, in, cfg)
+		outcomes[string(Decide(in, cfg).Outcome)]++
+	}
+	// The old corpus generator too, with long messages.
+	r = rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < n/10; i++ {
+		in, cfg := genInput(r, 500+r.IntN(20000))
+		sameAsOld(t, in, cfg)
+	}
+	if len(outcomes) < 4 {
+		t.Errorf("the generated messages exercise too few outcomes: %v", outcomes)
+	}
+	t.Logf("outcomes: %v", outcomes)
+}
+
+// TestOffensiveSameAsOldOnWords: every rule word, disguised every way, is
+// judged as the old rules judge it (with and without operator additions).
+func TestOffensiveSameAsOldOnWords(t *testing.T) {
+	words, _ := richWords()
+	r := rand.New(rand.NewPCG(19, 20))
+	extra, except := []string{"бездар", "*тупиц", "кошмар"}, []string{"идиот", "дура"}
+	for _, w := range words {
+		for k := 0; k < 12; k++ {
+			s := disguise(r, w)
+			got := offensiveWords(s, extra, except)
+			want := oldOffensiveWords(s, extra, except)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("offensive words of %q: got %q, want %q", s, got, want)
+			}
+		}
+	}
+}
+
+// oldOffensiveWords is the old rules' offensive words, through Decide.
+func oldOffensiveWords(s string, extra, except []string) []string {
+	d := oldrules.Decide(oldrules.Input{Msg: &mailmsg.Message{Text: s}},
+		oldrules.Config{OffensiveExtraWords: extra, OffensiveExceptions: except})
+	return d.Offensive
+}
+
+func FuzzSameAsOldRules(f *testing.F) {
+	f.Add("Почините уже, блять, третий день не работает!", "Ошибка", "идиот", "кошмар")
+	f.Add(goodBody, "Re: [#12] СЭД", "", "")
+	f.Add("х у й\nп.и.з.д.е.ц\nxyй 6ля\nС уважением, Петров И. С., тел. 2-44-90", "", "", "*дур")
+	f.Fuzz(func(t *testing.T, text, subject, except, extra string) {
+		in := Input{Msg: &mailmsg.Message{Subject: subject, Text: text}, Now: monday10, SenderOrg: school, Calendar: nineToFive{},
+			Maintenance: []Window{{ID: 1, System: except, Keywords: []string{extra}}}}
+		cfg := Config{OffensiveExtraWords: strings.Fields(extra), OffensiveExceptions: strings.Fields(except),
+			IncidentPhrases: []string{extra}, OutOfScopePhrases: map[string][]string{"x": {except}}}
+		sameAsOld(t, in, cfg)
+	})
+}
