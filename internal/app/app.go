@@ -132,7 +132,7 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 	a.Outbox = outbox.New(db, outbox.Options{
 		Senders: countSenders(senders, a.Metrics), IsPermanent: mailout.IsPermanent, GiveUpAfter: c.Outbox.GiveUpAfter.D(),
 		RetryMin: c.Outbox.RetryMin.D(), RetryMax: c.Outbox.RetryMax.D(), PollInterval: c.Outbox.PollInterval.D(),
-		Now: o.Now, Logger: log.With("component", "outbox"),
+		Parallel: c.Outbox.Senders, Now: o.Now, Logger: log.With("component", "outbox"),
 		// Agents hear of their ticket's mail given up (a.Service is set below).
 		OnGiveUp: countGiveUps(a.Metrics, func(ctx context.Context, g store.Outgoing) error { return a.Service.Undelivered(ctx, g) }),
 	})

@@ -21,6 +21,25 @@ func (c countedSender) Send(ctx context.Context, from string, to []string, raw [
 	return err
 }
 
+// OpenSession keeps the wrapped sender's connection between messages
+// (outbox.NewSession), still counting each send.
+func (c countedSender) OpenSession() outbox.Session {
+	return countedSession{c: c, s: outbox.NewSession(c.next)}
+}
+
+type countedSession struct {
+	c countedSender
+	s outbox.Session
+}
+
+func (cs countedSession) Send(ctx context.Context, from string, to []string, raw []byte) error {
+	err := cs.s.Send(ctx, from, to, raw)
+	cs.c.m.Sent(cs.c.desk, err)
+	return err
+}
+
+func (cs countedSession) Close() error { return cs.s.Close() }
+
 // countSenders wraps every desk's sender so that /metrics counts the
 // outbox's sends and failures as they happen.
 func countSenders(senders map[string]outbox.Sender, m *web.Metrics) map[string]outbox.Sender {

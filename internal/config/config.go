@@ -226,6 +226,9 @@ type Outbox struct {
 	RetryMin     Duration `yaml:"retry_min"`
 	RetryMax     Duration `yaml:"retry_max"`
 	PollInterval Duration `yaml:"poll_interval"`
+	// Senders is how many senders drain the outbox at once, each with its
+	// own SMTP connection to each desk's relay (default 4, at most 32).
+	Senders int `yaml:"senders"`
 	// AnnounceInterval paces announcements (otvet announce, announced
 	// maintenance): the pause between two of their messages (default 1s).
 	AnnounceInterval Duration `yaml:"announce_interval"`
@@ -505,6 +508,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Outbox.PollInterval == 0 {
 		c.Outbox.PollInterval = Duration(5 * time.Second)
+	}
+	if c.Outbox.Senders == 0 {
+		c.Outbox.Senders = 4
 	}
 	if c.Digests.Weekly.Hour == 0 {
 		c.Digests.Weekly.Hour = 9

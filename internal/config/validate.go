@@ -95,6 +95,9 @@ func (c *Config) validate() []error {
 	if c.Outbox.RetryMin <= 0 || c.Outbox.RetryMax < c.Outbox.RetryMin {
 		add("outbox.retry_max", "must be at least retry_min (%s)", c.Outbox.RetryMin.D())
 	}
+	if n := c.Outbox.Senders; n < 1 || n > 32 {
+		add("outbox.senders", "%d is not a number of parallel senders: use 1 to 32 (default 4), and no more than the relay accepts connections from one client", n)
+	}
 	if c.Outbox.GiveUpAfter < Duration(time.Hour) {
 		add("outbox.give_up_after", "%s is too short to outlast a relay outage: use at least 1h (default 168h)", c.Outbox.GiveUpAfter.D())
 	}

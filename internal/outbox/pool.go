@@ -24,7 +24,11 @@ type SessionOpener interface {
 	OpenSession() Session
 }
 
-func openSession(s Sender) Session {
+// NewSession opens a session on s: its own when s is a SessionOpener or a
+// *mailout.SMTPSender, else one that sends each message with s.Send (a
+// wrapper that counts sends opens its sessions with NewSession on the
+// sender it wraps).
+func NewSession(s Sender) Session {
 	switch v := s.(type) {
 	case SessionOpener:
 		return v.OpenSession()
@@ -84,7 +88,7 @@ func (p *pool) get(desk string, s Sender) *conn {
 		p.idle[desk] = l[:len(l)-1]
 		return c
 	}
-	return &conn{s: openSession(s), last: time.Now()}
+	return &conn{s: NewSession(s), last: time.Now()}
 }
 
 func (p *pool) put(desk string, c *conn) {
