@@ -70,6 +70,9 @@ func (r *tableReader) addRow(row []cell, defaultAction, department string, used 
 		p.Action = ActionAdd
 	}
 
+	if p == (Person{Action: p.Action, Department: department}) && len(vals[kDepartment]) == 0 && len(bad) == 0 {
+		return // nothing of a person (words in the number column, a note alone)
+	}
 	if n := len(r.people); n > 0 && (p.Systems != "" || p.Rights != "") {
 		prev := &r.people[n-1]
 		cont := p.FullName == "" && p.Email == "" && p.Phone == "" && p.Position == "" && len(bad) == 0

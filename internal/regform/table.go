@@ -2,8 +2,10 @@ package regform
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // cell is one cell of a grid. span marks a copy of the cell to its left
@@ -36,7 +38,7 @@ type tableResult struct {
 	source, attachment string
 	people             []Person
 	problems           []string
-	preamble           string // text of the rows above the header
+	preamble           string // text of the rows above the header and of the rows below the table that are not people
 }
 
 // Limits on what is read from one source.
@@ -152,14 +154,8 @@ func (r *tableReader) read(g grid) bool {
 		return false
 	}
 	for _, row := range rows[:hi] {
-		var parts []string
-		for _, c := range row {
-			if !c.span && strings.TrimSpace(c.text) != "" {
-				parts = append(parts, strings.TrimSpace(c.text))
-			}
-		}
-		if len(parts) > 0 {
-			r.preamble += strings.Join(parts, " | ") + "\n"
+		if t := rowText(row); t != "" {
+			r.preamble += t + "\n"
 		}
 	}
 	width := 0
@@ -192,6 +188,11 @@ func (r *tableReader) read(g grid) bool {
 		switch {
 		case r.isEmpty(row), isNumbering(row), isHeader(row):
 			continue
+		case len(r.people) > 0 && r.isText(row):
+			// The form's text under the table (a spreadsheet has no end
+			// of table): the signature, the date, the enclosures.
+			r.preamble += rowText(row) + "\n"
+			continue
 		}
 		if text, ok := sectionRow(row); ok {
 			if a := intent(text); a != "" {
@@ -209,6 +210,54 @@ func (r *tableReader) read(g grid) bool {
 		}
 	}
 	return true
+}
+
+// rowText is the text of a row's cells, " | " between them.
+func rowText(row []cell) string {
+	var parts []string
+	for _, c := range row {
+		if !c.span && strings.TrimSpace(c.text) != "" {
+			parts = append(parts, strings.TrimSpace(c.text))
+		}
+	}
+	return strings.Join(parts, " | ")
+}
+
+// footerRE: the first words of a line of the form's text under the table.
+var footerRE = regexp.MustCompile(`^(?i:дата|приложени[ея]|исполнитель|подпись|м\.\s?п\.?$|место\s+печати|инн|кпп|огрн|наименование|юридический\s+адрес|адрес|руководитель:)(?:[^\p{L}]|$)`)
+
+// signatureRE: a cell of a signature block: a line to sign on, a name
+// between slashes, the captions under them.
+var signatureRE = regexp.MustCompile(`_{3,}|^/[^/]+/$|^\((?i:подпись|должность|расшифровка подписи|ф\.?\s?и\.?\s?о\.?)\)$|^(?i:м\.\s?п\.?)$`)
+
+// isText tells a row under the table that is the form's text, not a
+// person: it holds no e-mail address, and a cell is a line to sign on or
+// a caption of one, or its first words are a label of the form («Дата:»,
+// «Приложение:», «Исполнитель:», «М.П.», «ИНН …»), or its number column
+// holds words instead of a number (unless the row is one merged cell: a
+// section, «Отдел кадров», «Прошу исключить:»).
+func (r *tableReader) isText(row []cell) bool {
+	_, section := sectionRow(row)
+	first := ""
+	for j, c := range row {
+		t := strings.TrimSpace(c.text)
+		if c.span || t == "" {
+			continue
+		}
+		if strings.Contains(t, "@") {
+			return false
+		}
+		if first == "" {
+			first = t
+		}
+		if signatureRE.MatchString(t) {
+			return true
+		}
+		if !section && j < len(r.kinds) && r.kinds[j] == kNum && !isInt(t) && strings.ContainsFunc(t, unicode.IsLetter) {
+			return true
+		}
+	}
+	return first != "" && footerRE.MatchString(first)
 }
 
 func (r *tableReader) has(k kind) bool {
