@@ -40,6 +40,9 @@ type Digest struct {
 	Chart    []byte // PNG; nil when it could not be drawn
 	CSV      []byte
 	CSVName  string
+	// ReplyTo is the recipient's signed command address (a staff member's),
+	// nil for none.
+	ReplyTo *mailout.Address
 }
 
 // Build computes and renders the digest of period p for rc as of now.
@@ -84,6 +87,7 @@ func (d *Digest) Outgoing(from mailout.Address, rc Recipient, date time.Time) ma
 		Rendered: d.Rendered, From: from, To: []mailout.Address{{Name: rc.Name, Email: rc.Email}}, Date: date,
 		AutoSubmitted: "auto-generated", Headers: map[string]string{"X-Otvet-Digest": string(d.Period.Kind) + " " + d.Period.Key()},
 	}
+	m.ReplyTo = d.ReplyTo
 	if d.Chart != nil {
 		m.Attachments = append(m.Attachments, mailout.Attachment{Filename: "chart.png", ContentType: "image/png",
 			Data: d.Chart, ContentID: ChartCID})

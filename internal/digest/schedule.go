@@ -49,6 +49,10 @@ type SchedulerOptions struct {
 	From mailout.Address
 	// Interval between checks; 0 means one minute.
 	Interval time.Duration
+	// Signer signs the Reply-To of the operator's digests: a recipient who
+	// is a staff member gets their own command address (ticket 0, the staff
+	// id), so a reply reaches the desk as staff mail. Nil: no Reply-To.
+	Signer AddressSigner
 	// Queued is called after a digest is queued (e.g. the outbox's Wake).
 	Queued func()
 	Now    func() time.Time
@@ -247,6 +251,9 @@ func (s *Scheduler) Send(ctx context.Context, job Job, now time.Time) (sent bool
 		return false, err
 	}
 	err = s.o.DB.Tx(ctx, func(tx *store.Tx) error {
+		if err := s.signReplyTo(ctx, tx, d, job.Recipient); err != nil {
+			return err
+		}
 		o, err := Queue(ctx, tx, d, s.o.Desk, s.o.From, job.Recipient, now)
 		if err != nil {
 			return err
@@ -263,6 +270,29 @@ func (s *Scheduler) Send(ctx context.Context, job Job, now time.Time) (sent bool
 		s.o.Queued()
 	}
 	return true, nil
+}
+
+// signReplyTo sets d's Reply-To to rc's own command address when rc is an
+// active staff member and the digest is the operator's (an organisation's
+// head is a customer: no staff address).
+func (s *Scheduler) signReplyTo(ctx context.Context, tx *store.Tx, d *Digest, rc Recipient) error {
+	support := s.o.Setup.Desk.SupportAddress
+	if s.o.Signer == nil || rc.OrgID != 0 || support == "" {
+		return nil
+	}
+	m, err := tx.StaffByEmail(ctx, rc.Email)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil || !m.Active {
+		return err
+	}
+	addr, err := s.o.Signer.ReplyAddress(support, 0, m.ID, m.TokenEpoch)
+	if err != nil {
+		return err
+	}
+	d.ReplyTo = &mailout.Address{Name: s.o.Setup.Desk.DisplayName, Email: addr}
+	return nil
 }
 
 // Queue composes d for rc and inserts it into the outbox (kind "digest",
