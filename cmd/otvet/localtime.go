@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"time"
 
 	"github.com/otvet/otvet/internal/app"
@@ -39,4 +40,22 @@ func deskZones(s *app.Settings) func(desk string) *time.Location {
 		loc, _ := s.Location("")
 		return loc
 	}
+}
+
+// tzFlag is --tz: human output in this zone instead of each desk's.
+func tzFlag(fs *flag.FlagSet) *string {
+	return fs.String("tz", "", "print times in this IANA zone (e.g. Europe/Moscow) instead of the desk's; JSON stays in UTC")
+}
+
+// outputZones is each desk's zone for human output, or the zone of --tz
+// for every desk when given.
+func outputZones(s *app.Settings, tz string) (func(desk string) *time.Location, error) {
+	if tz == "" {
+		return deskZones(s), nil
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil || tz == "Local" {
+		return nil, usagef("bad --tz %q: want an IANA zone such as Europe/Moscow or Asia/Yekaterinburg", tz)
+	}
+	return func(string) *time.Location { return loc }, nil
 }

@@ -30,8 +30,8 @@ func selfProbe() helpdesk.Probe {
 // use (docs/intake.md, Quarantine).
 func quarantineCommand() *command {
 	return &command{name: "quarantine", summary: "messages intake could not use: list, show, retry, release", subs: []*command{
-		{name: "list", summary: "quarantined messages: id, desk, uid, received, from, subject, reason", usage: "[--json]", run: quarantineList},
-		{name: "show", summary: "one quarantined message: header, reason, size", usage: "ID [--json]", run: quarantineShow},
+		{name: "list", summary: "quarantined messages: id, desk, uid, received (the desk's time), from, subject, reason", usage: "[--json] [--tz ZONE]", run: quarantineList},
+		{name: "show", summary: "one quarantined message: header, reason, size", usage: "ID [--json] [--tz ZONE]", run: quarantineShow},
 		{name: "retry", summary: "run intake again on the stored message (a ticket at most once)", usage: "ID", run: quarantineRetry},
 		{name: "release", summary: "drop the message for good (kept stored, marked released, audited)", usage: "ID", run: quarantineRelease},
 	}}
@@ -86,20 +86,25 @@ func fromSubject(data []byte) (from, subject string) {
 }
 
 func quarantineList(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "quarantine list", "quarantine list [--json] [--config FILE]")
+	fs := newFlags(e, "quarantine list", "quarantine list [--json] [--tz ZONE] [--config FILE]")
 	cfg := configFlag(fs)
-	asJSON := fs.Bool("json", false, "one JSON array")
+	asJSON := fs.Bool("json", false, "one JSON array (times in UTC)")
+	tz := tzFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("quarantine list: unexpected argument %q", fs.Arg(0))
 	}
-	db, err := openDB(ctx, e, *cfg)
+	db, s, err := openDBSettings(ctx, e, *cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	zone, err := outputZones(s, *tz)
+	if err != nil {
+		return err
+	}
 	qs, err := db.Quarantined(ctx)
 	if err != nil {
 		return err
@@ -122,7 +127,8 @@ func quarantineList(ctx context.Context, e *env, args []string) error {
 	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tDESK\tUID\tRECEIVED\tFROM\tSUBJECT\tREASON")
 	for _, j := range out {
-		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", j.ID, j.Desk, j.UID, j.ReceivedAt, clip(j.From, 40), clip(j.Subject, 40), clip(j.Reason, 70))
+		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", j.ID, j.Desk, j.UID, localRFC(j.ReceivedAt, zone(j.Desk)), clip(j.From, 40),
+			clip(j.Subject, 40), clip(j.Reason, 70))
 	}
 	return tw.Flush()
 }
@@ -143,9 +149,10 @@ func quarantineID(sub string, fs interface {
 }
 
 func quarantineShow(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "quarantine show", "quarantine show ID [--json] [--config FILE]")
+	fs := newFlags(e, "quarantine show", "quarantine show ID [--json] [--tz ZONE] [--config FILE]")
 	cfg := configFlag(fs)
-	asJSON := fs.Bool("json", false, "as JSON")
+	asJSON := fs.Bool("json", false, "as JSON (times in UTC)")
+	tz := tzFlag(fs)
 	if err := parseFlags(fs, flagsFirst(fs, args)); err != nil {
 		return err
 	}
@@ -153,11 +160,15 @@ func quarantineShow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, e, *cfg)
+	db, s, err := openDBSettings(ctx, e, *cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	zone, err := outputZones(s, *tz)
+	if err != nil {
+		return err
+	}
 	r, err := db.RawMessage(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no stored message %d", id)
@@ -176,7 +187,7 @@ func quarantineShow(ctx context.Context, e *env, args []string) error {
 	}
 	w := e.Stdout
 	fmt.Fprintf(w, "Message %d: %s\nDesk:     %s (UIDVALIDITY %d, UID %d)\nReceived: %s\nFrom:     %s\nSubject:  %s\n",
-		j.ID, j.Disposition, j.Desk, j.UIDValidity, j.UID, j.ReceivedAt, j.From, j.Subject)
+		j.ID, j.Disposition, j.Desk, j.UIDValidity, j.UID, localTime(r.ReceivedAt, zone(j.Desk)), j.From, j.Subject)
 	fmt.Fprintf(w, "Size:     %d bytes", j.Size)
 	if j.Truncated {
 		fmt.Fprint(w, " (only the header was fetched)")

@@ -116,3 +116,36 @@ func TestQuarantineCommands(t *testing.T) {
 		}
 	}
 }
+
+// quarantine list and show print the time received in the desk's zone (the
+// demo's desk is in Asia/Yekaterinburg, +05), or in --tz; JSON in UTC.
+func TestQuarantineTimesAreLocal(t *testing.T) {
+	cfg, ids := quarantineFixture(t)
+	id := strconv.FormatInt(ids[0], 10)
+	var rows []quarantineJSON
+	if err := json.Unmarshal([]byte(must(t, "quarantine", "list", "--json", "--config", cfg)), &rows); err != nil || len(rows) != 2 {
+		t.Fatalf("list --json: %v", err)
+	}
+	at, err := time.Parse(time.RFC3339, rows[0].ReceivedAt)
+	if err != nil || !strings.HasSuffix(rows[0].ReceivedAt, "Z") {
+		t.Fatalf("received_at %q: %v", rows[0].ReceivedAt, err)
+	}
+	yekt := at.In(time.FixedZone("+05", 5*3600)).Format("2006-01-02 15:04") + " +05"
+	msk := at.In(time.FixedZone("MSK", 3*3600)).Format("2006-01-02 15:04") + " MSK"
+	if out := must(t, "quarantine", "list", "--config", cfg); !strings.Contains(out, yekt) {
+		t.Errorf("list does not print %s:\n%s", yekt, out)
+	}
+	if out := must(t, "quarantine", "show", id, "--config", cfg); !strings.Contains(out, "Received: "+yekt) {
+		t.Errorf("show does not print %s:\n%s", yekt, out)
+	}
+	if out := must(t, "quarantine", "list", "--tz", "Europe/Moscow", "--config", cfg); !strings.Contains(out, msk) {
+		t.Errorf("list --tz Europe/Moscow does not print %s:\n%s", msk, out)
+	}
+	if out := must(t, "quarantine", "show", id, "--tz", "Europe/Moscow", "--config", cfg); !strings.Contains(out, "Received: "+msk) {
+		t.Errorf("show --tz does not print %s:\n%s", msk, out)
+	}
+	var ue usageError
+	if _, _, err := otvet(t, "quarantine", "list", "--tz", "Mars/Olympus", "--config", cfg); !errors.As(err, &ue) {
+		t.Errorf("a bad --tz: %v, want a usage error", err)
+	}
+}

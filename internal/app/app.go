@@ -46,6 +46,7 @@ type App struct {
 	log     *slog.Logger
 	tmpl    *mailout.Templates
 	now     func() time.Time
+	signer  *mailout.Signer // signs reply addresses (the morning mail's and digests' own command addresses)
 }
 
 // Options adjust how the app is built; the zero value is what `otvet serve` uses.
@@ -118,6 +119,7 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 		return nil, err
 	}
 	a := &App{Config: c, DB: db, Settings: settings, log: log, tmpl: tmpl, now: o.Now, Metrics: web.NewMetrics()}
+	a.signer = signer
 	senders := o.Senders
 	if senders == nil {
 		senders = map[string]outbox.Sender{}
@@ -317,6 +319,11 @@ func (a *App) Serve(ctx context.Context) error {
 	} else if ds != nil {
 		run("digests", ds.Run)
 	}
+	if ms, err := a.MorningMail(); err != nil {
+		a.log.Error("the morning mail is off", "err", err)
+	} else if ms != nil {
+		run("morning mail", ms.Run)
+	}
 	a.log.Info("otvet serving", "desks", len(a.Pollers), "database", a.Config.Database.Driver)
 	<-ctx.Done()
 	wg.Wait()
@@ -406,6 +413,6 @@ func (a *App) DigestScheduler() (*digest.Scheduler, error) {
 		DB: a.DB, FirstActivity: a.DB.FirstActivity, Setup: setup, Templates: a.tmpl, Recipients: rcpts,
 		Daily: daily, Weekly: weekly, Monthly: monthly,
 		Desk: setup.Desk.Name, From: setup.Desk.From,
-		Queued: a.Outbox.Wake, Now: a.now, Logger: a.log.With("component", "digest"),
+		Queued: a.Outbox.Wake, Now: a.now, Logger: a.log.With("component", "digest"), Signer: a.signer,
 	})
 }
