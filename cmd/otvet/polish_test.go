@@ -149,13 +149,14 @@ func TestCommandLineDefects(t *testing.T) {
 			}
 		}},
 		{"user update changes the address and the position, with audit events", func(t *testing.T) {
-			out := must(t, "user", "update", "m.ivanova@school3.kgo66.ru", "--email", "ivanova.m@school3.kgo66.ru", "--position", "завуч", "--config", cfg)
+			out := must(t, "user", "update", "m.ivanova@school3.kgo66.ru", "--email", "ivanova.m@school3.kgo66.ru", "--position", "завуч",
+				"--phone", "8 (34341) 2-11-05", "--systems", "МИС; СЭД «Дело»", "--config", cfg)
 			if !strings.Contains(out, "ivanova.m@school3.kgo66.ru") || !strings.Contains(out, "завуч") {
 				t.Errorf("update: %s", out)
 			}
 			var u map[string]any
 			mustJSON(t, &u, "user", "show", "ivanova.m@school3.kgo66.ru", "--json", "--config", cfg)
-			if u["position"] != "завуч" {
+			if u["position"] != "завуч" || u["phone"] != "8 (34341) 2-11-05" || u["systems"] != "МИС; СЭД «Дело»" {
 				t.Errorf("after update: %v", u)
 			}
 			if _, _, err := otvet(t, "user", "show", "m.ivanova@school3.kgo66.ru", "--config", cfg); err == nil {
