@@ -87,7 +87,7 @@ func (in *intake) ackData(t *store.Ticket, linked int64, missing []string) (stri
 		TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID), DeskName: d.DisplayName,
 		DueFirstResponse: in.formatDue(t.FirstResponseDue), OutOfHours: h.outOfHours, WorkStartsAt: in.formatStart(h.start),
 		Dropped: dropped, SupportAddress: d.SupportAddress, Missing: missing, Incident: t.Priority == store.PriorityIncident,
-		QualityClause: in.s.regs.Clauses["quality"],
+		QualityClause: in.s.regs.Clauses["quality"], IncidentClause: in.incidentClause(),
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -66,7 +67,7 @@ func (in *intake) open(ctx context.Context, r Route) (Outcome, error) {
 			return Outcome{}, err
 		}
 	default:
-		t.Missing = strings.Join(dec.Missing, ",")
+		t.Missing = strings.Join(in.checklist(t, dec), ",")
 		if err := in.lc().startClocks(t, tg); err != nil {
 			return Outcome{}, err
 		}
@@ -149,7 +150,7 @@ func (in *intake) answerOutcome(ctx context.Context, t *store.Ticket, p *store.P
 	}
 	var missing []string
 	if !in.s.regs.Rules.Quality.Disabled {
-		missing = dec.Missing
+		missing = in.checklist(t, dec)
 	}
 	kind, data := in.ackData(t, linked, missing)
 	if ack, ok := data.(mailout.AckData); ok {
@@ -171,4 +172,44 @@ func (in *intake) channel() string {
 		return "phone"
 	}
 	return "email"
+}
+
+// checklist is what a new request is asked to add (§4.4: the rules'
+// quality items it lacks), adapted to its kind: a question — one that asks
+// without reporting a failure, or one about a law — is asked for no steps or
+// screenshot of an error; a phone call for no screenshot; a security
+// incident for neither (its acknowledgement tells the client to stop using
+// the workstation instead). docs/rules.md (quality).
+func (in *intake) checklist(t *store.Ticket, dec rules.Decision) []string {
+	if len(dec.Missing) == 0 {
+		return nil
+	}
+	drop := map[string]bool{}
+	switch {
+	case t.Priority == store.PriorityIncident:
+		drop[rules.CheckSteps], drop[rules.CheckScreenshot] = true, true
+	case slices.Contains(dec.OutOfScope, "legislation") || rules.Consultation(in.msg):
+		drop[rules.CheckSteps], drop[rules.CheckScreenshot] = true, true
+	}
+	if in.phone {
+		drop[rules.CheckScreenshot] = true
+	}
+	var out []string
+	for _, m := range dec.Missing {
+		if !drop[m] {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// DefaultIncidentClause is the agreement's clause on security incidents
+// cited when rules.clauses has no incident.
+const DefaultIncidentClause = "3.9"
+
+func (in *deskTx) incidentClause() string {
+	if c := in.s.regs.Clauses["incident"]; c != "" {
+		return c
+	}
+	return DefaultIncidentClause
 }

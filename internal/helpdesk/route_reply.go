@@ -3,6 +3,7 @@ package helpdesk
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/otvet/otvet/internal/mailout"
@@ -61,6 +62,9 @@ func (in *intake) reply(ctx context.Context, r Route) (Outcome, error) {
 	if rejected, err := in.offensiveReply(ctx, t, closed, r.Decision); err != nil || rejected {
 		out.Note = rules.ReasonOffensive
 		return out, err
+	}
+	if err := in.recomputeMissing(ctx, t); err != nil {
+		return Outcome{}, err
 	}
 	switch {
 	case t.Status == store.StatusResolved && rules.Gratitude(replytext.Extract(m.Text).Reply):
@@ -164,4 +168,39 @@ func (in *intake) tooLarge(ctx context.Context, t *store.Ticket) error {
 	}
 	kind, data := in.ackData(t, 0, nil)
 	return in.autoReply(ctx, t, p, kind, data)
+}
+
+// recomputeMissing takes off the ticket's checklist (tickets.missing) what
+// the customer's follow-up brings — a screenshot attached, the steps
+// described, a phone number — so that agents (the notification's «Запросить»
+// line, the console) ask only for what is still missing; an event records
+// the change. Identification items (unidentified tickets) are the
+// identification path's.
+func (in *intake) recomputeMissing(ctx context.Context, t *store.Ticket) error {
+	if t.Missing == "" || t.Status == store.StatusUnidentified || t.Kind == store.KindRegistration {
+		return nil
+	}
+	lacks := rules.Quality(in.msg)
+	was := splitList(t.Missing)
+	var still, brought []string
+	for _, item := range was {
+		checklist := item == rules.CheckQuestion || item == rules.CheckSteps || item == rules.CheckScreenshot || item == rules.CheckContacts
+		if !checklist || slices.Contains(lacks, item) {
+			still = append(still, item)
+		} else {
+			brought = append(brought, item)
+		}
+	}
+	if len(brought) == 0 {
+		return nil
+	}
+	t.Missing = strings.Join(still, ",")
+	if err := in.tx.SetTicketField(ctx, t.ID, store.FieldMissing, t.Missing, in.now); err != nil {
+		return err
+	}
+	detail := "brought: " + strings.Join(brought, ", ")
+	if len(still) > 0 {
+		detail += "; still missing: " + strings.Join(still, ", ")
+	}
+	return in.event(ctx, t.ID, "missing_updated", detail)
 }

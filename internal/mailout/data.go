@@ -44,8 +44,11 @@ type AckData struct {
 	Missing []string
 	// QualityClause is the regulation's clause with that checklist ("4.4").
 	QualityClause string
-	// Incident: the request was recognised as a security incident.
-	Incident bool
+	// Incident: the request was recognised as a security incident; the
+	// client is told to stop using the workstation and disconnect it, citing
+	// IncidentClause of the agreement ("3.9").
+	Incident       bool
+	IncidentClause string
 	// Articles of the knowledge base that may already answer the request
 	// (at most three; docs/kb.md), and the regulation's clause on
 	// instructions (KBClause, "4.3").

@@ -67,7 +67,19 @@ func goldenCases() []struct {
 		{"ack_checklist_incident", TmplAck, AckData{
 			TicketNumber: 126, Subject: "Кто-то зашёл под моей учётной записью", SubjectToken: "[#126]",
 			DeskName: "Служба технической поддержки КГО", DueFirstResponse: "27.12.2024 11:00 (Екатеринбург)",
-			Missing: []string{"steps", "screenshot", "contacts"}, Incident: true, QualityClause: "4.4", SupportAddress: "sd@kgo66.ru",
+			Missing: []string{"contacts"}, Incident: true, IncidentClause: "3.9", QualityClause: "4.4", SupportAddress: "sd@kgo66.ru",
+		}},
+		// The checklist adapted to the request's kind (helpdesk route_new.go):
+		// a question asks for no steps or screenshot, a phone call for no screenshot.
+		{"ack_checklist_question", TmplAck, AckData{
+			TicketNumber: 127, Subject: "Срок размещения отчёта по 44-ФЗ", SubjectToken: "[#127]",
+			DeskName: "Служба технической поддержки КГО", DueFirstResponse: "27.12.2024 14:00 (Екатеринбург)",
+			Missing: []string{"contacts"}, QualityClause: "4.4", SupportAddress: "sd@kgo66.ru",
+		}},
+		{"ack_checklist_phone", TmplAck, AckData{
+			TicketNumber: 128, Subject: "Не печатает принтер", SubjectToken: "[#128]",
+			DeskName: "Служба технической поддержки КГО", DueFirstResponse: "27.12.2024 14:00 (Екатеринбург)",
+			Missing: []string{"steps"}, QualityClause: "4.4", SupportAddress: "sd@kgo66.ru",
 		}},
 		{"identify", TmplIdentify, NoticeData{
 			TicketNumber: 130, Subject: "Не работает ЕИС", SubjectToken: "[#130]", Reason: "unidentified", Clause: "4.2",

@@ -140,13 +140,14 @@ const (
 	FieldResolvedAt      TicketField = "resolved_at"
 	FieldResolutionDue   TicketField = "resolution_due"
 	FieldSystem          TicketField = "system"
+	FieldMissing         TicketField = "missing" // the checklist items still missing (comma-separated)
 )
 
 // SetTicketField sets one of the columns above (the name is from the fixed list, never user input).
 func (t *Tx) SetTicketField(ctx context.Context, id int64, f TicketField, v any, now time.Time) error {
 	switch f {
 	case FieldAssignee, FieldPriority, FieldSupportLevel, FieldPlannedFor, FieldMergedInto, FieldFirstResponseAt,
-		FieldResolvedAt, FieldResolutionDue, FieldSystem:
+		FieldResolvedAt, FieldResolutionDue, FieldSystem, FieldMissing:
 	default:
 		return fmt.Errorf("ticket field %q cannot be set", f)
 	}

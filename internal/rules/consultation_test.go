@@ -1,0 +1,33 @@
+package rules
+
+import (
+	"testing"
+
+	"github.com/otvet/otvet/internal/mailmsg"
+)
+
+func TestConsultation(t *testing.T) {
+	for _, tc := range []struct {
+		subject, text string
+		want          bool
+	}{
+		{"Вопрос по 44-ФЗ", "Подскажите, какой срок размещения отчёта об исполнении контракта по закону?", true},
+		{"", "Как настроить подпись в почте?", true},
+		{"Разъяснение", "Прошу разъяснить порядок хранения электронных больничных.", true},
+		{"How to", "How do I add a signature?", true},
+		{"Не печатает принтер", "Как быть? Принтер не печатает.", false},
+		{"", "При входе в МИС ошибка 403, что делать?", false},
+		{"Помогите", "Почему пропали документы из папки?", false},
+		{"Принтер", "Принтер в кабинете 12 сломался.", false},
+		{"", "", false},
+		{"Заявка", "Установите, пожалуйста, 1С на новый компьютер.", false},
+	} {
+		m := &mailmsg.Message{Subject: tc.subject, Text: tc.text}
+		if got := Consultation(m); got != tc.want {
+			t.Errorf("Consultation(%q, %q) = %v, want %v", tc.subject, tc.text, got, tc.want)
+		}
+	}
+	if Consultation(nil) {
+		t.Error("nil is a consultation")
+	}
+}
