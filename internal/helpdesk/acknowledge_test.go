@@ -56,7 +56,11 @@ func TestEveryReopeningIsAcknowledged(t *testing.T) {
 				t.Fatalf("%d acknowledgements", len(rows))
 			}
 			m := parse(t, rows[0].Raw)
-			due := helpdesk.FormatLocal(tk.ResolutionDue.Time, friday.Location(), "ru")
+			next := tk.ResolutionDue // the next answer due: the first response when none was given yet
+			if !tk.FirstResponseAt.Valid {
+				next = tk.FirstResponseDue
+			}
+			due := helpdesk.FormatLocal(next.Time, friday.Location(), "ru")
 			if !strings.Contains(m.Text, "ответим не позднее") || !strings.Contains(m.Text, due) {
 				t.Errorf("acknowledgement without the due time %s:\n%s", due, m.Text)
 			}

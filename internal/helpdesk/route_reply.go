@@ -124,9 +124,15 @@ func (in *intake) ackBackAtWork(ctx context.Context, t *store.Ticket, wasDeferre
 		return err
 	}
 	h := in.workHours()
+	// The next answer due: the first response when none was given yet (an
+	// unclear or maintenance-held request taken up), else the resolution.
+	due := t.ResolutionDue
+	if !t.FirstResponseAt.Valid && t.FirstResponseDue.Valid {
+		due = t.FirstResponseDue
+	}
 	data := mailout.ReopenedData{
 		TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID), DeskName: in.desk.DisplayName,
-		DueResponse: in.formatDue(t.ResolutionDue), OutOfHours: h.outOfHours, WorkStartsAt: in.formatStart(h.start),
+		DueResponse: in.formatDue(due), OutOfHours: h.outOfHours, WorkStartsAt: in.formatStart(h.start),
 		SupportAddress: in.desk.SupportAddress, WasDeferred: wasDeferred,
 	}
 	return in.autoReply(ctx, t, p, mailout.TmplReopened, data)
