@@ -279,7 +279,6 @@ func reportPercentiles(b *testing.B, ds []time.Duration, prefix string) {
 	b.ReportMetric(float64(ds[len(ds)*95/100].Microseconds())/1000, prefix+"p95-ms")
 }
 
-
 // benchFinish gives the seeded tickets what the dashboard reads (version 2
 // of the data, applied once, also to data seeded before): a closed ticket
 // was answered an hour after it came, resolved a day after and closed two
