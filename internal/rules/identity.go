@@ -76,10 +76,23 @@ var (
 	lastNameLabels  = []string{"last name", "surname", "family name"}
 )
 
+// The label lists as prefix sets.
+var (
+	nameLabelsSet, firstNameLabelsSet, lastNameLabelsSet = newPrefixSet(nameLabels), newPrefixSet(firstNameLabels), newPrefixSet(lastNameLabels)
+	orgLabelsSet, positionLabelsSet, phoneLineLabelsSet  = newPrefixSet(orgLabels), newPrefixSet(positionLabels), newPrefixSet(phoneLineLabels)
+	surnameLabelSet, firstLabelSet, patronymicLabelSet   = newPrefixSet([]string{"фамилия"}), newPrefixSet([]string{"имя"}), newPrefixSet([]string{"отчество"})
+	signOffsSet, thanksOnlySet                           = newPrefixSet(signOffs), newPrefixSet(thanksOnly)
+	orgWordsSet, positionWordsSet                        = newPrefixSet(orgWords), newPrefixSet(positionWords)
+)
+
 // labelValue returns the value after one of labels and a ":" (or a dash),
 // when line starts with such a label.
-func labelValue(line string, labels []string) (string, bool) {
-	for _, l := range labels {
+func labelValue(line string, labels *prefixSet) (string, bool) {
+	f0 := firstFold(line)
+	for k, l := range labels.ps {
+		if labels.first[k] != f0 {
+			continue // prefixFold fails on the first rune
+		}
 		n, ok := prefixFold(line, l)
 		if !ok {
 			continue
@@ -101,7 +114,7 @@ func labelValue(line string, labels []string) (string, bool) {
 func labelled(lines []string, id *Identity) {
 	var sur, first, patr, enFirst, enLast string
 	for _, l := range lines {
-		if v, ok := labelValue(l, nameLabels); ok && id.FullName == "" {
+		if v, ok := labelValue(l, nameLabelsSet); ok && id.FullName == "" {
 			if n := findName(v, true, false); n != "" {
 				id.FullName = n
 			} else if n := latinName(v, true); n != "" {
@@ -109,32 +122,32 @@ func labelled(lines []string, id *Identity) {
 			}
 			continue
 		}
-		if v, ok := labelValue(l, firstNameLabels); ok {
+		if v, ok := labelValue(l, firstNameLabelsSet); ok {
 			enFirst = latinWord(firstWord(v))
 			continue
 		}
-		if v, ok := labelValue(l, lastNameLabels); ok {
+		if v, ok := labelValue(l, lastNameLabelsSet); ok {
 			if enLast = latinWord(firstWord(v)); enLast == "" {
 				sur = firstWord(v) // "Surname: Орлова"
 			}
 			continue
 		}
-		if v, ok := labelValue(l, []string{"фамилия"}); ok {
+		if v, ok := labelValue(l, surnameLabelSet); ok {
 			sur = firstWord(v)
-		} else if v, ok := labelValue(l, []string{"имя"}); ok {
+		} else if v, ok := labelValue(l, firstLabelSet); ok {
 			first = firstWord(v)
-		} else if v, ok := labelValue(l, []string{"отчество"}); ok {
+		} else if v, ok := labelValue(l, patronymicLabelSet); ok {
 			patr = firstWord(v)
 		}
-		if v, ok := labelValue(l, orgLabels); ok && id.Organisation == "" && v != "" {
+		if v, ok := labelValue(l, orgLabelsSet); ok && id.Organisation == "" && v != "" {
 			id.Organisation = cutAtPhone(v)
 			continue
 		}
-		if v, ok := labelValue(l, positionLabels); ok && id.Position == "" && v != "" {
+		if v, ok := labelValue(l, positionLabelsSet); ok && id.Position == "" && v != "" {
 			id.Position = cutAtPhone(v)
 			continue
 		}
-		if _, ok := labelValue(l, phoneLineLabels); ok && id.Phone == "" {
+		if _, ok := labelValue(l, phoneLineLabelsSet); ok && id.Phone == "" {
 			if ps := findPhones(l); len(ps) > 0 {
 				id.Phone = trimPhone(l[ps[0].start:ps[0].end])
 			}
@@ -263,16 +276,13 @@ func signatureRegion(lines []string) ([]string, bool) {
 
 // signOff reports whether line starts a signature, and the text after the phrase.
 func signOff(line string) (string, bool) {
-	for _, s := range signOffs {
-		if n, ok := prefixFold(line, s); ok {
-			return strings.TrimLeft(line[n:], " ,.!:;-–—"), true
-		}
+	f0 := firstFold(line)
+	if n, ok := signOffsSet.match(line, f0); ok {
+		return strings.TrimLeft(line[n:], " ,.!:;-–—"), true
 	}
-	if len(strings.Fields(line)) <= 4 {
-		for _, s := range thanksOnly {
-			if n, ok := prefixFold(line, s); ok {
-				return strings.TrimLeft(line[n:], " ,.!:;-–—"), true
-			}
+	if thanksOnlySet.mayMatch(f0) && len(strings.Fields(line)) <= 4 {
+		if n, ok := thanksOnlySet.match(line, f0); ok {
+			return strings.TrimLeft(line[n:], " ,.!:;-–—"), true
 		}
 	}
 	return "", false
@@ -604,12 +614,8 @@ func isOrgWord(seg string, w word) bool {
 	if isOrgAcronym(w.s) {
 		return true
 	}
-	for _, m := range orgWords {
-		if _, ok := prefixFold(seg[w.start:], m); ok {
-			return true
-		}
-	}
-	return false
+	_, ok := orgWordsSet.match(seg[w.start:], firstFold(seg[w.start:]))
+	return ok
 }
 
 func adjective(w string) bool {
@@ -644,10 +650,8 @@ func isPosition(s string) bool {
 		return false
 	}
 	for _, w := range ws {
-		for _, p := range positionWords {
-			if _, ok := prefixFold(s[w.start:], p); ok {
-				return true
-			}
+		if _, ok := positionWordsSet.match(s[w.start:], firstFold(s[w.start:])); ok {
+			return true
 		}
 	}
 	return false

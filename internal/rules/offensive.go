@@ -54,7 +54,7 @@ func offensiveWords(text string, extra, except []string) []string {
 	// first occurrence), so each distinct token is checked once.
 	seen := make(map[string]struct{}, len(toks)/4)
 	for i, t := range toks {
-		if raw := text[t.start:t.end]; !has(seen, raw) {
+		if raw := text[t.start:t.end]; !(len(m.extra) == 0 && cyrRootsOnce.plainClean(raw)) && !has(seen, raw) {
 			m.check(raw)
 		}
 		// "ёб твою мать": the bare root before its object.
@@ -89,51 +89,74 @@ func isOffRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || r == '*' || r == '@' || r == '$' || r == '#' || r == '%'
 }
 
-// offTokens splits text into word tokens, skipping e-mail addresses and links.
+// offTokens splits text into word tokens, skipping e-mail addresses and
+// links: one pass, with ASCII and Cyrillic runes classified without
+// decoding.
 func offTokens(text string) []offTok {
-	var toks []offTok
-	i := 0
-	for i < len(text) {
-		r, n := utf8.DecodeRuneInString(text[i:])
-		if isSpace(r) {
-			i += n
-			continue
-		}
+	toks := make([]offTok, 0, len(text)/8)
+	for i := 0; i < len(text); {
+		first := len(toks)
+		addrish := false // the chunk holds "@" or ":"
+		start := -1
 		j := i
+	chunk:
 		for j < len(text) {
-			r, n := utf8.DecodeRuneInString(text[j:])
-			if isSpace(r) {
-				break
+			c := text[j]
+			n := 1
+			var off bool
+			switch {
+			case c < utf8.RuneSelf:
+				if c == ' ' || '\t' <= c && c <= '\r' {
+					break chunk
+				}
+				off = offASCII[c]
+				addrish = addrish || c == '@' || c == ':'
+			case (c == 0xD0 || c == 0xD1) && j+1 < len(text) && text[j+1]&0xC0 == 0x80:
+				off, n = true, 2 // U+0400–U+047F: Cyrillic letters
+			default:
+				var r rune
+				r, n = utf8.DecodeRuneInString(text[j:])
+				if isSpace(r) {
+					break chunk
+				}
+				off = isOffRune(r)
+			}
+			if off {
+				if start < 0 {
+					start = j
+				}
+			} else if start >= 0 {
+				toks = append(toks, offTok{start: start, end: j})
+				start = -1
 			}
 			j += n
 		}
-		if isAddrChunk(text[i:j]) {
-			if len(toks) > 0 {
-				toks[len(toks)-1].brk = true
-			}
-			i = j
+		if j == i { // a space
+			_, n := utf8.DecodeRuneInString(text[i:])
+			i += n
 			continue
-		}
-		start := -1
-		for k := i; k < j; {
-			r, n := utf8.DecodeRuneInString(text[k:])
-			if isOffRune(r) {
-				if start < 0 {
-					start = k
-				}
-			} else if start >= 0 {
-				toks = append(toks, offTok{start: start, end: k})
-				start = -1
-			}
-			k += n
 		}
 		if start >= 0 {
 			toks = append(toks, offTok{start: start, end: j})
+		}
+		if c := text[i:j]; (addrish || len(c) > 4 && c[0]|0x20 == 'w') && isAddrChunk(c) {
+			toks = toks[:first]
+			if len(toks) > 0 {
+				toks[len(toks)-1].brk = true
+			}
 		}
 		i = j
 	}
 	return toks
 }
+
+// offASCII is isOffRune for ASCII.
+var offASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = isOffRune(rune(c))
+	}
+	return t
+}()
 
 // isAddrChunk: a link or an e-mail address.
 func isAddrChunk(c string) bool {

@@ -246,3 +246,52 @@ func prefixFold(s, p string) (int, bool) {
 	}
 	return i, true
 }
+
+// prefixSet is a list of lower-case prefixes for prefixFold with the first
+// rune of each, so that a text is compared only with the prefixes that
+// start as it does.
+type prefixSet struct {
+	ps    []string
+	first []rune
+}
+
+func newPrefixSet(ps []string) *prefixSet {
+	s := &prefixSet{ps: ps, first: make([]rune, len(ps))}
+	for k, p := range ps {
+		s.first[k] = firstFold(p)
+	}
+	return s
+}
+
+// firstFold is the first rune of s folded by foldRune (-1 for "").
+func firstFold(s string) rune {
+	if s == "" {
+		return -1
+	}
+	r, _ := utf8.DecodeRuneInString(s)
+	return foldRune(r)
+}
+
+// match is prefixFold(s, p) for the first p of the set that s starts with;
+// f0 is firstFold(s).
+func (set *prefixSet) match(s string, f0 rune) (int, bool) {
+	for k, p := range set.ps {
+		if set.first[k] != f0 {
+			continue
+		}
+		if n, ok := prefixFold(s, p); ok {
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+// mayMatch: some prefix of the set starts with f0.
+func (set *prefixSet) mayMatch(f0 rune) bool {
+	for _, f := range set.first {
+		if f == f0 {
+			return true
+		}
+	}
+	return false
+}

@@ -93,30 +93,49 @@ type split struct {
 // material: it stops at the first reply or forward marker and drops lines
 // quoted with ">".
 func splitBody(text string) split {
-	var own strings.Builder
-	lines := strings.SplitAfter(text, "\n")
-	for i, line := range lines {
+	// own is text[:pos] while no line has been dropped, a copy after.
+	var own []byte
+	dropped := false
+	for pos := 0; pos < len(text); {
+		end := len(text)
+		if k := strings.IndexByte(text[pos:], '\n'); k >= 0 {
+			end = pos + k + 1
+		}
+		line := text[pos:end]
 		t := strings.TrimSpace(line)
 		if strings.HasPrefix(t, ">") {
+			if !dropped {
+				own = append(make([]byte, 0, len(text)), text[:pos]...)
+				dropped = true
+			}
+			pos = end
 			continue
 		}
-		if fwd, ok := markerLine(t, lines[i+1:]); ok {
-			return split{own: own.String(), rest: strings.Join(lines[i:], ""), fwd: fwd}
+		if fwd, ok := markerLine(t, text[end:]); ok {
+			o := text[:pos]
+			if dropped {
+				o = string(own)
+			}
+			return split{own: o, rest: text[pos:], fwd: fwd}
 		}
-		own.WriteString(line)
+		if dropped {
+			own = append(own, line...)
+		}
+		pos = end
 	}
-	return split{own: own.String()}
+	if dropped {
+		return split{own: string(own)}
+	}
+	return split{own: text}
 }
 
-// markerLine reports whether line starts quoted or forwarded material, and
-// whether it is a forward.
-func markerLine(line string, next []string) (fwd, ok bool) {
+// maybeMarker is markerLine's cheap no: a marker ends with ":" or starts
+// (after the decoration trimmed below) with the first letters of a marker
+// or of "from"/"от".
+func maybeMarker(line string) bool {
 	if line == "" {
-		return false, false
+		return false
 	}
-	// A cheap no for most lines: a marker ends with ":" or starts (after
-	// the decoration trimmed below) with the first letter of a marker or of
-	// "from"/"от".
 	if t := strings.Trim(line, "-–— _*="); !strings.HasSuffix(t, ":") {
 		r1, n := utf8.DecodeRuneInString(t)
 		r2, _ := utf8.DecodeRuneInString(t[n:])
@@ -124,8 +143,17 @@ func markerLine(line string, next []string) (fwd, ok bool) {
 		case [2]rune{'f', 'o'}, [2]rune{'f', 'r'}, [2]rune{'b', 'e'}, [2]rune{'o', 'r'},
 			[2]rune{'п', 'е'}, [2]rune{'н', 'а'}, [2]rune{'и', 'с'}, [2]rune{'о', 'т'}:
 		default:
-			return false, false
+			return false
 		}
+	}
+	return true
+}
+
+// markerLine reports whether line starts quoted or forwarded material, and
+// whether it is a forward; after is the text after the line.
+func markerLine(line string, after string) (fwd, ok bool) {
+	if !maybeMarker(line) {
+		return false, false
 	}
 	low := lower(line)
 	low = strings.Trim(low, "-–— _*=")
@@ -153,8 +181,14 @@ func markerLine(line string, next []string) (fwd, ok bool) {
 	// An Outlook header block: "From:"/"От:" followed by Sent/Date and Subject lines.
 	if isHeaderLine(low, "from", "от") {
 		seen := 0
-		for j := 0; j < len(next) && j < 5; j++ {
-			n := lower(strings.TrimSpace(next[j]))
+		for j := 0; after != "" && j < 5; j++ {
+			var next string
+			if k := strings.IndexByte(after, '\n'); k >= 0 {
+				next, after = after[:k+1], after[k+1:]
+			} else {
+				next, after = after, ""
+			}
+			n := lower(strings.TrimSpace(next))
 			if isHeaderLine(n, "sent", "date", "отправлено", "дата", "subject", "тема", "to", "кому") {
 				seen++
 			}

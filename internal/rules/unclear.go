@@ -206,7 +206,7 @@ func stripForwardHeaders(rest string) string {
 	var b strings.Builder
 	for _, line := range strings.Split(rest, "\n") {
 		t := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(line), ">"))
-		if _, ok := markerLine(t, nil); ok {
+		if _, ok := markerLine(t, ""); ok {
 			continue
 		}
 		if isHeaderLine(lower(t), forwardHeaderNames...) {

@@ -1,0 +1,149 @@
+package rules
+
+// The cheap no for offensive words. Almost every token of a message is an
+// ordinary word in Cyrillic letters, and for such a token the normalised
+// form that matchRu judges is just its letters lower-cased, ё folded and
+// repeated letters collapsed. matchRu can only fire when that form contains
+// one of its roots (ruStart, ruAnywhere, ruPrefixed, ху, еб) or is one of
+// ruExact, so one pass over the token's letters through an automaton of the
+// roots and a hash of the form against a bit set of ruExact rejects it, and
+// only the rest goes through the full check.
+
+// cyrRoots finds the roots in a normalised Cyrillic word: an Aho–Corasick
+// automaton over the letters а..я (classes 1..32; 0 is anything else).
+type cyrRoots struct {
+	next  []uint16 // state*cyrClasses + class -> state; the high bit: a root ends here
+	exact [exactBits / 64]uint64
+}
+
+const (
+	cyrClasses = 33
+	exactBits  = 1 << 14
+	rootEnd    = 1 << 15
+)
+
+// cyrClass is the class of a lower-case Cyrillic letter а..я, or 0.
+func cyrClass(r rune) int {
+	if r >= 'а' && r <= 'я' {
+		return int(r-'а') + 1
+	}
+	return 0
+}
+
+func newCyrRoots() *cyrRoots {
+	var roots []string
+	roots = append(roots, ruStart...)
+	roots = append(roots, ruAnywhere...)
+	roots = append(roots, ruPrefixed...)
+	roots = append(roots, "ху", "еб")
+	c := &cyrRoots{}
+	goTo := [][cyrClasses]uint16{{}}
+	var end []bool
+	end = append(end, false)
+	for _, root := range roots {
+		st := 0
+		for _, r := range root {
+			k := cyrClass(r)
+			if k == 0 {
+				panic("rules: a root outside а..я: " + root)
+			}
+			if goTo[st][k] == 0 {
+				goTo = append(goTo, [cyrClasses]uint16{})
+				end = append(end, false)
+				goTo[st][k] = uint16(len(goTo) - 1)
+			}
+			st = int(goTo[st][k])
+		}
+		end[st] = true
+	}
+	if len(goTo) >= rootEnd {
+		panic("rules: too many roots")
+	}
+	c.next = make([]uint16, len(goTo)*cyrClasses)
+	fail := make([]uint16, len(goTo))
+	var queue []uint16
+	for k := 0; k < cyrClasses; k++ {
+		if t := goTo[0][k]; t != 0 {
+			c.next[k] = t
+			queue = append(queue, t)
+		}
+	}
+	for len(queue) > 0 {
+		st := queue[0]
+		queue = queue[1:]
+		end[st] = end[st] || end[fail[st]]
+		for k := 0; k < cyrClasses; k++ {
+			f := c.next[int(fail[st])*cyrClasses+k] &^ rootEnd
+			if t := goTo[st][k]; t != 0 {
+				fail[t] = f
+				c.next[int(st)*cyrClasses+k] = t
+				queue = append(queue, t)
+			} else {
+				c.next[int(st)*cyrClasses+k] = f
+			}
+		}
+	}
+	for i, t := range c.next {
+		if end[t] {
+			c.next[i] = t | rootEnd
+		}
+	}
+	for w := range ruExact {
+		h := uint64(exactHashInit)
+		prev := rune(-1)
+		for _, r := range w {
+			if r != prev {
+				h = exactHash(h, r)
+			}
+			prev = r
+		}
+		c.exact[h%exactBits/64] |= 1 << (h % 64)
+	}
+	return c
+}
+
+const exactHashInit = 14695981039346656037
+
+func exactHash(h uint64, r rune) uint64 { return (h ^ uint64(r)) * 1099511628211 }
+
+// cyrRootsOnce are the built-in roots (read-only once built).
+var cyrRootsOnce = newCyrRoots()
+
+// plainClean reports whether raw is an ordinary word in Cyrillic letters
+// (А..я, Ё, ё) that matchRu certainly rejects; false means "check it".
+func (c *cyrRoots) plainClean(raw string) bool {
+	st := 0
+	h := uint64(exactHashInit)
+	prev := rune(-1)
+	for i := 0; i < len(raw); {
+		b := raw[i]
+		if b != 0xD0 && b != 0xD1 || i+1 >= len(raw) || raw[i+1]&0xC0 != 0x80 {
+			return false
+		}
+		r := rune(b&0x1F)<<6 | rune(raw[i+1]&0x3F)
+		i += 2
+		switch {
+		case r >= 'а' && r <= 'я':
+		case r >= 'А' && r <= 'Я':
+			r += 'а' - 'А'
+		case r == 'ё' || r == 'Ё':
+			r = 'е'
+		default:
+			return false
+		}
+		if r == prev {
+			continue // collapsed
+		}
+		prev = r
+		h = exactHash(h, r)
+		t := c.next[st+int(r-'а')+1]
+		if t&rootEnd != 0 {
+			return false
+		}
+		st = int(t) * cyrClasses
+	}
+	if raw == "" || c.exact[h%exactBits/64]&(1<<(h%64)) != 0 {
+		return false
+	}
+	return true
+}
