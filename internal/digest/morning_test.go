@@ -8,8 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
+	"github.com/otvet/otvet/internal/outbox"
 	"github.com/otvet/otvet/internal/store"
+	"github.com/otvet/otvet/internal/testenv"
 )
 
 // morningFixture: on Monday 10 March 2025 (Moscow, 09:00–17:00) agent A has
@@ -210,4 +213,51 @@ func TestMorningOnce(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestMorningEndToEnd sends the morning mail through the outbox, real
+// Postfix and Dovecot into the agent's fresh mailbox and reads it back:
+// the subject, the text and HTML, and the signed Reply-To.
+func TestMorningEndToEnd(t *testing.T) {
+	env := testenv.Get(t)
+	ctx := context.Background()
+	db := openSQLite(t)
+	morningFixture(t, db)
+	box := env.NewMailbox(t, "agent")
+	err := db.Tx(ctx, func(tx *store.Tx) error {
+		if err := tx.UpsertStaff(ctx, &store.Staff{Email: box, Name: "Агент", Role: store.StaffAgent, Active: true}, "test", at(t, "2025-03-06 10:00")); err != nil {
+			return err
+		}
+		_, err := tx.SetMorningMail(ctx, "anna@sd.example", false, "test", at(t, "2025-03-06 10:00")) // no real mailbox
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := at(t, "2025-03-10 09:00")
+	if n, err := newMorning(t, db, "ru", now).RunOnce(ctx); err != nil || n != 1 {
+		t.Fatalf("queued %d: %v", n, err)
+	}
+	host, port := splitHostPort(t, env.SMTPAddr)
+	sender, err := mailout.NewSMTPSender(mailout.SMTPOptions{Host: host, Port: port, TLS: mailout.TLSNone, HeloName: "otvet.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := outbox.New(db, outbox.Options{Senders: map[string]outbox.Sender{"sd": sender}, IsPermanent: mailout.IsPermanent})
+	if st, err := w.Drain(ctx); err != nil || st.Sent != 1 {
+		t.Fatalf("drain: %+v %v", st, err)
+	}
+	raw := env.WaitForMessages(t, box, 1, 10*time.Second)[0]
+	parts := readParts(t, raw)
+	m, err := mailmsg.Parse(raw, mailmsg.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(parts.subject, "Ваш день 10.03.2025") || !strings.Contains(parts.text, "БЕЗ ИСПОЛНИТЕЛЯ: 1") ||
+		!strings.Contains(parts.html, "https://helpdesk.kgo66.ru/tickets/5") {
+		t.Errorf("subject %q\n%s", parts.subject, parts.text)
+	}
+	if len(m.ReplyTo) != 1 || !strings.HasPrefix(m.ReplyTo[0].Email, "sd+") || m.AutoReason == "" {
+		t.Errorf("Reply-To %v, automatic %q", m.ReplyTo, m.AutoReason)
+	}
 }
