@@ -127,3 +127,35 @@ func TestOwnCommandAddressIsProven(t *testing.T) {
 		t.Errorf("the new address: %+v", out)
 	}
 }
+
+// TestManagersDigestReplyIsStaffMail: a manager's reply to a digest (their
+// own command address in its Reply-To) is staff mail: recorded, confirmed,
+// never a new request.
+func TestManagersDigestReplyIsStaffMail(t *testing.T) {
+	h := newStaffHarness(t)
+	const boss = "boss@kgo66.ru"
+	h.tx(func(tx *store.Tx) error {
+		return tx.UpsertStaff(context.Background(), &store.Staff{Email: boss, Name: "Руководитель", Role: store.StaffManager, Active: true}, "test", h.now)
+	})
+	out := h.ingest(ownMail(boss, h.ownAddress(boss), "Почему так много просрочек у школы № 3?"))
+	if out.Disposition != helpdesk.DispStaff || out.TicketID != 0 {
+		t.Fatalf("outcome %+v", out)
+	}
+	if c, err := h.db.Counts(context.Background()); err != nil || c.Tickets != 0 {
+		t.Errorf("tickets %+v %v", c, err)
+	}
+	if r := h.result(boss); !strings.Contains(r.Text, "в письме нет команды") {
+		t.Errorf("confirmation:\n%s", r.Text)
+	}
+	audit, err := h.db.AuditEvents(context.Background(), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range audit {
+		found = found || (e.Kind == "staff_own_mail" && e.Actor == boss)
+	}
+	if !found {
+		t.Error("no staff_own_mail event")
+	}
+}
