@@ -62,20 +62,35 @@ type prepared struct {
 // attempt on these messages never finished, they are taken one at a time,
 // and a message that stopped the service twice is quarantined unparsed.
 func (s *Service) IngestBatch(ctx context.Context, mailbox string, uidValidity uint32, fs []mailin.Fetched) ([]Outcome, error) {
+	return s.ingestBatch(ctx, mailbox, uidValidity, fs, nil)
+}
+
+// DeliverBatchAhead implements mailin.AheadSink: DeliverBatch, with the
+// batch that follows (next) parsed meanwhile (pipeline.go).
+func (s *Service) DeliverBatchAhead(ctx context.Context, mailbox string, uidValidity uint32, fs, next []mailin.Fetched) error {
+	_, err := s.ingestBatch(ctx, mailbox, uidValidity, fs, next)
+	return err
+}
+
+func (s *Service) ingestBatch(ctx context.Context, mailbox string, uidValidity uint32, fs, next []mailin.Fetched) ([]Outcome, error) {
 	d, err := s.desk(mailbox)
 	if err != nil {
 		return nil, err
 	}
+	a := s.takeAhead(d.Name)
 	if len(fs) == 0 {
+		a.discard()
 		return nil, nil
 	}
 	prev, found, err := s.pendingAttempt(ctx, d.Name)
 	if err != nil {
+		a.discard()
 		return nil, s.paused(d, err)
 	}
 	if !found || !prev.Covers(uidValidity, fs[0].UID) {
-		return s.ingest(ctx, d, uidValidity, fs, 1)
+		return s.ingestAhead(ctx, d, uidValidity, fs, 1, a, next)
 	}
+	a.discard()
 	s.log.Warn("the previous attempt on these messages never finished; taking them one at a time", "desk", d.Name,
 		"first_uid", prev.FirstUID, "last_uid", prev.LastUID, "attempt", prev.Attempt)
 	outs := make([]Outcome, 0, len(fs))
@@ -104,22 +119,55 @@ func (s *Service) IngestBatch(ctx context.Context, mailbox string, uidValidity u
 // ingest records the attempt, parses fs under the time budget and commits
 // them with the cursor.
 func (s *Service) ingest(ctx context.Context, d *Desk, uidValidity uint32, fs []mailin.Fetched, attempt int) ([]Outcome, error) {
+	return s.ingestAhead(ctx, d, uidValidity, fs, attempt, nil, nil)
+}
+
+// ingestAhead is ingest with a pipeline (pipeline.go): ready is fs already
+// being parsed by the previous call, if it is; next, the batch that follows,
+// is parsed while fs is committed. The attempt then covers fs and next, and
+// the commit of fs leaves one covering next alone.
+func (s *Service) ingestAhead(ctx context.Context, d *Desk, uidValidity uint32, fs []mailin.Fetched, attempt int, ready *ahead, next []mailin.Fetched) ([]Outcome, error) {
 	now := s.now().UTC()
-	a, err := s.recordAttempt(ctx, d, uidValidity, fs, attempt, now)
+	last := fs[len(fs)-1].UID
+	if len(next) > 0 {
+		last = next[len(next)-1].UID
+	}
+	a, err := s.recordAttempt(ctx, d, uidValidity, fs[0].UID, last, attempt, now)
 	if err != nil {
+		ready.discard()
 		return nil, err
 	}
 	if err := s.crashed(fs); err != nil {
+		ready.discard()
 		return nil, err
 	}
-	ps, err := s.prepare(ctx, d, uidValidity, fs, now)
+	var (
+		following *ahead
+		nextA     *store.IntakeAttempt
+	)
+	if len(next) > 0 {
+		following = s.startAhead(ctx, d, uidValidity, next, now)
+		nextA = &store.IntakeAttempt{Desk: d.Name, UIDValidity: uidValidity, FirstUID: next[0].UID,
+			LastUID: next[len(next)-1].UID, Attempt: 1, StartedAt: now}
+	}
+	var ps []prepared
+	if ready.matches(uidValidity, fs) {
+		ps, err = ready.wait()
+	} else {
+		ready.discard()
+		ps, err = s.prepare(ctx, d, uidValidity, fs, now)
+	}
 	if err == nil {
 		var outs []Outcome
-		if outs, err = s.commit(ctx, d, uidValidity, now, ps); err == nil {
+		if outs, err = s.commit(ctx, d, uidValidity, now, ps, nextA); err == nil {
+			if following != nil {
+				s.keepAhead(d.Name, following, *nextA)
+			}
 			s.finish(d, ps, outs)
 			return outs, nil
 		}
 	}
+	following.discard()
 	s.attemptFailed(ctx, a)
 	return nil, err
 }
@@ -145,7 +193,10 @@ func (s *Service) finish(d *Desk, ps []prepared, outs []Outcome) {
 // never block the mailbox. A failure of the database itself (down, busy,
 // disk full, I/O error: store.Transient) is returned with the cursor held,
 // never a quarantine; so is the error when even the quarantine fails.
-func (s *Service) commit(ctx context.Context, d *Desk, uidValidity uint32, now time.Time, ps []prepared) ([]Outcome, error) {
+//
+// next, when set, is the attempt on the batch being parsed meanwhile: it
+// replaces the attempt instead of clearing it.
+func (s *Service) commit(ctx context.Context, d *Desk, uidValidity uint32, now time.Time, ps []prepared, next *store.IntakeAttempt) ([]Outcome, error) {
 	outs := make([]Outcome, len(ps))
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		for i, p := range ps {
@@ -161,7 +212,7 @@ func (s *Service) commit(ctx context.Context, d *Desk, uidValidity uint32, now t
 		if err := tx.SetCursor(ctx, d.Name, store.Cursor{UIDValidity: uidValidity, LastUID: ps[len(ps)-1].f.UID}, now); err != nil {
 			return err
 		}
-		return tx.ClearIntakeAttempt(ctx, d.Name)
+		return endAttempt(ctx, tx, d.Name, next)
 	})
 	if err == nil {
 		return outs, nil
@@ -172,7 +223,14 @@ func (s *Service) commit(ctx context.Context, d *Desk, uidValidity uint32, now t
 	}
 	if len(ps) > 1 {
 		for i := range ps {
-			o, err := s.commit(ctx, d, uidValidity, now, ps[i:i+1])
+			end := next
+			if next != nil && i < len(ps)-1 {
+				// The rest of this batch is still to come: the attempt covers it too.
+				rest := *next
+				rest.FirstUID = ps[i+1].f.UID
+				end = &rest
+			}
+			o, err := s.commit(ctx, d, uidValidity, now, ps[i:i+1], end)
 			if err != nil {
 				return nil, err
 			}
@@ -194,7 +252,7 @@ func (s *Service) commit(ctx context.Context, d *Desk, uidValidity uint32, now t
 		if err := tx.SetCursor(ctx, d.Name, store.Cursor{UIDValidity: uidValidity, LastUID: p.f.UID}, now); err != nil {
 			return err
 		}
-		return tx.ClearIntakeAttempt(ctx, d.Name)
+		return endAttempt(ctx, tx, d.Name, next)
 	})
 	if qerr != nil {
 		return nil, s.paused(d, err)

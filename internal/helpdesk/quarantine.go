@@ -41,15 +41,18 @@ type guard struct {
 	// probe, when set, checks a suspect message in a separate process (probe.go).
 	probe Probe
 
-	mu      sync.Mutex
-	handled map[string]store.IntakeAttempt // attempts of this process that ended with an error, by desk
+	mu sync.Mutex
+	// handled: attempts of this process that ended with an error, or that a
+	// commit left for the batch parsed ahead, by desk.
+	handled map[string]store.IntakeAttempt
+	ahead   map[string]*ahead // a batch parsed ahead, by desk (pipeline.go)
 }
 
 func newGuard(parseTimeout time.Duration) *guard {
 	if parseTimeout <= 0 {
 		parseTimeout = DefaultParseTimeout
 	}
-	return &guard{parseTimeout: parseTimeout, parse: mailmsg.Parse, handled: map[string]store.IntakeAttempt{}}
+	return &guard{parseTimeout: parseTimeout, parse: mailmsg.Parse, handled: map[string]store.IntakeAttempt{}, ahead: map[string]*ahead{}}
 }
 
 // errParseTimeout: parsing a message took longer than the budget.
@@ -73,9 +76,9 @@ func (s *Service) pendingAttempt(ctx context.Context, desk string) (store.Intake
 	return a, true, nil
 }
 
-// recordAttempt durably records that intake of fs starts (attempt n).
-func (s *Service) recordAttempt(ctx context.Context, d *Desk, uidValidity uint32, fs []mailin.Fetched, n int, now time.Time) (store.IntakeAttempt, error) {
-	a := store.IntakeAttempt{Desk: d.Name, UIDValidity: uidValidity, FirstUID: fs[0].UID, LastUID: fs[len(fs)-1].UID, Attempt: n, StartedAt: now}
+// recordAttempt durably records that intake of UIDs first..last starts (attempt n).
+func (s *Service) recordAttempt(ctx context.Context, d *Desk, uidValidity uint32, first, last uint32, n int, now time.Time) (store.IntakeAttempt, error) {
+	a := store.IntakeAttempt{Desk: d.Name, UIDValidity: uidValidity, FirstUID: first, LastUID: last, Attempt: n, StartedAt: now}
 	if err := s.db.Tx(ctx, func(tx *store.Tx) error { return tx.SetIntakeAttempt(ctx, a) }); err != nil {
 		return a, s.paused(d, fmt.Errorf("ingest uid %d-%d of %s: %w", a.FirstUID, a.LastUID, d.Name, err))
 	}
@@ -269,7 +272,7 @@ func (s *Service) suspect(ctx context.Context, d *Desk, uidValidity uint32, f ma
 // time budget) to tell the sender — unless that too stopped the service.
 func (s *Service) poison(ctx context.Context, d *Desk, uidValidity uint32, f mailin.Fetched, died int, probed string) ([]Outcome, error) {
 	now := s.now().UTC()
-	a, err := s.recordAttempt(ctx, d, uidValidity, []mailin.Fetched{f}, died+1, now)
+	a, err := s.recordAttempt(ctx, d, uidValidity, f.UID, f.UID, died+1, now)
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +286,7 @@ func (s *Service) poison(ctx context.Context, d *Desk, uidValidity uint32, f mai
 		msg = s.headerOnly(ctx, f.Raw)
 	}
 	p := prepared{f: f, raw: newRaw(d, uidValidity, f, msg, now), msg: msg, perr: errors.New(reason)}
-	outs, err := s.commit(ctx, d, uidValidity, now, []prepared{p})
+	outs, err := s.commit(ctx, d, uidValidity, now, []prepared{p}, nil)
 	if err != nil {
 		s.attemptFailed(ctx, a)
 		return nil, err

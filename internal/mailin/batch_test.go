@@ -69,3 +69,60 @@ func TestBatchSinkGetsConsecutiveBatches(t *testing.T) {
 		}
 	}
 }
+
+// aheadSink records each batch with the next batch it was promised.
+type aheadSink struct {
+	batchSink
+	nexts  [][2]uint32 // first and last UID of each promised next batch (0, 0: none)
+	firsts []uint32
+}
+
+func (a *aheadSink) DeliverBatchAhead(ctx context.Context, mailbox string, uidValidity uint32, fs, next []mailin.Fetched) error {
+	a.mu.Lock()
+	a.firsts = append(a.firsts, fs[0].UID)
+	var n [2]uint32
+	if len(next) > 0 {
+		n = [2]uint32{next[0].UID, next[len(next)-1].UID}
+	}
+	a.nexts = append(a.nexts, n)
+	a.mu.Unlock()
+	return a.DeliverBatch(ctx, mailbox, uidValidity, fs)
+}
+
+// An AheadSink is told, with each batch, the batch it gets next, and that
+// promise is kept: the following call brings exactly that batch.
+func TestAheadSinkIsToldTheNextBatch(t *testing.T) {
+	env := mailintest.MemEnv(t)
+	const n = 150
+	c := env.Account.Client(t)
+	var raws [][]byte
+	for i := 0; i < n; i++ {
+		raws = append(raws, mailintest.NewMessage(i, 200))
+	}
+	mailintest.Append(t, c, env.Folder, raws...)
+	sink := &aheadSink{batchSink: batchSink{Sink: mailintest.NewSink()}}
+	p, err := mailin.New(env.Options(), sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := p.PollOnce(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Delivered != n || len(sink.Stored()) != n {
+		t.Fatalf("delivered %d, stored %d, want %d", st.Delivered, len(sink.Stored()), n)
+	}
+	promised := 0
+	for i, nx := range sink.nexts {
+		if nx == [2]uint32{} {
+			continue
+		}
+		promised++
+		if i+1 >= len(sink.firsts) || sink.firsts[i+1] != nx[0] {
+			t.Errorf("batch %d promised UIDs %d-%d next, got %v", i, nx[0], nx[1], sink.firsts)
+		}
+	}
+	if promised == 0 {
+		t.Errorf("no batch was told its next: %v", sink.nexts)
+	}
+}

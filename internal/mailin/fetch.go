@@ -101,22 +101,49 @@ func (s *session) fetchRun(ctx context.Context, uidValidity uint32, run []meta, 
 	}
 	// With a BatchSink, consecutive messages are committed together (one
 	// transaction for up to batchMessages messages or batchBytes bytes).
+	// With an AheadSink, a full batch is held until the next one is full
+	// too (or the stream ends), and handed over with it as the next.
 	bs, batching := s.p.sink.(BatchSink)
+	as, pipelined := s.p.sink.(AheadSink)
 	var (
 		buf      []Fetched
 		bufBytes int
+		held     []Fetched // pipelined: a full batch waiting for its next
 	)
-	flush := func() error {
-		if len(buf) == 0 {
-			return nil
+	give := func(fs, next []Fetched) error {
+		var err error
+		if pipelined {
+			err = s.deliverAhead(ctx, as, uidValidity, fs, next)
+		} else {
+			err = s.deliverBatch(ctx, bs, uidValidity, fs)
 		}
-		err := s.deliverBatch(ctx, bs, uidValidity, buf)
 		if err == nil {
-			for _, f := range buf {
+			for _, f := range fs {
 				accepted(f)
 			}
 		}
-		buf, bufBytes = buf[:0], 0
+		return err
+	}
+	// flush hands over what is complete; final: the stream ended.
+	flush := func(final bool) error {
+		if pipelined {
+			if held != nil {
+				fs := held
+				held = nil
+				if err := give(fs, buf); err != nil {
+					return err
+				}
+			}
+			if !final {
+				held, buf, bufBytes = buf, nil, 0
+				return nil
+			}
+		}
+		if len(buf) == 0 {
+			return nil
+		}
+		err := give(buf, nil)
+		buf, bufBytes = nil, 0
 		return err
 	}
 	deliver := func(f Fetched) error {
@@ -130,7 +157,7 @@ func (s *session) fetchRun(ctx context.Context, uidValidity uint32, run []meta, 
 		buf = append(buf, f)
 		bufBytes += len(f.Raw)
 		if len(buf) >= batchMessages || bufBytes >= batchBytes {
-			return flush()
+			return flush(false)
 		}
 		return nil
 	}
@@ -174,7 +201,7 @@ func (s *session) fetchRun(ctx context.Context, uidValidity uint32, run []meta, 
 	if err := ord.flush(deliver); err != nil {
 		return err
 	}
-	return flush()
+	return flush(true)
 }
 
 // readMessage reads one FETCH response. ok is false when it carries no body
@@ -248,6 +275,18 @@ func (s *session) deliverBatch(ctx context.Context, bs BatchSink, uidValidity ui
 		return fmt.Errorf("mailin: deliver UIDs %d-%d: %w", fs[0].UID, fs[len(fs)-1].UID, err)
 	}
 	s.log.Debug("delivered", "uids", len(fs), "first_uid", fs[0].UID, "last_uid", fs[len(fs)-1].UID)
+	return nil
+}
+
+// deliverAhead hands consecutive messages to an AheadSink with the batch
+// that follows them, like deliverBatch.
+func (s *session) deliverAhead(ctx context.Context, as AheadSink, uidValidity uint32, fs, next []Fetched) error {
+	dctx, cancel := graceContext(ctx, s.p.opts.ShutdownGrace)
+	defer cancel()
+	if err := as.DeliverBatchAhead(dctx, s.p.opts.Name, uidValidity, fs, next); err != nil {
+		return fmt.Errorf("mailin: deliver UIDs %d-%d: %w", fs[0].UID, fs[len(fs)-1].UID, err)
+	}
+	s.log.Debug("delivered", "uids", len(fs), "first_uid", fs[0].UID, "last_uid", fs[len(fs)-1].UID, "next", len(next))
 	return nil
 }
 

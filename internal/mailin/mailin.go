@@ -42,6 +42,16 @@ type BatchSink interface {
 	DeliverBatch(ctx context.Context, mailbox string, uidValidity uint32, msgs []Fetched) error
 }
 
+// AheadSink is an optional extension of BatchSink for a pipelined intake:
+// DeliverBatchAhead is DeliverBatch for msgs, told which batch (next) it will
+// be given after them, so that it can prepare next (parse it) while it
+// commits msgs. next is only a hint: the following call may bring other
+// messages (after an error, say), and the sink must then take them as they
+// come. The poller holds at most two batches for it.
+type AheadSink interface {
+	DeliverBatchAhead(ctx context.Context, mailbox string, uidValidity uint32, msgs, next []Fetched) error
+}
+
 // Fetched is one message as read from the server.
 type Fetched struct {
 	UID          uint32

@@ -1,0 +1,91 @@
+package helpdesk
+
+import (
+	"context"
+	"time"
+
+	"github.com/otvet/otvet/internal/mailin"
+	"github.com/otvet/otvet/internal/store"
+)
+
+// The intake pipeline: while one batch is committed by the single database
+// writer, the batch that follows it is parsed (mailin.AheadSink). The
+// poison-message guard still sees every message that may kill the process:
+// before the parsing of the next batch starts, the recorded attempt covers
+// both batches, and the commit of the first replaces it by one covering the
+// next batch alone (endAttempt). That attempt is this process's own doing,
+// so the next call does not mistake it for a crash (keepAhead).
+
+// ahead is a batch being parsed in the background.
+type ahead struct {
+	uidValidity uint32
+	first, last uint32
+	n           int
+	cancel      context.CancelFunc
+	done        chan struct{}
+	ps          []prepared
+	err         error
+}
+
+// startAhead parses fs in the background. The parsing does not end with
+// ctx (the caller's delivery ends first); discard ends it.
+func (s *Service) startAhead(ctx context.Context, d *Desk, uidValidity uint32, fs []mailin.Fetched, now time.Time) *ahead {
+	actx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a := &ahead{uidValidity: uidValidity, first: fs[0].UID, last: fs[len(fs)-1].UID, n: len(fs), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		a.ps, a.err = s.prepare(actx, d, uidValidity, fs, now)
+	}()
+	return a
+}
+
+// matches reports whether a is the parsing of fs.
+func (a *ahead) matches(uidValidity uint32, fs []mailin.Fetched) bool {
+	return a != nil && len(fs) == a.n && a.uidValidity == uidValidity && fs[0].UID == a.first && fs[len(fs)-1].UID == a.last
+}
+
+// wait returns the parsed batch.
+func (a *ahead) wait() ([]prepared, error) {
+	<-a.done
+	a.cancel()
+	return a.ps, a.err
+}
+
+// discard stops a parsing nobody will use and waits for it to end.
+func (a *ahead) discard() {
+	if a == nil {
+		return
+	}
+	a.cancel()
+	<-a.done
+}
+
+// takeAhead takes the desk's batch parsed ahead, if any.
+func (s *Service) takeAhead(desk string) *ahead {
+	s.guard.mu.Lock()
+	defer s.guard.mu.Unlock()
+	a := s.guard.ahead[desk]
+	delete(s.guard.ahead, desk)
+	return a
+}
+
+// keepAhead keeps a batch parsed ahead for the next call, with the attempt
+// the commit left for it.
+func (s *Service) keepAhead(desk string, a *ahead, att store.IntakeAttempt) {
+	s.guard.mu.Lock()
+	defer s.guard.mu.Unlock()
+	if old := s.guard.ahead[desk]; old != nil && old != a {
+		go old.discard()
+	}
+	s.guard.ahead[desk] = a
+	s.guard.handled[desk] = att
+}
+
+// endAttempt ends a batch's attempt in its transaction: cleared, or, when
+// the next batch is being parsed, replaced by the attempt on that batch.
+func endAttempt(ctx context.Context, tx *store.Tx, desk string, next *store.IntakeAttempt) error {
+	if next == nil {
+		return tx.ClearIntakeAttempt(ctx, desk)
+	}
+	return tx.SetIntakeAttempt(ctx, *next)
+}
