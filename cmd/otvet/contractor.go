@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/otvet/otvet/internal/directory"
 	"github.com/otvet/otvet/internal/store"
@@ -59,30 +58,25 @@ func cmdContractor(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			type cj struct {
-				Name            string   `json:"name"`
-				DisplayName     string   `json:"display_name"`
-				HideName        bool     `json:"hide_name"`
-				Addresses       []string `json:"addresses"`
-				Systems         []string `json:"systems"`
-				Hours           string   `json:"hours"`
-				ResponseMinutes int64    `json:"response_minutes"`
-				TellAnswer      bool     `json:"tell_answer"`
-			}
-			out := make([]cj, 0, len(cs))
-			for _, c := range cs {
-				out = append(out, cj{c.Name, c.DisplayName, c.HideName, c.AddressList(), c.SystemList(), c.Hours, c.ResponseMinutes, c.TellAnswer})
-			}
-			return writeJSON(e.Stdout, out)
+		type cj struct {
+			Name            string   `json:"name"`
+			DisplayName     string   `json:"display_name"`
+			HideName        bool     `json:"hide_name"`
+			Addresses       []string `json:"addresses"`
+			Systems         []string `json:"systems"`
+			Hours           string   `json:"hours"`
+			ResponseMinutes int64    `json:"response_minutes"`
+			TellAnswer      bool     `json:"tell_answer"`
 		}
-		tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tADDRESSES\tSYSTEMS\tHOURS\tRESPONSE")
-		for _, c := range cs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Name, strings.Join(c.AddressList(), ", "), strings.Join(c.SystemList(), ", "),
-				or(c.Hours, "desk"), responseWords(c))
-		}
-		return tw.Flush()
+		return listing[store.Contractor]{
+			head: []string{"NAME", "ADDRESSES", "SYSTEMS", "HOURS", "RESPONSE"},
+			cells: func(c store.Contractor) []string {
+				return []string{c.Name, strings.Join(c.AddressList(), ", "), strings.Join(c.SystemList(), ", "), or(c.Hours, "desk"), responseWords(c)}
+			},
+			json: func(c store.Contractor) any {
+				return cj{c.Name, c.DisplayName, c.HideName, nonNil(c.AddressList()), nonNil(c.SystemList()), c.Hours, c.ResponseMinutes, c.TellAnswer}
+			},
+		}.print(e.Stdout, cs, *asJSON)
 	case "remove":
 		if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
 			return err

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/otvet/otvet/internal/kb"
@@ -77,28 +76,24 @@ func cmdKB(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			type aj struct {
-				ID       int64  `json:"id"`
-				Slug     string `json:"slug"`
-				Title    string `json:"title"`
-				Systems  string `json:"systems,omitempty"`
-				Keywords string `json:"keywords,omitempty"`
-				Public   bool   `json:"public"`
-				Source   string `json:"source"`
-			}
-			out := make([]aj, 0, len(as))
-			for _, a := range as {
-				out = append(out, aj{a.ID, a.Slug, a.Title, a.Systems, a.Keywords, a.Public, a.Source})
-			}
-			return writeJSON(e.Stdout, out)
+		type aj struct {
+			ID       int64  `json:"id"`
+			Slug     string `json:"slug"`
+			Title    string `json:"title"`
+			Systems  string `json:"systems,omitempty"`
+			Keywords string `json:"keywords,omitempty"`
+			Public   bool   `json:"public"`
+			Source   string `json:"source"`
 		}
-		tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "N\tNAME\tPUBLIC\tSOURCE\tSYSTEMS\tTITLE")
-		for _, a := range as {
-			fmt.Fprintf(tw, "%d\t%s\t%v\t%s\t%s\t%s\n", a.ID, a.Slug, a.Public, a.Source, a.Systems, a.Title)
-		}
-		return tw.Flush()
+		return listing[store.KBArticle]{
+			head: []string{"N", "NAME", "PUBLIC", "SOURCE", "SYSTEMS", "TITLE"},
+			cells: func(a store.KBArticle) []string {
+				return []string{fmt.Sprint(a.ID), a.Slug, fmt.Sprint(a.Public), a.Source, a.Systems, a.Title}
+			},
+			json: func(a store.KBArticle) any {
+				return aj{a.ID, a.Slug, a.Title, a.Systems, a.Keywords, a.Public, a.Source}
+			},
+		}.print(e.Stdout, as, *asJSON)
 	case "show", "remove":
 		if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
 			return err

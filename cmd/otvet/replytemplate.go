@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/otvet/otvet/internal/kb"
@@ -16,7 +15,7 @@ import (
 
 // cmdReplyTemplate manages the canned answers kept in the database (docs/kb.md).
 func cmdReplyTemplate(ctx context.Context, e *env, args []string) error {
-	const usage = "reply-template add FILE.md [--name NAME] | list | remove NAME"
+	const usage = "reply-template add FILE.md [--name NAME] | list [--json] | remove NAME"
 	if len(args) == 0 {
 		return usagef("usage: otvet %s", usage)
 	}
@@ -58,6 +57,7 @@ func cmdReplyTemplate(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.Stdout, "canned answer %s saved: #шаблон %s\n", c.Name, c.Name)
 		return nil
 	case "list":
+		asJSON := fs.Bool("json", false, "one JSON array (the database's answers; not the files of replies.dir)")
 		if err := parseFlags(fs, args[1:]); err != nil {
 			return err
 		}
@@ -70,13 +70,16 @@ func cmdReplyTemplate(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tTITLE")
-		for _, r := range rs {
-			fmt.Fprintf(tw, "%s\t%s\n", r.Name, r.Title)
+		type rj struct {
+			Name  string `json:"name"`
+			Title string `json:"title"`
 		}
-		fmt.Fprintln(tw, "(and the files of replies.dir)")
-		return tw.Flush()
+		return listing[store.ReplyTemplate]{
+			head:  []string{"NAME", "TITLE"},
+			cells: func(r store.ReplyTemplate) []string { return []string{r.Name, r.Title} },
+			json:  func(r store.ReplyTemplate) any { return rj{r.Name, r.Title} },
+			after: "(and the files of replies.dir)",
+		}.print(e.Stdout, rs, *asJSON)
 	case "remove":
 		if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
 			return err

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/otvet/otvet/internal/digest"
@@ -56,25 +55,17 @@ func cmdStaff(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if *asJSON {
-			type sj struct {
-				Email  string `json:"email"`
-				Name   string `json:"name"`
-				Role   string `json:"role"`
-				Active bool   `json:"active"`
-			}
-			out := make([]sj, 0, len(ss))
-			for _, s := range ss {
-				out = append(out, sj{s.Email, s.Name, s.Role, s.Active})
-			}
-			return writeJSON(e.Stdout, out)
+		type sj struct {
+			Email  string `json:"email"`
+			Name   string `json:"name"`
+			Role   string `json:"role"`
+			Active bool   `json:"active"`
 		}
-		tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "EMAIL\tNAME\tROLE\tACTIVE")
-		for _, s := range ss {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", s.Email, s.Name, s.Role, s.Active)
-		}
-		return tw.Flush()
+		return listing[store.Staff]{
+			head:  []string{"EMAIL", "NAME", "ROLE", "ACTIVE"},
+			cells: func(s store.Staff) []string { return []string{s.Email, s.Name, s.Role, fmt.Sprint(s.Active)} },
+			json:  func(s store.Staff) any { return sj{s.Email, s.Name, s.Role, s.Active} },
+		}.print(e.Stdout, ss, *asJSON)
 	case "disable", "enable":
 		if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
 			return err
