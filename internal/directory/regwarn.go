@@ -215,16 +215,23 @@ func (f RegistrationFacts) Head() (email string, w Warning, ok bool) {
 	if head == "" {
 		return "", Warning{}, false
 	}
-	for _, p := range f.Request.People {
-		e, err := match.NormalizeEmail(p.Email)
-		if err != nil || p.Action == regform.ActionRemove || !SameSignatory(head, p.FullName) || e == email {
-			continue
+	// The name as written first; then in the genitive («в лице директора
+	// Соколовой Н.В.»), when nobody bears it as written.
+	for _, same := range []func(string, string) bool{SameSignatory, sameSignatoryInflected} {
+		n := 0
+		for _, p := range f.Request.People {
+			e, err := match.NormalizeEmail(p.Email)
+			if err != nil || p.Action == regform.ActionRemove || !same(head, p.FullName) || e == email {
+				continue
+			}
+			email, n = e, n+1
 		}
-		if email != "" { // two people of that name: nobody is chosen
+		if n > 1 { // two people of that name: nobody is chosen
 			email = ""
+		}
+		if n > 0 {
 			break
 		}
-		email = e
 	}
 	if email == "" {
 		return "", Warning{Code: WarnHeadNotListed, Args: []string{head}}, true
@@ -240,8 +247,48 @@ func (f RegistrationFacts) Head() (email string, w Warning, ok bool) {
 // the person of fullName («Соколова Надежда Викторовна»): the same surname
 // and the same initials (or the same full names). Case and ё are folded; a
 // name in another grammatical case («директора Соколовой Н.В.») does not
-// match.
+// match (sameSignatoryInflected).
 func SameSignatory(signatory, fullName string) bool {
+	same := func(a, b string) bool { return a == b }
+	return sameSignatory(signatory, fullName, same, same)
+}
+
+// sameSignatoryInflected is SameSignatory for a signatory's name in the
+// genitive, as «в лице …» and «от …» write it: «Соколовой Надежды
+// Викторовны» is «Соколова Надежда Викторовна», «Кузнецова Сергея
+// Петровича» «Кузнецов Сергей Петрович». With initials only, a surname
+// that may be a woman's in the nominative («Лебедева Н.В.») is not taken for
+// a man's in the genitive.
+func sameSignatoryInflected(signatory, fullName string) bool {
+	return sameSignatory(signatory, fullName, func(g, nom string) bool { return genitiveOf(g, nom, true) },
+		func(g, nom string) bool { return genitiveOf(g, nom, false) })
+}
+
+// genitiveEndings turn a nominative ending into its genitive one for the
+// usual Russian surnames, first names and patronymics.
+var genitiveEndings = [][2]string{{"ова", "овой"}, {"ева", "евой"}, {"ина", "иной"}, {"ская", "ской"}, {"цкая", "цкой"},
+	{"ий", "ого"}, {"ой", "ого"}, {"ый", "ого"}, {"ич", "ича"}, {"на", "ны"}, {"ей", "ея"}, {"ай", "ая"}, {"ия", "ии"},
+	{"ья", "ьи"}, {"а", "ы"}, {"я", "и"}, {"ь", "и"}, {"ка", "ки"}, {"га", "ги"}, {"ха", "хи"}, {"жа", "жи"}, {"ша", "ши"}, {"ча", "чи"}}
+
+// genitiveOf tells whether g is the word nom (folded) or its genitive;
+// consonants whether a word ending in a consonant may take «а».
+func genitiveOf(g, nom string, consonants bool) bool {
+	if g == nom {
+		return true
+	}
+	for _, e := range genitiveEndings {
+		if strings.HasSuffix(nom, e[0]) && g == strings.TrimSuffix(nom, e[0])+e[1] {
+			return true
+		}
+	}
+	// A consonant ending takes «а» (Кузнецов → Кузнецова, Иван → Ивана).
+	r, _ := utf8.DecodeLastRuneInString(nom)
+	return consonants && !strings.ContainsRune("аеёиоуыэюяйь", r) && g == nom+"а"
+}
+
+// sameSignatory compares full names word by word with eq, and a surname
+// with initials with eqSurname.
+func sameSignatory(signatory, fullName string, eq, eqSurname func(sig, person string) bool) bool {
 	sw, si := nameParts(signatory)
 	pw, _ := nameParts(fullName)
 	if len(sw) == 0 || len(pw) == 0 {
@@ -251,10 +298,23 @@ func SameSignatory(signatory, fullName string) bool {
 		if len(sw) != len(pw) {
 			return false
 		}
-		a, b := slices.Clone(sw), slices.Clone(pw)
-		slices.Sort(a)
-		slices.Sort(b)
-		return slices.Equal(a, b)
+		used := make([]bool, len(pw))
+		for _, w := range sw {
+			i := slices.IndexFunc(pw, func(p string) bool { return eq(w, p) })
+			for i >= 0 && used[i] {
+				j := slices.IndexFunc(pw[i+1:], func(p string) bool { return eq(w, p) })
+				if j < 0 {
+					i = -1
+					break
+				}
+				i += 1 + j
+			}
+			if i < 0 {
+				return false
+			}
+			used[i] = true
+		}
+		return true
 	}
 	initials := func(words []string) string {
 		var b strings.Builder
@@ -266,7 +326,7 @@ func SameSignatory(signatory, fullName string) bool {
 	}
 	want := strings.Join(si, "")
 	for i, w := range pw { // the surname first («Соколова Надежда …») or last
-		if (i == 0 || i == len(pw)-1) && w == sw[0] {
+		if (i == 0 || i == len(pw)-1) && eqSurname(sw[0], w) {
 			rest := slices.Delete(slices.Clone(pw), i, i+1)
 			if strings.HasPrefix(initials(rest), want) {
 				return true

@@ -100,6 +100,9 @@ func TestRegistrationWarnings(t *testing.T) {
 		{"the signatory not among the people", RegistrationFacts{Org: sad7, Requester: "sokolova@sad7.kgo66.ru",
 			Request: headed("Н.В. Лебедева", regform.Person{FullName: "Лебедев Николай Васильевич", Email: "lebedev@sad7.kgo66.ru"})},
 			"head_not_listed(Н.В. Лебедева)", []string{"нет среди сотрудников"}},
+		{"the signatory in the genitive («в лице директора …»)", RegistrationFacts{Org: sad7, Requester: "sokolova@sad7.kgo66.ru",
+			Request: headed("Лебедевой Надежды Викторовны", regform.Person{FullName: "Лебедева Надежда Викторовна", Email: "lebedeva@sad7.kgo66.ru"})},
+			"head(lebedeva@sad7.kgo66.ru Лебедевой Надежды Викторовны)+", nil},
 		{"two people of the signatory's name: nobody", RegistrationFacts{Org: sad7, Requester: "sokolova@sad7.kgo66.ru",
 			Request: headed("Н.В. Лебедева", regform.Person{FullName: "Лебедева Надежда Викторовна", Email: "a@sad7.kgo66.ru"},
 				regform.Person{FullName: "Лебедева Нина Витальевна", Email: "b@sad7.kgo66.ru"})},
@@ -158,6 +161,25 @@ func TestSameSignatory(t *testing.T) {
 	} {
 		if got := SameSignatory(c.sign, c.name); got != c.want {
 			t.Errorf("SameSignatory(%q, %q) = %v, want %v", c.sign, c.name, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		sign, name string
+		want       bool
+	}{
+		{"Соколовой Надежды Викторовны", full, true},
+		{"Соколовой Н.В.", full, true},
+		{"Кузнецова Сергея Петровича", "Кузнецов Сергей Петрович", true},
+		{"Белых Ильи Фомича", "Белых Илья Фомич", true},
+		{"Смирновой Любови Ивановны", "Смирнова Любовь Ивановна", true},
+		{"Островской Анны Юрьевны", "Островская Анна Юрьевна", true},
+		{"Соколова Надежда Викторовна", full, true},
+		{"Соколовой Н.Ю.", full, false},
+		{"Кузнецова С.П.", "Кузнецов Сергей Петрович", false},
+		{"Петровой Надежды Викторовны", full, false},
+	} {
+		if got := sameSignatoryInflected(c.sign, c.name); got != c.want {
+			t.Errorf("sameSignatoryInflected(%q, %q) = %v, want %v", c.sign, c.name, got, c.want)
 		}
 	}
 }
