@@ -156,3 +156,18 @@ func TestSheetTextBelowTheTable(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkParseXLSXApplication: Parse of corpus form 16 (an XLSX
+// Приложение 1 with text above and below the table).
+func BenchmarkParseXLSXApplication(b *testing.B) {
+	m, err := mailmsg.Parse(applicationEML(b), mailmsg.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Parse(m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
