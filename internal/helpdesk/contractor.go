@@ -289,7 +289,13 @@ func (s *Service) contractorTimers(ctx context.Context, tx *store.Tx, now time.T
 		return 0, err
 	}
 	n := 0
-	cals := map[int64]Calendar{} // per contractor, for this tick
+	// Read once per tick: the contractors, and their calendars per desk (zone).
+	type deskContractor struct {
+		desk string
+		id   int64
+	}
+	cals := map[deskContractor]Calendar{}
+	ks := map[int64]*store.Contractor{}
 	for i := range due {
 		v := &due[i]
 		t, err := tx.Ticket(ctx, v.TicketID)
@@ -300,9 +306,12 @@ func (s *Service) contractorTimers(ctx context.Context, tx *store.Tx, now time.T
 		if !ok {
 			continue
 		}
-		k, err := tx.ContractorByID(ctx, v.ContractorID)
-		if err != nil {
-			return n, err
+		k, ok := ks[v.ContractorID]
+		if !ok {
+			if k, err = tx.ContractorByID(ctx, v.ContractorID); err != nil {
+				return n, err
+			}
+			ks[v.ContractorID] = k
 		}
 		acted := false
 		if !v.RemindedAt.Valid {
@@ -317,10 +326,11 @@ func (s *Service) contractorTimers(ctx context.Context, tx *store.Tx, now time.T
 			}
 			acted = true
 		}
-		cal, ok := cals[k.ID]
+		key := deskContractor{t.Desk, k.ID}
+		cal, ok := cals[key]
 		if !ok {
 			cal = s.contractorCalendar(in.desk, k, now)
-			cals[k.ID] = cal
+			cals[key] = cal
 		}
 		if !v.BreachedAt.Valid && !now.Before(contractorAlertAt(cal, v.DueAt.Time, s.regs.ContractorAlertAfter)) {
 			if err := tx.MarkInvolvement(ctx, v.ID, store.InvBreached, now); err != nil {

@@ -2,6 +2,7 @@ package helpdesk_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -282,6 +283,40 @@ func TestContractorPausesResolutionPerLevel(t *testing.T) {
 			}
 			if pauses && !strings.Contains(c.Explain(h.now, friday.Location()), "(contractor)") {
 				t.Errorf("the pause does not say why:\n%s", c.Explain(h.now, friday.Location()))
+			}
+		})
+	}
+}
+
+// BenchmarkTickContractorsInGrace measures the scheduler's tick over 100
+// open tickets, each passed to a contractor that was reminded and whose
+// alert is not due yet (each tick reads them again and computes the alert
+// time on the contractor's hours), against the same tickets without one.
+func BenchmarkTickContractorsInGrace(b *testing.B) {
+	for _, escalate := range []bool{false, true} {
+		b.Run(map[bool]string{false: "no contractor", true: "contractor in grace"}[escalate], func(b *testing.B) {
+			h := newHarness(b, func(o *helpdesk.Options) { o.Regulations.ContractorAlertAfter = 4 * time.Hour })
+			h.tx(func(tx *store.Tx) error {
+				return tx.UpsertStaff(context.Background(), &store.Staff{Email: agent1, Name: "Агент", Role: store.StaffAgent, Active: true}, "test", friday)
+			})
+			addVendor(h, false)
+			for i := 0; i < 100; i++ {
+				h.ingest(mail{from: petrov, subject: fmt.Sprintf("Не печатает принтер %d", i), id: fmt.Sprintf("b%d@uszn", i)}.String())
+				if !escalate {
+					continue
+				}
+				ns := h.sent("agent_notify")
+				n, err := mailmsg.Parse(ns[len(ns)-1].Raw, mailmsg.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				h.ingest(agentMail(agent1, n, "#escalate irtech", ""))
+			}
+			h.now = friday.Add(2*time.Hour + time.Minute) // due 12:00, alerts at 16:00
+			h.tick()
+			b.ReportAllocs()
+			for b.Loop() {
+				h.tick()
 			}
 		})
 	}
