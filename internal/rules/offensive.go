@@ -57,17 +57,25 @@ func offensiveWords(text string, extra, except []string) []string {
 		if raw := text[t.start:t.end]; !(len(m.extra) == 0 && cyrRootsOnce.plainClean(raw)) && !has(seen, raw) {
 			m.check(raw)
 		}
+		// The joins below need a one-byte gap after the token (and the
+		// runs a one-letter token): most tokens are rejected here.
+		short := t.end-t.start <= utf8.UTFMax
+		gap1 := i+1 < len(toks) && !t.brk && toks[i+1].start-t.end == 1
 		// "ёб твою мать": the bare root before its object.
-		if i+1 < len(toks) && joinable(text, t, toks[i+1], " ") {
+		if short && gap1 && joinable(text, t, toks[i+1], " ") {
 			m.ebPhrase(text[t.start:t.end], text[toks[i+1].start:toks[i+1].end])
 		}
 		// Letters spaced apart: "х у й", "с.у.к.а".
-		if j := singleLetterRun(text, toks, i); j-i >= 3 {
-			m.check(joinTokens(text, toks[i:j]))
+		if short && oneLetter(text, t) {
+			if j := singleLetterRun(text, toks, i); j-i >= 3 {
+				m.check(joinTokens(text, toks[i:j]))
+			}
 		}
 		// Pieces glued by in-word punctuation: "ху.йня", "пи-зд-ец".
-		if j := gluedRun(text, toks, i); j-i >= 2 && hasShortPiece(text, toks[i:j]) {
-			m.check(joinTokens(text, toks[i:j]))
+		if gap1 {
+			if j := gluedRun(text, toks, i); j-i >= 2 && hasShortPiece(text, toks[i:j]) {
+				m.check(joinTokens(text, toks[i:j]))
+			}
 		}
 	}
 	return m.found
@@ -93,7 +101,7 @@ func isOffRune(r rune) bool {
 // links: one pass, with ASCII and Cyrillic runes classified without
 // decoding.
 func offTokens(text string) []offTok {
-	toks := make([]offTok, 0, len(text)/8)
+	toks := make([]offTok, 0, len(text)/5)
 	for i := 0; i < len(text); {
 		first := len(toks)
 		addrish := false // the chunk holds "@" or ":"
@@ -164,8 +172,8 @@ func isAddrChunk(c string) bool {
 		return false
 	}
 	c = strings.Trim(c, "<>()[]{},;:\"'«»")
-	low := lower(c)
-	if strings.Contains(low, "://") || strings.HasPrefix(low, "www.") {
+	// lower(c) holds "://" exactly when c does: no other rune folds to them.
+	if _, www := prefixFold(c, "www."); www || strings.Contains(c, "://") {
 		return true
 	}
 	at := strings.LastIndexByte(c, '@')
@@ -216,18 +224,16 @@ func gluedRun(text string, toks []offTok, i int) int {
 }
 
 func oneLetter(text string, t offTok) bool {
+	if t.end-t.start > utf8.UTFMax {
+		return false
+	}
 	r, n := utf8.DecodeRuneInString(text[t.start:t.end])
 	return n == t.end-t.start && (unicode.IsLetter(r) || r == '@' || r == '*')
 }
 
-// joinable: a and b are separated by exactly one of seps.
+// joinable: a and b are separated by exactly one of seps (ASCII).
 func joinable(text string, a, b offTok, seps string) bool {
-	if a.brk {
-		return false
-	}
-	gap := text[a.end:b.start]
-	r, n := utf8.DecodeRuneInString(gap)
-	return n == len(gap) && n > 0 && strings.ContainsRune(seps, r)
+	return !a.brk && b.start-a.end == 1 && strings.IndexByte(seps, text[a.end]) >= 0
 }
 
 func hasShortPiece(text string, toks []offTok) bool {

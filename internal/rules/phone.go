@@ -19,6 +19,12 @@ type span struct{ start, end int }
 func findPhones(text string) []span {
 	var out []span
 	for i := 0; i < len(text); {
+		for i < len(text) && !phoneStartByte[text[i]] {
+			i++ // most of a text: no digit, "+" or "("
+		}
+		if i >= len(text) {
+			break
+		}
 		c := text[i]
 		start := c >= '0' && c <= '9' ||
 			(c == '+' || c == '(') && i+1 < len(text) && text[i+1] >= '0' && text[i+1] <= '9'
@@ -38,6 +44,15 @@ func findPhones(text string) []span {
 	}
 	return out
 }
+
+// phoneStartByte: a phone number can start at the byte.
+var phoneStartByte = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	t['+'], t['('] = true, true
+	return t
+}()
 
 // phoneBoundaryBefore: the rune before i is not a letter or digit, nor a
 // "." "," "/" "-" ":" glued to a digit ("1.2-11-05", "3/24-56").

@@ -10,38 +10,74 @@ import (
 // and digits. The words are substrings of one allocation.
 func normWords(s string) []string {
 	buf := make([]byte, 0, len(s))
-	var ends []int // where each word ends in buf; words are separated by one space
+	ends := make([]int, 0, len(s)/6+1) // where each word ends in buf; words are separated by one space
 	in := false
 	for i := 0; i < len(s); {
 		c := s[i]
-		var r rune
-		n := 1
-		letter := false
+		// The common runes are folded here without decoding: ASCII, and
+		// Cyrillic А..я and Ёё (the bytes of their lower case are written).
+		var b0, b1 byte // the folded rune's UTF-8 (b1 0: one byte)
 		switch {
 		case c < utf8.RuneSelf:
-			r = rune(c)
-			letter = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+			switch {
+			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+				b0 = c
+			case 'A' <= c && c <= 'Z':
+				b0 = c + 'a' - 'A'
+			}
+			i++
 		case (c == 0xD0 || c == 0xD1) && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
 			// Cyrillic U+0400–U+047F: letters from Ѐ (U+0400) to ѿ (U+047F).
-			r, n = rune(c&0x1F)<<6|rune(s[i+1]&0x3F), 2
-			letter = true
+			d := s[i+1]
+			i += 2
+			switch {
+			case c == 0xD0 && d >= 0xB0, c == 0xD1 && d <= 0x8F: // а..п, р..я
+				b0, b1 = c, d
+			case c == 0xD0 && d >= 0x90 && d <= 0x9F: // А..П
+				b0, b1 = 0xD0, d+0x20
+			case c == 0xD0 && d >= 0xA0 && d <= 0xAF: // Р..Я
+				b0, b1 = 0xD1, d-0x20
+			case c == 0xD0 && d == 0x81, c == 0xD1 && d == 0x91: // Ё, ё
+				b0, b1 = 0xD0, 0xB5
+			default:
+				r := rune(c&0x1F)<<6 | rune(d&0x3F)
+				b0 = 0xFF // written below
+				if !in && len(buf) > 0 {
+					buf = append(buf, ' ')
+				}
+				in = true
+				buf = utf8.AppendRune(buf, foldRune(r))
+			}
 		default:
-			r, n = utf8.DecodeRuneInString(s[i:])
-			letter = unicode.IsLetter(r) || unicode.IsDigit(r)
+			r, n := utf8.DecodeRuneInString(s[i:])
+			i += n
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				b0 = 0xFF
+				if !in && len(buf) > 0 {
+					buf = append(buf, ' ')
+				}
+				in = true
+				buf = utf8.AppendRune(buf, foldRune(r))
+			}
 		}
-		i += n
-		if !letter {
+		if b0 == 0 {
 			if in {
 				ends = append(ends, len(buf))
 				in = false
 			}
 			continue
 		}
+		if b0 == 0xFF {
+			continue // appended already
+		}
 		if !in && len(buf) > 0 {
 			buf = append(buf, ' ')
 		}
 		in = true
-		buf = utf8.AppendRune(buf, foldRune(r))
+		buf = append(buf, b0)
+		if b1 != 0 {
+			buf = append(buf, b1)
+		}
 	}
 	if in {
 		ends = append(ends, len(buf))
@@ -155,18 +191,24 @@ func markerLine(line string, after string) (fwd, ok bool) {
 	if !maybeMarker(line) {
 		return false, false
 	}
+	// The markers are compared with the line as prefixFold does (the same
+	// as lower-casing it first: the trimmed signs fold to themselves); the
+	// line is lower-cased only when it ends with ":" or starts "from"/"от".
+	t := strings.Trim(line, "-–— _*=")
+	f0 := firstFold(t)
+	if _, ok := forwardMarkersSet.match(t, f0); ok {
+		return true, true
+	}
+	if _, ok := replyMarkersSet.match(t, f0); ok {
+		return false, true
+	}
+	_, from := prefixFold(t, "from")
+	_, ot := prefixFold(t, "от")
+	if !from && !ot && !strings.HasSuffix(t, ":") {
+		return false, false
+	}
 	low := lower(line)
 	low = strings.Trim(low, "-–— _*=")
-	for _, m := range forwardMarkers {
-		if strings.HasPrefix(low, m) {
-			return true, true
-		}
-	}
-	for _, m := range replyMarkers {
-		if strings.HasPrefix(low, m) {
-			return false, true
-		}
-	}
 	// "23.04.2024, 10:15, Иван <ivan@example.org>:" / "On ..., X wrote:"
 	if strings.HasSuffix(low, ":") {
 		for _, m := range wroteSuffixes {
@@ -220,6 +262,8 @@ var forwardMarkers = []string{
 }
 
 var replyMarkers = []string{"original message", "исходное сообщение", "исходное письмо"}
+
+var forwardMarkersSet, replyMarkersSet = newPrefixSet(forwardMarkers), newPrefixSet(replyMarkers)
 
 var wroteSuffixes = []string{"wrote:", "пишет:", "писал:", "писала:", "написал:", "написала:", "написал(а):", "написали:"}
 
