@@ -380,7 +380,17 @@ func contentKey(raw []byte) string {
 	}
 	flush()
 	h.Write([]byte{'\n'})
-	h.Write(bytes.ReplaceAll(rest, []byte("\r\n"), []byte("\n")))
+	// The body with CRLF as LF, hashed in place (a large message is not copied).
+	for len(rest) > 0 {
+		i := bytes.Index(rest, []byte("\r\n"))
+		if i < 0 {
+			h.Write(rest)
+			break
+		}
+		h.Write(rest[:i])
+		h.Write([]byte{'\n'})
+		rest = rest[i+2:]
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 

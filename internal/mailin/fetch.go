@@ -1,7 +1,6 @@
 package mailin
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -238,15 +237,31 @@ func (s *session) readMessage(msg *imapclient.FetchMessageData, trunc bool) (Fet
 
 // readLiteral reads a literal into one allocation of its announced size
 // (capped, so a lying server cannot make us allocate gigabytes up front).
+//
+// The announced size is read into exactly that much memory (a
+// bytes.Buffer filled to its capacity would double it to look for more);
+// only a literal longer than announced grows further.
 func readLiteral(lit imap.LiteralReader, limit int64) ([]byte, error) {
 	n := lit.Size()
 	if n > limit+1<<20 {
 		n = limit + 1<<20
 	}
-	var buf bytes.Buffer
-	buf.Grow(int(n))
-	_, err := io.Copy(&buf, lit)
-	return buf.Bytes(), err
+	if n < 0 {
+		n = 0
+	}
+	buf := make([]byte, n)
+	got, err := io.ReadFull(lit, buf)
+	switch {
+	case err == io.ErrUnexpectedEOF || err == io.EOF:
+		return buf[:got], nil
+	case err != nil:
+		return buf[:got], err
+	}
+	rest, err := io.ReadAll(lit)
+	if len(rest) > 0 {
+		buf = append(buf, rest...)
+	}
+	return buf, err
 }
 
 // deliver hands one message to the sink with a context that survives a

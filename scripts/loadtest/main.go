@@ -17,6 +17,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -46,12 +47,16 @@ func main() {
 	seed := flag.Uint64("seed", 1, "the corpus's random seed")
 	keep := flag.Bool("keep", false, "keep the temporary directory (configurations, SQLite databases) and say where it is")
 	flag.StringVar(&profileDir, "cpuprofile", "", "write a CPU profile of each otvet poll to `DIR`/poll-ENGINE.prof")
+	flag.IntVar(&largeMB, "large", 25, "the attachment of the large-mail memory test, in `MB` (0: skip it)")
 	flag.Parse()
 	if err := run(*n, *m, *bin, *seed, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
 }
+
+// largeMB is the attachment size of the large-mail test (largeMail).
+var largeMB int
 
 // profileDir, when set, receives a CPU profile of each timed otvet poll.
 var profileDir string
@@ -131,6 +136,12 @@ func run(n, m int, bin string, seed uint64, keep bool) error {
 	}
 	if s.pg != "" {
 		if err := pgRuns(s, bin, dir, dirFile, stamp, msgs, raw); err != nil {
+			return err
+		}
+	}
+
+	if largeMB > 0 {
+		if err := largeMail(s, bin, dir, stamp, largeMB); err != nil {
 			return err
 		}
 	}
@@ -527,4 +538,79 @@ func prepareDB(bin, cfg, dirFile string) error {
 		return fmt.Errorf("directory import: %v\n%s", err, out)
 	}
 	return nil
+}
+
+// largeMail measures the peak memory of `otvet poll --once` (SQLite, limits
+// raised, GOMEMLIMIT unset) taking in one message with an attachment of mb
+// MB, against the same process taking in one small message.
+func largeMail(s servers, bin, dir string, stamp int64, mb int) error {
+	peak := func(tag string, raw []byte) (int64, error) {
+		box := fmt.Sprintf("large-%s-%d@%s", tag, stamp, s.domain)
+		if err := appendMessages(s, box, [][]byte{raw}); err != nil {
+			return 0, err
+		}
+		cfg, err := writeConfigBoxes(dir, "large-"+tag, s, []string{box}, "",
+			fmt.Sprintf("{driver: sqlite, path: %q}", filepath.Join(dir, "large-"+tag+".db")))
+		if err != nil {
+			return 0, err
+		}
+		f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			return 0, err
+		}
+		_, err = fmt.Fprintf(f, "limits: {max_message_bytes: %dMiB, max_attachment_bytes: %dMiB, max_total_attachment_bytes: %dMiB}\n", 2*mb+8, mb+4, mb+4)
+		f.Close()
+		if err != nil {
+			return 0, err
+		}
+		if out, err := exec.Command(bin, "migrate", "--config", cfg).CombinedOutput(); err != nil {
+			return 0, fmt.Errorf("migrate: %v\n%s", err, out)
+		}
+		cmd := exec.Command(bin, "poll", "--once", "--no-send", "--config", cfg)
+		cmd.Env = slices.DeleteFunc(os.Environ(), func(e string) bool { return strings.HasPrefix(e, "GOMEMLIMIT=") || strings.HasPrefix(e, "GOGC=") })
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return 0, fmt.Errorf("poll: %v\n%s", err, out)
+		}
+		ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		if !ok {
+			return 0, errors.New("no rusage")
+		}
+		return ru.Maxrss * 1024, nil
+	}
+	small := message(0, "large@client.example.test", "large@"+s.domain)
+	base, err := peak("small", small)
+	if err != nil {
+		return err
+	}
+	big := largeMessage(mb<<20, "large@"+s.domain)
+	top, err := peak("big", big)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("large mail: a %.1f MB message (a %d MB attachment): peak RSS %.0f MB, %.0f MB above a small message's %.0f MB = %.2f× the message\n",
+		float64(len(big))/(1<<20), mb, float64(top)/(1<<20), float64(top-base)/(1<<20), float64(base)/(1<<20), float64(top-base)/float64(len(big)))
+	return nil
+}
+
+// largeMessage is a short request with one attachment of n random bytes in base64.
+func largeMessage(n int, to string) []byte {
+	data := make([]byte, n)
+	for i := range data {
+		data[i] = byte(i*7919 + i>>8)
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: Иванова Мария <large@client.example.test>\r\nTo: %s\r\nSubject: Скан договора\r\nMessage-ID: <large-%d@example.test>\r\n"+
+		"Date: %s\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"+
+		"--b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nЗдравствуйте! Во вложении скан договора, не открывается в СЭД.\r\n"+
+		"--b1\r\nContent-Type: application/pdf; name=\"scan.pdf\"\r\nContent-Disposition: attachment; filename=\"scan.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n",
+		to, time.Now().UnixNano(), time.Now().Format(time.RFC1123Z))
+	enc := base64.StdEncoding.EncodeToString(data)
+	for len(enc) > 76 {
+		b.WriteString(enc[:76])
+		b.WriteString("\r\n")
+		enc = enc[76:]
+	}
+	b.WriteString(enc)
+	b.WriteString("\r\n--b1--\r\n")
+	return b.Bytes()
 }
