@@ -90,7 +90,7 @@ func (r *countRelay) delivered() map[string]int {
 	return out
 }
 
-func startCountRelay(t *testing.T, delay time.Duration) (*countRelay, string) {
+func startCountRelay(t testing.TB, delay time.Duration) (*countRelay, string) {
 	t.Helper()
 	r := &countRelay{delay: delay, got: map[string]int{}}
 	srv := smtp.NewServer(r)

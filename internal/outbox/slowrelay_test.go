@@ -66,7 +66,7 @@ func startSlowRelay(t *testing.T, delay time.Duration) (*slowRelay, string) {
 	return r, ln.Addr().String()
 }
 
-func smtpSender(t *testing.T, addr string) *mailout.SMTPSender {
+func smtpSender(t testing.TB, addr string) *mailout.SMTPSender {
 	t.Helper()
 	host, port, _ := strings.Cut(addr, ":")
 	p, _ := strconv.Atoi(port)
@@ -196,7 +196,7 @@ func TestSlowRelayNeverSendsTwice(t *testing.T) {
 	}
 }
 
-func openPostgres(t *testing.T, dsn string) *store.DB {
+func openPostgres(t testing.TB, dsn string) *store.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, store.Options{Dialect: store.Postgres, DSN: dsn})

@@ -42,7 +42,7 @@ func (f *fakeSender) Send(_ context.Context, _ string, to []string, raw []byte) 
 	return err
 }
 
-func openSQLite(t *testing.T, path string) *store.DB {
+func openSQLite(t testing.TB, path string) *store.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, store.Options{Dialect: store.SQLite, Path: path})
