@@ -147,6 +147,18 @@ func TestChecklistFitsTheRequest(t *testing.T) {
 	if m := h.ticket(question).Missing; m != "contacts" {
 		t.Errorf("a question's missing %q", m)
 	}
+	// The rules' trail (what otvet rules test shows) says why.
+	evs, err := h.db.Events(context.Background(), question)
+	if err != nil {
+		t.Fatal(err)
+	}
+	explained := false
+	for _, e := range evs {
+		explained = explained || (e.Kind == "rules_decision" && strings.Contains(e.Detail, "the checklist fits a question; asked: contacts"))
+	}
+	if !explained {
+		t.Errorf("the trail does not explain the checklist: %+v", evs)
+	}
 	call, err := h.svc.OpenPhone(context.Background(), helpdesk.PhoneRequest{Desk: "sd", Requester: "petrov@uszn.kgo66.ru",
 		Subject: "Не работает сканер", Body: "Позвонил Петров: сканер в каб. 12 не сканирует.", Actor: "test"})
 	if err != nil {

@@ -67,7 +67,7 @@ func (in *intake) open(ctx context.Context, r Route) (Outcome, error) {
 			return Outcome{}, err
 		}
 	default:
-		t.Missing = strings.Join(in.checklist(t, dec), ",")
+		t.Missing = strings.Join(dec.Missing, ",")
 		if err := in.lc().startClocks(t, tg); err != nil {
 			return Outcome{}, err
 		}
@@ -133,6 +133,13 @@ func (in *intake) overrule(dec *rules.Decision) {
 		dec.Trail = append(dec.Trail, rules.Step{Rule: "unclear", Result: "skipped", Detail: "only the header was fetched: the too-large notice asks for the text"})
 		dec.Outcome, dec.Reason, dec.Rule = rules.OutcomeOpen, "", ""
 	}
+	if dec.Outcome == rules.OutcomeOpen && len(dec.Missing) > 0 {
+		if kept, why := in.checklist(*dec); why != "" {
+			dec.Trail = append(dec.Trail, rules.Step{Rule: rules.RuleQuality, Result: rules.ResultFired,
+				Detail: "the checklist fits " + why + "; asked: " + strings.Join(kept, ", ")})
+			dec.Missing = kept
+		}
+	}
 }
 
 // answerOutcome queues the one answer a new ticket's outcome calls for.
@@ -150,7 +157,7 @@ func (in *intake) answerOutcome(ctx context.Context, t *store.Ticket, p *store.P
 	}
 	var missing []string
 	if !in.s.regs.Rules.Quality.Disabled {
-		missing = in.checklist(t, dec)
+		missing = dec.Missing
 	}
 	kind, data := in.ackData(t, linked, missing)
 	if ack, ok := data.(mailout.AckData); ok {
@@ -174,33 +181,37 @@ func (in *intake) channel() string {
 	return "email"
 }
 
-// checklist is what a new request is asked to add (§4.4: the rules'
-// quality items it lacks), adapted to its kind: a question — one that asks
-// without reporting a failure, or one about a law — is asked for no steps or
-// screenshot of an error; a phone call for no screenshot; a security
-// incident for neither (its acknowledgement tells the client to stop using
-// the workstation instead). docs/rules.md (quality).
-func (in *intake) checklist(t *store.Ticket, dec rules.Decision) []string {
-	if len(dec.Missing) == 0 {
-		return nil
-	}
+// checklist adapts the §4.4 checklist items a new request lacks (the
+// rules' quality step) to its kind, and says why ("" when it keeps them): a
+// question — one that asks without reporting a failure, or one about a law —
+// is asked for no steps or screenshot of an error; a phone call for no
+// screenshot; a security incident for neither (its acknowledgement tells the
+// client to stop using the workstation instead). docs/rules.md (quality).
+func (in *intake) checklist(dec rules.Decision) ([]string, string) {
 	drop := map[string]bool{}
+	var why []string
 	switch {
-	case t.Priority == store.PriorityIncident:
+	case dec.Priority == store.PriorityIncident:
 		drop[rules.CheckSteps], drop[rules.CheckScreenshot] = true, true
+		why = append(why, "an incident")
 	case slices.Contains(dec.OutOfScope, "legislation") || rules.Consultation(in.msg):
 		drop[rules.CheckSteps], drop[rules.CheckScreenshot] = true, true
+		why = append(why, "a question")
 	}
 	if in.phone {
 		drop[rules.CheckScreenshot] = true
+		why = append(why, "a phone call")
 	}
-	var out []string
+	out := []string{}
 	for _, m := range dec.Missing {
 		if !drop[m] {
 			out = append(out, m)
 		}
 	}
-	return out
+	if len(out) == len(dec.Missing) {
+		return dec.Missing, ""
+	}
+	return out, strings.Join(why, ", ")
 }
 
 // DefaultIncidentClause is the agreement's clause on security incidents
