@@ -44,6 +44,8 @@ func quality(m *mailmsg.Message, own string, ownWords []string) []string {
 	return missing
 }
 
+var stepWordList = newWordList(stepWords)
+
 // stepWords describe actions taken.
 var stepWords = []string{"нажима", "нажал", "нажат", "кликаю", "кликнул", "щелкаю", "щелкнул", "захожу", "зашел",
 	"зашла", "заходим", "открываю", "открыла", "открыл", "выбираю", "выбрал", "ввожу", "ввела", "ввел",
@@ -64,10 +66,8 @@ func describesSteps(own string, ws []string) bool {
 		return true
 	}
 	for i, w := range ws {
-		for _, p := range stepWords {
-			if wordMatch(w, p) {
-				return true
-			}
+		if stepWordList.match(w) {
+			return true
 		}
 		if i+1 < len(ws) {
 			for _, p := range stepLeads {

@@ -47,6 +47,21 @@ var outOfScope = map[string][]string{
 	},
 }
 
+// The built-in phrases compiled for one pass: the out-of-scope categories
+// (in outOfScopeCats' order), then the incident phrases.
+var outOfScopeCats, builtinPhrases = func() ([]string, *phraseLists) {
+	cats := make([]string, 0, len(outOfScope))
+	for cat := range outOfScope {
+		cats = append(cats, cat)
+	}
+	sort.Strings(cats)
+	var lists [][]string
+	for _, cat := range cats {
+		lists = append(lists, outOfScope[cat])
+	}
+	return cats, newPhraseLists(append(lists, incidentPhrases)...)
+}()
+
 // MatchOutOfScope returns the §2.2 categories (legislation, third_parties,
 // user_duties, and any category added in extra) whose phrases occur in
 // text, sorted. It is a hint for staff, never a rejection. extra adds
@@ -58,10 +73,10 @@ func MatchOutOfScope(text string, extra map[string][]string) []string {
 func matchOutOfScope(ws *textWords, extra map[string][]string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for cat, ps := range outOfScope {
-		if _, ok := matchPhrases(ws, ps); ok {
-			out = append(out, cat)
-			seen[cat] = true
+	for k, at := range ws.builtin() {
+		if at >= 0 && k < len(outOfScopeCats) {
+			out = append(out, outOfScopeCats[k])
+			seen[outOfScopeCats[k]] = true
 		}
 	}
 	for cat, ps := range extra {
@@ -122,8 +137,8 @@ func IsIncident(text string, extra []string) bool {
 }
 
 func incidentPhrase(ws *textWords, extra []string) (string, bool) {
-	if p, ok := matchPhrases(ws, incidentPhrases); ok {
-		return p, true
+	if k := ws.builtin()[len(outOfScopeCats)]; k >= 0 {
+		return incidentPhrases[k], true
 	}
 	for _, e := range extra {
 		if n := normPhrase(e); n != "" && ws.has(n) {

@@ -13,6 +13,29 @@ func normWords(s string) []string {
 	ends := make([]int, 0, len(s)/6+1) // where each word ends in buf; words are separated by one space
 	in := false
 	for i := 0; i < len(s); {
+		// A run of bytes that are already folded letters or digits (a-z,
+		// 0-9, а-я) is copied as it is.
+		j := i
+		for j < len(s) {
+			c := s[j]
+			if c < utf8.RuneSelf && foldedASCII[c] {
+				j++
+			} else if j+1 < len(s) && (c == 0xD0 && s[j+1] >= 0xB0 && s[j+1] <= 0xBF || c == 0xD1 && s[j+1] >= 0x80 && s[j+1] <= 0x8F) {
+				j += 2
+			} else {
+				break
+			}
+		}
+		if j > i {
+			if !in && len(buf) > 0 {
+				buf = append(buf, ' ')
+			}
+			in = true
+			buf = append(buf, s[i:j]...)
+			if i = j; i >= len(s) {
+				break
+			}
+		}
 		c := s[i]
 		// The common runes are folded here without decoding: ASCII, and
 		// Cyrillic А..я and Ёё (the bytes of their lower case are written).
@@ -94,6 +117,17 @@ func normWords(s string) []string {
 	}
 	return ws
 }
+
+// foldedASCII: a-z and 0-9, the ASCII bytes normWords keeps as they are.
+var foldedASCII = func() (t [utf8.RuneSelf]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	return t
+}()
 
 // foldRune lower-cases r and folds ё to е.
 func foldRune(r rune) rune {
@@ -309,6 +343,7 @@ type textWords struct {
 	// words of four bytes or more by key4; each in text order. at2[k] and
 	// at4[k] are where bucket k starts (len+1 entries).
 	indexed  bool
+	found    []int // builtin()
 	by2, by4 []int32
 	at2      [257]int32
 	at4      [key4Size + 1]int32
@@ -496,12 +531,11 @@ func normPhrase(p string) string {
 	return strings.Join(out, " ")
 }
 
-// matchPhrases returns the first of phrases that occurs in t.
-func matchPhrases(t *textWords, phrases []string) (string, bool) {
-	for _, p := range phrases {
-		if t.has(p) {
-			return p, true
-		}
+// builtin returns, for each list of builtinPhrases, the index of its first
+// phrase that occurs in the words, or -1 (found in one pass, once).
+func (t *textWords) builtin() []int {
+	if t.found == nil {
+		t.found = builtinPhrases.firstIn(t.ws)
 	}
-	return "", false
+	return t.found
 }

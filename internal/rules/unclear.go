@@ -87,21 +87,14 @@ func hasProblemMarker(ws []string) bool {
 		if w == "?" {
 			return true
 		}
-		for _, p := range problemWords {
-			if wordMatch(w, p) {
-				return true
-			}
-		}
-		if i+1 < len(ws) {
-			for _, p := range problemLeads {
-				if wordMatch(w, p) {
-					return true
-				}
-			}
+		if problemWordList.match(w) || i+1 < len(ws) && problemLeadList.match(w) {
+			return true
 		}
 	}
 	return false
 }
+
+var problemWordList, problemLeadList = newWordList(problemWords), newWordList(problemLeads)
 
 // problemWords state a problem on their own.
 var problemWords = []string{"ошибк", "ошибочн", "error", "сбой", "сломал", "слома", "завис", "зависа", "пропал",
