@@ -82,7 +82,7 @@ func commands() []*command {
 		}},
 		{name: "reply-template", summary: "canned answers staff insert with #шаблон NAME (docs/kb.md)", subs: []*command{
 			{name: "add", summary: "add or replace a canned answer", usage: "FILE.md [--name NAME]", run: sub("add", cmdReplyTemplate)},
-			{name: "list", summary: "the canned answers of the database", run: sub("list", cmdReplyTemplate)},
+			{name: "list", summary: "the canned answers of the database", usage: "[--json]", run: sub("list", cmdReplyTemplate)},
 			{name: "remove", summary: "remove a canned answer", usage: "NAME", run: sub("remove", cmdReplyTemplate)},
 		}},
 		{name: "staff", summary: "support staff", subs: []*command{
@@ -108,8 +108,10 @@ func commands() []*command {
 			{name: "show", summary: "one connection request", usage: "N [--json]", run: sub("show", cmdRegistration)},
 			{name: "edit", summary: "correct a connection request before the decision",
 				usage: "N [--file REQUEST.json] [--org ID | --new-org | --auto-org] [--move-users[=false]] [--authority-document[=false]] " +
-					"[--key-channel TEXT] [--account TEXT] [--row N]", run: sub("edit", cmdRegistration)},
-			{name: "approve", summary: "approve a request: register its organisation and people", usage: "N", run: sub("approve", cmdRegistration)},
+					"[--key-channel TEXT] [--account TEXT] [--row N] [--add-domain D]... [--allow-person EMAIL]... [--allow-role-change[=false]] [--no-head[=false]]",
+				run: sub("edit", cmdRegistration)},
+			{name: "approve", summary: "approve a request: register its organisation and people (the signatory as its head unless --no-head), mail the protocol",
+				usage: "N [--key-channel TEXT] [--no-head]", run: sub("approve", cmdRegistration)},
 			{name: "reject", summary: "reject a request, telling the requester why", usage: "N REASON", run: sub("reject", cmdRegistration)},
 		}},
 		{name: "org", summary: "organisations of the directory", subs: []*command{

@@ -106,8 +106,10 @@ func cmdRegistration(ctx context.Context, e *env, args []string) error {
 			}
 			reason = fs.Arg(1)
 		}
-		if args[0] == "reject" && (f.given["key-channel"] || f.given["no-head"]) {
-			return usagef("registration reject: --key-channel and --no-head go with approve")
+		for name := range f.given {
+			if name != "config" && (args[0] == "reject" || name != "key-channel" && name != "no-head") {
+				return usagef("registration %s: --%s is not a flag of %s (edit N sets it before the decision)", args[0], name, args[0])
+			}
 		}
 		return registrationDecide(ctx, e, *f.cfg, n, args[0] == "approve", reason,
 			helpdesk.Approval{KeyChannel: *f.keyChannel, NoHead: *f.noHead})

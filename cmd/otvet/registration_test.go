@@ -301,6 +301,9 @@ func TestRegistrationHeadAndKeyChannel(t *testing.T) {
 	if _, _, err := otvet(t, "registration", "reject", n, "insufficient_info", "--no-head", "--config", cfg); !errors.As(err, &ue) {
 		t.Errorf("reject --no-head: %v, want a usage error", err)
 	}
+	if _, _, err := otvet(t, "registration", "approve", n, "--org", "1", "--config", cfg); !errors.As(err, &ue) {
+		t.Errorf("approve --org: %v, want a usage error (an edit flag)", err)
+	}
 	out = must(t, "registration", "approve", n, "--key-channel", "лично в руки", "--no-head", "--config", cfg)
 	if strings.Contains(out, "руководитель организации") {
 		t.Errorf("approve --no-head made a head: %s", out)
