@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strings"
+	"time"
 
 	gosmtp "github.com/wneessen/go-mail/smtp"
 )
@@ -69,13 +71,18 @@ func (ss *SMTPSession) submit(ctx context.Context, from string, rcpts []string, 
 			ss.drop()
 		}
 	}()
-	if reset {
+	switch pipelining, _ := ss.sc.Extension("PIPELINING"); {
+	case reset && pipelining:
+		err = ss.pipelined(from, rcpts, raw)
+	case reset:
 		_ = ss.sc.UpdateDeadline(ss.s.o.Timeout)
 		if rerr := ss.sc.Reset(); rerr != nil {
 			return &SendError{Phase: PhaseMail, Code: replyCode(rerr), Err: fmt.Errorf("%w: %w", errReset, rerr)}
 		}
+		fallthrough
+	default:
+		err = ss.s.transaction(ss.sc, from, rcpts, raw, false)
 	}
-	err = ss.s.transaction(ss.sc, from, rcpts, raw, false)
 	if err != nil && ctx.Err() != nil {
 		var se *SendError
 		if errors.As(err, &se) && len(se.Delivered) == 0 {
@@ -87,6 +94,75 @@ func (ss *SMTPSession) submit(ctx context.Context, from string, rcpts []string, 
 		ss.s.log.Debug("smtp: message submitted", "host", ss.s.o.Host, "recipients", len(rcpts), "size", len(raw), "on_connection", ss.n)
 	}
 	return err
+}
+
+// pipelined is transaction on a used connection to a relay that offers
+// PIPELINING (RFC 2920): RSET, MAIL FROM and every RCPT TO go out in one
+// write and their replies are read in order, then DATA and the message as
+// usual — three round trips instead of five. DATA is not pipelined, so that a
+// recipient refused for now still means nobody gets the message. Any error
+// drops the connection (submit), which also ends the transaction.
+func (ss *SMTPSession) pipelined(from string, rcpts []string, raw []byte) error {
+	sc, t := ss.sc, ss.sc.Text
+	mail := "MAIL FROM:<" + from + ">"
+	// The parameters gosmtp's Mail adds.
+	if ok, _ := sc.Extension("8BITMIME"); ok {
+		mail += " BODY=8BITMIME"
+	}
+	if ok, _ := sc.Extension("SMTPUTF8"); ok {
+		mail += " SMTPUTF8"
+	}
+	var b strings.Builder
+	b.WriteString("RSET\r\n" + mail + "\r\n")
+	for _, r := range rcpts {
+		b.WriteString("RCPT TO:<" + r + ">\r\n")
+	}
+	_ = sc.UpdateDeadline(ss.s.o.Timeout)
+	if _, err := t.W.WriteString(b.String()); err != nil {
+		return &SendError{Phase: PhaseMail, Err: fmt.Errorf("%w: %w", errReset, err)}
+	}
+	if err := t.W.Flush(); err != nil {
+		return &SendError{Phase: PhaseMail, Err: fmt.Errorf("%w: %w", errReset, err)}
+	}
+	if _, _, err := t.ReadResponse(250); err != nil {
+		return &SendError{Phase: PhaseMail, Code: replyCode(err), Err: fmt.Errorf("%w: %w", errReset, err)}
+	}
+	if _, _, err := t.ReadResponse(250); err != nil {
+		return replyError(PhaseMail, "", err)
+	}
+	var accepted []string
+	var refused []*SendError
+	for _, r := range rcpts {
+		_, _, err := t.ReadResponse(25)
+		if err == nil {
+			accepted = append(accepted, r)
+			continue
+		}
+		se := replyError(PhaseRcpt, r, err)
+		if !se.Permanent {
+			// Deliver to nobody now, retry all later (as transaction).
+			return se
+		}
+		refused = append(refused, se)
+	}
+	if len(accepted) == 0 {
+		return joinRefused(refused, nil)
+	}
+	w, err := sc.Data()
+	if err != nil {
+		return replyError(PhaseData, "", err)
+	}
+	_ = sc.UpdateDeadline(ss.s.o.Timeout + time.Duration(len(raw)/(64<<10))*time.Second)
+	if _, err := w.Write(raw); err != nil {
+		return replyError(PhaseData, "", err)
+	}
+	if err := w.Close(); err != nil {
+		return replyError(PhaseData, "", err)
+	}
+	if len(refused) > 0 {
+		return joinRefused(refused, accepted)
+	}
+	return nil
 }
 
 // untouched reports whether err happened before the relay could have

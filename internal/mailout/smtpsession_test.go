@@ -2,9 +2,11 @@ package mailout
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -126,7 +128,8 @@ func TestSMTPSessionReusesConnection(t *testing.T) {
 // on a new connection, and the session carries on after it.
 func TestSMTPSessionErrors(t *testing.T) {
 	srv := startServer(t, &testServer{rcptErr: map[string]error{
-		"bad@example.org": smtpErr(550, smtp.EnhancedCode{5, 1, 1}, "no such user"),
+		"bad@example.org":  smtpErr(550, smtp.EnhancedCode{5, 1, 1}, "no such user"),
+		"full@example.org": smtpErr(452, smtp.EnhancedCode{4, 2, 2}, "mailbox full"),
 	}}, nil)
 	ss := newSender(t, srv, SMTPOptions{}).Session()
 	defer ss.Close()
@@ -144,6 +147,24 @@ func TestSMTPSessionErrors(t *testing.T) {
 	}
 	if got := len(srv.messages()); got != 2 {
 		t.Errorf("%d messages received, want 2", got)
+	}
+	// On the used connection (pipelined): one refused for good, one taken.
+	var se *SendError
+	err = ss.Send(ctx, "sd@otvet.test", []string{"bad@example.org", "u3@example.org"}, raw)
+	if !errors.As(err, &se) || !se.Permanent || !slices.Equal(se.Delivered, []string{"u3@example.org"}) {
+		t.Fatalf("one of two refused: %v, want permanent, delivered to u3", err)
+	}
+	if err := ss.Send(ctx, "sd@otvet.test", []string{"u4@example.org"}, raw); err != nil {
+		t.Fatal(err)
+	}
+	// One refused for now: nobody gets it.
+	err = ss.Send(ctx, "sd@otvet.test", []string{"u5@example.org", "full@example.org"}, raw)
+	if !errors.As(err, &se) || se.Permanent || se.Code != 452 {
+		t.Fatalf("one of two refused for now: %v, want a temporary 452", err)
+	}
+	msgs := srv.messages()
+	if len(msgs) != 4 || !slices.Equal(msgs[2].to, []string{"u3@example.org"}) || !slices.Equal(msgs[3].to, []string{"u4@example.org"}) {
+		t.Errorf("received %+v", msgs)
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
