@@ -105,9 +105,12 @@ func benchConsole(b *testing.B, o store.Options) (*httptest.Server, *http.Cookie
 	const member = "bench-lead@kgo66.ru"
 	token := fmt.Sprintf("bench-%d", time.Now().UnixNano())
 	err = db.Tx(ctx, func(tx *store.Tx) error {
-		if err := tx.UpsertStaff(ctx, &store.Staff{Email: member, Name: "Старший", Role: store.StaffLead, Active: true}, "bench", now); err != nil {
-			return err
-		}
+		return tx.UpsertStaff(ctx, &store.Staff{Email: member, Name: "Старший", Role: store.StaffLead, Active: true}, "bench", now)
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	err = db.Tx(ctx, func(tx *store.Tx) error {
 		return tx.InsertWebSession(ctx, &store.WebSession{TokenHash: web.HashTokenForTest(token), Email: member, Role: store.StaffLead,
 			CSRF: "x", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(24 * time.Hour)})
 	})
