@@ -248,11 +248,12 @@ func makeXLSX(t testing.TB, rows [][]any, merges ...string) []byte {
 	sheet.WriteString(`</worksheet>`)
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
-	for name, body := range map[string]string{
-		"xl/workbook.xml":            `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Лист1" sheetId="1" r:id="rId7"/></sheets></workbook>`,
-		"xl/_rels/workbook.xml.rels": `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId7" Target="/xl/worksheets/data.xml"/></Relationships>`,
-		"xl/worksheets/data.xml":     sheet.String(),
+	for _, part := range [][2]string{ // in a fixed order: the same bytes every time
+		{"xl/workbook.xml", `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Лист1" sheetId="1" r:id="rId7"/></sheets></workbook>`},
+		{"xl/_rels/workbook.xml.rels", `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId7" Target="/xl/worksheets/data.xml"/></Relationships>`},
+		{"xl/worksheets/data.xml", sheet.String()},
 	} {
+		name, body := part[0], part[1]
 		w, err := zw.Create(name)
 		if err != nil {
 			t.Fatal(err)
