@@ -321,3 +321,43 @@ func BenchmarkTickContractorsInGrace(b *testing.B) {
 		})
 	}
 }
+
+// With pauses, the clock counts again only when the last contractor is
+// recalled, and a ticket recalled while waiting resumes with its state.
+func TestContractorPauseEndsWithTheLastRecall(t *testing.T) {
+	h := newStaffHarness(t, func(o *helpdesk.Options) {
+		o.Regulations.PauseWithContractor = map[string]bool{"standard": true}
+	})
+	addVendor(h, false)
+	h.tx(func(tx *store.Tx) error {
+		return tx.AddContractor(context.Background(), &store.Contractor{Name: "telecom", Addresses: "noc@telecom.example", ResponseMinutes: 60}, friday)
+	})
+	id := h.newTicket()
+	state := func() sla.State { return h.resolution(id).State(h.now) }
+	h.command(agent1, "#escalate irtech")
+	h.command(agent1, "#escalate telecom")
+	h.now = friday.Add(time.Hour)
+	h.command(agent1, "#recall irtech")
+	if st := state(); st != sla.Paused {
+		t.Fatalf("resolution %s with telecom still involved", st)
+	}
+	h.command(agent1, "#wait Уточните номер кабинета.")
+	h.now = friday.Add(2 * time.Hour)
+	h.command(agent1, "#recall telecom")
+	if st := state(); st != sla.Paused {
+		t.Fatalf("resolution %s: recalled while waiting for the customer", st)
+	}
+	ack := mailTo(t, h.outbox(id), "petrov@uszn.kgo66.ru")
+	h.now = friday.Add(3 * time.Hour)
+	h.ingest(mail{from: petrov, subject: "Re: " + ack.Subject, id: "room2@uszn", inReplyTo: ack.MessageID, body: "Кабинет 12."}.String())
+	if st := state(); st != sla.Running {
+		t.Fatalf("resolution %s after the customer's answer", st)
+	}
+	h.now = friday.Add(4 * time.Hour)
+	if got := h.resolution(id).Elapsed(h.now); got != time.Hour {
+		t.Errorf("elapsed %v, want the hour since the answer", got)
+	}
+	if ev := h.events(id); strings.Count(ev, "escalated") != 2 || strings.Count(ev, "recalled") != 2 {
+		t.Errorf("events %s", ev)
+	}
+}
