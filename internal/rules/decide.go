@@ -25,8 +25,9 @@ func Decide(in Input, cfg Config) Decision {
 	// The subject and the sender's own text are tokenised once; every rule
 	// that matches words or phrases reads tw (the own text's words follow
 	// the subject's: the newline between them always separates words).
+	subjWords := normWords(subject)
 	tw := newTextWords(normWords(ownAll))
-	ownWords := tw.ws[len(normWords(subject)):]
+	ownWords := tw.ws[len(subjWords):]
 
 	id := ExtractIdentity(sp.own)
 	if id.FullName == "" && m.From != nil && m.From.Name != "" {

@@ -85,10 +85,28 @@ var (
 	orgWordsSet, positionWordsSet                        = newPrefixSet(orgWords), newPrefixSet(positionWords)
 )
 
+// labelFirst: a label of labelled starts with the rune (folded; runes
+// from U+0500 on are not in the table and always checked).
+var labelFirst = func() (t [0x500]bool) {
+	for _, set := range []*prefixSet{nameLabelsSet, firstNameLabelsSet, lastNameLabelsSet, orgLabelsSet,
+		positionLabelsSet, phoneLineLabelsSet, surnameLabelSet, firstLabelSet, patronymicLabelSet} {
+		for _, f := range set.first {
+			if f >= 0 && f < rune(len(t)) {
+				t[f] = true
+			}
+		}
+	}
+	return t
+}()
+
 // labelValue returns the value after one of labels and a ":" (or a dash),
 // when line starts with such a label.
 func labelValue(line string, labels *prefixSet) (string, bool) {
-	f0 := firstFold(line)
+	return labelValueAt(line, firstFold(line), labels)
+}
+
+// labelValueAt is labelValue with f0 = firstFold(line).
+func labelValueAt(line string, f0 rune, labels *prefixSet) (string, bool) {
 	for k, l := range labels.ps {
 		if labels.first[k] != f0 {
 			continue // prefixFold fails on the first rune
@@ -114,7 +132,11 @@ func labelValue(line string, labels *prefixSet) (string, bool) {
 func labelled(lines []string, id *Identity) {
 	var sur, first, patr, enFirst, enLast string
 	for _, l := range lines {
-		if v, ok := labelValue(l, nameLabelsSet); ok && id.FullName == "" {
+		f0 := firstFold(l)
+		if f0 >= 0 && f0 < rune(len(labelFirst)) && !labelFirst[f0] {
+			continue // no label starts so: nothing below applies
+		}
+		if v, ok := labelValueAt(l, f0, nameLabelsSet); ok && id.FullName == "" {
 			if n := findName(v, true, false); n != "" {
 				id.FullName = n
 			} else if n := latinName(v, true); n != "" {
@@ -122,32 +144,32 @@ func labelled(lines []string, id *Identity) {
 			}
 			continue
 		}
-		if v, ok := labelValue(l, firstNameLabelsSet); ok {
+		if v, ok := labelValueAt(l, f0, firstNameLabelsSet); ok {
 			enFirst = latinWord(firstWord(v))
 			continue
 		}
-		if v, ok := labelValue(l, lastNameLabelsSet); ok {
+		if v, ok := labelValueAt(l, f0, lastNameLabelsSet); ok {
 			if enLast = latinWord(firstWord(v)); enLast == "" {
 				sur = firstWord(v) // "Surname: Орлова"
 			}
 			continue
 		}
-		if v, ok := labelValue(l, surnameLabelSet); ok {
+		if v, ok := labelValueAt(l, f0, surnameLabelSet); ok {
 			sur = firstWord(v)
-		} else if v, ok := labelValue(l, firstLabelSet); ok {
+		} else if v, ok := labelValueAt(l, f0, firstLabelSet); ok {
 			first = firstWord(v)
-		} else if v, ok := labelValue(l, patronymicLabelSet); ok {
+		} else if v, ok := labelValueAt(l, f0, patronymicLabelSet); ok {
 			patr = firstWord(v)
 		}
-		if v, ok := labelValue(l, orgLabelsSet); ok && id.Organisation == "" && v != "" {
+		if v, ok := labelValueAt(l, f0, orgLabelsSet); ok && id.Organisation == "" && v != "" {
 			id.Organisation = cutAtPhone(v)
 			continue
 		}
-		if v, ok := labelValue(l, positionLabelsSet); ok && id.Position == "" && v != "" {
+		if v, ok := labelValueAt(l, f0, positionLabelsSet); ok && id.Position == "" && v != "" {
 			id.Position = cutAtPhone(v)
 			continue
 		}
-		if _, ok := labelValue(l, phoneLineLabelsSet); ok && id.Phone == "" {
+		if _, ok := labelValueAt(l, f0, phoneLineLabelsSet); ok && id.Phone == "" {
 			if ps := findPhones(l); len(ps) > 0 {
 				id.Phone = trimPhone(l[ps[0].start:ps[0].end])
 			}
@@ -223,6 +245,38 @@ func nameCase(f string, allCaps bool) bool {
 		prev = r
 	}
 	return true
+}
+
+// isLetter is unicode.IsLetter with the ASCII and Cyrillic answers first.
+func isLetter(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return 'a' <= r|0x20 && r|0x20 <= 'z'
+	case r >= 0x400 && r <= 0x481:
+		return true
+	}
+	return unicode.IsLetter(r)
+}
+
+// isCyrillic is unicode.Is(unicode.Cyrillic, r) with U+0400–U+0484 first.
+func isCyrillic(r rune) bool {
+	if r >= 0x400 && r <= 0x484 {
+		return true
+	}
+	return r >= 0x400 && unicode.Is(unicode.Cyrillic, r)
+}
+
+// isUpper is unicode.IsUpper with ASCII and А..я, Ё..Џ, ё..џ first.
+func isUpper(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return 'A' <= r && r <= 'Z'
+	case r >= 0x400 && r <= 0x42F:
+		return true
+	case r >= 0x430 && r <= 0x45F:
+		return false
+	}
+	return unicode.IsUpper(r)
 }
 
 func isLatinLetter(r rune) bool { return r < utf8.RuneSelf && unicode.IsLetter(r) }
@@ -389,13 +443,13 @@ func words(s string) []word {
 	var out []word
 	start := -1
 	for i, r := range s {
-		letter := unicode.IsLetter(r)
+		letter := isLetter(r)
 		if letter && start < 0 {
 			start = i
 		}
 		if !letter && start >= 0 {
 			if r == '-' && i+1 < len(s) {
-				if n, _ := utf8.DecodeRuneInString(s[i+1:]); unicode.IsLetter(n) {
+				if n, _ := utf8.DecodeRuneInString(s[i+1:]); isLetter(n) {
 					continue // Петрова-Водкина
 				}
 			}
@@ -411,7 +465,7 @@ func words(s string) []word {
 
 func isCyrillicWord(s string) bool {
 	for _, r := range s {
-		if r != '-' && !unicode.Is(unicode.Cyrillic, r) {
+		if r != '-' && !isCyrillic(r) {
 			return false
 		}
 	}
@@ -420,13 +474,13 @@ func isCyrillicWord(s string) bool {
 
 func capitalised(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)
-	return unicode.IsUpper(r)
+	return isUpper(r)
 }
 
 // isInitial: one upper-case Cyrillic letter.
 func isInitial(w word) bool {
 	r, n := utf8.DecodeRuneInString(w.s)
-	return n == len(w.s) && unicode.IsUpper(r) && unicode.Is(unicode.Cyrillic, r)
+	return n == len(w.s) && isUpper(r) && isCyrillic(r)
 }
 
 // nameWord: a capitalised (or, relaxed, any) Cyrillic word of two letters or

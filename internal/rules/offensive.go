@@ -372,7 +372,7 @@ func scripts(s string) (cyr, lat, lookalike bool) {
 					lookalike = false
 				}
 			}
-		case unicode.Is(unicode.Cyrillic, r):
+		case r >= 0x400 && r <= 0x484 || unicode.Is(unicode.Cyrillic, r):
 			cyr = true
 		case unicode.IsLetter(r):
 			lookalike = false

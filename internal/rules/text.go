@@ -343,6 +343,7 @@ type textWords struct {
 	// words of four bytes or more by key4; each in text order. at2[k] and
 	// at4[k] are where bucket k starts (len+1 entries).
 	indexed  bool
+	calls    int   // has() calls that passed the bit map
 	found    []int // builtin()
 	by2, by4 []int32
 	at2      [257]int32
@@ -431,6 +432,11 @@ func (t *textWords) has(phrase string) bool {
 	// Only the words that wordMatch(w, first) accepts can start the phrase:
 	// they all begin with first (without a trailing "="), so they are in
 	// first's bucket.
+	// The first few phrases are looked for along the words; the buckets
+	// are filled when more come (an operator's many keywords).
+	if t.calls++; t.calls <= 4 {
+		return phraseIn(t.ws, phrase)
+	}
 	t.index()
 	stem := strings.TrimSuffix(first, "=")
 	var cands []int32

@@ -52,6 +52,15 @@ func TestFastClassesSameAsUnicode(t *testing.T) {
 		if got, want := isSpace(r), unicode.IsSpace(r); got != want {
 			t.Errorf("isSpace(%U) = %v", r, got)
 		}
+		if got, want := isLetter(r), unicode.IsLetter(r); got != want {
+			t.Errorf("isLetter(%U) = %v", r, got)
+		}
+		if got, want := isCyrillic(r), unicode.Is(unicode.Cyrillic, r); got != want {
+			t.Errorf("isCyrillic(%U) = %v", r, got)
+		}
+		if got, want := isUpper(r), unicode.IsUpper(r); got != want {
+			t.Errorf("isUpper(%U) = %v", r, got)
+		}
 		want := unicode.IsLetter(r) || unicode.IsDigit(r) || r == '*' || r == '@' || r == '$' || r == '#' || r == '%'
 		if got := isOffRune(r); got != want {
 			t.Errorf("isOffRune(%U) = %v", r, got)
