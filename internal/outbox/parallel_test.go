@@ -208,7 +208,7 @@ func TestRunClosesIdleConnections(t *testing.T) {
 
 // TestParallelSendersNeverSendTwice: two workers on one database (serve and
 // a cron poll --once, or two instances), four senders each, claims of up to
-// eight rows: every row reaches the relay exactly once, in one attempt.
+// sixteen rows: every row reaches the relay exactly once, in one attempt.
 func TestParallelSendersNeverSendTwice(t *testing.T) {
 	t.Parallel()
 	for _, engine := range []string{"sqlite", "postgres"} {

@@ -57,7 +57,7 @@ type Options struct {
 	// Parallel is the number of senders draining at once, each with its own
 	// claims and its own connection to each desk's relay (default 4).
 	Parallel int
-	// ClaimBatch caps the rows one claim takes (default 8). A sender starts
+	// ClaimBatch caps the rows one claim takes (default 16). A sender starts
 	// with one row a claim and doubles while rows keep coming, so a short
 	// queue is spread over the senders.
 	ClaimBatch int
@@ -148,7 +148,7 @@ func New(db *store.DB, o Options) *Worker {
 		o.Parallel = 4
 	}
 	if o.ClaimBatch <= 0 {
-		o.ClaimBatch = 8
+		o.ClaimBatch = 16
 	}
 	if o.MarkBatch <= 0 {
 		o.MarkBatch = 64
