@@ -99,13 +99,8 @@ var labelFirst = func() (t [0x500]bool) {
 	return t
 }()
 
-// labelValue returns the value after one of labels and a ":" (or a dash),
-// when line starts with such a label.
-func labelValue(line string, labels *prefixSet) (string, bool) {
-	return labelValueAt(line, firstFold(line), labels)
-}
-
-// labelValueAt is labelValue with f0 = firstFold(line).
+// labelValueAt returns the value after one of labels and a ":" (or a
+// dash), when line starts with such a label; f0 is firstFold(line).
 func labelValueAt(line string, f0 rune, labels *prefixSet) (string, bool) {
 	for k, l := range labels.ps {
 		if labels.first[k] != f0 {
