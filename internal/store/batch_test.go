@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -69,4 +70,50 @@ func hasEvent(ctx context.Context, db *store.DB, id int64, kind string) (bool, e
 		return err
 	})
 	return ok, err
+}
+
+// A read sent in one batch with queued writes (scanned from pgx rows) gives
+// what the same read gives through database/sql, and an INSERT … RETURNING
+// after queued writes returns its id.
+func TestReadsAfterQueuedWritesScanAsUsual(t *testing.T) {
+	engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			first := &store.Ticket{Desk: "sd", Status: "open", Channel: "mail", Subject: "first", RequesterEmail: "a@example.test",
+				CreatedAt: now, UpdatedAt: now}
+			if err := tx.CreateTicket(ctx, first); err != nil {
+				return err
+			}
+			if err := tx.AddEvent(ctx, first.ID, now, "queued", "system", ""); err != nil {
+				return err
+			}
+			second := &store.Ticket{Desk: "sd", Status: "open", Channel: "mail", Subject: "second", RequesterEmail: "b@example.test",
+				CreatedAt: now, UpdatedAt: now}
+			if err := tx.CreateTicket(ctx, second); err != nil { // after a queued write
+				return err
+			}
+			if second.ID == 0 || second.ID == first.ID {
+				t.Errorf("ids %d, %d", first.ID, second.ID)
+			}
+			plain, err := tx.TicketsInStatus(ctx, "open")
+			if err != nil {
+				return err
+			}
+			if err := tx.AddEvent(ctx, second.ID, now, "queued", "system", ""); err != nil {
+				return err
+			}
+			batched, err := tx.TicketsInStatus(ctx, "open") // after a queued write
+			if err != nil {
+				return err
+			}
+			if len(plain) != 2 || !reflect.DeepEqual(plain, batched) {
+				t.Errorf("after queued writes:\n%+v\nwithout:\n%+v", batched, plain)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
 }

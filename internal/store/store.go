@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -392,7 +393,7 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 }
 
 func (t *Tx) get(ctx context.Context, dst any, q string, args ...any) error {
-	if err := t.flush(ctx); err != nil {
+	if done, err := t.flushWith(ctx, dst, true, readOnly(q), q, args); done {
 		return err
 	}
 	s, err := t.stmt(ctx, q)
@@ -403,7 +404,7 @@ func (t *Tx) get(ctx context.Context, dst any, q string, args ...any) error {
 }
 
 func (t *Tx) sel(ctx context.Context, dst any, q string, args ...any) error {
-	if err := t.flush(ctx); err != nil {
+	if done, err := t.flushWith(ctx, dst, false, readOnly(q), q, args); done {
 		return err
 	}
 	s, err := t.stmt(ctx, q)
@@ -468,6 +469,123 @@ func (t *Tx) rebind(q string) string {
 	return r
 }
 
+// flushWith sends the queued writes with a read (get: one row into dst;
+// otherwise every row into the slice dst points to) as one batch: the
+// writes cost no round trip of their own. done is false when there was
+// nothing queued, or when the rows could not be scanned the way
+// database/sql would and rerun allows the caller to run the read again as
+// usual (the writes are sent either way; an INSERT … RETURNING is never
+// run twice).
+func (t *Tx) flushWith(ctx context.Context, dst any, one, rerun bool, q string, args []any) (done bool, err error) {
+	if len(t.pending) == 0 {
+		return false, nil
+	}
+	read := pendingExec{q: t.rebind(q), args: bind(args), res: &batchResult{t: t, ctx: ctx}}
+	var scanErr error
+	err = t.send(ctx, t.pending, &read, func(rows pgx.Rows) error {
+		scanErr = scanRows(rows, dst, one)
+		rows.Close()
+		if scanErr != nil {
+			return nil // the rows' error is the scan's
+		}
+		return rows.Err()
+	})
+	t.pending = nil
+	if err != nil {
+		return true, err
+	}
+	if scanErr != nil && !errors.Is(scanErr, sql.ErrNoRows) {
+		var pe *pgconn.PgError
+		if errors.As(scanErr, &pe) {
+			return true, scanErr
+		}
+		if !rerun {
+			return true, scanErr
+		}
+		return false, nil // read it again through database/sql
+	}
+	return true, scanErr
+}
+
+// readOnly reports whether q only reads (a SELECT), so that it may run twice.
+func readOnly(q string) bool {
+	q = strings.TrimSpace(q)
+	return len(q) >= 6 && strings.EqualFold(q[:6], "SELECT")
+}
+
+// scanRows scans pgx rows as sqlx would: one (the first) row into dst, or
+// all of them into the slice dst points to.
+func scanRows(rows pgx.Rows, dst any, one bool) error {
+	r := &pgxRows{rows}
+	v := reflect.ValueOf(dst)
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		rows.Close()
+		return errors.New("store: a read needs a pointer")
+	}
+	if !one {
+		if scalar(v.Elem().Type().Elem()) {
+			defer rows.Close()
+			s := v.Elem()
+			for rows.Next() {
+				e := reflect.New(s.Type().Elem())
+				if err := rows.Scan(e.Interface()); err != nil {
+					return err
+				}
+				s = reflect.Append(s, e.Elem())
+			}
+			v.Elem().Set(s)
+			return rows.Err()
+		}
+		return sqlx.StructScan(r, dst)
+	}
+	if scalar(v.Elem().Type()) {
+		defer rows.Close()
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			return sql.ErrNoRows
+		}
+		return rows.Scan(dst)
+	}
+	all := reflect.New(reflect.SliceOf(v.Elem().Type()))
+	if err := sqlx.StructScan(r, all.Interface()); err != nil {
+		return err
+	}
+	if all.Elem().Len() == 0 {
+		return sql.ErrNoRows
+	}
+	v.Elem().Set(all.Elem().Index(0))
+	return nil
+}
+
+// scalar reports whether rows scan into a t as one value (sqlx's
+// "scannable"): anything but a struct, a sql.Scanner, or time.Time.
+func scalar(t reflect.Type) bool {
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Kind() != reflect.Struct || reflect.PointerTo(t).Implements(scannerType) || t == reflect.TypeFor[time.Time]()
+}
+
+var scannerType = reflect.TypeFor[sql.Scanner]()
+
+// pgxRows lets sqlx scan pgx rows.
+type pgxRows struct{ r pgx.Rows }
+
+func (p *pgxRows) Close() error           { p.r.Close(); return p.r.Err() }
+func (p *pgxRows) Err() error             { return p.r.Err() }
+func (p *pgxRows) Next() bool             { return p.r.Next() }
+func (p *pgxRows) Scan(dest ...any) error { return p.r.Scan(dest...) }
+func (p *pgxRows) Columns() ([]string, error) {
+	fds := p.r.FieldDescriptions()
+	names := make([]string, len(fds))
+	for i, f := range fds {
+		names[i] = f.Name
+	}
+	return names, nil
+}
+
 // flush sends the queued writes of a PostgreSQL transaction as one batch and
 // returns the first error.
 func (t *Tx) flush(ctx context.Context) error {
@@ -476,6 +594,12 @@ func (t *Tx) flush(ctx context.Context) error {
 	}
 	p := t.pending
 	t.pending = nil
+	return t.send(ctx, p, nil, nil)
+}
+
+// send runs the writes p, then read when set (its rows handed to scan), as
+// one pgx batch, and records each write's result.
+func (t *Tx) send(ctx context.Context, p []pendingExec, read *pendingExec, scan func(pgx.Rows) error) error {
 	err := t.conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
@@ -484,6 +608,9 @@ func (t *Tx) flush(ctx context.Context) error {
 		b := &pgx.Batch{}
 		for _, e := range p {
 			b.Queue(e.q, e.args...)
+		}
+		if read != nil {
+			b.Queue(read.q, read.args...)
 		}
 		br := c.Conn().SendBatch(ctx, b)
 		var first error
@@ -496,6 +623,15 @@ func (t *Tx) flush(ctx context.Context) error {
 			e.res.done, e.res.n, e.res.err = true, tag.RowsAffected(), err
 			if err != nil {
 				first = err
+			}
+		}
+		if read != nil && first == nil {
+			rows, err := br.Query()
+			if err != nil {
+				first = err
+			} else {
+				first = scan(rows)
+				rows.Close()
 			}
 		}
 		if err := br.Close(); first == nil {
@@ -516,11 +652,14 @@ func (t *Tx) flush(ctx context.Context) error {
 
 // insertID runs an INSERT ... RETURNING id.
 func (t *Tx) insertID(ctx context.Context, q string, args ...any) (int64, error) {
+	var id int64
+	if done, err := t.flushWith(ctx, &id, true, false, q+" RETURNING id", args); done {
+		return id, err
+	}
 	r, err := t.queryRow(ctx, q+" RETURNING id", args...)
 	if err != nil {
 		return 0, err
 	}
-	var id int64
 	err = r.Scan(&id)
 	return id, err
 }
