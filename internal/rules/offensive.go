@@ -82,8 +82,8 @@ func offensiveWords(text string, extra, except []string) []string {
 }
 
 type offTok struct {
-	start, end int
-	brk        bool // an address or link follows: never join across it
+	start, end int32 // a message's text is far shorter than 2 GB
+	brk        bool  // an address or link follows: never join across it
 }
 
 func isOffRune(r rune) bool {
@@ -101,7 +101,7 @@ func isOffRune(r rune) bool {
 // links: one pass, with ASCII and Cyrillic runes classified without
 // decoding.
 func offTokens(text string) []offTok {
-	toks := make([]offTok, 0, len(text)/5)
+	toks := make([]offTok, 0, len(text)/6)
 	for i := 0; i < len(text); {
 		first := len(toks)
 		addrish := false // the chunk holds "@" or ":"
@@ -134,7 +134,7 @@ func offTokens(text string) []offTok {
 					start = j
 				}
 			} else if start >= 0 {
-				toks = append(toks, offTok{start: start, end: j})
+				toks = append(toks, offTok{start: int32(start), end: int32(j)})
 				start = -1
 			}
 			j += n
@@ -145,7 +145,7 @@ func offTokens(text string) []offTok {
 			continue
 		}
 		if start >= 0 {
-			toks = append(toks, offTok{start: start, end: j})
+			toks = append(toks, offTok{start: int32(start), end: int32(j)})
 		}
 		if c := text[i:j]; (addrish || len(c) > 4 && c[0]|0x20 == 'w') && isAddrChunk(c) {
 			toks = toks[:first]
@@ -228,7 +228,7 @@ func oneLetter(text string, t offTok) bool {
 		return false
 	}
 	r, n := utf8.DecodeRuneInString(text[t.start:t.end])
-	return n == t.end-t.start && (unicode.IsLetter(r) || r == '@' || r == '*')
+	return n == int(t.end-t.start) && (unicode.IsLetter(r) || r == '@' || r == '*')
 }
 
 // joinable: a and b are separated by exactly one of seps (ASCII).

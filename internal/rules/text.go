@@ -10,7 +10,7 @@ import (
 // and digits. The words are substrings of one allocation.
 func normWords(s string) []string {
 	buf := make([]byte, 0, len(s))
-	ends := make([]int, 0, len(s)/6+1) // where each word ends in buf; words are separated by one space
+	ends := make([]int32, 0, len(s)/6+1) // where each word ends in buf; words are separated by one space
 	in := false
 	for i := 0; i < len(s); {
 		// A run of bytes that are already folded letters or digits (a-z,
@@ -85,7 +85,7 @@ func normWords(s string) []string {
 		}
 		if b0 == 0 {
 			if in {
-				ends = append(ends, len(buf))
+				ends = append(ends, int32(len(buf)))
 				in = false
 			}
 			continue
@@ -103,14 +103,14 @@ func normWords(s string) []string {
 		}
 	}
 	if in {
-		ends = append(ends, len(buf))
+		ends = append(ends, int32(len(buf)))
 	}
 	if len(ends) == 0 {
 		return []string{}
 	}
 	all := string(buf)
 	ws := make([]string, len(ends))
-	start := 0
+	start := int32(0)
 	for k, e := range ends {
 		ws[k] = all[start:e]
 		start = e + 1
