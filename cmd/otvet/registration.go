@@ -224,8 +224,16 @@ func registrationShow(ctx context.Context, e *env, f registrationFlags, n int64)
 	}
 	fmt.Fprintf(e.Stdout, "Connection request #%d [%s]\n%s\nAuthority document: %v\nOrganisation: %s\nMove users of other organisations: %v\n",
 		n, r.State, orgDetails(req.Organisation), req.HasAuthorityDocument, orgChoice(r), r.MoveUsers)
-	fmt.Fprintf(e.Stdout, "Domains to add: %s\nAddresses allowed off the organisation's domains: %s\nRole changes allowed: %v\n\n",
+	fmt.Fprintf(e.Stdout, "Domains to add: %s\nAddresses allowed off the organisation's domains: %s\nRole changes allowed: %v\n",
 		dash(strings.Join(r.AddDomains, ", ")), dash(strings.Join(r.AllowPeople, ", ")), r.AllowRoleChange)
+	if h := req.Organisation.Head; h != "" {
+		becomes := "becomes the organisation's head on approval when a person of the table (edit --no-head: not)"
+		if req.NoHead {
+			becomes = "does not become the head (edit --no-head=false: does)"
+		}
+		fmt.Fprintf(e.Stdout, "Signatory: %s — %s\n", h, becomes)
+	}
+	fmt.Fprintln(e.Stdout)
 	tw := tabwriter.NewWriter(e.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "№\tFULL NAME\tDEPARTMENT\tPOSITION\tSYSTEMS\tRIGHTS\tE-MAIL\tPHONE\tACCOUNT\tKEY CHANNEL\tACTION")
 	for _, p := range req.People {

@@ -285,6 +285,9 @@ func TestRegistrationHeadAndKeyChannel(t *testing.T) {
 		t.Errorf("show does not ask about the head:\n%s", out)
 	}
 	must(t, "registration", "edit", n, "--no-head", "--config", cfg)
+	if out := must(t, "registration", "show", n, "--config", cfg); !strings.Contains(out, "Signatory: Е.П. Соколова — does not become the head") {
+		t.Errorf("show after --no-head:\n%s", out)
+	}
 	var show registrationJSON
 	mustJSON(t, &show, "registration", "show", n, "--json", "--config", cfg)
 	if !show.Request.NoHead {
