@@ -1,6 +1,11 @@
 package rules
 
-import "github.com/otvet/otvet/internal/mailmsg"
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/otvet/otvet/internal/mailmsg"
+)
 
 // Consultation reports whether a request asks a question (how to do
 // something, what a law or an order says) without reporting a failure: the
@@ -11,36 +16,53 @@ func Consultation(m *mailmsg.Message) bool {
 	if m == nil {
 		return false
 	}
-	own := splitBody(m.Text).own
-	ws := withQ(own, normWords(own))
-	subj := cleanSubject(m.Subject)
-	ws = append(ws, wordsQ(subj)...)
-	asks := false
+	own, subj := splitBody(m.Text).own, cleanSubject(m.Subject)
+	asks := hasQuestionMark(own) || hasQuestionMark(subj)
+	ws := normWords(own)
+	ws = append(ws[:len(ws):len(ws)], normWords(subj)...)
 	for i, w := range ws {
-		if w == "?" {
-			asks = true
-			continue
-		}
-		for _, p := range failureWords {
-			if wordMatch(w, p) {
-				return false
+		r, _ := utf8.DecodeRuneInString(w)
+		for _, p := range consultIndex[r] {
+			if p.lead && i+1 >= len(ws) || !wordMatch(w, p.word) {
+				continue
 			}
-		}
-		if i+1 < len(ws) {
-			for _, p := range failureLeads {
-				if wordMatch(w, p) {
-					return false
-				}
-			}
-		}
-		for _, p := range questionWords {
-			if wordMatch(w, p) {
+			if p.question {
 				asks = true
+			} else {
+				return false
 			}
 		}
 	}
 	return asks
 }
+
+// hasQuestionMark: an ASCII or a full-width question mark.
+func hasQuestionMark(s string) bool {
+	return strings.IndexByte(s, '?') >= 0 || strings.Contains(s, "？")
+}
+
+// consultPattern is one of the words below, indexed by its first letter.
+type consultPattern struct {
+	word     string
+	lead     bool // a failure only with a word after it
+	question bool
+}
+
+// consultIndex holds failureWords, failureLeads and questionWords by first
+// letter: a word is compared with the few patterns that can match it.
+var consultIndex = func() map[rune][]consultPattern {
+	m := map[rune][]consultPattern{}
+	add := func(ws []string, lead, question bool) {
+		for _, w := range ws {
+			r, _ := utf8.DecodeRuneInString(w)
+			m[r] = append(m[r], consultPattern{w, lead, question})
+		}
+	}
+	add(failureWords, false, false)
+	add(failureLeads, true, false)
+	add(questionWords, false, true)
+	return m
+}()
 
 // failureWords report something broken (unlike the question words of
 // problemWords).

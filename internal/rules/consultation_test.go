@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/otvet/otvet/internal/mailmsg"
@@ -29,5 +30,26 @@ func TestConsultation(t *testing.T) {
 	}
 	if Consultation(nil) {
 		t.Error("nil is a consultation")
+	}
+}
+
+// BenchmarkConsultation is the extra pass intake makes over a new request
+// with checklist items missing (compare BenchmarkDecide, the same message).
+func BenchmarkConsultation(b *testing.B) {
+	m := msg("Ошибка при отправке отчёта в СБИС", goodBody+"\n\n"+strings.Repeat("> Предыдущее письмо службы поддержки, процитированное целиком.\n", 20), screenshot)
+	b.ReportAllocs()
+	for b.Loop() {
+		Consultation(m)
+	}
+}
+
+// BenchmarkConsultationQuestion is a question of 2 KB: the whole text is read.
+func BenchmarkConsultationQuestion(b *testing.B) {
+	q := strings.Repeat("Подскажите, какой срок размещения отчёта об исполнении контракта по закону 44-ФЗ и где это написано. ", 20)
+	m := &mailmsg.Message{Subject: "Вопрос по 44-ФЗ", Text: q + "?"}
+	b.SetBytes(int64(len(q)))
+	b.ReportAllocs()
+	for b.Loop() {
+		Consultation(m)
 	}
 }
