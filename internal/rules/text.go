@@ -9,8 +9,10 @@ import (
 // normWords lower-cases s, folds ё to е and splits it into words of letters
 // and digits. The words are substrings of one allocation.
 func normWords(s string) []string {
-	buf := make([]byte, 0, len(s))
-	ends := make([]int32, 0, len(s)/6+1) // where each word ends in buf; words are separated by one space
+	// The words are written into one string, separated by single spaces
+	// (they hold no spaces), and cut out of it at the end.
+	var buf strings.Builder
+	buf.Grow(len(s))
 	in := false
 	for i := 0; i < len(s); {
 		// A run of bytes that are already folded letters or digits (a-z,
@@ -27,11 +29,11 @@ func normWords(s string) []string {
 			}
 		}
 		if j > i {
-			if !in && len(buf) > 0 {
-				buf = append(buf, ' ')
+			if !in && buf.Len() > 0 {
+				buf.WriteByte(' ')
 			}
 			in = true
-			buf = append(buf, s[i:j]...)
+			buf.WriteString(s[i:j])
 			if i = j; i >= len(s) {
 				break
 			}
@@ -65,57 +67,44 @@ func normWords(s string) []string {
 			default:
 				r := rune(c&0x1F)<<6 | rune(d&0x3F)
 				b0 = 0xFF // written below
-				if !in && len(buf) > 0 {
-					buf = append(buf, ' ')
+				if !in && buf.Len() > 0 {
+					buf.WriteByte(' ')
 				}
 				in = true
-				buf = utf8.AppendRune(buf, foldRune(r))
+				buf.WriteRune(foldRune(r))
 			}
 		default:
 			r, n := utf8.DecodeRuneInString(s[i:])
 			i += n
 			if unicode.IsLetter(r) || unicode.IsDigit(r) {
 				b0 = 0xFF
-				if !in && len(buf) > 0 {
-					buf = append(buf, ' ')
+				if !in && buf.Len() > 0 {
+					buf.WriteByte(' ')
 				}
 				in = true
-				buf = utf8.AppendRune(buf, foldRune(r))
+				buf.WriteRune(foldRune(r))
 			}
 		}
 		if b0 == 0 {
-			if in {
-				ends = append(ends, int32(len(buf)))
-				in = false
-			}
+			in = false
 			continue
 		}
 		if b0 == 0xFF {
 			continue // appended already
 		}
-		if !in && len(buf) > 0 {
-			buf = append(buf, ' ')
+		if !in && buf.Len() > 0 {
+			buf.WriteByte(' ')
 		}
 		in = true
-		buf = append(buf, b0)
+		buf.WriteByte(b0)
 		if b1 != 0 {
-			buf = append(buf, b1)
+			buf.WriteByte(b1)
 		}
 	}
-	if in {
-		ends = append(ends, int32(len(buf)))
-	}
-	if len(ends) == 0 {
+	if buf.Len() == 0 {
 		return []string{}
 	}
-	all := string(buf)
-	ws := make([]string, len(ends))
-	start := int32(0)
-	for k, e := range ends {
-		ws[k] = all[start:e]
-		start = e + 1
-	}
-	return ws
+	return strings.Split(buf.String(), " ")
 }
 
 // foldedASCII: a-z and 0-9, the ASCII bytes normWords keeps as they are.
