@@ -191,7 +191,7 @@ type Outgoing struct {
 	RcptKey       string        `db:"rcpt_key"`
 	Auto          bool          `db:"auto"`
 	Subject       string        `db:"subject"`
-	Raw           []byte        `db:"raw"` // as read: the whole message (with its shared body, outbox_bodies.go)
+	Raw           MessageBytes  `db:"raw"` // as read: the whole message (with its shared body, outbox_bodies.go)
 	State         string        `db:"state"`
 	Attempts      int           `db:"attempts"`
 	NextAttemptAt time.Time     `db:"next_attempt_at"`

@@ -21,7 +21,7 @@ func (t *Tx) InsertOutgoing(ctx context.Context, o *Outgoing) error {
 	id, err := t.insertID(ctx, `INSERT INTO outbox (desk, ticket_id, kind, message_id, envelope_from, recipients, rcpt_key,
 		auto, subject, raw, body_id, state, attempts, next_attempt_at, last_error, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, '', ?)`,
-		o.Desk, o.TicketID, o.Kind, o.MessageID, o.EnvelopeFrom, o.Recipients, o.RcptKey, o.Auto, o.Subject, o.Raw,
+		o.Desk, o.TicketID, o.Kind, o.MessageID, o.EnvelopeFrom, o.Recipients, o.RcptKey, o.Auto, o.Subject, t.db.pack(o.Raw),
 		o.BodyID, o.State, o.NextAttemptAt, o.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("queue outgoing mail: %w", err)

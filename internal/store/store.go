@@ -51,6 +51,7 @@ type DB struct {
 	stmts   sync.Map // rebound query -> *sqlx.Stmt, prepared once per process
 	rebound sync.Map // query -> its text with the dialect's placeholders
 	stemmer *search.Stemmer
+	packers sync.Pool // *flate.Writer, reused by pack (outbox_bodies.go)
 }
 
 // Options selects and tunes the database.
