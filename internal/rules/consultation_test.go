@@ -53,3 +53,19 @@ func BenchmarkConsultationQuestion(b *testing.B) {
 		Consultation(m)
 	}
 }
+
+// FuzzConsultation: any text is read without a panic, and a request that
+// reports an error is never a mere question.
+func FuzzConsultation(f *testing.F) {
+	f.Add("Вопрос", "Подскажите, как настроить подпись?")
+	f.Add("", "Не печатает принтер?")
+	f.Add("?", "\xff\xfe？")
+	f.Fuzz(func(t *testing.T, subject, text string) {
+		m := &mailmsg.Message{Subject: subject, Text: text}
+		Consultation(m)
+		m.Text = "Ошибка 0x11b.\n" + text
+		if Consultation(m) {
+			t.Errorf("an error report is a consultation: %q", m.Text)
+		}
+	})
+}
