@@ -103,9 +103,8 @@ func (in *deskTx) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 		Suggestions: splitList(t.Suggestions), Missing: splitList(t.Missing), Articles: x.articles,
 		DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress,
 	}
-	if t.RequesterName != "" {
-		data.Requester = t.RequesterName + " <" + t.RequesterEmail + ">"
-	}
+	data.Requester = in.named(ctx, t.RequesterName+" <"+t.RequesterEmail+">")
+	data.Author = in.named(ctx, author)
 	if t.OrgID.Valid {
 		if o, err := in.tx.OrgByID(ctx, t.OrgID.Int64); err == nil {
 			data.Organisation = o.Name
@@ -191,4 +190,41 @@ func (in *deskTx) enqueueHead(ctx context.Context, shared *mailout.Shared, bodyI
 		MessageID: b.MessageID, EnvelopeFrom: b.EnvelopeFrom, Recipients: strings.Join(b.Recipients, "\n"), RcptKey: b.Recipients[0],
 		Subject: b.Subject, Raw: b.Raw, BodyID: sql.NullInt64{Int64: bodyID, Valid: true}, NextAttemptAt: b.NextAttemptAt, CreatedAt: in.now,
 	})
+}
+
+// named puts the name the directory knows (a user's full name, else a staff
+// member's) before the address in a line naming a person, "Name <email>"
+// possibly followed by more words, so that quote headers read «Пётр
+// Петров <petrov@…> пишет:» rather than «<petrov@…> пишет:». The name in
+// the line stays when the directory knows none; a line without an address
+// (a bare name) is kept as it is.
+func (in *deskTx) named(ctx context.Context, line string) string {
+	open := strings.IndexByte(line, '<')
+	end := strings.IndexByte(line, '>')
+	if open < 0 || end < open {
+		return line
+	}
+	name, email, rest := strings.TrimSpace(line[:open]), line[open+1:end], line[end+1:]
+	if email == "" {
+		return line
+	}
+	if known := in.personName(ctx, email); known != "" {
+		name = known
+	}
+	if name == "" {
+		return "<" + email + ">" + rest
+	}
+	return name + " <" + email + ">" + rest
+}
+
+// personName is the directory's name for an address: a user's full name,
+// else a staff member's name; "" when it knows none.
+func (in *deskTx) personName(ctx context.Context, email string) string {
+	if u, err := in.tx.UserByEmail(ctx, email); err == nil && strings.TrimSpace(u.FullName) != "" {
+		return strings.TrimSpace(u.FullName)
+	}
+	if s, err := in.tx.StaffByEmail(ctx, email); err == nil && strings.TrimSpace(s.Name) != "" {
+		return strings.TrimSpace(s.Name)
+	}
+	return ""
 }

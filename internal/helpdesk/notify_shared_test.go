@@ -54,3 +54,19 @@ func TestSharedNotificationTokenStaysPersonal(t *testing.T) {
 		t.Fatalf("%d answers with the agent's own token, want 1", n)
 	}
 }
+
+// Quote headers name the person as the directory knows them, also when the
+// mail's From has no display name (issue #18).
+func TestNotificationQuoteHeaderNamesThePerson(t *testing.T) {
+	h := newStaffHarness(t)
+	id := h.newTicket()
+	ack := lastMail(t, h.outbox(id))
+	h.now = h.now.Add(10 * time.Minute)
+	h.ingest(mail{from: "petrov@uszn.kgo66.ru", subject: "Re: " + ack.Subject, id: "bare-from@uszn",
+		inReplyTo: ack.MessageID, body: "Бумагу заменили, не помогло."}.String())
+	n := h.notification(agent1)
+	if !strings.Contains(n.Text, "Петров Сергей Александрович <petrov@uszn.kgo66.ru> пишет:") ||
+		!strings.Contains(n.Text, "От:          Петров Сергей Александрович <petrov@uszn.kgo66.ru>") {
+		t.Errorf("notification:\n%s", n.Text)
+	}
+}

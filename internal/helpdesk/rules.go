@@ -384,7 +384,7 @@ func (in *intake) alertIncident(ctx context.Context, t *store.Ticket, sc senderC
 		ticketID, subject = t.ID, t.Subject
 	}
 	data := mailout.IncidentData{
-		TicketNumber: ticketID, Subject: subject, From: in.msg.From.Name + " <" + in.msg.From.Email + ">", Organisation: org,
+		TicketNumber: ticketID, Subject: subject, From: in.named(ctx, in.msg.From.Name+" <"+in.msg.From.Email+">"), Organisation: org,
 		ReceivedAt: FormatLocal(in.now, in.desk.Location, in.desk.Language), Text: in.msg.Text,
 		DeskName: in.desk.DisplayName, SupportAddress: in.desk.SupportAddress,
 	}

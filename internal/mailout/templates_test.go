@@ -126,6 +126,14 @@ func goldenCases() []struct {
 			Text:     "Пароль от МИС утёк, под моей учётной записью кто-то заходил.",
 			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
 		}},
+		// A reply from a plain address: helpdesk names the person as the
+		// directory knows them (notify.go named), not «<petrov@…> пишет:».
+		{"agent_notify_reply", TmplAgentNotify, AgentNotifyData{
+			Kind: NotifyReply, TicketNumber: 141, Subject: "Не печатает принтер", SubjectToken: "[#141]", Status: "open",
+			Requester: "Петров Пётр Сергеевич <petrov@uszn.kgo66.ru>", Organisation: "УСЗН", Level: "standard", Priority: "normal",
+			Author: "Петров Пётр Сергеевич <petrov@uszn.kgo66.ru>", Text: "Бумагу заменили, не помогло.",
+			DeskName: "Служба технической поддержки КГО", SupportAddress: "sd@kgo66.ru",
+		}},
 		{"agent_notify_new", TmplAgentNotify, AgentNotifyData{
 			Kind: NotifyNew, TicketNumber: 140, Subject: "Не работает сканер", SubjectToken: "[#140]", Status: "open",
 			Requester: "Иванова Мария Петровна <m.ivanova@school3.kgo66.ru>", Organisation: "МАОУ СОШ № 3", Level: "standard",
