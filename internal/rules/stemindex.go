@@ -10,13 +10,22 @@ import "strings"
 // stemIndex holds entries (phraseIn words, or phrases by their first word)
 // by a hash of the first four bytes of their stem, or its first two bytes
 // when shorter; "*", "#" and stems of one byte are tried on every word.
+// Built with add, then finish lays the buckets out flat (small and
+// cache-friendly: most words of a text land in an empty bucket).
 type stemIndex struct {
-	by4    [key4Size][]int32
-	by2    [256][]int32
+	tmp4   map[int][]int32
+	tmp2   map[int][]int32
+	at4    [key4Size + 1]uint16 // bucket k of by4 is ids4[at4[k]:at4[k+1]]
+	at2    [256 + 1]uint16
+	ids4   []int32
+	ids2   []int32
 	always []int32
 }
 
 func (x *stemIndex) add(first string, id int32) {
+	if x.tmp4 == nil {
+		x.tmp4, x.tmp2 = map[int][]int32{}, map[int][]int32{}
+	}
 	stem := strings.TrimSuffix(first, "=")
 	switch {
 	case first == "*" || first == "#" || len(stem) < 2:
@@ -24,11 +33,26 @@ func (x *stemIndex) add(first string, id int32) {
 	case len(stem) >= 4:
 		// wordMatch: a word that matches starts with the stem.
 		k := key4(stem)
-		x.by4[k] = append(x.by4[k], id)
+		x.tmp4[k] = append(x.tmp4[k], id)
 	default:
-		k := startKey(stem)
-		x.by2[k] = append(x.by2[k], id)
+		k := int(startKey(stem))
+		x.tmp2[k] = append(x.tmp2[k], id)
 	}
+}
+
+func (x *stemIndex) finish() {
+	for k := 0; k < key4Size; k++ {
+		x.ids4 = append(x.ids4, x.tmp4[k]...)
+		x.at4[k+1] = uint16(len(x.ids4))
+	}
+	for k := 0; k < 256; k++ {
+		x.ids2 = append(x.ids2, x.tmp2[k]...)
+		x.at2[k+1] = uint16(len(x.ids2))
+	}
+	if len(x.ids4) >= 1<<16 || len(x.ids2) >= 1<<16 {
+		panic("rules: too many entries for a stemIndex")
+	}
+	x.tmp4, x.tmp2 = nil, nil
 }
 
 // cands returns the entries that can match w (besides x.always).
@@ -37,9 +61,11 @@ func (x *stemIndex) cands(w string) (by4, by2 []int32) {
 		return nil, nil
 	}
 	if len(w) >= 4 {
-		by4 = x.by4[key4(w)]
+		k := key4(w)
+		by4 = x.ids4[x.at4[k]:x.at4[k+1]]
 	}
-	return by4, x.by2[startKey(w)]
+	k := startKey(w)
+	return by4, x.ids2[x.at2[k]:x.at2[int(k)+1]]
 }
 
 // wordList is a list of phraseIn words, one of which a word may match.
@@ -53,17 +79,26 @@ func newWordList(ws []string) *wordList {
 	for i, w := range ws {
 		l.idx.add(w, int32(i))
 	}
+	l.idx.finish()
 	return l
 }
 
 // match reports whether w matches one of the list's words (wordMatch).
 func (l *wordList) match(w string) bool {
 	a, b := l.idx.cands(w)
-	for _, ids := range [3][]int32{a, b, l.idx.always} {
-		for _, id := range ids {
-			if wordMatch(w, l.words[id]) {
-				return true
-			}
+	for _, id := range a {
+		if wordMatch(w, l.words[id]) {
+			return true
+		}
+	}
+	for _, id := range b {
+		if wordMatch(w, l.words[id]) {
+			return true
+		}
+	}
+	for _, id := range l.idx.always {
+		if wordMatch(w, l.words[id]) {
+			return true
 		}
 	}
 	return false
@@ -93,6 +128,7 @@ func newPhraseLists(lists ...[]string) *phraseLists {
 			l.idx.add(first, id)
 		}
 	}
+	l.idx.finish()
 	return l
 }
 
@@ -109,11 +145,14 @@ func (l *phraseLists) firstIn(ws []string) []int {
 	}
 	for i, w := range ws {
 		a, b := l.idx.cands(w)
-		for _, ids := range [2][]int32{a, b} {
-			for _, id := range ids {
-				if try(id) && wordMatch(w, l.first[id]) && phraseFrom(ws, i+1, l.rest[id]) {
-					best[l.list[id]] = int(l.at[id])
-				}
+		for _, id := range a {
+			if try(id) && wordMatch(w, l.first[id]) && phraseFrom(ws, i+1, l.rest[id]) {
+				best[l.list[id]] = int(l.at[id])
+			}
+		}
+		for _, id := range b {
+			if try(id) && wordMatch(w, l.first[id]) && phraseFrom(ws, i+1, l.rest[id]) {
+				best[l.list[id]] = int(l.at[id])
 			}
 		}
 	}
