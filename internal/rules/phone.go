@@ -137,6 +137,9 @@ done:
 	dash = strings.ContainsAny(num, "-–‑")
 	space = strings.ContainsAny(num, " \u00a0")
 	paren = strings.Contains(num, "(")
+	if digits < 5 {
+		return end, false // every kind of phone below has five digits or more
+	}
 	ctx := lookback(text, i)
 	if hasAny(ctx, notPhoneLabels) {
 		return end, false
