@@ -72,7 +72,7 @@ func offensiveWords(text string, extra, except []string) []string {
 			}
 		}
 		// Pieces glued by in-word punctuation: "ху.йня", "пи-зд-ец".
-		if gap1 {
+		if gap1 && strings.IndexByte(gluedSeps, text[t.end]) >= 0 {
 			if j := gluedRun(text, toks, i); j-i >= 2 && hasShortPiece(text, toks[i:j]) {
 				m.check(joinTokens(text, toks[i:j]))
 			}
@@ -210,14 +210,17 @@ func singleLetterRun(text string, toks []offTok, i int) int {
 	return j
 }
 
+// gluedSeps glue the pieces of a word ("ху.йня", "пи-зд-ец").
+const gluedSeps = ".-_'`~"
+
 // gluedRun returns the end of the run of tokens starting at i glued by a
 // single in-word punctuation mark (no spaces).
 func gluedRun(text string, toks []offTok, i int) int {
-	if i > 0 && joinable(text, toks[i-1], toks[i], ".-_'`~") {
+	if i > 0 && joinable(text, toks[i-1], toks[i], gluedSeps) {
 		return i
 	}
 	j := i + 1
-	for j < len(toks) && joinable(text, toks[j-1], toks[j], ".-_'`~") {
+	for j < len(toks) && joinable(text, toks[j-1], toks[j], gluedSeps) {
 		j++
 	}
 	return j
@@ -326,6 +329,10 @@ var ebObjects = map[string]bool{"твою": true, "твоюмать": true, "в�
 func (m *offMatcher) ebPhrase(first, second string) {
 	if len(first) > 4 || utf8.RuneCountInString(first) != 2 {
 		return // a cheap reject: "ёб" is two runes
+	}
+	// Only б, Б and 6 end up as the б of "еб" in cyrForm.
+	if !strings.HasSuffix(first, "б") && !strings.HasSuffix(first, "Б") && !strings.HasSuffix(first, "6") {
+		return
 	}
 	f, s := collapse(cyrForm(first, true)), collapse(cyrForm(second, true))
 	if f != "еб" || !ebObjects[s] {
