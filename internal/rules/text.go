@@ -326,8 +326,9 @@ func cleanSubject(s string) string {
 // bucketed by how they start, so that a phrase is looked for only where a
 // word that can begin it stands instead of along the whole text.
 type textWords struct {
-	ws    []string
-	first [4]uint64
+	ws     []string
+	first  [4]uint64
+	first4 [key4Size / 64]uint64 // key4 of the words of four bytes or more
 	// by2 holds the positions of the words by startKey, by4 those of the
 	// words of four bytes or more by key4; each in text order. at2[k] and
 	// at4[k] are where bucket k starts (len+1 entries).
@@ -351,6 +352,10 @@ func newTextWords(ws []string) *textWords {
 	for _, w := range ws {
 		k := startKey(w)
 		t.first[k>>6] |= 1 << (k & 63)
+		if len(w) >= 4 {
+			k := key4(w)
+			t.first4[k>>6] |= 1 << (k & 63)
+		}
 	}
 	return t
 }
@@ -412,6 +417,13 @@ func (t *textWords) has(phrase string) bool {
 		k := startKey(p)
 		if t.first[k>>6]&(1<<(k&63)) == 0 {
 			return false
+		}
+		// A word of four bytes or more (without its "=") begins every
+		// word that matches it, so its first four bytes are in first4.
+		if stem := strings.TrimSuffix(p, "="); len(stem) >= 4 {
+			if k := key4(stem); t.first4[k>>6]&(1<<(k&63)) == 0 {
+				return false
+			}
 		}
 	}
 	first, rest, _ := strings.Cut(phrase, " ")
