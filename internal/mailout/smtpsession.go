@@ -1,6 +1,8 @@
 package mailout
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -148,21 +150,68 @@ func (ss *SMTPSession) pipelined(from string, rcpts []string, raw []byte) error 
 	if len(accepted) == 0 {
 		return joinRefused(refused, nil)
 	}
-	w, err := sc.Data()
-	if err != nil {
+	if _, err := t.W.WriteString("DATA\r\n"); err != nil {
+		return replyError(PhaseData, "", err)
+	}
+	if err := t.W.Flush(); err != nil {
+		return replyError(PhaseData, "", err)
+	}
+	if _, _, err := t.ReadResponse(354); err != nil {
 		return replyError(PhaseData, "", err)
 	}
 	_ = sc.UpdateDeadline(ss.s.o.Timeout + time.Duration(len(raw)/(64<<10))*time.Second)
-	if _, err := w.Write(raw); err != nil {
+	if err := writeDotted(t.W, raw); err != nil {
 		return replyError(PhaseData, "", err)
 	}
-	if err := w.Close(); err != nil {
+	if _, _, err := t.ReadResponse(250); err != nil {
 		return replyError(PhaseData, "", err)
 	}
 	if len(refused) > 0 {
 		return joinRefused(refused, accepted)
 	}
 	return nil
+}
+
+// writeDotted writes raw as the content of DATA and the final dot, as
+// textproto's DotWriter does — every line ends in CRLF (a bare LF gets its
+// CR, a last line without one gets its end), a line that starts with a dot gets
+// another — but without going through the message byte by byte: composed
+// mail (CRLF lines, no leading dot) goes out in one write as it is.
+func writeDotted(w *bufio.Writer, raw []byte) error {
+	crlf := []byte("\r\n")
+	if raw[0] != '.' && !bytes.Contains(raw, []byte("\n.")) && bytes.HasSuffix(raw, crlf) &&
+		bytes.Count(raw, []byte("\n")) == bytes.Count(raw, crlf) {
+		if _, err := w.Write(raw); err != nil {
+			return err
+		}
+	} else {
+		for len(raw) > 0 {
+			if raw[0] == '.' {
+				_ = w.WriteByte('.')
+			}
+			i := bytes.IndexByte(raw, '\n')
+			if i < 0 {
+				_, _ = w.Write(raw)
+				if raw[len(raw)-1] == '\r' {
+					_ = w.WriteByte('\n')
+				} else {
+					_, _ = w.Write(crlf)
+				}
+				break
+			}
+			if i > 0 && raw[i-1] == '\r' {
+				_, _ = w.Write(raw[:i+1])
+			} else {
+				_, _ = w.Write(raw[:i])
+				_, _ = w.Write(crlf)
+			}
+			raw = raw[i+1:]
+		}
+	}
+	if _, err := w.WriteString(".\r\n"); err != nil {
+		return err
+	}
+	return w.Flush()
 }
 
 // untouched reports whether err happened before the relay could have

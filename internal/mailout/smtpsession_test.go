@@ -1,11 +1,14 @@
 package mailout
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"log"
 	"net"
+	"net/textproto"
 	"slices"
 	"strconv"
 	"sync"
@@ -170,5 +173,77 @@ func TestSMTPSessionErrors(t *testing.T) {
 	cancel()
 	if err := ss.Send(cctx, "sd@otvet.test", []string{"u@example.org"}, raw); err == nil || IsPermanent(err) {
 		t.Errorf("cancelled: %v, want a temporary error", err)
+	}
+}
+
+// TestWriteDotted: the same bytes on the wire as textproto's DotWriter.
+func TestWriteDotted(t *testing.T) {
+	for _, in := range []string{
+		"Subject: x\r\n\r\nbody\r\n",
+		".starts with a dot\r\n",
+		"a\r\n.\r\n..b\r\n",
+		"bare\nline feeds\n.dot\n",
+		"mixed\r\nbare\nlast without",
+		"no newline at all",
+		"cr\rinside\r\n",
+		"ends with cr\r",
+		".",
+		"\n\n.\n",
+	} {
+		var want, got bytes.Buffer
+		ww := textproto.NewWriter(bufio.NewWriter(&want))
+		dw := ww.DotWriter()
+		_, _ = dw.Write([]byte(in))
+		_ = dw.Close()
+		if err := writeDotted(bufio.NewWriter(&got), []byte(in)); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != want.String() {
+			t.Errorf("writeDotted(%q) = %q, want %q", in, got.String(), want.String())
+		}
+	}
+}
+
+// FuzzWriteDotted: the same bytes as textproto's DotWriter, except that a
+// CR just before a line's CRLF stays one CR (DotWriter adds another).
+func FuzzWriteDotted(f *testing.F) {
+	for _, s := range []string{"Subject: x\r\n\r\nbody\r\n", ".a\n..b\r\n", "x\ry", "end\r", "."} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		if len(in) == 0 || bytes.Contains(in, []byte("\r\r")) {
+			return
+		}
+		var want, got bytes.Buffer
+		dw := textproto.NewWriter(bufio.NewWriter(&want)).DotWriter()
+		_, _ = dw.Write(in)
+		_ = dw.Close()
+		if err := writeDotted(bufio.NewWriter(&got), in); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			t.Errorf("writeDotted(%q) = %q, want %q", in, got.Bytes(), want.Bytes())
+		}
+	})
+}
+
+// TestSMTPSessionDotStuffing: a message with leading dots and bare line
+// feeds arrives the same through a new connection and a pipelined one.
+func TestSMTPSessionDotStuffing(t *testing.T) {
+	srv := startServer(t, &testServer{}, nil)
+	ss := newSender(t, srv, SMTPOptions{}).Session()
+	defer ss.Close()
+	raw := []byte("Subject: dots\r\n\r\n.one\r\n..two\n.\nlast")
+	for range 2 {
+		if err := ss.Send(context.Background(), "sd@otvet.test", []string{"u@example.org"}, raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msgs := srv.messages()
+	if len(msgs) != 2 || !bytes.Equal(msgs[0].data, msgs[1].data) {
+		t.Fatalf("received %q", msgs)
+	}
+	if want := "Subject: dots\r\n\r\n.one\r\n..two\r\n.\r\nlast\r\n"; string(msgs[1].data) != want {
+		t.Errorf("received %q, want %q", msgs[1].data, want)
 	}
 }
