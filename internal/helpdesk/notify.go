@@ -199,17 +199,22 @@ func (in *deskTx) enqueueHead(ctx context.Context, shared *mailout.Shared, bodyI
 // the line stays when the directory knows none; a line without an address
 // (a bare name) is kept as it is.
 func (in *deskTx) named(ctx context.Context, line string) string {
+	return renamePerson(line, func(email string) string { return in.personName(ctx, email) })
+}
+
+// renamePerson is named with the directory's names from known.
+func renamePerson(line string, known func(email string) string) string {
 	open := strings.IndexByte(line, '<')
 	end := strings.IndexByte(line, '>')
 	if open < 0 || end < open {
 		return line
 	}
-	name, email, rest := strings.TrimSpace(line[:open]), line[open+1:end], line[end+1:]
+	name, email, rest := strings.TrimSpace(line[:open]), strings.TrimSpace(line[open+1:end]), line[end+1:]
 	if email == "" {
-		return line
+		return strings.TrimSpace(name + rest) // no address (a phone request without one)
 	}
-	if known := in.personName(ctx, email); known != "" {
-		name = known
+	if k := known(email); k != "" {
+		name = k
 	}
 	if name == "" {
 		return "<" + email + ">" + rest
