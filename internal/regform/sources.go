@@ -60,6 +60,7 @@ func collectSources(m *mailmsg.Message, bud *budget) []source {
 			s.grids, s.text = csvGrids(a.Data, bud, where)
 		case SourceXLSX:
 			s.grids, err = xlsxGrids(a.Data, bud, where)
+			s.text = sheetsText(s.grids)
 		case SourceDOCX:
 			s.grids, s.text, err = docxGrids(a.Data, bud, where)
 		case SourceText:

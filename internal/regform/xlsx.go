@@ -93,6 +93,32 @@ func xlsxGrids(data []byte, bud *budget, where string) ([]grid, error) {
 	return grids, nil
 }
 
+// sheetsText is the text of the sheets that hold no table of people (a
+// sheet with the application's text and the organisation's details before
+// the sheet of the table), a line per row; the text above and below a
+// table is read with it (tableResult.preamble). At most maxSheetsText
+// bytes are kept: the details are at the top of such a sheet.
+func sheetsText(grids []grid) string {
+	var b strings.Builder
+	for _, g := range grids {
+		if findHeader(g.rows) >= 0 {
+			continue
+		}
+		for _, row := range g.rows {
+			if b.Len() >= maxSheetsText {
+				return b.String()
+			}
+			if t := rowText(row); t != "" {
+				b.WriteString(truncate(t, maxSheetsText-b.Len()) + "\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+// maxSheetsText bounds the text sheetsText keeps.
+const maxSheetsText = 16 << 10
+
 // sheetRef is one worksheet: its part and its name in the workbook.
 type sheetRef struct{ path, name string }
 

@@ -171,3 +171,39 @@ func BenchmarkParseXLSXApplication(b *testing.B) {
 		}
 	}
 }
+
+// TestSheetOfDetails: a workbook whose first sheet holds the application's
+// text (the organisation's details, the signature) and whose second sheet
+// holds the table is read as one form.
+func TestSheetOfDetails(t *testing.T) {
+	cover := makeXLSX(t, [][]any{
+		{"ЗАЯВКА на подключение к информационной системе"},
+		{"Наименование организации:", "МБУК «Дом культуры «Горняк»»"},
+		{"ИНН", 6615001232},
+		{"Директор", "__________", "/ О.П. Белова /"},
+	})
+	table := makeXLSX(t, [][]any{
+		{"ФИО", "Должность", "Система", "E-mail"},
+		{"Белова Ольга Петровна", "Директор", "СЭД", "belova@dk-gornyak.ru"},
+	})
+	grids1, err1 := xlsxGrids(cover, newBudget(), "t")
+	grids2, err2 := xlsxGrids(table, newBudget(), "t")
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	// The two sheets of one workbook, as xlsxGrids returns them.
+	grids := append(grids1, grids2...)
+	s := source{name: SourceXLSX, grids: grids, text: sheetsText(grids)}
+	r := readPeople(s)
+	if r == nil || len(r.people) != 1 {
+		t.Fatalf("people: %+v", r)
+	}
+	o, _ := findOrganisation([]string{s.text, r.preamble}, nil)
+	want := Organisation{Name: "МБУК «Дом культуры «Горняк»»", INN: "6615001232", Head: "О.П. Белова"}
+	if o != want {
+		t.Errorf("organisation\n%#v\nwant\n%#v", o, want)
+	}
+	if strings.Contains(s.text, "belova@") {
+		t.Errorf("the table's sheet is in the text:\n%s", s.text)
+	}
+}
