@@ -53,17 +53,34 @@ func (db *DB) StreamReportTickets(ctx context.Context, f ReportFilter, fn func(*
 	if db.dialect == SQLite {
 		ts = func(col string) string { return "CAST(" + col + " AS TEXT)" }
 	}
-	q := `SELECT t.id, t.desk, t.status, t.channel, t.subject, t.support_level, t.priority, t.reason,
+	cols := `SELECT t.id, t.desk, t.status, t.channel, t.subject, t.support_level, t.priority, t.reason,
 		COALESCE(t.org_id, 0), COALESCE(o.name, ''), t.assignee, t.planned_for, ` + ts("t.created_at") + `, ` + ts("t.closed_at") + `,
 		` + ts("t.first_response_at") + `, ` + ts("t.resolved_at") + `, t.sla_first_response, t.sla_resolution, t.system
-		FROM tickets t LEFT JOIN organisations o ON o.id = t.org_id
-		WHERE t.created_at < ? AND (t.created_at >= ? OR t.closed_at IS NULL OR t.closed_at >= ? OR t.resolved_at >= ?)`
-	args := []any{f.To, f.Since, f.From, f.From}
-	if f.OrgID > 0 {
-		q += ` AND t.org_id = ?`
-		args = append(args, f.OrgID)
+		FROM tickets t LEFT JOIN organisations o ON o.id = t.org_id WHERE `
+	before := f.Since
+	if f.To.Before(before) {
+		before = f.To
 	}
-	q += ` ORDER BY t.id`
+	old, err := db.ticketsCreatedBefore(ctx, before)
+	if err != nil {
+		return fmt.Errorf("report tickets: %w", err)
+	}
+	var (
+		q    string
+		args []any
+	)
+	for _, p := range reportParts(db.dialect, f, old) {
+		if q != "" {
+			q += "\n\t\tUNION ALL "
+		}
+		q += cols + p.where
+		args = append(args, p.args...)
+		if f.OrgID > 0 {
+			q += ` AND t.org_id = ?`
+			args = append(args, f.OrgID)
+		}
+	}
+	q += ` ORDER BY 1`
 	rows, err := db.x.QueryContext(ctx, db.x.Rebind(q), bind(args)...)
 	if err != nil {
 		return fmt.Errorf("report tickets: %w", err)
@@ -100,6 +117,61 @@ func (db *DB) StreamReportTickets(ctx context.Context, f ReportFilter, fn func(*
 		return fmt.Errorf("report tickets: %w", err)
 	}
 	return nil
+}
+
+// reportPart is one branch of the report's ticket selection.
+type reportPart struct {
+	where string
+	args  []any
+}
+
+// reportParts splits the selection "created before To, and created since
+// Since, or not closed, or closed or resolved since From" into disjoint
+// branches that each walk one index, so that a report over a recent period
+// reads the tickets it needs instead of the whole table:
+//
+//  1. created in [Since, To): tickets_created;
+//  2. created before Since and not closed: tickets_closed (NULL);
+//  3. created before Since and closed since From: tickets_closed;
+//  4. created before Since, closed before From, resolved since From:
+//     tickets_resolved (migration 00025).
+//
+// Branches 2–4 take created_at < min(Since, To). The branches are disjoint
+// (by created_at, then closed_at), so UNION ALL adds no duplicates. When no
+// ticket was created before Since (old is false: a report over the whole
+// history, such as a year's on a young desk), branch 1 is the selection and
+// reads the table in id order instead. SQLite, which keeps no statistics,
+// is told which index each branch walks by the unary + that hides a column
+// from the planner; PostgreSQL's planner chooses from its statistics.
+func reportParts(d Dialect, f ReportFilter, old bool) []reportPart {
+	hide := func(col string) string { return col }
+	if d == SQLite {
+		hide = func(col string) string { return "+" + col }
+	}
+	before := f.Since
+	if f.To.Before(before) {
+		before = f.To
+	}
+	if !old {
+		return []reportPart{{hide("t.created_at") + ` >= ? AND ` + hide("t.created_at") + ` < ?`, []any{f.Since, f.To}}}
+	}
+	created := hide("t.created_at") + ` < ?`
+	return []reportPart{
+		{`t.created_at >= ? AND t.created_at < ?`, []any{f.Since, f.To}},
+		{`t.closed_at IS NULL AND ` + created, []any{before}},
+		{`t.closed_at >= ? AND ` + created, []any{f.From, before}},
+		{`t.resolved_at >= ? AND ` + hide("t.closed_at") + ` < ? AND ` + created, []any{f.From, f.From, before}},
+	}
+}
+
+// ticketsCreatedBefore reports whether any ticket was created before at
+// (one step of the index tickets_created).
+func (db *DB) ticketsCreatedBefore(ctx context.Context, at time.Time) (bool, error) {
+	var n int
+	if err := db.get(ctx, &n, `SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE created_at < ? LIMIT 1) x`, at); err != nil {
+		return false, fmt.Errorf("tickets created before: %w", err)
+	}
+	return n > 0, nil
 }
 
 // ReportEvent is an audit event shown in a report, with its ticket's organisation.

@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -132,6 +135,106 @@ func TestReportQueries(t *testing.T) {
 		}
 		if sent, _ := db.DigestSent(ctx, "day", "2024-12-27", "BOSS@x"); !sent {
 			t.Error("digest not recorded")
+		}
+	})
+}
+
+// legacyReportIDs is the report's ticket selection as one condition (the
+// query before it was split into index-backed branches): the reference the
+// branches must match.
+func legacyReportIDs(ctx context.Context, db *DB, f ReportFilter) ([]int64, error) {
+	if f.Since.IsZero() || f.Since.After(f.From) {
+		f.Since = f.From
+	}
+	q := `SELECT t.id FROM tickets t LEFT JOIN organisations o ON o.id = t.org_id
+		WHERE t.created_at < ? AND (t.created_at >= ? OR t.closed_at IS NULL OR t.closed_at >= ? OR t.resolved_at >= ?)`
+	args := []any{f.To, f.Since, f.From, f.From}
+	if f.OrgID > 0 {
+		q += ` AND t.org_id = ?`
+		args = append(args, f.OrgID)
+	}
+	var ids []int64
+	err := db.sel(ctx, &ids, q+` ORDER BY t.id`, args...)
+	return ids, err
+}
+
+// TestReportSelectionMatchesLegacy compares the index-backed selection with
+// the single condition it replaced, on tickets in every state whose
+// instants fall on, just before and just after the periods' edges.
+func TestReportSelectionMatchesLegacy(t *testing.T) {
+	reportEngines(t, func(t *testing.T, db *DB) {
+		ctx := context.Background()
+		from := time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC)
+		to := from.AddDate(0, 1, 0)
+		since := from.AddDate(0, 0, -14)
+		var edges []time.Time
+		for _, e := range []time.Time{since, from, to} {
+			edges = append(edges, e.Add(-time.Second), e.Add(-time.Microsecond), e, e.Add(time.Microsecond), e.Add(time.Hour))
+		}
+		edges = append(edges, from.AddDate(-1, 0, 0), to.AddDate(1, 0, 0), time.Date(2024, 12, 10, 9, 30, 15, 500000000, time.UTC))
+		statuses := []string{StatusUnidentified, StatusOpen, StatusWaiting, StatusDeferred, StatusPlanned, StatusResolved,
+			StatusRejected, StatusClosed}
+		rng := rand.New(rand.NewPCG(7, 13))
+		var orgs []int64
+		err := db.Tx(ctx, func(tx *Tx) error {
+			for i := range 3 {
+				o := &Org{Name: fmt.Sprintf("Org %d", i)}
+				if err := tx.CreateOrg(ctx, o, "test", since); err != nil {
+					return err
+				}
+				orgs = append(orgs, o.ID)
+			}
+			var ts []Ticket
+			pick := func() sql.NullTime {
+				if rng.IntN(3) == 0 {
+					return sql.NullTime{}
+				}
+				return sql.NullTime{Time: edges[rng.IntN(len(edges))], Valid: true}
+			}
+			for i := range 1500 {
+				k := Ticket{Desk: "sd", Status: statuses[i%len(statuses)], Subject: fmt.Sprintf("t%d", i),
+					CreatedAt: edges[rng.IntN(len(edges))], ClosedAt: pick(), ResolvedAt: pick()}
+				if n := rng.IntN(len(orgs) + 1); n < len(orgs) {
+					k.OrgID = sql.NullInt64{Int64: orgs[n], Valid: true}
+				}
+				ts = append(ts, k)
+			}
+			return tx.InsertTickets(ctx, ts)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		filters := []ReportFilter{
+			{From: from, To: to},
+			{From: from, To: to, Since: since},
+			{From: from, To: to, Since: to},                       // Since after From: From
+			{From: from, To: from.AddDate(0, 0, 1), Since: since}, // a day
+			{From: from, To: to, Since: since, OrgID: orgs[1]},
+			{From: from, To: to, OrgID: orgs[0]},
+			{From: from.AddDate(-2, 0, 0), To: to.AddDate(2, 0, 0)},                 // the whole history
+			{From: from.AddDate(-2, 0, 0), To: to.AddDate(2, 0, 0), OrgID: orgs[2]}, // the whole history of one
+			{From: from.Add(-time.Microsecond), To: to.Add(time.Microsecond), Since: since.Add(time.Second)},
+			{From: to, To: from}, // an empty period
+		}
+		for i, f := range filters {
+			want, err := legacyReportIDs(ctx, db, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			err = db.StreamReportTickets(ctx, f, func(rt *ReportTicket) error {
+				got = append(got, rt.ID)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("filter %d %+v: %d tickets %v, the single condition %d %v", i, f, len(got), got, len(want), want)
+			}
+			if i == 1 && len(got) < 300 {
+				t.Errorf("filter %d: only %d tickets: the data set misses the point", i, len(got))
+			}
 		}
 	})
 }
