@@ -248,32 +248,48 @@ func (w *wordScanner) scan(s string, buf []piece) ([]piece, uint8) {
 	var found, mask uint8
 	var st uint32
 	start := 0
-	next := w.next
+	next, ascii, cyr := w.next, &w.ascii, &w.cyr
 	for i := 0; i < len(s); {
-		c := s[i]
-		var cl uint8
-		if c < utf8.RuneSelf {
-			if c == '.' {
-				if mask != 0 {
-					buf = append(buf, piece{start, i, mask})
-					found |= mask
-					mask = 0
+		// The common runes (ASCII but ".", Cyrillic U+0400–U+045F) in a
+		// loop without calls, so that its variables stay in registers.
+		for i < len(s) {
+			c := s[i]
+			var cl uint8
+			if c < utf8.RuneSelf {
+				if c == '.' {
+					break
 				}
-				st, start = 0, i+1
+				cl = ascii[c&0x7F]
 				i++
-				continue
+			} else {
+				if c&0xFE != 0xD0 || i+1 >= len(s) || s[i+1]&0xC0 != 0x80 {
+					break
+				}
+				if cl = cyr[(int(c&1)<<6|int(s[i+1]&0x3F))&0x7F]; cl == slowCyr {
+					break
+				}
+				i += 2
 			}
-			cl = w.ascii[c]
-			i++
-		} else if c&0xFE == 0xD0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 && w.cyr[int(c&1)<<6|int(s[i+1]&0x3F)] != slowCyr {
-			cl = w.cyr[int(c&1)<<6|int(s[i+1]&0x3F)]
-			i += 2
-		} else {
-			f, n := foldByte(s, i)
-			cl = w.class[f]
-			i += n
+			e := next[st+uint32(cl)]
+			st = e & 0xFFFF
+			mask |= uint8(e >> 16)
 		}
-		e := next[st+uint32(cl)]
+		if i >= len(s) {
+			break
+		}
+		if s[i] == '.' {
+			if mask != 0 {
+				buf = append(buf, piece{start, i, mask})
+				found |= mask
+				mask = 0
+			}
+			st, start = 0, i+1
+			i++
+			continue
+		}
+		f, n := foldByte(s, i)
+		i += n
+		e := next[st+uint32(w.class[f])]
 		st = e & 0xFFFF
 		mask |= uint8(e >> 16)
 	}
