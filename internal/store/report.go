@@ -56,7 +56,7 @@ func (db *DB) StreamReportTickets(ctx context.Context, f ReportFilter, fn func(*
 	cols := `SELECT t.id, t.desk, t.status, t.channel, t.subject, t.support_level, t.priority, t.reason,
 		COALESCE(t.org_id, 0), COALESCE(o.name, ''), t.assignee, t.planned_for, ` + ts("t.created_at") + `, ` + ts("t.closed_at") + `,
 		` + ts("t.first_response_at") + `, ` + ts("t.resolved_at") + `, t.sla_first_response, t.sla_resolution, t.system
-		FROM tickets t LEFT JOIN organisations o ON o.id = t.org_id WHERE `
+		FROM tickets t`
 	before := f.Since
 	if f.To.Before(before) {
 		before = f.To
@@ -69,11 +69,15 @@ func (db *DB) StreamReportTickets(ctx context.Context, f ReportFilter, fn func(*
 		q    string
 		args []any
 	)
-	for _, p := range reportParts(db.dialect, f, old) {
+	for _, p := range reportParts(f, old) {
 		if q != "" {
 			q += "\n\t\tUNION ALL "
 		}
-		q += cols + p.where
+		q += cols
+		if db.dialect == SQLite {
+			q += ` ` + p.sqliteIndex
+		}
+		q += ` LEFT JOIN organisations o ON o.id = t.org_id WHERE ` + p.where
 		args = append(args, p.args...)
 		if f.OrgID > 0 {
 			q += ` AND t.org_id = ?`
@@ -121,8 +125,9 @@ func (db *DB) StreamReportTickets(ctx context.Context, f ReportFilter, fn func(*
 
 // reportPart is one branch of the report's ticket selection.
 type reportPart struct {
-	where string
-	args  []any
+	sqliteIndex string // the index the branch walks on SQLite: INDEXED BY or NOT INDEXED
+	where       string
+	args        []any
 }
 
 // reportParts splits the selection "created before To, and created since
@@ -141,26 +146,22 @@ type reportPart struct {
 // ticket was created before Since (old is false: a report over the whole
 // history, such as a year's on a young desk), branch 1 is the selection and
 // reads the table in id order instead. SQLite, which keeps no statistics,
-// is told which index each branch walks by the unary + that hides a column
-// from the planner; PostgreSQL's planner chooses from its statistics.
-func reportParts(d Dialect, f ReportFilter, old bool) []reportPart {
-	hide := func(col string) string { return col }
-	if d == SQLite {
-		hide = func(col string) string { return "+" + col }
-	}
+// would rather scan the table in id order than sort a branch's rows, so it
+// is told each branch's index (INDEXED BY); PostgreSQL's planner chooses
+// from its statistics.
+func reportParts(f ReportFilter, old bool) []reportPart {
 	before := f.Since
 	if f.To.Before(before) {
 		before = f.To
 	}
 	if !old {
-		return []reportPart{{hide("t.created_at") + ` >= ? AND ` + hide("t.created_at") + ` < ?`, []any{f.Since, f.To}}}
+		return []reportPart{{`NOT INDEXED`, `t.created_at >= ? AND t.created_at < ?`, []any{f.Since, f.To}}}
 	}
-	created := hide("t.created_at") + ` < ?`
 	return []reportPart{
-		{`t.created_at >= ? AND t.created_at < ?`, []any{f.Since, f.To}},
-		{`t.closed_at IS NULL AND ` + created, []any{before}},
-		{`t.closed_at >= ? AND ` + created, []any{f.From, before}},
-		{`t.resolved_at >= ? AND ` + hide("t.closed_at") + ` < ? AND ` + created, []any{f.From, f.From, before}},
+		{`INDEXED BY tickets_created`, `t.created_at >= ? AND t.created_at < ?`, []any{f.Since, f.To}},
+		{`INDEXED BY tickets_closed`, `t.closed_at IS NULL AND t.created_at < ?`, []any{before}},
+		{`INDEXED BY tickets_closed`, `t.closed_at >= ? AND t.created_at < ?`, []any{f.From, before}},
+		{`INDEXED BY tickets_resolved`, `t.resolved_at >= ? AND t.closed_at < ? AND t.created_at < ?`, []any{f.From, f.From, before}},
 	}
 }
 
