@@ -149,9 +149,9 @@ type wordScanner struct {
 	class [256]uint8 // a folded byte's class
 	ascii [128]uint8 // an ASCII byte's class (its fold's)
 	// cyr is the class of a two-byte Cyrillic letter U+0400–U+047F by its
-	// lead byte's last bit and its second byte's six bits (slowCyr: fold it
-	// with foldByte).
-	cyr    [128]uint8
+	// lead byte's last bit and its second byte (slowCyr: not a continuation
+	// byte, or a letter to fold with foldByte).
+	cyr    [2][256]uint8
 	nclass int
 	// next is the transition table: a state is its row's offset
 	// (state*nclass), and next[state+class] is the next state in the low 16
@@ -179,14 +179,19 @@ func newWordScanner(groups ...[]string) *wordScanner {
 	for c := range w.ascii {
 		w.ascii[c] = w.class[foldCase(string(rune(c)))[0]]
 	}
-	for k := range w.cyr {
-		s := string([]byte{0xD0 | byte(k>>6), 0x80 | byte(k&0x3F)})
-		if r, _ := utf8.DecodeRuneInString(s); r >= 0x460 {
-			w.cyr[k] = slowCyr // folds outside U+0400–U+045F: foldByte
-			continue
+	for lead := range w.cyr {
+		for d := range w.cyr[lead] {
+			w.cyr[lead][d] = slowCyr
+			s := string([]byte{0xD0 | byte(lead), byte(d)})
+			if d&0xC0 != 0x80 {
+				continue // not a continuation byte
+			}
+			if r, _ := utf8.DecodeRuneInString(s); r >= 0x460 {
+				continue // folds outside U+0400–U+045F: foldByte
+			}
+			f, _ := foldByte(s, 0)
+			w.cyr[lead][d] = w.class[f]
 		}
-		f, _ := foldByte(s, 0)
-		w.cyr[k] = w.class[f]
 	}
 	// The trie (0 in goTo: none; the root is state 0, never a target).
 	goTo := [][]uint16{make([]uint16, w.nclass)}
@@ -262,10 +267,10 @@ func (w *wordScanner) scan(s string, buf []piece) ([]piece, uint8) {
 				cl = ascii[c&0x7F]
 				i++
 			} else {
-				if c&0xFE != 0xD0 || i+1 >= len(s) || s[i+1]&0xC0 != 0x80 {
+				if c&0xFE != 0xD0 || i+1 >= len(s) {
 					break
 				}
-				if cl = cyr[(int(c&1)<<6|int(s[i+1]&0x3F))&0x7F]; cl == slowCyr {
+				if cl = cyr[c&1][s[i+1]]; cl == slowCyr {
 					break
 				}
 				i += 2
