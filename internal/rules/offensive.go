@@ -109,6 +109,26 @@ func offTokens(text string) []offTok {
 		j := i
 	chunk:
 		for j < len(text) {
+			if start >= 0 {
+				// The rest of a token (letters, digits, masks; "@" marks
+				// an address, see below) in a loop without calls.
+				for j < len(text) {
+					c := text[j]
+					if c < utf8.RuneSelf {
+						if !offASCII[c] || c == '@' {
+							break
+						}
+						j++
+					} else if (c == 0xD0 || c == 0xD1) && j+1 < len(text) && text[j+1]&0xC0 == 0x80 {
+						j += 2
+					} else {
+						break
+					}
+				}
+				if j >= len(text) {
+					break
+				}
+			}
 			c := text[j]
 			n := 1
 			var off bool
