@@ -167,7 +167,7 @@ func TestRunClosesIdleConnections(t *testing.T) {
 	db := openSQLite(t, filepath.Join(t.TempDir(), "o.db"))
 	relay, addr := startCountRelay(t, 0)
 	w := outbox.New(db, outbox.Options{Senders: map[string]outbox.Sender{"sd": smtpSender(t, addr)},
-		Parallel: 1, IdleClose: 400 * time.Millisecond, PollInterval: time.Hour})
+		Parallel: 1, IdleClose: time.Second, PollInterval: time.Hour})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan struct{})
 	go func() {
@@ -244,7 +244,8 @@ func TestKillBeforeMarksResends(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "otvet.db")
 	db := openSQLite(t, path)
-	relay, addr := startCountRelay(t, 5*time.Millisecond)
+	// Slow enough that the kill lands well before the last message.
+	relay, addr := startCountRelay(t, 20*time.Millisecond)
 	const n = 200
 	ids := queueMail(t, db, n, func(i int) string { return fmt.Sprintf("user%d@example.org", i) })
 
