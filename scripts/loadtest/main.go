@@ -135,7 +135,13 @@ func run(n, m int, bin string, seed uint64, keep bool) error {
 		return err
 	}
 	if s.pg != "" {
-		if err := pgRuns(s, bin, dir, dirFile, stamp, msgs, raw); err != nil {
+		// The second mailbox of the two-instance run gets other messages of the same kind.
+		c2 := newCorpus(seed+1, box)
+		msgs2 := make([][]byte, n)
+		for i := range msgs2 {
+			msgs2[i] = c2.message(i)
+		}
+		if err := pgRuns(s, bin, dir, dirFile, stamp, msgs, msgs2, raw); err != nil {
 			return err
 		}
 	}
@@ -415,10 +421,10 @@ func send(addr, from, to string, raw []byte) error {
 
 // pgRuns measures intake on PostgreSQL: one instance over the n messages;
 // two instances on one database, each starting with its own mailbox of n
-// messages (the advisory lock gives each mailbox to one of them); and the
+// messages (msgs and msgs2) (the advisory lock gives each mailbox to one of them); and the
 // round trips per message, counted through a proxy on a separate, smaller
 // run (the proxy costs time, so it stays out of the rates).
-func pgRuns(s servers, bin, dir, dirFile string, stamp int64, msgs [][]byte, raw float64) error {
+func pgRuns(s servers, bin, dir, dirFile string, stamp int64, msgs, msgs2 [][]byte, raw float64) error {
 	n := len(msgs)
 	newDB := func(tag string) (string, func() int64, func() int64, func(), error) {
 		return pgDatabase(s.pg, fmt.Sprintf("otvet_load_%s_%d", tag, stamp))
@@ -457,7 +463,7 @@ func pgRuns(s servers, bin, dir, dirFile string, stamp int64, msgs [][]byte, raw
 	if err != nil {
 		return err
 	}
-	boxB, err := newBox("pg2b", msgs)
+	boxB, err := newBox("pg2b", msgs2)
 	if err != nil {
 		return err
 	}
@@ -568,14 +574,47 @@ func largeMail(s servers, bin, dir string, stamp int64, mb int) error {
 		}
 		cmd := exec.Command(bin, "poll", "--once", "--no-send", "--config", cfg)
 		cmd.Env = slices.DeleteFunc(os.Environ(), func(e string) bool { return strings.HasPrefix(e, "GOMEMLIMIT=") || strings.HasPrefix(e, "GOGC=") })
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return 0, fmt.Errorf("poll: %v\n%s", err, out)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			return 0, err
 		}
-		ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-		if !ok {
-			return 0, errors.New("no rusage")
+		// The child's own high-water mark (VmHWM of its address space): the
+		// rusage of a child counts the RSS of this process at the fork too.
+		done := make(chan struct{})
+		hwm := make(chan int64, 1)
+		go func() {
+			var last int64
+			status := fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)
+			for {
+				if b, err := os.ReadFile(status); err == nil {
+					for _, l := range strings.Split(string(b), "\n") {
+						if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+							var kb int64
+							if _, err := fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(v), " kB"), &kb); err == nil && kb > 0 {
+								last = kb * 1024
+							}
+						}
+					}
+				}
+				select {
+				case <-done:
+					hwm <- last
+					return
+				case <-time.After(2 * time.Millisecond):
+				}
+			}
+		}()
+		err = cmd.Wait()
+		close(done)
+		peak := <-hwm
+		if err != nil {
+			return 0, fmt.Errorf("poll: %v\n%s", err, out.String())
 		}
-		return ru.Maxrss * 1024, nil
+		if peak == 0 {
+			return 0, errors.New("could not read the process's VmHWM")
+		}
+		return peak, nil
 	}
 	small := message(0, "large@client.example.test", "large@"+s.domain)
 	base, err := peak("small", small)
@@ -587,7 +626,7 @@ func largeMail(s servers, bin, dir string, stamp int64, mb int) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("large mail: a %.1f MB message (a %d MB attachment): peak RSS %.0f MB, %.0f MB above a small message's %.0f MB = %.2f× the message\n",
+	fmt.Printf("large mail: a %.1f MB message (a %d MB attachment): peak RSS (VmHWM) %.0f MB, %.0f MB above a small message's %.0f MB = %.2f× the message\n",
 		float64(len(big))/(1<<20), mb, float64(top)/(1<<20), float64(top-base)/(1<<20), float64(base)/(1<<20), float64(top-base)/float64(len(big)))
 	return nil
 }
