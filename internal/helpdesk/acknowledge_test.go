@@ -170,7 +170,7 @@ func TestChecklistFitsTheRequest(t *testing.T) {
 	incident := h.ingest(mail{from: petrov, subject: "Взлом", id: "i1@uszn",
 		body: "Кто-то зашёл под моей учётной записью ночью и удалил документы. Пароль никому не сообщал."}.String()).TicketID
 	a := ackOf(incident)
-	for _, want := range []string{"инциденте", "отключите его от сети", "п. 3.9 соглашения", "телефон"} {
+	for _, want := range []string{"инциденте", "прекратите работу на компьютере", "отключить его от сети", "п. 3.9 соглашения", "телефон"} {
 		if !strings.Contains(a, want) {
 			t.Errorf("an incident's acknowledgement lacks %q:\n%s", want, a)
 		}
