@@ -83,7 +83,9 @@ func describesSteps(own string, ws []string) bool {
 // numberedLines counts lines starting "1." / "2)" / "3 -".
 func numberedLines(s string) int {
 	n := 0
-	for _, l := range strings.Split(s, "\n") {
+	for rest := s; ; {
+		l, after, more := strings.Cut(rest, "\n")
+		rest = after
 		l = strings.TrimSpace(l)
 		i := 0
 		for i < len(l) && i < 2 && isDigitByte(l[i]) {
@@ -92,8 +94,10 @@ func numberedLines(s string) int {
 		if i > 0 && i < len(l) && (l[i] == '.' || l[i] == ')') && i+1 < len(l) && !isDigitByte(l[i+1]) {
 			n++
 		}
+		if !more {
+			return n
+		}
 	}
-	return n
 }
 
 var imageExts = map[string]bool{".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".bmp": true,
