@@ -85,12 +85,12 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 			}
 		}
 		q := url.Values{}
-		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "cache_size(-65536)"} {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate")
 		q.Set("_time_format", "sqlite")
-		x, err = sqlx.Open("sqlite", "file:"+o.Path+"?"+q.Encode())
+		x, err = sqlx.Open("sqlite", sqliteURI(o.Path)+"?"+q.Encode())
 		if err == nil {
 			// One writer at a time is SQLite's nature; a small pool keeps readers going.
 			x.SetMaxOpenConns(4)
@@ -114,6 +114,20 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		return nil, fmt.Errorf("connect to %s: %w", o.Dialect, redactDSN(err, o.DSN))
 	}
 	return &DB{x: x, dialect: o.Dialect, path: o.Path, log: log, stemmer: search.NewStemmer()}, nil
+}
+
+// sqliteURI is the file: URI of a database path, any path: SQLite decodes
+// %XX in a URI's path, and the driver cuts its parameters at the first
+// '?', so '%', '?', '#' and anything else not plain in a URI's path are
+// escaped. An absolute path follows an empty authority ("file:///…"), so
+// that one beginning with "//" is not read as a host. (Unescaped,
+// "a#b.db" and "a?b.db" both opened "a".)
+func sqliteURI(path string) string {
+	p := (&url.URL{Path: path}).EscapedPath()
+	if strings.HasPrefix(path, "/") {
+		return "file://" + p
+	}
+	return "file:" + p
 }
 
 // dsnPassword finds the password of a keyword/value DSN, quoted or not,
