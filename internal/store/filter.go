@@ -198,57 +198,137 @@ func anys(ss []string) []any {
 // first; otherwise the nearest due time first, tickets without one last
 // (newest first among them).
 func (db *DB) FindTickets(ctx context.Context, f TicketFilter) ([]QueueItem, error) {
-	return db.findTickets(ctx, &f, func(dst any, q string, args []any) error {
-		return db.sel(ctx, dst, q, args...)
+	sel := func(dst any, q string, args []any) error { return db.sel(ctx, dst, q, args...) }
+	return collectTickets(func(visit func(*QueueItem) error) error {
+		return db.eachTicket(ctx, &f, sel, selectEach(sel), visit)
 	})
+}
+
+// EachTicket is FindTickets row by row: each ticket the filter selects, in
+// the same order, is read from a cursor and handed to fn before the next
+// is read, so a long list (the command line's tickets list --limit 100000)
+// is never held in memory. The item is fn's only while it runs. An error
+// of fn stops the walk and is returned as it is.
+func (db *DB) EachTicket(ctx context.Context, f TicketFilter, fn func(*QueueItem) error) error {
+	sel := func(dst any, q string, args []any) error { return db.sel(ctx, dst, q, args...) }
+	return db.eachTicket(ctx, &f, sel, func(q string, args []any, visit func(*QueueItem) error) (int, error) {
+		rows, err := db.x.QueryxContext(ctx, db.x.Rebind(q), bind(args)...)
+		if err != nil {
+			return 0, err
+		}
+		defer rows.Close()
+		n := 0
+		var it QueueItem
+		for rows.Next() {
+			it = QueueItem{}
+			if err := rows.StructScan(&it); err != nil {
+				return n, err
+			}
+			n++
+			if err := visit(&it); err != nil {
+				return n, errStop{err}
+			}
+		}
+		return n, rows.Err()
+	}, fn)
 }
 
 // FindTickets is DB.FindTickets inside a transaction (for the #queue and #search
 // commands, answered in intake's transaction).
 func (t *Tx) FindTickets(ctx context.Context, f TicketFilter) ([]QueueItem, error) {
-	return t.db.findTickets(ctx, &f, func(dst any, q string, args []any) error {
+	sel := func(dst any, q string, args []any) error {
 		// Not through the statement cache: the query's shape varies with the filter.
 		if err := t.flush(ctx); err != nil {
 			return err
 		}
 		return t.x.SelectContext(ctx, dst, t.x.Rebind(q), bind(args)...)
+	}
+	return collectTickets(func(visit func(*QueueItem) error) error {
+		return t.db.eachTicket(ctx, &f, sel, selectEach(sel), visit)
 	})
 }
 
-// findTickets runs the queries of a filter in turn until the limit is
+// selectFunc reads all rows of a query into dst (a pointer to a slice).
+type selectFunc func(dst any, q string, args []any) error
+
+// eachFunc runs a query of the queue and hands its rows to visit in order,
+// returning how many it read. An error of visit comes back as errStop.
+type eachFunc func(q string, args []any, visit func(*QueueItem) error) (int, error)
+
+// errStop carries the error of a visitor through eachTicket unwrapped.
+type errStop struct{ err error }
+
+func (e errStop) Error() string { return e.err.Error() }
+
+// selectEach is an eachFunc reading each query's rows at once with sel.
+func selectEach(sel selectFunc) eachFunc {
+	return func(q string, args []any, visit func(*QueueItem) error) (int, error) {
+		var part []QueueItem
+		if err := sel(&part, q, args); err != nil {
+			return 0, err
+		}
+		for i := range part {
+			if err := visit(&part[i]); err != nil {
+				return i, errStop{err}
+			}
+		}
+		return len(part), nil
+	}
+}
+
+// collectTickets gathers the items a walk visits.
+func collectTickets(walk func(visit func(*QueueItem) error) error) ([]QueueItem, error) {
+	var items []QueueItem
+	err := walk(func(it *QueueItem) error {
+		items = append(items, *it)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+// eachTicket runs the queries of a filter in turn until the limit is
 // reached (the last argument of each is the number of rows still wanted).
 // A SQLite search first collects its matches in the index's order, and
 // when there are few (searchFew), reads those tickets by id instead of
 // walking the index newest first (see searchPlan).
-func (db *DB) findTickets(ctx context.Context, f *TicketFilter, sel func(dst any, q string, args []any) error) ([]QueueItem, error) {
+func (db *DB) eachTicket(ctx context.Context, f *TicketFilter, sel selectFunc, each eachFunc, visit func(*QueueItem) error) error {
 	qs, limit, err := db.queueQueries(f)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(qs) == 1 && qs[0].few != nil {
 		var ids []int64
 		if err := sel(&ids, qs[0].few.sql, qs[0].few.args); err != nil {
-			return nil, fmt.Errorf("search: %w", err)
+			return fmt.Errorf("search: %w", err)
 		}
 		if len(ids) == 0 {
-			return nil, nil
+			return nil
 		}
 		if len(ids) <= searchFew {
 			qs = []queueQuery{qs[0].among(ids)}
 		}
 	}
-	var items []QueueItem
+	seen := 0
 	for _, q := range qs {
-		var part []QueueItem
-		if err := sel(&part, q.sql, append(q.args, limit-len(items))); err != nil {
-			return nil, fmt.Errorf("queue: %w", err)
+		if err := ctx.Err(); err != nil {
+			return err
 		}
-		items = append(items, part...)
-		if len(items) >= limit {
+		n, err := each(q.sql, append(q.args[:len(q.args):len(q.args)], limit-seen), visit)
+		if stop, ok := err.(errStop); ok {
+			return stop.err
+		}
+		if err != nil {
+			return fmt.Errorf("queue: %w", err)
+		}
+		seen += n
+		if seen >= limit {
 			break
 		}
 	}
-	return items, nil
+	return nil
 }
 
 // queueQuery is one query of a filter, without its final LIMIT argument.
