@@ -153,7 +153,7 @@ type split struct {
 // quoted with ">".
 func splitBody(text string) split {
 	// own is text[:pos] while no line has been dropped, a copy after.
-	var own []byte
+	var own strings.Builder
 	dropped := false
 	for pos := 0; pos < len(text); {
 		end := len(text)
@@ -164,7 +164,7 @@ func splitBody(text string) split {
 		t := strings.TrimSpace(line)
 		if strings.HasPrefix(t, ">") {
 			if !dropped {
-				own = append(make([]byte, 0, len(text)), text[:pos]...)
+				own.WriteString(text[:pos])
 				dropped = true
 			}
 			pos = end
@@ -173,17 +173,17 @@ func splitBody(text string) split {
 		if fwd, ok := markerLine(t, text[end:]); ok {
 			o := text[:pos]
 			if dropped {
-				o = string(own)
+				o = own.String()
 			}
 			return split{own: o, rest: text[pos:], fwd: fwd}
 		}
 		if dropped {
-			own = append(own, line...)
+			own.WriteString(line)
 		}
 		pos = end
 	}
 	if dropped {
-		return split{own: string(own)}
+		return split{own: own.String()}
 	}
 	return split{own: text}
 }
