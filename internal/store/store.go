@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -49,9 +50,14 @@ type DB struct {
 	path    string // SQLite file
 	log     *slog.Logger
 	stmts   sync.Map // rebound query -> *sqlx.Stmt, prepared once per process
-	rebound sync.Map // query -> its text with the dialect's placeholders
-	stemmer *search.Stemmer
-	packers sync.Pool // *flate.Writer, reused by pack (outbox_bodies.go)
+	// preparing: queries whose statement is being prepared (prepareLater);
+	// prep waits for those preparations, closing stops new ones.
+	preparing sync.Map
+	prep      sync.WaitGroup
+	closing   atomic.Bool
+	rebound   sync.Map // query -> its text with the dialect's placeholders
+	stemmer   *search.Stemmer
+	packers   sync.Pool // *flate.Writer, reused by pack (outbox_bodies.go)
 }
 
 // Options selects and tunes the database.
@@ -165,6 +171,8 @@ func redactDSN(err error, dsn string) error {
 
 // Close closes the prepared statements and the pool.
 func (db *DB) Close() error {
+	db.closing.Store(true)
+	db.prep.Wait()
 	db.stmts.Range(func(_, s any) bool {
 		s.(*sqlx.Stmt).Close()
 		return true
@@ -368,19 +376,47 @@ type Tx struct {
 // stmt returns the transaction's handle on a statement prepared once per
 // process and connection: intake runs the same few dozen statements for every
 // message, and parsing them anew each time costs as much as running them.
+// A statement not prepared yet is prepared on the transaction's own
+// connection this time, and for the process in the background: preparing it
+// on the pool here would wait for a free connection, and on SQLite every
+// other connection may be held by a transaction waiting for this one's
+// write lock (a stall until the busy timeout).
 func (t *Tx) stmt(ctx context.Context, q string) (*sqlx.Stmt, error) {
-	s, ok := t.db.stmts.Load(q)
-	if !ok {
-		p, err := t.db.x.PreparexContext(ctx, t.x.Rebind(q))
-		if err != nil {
-			return nil, fmt.Errorf("prepare: %w", err)
+	if s, ok := t.db.stmts.Load(q); ok {
+		return t.x.StmtxContext(ctx, s.(*sqlx.Stmt)), nil
+	}
+	rebound := t.x.Rebind(q)
+	t.db.prepareLater(q, rebound)
+	s, err := t.x.PreparexContext(ctx, rebound)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	return s, nil
+}
+
+// prepareLater prepares q for the process on a connection of the pool, in
+// the background, once.
+func (db *DB) prepareLater(q, rebound string) {
+	if _, busy := db.preparing.LoadOrStore(q, true); busy {
+		return
+	}
+	db.prep.Add(1)
+	go func() {
+		defer db.prep.Done()
+		if db.closing.Load() {
+			return
 		}
-		var loaded bool
-		if s, loaded = t.db.stmts.LoadOrStore(q, p); loaded {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		p, err := db.x.PreparexContext(ctx, rebound)
+		if err != nil {
+			db.preparing.Delete(q) // tried again on the next use
+			return
+		}
+		if _, loaded := db.stmts.LoadOrStore(q, p); loaded {
 			p.Close()
 		}
-	}
-	return t.x.StmtxContext(ctx, s.(*sqlx.Stmt)), nil
+	}()
 }
 
 // exec runs a statement that returns no rows. On PostgreSQL it is queued
