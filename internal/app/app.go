@@ -278,6 +278,9 @@ func (a *App) poll(ctx context.Context, send bool) (map[string]mailin.Stats, out
 			errs = append(errs, fmt.Errorf("desk %s: %w", a.Config.Desks[i].Name, err))
 		}
 	}
+	if err := a.Service.Settle(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	a.reloadKB(ctx)
 	if _, err := a.Service.Tick(ctx); err != nil {
 		errs = append(errs, err)
@@ -327,6 +330,11 @@ func (a *App) Serve(ctx context.Context) error {
 	a.log.Info("otvet serving", "desks", len(a.Pollers), "database", a.Config.Database.Driver)
 	<-ctx.Done()
 	wg.Wait()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := a.Service.Settle(sctx); err != nil {
+		a.log.Warn("the intake attempts left by this process were not cleared: the next start takes those messages one at a time", "err", err)
+	}
 	a.log.Info("otvet stopped")
 	return nil
 }

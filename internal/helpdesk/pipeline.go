@@ -2,6 +2,7 @@ package helpdesk
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/otvet/otvet/internal/mailin"
@@ -88,4 +89,25 @@ func endAttempt(ctx context.Context, tx *store.Tx, desk string, next *store.Inta
 		return tx.ClearIntakeAttempt(ctx, desk)
 	}
 	return tx.SetIntakeAttempt(ctx, *next)
+}
+
+// Settle is called once intake has stopped (a graceful stop). The attempts
+// this process left behind — one covering a batch parsed ahead and never
+// committed, or one whose intake ended with an error the process survived —
+// are cleared, so the next start does not take their messages for ones
+// that stopped the service.
+func (s *Service) Settle(ctx context.Context) error {
+	s.guard.mu.Lock()
+	aheads, handled := s.guard.ahead, s.guard.handled
+	s.guard.ahead, s.guard.handled = map[string]*ahead{}, map[string]store.IntakeAttempt{}
+	s.guard.mu.Unlock()
+	for _, a := range aheads {
+		a.discard()
+	}
+	for _, h := range handled {
+		if err := s.db.Tx(ctx, func(tx *store.Tx) error { return tx.ClearIntakeAttemptIf(ctx, h) }); err != nil {
+			return fmt.Errorf("settle intake of %s: %w", h.Desk, err)
+		}
+	}
+	return nil
 }

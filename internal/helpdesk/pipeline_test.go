@@ -3,6 +3,7 @@ package helpdesk_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/otvet/otvet/internal/helpdesk"
 	"github.com/otvet/otvet/internal/mailmsg"
@@ -73,5 +74,39 @@ func TestPipelinedBatchesKeepTheGuard(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A graceful stop with a batch parsed ahead and never committed clears the
+// attempt that covers it: the next start takes those messages as usual, not
+// one at a time as if they had stopped the service. An attempt of another
+// process is left alone.
+func TestSettleClearsWhatAGracefulStopLeaves(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	first := fetchedMails(1, "Принтер 1", "Принтер 2")
+	next := fetchedMails(3, "Принтер 3", "Принтер 4")
+	if err := h.svc.DeliverBatchAhead(ctx, "sd", 1, first, next); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := h.db.IntakeAttempt(ctx, "sd"); !ok {
+		t.Fatal("no attempt covers the batch parsed ahead")
+	}
+	if err := h.svc.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if a, ok, _ := h.db.IntakeAttempt(ctx, "sd"); ok {
+		t.Fatalf("attempt left behind by a graceful stop: %+v", a)
+	}
+
+	other := store.IntakeAttempt{Desk: "sd", UIDValidity: 1, FirstUID: 3, LastUID: 4, Attempt: 1, StartedAt: time.Now().UTC()}
+	if err := h.db.Tx(ctx, func(tx *store.Tx) error { return tx.SetIntakeAttempt(ctx, other) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.svc.Settle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := h.db.IntakeAttempt(ctx, "sd"); !ok {
+		t.Fatal("Settle cleared an attempt this process did not leave")
 	}
 }

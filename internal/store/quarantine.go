@@ -200,3 +200,13 @@ func (t *Tx) ReleaseQuarantined(ctx context.Context, id int64, actor string, now
 		"raw": r.ID, "desk": r.Desk, "uid": r.UID, "message_id": r.MessageID, "reason": r.Note,
 	})
 }
+
+// ClearIntakeAttemptIf deletes the desk's intake attempt if it is still a
+// (a graceful stop clearing what this process left behind).
+func (t *Tx) ClearIntakeAttemptIf(ctx context.Context, a IntakeAttempt) error {
+	if _, err := t.exec(ctx, `DELETE FROM intake_attempts WHERE desk = ? AND uid_validity = ? AND first_uid = ?
+		AND last_uid = ? AND attempt = ?`, a.Desk, a.UIDValidity, a.FirstUID, a.LastUID, a.Attempt); err != nil {
+		return fmt.Errorf("clear intake attempt: %w", err)
+	}
+	return nil
+}
