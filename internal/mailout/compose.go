@@ -69,19 +69,11 @@ func (c composer) compose(m Mail) ([]byte, error) {
 	if err := writeTopHeaders(&h, m); err != nil {
 		return nil, err
 	}
-	var body bytes.Buffer
-	ctype, err := c.writeBody(&body, m)
+	body, err := c.composeBody(m)
 	if err != nil {
 		return nil, err
 	}
-	h.WriteString("MIME-Version: 1.0\r\n")
-	for _, kv := range ctype {
-		h.WriteString(kv[0] + ": " + kv[1] + "\r\n")
-	}
-	h.WriteString("\r\n")
-	out := make([]byte, 0, h.Len()+body.Len())
-	out = append(out, h.String()...)
-	return append(out, body.Bytes()...), nil
+	return append([]byte(h.String()), body...), nil
 }
 
 func writeTopHeaders(h *strings.Builder, m Mail) error {

@@ -2,7 +2,6 @@ package mailout
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -88,29 +87,7 @@ func Build(o Outgoing) (Built, error) {
 	if o.Template != "" {
 		return Built{}, fmt.Errorf("mailout: build: template %s not rendered (use Templates.Build)", o.Template)
 	}
-	domain := o.IDDomain
-	if domain == "" {
-		_, domain, _ = strings.Cut(o.From.Email, "@")
-	}
-	headers := make(map[string]string, len(o.Headers)+2)
-	for k, v := range o.Headers {
-		headers[k] = v
-	}
-	if o.Loop != "" {
-		headers[LoopHeader] = o.Loop
-	}
-	if o.Ticket != 0 {
-		headers[TicketHeader] = strconv.FormatInt(o.Ticket, 10)
-	}
-	if len(headers) == 0 {
-		headers = nil
-	}
-	m := Mail{
-		From: o.From, To: o.To, Cc: o.Cc, ReplyTo: o.ReplyTo,
-		Subject: o.Rendered.Subject, Text: o.Rendered.Text, HTML: o.Rendered.HTML,
-		MessageID: NewMessageID(domain), InReplyTo: o.InReplyTo, References: o.References, Date: o.Date,
-		AutoSubmitted: o.AutoSubmitted, Headers: headers, Attachments: o.Attachments,
-	}
+	m := o.mail()
 	raw, err := Compose(m)
 	if err != nil {
 		return Built{}, fmt.Errorf("compose: %w", err)
