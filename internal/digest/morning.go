@@ -300,27 +300,7 @@ func (m *Morning) RunOnce(ctx context.Context) (int, error) {
 
 // Run checks for due morning mail every Interval until ctx ends.
 func (m *Morning) Run(ctx context.Context) error {
-	t := time.NewTicker(m.period)
-	defer t.Stop()
-	for {
-		m.safeRunOnce(ctx)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
-}
-
-func (m *Morning) safeRunOnce(ctx context.Context) {
-	defer func() {
-		if p := recover(); p != nil {
-			m.log.Error("morning mail panicked", "panic", fmt.Sprint(p))
-		}
-	}()
-	if _, err := m.RunOnce(ctx); err != nil && ctx.Err() == nil {
-		m.log.Error("morning mail", "err", err)
-	}
+	return every(ctx, m.period, m.log, "morning mail", m.RunOnce)
 }
 
 // ErrNotStaff: the address is not a staff member's.

@@ -337,25 +337,30 @@ func (s *Scheduler) RunOnce(ctx context.Context) (int, error) {
 
 // Run checks for due digests every Interval until ctx ends.
 func (s *Scheduler) Run(ctx context.Context) error {
-	t := time.NewTicker(s.period)
+	return every(ctx, s.period, s.log, "digest scheduler", s.RunOnce)
+}
+
+// every runs once now and then every period until ctx ends; an error or a
+// panic of one run is logged under what and the next run comes as usual.
+func every(ctx context.Context, period time.Duration, log *slog.Logger, what string, once func(context.Context) (int, error)) error {
+	t := time.NewTicker(period)
 	defer t.Stop()
+	run := func() {
+		defer func() {
+			if p := recover(); p != nil {
+				log.Error(what+" panicked", "panic", fmt.Sprint(p))
+			}
+		}()
+		if _, err := once(ctx); err != nil && ctx.Err() == nil {
+			log.Error(what, "err", err)
+		}
+	}
 	for {
-		s.safeRunOnce(ctx)
+		run()
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
 		}
-	}
-}
-
-func (s *Scheduler) safeRunOnce(ctx context.Context) {
-	defer func() {
-		if p := recover(); p != nil {
-			s.log.Error("digest scheduler panicked", "panic", fmt.Sprint(p))
-		}
-	}()
-	if _, err := s.RunOnce(ctx); err != nil && ctx.Err() == nil {
-		s.log.Error("digest scheduler", "err", err)
 	}
 }
