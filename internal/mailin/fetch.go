@@ -16,7 +16,8 @@ import (
 var errAborted = errors.New("mailin: pass aborted")
 
 // fetchBatch fetches and delivers one batch (ascending UIDs). Consecutive
-// messages of the same kind (whole / header only) share one FETCH command.
+// messages of the same kind (whole / oversized) share one run: the whole
+// ones one FETCH command, the oversized ones fetched by parts.
 // It returns the UIDs the sink accepted, even when it fails part-way.
 func (s *session) fetchBatch(ctx context.Context, uidValidity uint32, batch []meta, st *Stats) ([]uint32, error) {
 	var delivered []uint32
@@ -42,15 +43,22 @@ func (s *session) truncated(m meta) bool { return m.size > s.p.opts.MaxMessageBy
 // expunged meanwhile; the orderer delivers strictly by ascending UID and
 // never passes over a UID that still exists.
 func (s *session) fetchRun(ctx context.Context, uidValidity uint32, run []meta, trunc bool, st *Stats, delivered *[]uint32) error {
-	section := &imap.FetchItemBodySection{Peek: true}
-	if trunc {
-		section.Specifier = imap.PartSpecifierHeader
+	// An oversized message is fetched by parts, one message at a time
+	// (fetchOversized); the others in one FETCH of their whole bodies.
+	var cmd *imapclient.FetchCommand
+	if !trunc {
+		var set imap.UIDSet
+		for _, m := range run {
+			set.AddNum(imap.UID(m.uid))
+		}
+		cmd = s.c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
 	}
-	var set imap.UIDSet
-	for _, m := range run {
-		set.AddNum(imap.UID(m.uid))
+	closeCmd := func() error {
+		if cmd == nil {
+			return nil
+		}
+		return cmd.Close()
 	}
-	cmd := s.c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
 	// The FETCH stream is read by its own goroutine into a bounded queue
 	// (fetchAhead), so that the server's next messages arrive while the
 	// sink stores the previous ones. go-imap's reader waits until a FETCH
@@ -62,12 +70,25 @@ func (s *session) fetchRun(ctx context.Context, uidValidity uint32, run []meta, 
 	go func() {
 		defer close(readerDone)
 		defer q.close()
+		if trunc {
+			for _, m := range run {
+				f, ok, err := s.fetchOversized(ctx, m.uid)
+				if err != nil {
+					q.put(fetched{err: fmt.Errorf("mailin: fetch: %w", err)})
+					return
+				}
+				if ok && !q.put(fetched{f: f}) {
+					return
+				}
+			}
+			return
+		}
 		for {
 			msg := cmd.Next()
 			if msg == nil {
 				return
 			}
-			f, ok, err := s.readMessage(msg, trunc)
+			f, ok, err := s.readMessage(msg)
 			if err != nil {
 				q.put(fetched{err: fmt.Errorf("mailin: fetch: %w", err)})
 				return
@@ -86,7 +107,7 @@ func (s *session) fetchRun(ctx context.Context, uidValidity uint32, run []meta, 
 		if !consumed {
 			s.kill()
 			stopReader()
-			cmd.Close()
+			closeCmd()
 		}
 	}()
 
@@ -176,13 +197,13 @@ func (s *session) fetchRun(ctx context.Context, uidValidity uint32, run []meta, 
 			// Read the rest of the batch so the delivered ones can be marked.
 			consumed = true
 			stopReader()
-			cmd.Close()
+			closeCmd()
 			return err
 		}
 	}
 	<-readerDone
 	consumed = true
-	if err := cmd.Close(); err != nil {
+	if err := closeCmd(); err != nil {
 		return fmt.Errorf("mailin: fetch: %w", err)
 	}
 	if missing := ord.missing(); len(missing) > 0 {
@@ -205,7 +226,7 @@ func (s *session) fetchRun(ctx context.Context, uidValidity uint32, run []meta, 
 
 // readMessage reads one FETCH response. ok is false when it carries no body
 // (an unsolicited FLAGS update, say): that UID then counts as missing.
-func (s *session) readMessage(msg *imapclient.FetchMessageData, trunc bool) (Fetched, bool, error) {
+func (s *session) readMessage(msg *imapclient.FetchMessageData) (Fetched, bool, error) {
 	var (
 		f       Fetched
 		hasBody bool
@@ -231,7 +252,6 @@ func (s *session) readMessage(msg *imapclient.FetchMessageData, trunc bool) (Fet
 			f.Raw = raw
 		}
 	}
-	f.Truncated = trunc
 	return f, hasBody && f.UID != 0, nil
 }
 

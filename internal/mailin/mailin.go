@@ -55,9 +55,9 @@ type AheadSink interface {
 // Fetched is one message as read from the server.
 type Fetched struct {
 	UID          uint32
-	Raw          []byte    // the whole message, or only its header when Truncated
+	Raw          []byte    // the whole message, or when Truncated the message assembled from its fetched parts
 	Size         int64     // RFC822.SIZE as reported by the server
-	Truncated    bool      // the message was larger than Options.MaxMessageBytes: only BODY.PEEK[HEADER] was fetched
+	Truncated    bool      // the message was larger than Options.MaxMessageBytes: only its header and text parts were fetched (see OmittedHeader)
 	InternalDate time.Time // when the server received the message
 }
 

@@ -1,8 +1,13 @@
 package mailintest
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/base64"
 	"fmt"
+	"html"
+	"mime/quotedprintable"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -166,6 +171,43 @@ func NewMessage(i, size int) []byte {
 		b.WriteString("Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do.\r\n")
 	}
 	return []byte(b.String())
+}
+
+// NewMultipart returns a multipart/mixed message holding a
+// multipart/alternative text (plain and HTML) and an attachment of about
+// attachment bytes (base64) named filename.
+func NewMultipart(i int, text string, attachment int, filename string) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: User %d <user%d@example.test>\r\n", i, i)
+	b.WriteString("To: support@example.test\r\n")
+	fmt.Fprintf(&b, "Subject: Test message %d\r\n", i)
+	b.WriteString("Date: Mon, 02 Feb 2026 10:00:00 +0300\r\n")
+	fmt.Fprintf(&b, "Message-ID: <test-%d@example.test>\r\n", i)
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n")
+	b.WriteString("--outer\r\nContent-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n")
+	b.WriteString("--alt\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+	b.WriteString(wrap76(base64.StdEncoding.EncodeToString([]byte(text))))
+	b.WriteString("--alt\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
+	var qp strings.Builder
+	w := quotedprintable.NewWriter(&qp)
+	fmt.Fprintf(w, "<p>%s</p>", html.EscapeString(text))
+	w.Close()
+	b.WriteString(qp.String() + "\r\n--alt--\r\n")
+	fmt.Fprintf(&b, "--outer\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename*=utf-8''%s\r\n\r\n",
+		url.PathEscape(filename))
+	data := bytes.Repeat([]byte{0x25, 0x50, 0x44, 0x46, 7, 8, 9}, attachment/7+1)[:attachment]
+	b.WriteString(wrap76(base64.StdEncoding.EncodeToString(data)))
+	b.WriteString("--outer--\r\n")
+	return []byte(b.String())
+}
+
+func wrap76(s string) string {
+	var b strings.Builder
+	for len(s) > 76 {
+		b.WriteString(s[:76] + "\r\n")
+		s = s[76:]
+	}
+	return b.String() + s + "\r\n"
 }
 
 // HeaderOf returns the header block of raw including the blank line.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/otvet/otvet/internal/mailin"
+	"github.com/otvet/otvet/internal/mailmsg"
 )
 
 // WaitTimeout bounds every wait for an asynchronous event in the scenarios.
@@ -31,6 +33,7 @@ var Scenarios = []struct {
 	{"RecoversMarkingAfterDroppedConnection", recoversAfterDroppedConnection},
 	{"UIDValidityChangeRefetchesAll", uidValidityChange},
 	{"TruncatesLargeMessages", truncatesLargeMessages},
+	{"OversizedKeepsText", oversizedKeepsText},
 	{"SkipsLastMessageBelowCursor", skipsLastMessageBelowCursor},
 	{"RunDeliversOnIdle", runDeliversOnIdle},
 	{"RunPollsWithoutIdle", runPollsWithoutIdle},
@@ -366,14 +369,58 @@ func truncatesLargeMessages(t *testing.T, env Env) {
 		t.Fatalf("delivered %v, want %v", uidsOf(got), uids)
 	}
 	for i, f := range got {
-		want, trunc := raws[i], i == 1
-		if trunc {
-			want = HeaderOf(raws[i])
+		trunc := i == 1
+		if f.Truncated != trunc || f.Size != int64(len(raws[i])) {
+			t.Errorf("UID %d: truncated=%v (want %v), size %d (want %d)", f.UID, f.Truncated, trunc, f.Size, len(raws[i]))
 		}
-		if f.Truncated != trunc || !bytes.Equal(f.Raw, want) || f.Size != int64(len(raws[i])) {
-			t.Errorf("UID %d: truncated=%v (want %v), %d raw bytes (want %d), size %d (want %d)",
-				f.UID, f.Truncated, trunc, len(f.Raw), len(want), f.Size, len(raws[i]))
+		if !trunc && !bytes.Equal(f.Raw, raws[i]) {
+			t.Errorf("UID %d: %d raw bytes, want the whole message of %d", f.UID, len(f.Raw), len(raws[i]))
 		}
+	}
+	// The oversized one keeps its header and its (single) text part.
+	m, err := mailmsg.Parse(got[1].Raw, mailmsg.Options{})
+	if err != nil {
+		t.Fatalf("parse the oversized message: %v", err)
+	}
+	if m.Subject != "Test message 2" || !strings.HasPrefix(m.Text, "Body of message 2.") || len(m.Text) < 15000 {
+		t.Errorf("oversized message: subject %q, %d bytes of text starting %.40q", m.Subject, len(m.Text), m.Text)
+	}
+	if om := mailin.ParseOmitted(m.HeaderValues(mailin.OmittedHeader)); len(om) != 0 {
+		t.Errorf("omitted %+v, want nothing (the only part is the text)", om)
+	}
+}
+
+// oversizedKeepsText: a message over the limit with a text part, an HTML
+// part and a large attachment arrives as its header and text parts, the
+// attachment listed as omitted with its name and size.
+func oversizedKeepsText(t *testing.T, env Env) {
+	raw := NewMultipart(7, "Принтер не печатает, номер 12345.", 60000, "скан отчёта.pdf")
+	uids := Append(t, env.Account.Client(t), env.Folder, raw)
+	sink := NewSink()
+	opts := env.Options()
+	opts.MaxMessageBytes = 20000
+	st := pollOnce(t, newPoller(t, opts, sink))
+	if st.Delivered != 1 || st.Truncated != 1 {
+		t.Fatalf("stats = %+v, want 1 delivered, 1 truncated", st)
+	}
+	f := sink.Stored()[0]
+	if f.UID != uids[0] || !f.Truncated || f.Size != int64(len(raw)) || len(f.Raw) > 4000 {
+		t.Fatalf("UID %d truncated=%v size=%d raw %d bytes", f.UID, f.Truncated, f.Size, len(f.Raw))
+	}
+	m, err := mailmsg.Parse(f.Raw, mailmsg.Options{})
+	if err != nil {
+		t.Fatalf("parse: %v\n%s", err, f.Raw)
+	}
+	if m.Subject != "Test message 7" || !strings.Contains(m.Text, "Принтер не печатает, номер 12345.") || !strings.Contains(m.HTML, "12345") {
+		t.Errorf("subject %q text %q html %q", m.Subject, m.Text, m.HTML)
+	}
+	if len(m.Attachments) != 0 {
+		t.Errorf("attachments %+v, want none", m.Attachments)
+	}
+	om := mailin.ParseOmitted(m.HeaderValues(mailin.OmittedHeader))
+	if len(om) != 1 || om[0].Kind != mailin.OmittedFile || om[0].Filename != "скан отчёта.pdf" || om[0].Type != "application/pdf" ||
+		om[0].Size < 55000 || om[0].Size > 65000 {
+		t.Errorf("omitted %+v, want the PDF of about 60000 bytes", om)
 	}
 }
 
