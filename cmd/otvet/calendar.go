@@ -171,38 +171,12 @@ func calJoinDateTime(toks []string) []string {
 	return out
 }
 
-var calInstantLayouts = []struct {
-	layout string
-	offset bool
-}{
-	{"2006-01-02T15:04:05Z07:00", true},
-	{"2006-01-02T15:04Z07:00", true},
-	{"2006-01-02T15:04:05Z0700", true},
-	{"2006-01-02T15:04Z0700", true},
-	{"2006-01-02T15:04:05", false},
-	{"2006-01-02T15:04", false},
-	{"2006-01-02", false},
-}
-
 // calParseInstant parses an ISO 8601 instant; without an offset it is local
-// to loc (a wall time that occurs twice is the earlier instant, one that
-// never occurs is moved forward by the gap: workcal.WallTime).
+// to loc (parseInstant: a wall time that occurs twice is the earlier
+// instant, one that never occurs is moved forward by the gap).
 func calParseInstant(s string, loc *time.Location) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if len(s) > 10 && s[10] == ' ' {
-		s = s[:10] + "T" + strings.TrimLeft(s[10:], " ")
-	}
-	for _, l := range calInstantLayouts {
-		var t time.Time
-		var err error
-		if l.offset {
-			t, err = time.Parse(l.layout, s)
-		} else {
-			t, err = workcal.ParseWall(l.layout, s, loc)
-		}
-		if err == nil {
-			return t, nil
-		}
+	if t, ok := parseInstant(s, loc); ok {
+		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("bad time %q: want ISO 8601 such as 2024-12-27T10:00, 2024-12-27 10:00:00, 2024-12-27T10:00+05:00 or 2024-12-27", s)
 }

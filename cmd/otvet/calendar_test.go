@@ -205,7 +205,7 @@ func TestCalendarCLIParseInstant(t *testing.T) {
 	if got, _ := calParseInstant("2024-12-27", msk); !got.Equal(time.Date(2024, 12, 27, 0, 0, 0, 0, msk)) {
 		t.Errorf("bare date: %v", got)
 	}
-	for _, s := range []string{"", "2024-12-27T25:00", "27.12.2024", "2024-12-27T10", "now"} {
+	for _, s := range []string{"", "2024-12-27T25:00", "27.12.2024 25:00", "2024-12-27T10", "now"} {
 		if _, err := calParseInstant(s, msk); err == nil {
 			t.Errorf("%q accepted", s)
 		}

@@ -49,17 +49,17 @@ func commands() []*command {
 		{name: "tickets", summary: "tickets", subs: []*command{
 			{name: "list", summary: "the queue: tickets a filter selects, nearest due time first",
 				usage: "[--status S,..|active] [--org ID] [--assignee EMAIL|me|none] [--as EMAIL] [--level L] [--priority P] [--system NAME] " +
-					"[--due-within DURATION] [--breached] [--waiting] [--search TEXT] [--desk NAME] [--limit N] [--json]", run: sub("list", cmdTickets)},
+					"[--due-within DURATION] [--breached] [--waiting] [--search TEXT] [--desk NAME] [--limit N] [--json] [--tz ZONE]", run: sub("list", cmdTickets)},
 			{name: "search", summary: "tickets holding every word in any form (subject, messages, attachment names, requester, organisation)",
-				usage: "TEXT [--limit N] [--json]", run: sub("search", cmdTickets)},
+				usage: "TEXT [--limit N] [--json] [--tz ZONE]", run: sub("search", cmdTickets)},
 			{name: "reindex", summary: "rebuild the full-text index of tickets (after an upgrade)", run: sub("reindex", cmdTickets)},
-			{name: "show", summary: "one ticket with its participants, messages and events", usage: "N [--json]", run: sub("show", cmdTickets)},
+			{name: "show", summary: "one ticket with its participants, messages and events", usage: "N [--json] [--tz ZONE]", run: sub("show", cmdTickets)},
 			{name: "open", summary: "register a phone call as a ticket (same rules as mail)",
 				usage: "--phone --requester EMAIL --subject TEXT --body TEXT [--name NAME] [--desk NAME] [--json]", run: sub("open", cmdTickets)},
 		}},
 		quarantineCommand(),
 		{name: "outbox", summary: "outgoing mail", subs: []*command{
-			{name: "list", summary: "outgoing mail: state, attempts, next attempt, last error", usage: "[--json] [--limit N]", run: sub("list", cmdOutbox)},
+			{name: "list", summary: "outgoing mail: state, attempts, next attempt, last error", usage: "[--json] [--limit N] [--tz ZONE]", run: sub("list", cmdOutbox)},
 			{name: "retry", summary: "requeue a message, or every failed one, to be sent now", usage: "ID | --failed", run: sub("retry", cmdOutbox)},
 		}},
 		{name: "rules", summary: "what the intake rules decide", subs: []*command{
@@ -68,9 +68,9 @@ func commands() []*command {
 		}},
 		{name: "maintenance", summary: "announced maintenance windows", subs: []*command{
 			{name: "add", summary: "announce a maintenance window",
-				usage: "--system NAME --from TIME --to TIME [--note TEXT] [--keywords W1,W2] [--announce]", run: sub("add", cmdMaintenance)},
-			{name: "list", summary: "the maintenance windows", usage: "[--json]", run: sub("list", cmdMaintenance)},
-			{name: "end", summary: "end a window early or extend it; its deferred requests follow", usage: "ID [--at TIME]", run: sub("end", cmdMaintenance)},
+				usage: "--system NAME --from TIME --to TIME [--note TEXT] [--keywords W1,W2] [--announce] [--tz ZONE]", run: sub("add", cmdMaintenance)},
+			{name: "list", summary: "the maintenance windows", usage: "[--json] [--tz ZONE]", run: sub("list", cmdMaintenance)},
+			{name: "end", summary: "end a window early or extend it; its deferred requests follow", usage: "ID [--at TIME] [--tz ZONE]", run: sub("end", cmdMaintenance)},
 			{name: "remove", summary: "remove a window", usage: "ID", run: sub("remove", cmdMaintenance)},
 		}},
 		{name: "announce", summary: "mail a notice to every matching active user (docs/announcements.md)", usage: announceUsage, run: cmdAnnounce},
@@ -146,10 +146,10 @@ func commands() []*command {
 			{name: "unblock-all", summary: "lift the block on everyone",
 				run: func(ctx context.Context, e *env, a []string) error { return directoryBlockAll(ctx, e, a, false) }},
 			{name: "status", summary: "how many organisations and users, how many blocked", run: directoryStatus},
-			{name: "audit", summary: "the directory's audit events (as otvet audit)", usage: "[--since DATE|DURATION] [--json]", run: cmdAudit},
+			{name: "audit", summary: "the directory's audit events (as otvet audit)", usage: "[--since DATE|DURATION] [--json] [--tz ZONE]", run: cmdAudit},
 		}},
 		{name: "audit", summary: "the directory's audit events and the decisions about connection requests",
-			usage: "[--since DATE|DURATION] [--json]", run: cmdAudit},
+			usage: "[--since DATE|DURATION] [--json] [--tz ZONE]", run: cmdAudit},
 		{name: "digest", summary: "a manager's SLA digest now",
 			usage: "--period day|week|month [--date YYYY-MM-DD] [--org ID] [--lang ru|en] [--print | --to EMAIL] [--as-of TIME]", run: cmdDigest},
 		{name: "report", summary: "reports", subs: []*command{

@@ -196,16 +196,16 @@ func openForReports(ctx context.Context, e *env, cfgFlag string) (*config.Config
 }
 
 // parseDate reads a calendar date as YYYY-MM-DD or DD.MM.YYYY (the form
-// the digests print) and returns its first instant in loc (a midnight the
-// zone skips moves forward: workcal.WallTime). The error says what is wrong:
+// the digests print) and returns its first instant in loc (parseDay: a
+// midnight the zone skips moves forward). The error says what is wrong:
 // the form, or a day the month does not have.
 func parseDate(s string, loc *time.Location) (time.Time, error) {
+	if t, ok := parseDay(s, loc); ok {
+		return t, nil
+	}
 	v := strings.TrimSpace(s)
 	for _, layout := range []string{"2006-01-02", "02.01.2006"} {
-		t, err := time.Parse(layout, v)
-		if err == nil {
-			return workcal.WallTime(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc), nil
-		}
+		_, err := time.Parse(layout, v)
 		var pe *time.ParseError
 		if errors.As(err, &pe) && pe.Message != "" && len(v) == len(layout) {
 			// The form is right but the date does not exist (2025-02-30, 2025-13-01).

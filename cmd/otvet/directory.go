@@ -17,7 +17,6 @@ import (
 	"github.com/otvet/otvet/internal/app"
 	"github.com/otvet/otvet/internal/directory"
 	"github.com/otvet/otvet/internal/store"
-	"github.com/otvet/otvet/internal/workcal"
 )
 
 // The directory commands: org, user, directory (import, block-all,
@@ -768,15 +767,20 @@ func toAuditJSON(es []store.Event) []auditJSON {
 // directory's changes and the decisions about connection requests
 // (registration_approved, registration_rejected, registration_edited).
 func cmdAudit(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "audit", "audit [--since DATE|DURATION] [--json] [--config FILE]")
+	fs := newFlags(e, "audit", "audit [--since DATE|DURATION] [--json] [--tz ZONE] [--config FILE]")
 	cfg := configFlag(fs)
 	sinceFlag := fs.String("since", "", "only events since a date (2025-01-31, RFC 3339) or for a duration back (24h, 7d)")
 	asJSON := fs.Bool("json", false, "one JSON array")
+	tz := tzFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("audit: unexpected argument %q", fs.Arg(0))
+	}
+	out, err := loadTZ(*tz)
+	if err != nil {
+		return err
 	}
 	if _, err := parseSince(*sinceFlag, time.Now()); err != nil {
 		return usagef("audit: --since: %v", err)
@@ -786,6 +790,9 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer d.db.Close()
+	if out == nil {
+		out = d.loc
+	}
 	since, err := parseSince(*sinceFlag, time.Now().In(d.loc))
 	if err != nil {
 		return usagef("audit: --since: %v", err)
@@ -804,7 +811,7 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 		if ev.TicketID.Valid {
 			detail = fmt.Sprintf("#%d %s", ev.TicketID.Int64, detail)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ev.At.In(d.loc).Format("2006-01-02 15:04:05 MST"), ev.Kind, dash(ev.Actor), clip(detail, 120))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", ev.At.In(out).Format("2006-01-02 15:04:05 MST"), ev.Kind, dash(ev.Actor), clip(detail, 120))
 	}
 	return tw.Flush()
 }
@@ -824,13 +831,8 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	if dur, err := time.ParseDuration(s); err == nil && dur >= 0 {
 		return now.Add(-dur), nil
 	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
+	if t, ok := parseInstant(s, now.Location()); ok {
 		return t, nil
-	}
-	for _, layout := range []string{"2006-01-02", "2006-01-02T15:04", "2006-01-02 15:04"} {
-		if t, err := workcal.ParseWall(layout, s, now.Location()); err == nil {
-			return t, nil
-		}
 	}
 	return time.Time{}, fmt.Errorf("%q is neither a date (2025-01-31, RFC 3339) nor a duration (24h, 7d)", s)
 }

@@ -47,15 +47,38 @@ func tzFlag(fs *flag.FlagSet) *string {
 	return fs.String("tz", "", "print times in this IANA zone (e.g. Europe/Moscow) instead of the desk's; JSON stays in UTC")
 }
 
+// outputZone is the zone of human output about what belongs to no desk
+// (maintenance windows, outgoing mail, audit events): the first desk's, or
+// that of --tz when given.
+func outputZone(s *app.Settings, tz string) (*time.Location, error) {
+	zones, err := outputZones(s, tz)
+	if err != nil {
+		return nil, err
+	}
+	return zones(""), nil
+}
+
 // outputZones is each desk's zone for human output, or the zone of --tz
 // for every desk when given.
 func outputZones(s *app.Settings, tz string) (func(desk string) *time.Location, error) {
 	if tz == "" {
 		return deskZones(s), nil
 	}
+	loc, err := loadTZ(tz)
+	if err != nil {
+		return nil, err
+	}
+	return func(string) *time.Location { return loc }, nil
+}
+
+// loadTZ is the zone of --tz, nil when it is not given.
+func loadTZ(tz string) (*time.Location, error) {
+	if tz == "" {
+		return nil, nil
+	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil || tz == "Local" {
 		return nil, usagef("bad --tz %q: want an IANA zone such as Europe/Moscow or Asia/Yekaterinburg", tz)
 	}
-	return func(string) *time.Location { return loc }, nil
+	return loc, nil
 }

@@ -12,16 +12,16 @@ import (
 	"github.com/otvet/otvet/internal/app"
 	"github.com/otvet/otvet/internal/helpdesk"
 	"github.com/otvet/otvet/internal/store"
-	"github.com/otvet/otvet/internal/workcal"
 )
 
 func cmdMaintenance(ctx context.Context, e *env, args []string) error {
-	const usage = "maintenance add --system NAME --from TIME --to TIME [--note TEXT] [--keywords W1,W2] [--announce] | list [--json] | end ID [--at TIME] | remove ID"
+	const usage = "maintenance add --system NAME --from TIME --to TIME [--note TEXT] [--keywords W1,W2] [--announce] [--tz ZONE] | list [--json] [--tz ZONE] | end ID [--at TIME] [--tz ZONE] | remove ID"
 	if len(args) == 0 {
 		return usagef("usage: otvet %s", usage)
 	}
 	fs := newFlags(e, "maintenance "+args[0], usage)
 	cfg := configFlag(fs)
+	tz := tzFlag(fs)
 	switch args[0] {
 	case "add":
 		system := fs.String("system", "", "the system under maintenance, as users name it (e.g. МИС, 1С, ЕИС)")
@@ -42,6 +42,10 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 		}
 		defer a.Close()
 		loc, _ := a.Settings.Location("")
+		out, err := outputZone(a.Settings, *tz)
+		if err != nil {
+			return err
+		}
 		start, err := parseLocalTime(*from, loc)
 		if err != nil {
 			return usagef("maintenance add: --from: %v", err)
@@ -59,7 +63,7 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 		} else if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.Stdout, "maintenance window #%d: %s, %s – %s\n", w.ID, w.System, localTime(start, loc), localTime(end, loc))
+		fmt.Fprintf(e.Stdout, "maintenance window #%d: %s, %s – %s\n", w.ID, w.System, localTime(start, out), localTime(end, out))
 		return nil
 	case "list":
 		asJSON := fs.Bool("json", false, "one JSON array")
@@ -71,7 +75,10 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer db.Close()
-		loc, _ := settings.Location("")
+		loc, err := outputZone(settings, *tz)
+		if err != nil {
+			return err
+		}
 		ws, err := db.ListMaintenance(ctx, time.Now().UTC())
 		if err != nil {
 			return err
@@ -119,6 +126,10 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 		defer a.Close()
 		end := time.Now()
 		loc, _ := a.Settings.Location("")
+		out, err := outputZone(a.Settings, *tz)
+		if err != nil {
+			return err
+		}
 		if *at != "" {
 			if end, err = parseLocalTime(*at, loc); err != nil {
 				return usagef("maintenance end: --at: %v", err)
@@ -139,7 +150,7 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 		if args[0] == "remove" {
 			fmt.Fprintf(e.Stdout, "maintenance window #%d removed; %d deferred requests resume now\n", id, n)
 		} else {
-			fmt.Fprintf(e.Stdout, "maintenance window #%d ends %s; %d deferred requests resume then\n", id, localTime(end, loc), n)
+			fmt.Fprintf(e.Stdout, "maintenance window #%d ends %s; %d deferred requests resume then\n", id, localTime(end, out), n)
 		}
 		return nil
 	}
@@ -147,16 +158,11 @@ func cmdMaintenance(ctx context.Context, e *env, args []string) error {
 }
 
 // parseLocalTime reads RFC 3339, or a date and time without offset in loc
-// (a wall time that occurs twice is the earlier instant, one that never
-// occurs is moved forward by the gap: workcal.WallTime).
+// (parseInstant: a wall time that occurs twice is the earlier instant, one
+// that never occurs is moved forward by the gap).
 func parseLocalTime(s string, loc *time.Location) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
+	if t, ok := parseInstant(s, loc); ok {
 		return t, nil
-	}
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05", "02.01.2006 15:04"} {
-		if t, err := workcal.ParseWall(layout, s, loc); err == nil {
-			return t, nil
-		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not a time: write 2025-01-09 09:00 (in the desk's zone) or RFC 3339", s)
 }

@@ -34,12 +34,13 @@ func cmdOutbox(ctx context.Context, e *env, args []string) error {
 		return outboxRetry(ctx, e, args[1:])
 	}
 	if len(args) == 0 || args[0] != "list" {
-		return usagef("usage: otvet outbox list [--json] [--limit N] [--config FILE] | otvet outbox retry ID|--failed")
+		return usagef("usage: otvet outbox list [--json] [--limit N] [--tz ZONE] [--config FILE] | otvet outbox retry ID|--failed")
 	}
-	fs := newFlags(e, "outbox list", "outbox list [--json] [--limit N] [--config FILE]")
+	fs := newFlags(e, "outbox list", "outbox list [--json] [--limit N] [--tz ZONE] [--config FILE]")
 	cfg := configFlag(fs)
 	asJSON := fs.Bool("json", false, "one JSON array")
 	limit := fs.Int("limit", 100, "newest N rows")
+	tz := tzFlag(fs)
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -54,7 +55,10 @@ func cmdOutbox(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	loc, _ := settings.Location("")
+	loc, err := outputZone(settings, *tz)
+	if err != nil {
+		return err
+	}
 	rows, err := db.ListOutgoing(ctx, *limit)
 	if err != nil {
 		return err

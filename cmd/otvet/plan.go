@@ -33,11 +33,9 @@ func cmdPlan(ctx context.Context, e *env, args []string) error {
 	}
 	day := time.Now().In(loc).Format("2006-01-02")
 	if fs.NArg() > 0 {
-		t, err := time.Parse("2006-01-02", fs.Arg(0))
-		if err != nil {
-			if t, err = time.Parse("02.01.2006", fs.Arg(0)); err != nil {
-				return usagef("plan: %q is not a date like 2025-01-09", fs.Arg(0))
-			}
+		t, ok := parseDay(fs.Arg(0), loc)
+		if !ok {
+			return usagef("plan: %q is not a date like 2025-01-09", fs.Arg(0))
 		}
 		day = t.Format("2006-01-02")
 	}

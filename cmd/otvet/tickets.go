@@ -135,7 +135,7 @@ func cmdTickets(ctx context.Context, e *env, args []string) error {
 
 // ticketsList prints the queue: tickets a filter selects, nearest due first.
 func ticketsList(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "tickets list", "tickets list [filters] [--json] [--limit N] [--config FILE]")
+	fs := newFlags(e, "tickets list", "tickets list [filters] [--json] [--limit N] [--tz ZONE] [--config FILE]")
 	cfg := configFlag(fs)
 	asJSON := fs.Bool("json", false, "one JSON array (times in UTC)")
 	limit := fs.Int("limit", 100, "at most N tickets")
@@ -151,6 +151,7 @@ func ticketsList(ctx context.Context, e *env, args []string) error {
 	waiting := fs.Bool("waiting", false, "waiting for the customer")
 	text := fs.String("search", "", "words to find in any form (subject, messages, attachment names, requester, organisation)")
 	desk := fs.String("desk", "", "only this desk")
+	tz := tzFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -182,15 +183,16 @@ func ticketsList(ctx context.Context, e *env, args []string) error {
 	if err := f.Validate(); err != nil {
 		return usagef("tickets list: %v", err)
 	}
-	return runQueue(ctx, e, *cfg, f, *asJSON)
+	return runQueue(ctx, e, *cfg, f, *asJSON, *tz)
 }
 
 // ticketsSearch finds tickets by words.
 func ticketsSearch(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "tickets search", "tickets search TEXT [--json] [--limit N] [--config FILE]")
+	fs := newFlags(e, "tickets search", "tickets search TEXT [--json] [--limit N] [--tz ZONE] [--config FILE]")
 	cfg := configFlag(fs)
 	asJSON := fs.Bool("json", false, "one JSON array (times in UTC)")
 	limit := fs.Int("limit", 100, "at most N tickets")
+	tz := tzFlag(fs)
 	if err := parseFlags(fs, flagsFirst(fs, args)); err != nil {
 		return err
 	}
@@ -201,7 +203,7 @@ func ticketsSearch(ctx context.Context, e *env, args []string) error {
 	if q == "" {
 		return usagef("tickets search: give the words to find, e.g. otvet tickets search принтер школа 3")
 	}
-	return runQueue(ctx, e, *cfg, store.TicketFilter{Search: q, Limit: *limit}, *asJSON)
+	return runQueue(ctx, e, *cfg, store.TicketFilter{Search: q, Limit: *limit}, *asJSON, *tz)
 }
 
 // queueJSON is a ticket of a list with its organisation's name and due time.
@@ -210,47 +212,65 @@ type queueJSON struct {
 	Due string `json:"due,omitempty"`
 }
 
-func runQueue(ctx context.Context, e *env, cfg string, f store.TicketFilter, asJSON bool) error {
+func runQueue(ctx context.Context, e *env, cfg string, f store.TicketFilter, asJSON bool, tz string) error {
 	db, s, err := openDBSettings(ctx, e, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	f.Now = time.Now()
-	items, err := db.FindTickets(ctx, f)
+	zone, err := outputZones(s, tz)
 	if err != nil {
 		return err
 	}
+	f.Now = time.Now()
+	// Row by row from the store's cursor: a long list (--limit 100000) is
+	// never held in memory, as values or as one document; each ticket is
+	// one write.
 	if asJSON {
-		// Row by row: a long list is never held twice (as values and as
-		// one JSON document) in memory.
-		return writeJSONArray(e.Stdout, len(items), func(i int) any {
-			j := queueJSON{ticketJSON: toTicketJSON(&items[i].Ticket)}
-			j.Organisation = items[i].OrgName
-			if d := items[i].Due(); !d.IsZero() {
+		arr := newJSONArray(e.Stdout)
+		err = db.EachTicket(ctx, f, func(it *store.QueueItem) error {
+			j := queueJSON{ticketJSON: toTicketJSON(&it.Ticket)}
+			j.Organisation = it.OrgName
+			if d := it.Due(); !d.IsZero() {
 				j.Due = rfc3339(d)
 			}
-			items[i] = store.QueueItem{} // written: let it go
-			return j
+			return arr.add(j)
 		})
+		if err == nil {
+			err = arr.close()
+		}
+	} else {
+		q := newQueueTable(e.Stdout, zone)
+		err = db.EachTicket(ctx, f, func(it *store.QueueItem) error { q.row(it); return nil })
+		if err == nil {
+			err = q.flush()
+		}
 	}
-	return printQueue(e.Stdout, items, deskZones(s))
+	return err
 }
 
-// printQueue prints tickets with times in their desk's zone.
-func printQueue(w io.Writer, items []store.QueueItem, zone func(desk string) *time.Location) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tSTATUS\tDUE\tORGANISATION\tSYSTEM\tASSIGNEE\tSUBJECT")
-	for _, it := range items {
-		due := "-"
-		if d := it.Due(); !d.IsZero() {
-			due = localTime(d, zone(it.Desk))
-		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", it.ID, it.Status, due, cmpOr(clip(it.OrgName, 30), "-"),
-			cmpOr(it.System, "-"), cmpOr(it.Assignee, "-"), clip(it.Subject, 50))
-	}
-	return tw.Flush()
+// queueTable prints tickets with times in their desk's zone (or --tz's).
+type queueTable struct {
+	tw   *tabwriter.Writer
+	zone func(desk string) *time.Location
 }
+
+func newQueueTable(w io.Writer, zone func(desk string) *time.Location) *queueTable {
+	q := &queueTable{tw: tabwriter.NewWriter(w, 0, 4, 2, ' ', 0), zone: zone}
+	fmt.Fprintln(q.tw, "#\tSTATUS\tDUE\tORGANISATION\tSYSTEM\tASSIGNEE\tSUBJECT")
+	return q
+}
+
+func (q *queueTable) row(it *store.QueueItem) {
+	due := "-"
+	if d := it.Due(); !d.IsZero() {
+		due = localTime(d, q.zone(it.Desk))
+	}
+	fmt.Fprintf(q.tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", it.ID, it.Status, due, cmpOr(clip(it.OrgName, 30), "-"),
+		cmpOr(it.System, "-"), cmpOr(it.Assignee, "-"), clip(it.Subject, 50))
+}
+
+func (q *queueTable) flush() error { return q.tw.Flush() }
 
 // ticketsReindex rebuilds the full-text index.
 func ticketsReindex(ctx context.Context, e *env, args []string) error {
@@ -298,9 +318,10 @@ func clip(s string, n int) string {
 }
 
 func ticketsShow(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "tickets show", "tickets show N [--json] [--config FILE]")
+	fs := newFlags(e, "tickets show", "tickets show N [--json] [--tz ZONE] [--config FILE]")
 	cfg := configFlag(fs)
 	asJSON := fs.Bool("json", false, "one JSON object")
+	tz := tzFlag(fs)
 	if err := parseFlags(fs, flagsFirst(fs, args)); err != nil {
 		return err
 	}
@@ -316,6 +337,10 @@ func ticketsShow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	zone, err := outputZones(s, *tz)
+	if err != nil {
+		return err
+	}
 	j, err := loadTicket(ctx, db, n)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("ticket #%d does not exist", n)
@@ -326,7 +351,7 @@ func ticketsShow(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return writeJSON(e.Stdout, j)
 	}
-	printTicket(e.Stdout, j, deskZones(s)(j.Desk))
+	printTicket(e.Stdout, j, zone(j.Desk))
 	return nil
 }
 
@@ -468,6 +493,40 @@ func writeJSONArray(w io.Writer, n int, elem func(i int) any) error {
 		}
 	}
 	return nil
+}
+
+// jsonArray writes one indented JSON array element by element, in the
+// layout of writeJSON (and writeJSONArray), for lists of unknown length.
+type jsonArray struct {
+	w   io.Writer
+	n   int
+	buf []byte
+}
+
+func newJSONArray(w io.Writer) *jsonArray { return &jsonArray{w: w} }
+
+func (a *jsonArray) add(v any) error {
+	b, err := json.MarshalIndent(v, "  ", "  ")
+	if err != nil {
+		return err
+	}
+	sep := ",\n  "
+	if a.n == 0 {
+		sep = "[\n  "
+	}
+	a.n++
+	a.buf = append(append(a.buf[:0], sep...), b...)
+	_, err = a.w.Write(a.buf)
+	return err
+}
+
+func (a *jsonArray) close() error {
+	end := "\n]\n"
+	if a.n == 0 {
+		end = "[]\n"
+	}
+	_, err := io.WriteString(a.w, end)
+	return err
 }
 
 func writeJSON(w io.Writer, v any) error {
