@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -56,6 +57,8 @@ func FuzzExtractIdentity(f *testing.F) {
 	})
 }
 
+// FuzzDecide: no input panics, the decision keeps its invariants (a
+// known outcome with its reason, a nine-step trail) and is deterministic.
 func FuzzDecide(f *testing.F) {
 	f.Add("Ошибка", goodBody, "Иванова Мария Петровна", uint8(0), int64(0))
 	f.Add("", "", "", uint8(255), int64(-1))
@@ -101,5 +104,8 @@ func FuzzDecide(f *testing.F) {
 		}
 		d := Decide(in, cfg)
 		checkInvariants(t, d)
+		if a, b := mustJSON(t, d), mustJSON(t, Decide(in, cfg)); !bytes.Equal(a, b) {
+			t.Fatalf("Decide is not deterministic:\n%s\n%s", a, b)
+		}
 	})
 }
