@@ -42,15 +42,9 @@ func richWords() (words, clean []string) {
 	add(ruNotStart...)
 	add(enAnywhere...)
 	add(enPrefixed...)
-	for _, w := range slices.Sorted(maps.Keys(ruExact)) {
-		ws = append(ws, w)
-	}
-	for _, w := range slices.Sorted(maps.Keys(ruExcept)) {
-		ws = append(ws, w)
-	}
-	for _, w := range slices.Sorted(maps.Keys(enWords)) {
-		ws = append(ws, w)
-	}
+	add(slices.Sorted(maps.Keys(ruExact))...)
+	add(slices.Sorted(maps.Keys(ruExcept))...)
+	add(slices.Sorted(maps.Keys(enWords))...)
 	for _, w := range slices.Sorted(maps.Keys(ebObjects)) {
 		ws = append(ws, "еб "+w)
 	}
@@ -76,9 +70,7 @@ func richWords() (words, clean []string) {
 	add(thanksOnly...)
 	add(orgWords...)
 	add(positionWords...)
-	for _, w := range slices.Sorted(maps.Keys(orgAcronyms)) {
-		ws = append(ws, w)
-	}
+	add(slices.Sorted(maps.Keys(orgAcronyms))...)
 	add("ФИО:", "Организация:", "Телефон:", "Должность:", "Фамилия:", "Имя:", "Отчество:", "Name:", "Company:",
 		"Phone:", "тел.", "доб. 12", "ИНН 6615001234", "№ 12", "+7 912 345-67-89", "8 (34341) 2-11-05", "2-44-90",
 		"Иванова Мария Петровна", "Петров И. С.", "А.В. Лебедев", "John Smith", "ivan@example.org",
