@@ -204,6 +204,10 @@ const (
 	StatusRejected        Key = "status.rejected"
 	StatusClosed          Key = "status.closed"
 	AttachmentDropped     Key = "attachment.dropped"
+	AttachmentNotFetched  Key = "attachment.not_fetched"
+	AttachmentUnnamed     Key = "attachment.unnamed"
+	MessageCut            Key = "message.cut"
+	MessageTextCut        Key = "message.text_cut"
 	OutsideRequesterOrg   Key = "reply.outside_requester_org"
 	KeyChannelDefault     Key = "registration.key_channel_default"
 	RegOrgFromRequest     Key = "registration.org_from_request"
@@ -449,6 +453,12 @@ var catalogue = map[Key]texts{
 
 	AttachmentDropped:   {"не принято", "dropped"},
 	OutsideRequesterOrg: {"(не из организации заявителя)", "(outside the requester's organisation)"},
+
+	AttachmentNotFetched: {"не получено: письмо больше допустимого размера", "not received: the message was over the size limit"},
+	AttachmentUnnamed:    {"вложение без имени", "unnamed attachment"},
+	MessageCut: {"Письмо больше допустимого размера (%s при пределе %s): получены только заголовок и текст%s, вложения не получены; пользователю об этом сообщено.",
+		"The message was over the size limit (%s, the limit is %s): only its header and text%s were received, not the attachments; the customer has been told."},
+	MessageTextCut: {" (текст обрезан)", " (the text cut)"},
 
 	KeyChannelDefault:     {"защищённый канал связи или лично в руки на материальном носителе", "a secure channel, or in person on a physical medium"},
 	RegOrgFromRequest:     {"Организация из заявки #%d", "Organisation from connection request #%d"},

@@ -210,6 +210,7 @@ type DigestGivenUp struct {
 // anything else, text shown as is.
 type DroppedFile struct {
 	Name, Size, Reason string
+	Limit              string // the limit it broke, formatted ("10 МБ"); "" = not shown
 }
 
 // Reason codes for DroppedFile.Reason.
@@ -217,6 +218,9 @@ const (
 	DropTooLarge      = "too_large"
 	DropForbiddenType = "forbidden_type"
 	DropTooMany       = "too_many"
+	// DropMessageTooLarge: the whole message was over the size limit and
+	// only its text was fetched (Limit: the message limit).
+	DropMessageTooLarge = "message_too_large"
 )
 
 // ReopenedData is the data of "reopened": a reply reopened a closed ticket.
@@ -250,14 +254,21 @@ type NewAfterClosedData struct {
 }
 
 // TooLargeData is the data of "too_large": the whole message exceeded the
-// size limit; the ticket was created from the headers only.
+// size limit; the ticket was created from its header and text parts, the
+// rest (Dropped) was not received.
 type TooLargeData struct {
-	TicketNumber   int64
-	Subject        string
-	SubjectToken   string
-	Size, Limit    string // formatted, see FormatSize
-	DeskName       string
-	SupportAddress string
+	TicketNumber     int64
+	Subject          string
+	SubjectToken     string
+	Size, Limit      string // formatted, see FormatSize
+	HasText          bool   // the text was received (else the customer is asked to write it again)
+	TextCut          bool   // the text itself was cut at the text part limit
+	Dropped          []DroppedFile
+	DueFirstResponse string // "" = not promised
+	OutOfHours       bool
+	WorkStartsAt     string
+	DeskName         string
+	SupportAddress   string
 }
 
 // RejectedUnreadableData is the data of "rejected_unreadable": the message

@@ -87,6 +87,9 @@ type AgentNotifyData struct {
 	Author       string // who wrote Text (a customer, or a colleague for notes)
 	Text         string
 	Attachments  []string // "oshibka.png (69 Б)"
+	// Cut says that the message was over the size limit and only its
+	// header and text were received (a sentence from the catalogue).
+	Cut string
 	// Risky are attachments agents are warned about (and which are not
 	// attached to the notification); they are not in Attachments.
 	Risky []RiskyFile

@@ -174,6 +174,8 @@ var wordTexts = map[Key]texts{
 	"drop.too_large":      {"превышен допустимый размер", "exceeds the size limit"},
 	"drop.forbidden_type": {"файлы этого типа не принимаются", "files of this type are not accepted"},
 	"drop.too_many":       {"слишком много вложений в одном письме", "too many attachments in one message"},
+
+	"drop.message_too_large": {"не получено: письмо превышает допустимый размер", "not received: the message exceeds the size limit"},
 }
 
 // Details is what the identify notice asks the sender to write: Missing
