@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -203,36 +204,13 @@ func htmlEscape(s string) string {
 func parseRaw(t testing.TB, ctype, cte, subject, body string) *mailmsg.Message {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "From: x@example.org\r\nTo: sd@example.org\r\nSubject: =?utf-8?B?%s?=\r\nMIME-Version: 1.0\r\nContent-Type: %s\r\nContent-Transfer-Encoding: %s\r\n\r\n",
-		b64(subject), ctype, cte)
+		base64.StdEncoding.EncodeToString([]byte(subject)), ctype, cte)
 	b.WriteString(strings.ReplaceAll(body, "\n", "\r\n"))
 	m, err := mailmsg.Parse(b.Bytes(), mailmsg.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return m
-}
-
-func b64(s string) string {
-	const enc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-	var b strings.Builder
-	for i := 0; i < len(s); i += 3 {
-		var n uint32
-		k := min(3, len(s)-i)
-		for j := 0; j < 3; j++ {
-			n <<= 8
-			if j < k {
-				n |= uint32(s[i+j])
-			}
-		}
-		for j := 0; j < 4; j++ {
-			if j <= k {
-				b.WriteByte(enc[n>>(18-6*j)&63])
-			} else {
-				b.WriteByte('=')
-			}
-		}
-	}
-	return b.String()
 }
 
 // richInput wraps a generated message as genInput does, with operator
