@@ -249,16 +249,16 @@ func runQueue(ctx context.Context, e *env, cfg string, f store.TicketFilter, asJ
 	return err
 }
 
-// queueTable prints tickets with times in their desk's zone (or --tz's).
+// queueTable prints tickets with times in their desk's zone (or --tz's),
+// row by row (streamTable: the columns are as wide as in the first
+// thousand rows).
 type queueTable struct {
-	tw   *tabwriter.Writer
+	t    *streamTable
 	zone func(desk string) *time.Location
 }
 
 func newQueueTable(w io.Writer, zone func(desk string) *time.Location) *queueTable {
-	q := &queueTable{tw: tabwriter.NewWriter(w, 0, 4, 2, ' ', 0), zone: zone}
-	fmt.Fprintln(q.tw, "#\tSTATUS\tDUE\tORGANISATION\tSYSTEM\tASSIGNEE\tSUBJECT")
-	return q
+	return &queueTable{t: newStreamTable(w, "#", "STATUS", "DUE", "ORGANISATION", "SYSTEM", "ASSIGNEE", "SUBJECT"), zone: zone}
 }
 
 func (q *queueTable) row(it *store.QueueItem) {
@@ -266,11 +266,11 @@ func (q *queueTable) row(it *store.QueueItem) {
 	if d := it.Due(); !d.IsZero() {
 		due = localTime(d, q.zone(it.Desk))
 	}
-	fmt.Fprintf(q.tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", it.ID, it.Status, due, cmpOr(clip(it.OrgName, 30), "-"),
+	q.t.row(strconv.FormatInt(it.ID, 10), it.Status, due, cmpOr(clip(it.OrgName, 30), "-"),
 		cmpOr(it.System, "-"), cmpOr(it.Assignee, "-"), clip(it.Subject, 50))
 }
 
-func (q *queueTable) flush() error { return q.tw.Flush() }
+func (q *queueTable) flush() error { return q.t.flush() }
 
 // ticketsReindex rebuilds the full-text index.
 func ticketsReindex(ctx context.Context, e *env, args []string) error {
