@@ -28,7 +28,7 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 	lang := fs.String("lang", "ru", "ru or en")
 	print := fs.Bool("print", false, "write the text form to standard output (the default)")
 	to := fs.String("to", "", "queue the digest mail to this address in the outbox")
-	asOf := fs.String("as-of", "", "compute as of this instant (RFC 3339; default now)")
+	asOf := fs.String("as-of", "", "compute as of this time (2025-01-09 10:00 in the desk's zone, or RFC 3339; default now)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -51,8 +51,7 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 	if *org < 0 {
 		return usagef("digest: --org must be a positive organisation id")
 	}
-	now, err := parseAsOf(*asOf)
-	if err != nil {
+	if _, err := parseAsOf(*asOf, time.UTC); err != nil {
 		return err
 	}
 	c, settings, db, err := openForReports(ctx, e, *cfg)
@@ -62,6 +61,10 @@ func cmdDigest(ctx context.Context, e *env, args []string) error {
 	defer db.Close()
 	setup := settings.Digest()
 	plan, err := settings.DigestPlan(c.Digests)
+	if err != nil {
+		return err
+	}
+	now, err := parseAsOf(*asOf, plan.Location())
 	if err != nil {
 		return err
 	}
@@ -117,7 +120,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	to := fs.String("to", "", "last date of the period (included)")
 	org := fs.Int64("org", 0, "only this organisation's tickets")
 	format := fs.String("format", "text", "text, json or csv")
-	asOf := fs.String("as-of", "", "compute as of this instant (RFC 3339; default now)")
+	asOf := fs.String("as-of", "", "compute as of this time (2025-01-09 10:00 in the desk's zone, or RFC 3339; default now)")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -133,8 +136,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	if *org < 0 {
 		return usagef("report sla: --org must be a positive organisation id")
 	}
-	now, err := parseAsOf(*asOf)
-	if err != nil {
+	if _, err := parseAsOf(*asOf, time.UTC); err != nil {
 		return err
 	}
 	_, settings, db, err := openForReports(ctx, e, *cfg)
@@ -144,6 +146,10 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	defer db.Close()
 	setup := settings.Digest()
 	loc := setup.Default.Location()
+	now, err := parseAsOf(*asOf, loc)
+	if err != nil {
+		return err
+	}
 	f, err := parseDate(*from, loc)
 	if err != nil {
 		return usagef("report sla: --from: %v", err)
@@ -215,13 +221,16 @@ func parseDate(s string, loc *time.Location) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%q is not a date: write 2024-12-27 or 27.12.2024", s)
 }
 
-func parseAsOf(s string) (time.Time, error) {
+// parseAsOf reads --as-of: now when empty, else a time as parseInstant
+// reads it (a wall time in loc, the desk's zone). It is called once with
+// UTC before the configuration is read, to refuse a bad form early.
+func parseAsOf(s string, loc *time.Location) (time.Time, error) {
 	if s == "" {
 		return time.Now(), nil
 	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, usagef("--as-of %q is not an RFC 3339 instant like 2025-01-09T10:00:00+03:00", s)
+	t, ok := parseInstant(s, loc)
+	if !ok {
+		return time.Time{}, usagef("--as-of %q is not a time: write 2025-01-09 10:00 (in the desk's zone) or RFC 3339 (2025-01-09T10:00:00+03:00)", s)
 	}
 	return t, nil
 }

@@ -9,7 +9,8 @@ import (
 
 // Every time a person types on the command line (maintenance --from/--to/
 // --at, announce --at, rules test --at, audit --since, calendar FROM/TO,
-// demo --at, digest --date, report --from/--to, plan DATE) is read by
+// digest --date, report --from/--to, digest and report --as-of, plan DATE)
+// is read by
 // parseInstant or parseDay: with an offset it is that instant; without one
 // it is a wall time in the desk's zone, and workcal.WallTime settles the
 // two cases the clocks make hard (docs/times.md):

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -90,5 +91,28 @@ func TestParseDay(t *testing.T) {
 		if got, ok := parseDay(in, scl); ok {
 			t.Errorf("parseDay(%q) accepted as %v", in, got)
 		}
+	}
+}
+
+// TestParseAsOf: --as-of of digest and report reads times as parseInstant
+// does (it took RFC 3339 only); a bad one is a usage error.
+func TestParseAsOf(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := parseAsOf("2024-11-03 01:30", ny)
+	if err != nil || got.UTC().Format(time.RFC3339) != "2024-11-03T05:30:00Z" {
+		t.Errorf("ambiguous --as-of: %v, %v", got, err)
+	}
+	if got, err := parseAsOf("2025-01-09T10:00:00+03:00", ny); err != nil || got.UTC().Format(time.RFC3339) != "2025-01-09T07:00:00Z" {
+		t.Errorf("RFC 3339 --as-of: %v, %v", got, err)
+	}
+	if got, err := parseAsOf("", ny); err != nil || time.Since(got) > time.Minute {
+		t.Errorf("no --as-of: %v, %v", got, err)
+	}
+	var ue usageError
+	if _, err := parseAsOf("yesterday", ny); !errors.As(err, &ue) {
+		t.Errorf("bad --as-of: %v, want a usage error", err)
 	}
 }
