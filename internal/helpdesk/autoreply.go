@@ -64,16 +64,13 @@ func (in *intake) ackData(t *store.Ticket, linked int64, missing []string) (stri
 	h := in.workHours()
 	d := in.desk
 	if in.fetched.Truncated {
-		return mailout.TmplTooLarge, mailout.TooLargeData{
-			TicketNumber: t.ID, Subject: t.Subject, SubjectToken: mailout.TicketToken(t.ID),
-			Size: mailout.FormatSize(in.fetched.Size, d.Language), Limit: mailout.FormatSize(in.s.maxMessage, d.Language),
-			DeskName: d.DisplayName, SupportAddress: d.SupportAddress,
-		}
+		return mailout.TmplTooLarge, in.tooLargeData(t) // oversized.go
 	}
 	var dropped []mailout.DroppedFile
 	for _, a := range in.attachments() {
 		if a.Dropped {
-			dropped = append(dropped, mailout.DroppedFile{Name: a.Filename, Size: mailout.FormatSize(a.Size, d.Language), Reason: mailout.DropTooLarge})
+			dropped = append(dropped, mailout.DroppedFile{Name: a.Filename, Size: mailout.FormatSize(a.Size, d.Language), Reason: mailout.DropTooLarge,
+				Limit: in.attachmentLimit(a)})
 		}
 	}
 	if linked != 0 {

@@ -522,6 +522,8 @@ func TestOversizeAndDroppedAttachmentsAreExplained(t *testing.T) {
 	ack := h.outbox(out.TicketID)
 	if len(ack) != 1 || !strings.Contains(ack[0].Text, "otchet.pdf") {
 		t.Errorf("ack does not list the dropped file: %+v", ack)
+	} else if !strings.Contains(ack[0].Text, "превышен допустимый размер (не более ") {
+		t.Errorf("ack does not name the attachment limit:\n%s", ack[0].Text)
 	}
 	tk, _ := h.db.Attachments(context.Background(), out.TicketID)
 	var n int

@@ -280,7 +280,7 @@ func (in *intake) run(ctx context.Context, perr error) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	return out, in.tx.SetRawDisposition(ctx, in.raw.ID, out.Disposition, out.Note, out.TicketID)
+	return out, in.tx.SetRawDisposition(ctx, in.raw.ID, out.Disposition, in.storedNote(out.Note), out.TicketID)
 }
 
 func (s *Service) logOutcome(d *Desk, f mailin.Fetched, msg *mailmsg.Message, out Outcome) {
@@ -395,9 +395,6 @@ func (in *intake) storeAs(ctx context.Context, ticketID int64, dir string) error
 		FromName: m.From.Name, ToAddrs: joinAddrs(m.To), CcAddrs: joinAddrs(m.Cc), Subject: m.Subject,
 		BodyText: m.Text, BodyHTML: m.HTML, Auto: m.Auto, RawID: sql.NullInt64{Int64: in.raw.ID, Valid: true},
 		CreatedAt: in.now,
-	}
-	if in.fetched.Truncated {
-		dm.BodyText = ""
 	}
 	if err := in.tx.InsertMessage(ctx, dm); err != nil {
 		return err

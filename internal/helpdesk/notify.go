@@ -25,10 +25,13 @@ func (in *intake) notifyAgents(ctx context.Context, t *store.Ticket, kind, autho
 type notifyExtras struct {
 	attachments []mailmsg.Attachment
 	articles    []mailout.ArticleRef
+	// An oversized message: what was not received, and the sentence saying so.
+	notReceived []string
+	cut         string
 }
 
 func (in *intake) extras() notifyExtras {
-	return notifyExtras{attachments: in.attachments(), articles: in.suggested}
+	return notifyExtras{attachments: in.attachments(), articles: in.suggested, notReceived: in.notReceivedLines(), cut: in.cutNote()}
 }
 
 // notifyMetric tells agents of an SLA warning or breach of one metric. A
@@ -132,6 +135,8 @@ func (in *deskTx) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 			}
 			data.Attachments = append(data.Attachments, s)
 		}
+		data.Attachments = append(data.Attachments, x.notReceived...)
+		data.Cut = x.cut
 	}
 	o := in.outgoing(t, mailout.TmplAgentNotify, data)
 	o.AutoSubmitted, o.NotBefore, o.Attachments = "auto-generated", notBefore, files

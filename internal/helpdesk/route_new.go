@@ -128,9 +128,9 @@ func (in *intake) overrule(dec *rules.Decision) {
 		dec.Trail = append(dec.Trail, rules.Step{Rule: "incident", Result: "fired", Detail: "an incident is not deferred: " + dec.Reason})
 		dec.Outcome, dec.Reason, dec.Rule, dec.Window = rules.OutcomeOpen, "", "", nil
 	}
-	if in.fetched.Truncated && dec.Outcome == rules.OutcomeDefer && dec.Reason == rules.ReasonUnclear {
-		// Only the header was fetched: the too-large notice asks for the text.
-		dec.Trail = append(dec.Trail, rules.Step{Rule: "unclear", Result: "skipped", Detail: "only the header was fetched: the too-large notice asks for the text"})
+	if in.fetched.Truncated && !in.hasText() && dec.Outcome == rules.OutcomeDefer && dec.Reason == rules.ReasonUnclear {
+		// An oversized message without a text part: the too-large notice asks for the text.
+		dec.Trail = append(dec.Trail, rules.Step{Rule: "unclear", Result: "skipped", Detail: "an oversized message without text: the too-large notice asks for the text"})
 		dec.Outcome, dec.Reason, dec.Rule = rules.OutcomeOpen, "", ""
 	}
 	if dec.Outcome == rules.OutcomeOpen && len(dec.Missing) > 0 {

@@ -208,6 +208,7 @@ const (
 	AttachmentUnnamed     Key = "attachment.unnamed"
 	MessageCut            Key = "message.cut"
 	MessageTextCut        Key = "message.text_cut"
+	AttachmentsMore       Key = "attachment.more"
 	OutsideRequesterOrg   Key = "reply.outside_requester_org"
 	KeyChannelDefault     Key = "registration.key_channel_default"
 	RegOrgFromRequest     Key = "registration.org_from_request"
@@ -458,7 +459,8 @@ var catalogue = map[Key]texts{
 	AttachmentUnnamed:    {"вложение без имени", "unnamed attachment"},
 	MessageCut: {"Письмо больше допустимого размера (%s при пределе %s): получены только заголовок и текст%s, вложения не получены; пользователю об этом сообщено.",
 		"The message was over the size limit (%s, the limit is %s): only its header and text%s were received, not the attachments; the customer has been told."},
-	MessageTextCut: {" (текст обрезан)", " (the text cut)"},
+	MessageTextCut:  {" (текст обрезан)", " (the text cut)"},
+	AttachmentsMore: {"ещё вложений: %d", "%d more attachments"},
 
 	KeyChannelDefault:     {"защищённый канал связи или лично в руки на материальном носителе", "a secure channel, or in person on a physical medium"},
 	RegOrgFromRequest:     {"Организация из заявки #%d", "Organisation from connection request #%d"},
