@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"mime"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -130,7 +131,8 @@ func plan(bs imap.BodyStructure) (take []textPart, omitted []Omitted) {
 			return true
 		}
 		mt := sp.MediaType()
-		attachment := sp.Filename() != "" || (sp.Disposition() != nil && strings.EqualFold(sp.Disposition().Value, "attachment"))
+		name := filename(sp)
+		attachment := name != "" || (sp.Disposition() != nil && strings.EqualFold(sp.Disposition().Value, "attachment"))
 		if (mt == "text/plain" || mt == "text/html") && !attachment && len(take) < oversizedTextParts {
 			take = append(take, textPart{path: slices.Clone(path), part: sp})
 			return true
@@ -140,13 +142,66 @@ func plan(bs imap.BodyStructure) (take []textPart, omitted []Omitted) {
 			return true
 		}
 		omitted = append(omitted, Omitted{Kind: OmittedFile, Section: section(path), Type: mt,
-			Filename: sp.Filename(), Size: decodedSize(sp)})
+			Filename: name, Size: decodedSize(sp)})
 		return true
 	})
 	if more > 0 {
 		omitted = append(omitted, Omitted{Kind: OmittedMore, Count: more})
 	}
 	return take, omitted
+}
+
+// filename is a part's file name from its disposition's or its type's
+// parameters. Servers pass RFC 2231 parameters (filename*=utf-8”…,
+// continuations filename*0*, …) through undecoded; they are decoded here.
+func filename(sp *imap.BodyStructureSinglePart) string {
+	var disp map[string]string
+	if d := sp.Disposition(); d != nil {
+		disp = d.Params
+	}
+	for _, try := range []struct {
+		params map[string]string
+		key    string
+	}{{disp, "filename"}, {sp.Params, "name"}} {
+		if v := try.params[try.key]; v != "" {
+			return v
+		}
+		if v := rfc2231(try.params, try.key); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// rfc2231 decodes the extended forms of parameter key by handing them to
+// mime.ParseMediaType; a charset it does not know leaves the value as sent.
+func rfc2231(params map[string]string, key string) string {
+	var b strings.Builder
+	b.WriteString("x")
+	found := ""
+	for k, v := range params {
+		if !strings.HasPrefix(k, key+"*") {
+			continue
+		}
+		found = v
+		if strings.HasSuffix(k, "*") {
+			b.WriteString("; " + k + "=" + v)
+		} else {
+			b.WriteString("; " + k + "=" + strconv.Quote(v))
+		}
+	}
+	if found == "" {
+		return ""
+	}
+	if _, p, err := mime.ParseMediaType(b.String()); err == nil && p[key] != "" {
+		return p[key]
+	}
+	if _, v, ok := strings.Cut(found, "''"); ok {
+		if u, err := url.PathUnescape(v); err == nil {
+			return u
+		}
+	}
+	return found
 }
 
 func section(path []int) string {
@@ -227,12 +282,12 @@ func (s *session) fetchOversized(ctx context.Context, uid uint32) (Fetched, bool
 	} else {
 		s.log.Warn("server returned no BODYSTRUCTURE for an oversized message", "uid", uid)
 	}
-	bodies, err := s.fetchParts(uid, take)
+	bodies, cut, err := s.fetchParts(uid, take)
 	if err != nil {
 		return f, false, err
 	}
 	for i, tp := range take {
-		if b := bodies[i]; int64(tp.part.Size) > int64(len(b)) && len(b) >= oversizedTextBytes {
+		if b := bodies[i]; cut[i] {
 			omitted = append(omitted, Omitted{Kind: OmittedTextCut, Section: section(tp.path), Type: tp.part.MediaType(),
 				Size: decodedSize(tp.part), Kept: int64(len(b))})
 		}
@@ -242,11 +297,11 @@ func (s *session) fetchOversized(ctx context.Context, uid uint32) (Fetched, bool
 }
 
 // fetchParts fetches the text parts of one message, each up to
-// oversizedTextBytes, cut back to a whole line when cut.
-func (s *session) fetchParts(uid uint32, take []textPart) ([][]byte, error) {
-	out := make([][]byte, len(take))
+// oversizedTextBytes, cut back to a whole line when cut (cut[i]).
+func (s *session) fetchParts(uid uint32, take []textPart) (out [][]byte, cut []bool, err error) {
+	out, cut = make([][]byte, len(take)), make([]bool, len(take))
 	if len(take) == 0 {
-		return out, nil
+		return out, cut, nil
 	}
 	sections := make([]*imap.FetchItemBodySection, len(take))
 	for i, tp := range take {
@@ -255,7 +310,7 @@ func (s *session) fetchParts(uid uint32, take []textPart) ([][]byte, error) {
 	cmd := s.c.Fetch(imap.UIDSetNum(imap.UID(uid)), &imap.FetchOptions{UID: true, BodySection: sections})
 	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
 		var got uint32
-		bodies := make([][]byte, len(take))
+		bodies, cuts := make([][]byte, len(take)), make([]bool, len(take))
 		for item := msg.Next(); item != nil; item = msg.Next() {
 			switch item := item.(type) {
 			case imapclient.FetchItemDataUID:
@@ -267,23 +322,24 @@ func (s *session) fetchParts(uid uint32, take []textPart) ([][]byte, error) {
 				raw, err := readLiteral(item.Literal, oversizedTextBytes)
 				if err != nil {
 					cmd.Close()
-					return nil, fmt.Errorf("read part of UID %d: %w", uid, err)
+					return nil, nil, fmt.Errorf("read part of UID %d: %w", uid, err)
 				}
 				for i, tp := range take {
 					if slices.Equal(item.Section.Part, tp.path) && item.Section.Specifier == imap.PartSpecifierNone {
 						bodies[i] = wholeLines(raw[:min(len(raw), oversizedTextBytes)])
+						cuts[i] = len(raw) >= oversizedTextBytes && int64(tp.part.Size) > oversizedTextBytes
 					}
 				}
 			}
 		}
 		if got == uid {
-			out = bodies
+			out, cut = bodies, cuts
 		}
 	}
 	if err := cmd.Close(); err != nil {
-		return nil, fmt.Errorf("fetch text parts of UID %d: %w", uid, err)
+		return nil, nil, fmt.Errorf("fetch text parts of UID %d: %w", uid, err)
 	}
-	return out, nil
+	return out, cut, nil
 }
 
 // wholeLines cuts a body fetched up to the cap back to its last line end,

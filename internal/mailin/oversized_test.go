@@ -53,3 +53,25 @@ func TestOmittedRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestFilenameRFC2231(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		sp   imap.BodyStructureSinglePart
+		want string
+	}{
+		{"plain", imap.BodyStructureSinglePart{Extended: &imap.BodyStructureSinglePartExt{Disposition: &imap.BodyStructureDisposition{
+			Value: "attachment", Params: map[string]string{"filename": "a.pdf"}}}}, "a.pdf"},
+		{"extended", imap.BodyStructureSinglePart{Extended: &imap.BodyStructureSinglePartExt{Disposition: &imap.BodyStructureDisposition{
+			Value: "attachment", Params: map[string]string{"filename*": "utf-8''%D1%81%D0%BA%D0%B0%D0%BD.pdf"}}}}, "скан.pdf"},
+		{"continued", imap.BodyStructureSinglePart{Extended: &imap.BodyStructureSinglePartExt{Disposition: &imap.BodyStructureDisposition{
+			Value: "attachment", Params: map[string]string{"filename*0*": "utf-8''%D1%81%D0%BA", "filename*1*": "%D0%B0%D0%BD.pdf"}}}}, "скан.pdf"},
+		{"type name", imap.BodyStructureSinglePart{Params: map[string]string{"name": "b.zip"}}, "b.zip"},
+		{"unknown charset", imap.BodyStructureSinglePart{Params: map[string]string{"name*": "x-unknown''a%20b.txt"}}, "a b.txt"},
+		{"none", imap.BodyStructureSinglePart{}, ""},
+	} {
+		if got := filename(&tc.sp); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

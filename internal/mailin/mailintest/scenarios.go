@@ -34,6 +34,7 @@ var Scenarios = []struct {
 	{"UIDValidityChangeRefetchesAll", uidValidityChange},
 	{"TruncatesLargeMessages", truncatesLargeMessages},
 	{"OversizedKeepsText", oversizedKeepsText},
+	{"OversizedCutsLongText", oversizedCutsLongText},
 	{"SkipsLastMessageBelowCursor", skipsLastMessageBelowCursor},
 	{"RunDeliversOnIdle", runDeliversOnIdle},
 	{"RunPollsWithoutIdle", runPollsWithoutIdle},
@@ -421,6 +422,29 @@ func oversizedKeepsText(t *testing.T, env Env) {
 	if len(om) != 1 || om[0].Kind != mailin.OmittedFile || om[0].Filename != "скан отчёта.pdf" || om[0].Type != "application/pdf" ||
 		om[0].Size < 55000 || om[0].Size > 65000 {
 		t.Errorf("omitted %+v, want the PDF of about 60000 bytes", om)
+	}
+}
+
+// oversizedCutsLongText: a text part longer than the part limit (1 MiB) is
+// fetched partially, cut back to a whole line, and the cut is listed.
+func oversizedCutsLongText(t *testing.T, env Env) {
+	raw := NewMessage(8, 1200<<10)
+	Append(t, env.Account.Client(t), env.Folder, raw)
+	sink := NewSink()
+	opts := env.Options()
+	opts.MaxMessageBytes = 100 << 10
+	pollOnce(t, newPoller(t, opts, sink))
+	f := sink.Stored()[0]
+	m, err := mailmsg.Parse(f.Raw, mailmsg.Options{MaxTextBytes: 2 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.Truncated || len(f.Raw) > 1<<20+4096 || len(m.Text) < 1<<20*97/100 || !strings.HasSuffix(m.Text, "sed do.") {
+		t.Errorf("truncated=%v raw %d bytes, text %d bytes ending %q", f.Truncated, len(f.Raw), len(m.Text), m.Text[max(0, len(m.Text)-20):])
+	}
+	om := mailin.ParseOmitted(m.HeaderValues(mailin.OmittedHeader))
+	if len(om) != 1 || om[0].Kind != mailin.OmittedTextCut || om[0].Kept > 1<<20 || om[0].Kept < 1<<20-100 || om[0].Size < 1200<<10-1000 {
+		t.Errorf("omitted %+v, want the text cut at 1 MiB", om)
 	}
 }
 
