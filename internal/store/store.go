@@ -91,7 +91,10 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 			}
 		}
 		q := url.Values{}
-		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "cache_size(-65536)"} {
+		// A page cache of 16 MiB per connection (SQLite's default is 2 MiB):
+		// intake and the queue keep their indexes in memory; 64 MiB saved a
+		// little more CPU but held 120 MB more after one large scan.
+		for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "cache_size(-16384)"} {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate")
