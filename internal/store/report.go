@@ -122,7 +122,7 @@ type reportPart struct {
 //  4. created before Since, closed before From, resolved since From:
 //     tickets_resolved.
 //
-// (tickets_closed_created and tickets_resolved: migration 00025.)
+// (tickets_closed_created and tickets_resolved: migration 00023.)
 //
 // Branches 2–4 take created_at < min(Since, To). The branches are disjoint
 // (by created_at, then closed_at), so UNION ALL adds no duplicates. When no
