@@ -7,7 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/otvet/otvet/internal/helpdesk"
 	"github.com/otvet/otvet/internal/mailin"
+	"github.com/otvet/otvet/internal/mailin/mailintest"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -109,5 +111,61 @@ func TestOversizedMailWithoutTextAsksForIt(t *testing.T) {
 		if !strings.Contains(ack, want) {
 			t.Errorf("the answer lacks %q:\n%s", want, ack)
 		}
+	}
+}
+
+// The whole way: an oversized message in an IMAP mailbox (the in-process
+// server) is fetched by parts by the poller and opens its ticket with the
+// text; the same assembled message delivered again is a duplicate.
+func TestOversizedMailThroughThePoller(t *testing.T) {
+	h := newStaffHarness(t, func(o *helpdesk.Options) { o.MaxMessageBytes = 20000 })
+	env := mailintest.MemEnv(t)
+	raw := "From: " + petrov + "\r\nTo: " + support + "\r\nSubject: Отчёт не загружается\r\nMessage-ID: <poll-big@uszn>\r\n" +
+		"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain; charset=windows-1251\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" +
+		"=CE=F2=F7=B8=F2 =ED=E5 =E7=E0=E3=F0=F3=E6=E0=E5=F2=F1=FF, =EE=F8=E8=E1=EA=E0 403.\r\n" +
+		"--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=\"report.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+		strings.Repeat(strings.Repeat("QUFB", 19)+"\r\n", 600) + "--b--\r\n"
+	mailintest.Append(t, env.Account.Client(t), env.Folder, []byte(raw))
+	opts := env.Options()
+	opts.Name, opts.MaxMessageBytes = "sd", 20000
+	p, err := mailin.New(opts, h.svc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := p.PollOnce(context.Background()); err != nil || st.Truncated != 1 {
+		t.Fatalf("poll: %+v, %v", st, err)
+	}
+	acks := h.sent("too_large")
+	if len(acks) != 1 {
+		t.Fatalf("%d too_large answers", len(acks))
+	}
+	ack := parse(t, acks[0].Raw).Text
+	for _, want := range []string{"приняли только его текст", "report.pdf (33,4 КБ)", "Мы ответим не позднее"} {
+		if !strings.Contains(ack, want) {
+			t.Errorf("the answer lacks %q:\n%s", want, ack)
+		}
+	}
+	id := acks[0].TicketID.Int64
+	msgs, err := h.db.Messages(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in *store.Message
+	for i := range msgs {
+		if msgs[i].Direction == store.DirIn {
+			in = &msgs[i]
+		}
+	}
+	if in == nil || !strings.Contains(in.BodyText, "Отчёт не загружается, ошибка 403.") {
+		t.Fatalf("stored %+v: want the decoded text", msgs)
+	}
+	r, err := h.db.RawMessage(context.Background(), in.RawID.Int64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := h.ingestFetched(mailin.Fetched{Raw: r.Data, Size: r.Size, Truncated: true})
+	if !again.Duplicate {
+		t.Errorf("the same oversized message again: %+v, want a duplicate", again)
 	}
 }

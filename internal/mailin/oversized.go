@@ -152,8 +152,9 @@ func plan(bs imap.BodyStructure) (take []textPart, omitted []Omitted) {
 }
 
 // filename is a part's file name from its disposition's or its type's
-// parameters. Servers pass RFC 2231 parameters (filename*=utf-8”…,
-// continuations filename*0*, …) through undecoded; they are decoded here.
+// parameters. Servers pass RFC 2231 parameters (filename* with a charset
+// prefix, continuations filename*0*, …) through undecoded; they are
+// decoded here.
 func filename(sp *imap.BodyStructureSinglePart) string {
 	var disp map[string]string
 	if d := sp.Disposition(); d != nil {

@@ -75,3 +75,21 @@ func TestFilenameRFC2231(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseOmitted: any header value parses without panicking, and what an
+// entry's field says survives the round trip.
+func FuzzParseOmitted(f *testing.F) {
+	f.Add("file; section=2; size=20971520; type=application/pdf; filename*=utf-8''%D1%81.pdf", "скан;\r\n «x».pdf", int64(5))
+	f.Add("more; count=7", "", int64(0))
+	f.Fuzz(func(t *testing.T, value, name string, size int64) {
+		ParseOmitted([]string{value})
+		if size < 0 {
+			size = -size
+		}
+		o := Omitted{Kind: OmittedFile, Section: "1.2", Type: "application/zip", Filename: name, Size: size}
+		got := ParseOmitted([]string{o.field()})
+		if len(got) != 1 || got[0].Filename != clean(name, 200) || (size > 0 && got[0].Size != size) {
+			t.Fatalf("%q -> %+v", o.field(), got)
+		}
+	})
+}
