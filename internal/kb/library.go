@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/otvet/otvet/internal/search"
 	"github.com/otvet/otvet/internal/store"
 )
 
@@ -45,6 +46,9 @@ func NewLibrary(o Options) *Library {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Analyzer == nil {
+		o.Analyzer = CachedAnalyzer(search.NewStemmer())
 	}
 	return &Library{o: o, ix: NewIndex(nil, o.Analyzer), byID: map[int64]Article{}, canned: map[string]Canned{}}
 }
