@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,15 +17,27 @@ import (
 
 var errNoSuchUser = errors.New("550 5.1.1 <petrov@uszn.kgo66.ru>: user unknown")
 
-// relay refuses mail to the customer for good and accepts the rest.
-type relay struct{ sent []string }
+// relay refuses mail to the customer for good and accepts the rest. The
+// outbox's senders call it concurrently.
+type relay struct {
+	mu   sync.Mutex
+	sent []string
+}
 
 func (r *relay) Send(_ context.Context, _ string, to []string, _ []byte) error {
 	if strings.Contains(to[0], "uszn") {
 		return errNoSuchUser
 	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.sent = append(r.sent, to...)
 	return nil
+}
+
+func (r *relay) accepted() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.sent, ",")
 }
 
 // TestAgentsHearOfUndeliveredMail: when the outbox gives up the customer's
@@ -57,8 +70,8 @@ func TestAgentsHearOfUndeliveredMail(t *testing.T) {
 			t.Errorf("notice lacks %q:\n%s\n%s", want, m.Subject, m.Text)
 		}
 	}
-	if !strings.Contains(strings.Join(r.sent, ","), agent1) {
-		t.Errorf("the notices were not sent: %v", r.sent)
+	if !strings.Contains(r.accepted(), agent1) {
+		t.Errorf("the notices were not sent: %v", r.accepted())
 	}
 	evs, _ := h.db.Events(context.Background(), id)
 	var kinds []string
