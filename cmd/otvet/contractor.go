@@ -45,19 +45,6 @@ func cmdContractor(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.Stdout, "contractor %s: %s\n", row.Name, strings.Join(row.AddressList(), ", "))
 		return nil
 	case "list":
-		asJSON := fs.Bool("json", false, "one JSON array")
-		if err := parseFlags(fs, args[1:]); err != nil {
-			return err
-		}
-		db, err := openDB(ctx, e, *cfg)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		cs, err := db.ListContractors(ctx)
-		if err != nil {
-			return err
-		}
 		type cj struct {
 			Name            string   `json:"name"`
 			DisplayName     string   `json:"display_name"`
@@ -76,7 +63,7 @@ func cmdContractor(ctx context.Context, e *env, args []string) error {
 			json: func(c store.Contractor) any {
 				return cj{c.Name, c.DisplayName, c.HideName, nonNil(c.AddressList()), nonNil(c.SystemList()), c.Hours, c.ResponseMinutes, c.TellAnswer}
 			},
-		}.print(e.Stdout, cs, *asJSON)
+		}.run(ctx, e, fs, cfg, args[1:], (*store.DB).ListContractors)
 	case "remove":
 		if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
 			return err

@@ -63,19 +63,6 @@ func cmdKB(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.Stdout, "article #%d %s (%s): %s\n", row.ID, row.Slug, vis, row.Title)
 		return nil
 	case "list":
-		asJSON := fs.Bool("json", false, "one JSON array")
-		if err := parseFlags(fs, args[1:]); err != nil {
-			return err
-		}
-		db, err := openDB(ctx, e, *cfg)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		as, err := db.KBArticles(ctx)
-		if err != nil {
-			return err
-		}
 		type aj struct {
 			ID       int64  `json:"id"`
 			Slug     string `json:"slug"`
@@ -93,7 +80,7 @@ func cmdKB(ctx context.Context, e *env, args []string) error {
 			json: func(a store.KBArticle) any {
 				return aj{a.ID, a.Slug, a.Title, a.Systems, a.Keywords, a.Public, a.Source}
 			},
-		}.print(e.Stdout, as, *asJSON)
+		}.run(ctx, e, fs, cfg, args[1:], (*store.DB).KBArticles)
 	case "show", "remove":
 		if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
 			return err

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"cmp"
+	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/otvet/otvet/internal/store"
 )
 
 // listing is how a list command prints its rows: a table with a heading
@@ -16,6 +21,29 @@ type listing[T any] struct {
 	cells func(T) []string // a row's cells, one per heading
 	json  func(T) any      // a row as JSON (snake_case names)
 	after string           // a line under the table ("": none)
+	// jsonHelp is the --json flag's help ("": "one JSON array").
+	jsonHelp string
+}
+
+// run is a whole list command: its --json flag parsed from args, the
+// database of the configuration cfg names opened, the rows load reads (a store method expression such as (*store.DB).ListStaff)
+// printed. cfg is read after the flags are parsed.
+func (l listing[T]) run(ctx context.Context, e *env, fs *flag.FlagSet, cfg *string, args []string,
+	load func(*store.DB, context.Context) ([]T, error)) error {
+	asJSON := fs.Bool("json", false, cmp.Or(l.jsonHelp, "one JSON array"))
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, e, *cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rows, err := load(db, ctx)
+	if err != nil {
+		return err
+	}
+	return l.print(e.Stdout, rows, *asJSON)
 }
 
 func (l listing[T]) print(w io.Writer, rows []T, asJSON bool) error {

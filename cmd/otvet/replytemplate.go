@@ -57,29 +57,17 @@ func cmdReplyTemplate(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.Stdout, "canned answer %s saved: #шаблон %s\n", c.Name, c.Name)
 		return nil
 	case "list":
-		asJSON := fs.Bool("json", false, "one JSON array (the database's answers; not the files of replies.dir)")
-		if err := parseFlags(fs, args[1:]); err != nil {
-			return err
-		}
-		db, err := openDB(ctx, e, *cfg)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		rs, err := db.ReplyTemplates(ctx)
-		if err != nil {
-			return err
-		}
 		type rj struct {
 			Name  string `json:"name"`
 			Title string `json:"title"`
 		}
 		return listing[store.ReplyTemplate]{
-			head:  []string{"NAME", "TITLE"},
-			cells: func(r store.ReplyTemplate) []string { return []string{r.Name, r.Title} },
-			json:  func(r store.ReplyTemplate) any { return rj{r.Name, r.Title} },
-			after: "(and the files of replies.dir)",
-		}.print(e.Stdout, rs, *asJSON)
+			jsonHelp: "one JSON array (the database's answers; not the files of replies.dir)",
+			head:     []string{"NAME", "TITLE"},
+			cells:    func(r store.ReplyTemplate) []string { return []string{r.Name, r.Title} },
+			json:     func(r store.ReplyTemplate) any { return rj{r.Name, r.Title} },
+			after:    "(and the files of replies.dir)",
+		}.run(ctx, e, fs, cfg, args[1:], (*store.DB).ReplyTemplates)
 	case "remove":
 		if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
 			return err

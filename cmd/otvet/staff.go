@@ -42,19 +42,6 @@ func cmdStaff(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.Stdout, "staff %s (%s) is an active %s\n", s.Email, s.Name, s.Role)
 		return nil
 	case "list":
-		asJSON := fs.Bool("json", false, "one JSON array")
-		if err := parseFlags(fs, args[1:]); err != nil {
-			return err
-		}
-		db, err := openDB(ctx, e, *cfg)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		ss, err := db.ListStaff(ctx)
-		if err != nil {
-			return err
-		}
 		type sj struct {
 			Email  string `json:"email"`
 			Name   string `json:"name"`
@@ -65,7 +52,7 @@ func cmdStaff(ctx context.Context, e *env, args []string) error {
 			head:  []string{"EMAIL", "NAME", "ROLE", "ACTIVE"},
 			cells: func(s store.Staff) []string { return []string{s.Email, s.Name, s.Role, fmt.Sprint(s.Active)} },
 			json:  func(s store.Staff) any { return sj{s.Email, s.Name, s.Role, s.Active} },
-		}.print(e.Stdout, ss, *asJSON)
+		}.run(ctx, e, fs, cfg, args[1:], (*store.DB).ListStaff)
 	case "disable", "enable":
 		if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
 			return err
