@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -28,19 +29,9 @@ func cmdKB(ctx context.Context, e *env, args []string) error {
 		if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
 			return err
 		}
-		if fs.NArg() != 1 {
-			return usagef("kb add: give the article's Markdown file")
-		}
-		data, err := os.ReadFile(fs.Arg(0))
+		name, data, err := namedFile(fs, "kb add", "the article's Markdown file", *slug)
 		if err != nil {
 			return err
-		}
-		name := *slug
-		if name == "" {
-			name = strings.TrimSuffix(filepath.Base(fs.Arg(0)), ".md")
-		}
-		if !kb.ValidSlug(name) {
-			return usagef("kb add: %q is not a name: letters, digits, '-' and '_'", name)
 		}
 		a, err := kb.ParseArticle(name, data)
 		if err != nil {
@@ -118,4 +109,24 @@ func cmdKB(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return usagef("kb: unknown subcommand %q; usage: otvet %s", args[0], usage)
+}
+
+// namedFile reads the one file argument of an add command (cmd) and its
+// name: name when given, else the file's name without .md; a name is made
+// of letters, digits, '-' and '_' (kb.ValidSlug).
+func namedFile(fs *flag.FlagSet, cmd, what, name string) (string, []byte, error) {
+	if fs.NArg() != 1 {
+		return "", nil, usagef("%s: give %s", cmd, what)
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return "", nil, err
+	}
+	if name == "" {
+		name = strings.TrimSuffix(filepath.Base(fs.Arg(0)), ".md")
+	}
+	if !kb.ValidSlug(name) {
+		return "", nil, usagef("%s: %q is not a name: letters, digits, '-' and '_'", cmd, name)
+	}
+	return name, data, nil
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/otvet/otvet/internal/kb"
@@ -27,19 +24,9 @@ func cmdReplyTemplate(ctx context.Context, e *env, args []string) error {
 		if err := parseFlags(fs, flagsFirst(fs, args[1:])); err != nil {
 			return err
 		}
-		if fs.NArg() != 1 {
-			return usagef("reply-template add: give the answer's file")
-		}
-		data, err := os.ReadFile(fs.Arg(0))
+		n, data, err := namedFile(fs, "reply-template add", "the answer's file", *name)
 		if err != nil {
 			return err
-		}
-		n := *name
-		if n == "" {
-			n = strings.TrimSuffix(filepath.Base(fs.Arg(0)), ".md")
-		}
-		if !kb.ValidSlug(n) {
-			return usagef("reply-template add: %q is not a name: letters, digits, '-' and '_'", n)
 		}
 		c, err := kb.ParseCanned(n, data)
 		if err != nil {
