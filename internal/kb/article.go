@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -170,16 +169,27 @@ func (a Article) Render() []byte {
 // LoadDir reads every *.md file of dir (not below it) as an article, in
 // name order. A file that cannot be read is reported in errs; the others load.
 func LoadDir(dir string) (arts []Article, errs []error) {
+	return loadMarkdown(dir, "kb.dir", func(name string, data []byte) (Article, error) {
+		a, err := ParseArticle(name, data)
+		a.Source = "file"
+		return a, err
+	})
+}
+
+// loadMarkdown reads every *.md file of dir (not below it, not a dot file)
+// in file-name order with parse, which is given the name without .md. key
+// is the setting naming dir, for errors. A file that cannot be read or
+// parsed is reported in errs; the others load.
+func loadMarkdown[T any](dir, key string, parse func(name string, data []byte) (T, error)) (out []T, errs []error) {
 	if dir == "" {
 		return nil, nil
 	}
-	ents, err := os.ReadDir(dir)
+	ents, err := os.ReadDir(dir) // sorted by file name
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, []error{fmt.Errorf("kb.dir %s: %w", dir, err)}
+		return nil, []error{fmt.Errorf("%s %s: %w", key, dir, err)}
 	} else if err != nil {
-		return nil, []error{fmt.Errorf("kb.dir: %w", err)}
+		return nil, []error{fmt.Errorf("%s: %w", key, err)}
 	}
-	sort.Slice(ents, func(i, j int) bool { return ents[i].Name() < ents[j].Name() })
 	for _, e := range ents {
 		name := e.Name()
 		if e.IsDir() || !strings.HasSuffix(name, ".md") || strings.HasPrefix(name, ".") {
@@ -190,15 +200,14 @@ func LoadDir(dir string) (arts []Article, errs []error) {
 			errs = append(errs, err)
 			continue
 		}
-		a, err := ParseArticle(strings.TrimSuffix(name, ".md"), data)
+		v, err := parse(strings.TrimSuffix(name, ".md"), data)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		a.Source = "file"
-		arts = append(arts, a)
+		out = append(out, v)
 	}
-	return arts, errs
+	return out, errs
 }
 
 // ValidSlug checks an article's or a canned answer's name: letters, digits,

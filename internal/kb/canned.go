@@ -1,11 +1,7 @@
 package kb
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -49,34 +45,9 @@ func ParseCanned(name string, data []byte) (Canned, error) {
 	return c, nil
 }
 
-// LoadReplies reads every *.md file of dir as a canned answer.
+// LoadReplies reads every *.md file of dir as a canned answer, by name.
 func LoadReplies(dir string) (cs []Canned, errs []error) {
-	if dir == "" {
-		return nil, nil
-	}
-	ents, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, []error{fmt.Errorf("replies.dir %s: %w", dir, err)}
-	} else if err != nil {
-		return nil, []error{fmt.Errorf("replies.dir: %w", err)}
-	}
-	for _, e := range ents {
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".md") || strings.HasPrefix(name, ".") {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		c, err := ParseCanned(strings.TrimSuffix(name, ".md"), data)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		cs = append(cs, c)
-	}
+	cs, errs = loadMarkdown(dir, "replies.dir", ParseCanned)
 	sort.Slice(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
 	return cs, errs
 }
