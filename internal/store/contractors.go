@@ -141,20 +141,12 @@ func (t *Tx) RemoveContractor(ctx context.Context, id int64, now time.Time) (kep
 
 // ContractorByName finds a contractor by its handle (case-insensitive).
 func (t *Tx) ContractorByName(ctx context.Context, name string) (*Contractor, error) {
-	var c Contractor
-	if err := t.get(ctx, &c, `SELECT `+contractorCols+` FROM contractors WHERE name = ?`, strings.ToLower(strings.TrimSpace(name))); err != nil {
-		return nil, notFound(err)
-	}
-	return &c, nil
+	return one[Contractor](ctx, t, `SELECT `+contractorCols+` FROM contractors WHERE name = ?`, strings.ToLower(strings.TrimSpace(name)))
 }
 
 // ContractorByID reads one contractor.
 func (t *Tx) ContractorByID(ctx context.Context, id int64) (*Contractor, error) {
-	var c Contractor
-	if err := t.get(ctx, &c, `SELECT `+contractorCols+` FROM contractors WHERE id = ?`, id); err != nil {
-		return nil, notFound(err)
-	}
-	return &c, nil
+	return one[Contractor](ctx, t, `SELECT `+contractorCols+` FROM contractors WHERE id = ?`, id)
 }
 
 // Contractors lists every contractor by name.
@@ -231,13 +223,8 @@ func (t *Tx) AddInvolvement(ctx context.Context, v *Involvement) error {
 // OpenInvolvement is the ticket's involvement of a contractor that has not
 // ended (ErrNotFound: none).
 func (t *Tx) OpenInvolvement(ctx context.Context, ticketID, contractorID int64) (*Involvement, error) {
-	var v Involvement
-	err := t.get(ctx, &v, `SELECT `+involvementCols+` FROM contractor_involvements
+	return one[Involvement](ctx, t, `SELECT `+involvementCols+` FROM contractor_involvements
 		WHERE ticket_id = ? AND contractor_id = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1`, ticketID, contractorID)
-	if err != nil {
-		return nil, notFound(err)
-	}
-	return &v, nil
 }
 
 // InvolvementsOf lists a ticket's involvements, oldest first.
@@ -251,12 +238,8 @@ func (t *Tx) InvolvementsOf(ctx context.Context, ticketID int64) ([]Involvement,
 
 // InvolvementByParticipant is the latest involvement made for a participant row (ErrNotFound: none).
 func (t *Tx) InvolvementByParticipant(ctx context.Context, participantID int64) (*Involvement, error) {
-	var v Involvement
-	if err := t.get(ctx, &v, `SELECT `+involvementCols+` FROM contractor_involvements WHERE participant_id = ?
-		ORDER BY id DESC LIMIT 1`, participantID); err != nil {
-		return nil, notFound(err)
-	}
-	return &v, nil
+	return one[Involvement](ctx, t, `SELECT `+involvementCols+` FROM contractor_involvements WHERE participant_id = ?
+		ORDER BY id DESC LIMIT 1`, participantID)
 }
 
 // InvolvementsDue lists unanswered, unended involvements whose due time has

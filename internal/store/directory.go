@@ -495,11 +495,7 @@ func (t *Tx) UserByEmail(ctx context.Context, email string) (*User, error) {
 	if err != nil {
 		return nil, ErrNotFound
 	}
-	var u User
-	if err := t.get(ctx, &u, `SELECT `+userCols+` FROM users WHERE email = ?`, n); err != nil {
-		return nil, notFound(err)
-	}
-	return &u, nil
+	return one[User](ctx, t, `SELECT `+userCols+` FROM users WHERE email = ?`, n)
 }
 
 // SetUserBlocked blocks (with a reason) or unblocks a user. Setting the state

@@ -39,12 +39,7 @@ func (t *Tx) CountAutoSince(ctx context.Context, rcptKey string, since time.Time
 
 // OutgoingByMessageID finds a message we sent, for bounces.
 func (t *Tx) OutgoingByMessageID(ctx context.Context, messageID string) (*Outgoing, error) {
-	var o Outgoing
-	err := t.get(ctx, &o, `SELECT `+outCols+` FROM outbox WHERE message_id = ?`, messageID)
-	if err != nil {
-		return nil, notFound(err)
-	}
-	return &o, nil
+	return one[Outgoing](ctx, t, `SELECT `+outCols+` FROM outbox WHERE message_id = ?`, messageID)
 }
 
 // outCols read a row with its whole message in raw: the stored head followed

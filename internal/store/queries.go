@@ -12,6 +12,15 @@ import (
 // ErrNotFound is returned when a looked-up row does not exist.
 var ErrNotFound = errors.New("not found")
 
+// one reads the single row q finds as a T (ErrNotFound: none).
+func one[T any](ctx context.Context, t *Tx, q string, args ...any) (*T, error) {
+	var v T
+	if err := t.get(ctx, &v, q, args...); err != nil {
+		return nil, notFound(err)
+	}
+	return &v, nil
+}
+
 func notFound(err error) error {
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
@@ -118,11 +127,7 @@ const ticketCols = `id, desk, status, channel, subject, requester_email, request
 
 // Ticket reads a ticket inside the transaction.
 func (t *Tx) Ticket(ctx context.Context, id int64) (*Ticket, error) {
-	var tk Ticket
-	if err := t.get(ctx, &tk, `SELECT `+ticketCols+` FROM tickets WHERE id = ?`, id); err != nil {
-		return nil, notFound(err)
-	}
-	return &tk, nil
+	return one[Ticket](ctx, t, `SELECT `+ticketCols+` FROM tickets WHERE id = ?`, id)
 }
 
 // SetTicketStatus changes a ticket's state; closedAt is set for resolved/closed/rejected.
@@ -227,22 +232,13 @@ func (t *Tx) AddParticipant(ctx context.Context, ticketID int64, email, name, ro
 
 // Participant finds a ticket's participant by address.
 func (t *Tx) Participant(ctx context.Context, ticketID int64, email string) (*Participant, error) {
-	var p Participant
-	err := t.get(ctx, &p, `SELECT `+participantCols+` FROM participants WHERE ticket_id = ? AND email = ?`,
+	return one[Participant](ctx, t, `SELECT `+participantCols+` FROM participants WHERE ticket_id = ? AND email = ?`,
 		ticketID, strings.ToLower(email))
-	if err != nil {
-		return nil, notFound(err)
-	}
-	return &p, nil
 }
 
 // ParticipantByID reads one participant.
 func (t *Tx) ParticipantByID(ctx context.Context, id int64) (*Participant, error) {
-	var p Participant
-	if err := t.get(ctx, &p, `SELECT `+participantCols+` FROM participants WHERE id = ?`, id); err != nil {
-		return nil, notFound(err)
-	}
-	return &p, nil
+	return one[Participant](ctx, t, `SELECT `+participantCols+` FROM participants WHERE id = ?`, id)
 }
 
 // TicketByMessageIDs finds the ticket of any message we stored or sent with one

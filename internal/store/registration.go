@@ -83,11 +83,7 @@ func (t *Tx) InsertRegistration(ctx context.Context, r *Registration) error {
 
 // Registration reads the connection request of a ticket.
 func (t *Tx) Registration(ctx context.Context, ticketID int64) (*Registration, error) {
-	var r Registration
-	if err := t.get(ctx, &r, `SELECT `+regCols+` FROM registrations WHERE ticket_id = ?`, ticketID); err != nil {
-		return nil, notFound(err)
-	}
-	return &r, nil
+	return one[Registration](ctx, t, `SELECT `+regCols+` FROM registrations WHERE ticket_id = ?`, ticketID)
 }
 
 // Registration reads the connection request of a ticket outside a

@@ -68,20 +68,12 @@ func (t *Tx) UpsertStaff(ctx context.Context, s *Staff, actor string, now time.T
 
 // StaffByEmail finds a staff member (active or not).
 func (t *Tx) StaffByEmail(ctx context.Context, email string) (*Staff, error) {
-	var s Staff
-	if err := t.get(ctx, &s, `SELECT `+staffCols+` FROM staff WHERE email = ?`, strings.ToLower(strings.TrimSpace(email))); err != nil {
-		return nil, notFound(err)
-	}
-	return &s, nil
+	return one[Staff](ctx, t, `SELECT `+staffCols+` FROM staff WHERE email = ?`, strings.ToLower(strings.TrimSpace(email)))
 }
 
 // StaffByID finds a staff member (active or not) by id.
 func (t *Tx) StaffByID(ctx context.Context, id int64) (*Staff, error) {
-	var s Staff
-	if err := t.get(ctx, &s, `SELECT `+staffCols+` FROM staff WHERE id = ?`, id); err != nil {
-		return nil, notFound(err)
-	}
-	return &s, nil
+	return one[Staff](ctx, t, `SELECT `+staffCols+` FROM staff WHERE id = ?`, id)
 }
 
 // SetMorningMail switches a staff member's morning mail and records a
