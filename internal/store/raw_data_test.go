@@ -3,12 +3,10 @@ package store_test
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/otvet/otvet/internal/store"
-	"github.com/otvet/otvet/internal/testenv"
 )
 
 // TestRawDataMigration00019: the bytes stored in raw_messages before
@@ -20,24 +18,7 @@ func TestRawDataMigration00019(t *testing.T) {
 	for _, dialect := range []store.Dialect{store.SQLite, store.Postgres} {
 		t.Run(string(dialect), func(t *testing.T) {
 			ctx := context.Background()
-			o := store.Options{Dialect: dialect, Path: filepath.Join(t.TempDir(), "otvet.db")}
-			if dialect == store.Postgres {
-				o = store.Options{Dialect: dialect, DSN: testenv.Get(t).NewPostgresDB(t)}
-			}
-			db, err := store.Open(ctx, o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.MigrateToForTest(ctx, 18); err != nil {
-				t.Fatal(err)
-			}
-			exec := func(q string, args ...any) {
-				t.Helper()
-				if err := db.ExecForTest(ctx, q, args...); err != nil {
-					t.Fatalf("%s: %v", q, err)
-				}
-			}
+			db, exec := migratedTo(t, dialect, 18)
 			old := t0.Add(-400 * 24 * time.Hour)
 			exec(`INSERT INTO tickets (id, desk, status, channel, subject, requester_email, created_at, updated_at, closed_at)
 				VALUES (1, 'sd', 'closed', 'email', 'x', 'a@b.ru', ?, ?, ?)`, old, old, old)
@@ -53,7 +34,7 @@ func TestRawDataMigration00019(t *testing.T) {
 
 			fresh := []byte("Subject: new\r\n\r\n" + string(bytes.Repeat([]byte("x"), 10000)))
 			var newID int64
-			err = db.Tx(ctx, func(tx *store.Tx) error {
+			err := db.Tx(ctx, func(tx *store.Tx) error {
 				id, _, err := tx.InsertRaw(ctx, &store.RawMessage{Desk: "sd", UIDValidity: 1, UID: 3, SHA256: "c", Size: int64(len(fresh)),
 					Disposition: store.DispPending, Data: fresh, ReceivedAt: t0})
 				if err != nil {

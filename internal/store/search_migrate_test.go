@@ -17,24 +17,7 @@ func TestSearchMigration00018(t *testing.T) {
 	for _, dialect := range []store.Dialect{store.SQLite, store.Postgres} {
 		t.Run(string(dialect), func(t *testing.T) {
 			ctx := context.Background()
-			o := store.Options{Dialect: dialect, Path: filepath.Join(t.TempDir(), "otvet.db")}
-			if dialect == store.Postgres {
-				o = store.Options{Dialect: dialect, DSN: testenv.Get(t).NewPostgresDB(t)}
-			}
-			db, err := store.Open(ctx, o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if err := db.MigrateToForTest(ctx, 17); err != nil {
-				t.Fatal(err)
-			}
-			exec := func(q string, args ...any) {
-				t.Helper()
-				if err := db.ExecForTest(ctx, q, args...); err != nil {
-					t.Fatalf("%s: %v", q, err)
-				}
-			}
+			db, exec := migratedTo(t, dialect, 17)
 			for id, due := range map[int64]any{1: t0.Add(2 * 3600e9), 2: t0.Add(3600e9), 3: nil} {
 				exec(`INSERT INTO tickets (id, desk, status, channel, subject, requester_email, created_at, updated_at, first_response_due)
 					VALUES (?, 'sd', 'open', 'email', 'x', 'a@b.ru', ?, ?, ?)`, id, t0, t0, due)
@@ -81,5 +64,31 @@ func TestSearchMigration00018(t *testing.T) {
 				t.Fatalf("queue after migration: %+v, %v", items, err)
 			}
 		})
+	}
+}
+
+// migratedTo opens a new database of dialect with the migrations applied up
+// to version (to test the next one), and a function running a statement on
+// it that fails the test.
+func migratedTo(t *testing.T, dialect store.Dialect, version int64) (*store.DB, func(q string, args ...any)) {
+	t.Helper()
+	ctx := context.Background()
+	o := store.Options{Dialect: dialect, Path: filepath.Join(t.TempDir(), "otvet.db")}
+	if dialect == store.Postgres {
+		o = store.Options{Dialect: dialect, DSN: testenv.Get(t).NewPostgresDB(t)}
+	}
+	db, err := store.Open(ctx, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.MigrateToForTest(ctx, version); err != nil {
+		t.Fatal(err)
+	}
+	return db, func(q string, args ...any) {
+		t.Helper()
+		if err := db.ExecForTest(ctx, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
 	}
 }
