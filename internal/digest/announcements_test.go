@@ -267,19 +267,8 @@ func TestAnnouncementsAndKBDigest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			upto := func(s, from, end string) string {
-				i := strings.Index(s, from)
-				if i < 0 {
-					t.Fatalf("no %q in\n%s", from, s)
-				}
-				s = s[strings.LastIndex(s[:i], "\n")+1:]
-				if j := strings.Index(s, end); j >= 0 {
-					s = s[:strings.LastIndex(s[:j], "\n")+1]
-				}
-				return s
-			}
-			checkGolden(t, "digest_kb_"+c.name+".golden", []byte(upto(d.Rendered.Text, c.text, d.CSVName)+
-				"===== HTML =====\n"+upto(d.Rendered.HTML, c.html, d.CSVName)))
+			checkGolden(t, "digest_kb_"+c.name+".golden", []byte(between(t, d.Rendered.Text, c.text, d.CSVName)+
+				"===== HTML =====\n"+between(t, d.Rendered.HTML, c.html, d.CSVName)))
 			for _, n := range c.not {
 				if strings.Contains(d.Rendered.Text+d.Rendered.HTML, n) {
 					t.Errorf("digest shows %q", n)

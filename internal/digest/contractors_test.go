@@ -275,19 +275,8 @@ func TestContractorAndSystemDigest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			between := func(s, from, to string) string {
-				i := strings.Index(s, from)
-				if i < 0 {
-					t.Fatalf("no %q in\n%s", from, s)
-				}
-				s = s[strings.LastIndex(s[:i], "\n")+1:]
-				if j := strings.Index(s, to); j >= 0 {
-					s = s[:strings.LastIndex(s[:j], "\n")+1]
-				}
-				return s
-			}
-			checkGolden(t, "digest_sections_"+c.name+".golden", []byte(between(d.Rendered.Text, c.text, c.endT)+
-				"===== HTML =====\n"+between(d.Rendered.HTML, c.html, c.endH)))
+			checkGolden(t, "digest_sections_"+c.name+".golden", []byte(between(t, d.Rendered.Text, c.text, c.endT)+
+				"===== HTML =====\n"+between(t, d.Rendered.HTML, c.html, c.endH)))
 			for _, n := range c.not {
 				if strings.Contains(d.Rendered.Text+d.Rendered.HTML, n) {
 					t.Errorf("digest shows %q", n)
@@ -295,4 +284,19 @@ func TestContractorAndSystemDigest(t *testing.T) {
 			}
 		})
 	}
+}
+
+// between is the part of a rendered digest s from the line holding from up
+// to the line holding end (exclusive; the rest when there is none).
+func between(t *testing.T, s, from, end string) string {
+	t.Helper()
+	i := strings.Index(s, from)
+	if i < 0 {
+		t.Fatalf("no %q in\n%s", from, s)
+	}
+	s = s[strings.LastIndex(s[:i], "\n")+1:]
+	if j := strings.Index(s, end); j >= 0 {
+		s = s[:strings.LastIndex(s[:j], "\n")+1]
+	}
+	return s
 }
