@@ -238,6 +238,9 @@ func (db *DB) EachTicket(ctx context.Context, f TicketFilter, fn func(*QueueItem
 func (t *Tx) FindTickets(ctx context.Context, f TicketFilter) ([]QueueItem, error) {
 	sel := func(dst any, q string, args []any) error {
 		// Not through the statement cache: the query's shape varies with the filter.
+		if err := t.flushSearch(ctx); err != nil {
+			return err
+		}
 		if err := t.flush(ctx); err != nil {
 			return err
 		}

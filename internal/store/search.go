@@ -48,27 +48,9 @@ func (t *Tx) indexAppend(ctx context.Context, ticketID int64, text string) error
 		}
 		return nil
 	}
-	terms := t.db.stemmer.Terms(text)
-	if terms == "" {
-		return nil
-	}
-	r, err := t.exec(ctx, `UPDATE ticket_search SET body = CASE WHEN body = '' THEN ? ELSE body || ' ' || ? END
-		WHERE rowid = ? AND length(body) + ? <= ?`, terms, terms, ticketID, len(terms), maxTicketText)
-	if err != nil {
-		return fmt.Errorf("index ticket #%d: %w", ticketID, err)
-	}
-	if n, _ := r.RowsAffected(); n > 0 {
-		return nil
-	}
-	var rows int
-	if err := t.get(ctx, &rows, `SELECT COUNT(*) FROM ticket_search WHERE rowid = ?`, ticketID); err != nil {
-		return fmt.Errorf("index ticket #%d: %w", ticketID, err)
-	}
-	if rows > 0 || len(terms) > maxTicketText {
-		return nil // full
-	}
-	if _, err := t.exec(ctx, `INSERT INTO ticket_search (rowid, head, body) VALUES (?, '', ?)`, ticketID, terms); err != nil {
-		return fmt.Errorf("index ticket #%d: %w", ticketID, err)
+	if terms := t.db.stemmer.Terms(text); terms != "" {
+		d := t.search.doc(ticketID)
+		d.body = append(d.body, terms)
 	}
 	return nil
 }
@@ -89,43 +71,41 @@ const ticketDocSQL = `SELECT subject, requester_email, requester_name,
 	COALESCE((SELECT name FROM organisations WHERE id = tickets.org_id), '') AS org_name FROM tickets WHERE id = ?`
 
 // indexTicket (re)writes a ticket's head: subject, requester and
-// organisation; the row is made when missing.
+// organisation; the row is made when missing. On SQLite the head is read and
+// written when the transaction's index writes are flushed (flushSearch).
 func (t *Tx) indexTicket(ctx context.Context, id int64) error {
+	if t.dialect != Postgres {
+		t.search.doc(id).head = true
+		return nil
+	}
 	var d ticketDoc
 	if err := t.get(ctx, &d, ticketDocSQL, id); err != nil {
 		return fmt.Errorf("index ticket #%d: %w", id, err)
 	}
-	if err := t.writeHead(ctx, id, d.text()); err != nil {
+	_, err := t.exec(ctx, `INSERT INTO ticket_search (ticket_id, head) VALUES (?, strip(to_tsvector('russian', ?)))
+		ON CONFLICT (ticket_id) DO UPDATE SET head = EXCLUDED.head`, id, search.Words(d.text()))
+	if err != nil {
 		return fmt.Errorf("index ticket #%d: %w", id, err)
 	}
 	return nil
-}
-
-// writeHead replaces the head of a ticket's row, making the row if missing.
-func (t *Tx) writeHead(ctx context.Context, id int64, text string) error {
-	if t.dialect == Postgres {
-		_, err := t.exec(ctx, `INSERT INTO ticket_search (ticket_id, head) VALUES (?, strip(to_tsvector('russian', ?)))
-			ON CONFLICT (ticket_id) DO UPDATE SET head = EXCLUDED.head`, id, search.Words(text))
-		return err
-	}
-	terms := t.db.stemmer.Terms(text)
-	r, err := t.exec(ctx, `UPDATE ticket_search SET head = ? WHERE rowid = ?`, terms, id)
-	if err != nil {
-		return err
-	}
-	if n, _ := r.RowsAffected(); n > 0 {
-		return nil
-	}
-	_, err = t.exec(ctx, `INSERT INTO ticket_search (rowid, head, body) VALUES (?, ?, '')`, id, terms)
-	return err
 }
 
 func messageText(m *Message) string {
 	return m.Subject + "\n" + m.FromAddr + " " + m.FromName + "\n" + m.BodyText
 }
 
+// searchable says whether a message's text is indexed: what people wrote
+// is, Otvet's own automatic messages (acknowledgements, notices) are not —
+// their words are the same on every ticket and would only make noise.
+func searchable(m *Message) bool {
+	return !(m.Auto && m.Direction == DirOut)
+}
+
 // indexMessage adds a message to its ticket's row.
 func (t *Tx) indexMessage(ctx context.Context, m *Message) error {
+	if !searchable(m) {
+		return nil
+	}
 	return t.indexAppend(ctx, m.TicketID, messageText(m))
 }
 
@@ -218,39 +198,28 @@ func (t *Tx) reindexTickets(ctx context.Context, ids []int64, st *ReindexStats) 
 	}
 	// Each ticket's body: its messages, then its attachments' names, in the
 	// order stored, up to maxTicketText as intake would have written it.
-	bodies := map[int64]*strings.Builder{}
-	add := func(id int64, text string) bool {
+	bodies := map[int64]*ticketBody{}
+	add := func(id int64, text string) {
 		piece := search.Words(text)
 		if t.dialect != Postgres {
 			piece = t.db.stemmer.Terms(text)
 		}
-		if piece == "" {
-			return true
-		}
 		b := bodies[id]
 		if b == nil {
-			b = &strings.Builder{}
+			b = &ticketBody{}
 			bodies[id] = b
 		}
-		extra := len(piece)
-		if b.Len() > 0 {
-			extra++
-		}
-		if b.Len()+extra > maxTicketText {
-			return false
-		}
-		if b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(piece)
-		return true
+		b.add(piece)
 	}
 	var ms []Message
-	if err := t.sel(ctx, &ms, `SELECT id, ticket_id, subject, from_addr, from_name, body_text FROM messages
+	if err := t.sel(ctx, &ms, `SELECT id, ticket_id, direction, auto, subject, from_addr, from_name, body_text FROM messages
 		WHERE ticket_id BETWEEN ? AND ? ORDER BY id`, first, last); err != nil {
 		return err
 	}
 	for i := range ms {
+		if !searchable(&ms[i]) {
+			continue
+		}
 		add(ms[i].TicketID, messageText(&ms[i]))
 		st.Messages++
 	}

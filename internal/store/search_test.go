@@ -192,3 +192,56 @@ func TestSearchFollowsRequesterAndReindex(t *testing.T) {
 		}
 	})
 }
+
+// The index's changes of a transaction are written when it commits, or
+// before it searches: a ticket stored earlier in the same transaction is
+// found, a reply in a later one is appended to its row, and Otvet's own
+// automatic messages are not indexed (nor by Reindex).
+func TestSearchWithinTransactionAndAutoMessages(t *testing.T) {
+	engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var id int64
+		add := func(tx *store.Tx, dir string, auto bool, body string) error {
+			return tx.InsertMessage(ctx, &store.Message{TicketID: id, Direction: dir, Auto: auto, FromAddr: "x@y.ru", BodyText: body, CreatedAt: t0})
+		}
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			tk := &store.Ticket{Desk: "sd", Status: store.StatusOpen, Channel: "email", Subject: "Сканер", RequesterEmail: "x@y.ru",
+				CreatedAt: t0, UpdatedAt: t0, SupportLevel: "basic"}
+			if err := tx.CreateTicket(ctx, tk); err != nil {
+				return err
+			}
+			id = tk.ID
+			if err := add(tx, store.DirIn, false, "Сканер не сканирует документы."); err != nil {
+				return err
+			}
+			if err := add(tx, store.DirOut, true, "Ваше обращение зарегистрировано, подтверждение."); err != nil {
+				return err
+			}
+			items, err := tx.FindTickets(ctx, store.TicketFilter{Search: "сканирует"})
+			if err != nil || len(items) != 1 || items[0].ID != id {
+				t.Errorf("search within the transaction: %v, %v", items, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Tx(ctx, func(tx *store.Tx) error { return add(tx, store.DirIn, false, "Проверил драйвер, не помогло.") }); err != nil {
+			t.Fatal(err)
+		}
+		check := func(when string) {
+			t.Helper()
+			for q, want := range map[string]int{"сканер": 1, "сканирует документы": 1, "драйвер": 1, "зарегистрировано": 0, "подтверждение": 0} {
+				items, err := db.FindTickets(ctx, store.TicketFilter{Search: q})
+				if err != nil || len(items) != want {
+					t.Errorf("%s: %q found %d tickets (%v), want %d", when, q, len(items), err, want)
+				}
+			}
+		}
+		check("as stored")
+		if _, err := db.Reindex(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		check("after reindex")
+	})
+}

@@ -288,6 +288,9 @@ func (db *DB) tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if err := fn(tx); err != nil {
 		return err
 	}
+	if err := tx.flushSearch(ctx); err != nil {
+		return err
+	}
 	if err := tx.flush(ctx); err != nil {
 		return err
 	}
@@ -374,6 +377,8 @@ type Tx struct {
 	// (see exec and flush).
 	conn    *sqlx.Conn
 	pending []pendingExec
+	// SQLite: the full-text index's changes, written at the end (search_pending.go).
+	search searchWrites
 }
 
 // stmt returns the transaction's handle on a statement prepared once per

@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// On SQLite a transaction's changes to the full-text index are gathered in
+// Go and written when it commits (or before it searches), one row per
+// ticket and one statement for them all: FTS5 flushes its pending terms to
+// disk at every statement that writes it, so writing each message's terms as
+// it is stored (a ticket's head, its request, each file's name) made several
+// small index segments per message and re-tokenised the ticket's row each
+// time. What is indexed, and in which order, is unchanged.
+
+// searchWrites are the pending index changes of a transaction.
+type searchWrites struct {
+	docs map[int64]*pendingDoc
+}
+
+// pendingDoc is what changes in one ticket's row.
+type pendingDoc struct {
+	head bool     // the head (subject, requester, organisation) is to be rewritten
+	body []string // terms to append to the body, in order
+}
+
+// doc returns the pending changes of a ticket's row, made when missing.
+func (w *searchWrites) doc(id int64) *pendingDoc {
+	if w.docs == nil {
+		w.docs = map[int64]*pendingDoc{}
+	}
+	d := w.docs[id]
+	if d == nil {
+		d = &pendingDoc{}
+		w.docs[id] = d
+	}
+	return d
+}
+
+// ticketBody is a ticket's indexed body as it grows: each piece is added
+// whole, after the ones before, while the body stays within maxTicketText
+// (a piece that does not fit is left out; a smaller one after it may fit).
+type ticketBody struct{ strings.Builder }
+
+func (b *ticketBody) add(piece string) bool {
+	if piece == "" {
+		return true
+	}
+	extra := len(piece)
+	if b.Len() > 0 {
+		extra++
+	}
+	if b.Len()+extra > maxTicketText {
+		return false
+	}
+	if b.Len() > 0 {
+		b.WriteByte(' ')
+	}
+	b.WriteString(piece)
+	return true
+}
+
+// searchRows bounds the rows written by one statement of flushSearch.
+const searchRows = 100
+
+// flushSearch writes the pending index changes (SQLite): the current rows
+// of the tickets concerned are read, their heads made anew where asked, the
+// new terms appended, and the rows replaced.
+func (t *Tx) flushSearch(ctx context.Context) error {
+	if len(t.search.docs) == 0 {
+		return nil
+	}
+	docs := t.search.docs
+	t.search.docs = nil
+	ids := make([]int64, 0, len(docs))
+	for id := range docs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for len(ids) > 0 {
+		n := min(len(ids), searchRows)
+		if err := t.writeSearchRows(ctx, ids[:n], docs); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// writeSearchRows is flushSearch for a few tickets.
+func (t *Tx) writeSearchRows(ctx context.Context, ids []int64, docs map[int64]*pendingDoc) error {
+	list := idsJSON(ids)
+	var old []struct {
+		ID   int64  `db:"rowid"`
+		Head string `db:"head"`
+		Body string `db:"body"`
+	}
+	if err := t.sel(ctx, &old, `SELECT rowid, head, body FROM ticket_search WHERE rowid IN (SELECT value FROM json_each(?))`, list); err != nil {
+		return fmt.Errorf("index tickets: %w", err)
+	}
+	type row struct {
+		head string
+		body ticketBody
+	}
+	rows := make(map[int64]*row, len(ids))
+	for _, o := range old {
+		r := &row{head: o.Head}
+		r.body.WriteString(o.Body)
+		rows[o.ID] = r
+	}
+	var heads []struct {
+		ID int64 `db:"id"`
+		ticketDoc
+	}
+	var want []int64
+	for _, id := range ids {
+		if docs[id].head {
+			want = append(want, id)
+		}
+	}
+	if len(want) > 0 {
+		if err := t.sel(ctx, &heads, `SELECT id, subject, requester_email, requester_name,
+			COALESCE((SELECT name FROM organisations WHERE id = tickets.org_id), '') AS org_name
+			FROM tickets WHERE id IN (SELECT value FROM json_each(?))`, idsJSON(want)); err != nil {
+			return fmt.Errorf("index tickets: %w", err)
+		}
+	}
+	for _, h := range heads {
+		r := rows[h.ID]
+		if r == nil {
+			r = &row{}
+			rows[h.ID] = r
+		}
+		r.head = t.db.stemmer.Terms(h.text())
+	}
+	var (
+		q    strings.Builder
+		args = make([]any, 0, 3*len(ids))
+	)
+	q.WriteString(`INSERT OR REPLACE INTO ticket_search (rowid, head, body) VALUES `)
+	for _, id := range ids {
+		r := rows[id]
+		if r == nil {
+			if len(docs[id].body) == 0 {
+				continue // neither a row nor a ticket: nothing to write
+			}
+			r = &row{}
+		}
+		for _, piece := range docs[id].body {
+			r.body.add(piece)
+		}
+		if len(args) > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?)")
+		args = append(args, id, r.head, r.body.String())
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	// Not through the statement cache: the statement's length varies.
+	if _, err := t.x.ExecContext(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("index tickets: %w", err)
+	}
+	return nil
+}
