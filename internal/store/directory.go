@@ -111,7 +111,7 @@ func normalizeOrg(o *Org) error {
 func (t *Tx) checkOrgUnique(ctx context.Context, o *Org) error {
 	if o.INN != "" {
 		var other int64
-		err := t.get(ctx, &other, `SELECT id FROM organisations WHERE inn = ? AND id <> ?`, o.INN, o.ID)
+		err := t.get(ctx, &other, `SELECT id FROM organisations WHERE inn = ? AND inn <> '' AND id <> ?`, o.INN, o.ID)
 		if err == nil {
 			return fmt.Errorf("%w: INN %s belongs to organisation #%d", ErrConflict, o.INN, other)
 		}
@@ -255,7 +255,7 @@ func (t *Tx) OrgByINN(ctx context.Context, inn string) (*Org, error) {
 	if inn == "" {
 		return nil, ErrNotFound
 	}
-	if err := t.get(ctx, &id, `SELECT id FROM organisations WHERE inn = ?`, inn); err != nil {
+	if err := t.get(ctx, &id, `SELECT id FROM organisations WHERE inn = ? AND inn <> ''`, inn); err != nil {
 		return nil, notFound(err)
 	}
 	return t.OrgByID(ctx, id)

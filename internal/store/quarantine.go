@@ -74,14 +74,19 @@ type RawRef struct {
 	Disposition string `db:"disposition"`
 }
 
+// rawsByMessageIDSQL names the partial index's condition (message_id <> ''):
+// without it neither engine may use the index for a parameter, and every
+// message stored would read the whole table (plan_test.go).
+const rawsByMessageIDSQL = `SELECT id, sha256, content_key, disposition FROM raw_messages
+	WHERE desk = ? AND message_id = ? AND message_id <> '' ORDER BY id`
+
 // RawsByMessageID lists the desk's stored messages with this Message-ID.
 func (t *Tx) RawsByMessageID(ctx context.Context, desk, messageID string) ([]RawRef, error) {
 	var rs []RawRef
 	if messageID == "" {
 		return nil, nil
 	}
-	if err := t.sel(ctx, &rs, `SELECT id, sha256, content_key, disposition FROM raw_messages
-		WHERE desk = ? AND message_id = ? ORDER BY id`, desk, messageID); err != nil {
+	if err := t.sel(ctx, &rs, rawsByMessageIDSQL, desk, messageID); err != nil {
 		return nil, fmt.Errorf("raw messages by Message-ID: %w", err)
 	}
 	return rs, nil

@@ -241,6 +241,11 @@ func (t *Tx) ParticipantByID(ctx context.Context, id int64) (*Participant, error
 	return one[Participant](ctx, t, `SELECT `+participantCols+` FROM participants WHERE id = ?`, id)
 }
 
+// ticketByMessageIDsSQL names the partial index's condition, as
+// rawsByMessageIDSQL does.
+const ticketByMessageIDsSQL = `SELECT m.ticket_id FROM messages m JOIN tickets t ON t.id = m.ticket_id
+	WHERE t.desk = ? AND m.message_id IN (?) AND m.message_id <> '' ORDER BY m.id DESC LIMIT 1`
+
 // TicketByMessageIDs finds the ticket of any message we stored or sent with one
 // of the given Message-IDs on the desk. It returns 0 when none matches.
 func (t *Tx) TicketByMessageIDs(ctx context.Context, desk string, ids []string) (int64, error) {
@@ -251,8 +256,7 @@ func (t *Tx) TicketByMessageIDs(ctx context.Context, desk string, ids []string) 
 		ids = ids[len(ids)-100:] // the newest references are the closest relatives
 	}
 	var ticket int64
-	q, args, err := inQuery(`SELECT m.ticket_id FROM messages m JOIN tickets t ON t.id = m.ticket_id
-		WHERE t.desk = ? AND m.message_id IN (?) ORDER BY m.id DESC LIMIT 1`, desk, ids)
+	q, args, err := inQuery(ticketByMessageIDsSQL, desk, ids)
 	if err != nil {
 		return 0, err
 	}
