@@ -54,6 +54,7 @@ type prepared struct {
 	raw  *store.RawMessage
 	msg  *mailmsg.Message
 	perr error
+	fore *foresight
 }
 
 // IngestBatch stores messages of one mailbox (ascending UIDs) in ONE
@@ -202,7 +203,7 @@ func (s *Service) commit(ctx context.Context, d *Desk, uidValidity uint32, now t
 		for i, p := range ps {
 			raw := *p.raw // a fresh copy for each try: a rolled-back try's row ID means nothing
 			raw.ID = 0
-			in := &intake{deskTx: s.deskTx(tx, d, now), raw: &raw, msg: p.msg, fetched: p.f}
+			in := &intake{deskTx: s.deskTx(tx, d, now), raw: &raw, msg: p.msg, fetched: p.f, fore: p.fore}
 			out, err := in.run(ctx, p.perr)
 			if err != nil {
 				return err
@@ -339,6 +340,8 @@ type intake struct {
 	delivered bool
 	// suggested: the knowledge-base articles the acknowledgement named (kb.go).
 	suggested []mailout.ArticleRef
+	// fore: what was worked out from the message while it was parsed (foresight.go).
+	fore *foresight
 }
 
 var subjectToken = regexp.MustCompile(`\[#(\d{1,18})\]`)

@@ -34,7 +34,7 @@ func (in *intake) suggestArticles(ctx context.Context, t *store.Ticket) ([]mailo
 	if in.s.kb == nil || in.msg == nil || t.Priority == store.PriorityIncident {
 		return nil, nil
 	}
-	ms := in.s.kb.Suggest(t.Subject, in.msg.Text)
+	ms := in.suggestions(t.Subject)
 	if len(ms) == 0 {
 		return nil, nil
 	}

@@ -194,6 +194,9 @@ func (s *Service) prepare(ctx context.Context, d *Desk, uidValidity uint32, fs [
 			msg = s.headerOnly(ctx, f.Raw)
 		}
 		ps[i] = prepared{f: f, raw: newRaw(d, uidValidity, f, msg, now), msg: msg, perr: perr}
+		if perr == nil {
+			ps[i].fore = s.foresee(msg)
+		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(fs))
 	if workers <= 1 {

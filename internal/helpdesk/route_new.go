@@ -22,7 +22,7 @@ import (
 func (in *intake) open(ctx context.Context, r Route) (Outcome, error) {
 	m, d := in.msg, in.desk
 	sc, dec, linked := r.sender, r.Decision, r.Linked
-	subject := strings.Join(strings.Fields(subjectToken.ReplaceAllString(m.Subject, "")), " ")
+	subject := ticketSubject(m)
 	name := m.From.Name
 	if sc.user != nil && sc.user.FullName != "" {
 		name = sc.user.FullName

@@ -152,7 +152,7 @@ func (in *intake) triageReply(ctx context.Context, ticketID int64, sc senderCont
 // triageNew routes a new request: a connection request with its table, or
 // an ordinary request with the rules' decision.
 func (in *intake) triageNew(ctx context.Context, sc senderContext, linked int64) (Route, error) {
-	if linked == 0 && regform.Detect(in.msg) {
+	if linked == 0 && in.isForm() {
 		req, err := regform.Parse(in.msg)
 		switch {
 		case err == nil:

@@ -1,0 +1,61 @@
+package helpdesk
+
+import (
+	"strings"
+
+	"github.com/otvet/otvet/internal/kb"
+	"github.com/otvet/otvet/internal/mailmsg"
+	"github.com/otvet/otvet/internal/regform"
+)
+
+// Foresight: what is decided from a message alone is worked out while the
+// message is parsed (prepare, on the parsing goroutines, beside the single
+// database writer) rather than in the writer's transaction: whether it is a
+// connection request, and the knowledge-base articles its text suggests.
+// The writer asks through isForm and suggestions, which take the answer
+// from here when it was worked out for the same input and work it out
+// themselves otherwise (a phone call, a message taken one at a time, a
+// reply).
+type foresight struct {
+	form      bool // regform.Detect
+	kbSubject string
+	kb        []kb.Match // Suggest(kbSubject, text)
+	kbDone    bool
+}
+
+// foresee works out a message's foresight; nil when it is not worth it (no
+// message, automatic mail, or a reply to a ticket, which opens none).
+func (s *Service) foresee(m *mailmsg.Message) *foresight {
+	if m == nil || m.Auto || len(m.References) > 0 || len(m.InReplyTo) > 0 || subjectToken.MatchString(m.Subject) {
+		return nil
+	}
+	f := &foresight{form: regform.Detect(m)}
+	if s.kb != nil && !f.form {
+		f.kbSubject = ticketSubject(m)
+		f.kb = s.kb.Suggest(f.kbSubject, m.Text)
+		f.kbDone = true
+	}
+	return f
+}
+
+// ticketSubject is the subject a new ticket takes from its message: without
+// ticket tokens, its spaces collapsed.
+func ticketSubject(m *mailmsg.Message) string {
+	return strings.Join(strings.Fields(subjectToken.ReplaceAllString(m.Subject, "")), " ")
+}
+
+// isForm reports whether the message is a connection request (regform.Detect).
+func (in *intake) isForm() bool {
+	if in.fore != nil {
+		return in.fore.form
+	}
+	return regform.Detect(in.msg)
+}
+
+// suggestions ranks the knowledge base against a new request's subject and text.
+func (in *intake) suggestions(subject string) []kb.Match {
+	if f := in.fore; f != nil && f.kbDone && f.kbSubject == subject {
+		return f.kb
+	}
+	return in.s.kb.Suggest(subject, in.msg.Text)
+}
