@@ -74,7 +74,7 @@ type RawRef struct {
 	Disposition string `db:"disposition"`
 }
 
-// rawsByMessageIDSQL names the partial index's condition (message_id <> ''):
+// rawsByMessageIDSQL names the partial index's condition (message_id <> ”):
 // without it neither engine may use the index for a parameter, and every
 // message stored would read the whole table (plan_test.go).
 const rawsByMessageIDSQL = `SELECT id, sha256, content_key, disposition FROM raw_messages

@@ -226,7 +226,9 @@ func TestSearchWithinTransactionAndAutoMessages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := db.Tx(ctx, func(tx *store.Tx) error { return add(tx, store.DirIn, false, "Проверил драйвер, не помогло.") }); err != nil {
+		if err := db.Tx(ctx, func(tx *store.Tx) error {
+			return add(tx, store.DirIn, false, "Проверил драйвер, не помогло.")
+		}); err != nil {
 			t.Fatal(err)
 		}
 		check := func(when string) {
