@@ -39,28 +39,63 @@ func (w *searchWrites) doc(id int64) *pendingDoc {
 	return d
 }
 
-// ticketBody is a ticket's indexed body as it grows: each piece is added
-// whole, after the ones before, while the body stays within maxTicketText
-// (a piece that does not fit is left out; a smaller one after it may fit).
-type ticketBody struct{ strings.Builder }
+// ticketBody is a ticket's indexed body as it grows: each piece's terms not
+// in the body yet are added, after the ones before, while the body stays
+// within maxTicketText (a piece whose new terms do not fit is left out; a
+// smaller one after it may fit). A search ANDs single terms and ranks by
+// nothing but the ticket's number, so a term once is all the index needs:
+// a ticket's text repeats most of its words, and each repetition cost index
+// space and tokenising on every rewrite of the row.
+type ticketBody struct {
+	b    strings.Builder
+	seen map[string]bool
+}
+
+// start takes a stored body (whose terms may repeat: rows written before).
+func (b *ticketBody) start(body string) {
+	b.b.WriteString(body)
+	b.seen = make(map[string]bool, len(body)/8)
+	for _, term := range strings.Fields(body) {
+		b.seen[term] = true
+	}
+}
 
 func (b *ticketBody) add(piece string) bool {
-	if piece == "" {
+	if b.seen == nil {
+		b.seen = map[string]bool{}
+	}
+	var fresh []string
+	extra := 0
+	for _, term := range strings.Fields(piece) {
+		if b.seen[term] {
+			continue
+		}
+		b.seen[term] = true
+		fresh = append(fresh, term)
+		extra += len(term) + 1
+	}
+	if len(fresh) == 0 {
 		return true
 	}
-	extra := len(piece)
-	if b.Len() > 0 {
-		extra++
+	if b.b.Len() == 0 {
+		extra--
 	}
-	if b.Len()+extra > maxTicketText {
+	if b.b.Len()+extra > maxTicketText {
+		for _, term := range fresh {
+			delete(b.seen, term)
+		}
 		return false
 	}
-	if b.Len() > 0 {
-		b.WriteByte(' ')
+	for _, term := range fresh {
+		if b.b.Len() > 0 {
+			b.b.WriteByte(' ')
+		}
+		b.b.WriteString(term)
 	}
-	b.WriteString(piece)
 	return true
 }
+
+func (b *ticketBody) String() string { return b.b.String() }
 
 // searchRows bounds the rows written by one statement of flushSearch.
 const searchRows = 100
@@ -107,7 +142,7 @@ func (t *Tx) writeSearchRows(ctx context.Context, ids []int64, docs map[int64]*p
 	rows := make(map[int64]*row, len(ids))
 	for _, o := range old {
 		r := &row{head: o.Head}
-		r.body.WriteString(o.Body)
+		r.body.start(o.Body)
 		rows[o.ID] = r
 	}
 	var heads []struct {
