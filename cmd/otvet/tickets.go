@@ -384,7 +384,7 @@ func loadTicket(ctx context.Context, db *store.DB, n int64) (ticketJSON, error) 
 	for _, m := range ms {
 		mj := messageJSON{
 			Direction: m.Direction, From: m.FromAddr, To: m.ToAddrs, Cc: m.CcAddrs, Subject: m.Subject,
-			MessageID: m.MessageID, Auto: m.Auto, CreatedAt: rfc3339(m.CreatedAt), Body: m.BodyText,
+			MessageID: m.MessageID, Auto: m.Auto, CreatedAt: rfc3339(m.CreatedAt), Body: string(m.BodyText),
 			Attachments: []attachmentJSON{},
 		}
 		for _, a := range atts[m.ID] {

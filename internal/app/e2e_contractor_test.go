@@ -77,7 +77,7 @@ func TestRealContractorRoundTrip(t *testing.T) {
 			third = &m
 		}
 	}
-	if third == nil || !strings.Contains(third.BodyText, "5.2") || !strings.EqualFold(third.FromAddr, vendor) {
+	if third == nil || !strings.Contains(string(third.BodyText), "5.2") || !strings.EqualFold(third.FromAddr, vendor) {
 		t.Fatalf("the contractor's answer is not on the ticket: %+v", third)
 	}
 	agentMail := r.secSettled(r.agent1)

@@ -159,7 +159,7 @@ func TestRealStaffFromWithoutItsTokenIsRefused(t *testing.T) {
 			t.Errorf("events %s", ev)
 		}
 		for _, m := range r.secMessages(1) {
-			if strings.Contains(m.BodyText, "всё работает") {
+			if strings.Contains(string(m.BodyText), "всё работает") {
 				t.Errorf("the forged text was stored on the ticket as %s from %s", m.Direction, m.FromAddr)
 			}
 		}
@@ -241,7 +241,7 @@ func TestRealStaffOwnRequest(t *testing.T) {
 		t.Errorf("%d replies, want 1 (dispositions refused: %d)", n, r.secDisp(helpdesk.DispRefused))
 	}
 	ms := r.secMessages(1)
-	if last := ms[len(ms)-1]; last.Direction != store.DirIn || !strings.Contains(last.BodyText, "Kyocera") {
+	if last := ms[len(ms)-1]; last.Direction != store.DirIn || !strings.Contains(string(last.BodyText), "Kyocera") {
 		t.Errorf("last message %s from %s: %q", last.Direction, last.FromAddr, last.BodyText)
 	}
 	if ev := r.secEvents(1); strings.Contains(ev, "security_") || strings.Contains(ev, "command_refused") {
@@ -454,7 +454,7 @@ func TestRealInternalTextIsHeld(t *testing.T) {
 		}
 		notes := 0
 		for _, m := range r.secMessages(1) {
-			if strings.Contains(m.BodyText, "позвоню сам") {
+			if strings.Contains(string(m.BodyText), "позвоню сам") {
 				if m.Direction != store.DirNote {
 					t.Errorf("the reply to a note was stored as %s", m.Direction)
 				}

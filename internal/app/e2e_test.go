@@ -143,7 +143,7 @@ func TestRealMailRoundTrip(t *testing.T) {
 			})
 			ms, _ := a.DB.Messages(ctx, 1)
 			if ms[0].Direction != store.DirIn || ms[1].Direction != store.DirOut || ms[2].Direction != store.DirIn ||
-				!strings.Contains(ms[2].BodyText, "Canon") {
+				!strings.Contains(string(ms[2].BodyText), "Canon") {
 				t.Errorf("conversation: %+v", ms)
 			}
 			counts, _ := a.DB.Counts(ctx)

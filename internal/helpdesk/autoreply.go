@@ -220,7 +220,7 @@ func (in *deskTx) compose(ctx context.Context, t *store.Ticket, to mailout.Addre
 	}
 	return in.tx.InsertMessage(ctx, &store.Message{
 		TicketID: t.ID, Direction: store.DirOut, MessageID: b.MessageID, FromAddr: strings.ToLower(d.From.Email),
-		FromName: d.From.Name, ToAddrs: strings.ToLower(to.Email), Subject: b.Subject, BodyText: b.Text,
+		FromName: d.From.Name, ToAddrs: strings.ToLower(to.Email), Subject: b.Subject, BodyText: store.Text(b.Text),
 		Auto: true, OutboxID: sql.NullInt64{Int64: row.ID, Valid: true}, CreatedAt: in.now,
 	})
 }

@@ -196,7 +196,7 @@ func (in *deskTx) mailContractor(ctx context.Context, t *store.Ticket, k *store.
 	}
 	return in.tx.InsertMessage(ctx, &store.Message{
 		TicketID: t.ID, Direction: store.DirToThirdParty, MessageID: b.MessageID, FromAddr: strings.ToLower(d.From.Email),
-		FromName: d.From.Name, ToAddrs: p.Email, Subject: b.Subject, BodyText: b.Text, Auto: kind == mailout.ContractorReminder,
+		FromName: d.From.Name, ToAddrs: p.Email, Subject: b.Subject, BodyText: store.Text(b.Text), Auto: kind == mailout.ContractorReminder,
 		OutboxID: sql.NullInt64{Int64: row.ID, Valid: true}, CreatedAt: in.now,
 	})
 }

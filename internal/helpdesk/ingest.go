@@ -396,7 +396,7 @@ func (in *intake) storeAs(ctx context.Context, ticketID int64, dir string) error
 	dm := &store.Message{
 		TicketID: ticketID, Direction: dir, MessageID: m.MessageID, FromAddr: strings.ToLower(m.From.Email),
 		FromName: m.From.Name, ToAddrs: joinAddrs(m.To), CcAddrs: joinAddrs(m.Cc), Subject: m.Subject,
-		BodyText: m.Text, BodyHTML: m.HTML, Auto: m.Auto, RawID: sql.NullInt64{Int64: in.raw.ID, Valid: true},
+		BodyText: store.Text(m.Text), BodyHTML: store.Text(m.HTML), Auto: m.Auto, RawID: sql.NullInt64{Int64: in.raw.ID, Valid: true},
 		CreatedAt: in.now,
 	}
 	if err := in.tx.InsertMessage(ctx, dm); err != nil {

@@ -55,7 +55,7 @@ func TestOversizedMailKeepsItsText(t *testing.T) {
 			in = &msgs[i]
 		}
 	}
-	if in == nil || !strings.Contains(in.BodyText, "ошибка 403") {
+	if in == nil || !strings.Contains(string(in.BodyText), "ошибка 403") {
 		t.Fatalf("stored messages %+v: want the customer's text", msgs)
 	}
 	r, err := h.db.RawMessage(context.Background(), in.RawID.Int64)
@@ -157,7 +157,7 @@ func TestOversizedMailThroughThePoller(t *testing.T) {
 			in = &msgs[i]
 		}
 	}
-	if in == nil || !strings.Contains(in.BodyText, "Отчёт не загружается, ошибка 403.") {
+	if in == nil || !strings.Contains(string(in.BodyText), "Отчёт не загружается, ошибка 403.") {
 		t.Fatalf("stored %+v: want the decoded text", msgs)
 	}
 	r, err := h.db.RawMessage(context.Background(), in.RawID.Int64)

@@ -726,7 +726,7 @@ func (in *deskTx) authorityArrived(ctx context.Context, t *store.Ticket) (bool, 
 		}
 		m := msgs[f.MessageID]
 		if m == nil {
-			m = &mailmsg.Message{Text: f.Text}
+			m = &mailmsg.Message{Text: string(f.Text)}
 			msgs[f.MessageID] = m
 			order = append(order, f.MessageID)
 		}

@@ -353,7 +353,7 @@ func (in *intake) agentReply(ctx context.Context, t *store.Ticket, agent *store.
 			return Outcome{}, err
 		} else if c != nil {
 			held := mailout.CommandResult{Message: in.text(mailout.CmdCollision, c.FromName+" <"+c.FromAddr+">",
-				FormatLocal(c.CreatedAt, in.desk.Location, in.desk.Language), quote(c.BodyText))}
+				FormatLocal(c.CreatedAt, in.desk.Location, in.desk.Language), quote(string(c.BodyText)))}
 			return in.holdReplyAs(ctx, t, agent, part, reply, append(results, held), "agent_reply_collision", "")
 		}
 	}
@@ -569,7 +569,7 @@ func (in *intake) agentFiles() (files []mailout.Attachment, skipped []mailout.Co
 // storeAgentMessage records an agent's reply or note with its files.
 func (in *intake) storeAgentMessage(ctx context.Context, t *store.Ticket, agent *store.Staff, dir, text string) error {
 	m := &store.Message{TicketID: t.ID, Direction: dir, MessageID: in.msg.MessageID,
-		FromAddr: agent.Email, FromName: agent.Name, Subject: in.msg.Subject, BodyText: text,
+		FromAddr: agent.Email, FromName: agent.Name, Subject: in.msg.Subject, BodyText: store.Text(text),
 		RawID: sql.NullInt64{Int64: in.raw.ID, Valid: in.raw.ID != 0}, CreatedAt: in.now}
 	if err := in.tx.InsertMessage(ctx, m); err != nil {
 		return err

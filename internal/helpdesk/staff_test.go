@@ -133,7 +133,7 @@ func TestNoteNeverReachesCustomer(t *testing.T) {
 	}
 	ms, _ := h.db.Messages(context.Background(), id)
 	last := ms[len(ms)-1]
-	if last.Direction != store.DirNote || !strings.Contains(last.BodyText, "драйвер") {
+	if last.Direction != store.DirNote || !strings.Contains(string(last.BodyText), "драйвер") {
 		t.Errorf("note stored as %+v", last)
 	}
 	if n := h.notification(lead); !strings.Contains(n.Text, "драйвер") {

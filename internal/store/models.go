@@ -147,8 +147,8 @@ type Message struct {
 	ToAddrs   string        `db:"to_addrs"`
 	CcAddrs   string        `db:"cc_addrs"`
 	Subject   string        `db:"subject"`
-	BodyText  string        `db:"body_text"`
-	BodyHTML  string        `db:"body_html"`
+	BodyText  Text          `db:"body_text"`
+	BodyHTML  Text          `db:"body_html"`
 	Auto      bool          `db:"auto"`
 	RawID     sql.NullInt64 `db:"raw_id"`
 	OutboxID  sql.NullInt64 `db:"outbox_id"`

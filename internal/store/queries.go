@@ -284,12 +284,12 @@ func (t *Tx) TicketByMessageIDs(ctx context.Context, desk string, ids []string) 
 
 // FirstMessageText returns the text of a ticket's first incoming message.
 func (t *Tx) FirstMessageText(ctx context.Context, ticketID int64) (string, error) {
-	var s string
+	var s Text
 	err := t.get(ctx, &s, `SELECT body_text FROM messages WHERE ticket_id = ? AND direction = ? ORDER BY id LIMIT 1`, ticketID, DirIn)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
-	return s, err
+	return string(s), err
 }
 
 // InsertMessage stores a conversation entry and sets its ID.
@@ -298,7 +298,7 @@ func (t *Tx) InsertMessage(ctx context.Context, m *Message) error {
 		cc_addrs, subject, body_text, body_html, auto, raw_id, outbox_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.TicketID, m.Direction, m.MessageID, m.FromAddr, m.FromName, m.ToAddrs, m.CcAddrs, m.Subject,
-		m.BodyText, m.BodyHTML, m.Auto, m.RawID, m.OutboxID, m.CreatedAt)
+		t.db.packText(m.BodyText), t.db.packText(m.BodyHTML), m.Auto, m.RawID, m.OutboxID, m.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("insert message: %w", err)
 	}

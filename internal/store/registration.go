@@ -156,7 +156,7 @@ type FollowUpFile struct {
 	ContentID   string `db:"content_id"`
 	Inline      bool   `db:"inline"`
 	FromAddr    string `db:"from_addr"` // the sender of the message that brought it
-	Text        string `db:"body_text"` // and its text
+	Text        Text   `db:"body_text"` // and its text
 }
 
 // FollowUpFiles lists the files of a ticket's incoming messages other than

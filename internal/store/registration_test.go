@@ -190,7 +190,7 @@ func TestFollowUpFiles(t *testing.T) {
 		id := regTicket(t, db, `{}`)
 		dirTx(t, db, func(tx *store.Tx) error {
 			for i, name := range []string{"form.xlsx", "prikaz.pdf"} {
-				m := &store.Message{TicketID: id, Direction: store.DirIn, MessageID: name, BodyText: "text " + name, CreatedAt: t0.Add(time.Duration(i) * time.Minute)}
+				m := &store.Message{TicketID: id, Direction: store.DirIn, MessageID: name, BodyText: store.Text("text " + name), CreatedAt: t0.Add(time.Duration(i) * time.Minute)}
 				if err := tx.InsertMessage(ctx(), m); err != nil {
 					return err
 				}

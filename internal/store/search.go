@@ -91,7 +91,7 @@ func (t *Tx) indexTicket(ctx context.Context, id int64) error {
 }
 
 func messageText(m *Message) string {
-	return m.Subject + "\n" + m.FromAddr + " " + m.FromName + "\n" + m.BodyText
+	return m.Subject + "\n" + m.FromAddr + " " + m.FromName + "\n" + string(m.BodyText)
 }
 
 // searchable says whether a message's text is indexed: what people wrote

@@ -183,7 +183,7 @@ func benchDB(b *testing.B, dialect store.Dialect) *store.DB {
 				}
 				for range 5 {
 					m := &store.Message{TicketID: tk.ID, Direction: store.DirIn, FromAddr: tk.RequesterEmail, Subject: tk.Subject,
-						BodyText: text(40), CreatedAt: created}
+						BodyText: store.Text(text(40)), CreatedAt: created}
 					if err := tx.InsertMessage(ctx, m); err != nil {
 						return err
 					}

@@ -34,7 +34,7 @@ func TestSearchPlansAgree(t *testing.T) {
 					return err
 				}
 				if err := tx.InsertMessage(ctx, &store.Message{TicketID: tk.ID, Direction: store.DirIn, FromAddr: "user@school.ru",
-					BodyText: body, CreatedAt: t0}); err != nil {
+					BodyText: store.Text(body), CreatedAt: t0}); err != nil {
 					return err
 				}
 				ids = append(ids, tk.ID)

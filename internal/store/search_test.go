@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,7 +59,7 @@ func seedSearch(t *testing.T, db *store.DB) (ids [3]int64) {
 			}
 			ids[i] = tk.ID
 			for _, m := range tc.msgs {
-				dm := &store.Message{TicketID: tk.ID, Direction: store.DirIn, FromAddr: m.from, Subject: tc.subject, BodyText: m.body, CreatedAt: t0}
+				dm := &store.Message{TicketID: tk.ID, Direction: store.DirIn, FromAddr: m.from, Subject: tc.subject, BodyText: store.Text(m.body), CreatedAt: t0}
 				if err := tx.InsertMessage(ctx, dm); err != nil {
 					return err
 				}
@@ -202,7 +203,7 @@ func TestSearchWithinTransactionAndAutoMessages(t *testing.T) {
 		ctx := context.Background()
 		var id int64
 		add := func(tx *store.Tx, dir string, auto bool, body string) error {
-			return tx.InsertMessage(ctx, &store.Message{TicketID: id, Direction: dir, Auto: auto, FromAddr: "x@y.ru", BodyText: body, CreatedAt: t0})
+			return tx.InsertMessage(ctx, &store.Message{TicketID: id, Direction: dir, Auto: auto, FromAddr: "x@y.ru", BodyText: store.Text(body), CreatedAt: t0})
 		}
 		err := db.Tx(ctx, func(tx *store.Tx) error {
 			tk := &store.Ticket{Desk: "sd", Status: store.StatusOpen, Channel: "email", Subject: "Сканер", RequesterEmail: "x@y.ru",
@@ -245,5 +246,61 @@ func TestSearchWithinTransactionAndAutoMessages(t *testing.T) {
 			t.Fatal(err)
 		}
 		check("after reindex")
+	})
+}
+
+// A message's long text is stored packed on SQLite and reads back whole
+// through every reader; a short one and an HTML twin too.
+func TestMessageTextRoundTrip(t *testing.T) {
+	engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		long := strings.Repeat("Принтер в кабинете 12 не печатает, мигает лампочка. ", 60)
+		var id int64
+		var first string
+		var files []store.FollowUpFile
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			tk := &store.Ticket{Desk: "sd", Status: store.StatusOpen, Channel: "email", Subject: "Принтер", RequesterEmail: "x@y.ru",
+				CreatedAt: t0, UpdatedAt: t0, SupportLevel: "basic"}
+			if err := tx.CreateTicket(ctx, tk); err != nil {
+				return err
+			}
+			id = tk.ID
+			for _, m := range []*store.Message{
+				{TicketID: id, Direction: store.DirIn, FromAddr: "x@y.ru", BodyText: store.Text(long), BodyHTML: store.Text("<p>" + long + "</p>"), CreatedAt: t0},
+				{TicketID: id, Direction: store.DirIn, FromAddr: "x@y.ru", BodyText: "Скан во вложении. " + store.Text(long), CreatedAt: t0},
+				{TicketID: id, Direction: store.DirOut, FromAddr: "desk@y.ru", BodyText: "Коротко.", CreatedAt: t0},
+			} {
+				if err := tx.InsertMessage(ctx, m); err != nil {
+					return err
+				}
+				if strings.HasPrefix(string(m.BodyText), "Скан") {
+					if err := tx.InsertAttachment(ctx, &store.Attachment{MessageID: m.ID, Filename: "скан.png", Size: 1}); err != nil {
+						return err
+					}
+				}
+			}
+			var err error
+			if first, err = tx.FirstMessageText(ctx, id); err != nil {
+				return err
+			}
+			files, err = tx.FollowUpFiles(ctx, id)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first != long {
+			t.Errorf("FirstMessageText: %d bytes, want %d", len(first), len(long))
+		}
+		if len(files) != 1 || string(files[0].Text) != "Скан во вложении. "+long {
+			t.Errorf("FollowUpFiles: %+v", files)
+		}
+		ms, err := db.Messages(ctx, id)
+		if err != nil || len(ms) != 3 {
+			t.Fatalf("messages: %d, %v", len(ms), err)
+		}
+		if string(ms[0].BodyText) != long || string(ms[0].BodyHTML) != "<p>"+long+"</p>" || ms[2].BodyText != "Коротко." {
+			t.Errorf("read back: %q… %q… %q", ms[0].BodyText[:20], ms[0].BodyHTML[:20], ms[2].BodyText)
+		}
 	})
 }
