@@ -2,10 +2,8 @@ package store
 
 import (
 	"bytes"
-	"compress/flate"
 	"context"
 	"fmt"
-	"io"
 )
 
 // One notification per event (migration 00020): a message that goes to
@@ -30,89 +28,6 @@ import (
 // It expects the outbox table under its own name.
 const outRawCol = `CASE WHEN body_id IS NULL THEN raw
 	ELSE raw || (SELECT data FROM outbox_bodies WHERE outbox_bodies.id = outbox.body_id) END AS raw`
-
-// packedMark starts a deflated part of a stored message; packMin is the
-// smallest part worth deflating.
-const (
-	packedMark = "\x00otvet:deflate\n"
-	packMin    = 1024
-)
-
-// pack gives the stored form of a message part: deflated behind packedMark
-// when that is smaller, else the bytes as they are. Its deflaters are reused
-// (a new one costs thirty times the packing of a notification).
-func (db *DB) pack(b []byte) []byte {
-	if len(b) < packMin {
-		return b
-	}
-	var out bytes.Buffer
-	out.Grow(len(b)/3 + len(packedMark))
-	out.WriteString(packedMark)
-	w, _ := db.packers.Get().(*flate.Writer)
-	if w == nil {
-		var err error
-		if w, err = flate.NewWriter(&out, flate.BestSpeed); err != nil {
-			return b
-		}
-	} else {
-		w.Reset(&out)
-	}
-	defer db.packers.Put(w)
-	if _, err := w.Write(b); err != nil || w.Close() != nil || out.Len() >= len(b) {
-		return b
-	}
-	return out.Bytes()
-}
-
-// MessageBytes are a stored message as read: the plain and packed parts
-// stored (a head, a shared body, a whole old message) unpacked and joined.
-// It reads the column outRawCol makes.
-type MessageBytes []byte
-
-// Scan implements sql.Scanner.
-func (m *MessageBytes) Scan(src any) error {
-	var b []byte
-	switch v := src.(type) {
-	case nil:
-		*m = nil
-		return nil
-	case []byte:
-		b = v
-	case string:
-		b = []byte(v)
-	default:
-		return fmt.Errorf("outbox message: cannot read %T", src)
-	}
-	out, err := unpack(b)
-	if err != nil {
-		return fmt.Errorf("outbox message: %w", err)
-	}
-	*m = out
-	return nil
-}
-
-// unpack joins the parts of a stored message, inflating the packed ones. It
-// always returns a new slice (a driver may reuse b).
-func unpack(b []byte) ([]byte, error) {
-	i := bytes.Index(b, []byte(packedMark))
-	if i < 0 {
-		return append([]byte(nil), b...), nil
-	}
-	out := make([]byte, 0, len(b)*4)
-	for i >= 0 {
-		out = append(out, b[:i]...)
-		r := bytes.NewReader(b[i+len(packedMark):])
-		fr := flate.NewReader(r)
-		buf := bytes.NewBuffer(out)
-		if _, err := io.Copy(buf, fr); err != nil {
-			return nil, fmt.Errorf("inflate: %w", err)
-		}
-		out = buf.Bytes()
-		b = b[len(b)-r.Len():]
-		i = bytes.Index(b, []byte(packedMark))
-	}
-	return append(out, b...), nil
-}
 
 // InsertOutgoingBody stores the shared body of a message sent to several
 // recipients; their rows (InsertOutgoing) name it in BodyID and hold only
@@ -163,7 +78,7 @@ func (x *Text) Scan(src any) error {
 	case string:
 		*x = Text(v)
 	case []byte:
-		if !bytes.HasPrefix(v, []byte(packedMark)) {
+		if !bytes.HasPrefix(v, []byte(markStart)) {
 			*x = Text(v)
 			return nil
 		}
@@ -189,7 +104,7 @@ func (db *DB) packText(s Text) any {
 		return string(s)
 	}
 	b := db.pack([]byte(s))
-	if !bytes.HasPrefix(b, []byte(packedMark)) {
+	if !bytes.HasPrefix(b, []byte(markStart)) {
 		return string(s)
 	}
 	return b

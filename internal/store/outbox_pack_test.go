@@ -31,7 +31,7 @@ func TestPackUnpack(t *testing.T) {
 			}
 		})
 	}
-	if p := pack(text); len(p)*3 > len(text) || !bytes.HasPrefix(p, []byte(packedMark)) {
+	if p := pack(text); len(p)*3 > len(text) || !bytes.HasPrefix(p, []byte(base64Mark)) {
 		t.Errorf("packed %d bytes into %d", len(text), len(p))
 	}
 	if _, err := unpack([]byte("head" + packedMark + "not deflate")); err == nil {
@@ -50,12 +50,53 @@ func TestPackUnpack(t *testing.T) {
 	}
 }
 
+// TestPackBase64Blocks: base64 blocks are stored as their bytes and come
+// back byte for byte; what only looks like one is kept as it is.
+func TestPackBase64Blocks(t *testing.T) {
+	pack := new(DB).pack
+	data := []byte(strings.Repeat("Принтер не печатает, мигает лампочка. ", 120))
+	b76 := encodeBlock(nil, data, 76)
+	odd := encodeBlock(nil, data[:len(data)-1], 76) // padding on the last line
+	for _, c := range []struct {
+		name   string
+		msg    string
+		blocks bool
+	}{
+		{"one part", "Content-Transfer-Encoding: base64\r\n\r\n" + string(b76) + "--b--\r\n", true},
+		{"two parts, padded", "A: b\r\n\r\n" + string(odd) + "\r\n--b\r\n\r\n" + string(b76) + "--b--\r\n", true},
+		{"lines of 72", string(encodeBlock(nil, data, 72)), true},
+		{"no CRLF", strings.ReplaceAll(string(b76), "\r\n", "\n") + strings.Repeat("x", 2000), false},
+		{"non-canonical padding bits", "QR==\r\nQR==\r\n" + strings.Repeat("текст ", 300), false},
+		{"a longer line in the middle", string(b76[:78]) + "QUFBQUFB" + string(b76[78:]), true},
+		{"width not a multiple of 4", strings.Repeat("QUFBQUF\r\n", 300), false},
+		{"plain text", strings.Repeat("Добрый день! Не работает почта.\r\n", 100), false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := pack([]byte(c.msg))
+			if got := bytes.HasPrefix(p, []byte(base64Mark)); got != c.blocks {
+				t.Errorf("stored with its base64 decoded: %v, want %v", got, c.blocks)
+			}
+			got, err := unpack(p)
+			if err != nil || string(got) != c.msg {
+				t.Fatalf("round trip: %v (%d bytes, want %d)", err, len(got), len(c.msg))
+			}
+		})
+	}
+	if p, q := pack(b76), pack(data); len(p) > len(q)+64 {
+		t.Errorf("a base64 block packs into %d bytes, its bytes alone into %d", len(p), len(q))
+	}
+	if _, err := unpack([]byte(base64Mark)); err == nil {
+		t.Error("an empty packed part was read without error")
+	}
+}
+
 // FuzzUnpack: stored bytes of any shape are read or refused, never a panic,
 // and packing then unpacking gives the bytes back.
 func FuzzUnpack(f *testing.F) {
 	pack := new(DB).pack
 	f.Add([]byte("plain"), []byte("body"))
 	f.Add(pack([]byte(strings.Repeat("x", 3000))), []byte(packedMark))
+	f.Add([]byte(strings.Repeat("QUFB\r\n", 300)), []byte(strings.Repeat("QUE=\r\nQQ==\r\n", 300)))
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		_, _ = unpack(append(append([]byte{}, a...), b...))
 		if bytes.Contains(a, []byte{0}) || bytes.Contains(b, []byte{0}) {

@@ -1,0 +1,279 @@
+package store
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Packing: how a stored message part (an outgoing message's head or shared
+// body, a message's text) is kept small. A part of packMin bytes or more is
+// stored behind a mark, deflated, when that is smaller:
+//
+//   - packedMark: the part deflated as it is (rows stored before
+//     base64Mark existed);
+//   - base64Mark: the part with each of its base64 blocks (the text, HTML
+//     and files of composed mail: runs of base64 lines of one length) taken
+//     back to the bytes they encode, then deflated. Deflate finds little to
+//     share in base64, whose characters do not line up with the bytes they
+//     encode; the bytes themselves (Cyrillic text, its HTML twin) shrink
+//     four to seven times. Unpacking encodes them again in lines of the same
+//     length; a block that would not come back byte for byte is left as it
+//     is (pack checks).
+//
+// Composed mail and message text never hold a NUL byte, so a mark cannot
+// occur in plain bytes; within a base64Mark stream, NUL starts a block:
+// NUL, the decoded length and the line length (uvarints), the bytes.
+const (
+	packedMark = "\x00otvet:deflate\n"
+	base64Mark = "\x00otvet:deflate64\n"
+	packMin    = 1024
+	markStart  = "\x00otvet:"
+)
+
+// pack gives the stored form of a message part: deflated behind a mark
+// when that is smaller, else the bytes as they are. Its deflaters are reused
+// (a new one costs thirty times the packing of a notification).
+func (db *DB) pack(b []byte) []byte {
+	if len(b) < packMin {
+		return b
+	}
+	plain, blocks := b, false
+	if bytes.IndexByte(b, 0) < 0 { // a NUL would start a block in the stream
+		plain, blocks = unbase64(b)
+	}
+	var out bytes.Buffer
+	out.Grow(len(plain)/3 + len(base64Mark))
+	if blocks {
+		out.WriteString(base64Mark)
+	} else {
+		out.WriteString(packedMark)
+	}
+	w, _ := db.packers.Get().(*flate.Writer)
+	if w == nil {
+		var err error
+		if w, err = flate.NewWriter(&out, flate.BestSpeed); err != nil {
+			return b
+		}
+	} else {
+		w.Reset(&out)
+	}
+	defer db.packers.Put(w)
+	if _, err := w.Write(plain); err != nil || w.Close() != nil || out.Len() >= len(b) {
+		return b
+	}
+	return out.Bytes()
+}
+
+// unbase64 replaces the base64 blocks of b by their bytes (the base64Mark
+// stream); blocks reports whether there was any. A block is at least two
+// lines, all but the last of one length, all of the base64 alphabet, each
+// ending in CRLF, and it must come back byte for byte from its bytes.
+func unbase64(b []byte) (out []byte, blocks bool) {
+	var (
+		dst  []byte
+		done int // b[:done] is in dst
+	)
+	for i := 0; i < len(b); {
+		n, width := base64Run(b[i:])
+		if n == 0 {
+			j := bytes.IndexByte(b[i:], '\n')
+			if j < 0 {
+				break
+			}
+			i += j + 1
+			continue
+		}
+		block := b[i : i+n]
+		data, ok := decodeBlock(block, width)
+		if !ok {
+			i += n
+			continue
+		}
+		if dst == nil {
+			dst = make([]byte, 0, len(b))
+		}
+		dst = append(dst, b[done:i]...)
+		dst = append(dst, 0)
+		dst = binary.AppendUvarint(dst, uint64(len(data)))
+		dst = binary.AppendUvarint(dst, uint64(width))
+		dst = append(dst, data...)
+		i += n
+		done = i
+	}
+	if dst == nil {
+		return b, false
+	}
+	return append(dst, b[done:]...), true
+}
+
+// base64Run measures the run of base64 lines at the start of b: its length
+// in bytes (0: none of two lines or more) and its lines' width.
+func base64Run(b []byte) (n, width int) {
+	lines := 0
+	for {
+		w := base64Line(b[n:])
+		if w < 0 || (lines > 0 && w > width) {
+			break
+		}
+		if lines == 0 {
+			width = w
+		}
+		n += w + 2
+		lines++
+		if w < width {
+			break // a shorter line ends the block
+		}
+	}
+	if lines < 2 {
+		return 0, 0
+	}
+	return n, width
+}
+
+// base64Chars are the characters of the base64 alphabet.
+var base64Chars = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") {
+		t[c] = true
+	}
+	return t
+}()
+
+// base64Line is the width of a base64 line at the start of b (ending in
+// CRLF, padding only at its end), or -1.
+func base64Line(b []byte) int {
+	i := 0
+	for i < len(b) && base64Chars[b[i]] {
+		i++
+	}
+	for i < len(b) && b[i] == '=' {
+		i++
+	}
+	if i == 0 || i+1 >= len(b) || b[i] != '\r' || b[i+1] != '\n' {
+		return -1
+	}
+	return i
+}
+
+// decodeBlock decodes a base64 block whose lines are all of width but the
+// last, which is not longer. Decoded strictly (padding only at the end,
+// unused bits zero), its bytes encode back to the block in lines of width:
+// each group of four characters stands for its bytes alone.
+func decodeBlock(block []byte, width int) ([]byte, bool) {
+	if width%4 != 0 {
+		return nil, false
+	}
+	data, err := base64.StdEncoding.Strict().AppendDecode(make([]byte, 0, len(block)*3/4), block) // skips CR and LF
+	if err != nil {
+		return nil, false
+	}
+	return data, true
+}
+
+// encodeBlock appends data base64-encoded in CRLF lines of width characters.
+func encodeBlock(dst, data []byte, width int) []byte {
+	per := width / 4 * 3
+	for len(data) > 0 {
+		n := min(per, len(data))
+		dst = base64.StdEncoding.AppendEncode(dst, data[:n])
+		dst = append(dst, '\r', '\n')
+		data = data[n:]
+	}
+	return dst
+}
+
+// rebase64 is unbase64 undone.
+func rebase64(b []byte) ([]byte, error) {
+	out := make([]byte, 0, len(b)*4/3+len(b)/8)
+	for {
+		i := bytes.IndexByte(b, 0)
+		if i < 0 {
+			return append(out, b...), nil
+		}
+		out = append(out, b[:i]...)
+		b = b[i+1:]
+		size, k := binary.Uvarint(b)
+		if k <= 0 {
+			return nil, errors.New("a base64 block's length is broken")
+		}
+		b = b[k:]
+		width, k := binary.Uvarint(b)
+		if k <= 0 || width == 0 || width%4 != 0 || width > 1<<16 || size > uint64(len(b)-k) {
+			return nil, errors.New("a base64 block's head is broken")
+		}
+		b = b[k:]
+		out = encodeBlock(out, b[:size], int(width))
+		b = b[size:]
+	}
+}
+
+// MessageBytes are a stored message as read: the plain and packed parts
+// stored (a head, a shared body, a whole old message) unpacked and joined.
+// It reads the column outRawCol makes.
+type MessageBytes []byte
+
+// Scan implements sql.Scanner.
+func (m *MessageBytes) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case nil:
+		*m = nil
+		return nil
+	case []byte:
+		b = v
+	case string:
+		b = []byte(v)
+	default:
+		return fmt.Errorf("outbox message: cannot read %T", src)
+	}
+	out, err := unpack(b)
+	if err != nil {
+		return fmt.Errorf("outbox message: %w", err)
+	}
+	*m = out
+	return nil
+}
+
+// unpack joins the parts of a stored message, inflating the packed ones. It
+// always returns a new slice (a driver may reuse b).
+func unpack(b []byte) ([]byte, error) {
+	i := bytes.Index(b, []byte(markStart))
+	if i < 0 {
+		return append([]byte(nil), b...), nil
+	}
+	out := make([]byte, 0, len(b)*4)
+	for i >= 0 {
+		out = append(out, b[:i]...)
+		b = b[i:]
+		var blocks bool
+		switch {
+		case bytes.HasPrefix(b, []byte(packedMark)):
+			b = b[len(packedMark):]
+		case bytes.HasPrefix(b, []byte(base64Mark)):
+			b, blocks = b[len(base64Mark):], true
+		default:
+			return nil, errors.New("unknown packing")
+		}
+		r := bytes.NewReader(b)
+		var part bytes.Buffer
+		if _, err := io.Copy(&part, flate.NewReader(r)); err != nil {
+			return nil, fmt.Errorf("inflate: %w", err)
+		}
+		p := part.Bytes()
+		if blocks {
+			var err error
+			if p, err = rebase64(p); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, p...)
+		b = b[len(b)-r.Len():]
+		i = bytes.Index(b, []byte(markStart))
+	}
+	return append(out, b...), nil
+}
+
