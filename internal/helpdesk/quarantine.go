@@ -194,6 +194,7 @@ func (s *Service) prepare(ctx context.Context, d *Desk, uidValidity uint32, fs [
 			msg = s.headerOnly(ctx, f.Raw)
 		}
 		ps[i] = prepared{f: f, raw: newRaw(d, uidValidity, f, msg, now), msg: msg, perr: perr}
+		ps[i].raw.Packed = s.db.PackRaw(f.Raw) // here, beside the database writer
 		if perr == nil {
 			ps[i].fore = s.foresee(msg)
 		}

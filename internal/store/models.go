@@ -132,8 +132,11 @@ type RawMessage struct {
 	Disposition string        `db:"disposition"`
 	Note        string        `db:"note"`
 	TicketID    sql.NullInt64 `db:"ticket_id"`
-	Data        []byte        `db:"data"`
+	Data        RawBytes      `db:"data"` // the message's bytes (stored packed on SQLite: DB.PackRaw)
 	ReceivedAt  time.Time     `db:"received_at"`
+	// Packed is Data's stored form when worked out beforehand (DB.PackRaw,
+	// while the message is parsed); InsertRaw packs Data itself otherwise.
+	Packed []byte `db:"-"`
 }
 
 // Message is one entry of a ticket's conversation.

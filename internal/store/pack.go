@@ -42,6 +42,11 @@ func (db *DB) pack(b []byte) []byte {
 	if len(b) < packMin {
 		return b
 	}
+	return db.deflate(b, false)
+}
+
+// deflate is pack's work; always, it packs even what does not get smaller.
+func (db *DB) deflate(b []byte, always bool) []byte {
 	plain, blocks := b, false
 	if bytes.IndexByte(b, 0) < 0 { // a NUL would start a block in the stream
 		plain, blocks = unbase64(b)
@@ -63,7 +68,7 @@ func (db *DB) pack(b []byte) []byte {
 		w.Reset(&out)
 	}
 	defer db.packers.Put(w)
-	if _, err := w.Write(plain); err != nil || w.Close() != nil || out.Len() >= len(b) {
+	if _, err := w.Write(plain); err != nil || w.Close() != nil || (out.Len() >= len(b) && !always) {
 		return b
 	}
 	return out.Bytes()
@@ -277,3 +282,56 @@ func unpack(b []byte) ([]byte, error) {
 	return append(out, b...), nil
 }
 
+
+// rawPackMax bounds the incoming messages stored packed: a larger one is
+// kept as it came, so that storing it holds no second copy in memory.
+const rawPackMax = 4 << 20
+
+// PackRaw gives the stored form of an incoming message's bytes: on SQLite,
+// packed (pack) when it is no larger than rawPackMax; PostgreSQL compresses
+// long values itself. Intake works it out while the message is parsed
+// (RawMessage.Packed), so that the database writer does not.
+func (db *DB) PackRaw(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	if bytes.HasPrefix(b, []byte(markStart)) {
+		return db.deflate(b, true) // never stored as it is: it would read as packed
+	}
+	if db.dialect == Postgres || len(b) > rawPackMax {
+		return b
+	}
+	return db.pack(b)
+}
+
+// RawBytes are an incoming message's bytes as read: unpacked when stored
+// packed (PackRaw). Unlike composed mail, a message may hold any bytes, so
+// only a mark at the very start counts: PackRaw never stores a message
+// that starts with one as it is.
+type RawBytes []byte
+
+// Scan implements sql.Scanner.
+func (r *RawBytes) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case nil:
+		*r = nil
+		return nil
+	case []byte:
+		b = v
+	case string:
+		b = []byte(v)
+	default:
+		return fmt.Errorf("raw message: cannot read %T", src)
+	}
+	if !bytes.HasPrefix(b, []byte(markStart)) {
+		*r = append(RawBytes(nil), b...)
+		return nil
+	}
+	out, err := unpack(b)
+	if err != nil {
+		return fmt.Errorf("raw message: %w", err)
+	}
+	*r = out
+	return nil
+}

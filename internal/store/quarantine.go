@@ -99,7 +99,7 @@ const rawDataCol = `COALESCE(d.data, r.data)`
 
 // RawData reads a stored message's bytes (empty once purged).
 func (t *Tx) RawData(ctx context.Context, id int64) ([]byte, error) {
-	var b []byte
+	var b RawBytes
 	if err := t.get(ctx, &b, `SELECT `+rawDataCol+` FROM raw_messages r LEFT JOIN raw_data d ON d.raw_id = r.id
 		WHERE r.id = ?`, id); err != nil {
 		return nil, fmt.Errorf("raw message %d: %w", id, err)
@@ -127,7 +127,7 @@ type QuarantinedMessage struct {
 	Truncated   bool      `db:"truncated"`
 	Note        string    `db:"note"`
 	ReceivedAt  time.Time `db:"received_at"`
-	Head        []byte    `db:"head"`
+	Head        RawBytes  `db:"head"`
 }
 
 // HeadBytes is how much of a quarantined message Quarantined reads.
@@ -135,15 +135,21 @@ const HeadBytes = 64 << 10
 
 // Quarantined lists the messages in quarantine, oldest first.
 func (db *DB) Quarantined(ctx context.Context) ([]QuarantinedMessage, error) {
-	head := fmt.Sprintf("substr(%s, 1, %d)", rawDataCol, HeadBytes)
+	// A packed message (PackRaw; at most rawPackMax) is read whole and cut
+	// once unpacked.
+	head := fmt.Sprintf("CASE WHEN substr(%[1]s, 1, 1) = x'00' THEN %[1]s ELSE substr(%[1]s, 1, %[2]d) END", rawDataCol, HeadBytes)
 	if db.dialect == Postgres {
-		head = fmt.Sprintf("substring(%s from 1 for %d)", rawDataCol, HeadBytes)
+		head = fmt.Sprintf(`CASE WHEN substring(%[1]s from 1 for 1) = '\x00'::bytea THEN %[1]s ELSE substring(%[1]s from 1 for %[2]d) END`,
+			rawDataCol, HeadBytes)
 	}
 	var qs []QuarantinedMessage
 	if err := db.sel(ctx, &qs, `SELECT r.id, r.desk, r.uid_validity, r.uid, r.message_id, r.size, r.truncated, r.note, r.received_at,
 		`+head+` AS head FROM raw_messages r LEFT JOIN raw_data d ON d.raw_id = r.id
 		WHERE r.disposition = ? ORDER BY r.id`, DispQuarantine); err != nil {
 		return nil, fmt.Errorf("list quarantine: %w", err)
+	}
+	for i := range qs {
+		qs[i].Head = qs[i].Head[:min(len(qs[i].Head), HeadBytes)]
 	}
 	return qs, nil
 }

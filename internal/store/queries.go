@@ -82,9 +82,9 @@ func (t *Tx) InsertRaw(ctx context.Context, r *RawMessage) (id int64, dup bool, 
 	if err != nil {
 		return 0, false, fmt.Errorf("insert raw message: %w", err)
 	}
-	data := r.Data
+	data := r.Packed
 	if data == nil {
-		data = []byte{}
+		data = t.db.PackRaw(r.Data)
 	}
 	if _, err := t.exec(ctx, `INSERT INTO raw_data (raw_id, data) VALUES (?, ?)`, id, data); err != nil {
 		return 0, false, fmt.Errorf("insert raw message data: %w", err)

@@ -84,3 +84,63 @@ func TestRawDataMigration00019(t *testing.T) {
 		})
 	}
 }
+
+// TestRawBytesAnyShape: an incoming message reads back byte for byte
+// through every reader whatever it holds — base64 parts (stored decoded and
+// packed on SQLite), NUL bytes, a packing mark of its own at its start or
+// within, or too little to pack.
+func TestRawBytesAnyShape(t *testing.T) {
+	body := bytes.Repeat([]byte("0J/RgNC40L3RgtC10YAg0L3QtSDQv9C10YfQsNGC0LDQtdGCLCDQvNC40LPQsNC10YIg0LvQsNC80L/QvtGH0LrQsC4g\r\n"), 80)
+	shapes := map[string][]byte{
+		"base64 part":   append([]byte("Subject: a\r\nContent-Transfer-Encoding: base64\r\n\r\n"), body...),
+		"NUL bytes":     append([]byte("Subject: b\r\n\r\n\x00\x00"), body...),
+		"mark at start": append([]byte("\x00otvet:deflate\n"), body...),
+		"mark within":   append(append([]byte("Subject: c\r\n\r\n"), body...), "\x00otvet:deflate64\nxyz"...),
+		"small":         []byte("Subject: d\r\n\r\nhi"),
+	}
+	engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ids := map[string]int64{}
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			uid := uint32(0)
+			for name, raw := range shapes {
+				uid++
+				id, _, err := tx.InsertRaw(ctx, &store.RawMessage{Desk: "sd", UIDValidity: 1, UID: uid, SHA256: name, Size: int64(len(raw)),
+					Disposition: store.DispPending, Data: raw, ReceivedAt: t0})
+				if err != nil {
+					return err
+				}
+				ids[name] = id
+				if err := tx.SetRawDisposition(ctx, id, store.DispQuarantine, "", 0); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		qs, err := db.Quarantined(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		heads := map[int64][]byte{}
+		for _, q := range qs {
+			heads[q.ID] = q.Head
+		}
+		for name, want := range shapes {
+			id := ids[name]
+			var got []byte
+			if err := db.Tx(ctx, func(tx *store.Tx) (err error) { got, err = tx.RawData(ctx, id); return err }); err != nil {
+				t.Fatal(err)
+			}
+			r, err := db.RawMessage(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) || !bytes.Equal(r.Data, want) || !bytes.Equal(heads[id], want) {
+				t.Errorf("%s: RawData %.30q, RawMessage %.30q, Quarantined %.30q; want %.30q", name, got, r.Data, heads[id], want)
+			}
+		}
+	})
+}
