@@ -282,7 +282,6 @@ func unpack(b []byte) ([]byte, error) {
 	return append(out, b...), nil
 }
 
-
 // rawPackMax bounds the incoming messages stored packed: a larger one is
 // kept as it came, so that storing it holds no second copy in memory.
 const rawPackMax = 4 << 20
