@@ -247,3 +247,72 @@ func TestSMTPSessionDotStuffing(t *testing.T) {
 		t.Errorf("received %q, want %q", msgs[1].data, want)
 	}
 }
+
+// TestSMTPSessionPipelinedRefusals: on a used connection (RSET, MAIL FROM,
+// RCPT TO and DATA in one write), who gets the message when recipients are
+// refused, and the session goes on afterwards. A recipient refused for now
+// means nobody gets it, though the relay answered DATA with 354.
+func TestSMTPSessionPipelinedRefusals(t *testing.T) {
+	cases := []struct {
+		name      string
+		to        []string
+		wantErr   bool
+		permanent bool
+		delivered []string // SendError.Delivered
+		received  []string // recipients of the message the relay took, nil: none
+	}{
+		{"one accepted", []string{"a@example.org"}, false, false, nil, []string{"a@example.org"}},
+		{"two accepted", []string{"a@example.org", "b@example.org"}, false, false, nil, []string{"a@example.org", "b@example.org"}},
+		{"the only one refused for good", []string{"bad@example.org"}, true, true, nil, nil},
+		{"the only one refused for now", []string{"full@example.org"}, true, false, nil, nil},
+		{"one of two refused for good", []string{"bad@example.org", "a@example.org"}, true, true, []string{"a@example.org"}, []string{"a@example.org"}},
+		{"one of two refused for now", []string{"a@example.org", "full@example.org"}, true, false, nil, nil},
+		{"both refused for good", []string{"bad@example.org", "bad2@example.org"}, true, true, nil, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			srv := startServer(t, &testServer{rcptErr: map[string]error{
+				"bad@example.org":  smtpErr(550, smtp.EnhancedCode{5, 1, 1}, "no such user"),
+				"bad2@example.org": smtpErr(550, smtp.EnhancedCode{5, 1, 1}, "no such user"),
+				"full@example.org": smtpErr(452, smtp.EnhancedCode{4, 2, 2}, "mailbox full"),
+			}}, nil)
+			ss := newSender(t, srv, SMTPOptions{}).Session()
+			defer ss.Close()
+			raw := composedSample(t)
+			ctx := context.Background()
+			// The first message opens the connection; the next one is pipelined.
+			if err := ss.Send(ctx, "sd@otvet.test", []string{"first@example.org"}, raw); err != nil {
+				t.Fatal(err)
+			}
+			err := ss.Send(ctx, "sd@otvet.test", c.to, raw)
+			var se *SendError
+			switch {
+			case !c.wantErr && err != nil:
+				t.Fatalf("error %v", err)
+			case c.wantErr && (!errors.As(err, &se) || se.Permanent != c.permanent || !slices.Equal(se.Delivered, c.delivered)):
+				t.Fatalf("error %#v, want permanent %v, delivered to %v", err, c.permanent, c.delivered)
+			}
+			if err := ss.Send(ctx, "sd@otvet.test", []string{"last@example.org"}, raw); err != nil {
+				t.Fatalf("the message after: %v", err)
+			}
+			msgs := srv.messages()
+			var got [][]string
+			for _, m := range msgs {
+				got = append(got, m.to)
+			}
+			want := [][]string{{"first@example.org"}}
+			if c.received != nil {
+				want = append(want, c.received)
+			}
+			want = append(want, []string{"last@example.org"})
+			if !slices.EqualFunc(got, want, slices.Equal) {
+				t.Errorf("the relay took messages for %v, want %v", got, want)
+			}
+			for _, m := range msgs {
+				if !bytes.Equal(m.data, raw) {
+					t.Errorf("message for %v arrived changed", m.to)
+				}
+			}
+		})
+	}
+}

@@ -5,8 +5,10 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -25,6 +27,22 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// writtenBytes is what this process has had written to storage
+// (write_bytes of /proc/self/io; 0 where there is none).
+func writtenBytes() int64 {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "write_bytes: "); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			return n
+		}
+	}
+	return 0
 }
 
 // plainSender hides the SMTP sender's sessions: one connection per message,
@@ -73,8 +91,8 @@ func realisticMail(rng *rand.Rand, i int, to, id string) []byte {
 
 // BenchmarkSendToPostfix sends b.N realistic messages (10–20 KB) from the
 // outbox to the real Postfix of scripts/testenv (which delivers them to
-// Dovecot), and reports mails/s, the mean size and this process's CPU per
-// mail. Run with a fixed count:
+// Dovecot), and reports mails/s, the mean size, and this process's CPU and
+// bytes written to storage (the database) per mail. Run with a fixed count:
 //
 //	go test ./internal/outbox -run '^$' -bench SendToPostfix -benchtime 2000x
 //
@@ -125,8 +143,10 @@ type benchCase struct {
 var benchCases = []benchCase{
 	{"sqlite/before", "sqlite", 1, true},
 	{"sqlite/senders=1", "sqlite", 1, false},
+	{"sqlite/senders=2", "sqlite", 2, false},
 	{"sqlite/senders=4", "sqlite", 4, false},
 	{"sqlite/senders=8", "sqlite", 8, false},
+	{"sqlite/senders=16", "sqlite", 16, false},
 	{"postgres/senders=4", "postgres", 4, false},
 }
 
@@ -162,11 +182,11 @@ func benchSend(b *testing.B, c benchCase, db *store.DB, addr string, rcpt func(i
 	w := outbox.New(db, o)
 	runtime.GC()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0, wr0 := cpuTime(), writtenBytes()
 	start := time.Now()
 	st, err := w.Drain(ctx)
 	elapsed := time.Since(start)
-	cpu := cpuTime() - cpu0
+	cpu, wr := cpuTime()-cpu0, writtenBytes()-wr0
 	b.StopTimer()
 	if err != nil || st.Sent != b.N {
 		b.Fatalf("drain: %+v, %v", st, err)
@@ -174,4 +194,5 @@ func benchSend(b *testing.B, c benchCase, db *store.DB, addr string, rcpt func(i
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "mails/s")
 	b.ReportMetric(float64(bytes)/float64(b.N)/1024, "KB/mail")
 	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "µs-CPU/mail")
+	b.ReportMetric(float64(wr)/float64(b.N)/1024, "KB-written/mail")
 }
