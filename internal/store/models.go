@@ -134,6 +134,7 @@ type RawMessage struct {
 	TicketID    sql.NullInt64 `db:"ticket_id"`
 	Data        []byte        `db:"data"`
 	ReceivedAt  time.Time     `db:"received_at"`
+	Body        RawBody       `db:"-"` // instead of Data: a spooled message (raw_stream.go)
 }
 
 // Message is one entry of a ticket's conversation.
