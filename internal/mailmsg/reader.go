@@ -306,7 +306,7 @@ func (w *walker) eachLine(sec *io.SectionReader, f func(line []byte)) {
 
 // eachChunk calls f with the bytes of sec in order, a buffer at a time.
 func (w *walker) eachChunk(sec *io.SectionReader, f func(chunk []byte)) {
-	buf := make([]byte, 64<<10)
+	buf := make([]byte, 256<<10)
 	r := io.NewSectionReader(sec, 0, sec.Size())
 	for {
 		n, err := r.Read(buf)
@@ -327,30 +327,11 @@ func (w *walker) eachChunk(sec *io.SectionReader, f func(chunk []byte)) {
 func (w *walker) countAt(sec *io.SectionReader, cte string) (n int64, bad int) {
 	switch cte {
 	case "base64":
-		// base64Body's fast path: base64CleanSize, a byte at a time.
-		var digits int64
-		clean, pad := true, false
-		w.eachChunk(sec, func(chunk []byte) {
-			for _, c := range chunk {
-				if !clean {
-					return
-				}
-				switch {
-				case b64Table[c] != 0xff && c != '-' && c != '_':
-					if pad {
-						clean = false
-					}
-					digits++
-				case c == '\r' || c == '\n':
-				case c == '=':
-					pad = true
-				default:
-					clean = false
-				}
-			}
-		})
-		if clean {
-			return digits * 6 / 8, 0
+		// base64Body's fast path: base64CleanSize, a buffer at a time.
+		var cs cleanSize
+		w.eachChunk(sec, cs.add)
+		if !cs.bad {
+			return cs.digits * 6 / 8, 0
 		}
 		var st b64state
 		w.eachLine(sec, func(line []byte) {
@@ -400,34 +381,90 @@ func (w *walker) decodeAt(sec *io.SectionReader, cte string) []byte {
 	return w.read(sec, sec.Size())
 }
 
-// stdBase64At is base64Body's fast path for a body read from sec: the
-// standard decoder (which skips CR and LF), into dst's capacity; ok is false
-// when it rejects the data.
-func (w *walker) stdBase64At(sec *io.SectionReader, dst []byte) (data []byte, ok bool) {
-	dec := base64.NewDecoder(base64.StdEncoding, io.NewSectionReader(sec, 0, sec.Size()))
-	buf := dst[:cap(dst)]
-	k := 0
-	for {
-		if k == len(buf) {
-			// Full: the standard decoder never makes more of this input.
-			var more [4]byte
-			if m, err := dec.Read(more[:]); m > 0 || !errors.Is(err, io.EOF) {
-				return nil, false
-			}
-			return buf[:k], true
-		}
-		m, err := dec.Read(buf[k:])
-		k += m
+// cleanSize is base64CleanSize fed a buffer at a time.
+type cleanSize struct {
+	digits   int64
+	pad, bad bool
+}
+
+func (s *cleanSize) add(chunk []byte) {
+	digits, pad := s.digits, s.pad
+	for _, c := range chunk {
 		switch {
-		case errors.Is(err, io.EOF):
-			return buf[:k], true
-		case err != nil:
-			// Rejected data: corrupt, or its last quantum incomplete.
-			var corrupt base64.CorruptInputError
-			if !errors.As(err, &corrupt) && !errors.Is(err, io.ErrUnexpectedEOF) {
-				w.fail(err)
+		case b64Table[c] != 0xff && c != '-' && c != '_':
+			if pad {
+				s.bad = true
+				return
 			}
-			return nil, false
+			digits++
+		case c == '\r' || c == '\n':
+		case c == '=':
+			pad = true
+		default:
+			s.bad = true
+			return
 		}
 	}
+	s.digits, s.pad = digits, pad
+}
+
+// stdBase64At is base64Body's fast path for a body read from sec: the
+// standard decoder, which skips CR and LF, into dst's capacity; ok is false
+// when it rejects the data. The data without its line breaks is decoded
+// whole quanta at a time: the decoder takes padding only in the last
+// quantum, and nothing after it but line breaks.
+func (w *walker) stdBase64At(sec *io.SectionReader, dst []byte) (data []byte, ok bool) {
+	buf := dst[:cap(dst)]
+	k := 0
+	var (
+		pending []byte // data, line breaks removed, not decoded yet (less than a quantum at the end of a buffer)
+		ended   bool   // a quantum with padding was decoded
+		bad     bool
+	)
+	w.eachChunk(sec, func(chunk []byte) {
+		if bad {
+			return
+		}
+		for len(chunk) > 0 {
+			line := chunk
+			if i := bytes.IndexByte(chunk, '\n'); i >= 0 {
+				line, chunk = chunk[:i], chunk[i+1:]
+			} else {
+				chunk = nil
+			}
+			for len(line) > 0 {
+				run := line
+				if i := bytes.IndexByte(line, '\r'); i >= 0 {
+					run, line = line[:i], line[i+1:]
+				} else {
+					line = nil
+				}
+				pending = append(pending, run...)
+			}
+		}
+		if len(pending) > 0 && ended {
+			bad = true
+			return
+		}
+		n := len(pending) / 4 * 4
+		if n == 0 {
+			return
+		}
+		if k+n/4*3 > len(buf) {
+			bad = true
+			return
+		}
+		m, err := base64.StdEncoding.Decode(buf[k:], pending[:n])
+		if err != nil {
+			bad = true
+			return
+		}
+		k += m
+		ended = m < n/4*3
+		pending = append(pending[:0], pending[n:]...)
+	})
+	if bad || len(pending) > 0 || w.readErr != nil {
+		return nil, false
+	}
+	return buf[:k], true
 }
