@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/otvet/otvet/internal/mailin"
+	"github.com/otvet/otvet/internal/mailmsg"
 )
 
 // Observer is told what intake and the scheduler did, after their
@@ -76,7 +77,7 @@ func arrivedAt(f mailin.Fetched) (time.Time, bool) {
 	if !f.InternalDate.IsZero() {
 		return f.InternalDate, true
 	}
-	return receivedDate(f.Raw)
+	return receivedDate(fetchedHead(f, mailmsg.Options{})) // raw_stream.go
 }
 
 // receivedDate is the date after the last ";" of a message's topmost

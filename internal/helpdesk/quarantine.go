@@ -184,14 +184,14 @@ func (s *Service) prepare(ctx context.Context, d *Desk, uidValidity uint32, fs [
 	errs := make([]error, len(fs))
 	one := func(i int) {
 		f := fs[i]
-		msg, perr, ctxErr := s.parseBounded(ctx, f.Raw)
+		msg, perr, ctxErr := s.parseFetched(ctx, f) // raw_stream.go
 		if ctxErr != nil {
 			errs[i] = ctxErr
 			return
 		}
 		if perr != nil && msg == nil && !errors.Is(perr, mailmsg.ErrNoHeader) && !errors.Is(perr, mailmsg.ErrHeaderTooLarge) {
 			s.log.Error("message could not be parsed; quarantining it", "desk", d.Name, "uid", f.UID, "err", perr)
-			msg = s.headerOnly(ctx, f.Raw)
+			msg = s.headerOnly(ctx, fetchedHead(f, s.parseOpts))
 		}
 		ps[i] = prepared{f: f, raw: newRaw(d, uidValidity, f, msg, now), msg: msg, perr: perr}
 		ps[i].raw.Packed = s.db.PackRaw(f.Raw) // here, beside the database writer
@@ -232,13 +232,13 @@ func (s *Service) prepare(ctx context.Context, d *Desk, uidValidity uint32, fs [
 }
 
 func newRaw(d *Desk, uidValidity uint32, f mailin.Fetched, msg *mailmsg.Message, now time.Time) *store.RawMessage {
-	sum := sha256.Sum256(f.Raw)
+	sum, key := rawKeys(f) // raw_stream.go
 	raw := &store.RawMessage{
-		Desk: d.Name, UIDValidity: uidValidity, UID: f.UID, SHA256: hex.EncodeToString(sum[:]), ContentKey: contentKey(f.Raw),
-		Size: f.Size, Truncated: f.Truncated, Disposition: store.DispPending, Data: f.Raw, ReceivedAt: now,
+		Desk: d.Name, UIDValidity: uidValidity, UID: f.UID, SHA256: sum, ContentKey: key,
+		Size: f.Size, Truncated: f.Truncated, Disposition: store.DispPending, Data: f.Raw, Body: rawBody(f), ReceivedAt: now,
 	}
 	if raw.Size == 0 {
-		raw.Size = int64(len(f.Raw))
+		raw.Size = f.Len()
 	}
 	if msg != nil {
 		raw.MessageID = msg.MessageID
@@ -255,7 +255,10 @@ func (s *Service) suspect(ctx context.Context, d *Desk, uidValidity uint32, f ma
 	if s.guard.probe == nil || died >= maxSuspectDeaths {
 		return s.poison(ctx, d, uidValidity, f, died, "")
 	}
-	err := s.guard.probe(ctx, f.Raw, s.parseOpts)
+	raw, err := f.Bytes() // the whole message, spooled or not, for the probe
+	if err == nil {
+		err = s.guard.probe(ctx, raw, s.parseOpts)
+	}
 	switch {
 	case err == nil:
 		s.log.Warn("the service stopped while processing this message, but a separate process handles it: ingesting it again",
@@ -287,7 +290,7 @@ func (s *Service) poison(ctx context.Context, d *Desk, uidValidity uint32, f mai
 	s.log.Error("message stopped the service; quarantining it without parsing", "desk", d.Name, "uid", f.UID, "attempts", died)
 	var msg *mailmsg.Message
 	if died == 2 {
-		msg = s.headerOnly(ctx, f.Raw)
+		msg = s.headerOnly(ctx, fetchedHead(f, s.parseOpts))
 	}
 	p := prepared{f: f, raw: newRaw(d, uidValidity, f, msg, now), msg: msg, perr: errors.New(reason)}
 	outs, err := s.commit(ctx, d, uidValidity, now, []prepared{p}, nil)

@@ -39,7 +39,7 @@ func newFetchAhead(maxItems, maxBytes int) *fetchAhead {
 func (q *fetchAhead) put(it fetched) bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	n := len(it.f.Raw)
+	n := int(it.f.Len())
 	for !q.stopped && len(q.items) > 0 && (len(q.items) >= q.maxItems || q.bytes+n > q.maxBytes) {
 		q.cond.Wait()
 	}
@@ -66,7 +66,7 @@ func (q *fetchAhead) get() (it fetched, more bool) {
 	it = q.items[0]
 	q.items[0] = fetched{}
 	q.items = q.items[1:]
-	q.bytes -= len(it.f.Raw)
+	q.bytes -= int(it.f.Len())
 	q.cond.Broadcast()
 	return it, true
 }

@@ -113,6 +113,11 @@ func (s *session) fetchRun(ctx context.Context, uidValidity uint32, run []meta, 
 
 	ord := orderer{want: run, pending: map[uint32]Fetched{}}
 	accepted := func(f Fetched) {
+		if f.Body != nil {
+			if err := f.Body.Close(); err != nil {
+				s.log.Warn("could not remove a spooled message", "uid", f.UID, "err", err)
+			}
+		}
 		st.Delivered++
 		if f.Truncated {
 			st.Truncated++
@@ -175,7 +180,7 @@ func (s *session) fetchRun(ctx context.Context, uidValidity uint32, run []meta, 
 			return nil
 		}
 		buf = append(buf, f)
-		bufBytes += len(f.Raw)
+		bufBytes += int(f.Len())
 		if len(buf) >= batchMessages || bufBytes >= batchBytes {
 			return flush(false)
 		}
@@ -243,6 +248,14 @@ func (s *session) readMessage(msg *imapclient.FetchMessageData) (Fetched, bool, 
 			hasBody = true
 			if item.Literal == nil {
 				s.log.Warn("server returned NIL for a message body", "uid", f.UID)
+				continue
+			}
+			if o := s.p.opts; o.SpoolBytes >= 0 && item.Literal.Size() > o.SpoolBytes {
+				sp, err := NewSpool(item.Literal, o.SpoolDir)
+				if err != nil {
+					return f, false, fmt.Errorf("read body of UID %d: %w", f.UID, err)
+				}
+				f.Body = sp
 				continue
 			}
 			raw, err := readLiteral(item.Literal, s.p.opts.MaxMessageBytes)

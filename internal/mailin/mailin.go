@@ -55,7 +55,8 @@ type AheadSink interface {
 // Fetched is one message as read from the server.
 type Fetched struct {
 	UID          uint32
-	Raw          []byte    // the whole message, or when Truncated the message assembled from its fetched parts
+	Raw          []byte    // the whole message, or when Truncated the message assembled from its fetched parts; nil when spooled
+	Body         *Spool    // instead of Raw: a literal over Options.SpoolBytes, spooled to a temporary file (spool.go)
 	Size         int64     // RFC822.SIZE as reported by the server
 	Truncated    bool      // the message was larger than Options.MaxMessageBytes: only its header and text parts were fetched (see OmittedHeader)
 	InternalDate time.Time // when the server received the message

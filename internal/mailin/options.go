@@ -61,6 +61,11 @@ type Options struct {
 
 	MaxMessageBytes int64 // larger messages: only BODY.PEEK[HEADER] is fetched, Truncated=true
 	FetchBatch      int   // UIDs per FETCH command
+	// SpoolBytes: a message larger than this is read into a temporary
+	// file in SpoolDir (Fetched.Body) instead of memory (default
+	// DefaultSpoolBytes; negative: never).
+	SpoolBytes int64
+	SpoolDir   string // default: the system's temporary directory
 
 	BackoffMin, BackoffMax time.Duration // full-jitter exponential reconnect backoff
 	// ShutdownGrace is how long an in-flight Deliver and the LOGOUT may
@@ -76,6 +81,9 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if o.Security == "" {
 		o.Security = SecurityTLS
+	}
+	if o.SpoolBytes == 0 {
+		o.SpoolBytes = DefaultSpoolBytes
 	}
 	o.Security = strings.ToLower(o.Security)
 	if o.Folder == "" {

@@ -53,6 +53,10 @@ type headerResult struct {
 	noBlank    bool // the header ended on a non-field line instead of a blank one
 	badLines   int  // lines that were neither fields nor continuations, skipped
 	skippedMbx bool // a leading mbox "From " line was skipped
+	// open: the result depends on bytes past the end of raw, were there
+	// any (a line the decision needed runs to its end): splitHeaderAt
+	// then reads more of a part than the window it tried (reader.go).
+	open bool
 }
 
 // splitHeader parses the header section of raw. It stops at the first blank
@@ -70,6 +74,8 @@ func splitHeader(raw []byte, max int) (headerResult, error) {
 		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
 			start = i + 1
 			r.skippedMbx = true
+		} else {
+			r.open = true
 		}
 	}
 	// Find the end of the header section first so that the header text is
@@ -95,6 +101,7 @@ func splitHeader(raw []byte, max int) (headerResult, error) {
 		line = bytes.TrimSuffix(line, []byte("\r"))
 		if len(line) == 0 {
 			end, bodyStart = pos, next
+			r.open = r.open || nl < 0
 			break
 		}
 		if line[0] != ' ' && line[0] != '\t' && !isFieldLine(line) {
@@ -103,6 +110,7 @@ func splitHeader(raw []byte, max int) (headerResult, error) {
 			if pos > start && !nextIsField(raw[next:]) {
 				end, bodyStart = pos, pos
 				r.noBlank = true
+				r.open = r.open || bytes.IndexByte(raw[next:], '\n') < 0
 				break
 			}
 		}
@@ -110,6 +118,7 @@ func splitHeader(raw []byte, max int) (headerResult, error) {
 	}
 	if end < 0 {
 		end, bodyStart = len(raw), len(raw)
+		r.open = true
 	}
 	text := string(raw[start:end])
 	r.body = raw[bodyStart:]

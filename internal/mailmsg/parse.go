@@ -31,8 +31,15 @@ func parse(raw []byte, opts Options) (*Message, error) {
 		}
 		return nil, err
 	}
+	return finish(&hr, entity{hdr: &hr.hdr, body: hr.body}, len(raw), &walker{opts: opts})
+}
+
+// finish parses a message whose header section is hr and whose body is
+// body (in memory, or read by ParseReader), of size bytes in all.
+func finish(hr *headerResult, body entity, size int, w *walker) (*Message, error) {
+	opts := w.opts
 	p := &problems{}
-	m := &Message{Size: len(raw), hdr: &hr.hdr}
+	m := &Message{Size: size, hdr: &hr.hdr}
 	if hr.noBlank {
 		p.addf("no blank line between header and body")
 	}
@@ -46,8 +53,8 @@ func parse(raw []byte, opts Options) (*Message, error) {
 
 	parseEnvelope(m, h, dec, p)
 
-	w := &walker{opts: opts, p: p, dec: dec}
-	c := w.walk(entity{hdr: h, body: hr.body}, 0, "", false)
+	w.p, w.dec = p, dec
+	c := w.walk(body, 0, "", false)
 	m.Attachments = w.atts
 	m.Text = joinTexts(c.plain, "\n\n")
 	m.HTML = joinTexts(c.html, "\n")

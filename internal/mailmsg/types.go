@@ -50,6 +50,9 @@ type Options struct {
 	// panicHook, when set, is called at the start of parsing; tests use it to
 	// prove that a panic is turned into ErrInternal.
 	panicHook func()
+	// inMemory and headerWindow are ParseReader's partInMemory and
+	// headerWindow (tests make them small).
+	inMemory, headerWindow int64
 }
 
 func (o Options) withDefaults() Options {
@@ -70,6 +73,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxTextBytes <= 0 {
 		o.MaxTextBytes = DefaultMaxTextBytes
+	}
+	if o.inMemory <= 0 {
+		o.inMemory = partInMemory
+	}
+	if o.headerWindow <= 0 {
+		o.headerWindow = headerWindow
 	}
 	return o
 }

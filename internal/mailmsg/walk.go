@@ -1,6 +1,7 @@
 package mailmsg
 
 import (
+	"io"
 	"strconv"
 	"strings"
 )
@@ -23,6 +24,8 @@ type walker struct {
 	report      bool
 	dsn         [][]byte // message/delivery-status bodies, transfer-decoded
 	origHeaders []byte   // header section of the returned message
+
+	readErr error // ParseReader: the first failure to read the message
 }
 
 // content is the body text a subtree contributes.
@@ -36,10 +39,12 @@ func (c *content) add(o content) {
 	c.html = append(c.html, o.html...)
 }
 
-// entity is one MIME entity: its header and undecoded body.
+// entity is one MIME entity: its header and undecoded body, in memory or,
+// for a large part of a message parsed by ParseReader, in sec.
 type entity struct {
 	hdr  *header
 	body []byte
+	sec  *io.SectionReader
 }
 
 func childPath(path string, i int) string {
@@ -100,6 +105,10 @@ func (w *walker) walk(e entity, depth int, path string, inRelated bool) content 
 	}
 
 	switch ct {
+	case "message/delivery-status", "message/global-delivery-status", "text/rfc822-headers", "message/global-headers", "message/rfc822", "message/global":
+		e = w.inMemory(e) // read whole, as Parse has it
+	}
+	switch ct {
 	case "message/delivery-status", "message/global-delivery-status":
 		data, _, _ := decodeTransfer(e.body, cte, false)
 		w.dsn = append(w.dsn, data)
@@ -138,7 +147,7 @@ func (w *walker) walk(e entity, depth int, path string, inRelated bool) content 
 		w.attach(e, ct, cte, filename, disp, inRelated, path, bidi)
 		return content{}
 	}
-	text := w.text(e.body, cte, ct, params, path)
+	text := w.text(w.textPrefix(e), cte, ct, params, path)
 	if ct == "text/html" {
 		return content{html: []string{text}}
 	}
@@ -151,22 +160,31 @@ func (w *walker) multipart(e entity, ct string, params map[string]string, depth 
 			w.p.cutf("MIME nesting deeper than %d levels at %s; not descended", w.opts.MaxDepth, partName(path))
 			w.deepSeen = true
 		}
-		w.atts = append(w.atts, Attachment{ContentType: ct, Size: int64(len(e.body)), Dropped: true, DropReason: DropTooDeep})
+		w.atts = append(w.atts, Attachment{ContentType: ct, Size: e.bodySize(), Dropped: true, DropReason: DropTooDeep})
 		return content{}
 	}
 	boundary := params["boundary"]
 	if boundary == "" {
 		w.p.addf("%s in %s has no boundary; body treated as text", ct, partName(path))
-		return content{plain: []string{w.text(e.body, "8bit", "text/plain", nil, path)}}
+		return content{plain: []string{w.text(w.textPrefix(e), "8bit", "text/plain", nil, path)}}
 	}
 	limit := w.opts.MaxParts - w.parts
 	if limit < 0 {
 		limit = 0
 	}
-	raws, closed, found, truncated := splitMultipart(e.body, boundary, limit)
+	var (
+		raws                     [][]byte
+		secs                     []*io.SectionReader // ParseReader's large body
+		closed, found, truncated bool
+	)
+	if e.sec != nil {
+		secs, closed, found, truncated = w.splitMultipartAt(e.sec, boundary, limit)
+	} else {
+		raws, closed, found, truncated = splitMultipart(e.body, boundary, limit)
+	}
 	if !found {
 		w.p.addf("boundary of %s in %s never found; body treated as text", ct, partName(path))
-		return content{plain: []string{w.text(e.body, "8bit", "text/plain", nil, path)}}
+		return content{plain: []string{w.text(w.textPrefix(e), "8bit", "text/plain", nil, path)}}
 	}
 	if !closed && !truncated {
 		w.p.addf("missing closing boundary in %s", partName(path))
@@ -178,9 +196,12 @@ func (w *walker) multipart(e entity, ct string, params map[string]string, depth 
 	if ct == "multipart/report" && strings.EqualFold(params["report-type"], "delivery-status") {
 		w.report = true
 	}
-	children := make([]entity, 0, len(raws))
+	children := make([]entity, 0, len(raws)+len(secs))
 	for _, raw := range raws {
 		children = append(children, w.childEntity(raw))
+	}
+	for _, sec := range secs {
+		children = append(children, w.childEntityAt(sec))
 	}
 	var out content
 	switch ct {
@@ -251,16 +272,30 @@ func (w *walker) attach(e entity, ct, cte, filename, disp string, inRelated bool
 		ContentID:   singleLine(cid),
 		Inline:      disp == "inline" || (inRelated && disp != "attachment"),
 	}
-	_, n, bad := decodeTransfer(e.body, cte, true)
+	var (
+		n    int64
+		bad  int
+		head []byte
+	)
+	if e.sec != nil {
+		n, bad = w.countAt(e.sec, cte)
+		head = w.read(e.sec, 64)
+	} else {
+		_, n, bad = decodeTransfer(e.body, cte, true)
+		head = e.body[:min(len(e.body), 64)]
+	}
 	a.Size = n
 	switch {
-	case n == 0 && cte == "base64" && len(strings.TrimSpace(string(e.body[:min(len(e.body), 64)]))) > 0:
+	case n == 0 && cte == "base64" && len(strings.TrimSpace(string(head))) > 0:
 		a.Dropped, a.DropReason = true, DropUndecodable
 		w.p.addf("undecodable base64 in %s", partName(path))
 	case n > w.opts.MaxAttachmentBytes:
 		a.Dropped, a.DropReason = true, DropTooLarge
 	case w.attBytes+n > w.opts.MaxTotalAttachmentBytes:
 		a.Dropped, a.DropReason = true, DropTotalTooLarge
+	case e.sec != nil:
+		a.Data = w.decodeAt(e.sec, cte)
+		w.attBytes += n
 	default:
 		data, _, _ := decodeTransfer(e.body, cte, false)
 		if cte != "base64" && cte != "quoted-printable" {

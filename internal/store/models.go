@@ -136,7 +136,8 @@ type RawMessage struct {
 	ReceivedAt  time.Time     `db:"received_at"`
 	// Packed is Data's stored form when worked out beforehand (DB.PackRaw,
 	// while the message is parsed); InsertRaw packs Data itself otherwise.
-	Packed []byte `db:"-"`
+	Packed []byte  `db:"-"`
+	Body   RawBody `db:"-"` // instead of Data: a spooled message (raw_stream.go)
 }
 
 // Message is one entry of a ticket's conversation.

@@ -30,6 +30,7 @@ import (
 // NUL, the decoded length and the line length (uvarints), the bytes.
 const (
 	packedMark = "\x00otvet:deflate\n"
+	plainMark  = "\x00otvet:plain\n" // the rest is as it is (an incoming message in chunks)
 	base64Mark = "\x00otvet:deflate64\n"
 	packMin    = 1024
 	markStart  = "\x00otvet:"
@@ -260,6 +261,8 @@ func unpack(b []byte) ([]byte, error) {
 			b = b[len(packedMark):]
 		case bytes.HasPrefix(b, []byte(base64Mark)):
 			b, blocks = b[len(base64Mark):], true
+		case bytes.HasPrefix(b, []byte(plainMark)):
+			return append(out, b[len(plainMark):]...), nil
 		default:
 			return nil, errors.New("unknown packing")
 		}
@@ -284,7 +287,7 @@ func unpack(b []byte) ([]byte, error) {
 
 // rawPackMax bounds the incoming messages stored packed: a larger one is
 // kept as it came, so that storing it holds no second copy in memory.
-const rawPackMax = 4 << 20
+const rawPackMax = ChunkBytes
 
 // PackRaw gives the stored form of an incoming message's bytes: on SQLite,
 // packed (pack) when it is no larger than rawPackMax; PostgreSQL compresses

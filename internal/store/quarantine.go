@@ -92,15 +92,10 @@ func (t *Tx) RawsByMessageID(ctx context.Context, desk, messageID string) ([]Raw
 	return rs, nil
 }
 
-// rawDataCol is a stored message's bytes in a query over raw_messages r
-// LEFT JOIN raw_data d: raw_data's since migration 00019, the data column's
-// for a row it did not move (migrations/*/00019_raw_data.sql).
-const rawDataCol = `COALESCE(d.data, r.data)`
-
 // RawData reads a stored message's bytes (empty once purged).
 func (t *Tx) RawData(ctx context.Context, id int64) ([]byte, error) {
 	var b RawBytes
-	if err := t.get(ctx, &b, `SELECT `+rawDataCol+` FROM raw_messages r LEFT JOIN raw_data d ON d.raw_id = r.id
+	if err := t.get(ctx, &b, `SELECT `+rawDataCol(t.dialect)+` FROM raw_messages r LEFT JOIN raw_data d ON d.raw_id = r.id
 		WHERE r.id = ?`, id); err != nil {
 		return nil, fmt.Errorf("raw message %d: %w", id, err)
 	}
@@ -137,10 +132,10 @@ const HeadBytes = 64 << 10
 func (db *DB) Quarantined(ctx context.Context) ([]QuarantinedMessage, error) {
 	// A packed message (PackRaw; at most rawPackMax) is read whole and cut
 	// once unpacked.
-	head := fmt.Sprintf("CASE WHEN substr(%[1]s, 1, 1) = x'00' THEN %[1]s ELSE substr(%[1]s, 1, %[2]d) END", rawDataCol, HeadBytes)
+	head := fmt.Sprintf("CASE WHEN substr(%[1]s, 1, 1) = x'00' THEN %[1]s ELSE substr(%[1]s, 1, %[2]d) END", rawDataCol(db.dialect), HeadBytes)
 	if db.dialect == Postgres {
 		head = fmt.Sprintf(`CASE WHEN substring(%[1]s from 1 for 1) = '\x00'::bytea THEN %[1]s ELSE substring(%[1]s from 1 for %[2]d) END`,
-			rawDataCol, HeadBytes)
+			rawDataCol(db.dialect), HeadBytes)
 	}
 	var qs []QuarantinedMessage
 	if err := db.sel(ctx, &qs, `SELECT r.id, r.desk, r.uid_validity, r.uid, r.message_id, r.size, r.truncated, r.note, r.received_at,
@@ -158,7 +153,7 @@ func (db *DB) Quarantined(ctx context.Context) ([]QuarantinedMessage, error) {
 func (db *DB) RawMessage(ctx context.Context, id int64) (*RawMessage, error) {
 	var r RawMessage
 	err := db.get(ctx, &r, `SELECT r.id, r.desk, r.uid_validity, r.uid, r.message_id, r.sha256, r.content_key, r.size, r.truncated,
-		r.disposition, r.note, r.ticket_id, `+rawDataCol+` AS data, r.received_at
+		r.disposition, r.note, r.ticket_id, `+rawDataCol(db.dialect)+` AS data, r.received_at
 		FROM raw_messages r LEFT JOIN raw_data d ON d.raw_id = r.id WHERE r.id = ?`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("raw message %d: %w", id, ErrNotFound)

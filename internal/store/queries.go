@@ -82,12 +82,8 @@ func (t *Tx) InsertRaw(ctx context.Context, r *RawMessage) (id int64, dup bool, 
 	if err != nil {
 		return 0, false, fmt.Errorf("insert raw message: %w", err)
 	}
-	data := r.Packed
-	if data == nil {
-		data = t.db.PackRaw(r.Data)
-	}
-	if _, err := t.exec(ctx, `INSERT INTO raw_data (raw_id, data) VALUES (?, ?)`, id, data); err != nil {
-		return 0, false, fmt.Errorf("insert raw message data: %w", err)
+	if err := t.insertRawData(ctx, id, r); err != nil { // raw_stream.go
+		return 0, false, err
 	}
 	r.ID = id
 	return id, false, nil
@@ -310,11 +306,14 @@ func (t *Tx) InsertMessage(ctx context.Context, m *Message) error {
 func (t *Tx) InsertAttachment(ctx context.Context, a *Attachment) error {
 	id, err := t.insertID(ctx, `INSERT INTO attachments (message_id, filename, content_type, content_id, inline, size,
 		dropped, drop_reason, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.MessageID, a.Filename, a.ContentType, a.ContentID, a.Inline, a.Size, a.Dropped, a.DropReason, a.Data)
+		a.MessageID, a.Filename, a.ContentType, a.ContentID, a.Inline, a.Size, a.Dropped, a.DropReason, attachmentData(a))
 	if err != nil {
 		return fmt.Errorf("insert attachment: %w", err)
 	}
 	a.ID = id
+	if err := t.insertAttachmentChunks(ctx, a); err != nil { // raw_stream.go
+		return err
+	}
 	return t.indexAttachment(ctx, a)
 }
 

@@ -163,7 +163,7 @@ func (db *DB) Attachment(ctx context.Context, id int64) (*Attachment, int64, err
 		Attachment
 		TicketID int64 `db:"ticket_id"`
 	}
-	err := db.get(ctx, &a, `SELECT a.id, a.message_id, a.filename, a.content_type, a.content_id, a.inline, a.size, a.dropped, a.drop_reason, a.data, m.ticket_id
+	err := db.get(ctx, &a, `SELECT a.id, a.message_id, a.filename, a.content_type, a.content_id, a.inline, a.size, a.dropped, a.drop_reason, `+attachmentDataCol(db.dialect)+` AS data, m.ticket_id
 		FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.id = ?`, id)
 	if err != nil {
 		return nil, 0, notFound(err)

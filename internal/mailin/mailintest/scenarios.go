@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -33,6 +34,7 @@ var Scenarios = []struct {
 	{"RecoversMarkingAfterDroppedConnection", recoversAfterDroppedConnection},
 	{"UIDValidityChangeRefetchesAll", uidValidityChange},
 	{"TruncatesLargeMessages", truncatesLargeMessages},
+	{"SpoolsLargeLiterals", spoolsLargeLiterals},
 	{"OversizedKeepsText", oversizedKeepsText},
 	{"OversizedCutsLongText", oversizedCutsLongText},
 	{"SkipsLastMessageBelowCursor", skipsLastMessageBelowCursor},
@@ -352,6 +354,61 @@ func uidValidityChange(t *testing.T, env Env) {
 	}
 	if !bytes.Contains([]byte(env.Log.String()), []byte("UIDVALIDITY changed")) {
 		t.Error("no warning logged about the UIDVALIDITY change")
+	}
+}
+
+// spoolsLargeLiterals: a message over SpoolBytes reaches the sink in a
+// temporary file (Fetched.Body) with the same bytes, and the poller closes
+// it once the sink accepted the message; below it, or with SpoolBytes
+// negative, in memory.
+func spoolsLargeLiterals(t *testing.T, env Env) {
+	sizes := []int{300, 1000, 2000, 5000}
+	raws := make([][]byte, len(sizes))
+	for i, n := range sizes {
+		raws[i] = NewMessage(i+1, n)
+	}
+	Append(t, env.Account.Client(t), env.Folder, raws...)
+	for _, spoolBytes := range []int64{-1, 1 << 20, int64(len(raws[1])), int64(len(raws[2])) - 1, 1} {
+		c := struct {
+			spoolBytes int64
+			spooled    []bool // by message, whether it must come spooled
+		}{spoolBytes: spoolBytes}
+		for _, raw := range raws {
+			c.spooled = append(c.spooled, spoolBytes >= 0 && int64(len(raw)) > spoolBytes)
+		}
+		sink := NewSink()
+		var spools []*mailin.Spool
+		var spooled []bool
+		sink.FailOn = func(_ context.Context, f mailin.Fetched) error {
+			spooled = append(spooled, f.Body != nil)
+			if f.Body != nil {
+				spools = append(spools, f.Body)
+				if f.Raw != nil || f.Len() != f.Body.Size() {
+					t.Errorf("spooled UID %d: Raw %d bytes, Len %d, spooled %d", f.UID, len(f.Raw), f.Len(), f.Body.Size())
+				}
+			}
+			return nil
+		}
+		opts := env.Options()
+		opts.SpoolBytes = c.spoolBytes
+		opts.MarkSeen = false
+		p := newPoller(t, opts, sink)
+		if st := pollOnce(t, p); st.Delivered != len(raws) {
+			t.Fatalf("SpoolBytes %d: %+v, want %d delivered", c.spoolBytes, st, len(raws))
+		}
+		if !slices.Equal(spooled, c.spooled) {
+			t.Errorf("SpoolBytes %d: spooled %v, want %v", c.spoolBytes, spooled, c.spooled)
+		}
+		for i, f := range sink.Stored() {
+			if !bytes.Equal(f.Raw, raws[i]) || f.Size != int64(len(raws[i])) {
+				t.Errorf("SpoolBytes %d, message %d: %d bytes, want the %d appended", c.spoolBytes, i, len(f.Raw), len(raws[i]))
+			}
+		}
+		for _, sp := range spools {
+			if _, err := sp.ReadAt(make([]byte, 1), 0); err == nil {
+				t.Errorf("SpoolBytes %d: a spool is still open after its message was accepted", c.spoolBytes)
+			}
+		}
 	}
 }
 

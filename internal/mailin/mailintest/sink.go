@@ -79,6 +79,14 @@ func (s *Sink) Deliver(ctx context.Context, mailbox string, uidValidity uint32, 
 	if err := ctx.Err(); err != nil {
 		return err // a real transaction would be rolled back
 	}
+	if f.Body != nil {
+		// Spooled: kept in memory here, the poller closes the spool.
+		raw, err := f.Bytes()
+		if err != nil {
+			return err
+		}
+		f.Raw, f.Body = raw, nil
+	}
 	s.mu.Lock()
 	h := sha256.Sum256(f.Raw)
 	dup := s.hashes[h]
