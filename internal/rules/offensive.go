@@ -30,6 +30,12 @@ type offMatcher struct {
 }
 
 func offensiveWords(text string, extra, except []string) []string {
+	return offensiveIn(extra, except, text)
+}
+
+// offensiveIn is offensiveWords on the texts one after the other, as if
+// joined by newlines (no word, run or phrase is joined across a newline).
+func offensiveIn(extra, except []string, texts ...string) []string {
 	m := offMatcher{}
 	for _, e := range extra {
 		anywhere := strings.HasPrefix(e, "*")
@@ -49,13 +55,27 @@ func offensiveWords(text string, extra, except []string) []string {
 			m.except[collapse(latinForm(e, false))] = true
 		}
 	}
-	toks := offTokens(text)
 	// A token checked once gives the same answer again (found keeps the
 	// first occurrence), so each distinct token is checked once.
-	seen := make(map[string]struct{}, len(toks)/4)
+	var seen map[string]struct{}
+	for _, text := range texts {
+		m.scan(text, &seen)
+	}
+	return m.found
+}
+
+// scan checks the tokens of text; seen holds the tokens checked (made on
+// first use).
+func (m *offMatcher) scan(text string, seen *map[string]struct{}) {
+	toks := offTokens(text)
 	for i, t := range toks {
-		if raw := text[t.start:t.end]; !(len(m.extra) == 0 && cyrRootsOnce.plainClean(raw)) && !has(seen, raw) {
-			m.check(raw)
+		if raw := text[t.start:t.end]; !(len(m.extra) == 0 && cyrRootsOnce.plainClean(raw)) {
+			if *seen == nil {
+				*seen = make(map[string]struct{}, 16)
+			}
+			if !has(*seen, raw) {
+				m.check(raw)
+			}
 		}
 		// The joins below need a one-byte gap after the token (and the
 		// runs a one-letter token): most tokens are rejected here.
@@ -78,7 +98,6 @@ func offensiveWords(text string, extra, except []string) []string {
 			}
 		}
 	}
-	return m.found
 }
 
 type offTok struct {

@@ -9,11 +9,23 @@ import (
 // normWords lower-cases s, folds ё to е and splits it into words of letters
 // and digits. The words are substrings of one allocation.
 func normWords(s string) []string {
-	// The words are written into one string, separated by single spaces
-	// (they hold no spaces), and cut out of it at the end.
+	return appendNormWords(make([]string, 0, len(s)/12+4), s)
+}
+
+// appendNormWords appends the normWords of s to ws.
+func appendNormWords(ws []string, s string) []string {
+	// The words are written into buf one after the other and cut out of
+	// it as each ends: a Builder only appends, so the strings it gave stay
+	// valid as it grows.
 	var buf strings.Builder
 	buf.Grow(len(s))
-	in := false
+	at := -1 // where the current word starts in buf, -1 between words
+	word := func() {
+		if at >= 0 {
+			ws = append(ws, buf.String()[at:])
+			at = -1
+		}
+	}
 	for i := 0; i < len(s); {
 		// A run of bytes that are already folded letters or digits (a-z,
 		// 0-9, а-я) is copied as it is.
@@ -29,10 +41,9 @@ func normWords(s string) []string {
 			}
 		}
 		if j > i {
-			if !in && buf.Len() > 0 {
-				buf.WriteByte(' ')
+			if at < 0 {
+				at = buf.Len()
 			}
-			in = true
 			buf.WriteString(s[i:j])
 			if i = j; i >= len(s) {
 				break
@@ -41,70 +52,54 @@ func normWords(s string) []string {
 		c := s[i]
 		// The common runes are folded here without decoding: ASCII, and
 		// Cyrillic А..я and Ёё (the bytes of their lower case are written).
-		var b0, b1 byte // the folded rune's UTF-8 (b1 0: one byte)
 		switch {
 		case c < utf8.RuneSelf:
-			switch {
-			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
-				b0 = c
-			case 'A' <= c && c <= 'Z':
-				b0 = c + 'a' - 'A'
-			}
 			i++
+			switch {
+			case 'A' <= c && c <= 'Z':
+				if at < 0 {
+					at = buf.Len()
+				}
+				buf.WriteByte(c + 'a' - 'A')
+			default: // not a-z or 0-9 (the run above took those)
+				word()
+			}
 		case (c == 0xD0 || c == 0xD1) && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
-			// Cyrillic U+0400–U+047F: letters from Ѐ (U+0400) to ѿ (U+047F).
+			// Cyrillic U+0400–U+047F: letters from Ѐ (U+0400) to ѿ (U+047F);
+			// а..я were taken by the run above.
 			d := s[i+1]
 			i += 2
+			if at < 0 {
+				at = buf.Len()
+			}
 			switch {
-			case c == 0xD0 && d >= 0xB0, c == 0xD1 && d <= 0x8F: // а..п, р..я
-				b0, b1 = c, d
 			case c == 0xD0 && d >= 0x90 && d <= 0x9F: // А..П
-				b0, b1 = 0xD0, d+0x20
+				buf.WriteByte(0xD0)
+				buf.WriteByte(d + 0x20)
 			case c == 0xD0 && d >= 0xA0 && d <= 0xAF: // Р..Я
-				b0, b1 = 0xD1, d-0x20
+				buf.WriteByte(0xD1)
+				buf.WriteByte(d - 0x20)
 			case c == 0xD0 && d == 0x81, c == 0xD1 && d == 0x91: // Ё, ё
-				b0, b1 = 0xD0, 0xB5
+				buf.WriteByte(0xD0)
+				buf.WriteByte(0xB5)
 			default:
-				r := rune(c&0x1F)<<6 | rune(d&0x3F)
-				b0 = 0xFF // written below
-				if !in && buf.Len() > 0 {
-					buf.WriteByte(' ')
-				}
-				in = true
-				buf.WriteRune(foldRune(r))
+				buf.WriteRune(foldRune(rune(c&0x1F)<<6 | rune(d&0x3F)))
 			}
 		default:
 			r, n := utf8.DecodeRuneInString(s[i:])
 			i += n
 			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				b0 = 0xFF
-				if !in && buf.Len() > 0 {
-					buf.WriteByte(' ')
+				if at < 0 {
+					at = buf.Len()
 				}
-				in = true
 				buf.WriteRune(foldRune(r))
+			} else {
+				word()
 			}
 		}
-		if b0 == 0 {
-			in = false
-			continue
-		}
-		if b0 == 0xFF {
-			continue // appended already
-		}
-		if !in && buf.Len() > 0 {
-			buf.WriteByte(' ')
-		}
-		in = true
-		buf.WriteByte(b0)
-		if b1 != 0 {
-			buf.WriteByte(b1)
-		}
 	}
-	if buf.Len() == 0 {
-		return []string{}
-	}
-	return strings.Split(buf.String(), " ")
+	word()
+	return ws
 }
 
 // foldedASCII: a-z and 0-9, the ASCII bytes normWords keeps as they are.
@@ -146,6 +141,19 @@ type split struct {
 	own  string // the sender's own lines, without ">" quotes
 	rest string // from the first reply/forward marker on ("" if none)
 	fwd  bool   // rest starts with a forward marker (as opposed to a reply header)
+	// quoted: lines quoted with ">" were dropped, so own is not a prefix
+	// of the text. When it is, splitBody(own).own is own again: no line of
+	// own was a marker with the text after it, and so none is with the
+	// shorter text of own after it (see ownAgain).
+	quoted bool
+}
+
+// ownAgain is splitBody(sp.own).own, what ExtractIdentity reads.
+func (sp *split) ownAgain() string {
+	if !sp.quoted {
+		return sp.own
+	}
+	return splitBody(sp.own).own
 }
 
 // splitBody separates the sender's own text from quoted and forwarded
@@ -175,7 +183,7 @@ func splitBody(text string) split {
 			if dropped {
 				o = own.String()
 			}
-			return split{own: o, rest: text[pos:], fwd: fwd}
+			return split{own: o, rest: text[pos:], fwd: fwd, quoted: dropped}
 		}
 		if dropped {
 			own.WriteString(line)
@@ -183,7 +191,7 @@ func splitBody(text string) split {
 		pos = end
 	}
 	if dropped {
-		return split{own: own.String()}
+		return split{own: own.String(), quoted: true}
 	}
 	return split{own: text}
 }
@@ -329,12 +337,16 @@ type textWords struct {
 	ws     []string
 	first  [4]uint64
 	first4 [key4Size / 64]uint64 // key4 of the words of four bytes or more
-	// by2 holds the positions of the words by startKey, by4 those of the
-	// words of four bytes or more by key4; each in text order. at2[k] and
-	// at4[k] are where bucket k starts (len+1 entries).
-	indexed  bool
-	calls    int   // has() calls that passed the bit map
-	found    []int // builtin()
+	calls  int                   // has() calls that passed the bit map
+	found  []int                 // builtin()
+	idx    *wordIndex            // made on first use
+}
+
+// wordIndex holds the positions of a text's words by how they start: by2
+// those of the words by startKey, by4 those of the words of four bytes or
+// more by key4; each in text order. at2[k] and at4[k] are where bucket k
+// starts (len+1 entries).
+type wordIndex struct {
 	by2, by4 []int32
 	at2      [257]int32
 	at4      [key4Size + 1]int32
@@ -361,38 +373,40 @@ func newTextWords(ws []string) *textWords {
 }
 
 // index fills the buckets (a counting sort) on first use.
-func (t *textWords) index() {
-	if t.indexed {
-		return
+func (t *textWords) index() *wordIndex {
+	if t.idx != nil {
+		return t.idx
 	}
-	t.indexed = true
+	x := &wordIndex{}
+	t.idx = x
 	n4 := 0
 	for _, w := range t.ws {
-		t.at2[int(startKey(w))+1]++
+		x.at2[int(startKey(w))+1]++
 		if len(w) >= 4 {
-			t.at4[key4(w)+1]++
+			x.at4[key4(w)+1]++
 			n4++
 		}
 	}
-	for k := 1; k < len(t.at2); k++ {
-		t.at2[k] += t.at2[k-1]
+	for k := 1; k < len(x.at2); k++ {
+		x.at2[k] += x.at2[k-1]
 	}
-	for k := 1; k < len(t.at4); k++ {
-		t.at4[k] += t.at4[k-1]
+	for k := 1; k < len(x.at4); k++ {
+		x.at4[k] += x.at4[k-1]
 	}
-	t.by2, t.by4 = make([]int32, len(t.ws)), make([]int32, n4)
+	x.by2, x.by4 = make([]int32, len(t.ws)), make([]int32, n4)
 	var fill2 [256]int32
 	var fill4 [key4Size]int32
 	for i, w := range t.ws {
 		k := startKey(w)
-		t.by2[t.at2[k]+fill2[k]] = int32(i)
+		x.by2[x.at2[k]+fill2[k]] = int32(i)
 		fill2[k]++
 		if len(w) >= 4 {
 			k := key4(w)
-			t.by4[t.at4[k]+fill4[k]] = int32(i)
+			x.by4[x.at4[k]+fill4[k]] = int32(i)
 			fill4[k]++
 		}
 	}
+	return x
 }
 
 func startKey(w string) byte {
@@ -438,15 +452,15 @@ func (t *textWords) has(phrase string) bool {
 	if t.calls++; t.calls <= 4 {
 		return phraseIn(t.ws, phrase)
 	}
-	t.index()
+	x := t.index()
 	stem := strings.TrimSuffix(first, "=")
 	var cands []int32
 	if len(stem) >= 4 {
 		k := key4(stem)
-		cands = t.by4[t.at4[k]:t.at4[k+1]]
+		cands = x.by4[x.at4[k]:x.at4[k+1]]
 	} else {
 		k := startKey(stem)
-		cands = t.by2[t.at2[k]:t.at2[int(k)+1]]
+		cands = x.by2[x.at2[k]:x.at2[int(k)+1]]
 	}
 	for _, at := range cands {
 		if wordMatch(t.ws[at], first) && phraseFrom(t.ws, int(at)+1, rest) {
