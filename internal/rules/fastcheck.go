@@ -93,7 +93,7 @@ func newCyrRoots() *cyrRoots {
 		prev := rune(-1)
 		for _, r := range w {
 			if r != prev {
-				h = exactHash(h, r)
+				h = exactHash(h, byte(cyrClass(r)))
 			}
 			prev = r
 		}
@@ -104,7 +104,21 @@ func newCyrRoots() *cyrRoots {
 
 const exactHashInit = 14695981039346656037
 
-func exactHash(h uint64, r rune) uint64 { return (h ^ uint64(r)) * 1099511628211 }
+// exactHash adds a letter's class to the hash h.
+func exactHash(h uint64, class byte) uint64 { return (h ^ uint64(class)) * 1099511628211 }
+
+// plainClass is the class (1..32) of the folded letter a Cyrillic letter
+// А..я, Ё or ё is written as, by its second byte: plainClass[0] after a
+// first byte 0xD0, plainClass[1] after 0xD1; 0 for anything else.
+var plainClass = func() (t [2][256]byte) {
+	for r := 'А'; r <= 'я'; r++ {
+		t[r>>6&1][0x80|r&0x3F] = byte(cyrClass(foldRune(r)))
+	}
+	for _, r := range []rune{'Ё', 'ё'} {
+		t[r>>6&1][0x80|r&0x3F] = byte(cyrClass('е'))
+	}
+	return t
+}()
 
 // cyrRootsOnce are the built-in roots (read-only once built).
 var cyrRootsOnce = newCyrRoots()
@@ -112,38 +126,31 @@ var cyrRootsOnce = newCyrRoots()
 // plainClean reports whether raw is an ordinary word in Cyrillic letters
 // (А..я, Ё, ё) that matchRu certainly rejects; false means "check it".
 func (c *cyrRoots) plainClean(raw string) bool {
+	if raw == "" || len(raw)%2 != 0 {
+		return false
+	}
 	st := 0
 	h := uint64(exactHashInit)
-	prev := rune(-1)
-	for i := 0; i < len(raw); {
+	prev := byte(0)
+	for i := 0; i+1 < len(raw); i += 2 {
 		b := raw[i]
-		if b != 0xD0 && b != 0xD1 || i+1 >= len(raw) || raw[i+1]&0xC0 != 0x80 {
+		if b&^1 != 0xD0 {
 			return false
 		}
-		r := rune(b&0x1F)<<6 | rune(raw[i+1]&0x3F)
-		i += 2
-		switch {
-		case r >= 'а' && r <= 'я':
-		case r >= 'А' && r <= 'Я':
-			r += 'а' - 'А'
-		case r == 'ё' || r == 'Ё':
-			r = 'е'
-		default:
+		k := plainClass[b&1][raw[i+1]]
+		if k == 0 {
 			return false
 		}
-		if r == prev {
+		if k == prev {
 			continue // collapsed
 		}
-		prev = r
-		h = exactHash(h, r)
-		t := c.next[st+int(r-'а')+1]
+		prev = k
+		h = exactHash(h, k)
+		t := c.next[st+int(k)]
 		if t&rootEnd != 0 {
 			return false
 		}
 		st = int(t) * cyrClasses
 	}
-	if raw == "" || c.exact[h%exactBits/64]&(1<<(h%64)) != 0 {
-		return false
-	}
-	return true
+	return c.exact[h%exactBits/64]&(1<<(h%64)) == 0 // not one of ruExact
 }
