@@ -168,6 +168,8 @@ func Decide(in Input, cfg Config) Decision {
 		step(RuleIncident, ResultPassed, "")
 	}
 
+	d.Question = consultation(subject, subjWords, sp.own, ownWords)
+
 	// working hours (§3.1)
 	if in.Calendar == nil {
 		step(RuleHours, ResultSkipped, "no calendar")

@@ -129,15 +129,16 @@ func (c *cyrRoots) plainClean(raw string) bool {
 	if raw == "" || len(raw)%2 != 0 {
 		return false
 	}
+	next := c.next
 	st := 0
 	h := uint64(exactHashInit)
 	prev := byte(0)
-	for i := 0; i+1 < len(raw); i += 2 {
-		b := raw[i]
+	for ; len(raw) >= 2; raw = raw[2:] {
+		b := raw[0]
 		if b&^1 != 0xD0 {
 			return false
 		}
-		k := plainClass[b&1][raw[i+1]]
+		k := plainClass[b&1][raw[1]]
 		if k == 0 {
 			return false
 		}
@@ -146,7 +147,7 @@ func (c *cyrRoots) plainClean(raw string) bool {
 		}
 		prev = k
 		h = exactHash(h, k)
-		t := c.next[st+int(k)]
+		t := next[st+int(k)]
 		if t&rootEnd != 0 {
 			return false
 		}

@@ -120,7 +120,7 @@ func isOffRune(r rune) bool {
 // links: one pass, with ASCII and Cyrillic runes classified without
 // decoding.
 func offTokens(text string) []offTok {
-	toks := make([]offTok, 0, len(text)/6)
+	toks := make([]offTok, 0, len(text)/10+8)
 	for i := 0; i < len(text); {
 		first := len(toks)
 		addrish := false // the chunk holds "@" or ":"

@@ -1,0 +1,80 @@
+package rules
+
+import "testing"
+
+// TestCompiledWordSameAsWordMatch: a phrase word compiled once matches the
+// words wordMatch accepts, no more, no fewer.
+func TestCompiledWordSameAsWordMatch(t *testing.T) {
+	tests := []struct {
+		p, w string
+		want bool
+	}{
+		{"*", "что", true},
+		{"#", "123", true},
+		{"#", "12а", false},
+		{"как=", "как", true},
+		{"как=", "каким", false},
+		{"не", "не", true},
+		{"не", "нет", false},        // three letters or fewer: the whole word
+		{"фз", "фз", true},          // four bytes, two letters: the whole word
+		{"вирус", "вирусы", true},   // a stem
+		{"взлом", "взломали", true}, // a stem
+		{"error", "errors", true},   // more than three letters: a stem
+		{"how=", "how", true},
+		{"abcd", "abcdef", true},
+		{"abc", "abcdef", false},
+		{"abcdefg", "abcdefgh", true},
+		{"", "", true},
+		{"", "а", false},
+	}
+	for _, tt := range tests {
+		want := wordMatch(tt.w, tt.p)
+		c := compileWord(tt.p)
+		if got := c.match(tt.w); got != want {
+			t.Errorf("compileWord(%q).match(%q) = %v, wordMatch says %v", tt.p, tt.w, got, want)
+		}
+		if want != tt.want {
+			t.Errorf("wordMatch(%q, %q) = %v, the table says %v", tt.w, tt.p, want, tt.want)
+		}
+	}
+}
+
+func FuzzCompiledWord(f *testing.F) {
+	for _, s := range [][2]string{{"как=", "как"}, {"вирус", "вирусы"}, {"#", "12"}, {"не", "нет"}, {"ab", "abc"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, p, w string) {
+		if w == "" {
+			return // never a word of a text
+		}
+		c := compileWord(p)
+		if got, want := c.match(w), wordMatch(w, p); got != want {
+			t.Fatalf("compileWord(%q).match(%q) = %v, wordMatch says %v", p, w, got, want)
+		}
+	})
+}
+
+// TestStemIndexCandidates: every entry of a list that matches a word is
+// among the candidates the index gives for it (or tried on every word).
+func TestStemIndexCandidates(t *testing.T) {
+	for _, list := range [][]string{stepWords, problemWords, problemLeads, failureWords, failureLeads, questionWords} {
+		l := newWordList(list)
+		for _, w := range append(append([]string{}, list...), "нажимаю", "ошибками", "как", "каким", "не", "прошу", "clicked", "a", "ab") {
+			w = trimEq(w)
+			want := false
+			for _, p := range list {
+				want = want || wordMatch(w, p)
+			}
+			if got := l.match(w); got != want {
+				t.Errorf("match(%q) = %v, want %v", w, got, want)
+			}
+		}
+	}
+}
+
+func trimEq(w string) string {
+	if n := len(w); n > 0 && w[n-1] == '=' {
+		return w[:n-1]
+	}
+	return w
+}
