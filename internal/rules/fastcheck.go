@@ -123,24 +123,25 @@ var plainClass = func() (t [2][256]byte) {
 // cyrRootsOnce are the built-in roots (read-only once built).
 var cyrRootsOnce = newCyrRoots()
 
-// plainClean reports whether raw is an ordinary word in Cyrillic letters
-// (А..я, Ё, ё) that matchRu certainly rejects; false means "check it".
-func (c *cyrRoots) plainClean(raw string) bool {
-	if raw == "" || len(raw)%2 != 0 {
-		return false
-	}
+// cleanRun reads text from i, a Cyrillic letter, for as long as it is a
+// run of the letters А..я, Ё, ё in which no root of matchRu ends, and
+// returns where the run ends. ok: the run ends where no Cyrillic letter
+// U+0400–U+047F starts, and all of it is plain (as plainClean, in the
+// tests, judges text[i:end]).
+// A word token that ends there is clean (offTokens).
+func (c *cyrRoots) cleanRun(text string, i int) (end int, ok bool) {
 	next := c.next
 	st := 0
 	h := uint64(exactHashInit)
 	prev := byte(0)
-	for ; len(raw) >= 2; raw = raw[2:] {
-		b := raw[0]
-		if b&^1 != 0xD0 {
-			return false
+	for ; i+1 < len(text); i += 2 {
+		b, d := text[i], text[i+1]
+		if b&^1 != 0xD0 || d&0xC0 != 0x80 {
+			break // not a Cyrillic letter: the token ends here
 		}
-		k := plainClass[b&1][raw[1]]
+		k := plainClass[b&1][d]
 		if k == 0 {
-			return false
+			return i, false // not plain (or not a letter): offTokens goes on
 		}
 		if k == prev {
 			continue // collapsed
@@ -149,9 +150,9 @@ func (c *cyrRoots) plainClean(raw string) bool {
 		h = exactHash(h, k)
 		t := next[st+int(k)]
 		if t&rootEnd != 0 {
-			return false
+			return i + 2, false
 		}
 		st = int(t) * cyrClasses
 	}
-	return c.exact[h%exactBits/64]&(1<<(h%64)) == 0 // not one of ruExact
+	return i, c.exact[h%exactBits/64]&(1<<(h%64)) == 0
 }

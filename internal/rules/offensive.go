@@ -69,7 +69,7 @@ func offensiveIn(extra, except []string, texts ...string) []string {
 func (m *offMatcher) scan(text string, seen *map[string]struct{}) {
 	toks := offTokens(text)
 	for i, t := range toks {
-		if raw := text[t.start:t.end]; !(len(m.extra) == 0 && cyrRootsOnce.plainClean(raw)) {
+		if raw := text[t.start:t.end]; !(len(m.extra) == 0 && t.clean) {
 			if *seen == nil {
 				*seen = make(map[string]struct{}, 16)
 			}
@@ -103,6 +103,10 @@ func (m *offMatcher) scan(text string, seen *map[string]struct{}) {
 type offTok struct {
 	start, end int32 // a message's text is far shorter than 2 GB
 	brk        bool  // an address or link follows: never join across it
+	// clean: the token is an ordinary word in Cyrillic letters that
+	// matchRu certainly rejects (cyrRootsOnce.plainClean, found while
+	// tokenising).
+	clean bool
 }
 
 func isOffRune(r rune) bool {
@@ -125,6 +129,9 @@ func offTokens(text string) []offTok {
 		first := len(toks)
 		addrish := false // the chunk holds "@" or ":"
 		start := -1
+		// A token starting with a Cyrillic letter is read by cleanRun as
+		// far as it is plain; it is clean when it ends there.
+		cleanStart, cleanEnd := -1, -1
 		j := i
 	chunk:
 		for j < len(text) {
@@ -159,6 +166,15 @@ func offTokens(text string) []offTok {
 				off = offASCII[c]
 				addrish = addrish || c == '@' || c == ':'
 			case (c == 0xD0 || c == 0xD1) && j+1 < len(text) && text[j+1]&0xC0 == 0x80:
+				if start < 0 {
+					end, ok := cyrRootsOnce.cleanRun(text, j)
+					start, cleanStart = j, j
+					if cleanEnd = -1; ok {
+						cleanEnd = end
+					}
+					j = end
+					continue
+				}
 				off, n = true, 2 // U+0400–U+047F: Cyrillic letters
 			default:
 				var r rune
@@ -173,7 +189,7 @@ func offTokens(text string) []offTok {
 					start = j
 				}
 			} else if start >= 0 {
-				toks = append(toks, offTok{start: int32(start), end: int32(j)})
+				toks = append(toks, offTok{start: int32(start), end: int32(j), clean: start == cleanStart && j == cleanEnd})
 				start = -1
 			}
 			j += n
@@ -184,7 +200,7 @@ func offTokens(text string) []offTok {
 			continue
 		}
 		if start >= 0 {
-			toks = append(toks, offTok{start: int32(start), end: int32(j)})
+			toks = append(toks, offTok{start: int32(start), end: int32(j), clean: start == cleanStart && j == cleanEnd})
 		}
 		if c := text[i:j]; (addrish || len(c) > 4 && c[0]|0x20 == 'w') && isAddrChunk(c) {
 			toks = toks[:first]
