@@ -7,28 +7,51 @@ import (
 )
 
 // normWords lower-cases s, folds ё to е and splits it into words of letters
-// and digits. The words are substrings of one allocation.
+// and digits. A word already in that form is a substring of s, the others
+// are folded into one buffer.
 func normWords(s string) []string {
 	return appendNormWords(make([]string, 0, len(s)/12+4), s)
 }
 
 // appendNormWords appends the normWords of s to ws.
 func appendNormWords(ws []string, s string) []string {
-	// The words are written into buf one after the other and cut out of
-	// it as each ends: a Builder only appends, so the strings it gave stay
-	// valid as it grows.
+	// A word is s[from:i] until a rune of it must be folded; then it is
+	// copied into buf and goes on there (from buf[at:]). A Builder only
+	// appends, so the strings it gave stay valid as it grows.
 	var buf strings.Builder
-	buf.Grow(len(s))
-	at := -1 // where the current word starts in buf, -1 between words
-	word := func() {
-		if at >= 0 {
-			ws = append(ws, buf.String()[at:])
-			at = -1
+	from, at := -1, -1 // from: where the current word starts in s (-1: between words); at: in buf (-1: not folded)
+	// fold switches the current word (started) to buf before the rune at i.
+	fold := func(i int) {
+		if at < 0 {
+			if buf.Cap() == 0 {
+				buf.Grow(max(64, 2*(i-from)))
+			}
+			at = buf.Len()
+			buf.WriteString(s[from:i])
 		}
+	}
+	// keep adds the letter or digit r of n bytes at i to the current word.
+	keep := func(i, n int, r rune) {
+		if f := foldRune(r); f != r {
+			fold(i)
+			buf.WriteRune(f)
+		} else if at >= 0 {
+			buf.WriteString(s[i : i+n])
+		}
+	}
+	end := func(i int) {
+		switch {
+		case from < 0:
+		case at >= 0:
+			ws = append(ws, buf.String()[at:])
+		default:
+			ws = append(ws, s[from:i])
+		}
+		from, at = -1, -1
 	}
 	for i := 0; i < len(s); {
 		// A run of bytes that are already folded letters or digits (a-z,
-		// 0-9, а-я) is copied as it is.
+		// 0-9, а-я) is taken as it is.
 		j := i
 		for j < len(s) {
 			c := s[j]
@@ -41,64 +64,69 @@ func appendNormWords(ws []string, s string) []string {
 			}
 		}
 		if j > i {
-			if at < 0 {
-				at = buf.Len()
+			if from < 0 {
+				from = i
 			}
-			buf.WriteString(s[i:j])
+			if at >= 0 {
+				buf.WriteString(s[i:j])
+			}
 			if i = j; i >= len(s) {
 				break
 			}
 		}
 		c := s[i]
 		// The common runes are folded here without decoding: ASCII, and
-		// Cyrillic А..я and Ёё (the bytes of their lower case are written).
+		// Cyrillic А..я and Ёё.
 		switch {
 		case c < utf8.RuneSelf:
-			i++
-			switch {
-			case 'A' <= c && c <= 'Z':
-				if at < 0 {
-					at = buf.Len()
+			if 'A' <= c && c <= 'Z' {
+				if from < 0 {
+					from = i
 				}
+				fold(i)
 				buf.WriteByte(c + 'a' - 'A')
-			default: // not a-z or 0-9 (the run above took those)
-				word()
+			} else { // not a-z or 0-9 (the run above took those)
+				end(i)
 			}
+			i++
 		case (c == 0xD0 || c == 0xD1) && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
 			// Cyrillic U+0400–U+047F: letters from Ѐ (U+0400) to ѿ (U+047F);
 			// а..я were taken by the run above.
 			d := s[i+1]
-			i += 2
-			if at < 0 {
-				at = buf.Len()
+			if from < 0 {
+				from = i
 			}
 			switch {
 			case c == 0xD0 && d >= 0x90 && d <= 0x9F: // А..П
+				fold(i)
 				buf.WriteByte(0xD0)
 				buf.WriteByte(d + 0x20)
 			case c == 0xD0 && d >= 0xA0 && d <= 0xAF: // Р..Я
+				fold(i)
 				buf.WriteByte(0xD1)
 				buf.WriteByte(d - 0x20)
 			case c == 0xD0 && d == 0x81, c == 0xD1 && d == 0x91: // Ё, ё
+				fold(i)
 				buf.WriteByte(0xD0)
 				buf.WriteByte(0xB5)
 			default:
-				buf.WriteRune(foldRune(rune(c&0x1F)<<6 | rune(d&0x3F)))
+				keep(i, 2, rune(c&0x1F)<<6|rune(d&0x3F))
 			}
+			i += 2
 		default:
 			r, n := utf8.DecodeRuneInString(s[i:])
-			i += n
 			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				if at < 0 {
-					at = buf.Len()
+				if from < 0 {
+					from = i
 				}
-				buf.WriteRune(foldRune(r))
+				keep(i, n, r)
 			} else {
-				word()
+				end(i)
 			}
+			i += n
 		}
 	}
-	word()
+	end(len(s))
 	return ws
 }
 
