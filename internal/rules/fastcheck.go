@@ -13,6 +13,9 @@ package rules
 // automaton over the letters а..я (classes 1..32; 0 is anything else).
 type cyrRoots struct {
 	next  []uint16 // state*cyrClasses + class -> state; the high bit: a root ends here
+	// step is next with the states multiplied by cyrClasses (the index of
+	// the next row) in an array that needs no bounds checks (cleanRun).
+	step  *[stepSize]uint16
 	exact [exactBits / 64]uint64
 }
 
@@ -20,6 +23,7 @@ const (
 	cyrClasses = 33
 	exactBits  = 1 << 14
 	rootEnd    = 1 << 15
+	stepSize   = 1 << 13
 )
 
 // cyrClass is the class of a lower-case Cyrillic letter а..я, or 0.
@@ -88,6 +92,13 @@ func newCyrRoots() *cyrRoots {
 			c.next[i] = t | rootEnd
 		}
 	}
+	if len(c.next) > stepSize {
+		panic("rules: too many roots for the step table")
+	}
+	c.step = new([stepSize]uint16)
+	for i, t := range c.next {
+		c.step[i] = (t&^rootEnd)*cyrClasses | t&rootEnd
+	}
 	for w := range ruExact {
 		h := uint64(exactHashInit)
 		prev := rune(-1)
@@ -130,11 +141,11 @@ var cyrRootsOnce = newCyrRoots()
 // tests, judges text[i:end]).
 // A word token that ends there is clean (offTokens).
 func (c *cyrRoots) cleanRun(text string, i int) (end int, ok bool) {
-	next := c.next
-	st := 0
+	step := c.step
+	st := uint16(0)
 	h := uint64(exactHashInit)
 	prev := byte(0)
-	for ; i+1 < len(text); i += 2 {
+	for ; i < len(text)-1; i += 2 {
 		b, d := text[i], text[i+1]
 		if b&^1 != 0xD0 || d&0xC0 != 0x80 {
 			break // not a Cyrillic letter: the token ends here
@@ -148,11 +159,11 @@ func (c *cyrRoots) cleanRun(text string, i int) (end int, ok bool) {
 		}
 		prev = k
 		h = exactHash(h, k)
-		t := next[st+int(k)]
+		t := step[(st+uint16(k))&(stepSize-1)]
 		if t&rootEnd != 0 {
 			return i + 2, false
 		}
-		st = int(t) * cyrClasses
+		st = t
 	}
 	return i, c.exact[h%exactBits/64]&(1<<(h%64)) == 0
 }
