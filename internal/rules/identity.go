@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -102,10 +103,20 @@ var labelFirst = func() (t [0x500]bool) {
 // labelValueAt returns the value after one of labels and a ":" (or a
 // dash), when line starts with such a label; f0 is firstFold(line).
 func labelValueAt(line string, f0 rune, labels *prefixSet) (string, bool) {
-	for k, l := range labels.ps {
-		if labels.first[k] != f0 {
-			continue // prefixFold fails on the first rune
+	// The labels that start with f0, in order: from the set's index, or
+	// by comparing each label's first rune (prefixFold fails on it).
+	m, indexed := labels.starting(f0)
+	for k := 0; k < len(labels.ps); k++ {
+		if indexed {
+			if m == 0 {
+				break
+			}
+			k = bits.TrailingZeros64(m)
+			m &= m - 1
+		} else if labels.first[k] != f0 {
+			continue
 		}
+		l := labels.ps[k]
 		n, ok := prefixFold(line, l)
 		if !ok {
 			continue

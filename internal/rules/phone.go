@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -271,14 +272,50 @@ func prefixFold(s, p string) (int, bool) {
 type prefixSet struct {
 	ps    []string
 	first []rune
+	// byFirst[firstSlot(f)] has bit k set when ps[k] starts with f (sets
+	// of up to 64 prefixes whose first runes all have a slot; else nil).
+	byFirst *[firstSlots]uint64
+}
+
+// firstSlots: a slot for each ASCII rune and each rune U+0400–U+04FF.
+const firstSlots = 128 + 256
+
+// firstSlot is the slot of r in prefixSet.byFirst, or -1.
+func firstSlot(r rune) int {
+	switch {
+	case r >= 0 && r < 128:
+		return int(r)
+	case r >= 0x400 && r < 0x500:
+		return int(r-0x400) + 128
+	}
+	return -1
 }
 
 func newPrefixSet(ps []string) *prefixSet {
 	s := &prefixSet{ps: ps, first: make([]rune, len(ps))}
+	idx := new([firstSlots]uint64)
 	for k, p := range ps {
 		s.first[k] = firstFold(p)
+		if k >= 64 || firstSlot(s.first[k]) < 0 {
+			idx = nil
+		} else if idx != nil {
+			idx[firstSlot(s.first[k])] |= 1 << k
+		}
 	}
+	s.byFirst = idx
 	return s
+}
+
+// starting returns the prefixes that start with f0 as a bit set (ok), or
+// false when the set has no index or f0 no slot.
+func (set *prefixSet) starting(f0 rune) (bits uint64, ok bool) {
+	if set.byFirst == nil {
+		return 0, false
+	}
+	if i := firstSlot(f0); i >= 0 {
+		return set.byFirst[i], true
+	}
+	return 0, true // no prefix starts with f0
 }
 
 // firstFold is the first rune of s folded by foldRune (-1 for "").
@@ -293,6 +330,14 @@ func firstFold(s string) rune {
 // match is prefixFold(s, p) for the first p of the set that s starts with;
 // f0 is firstFold(s).
 func (set *prefixSet) match(s string, f0 rune) (int, bool) {
+	if m, ok := set.starting(f0); ok {
+		for ; m != 0; m &= m - 1 {
+			if n, ok := prefixFold(s, set.ps[bits.TrailingZeros64(m)]); ok {
+				return n, true
+			}
+		}
+		return 0, false
+	}
 	for k, p := range set.ps {
 		if set.first[k] != f0 {
 			continue

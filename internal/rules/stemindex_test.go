@@ -78,3 +78,31 @@ func trimEq(w string) string {
 	}
 	return w
 }
+
+// TestPrefixSetIndex: the prefixes a set's index gives for a first rune
+// are those that start with it, for every set the rules use.
+func TestPrefixSetIndex(t *testing.T) {
+	sets := []*prefixSet{nameLabelsSet, firstNameLabelsSet, lastNameLabelsSet, orgLabelsSet, positionLabelsSet,
+		phoneLineLabelsSet, surnameLabelSet, firstLabelSet, patronymicLabelSet, signOffsSet, thanksOnlySet,
+		orgWordsSet, positionWordsSet, forwardMarkersSet, replyMarkersSet}
+	indexed := 0
+	for _, set := range sets {
+		if set.byFirst != nil {
+			indexed++
+		}
+		for r := rune(-1); r < 0x600; r++ {
+			m, ok := set.starting(r)
+			if !ok {
+				continue
+			}
+			for k, f := range set.first {
+				if got, want := m&(1<<k) != 0, f == r; got != want {
+					t.Fatalf("%q: prefix %q starts with %q: index says %v", set.ps, set.ps[k], r, got)
+				}
+			}
+		}
+	}
+	if indexed < len(sets)/2 {
+		t.Errorf("only %d of %d sets are indexed", indexed, len(sets))
+	}
+}
