@@ -12,7 +12,7 @@ package rules
 // cyrRoots finds the roots in a normalised Cyrillic word: an Aho–Corasick
 // automaton over the letters а..я (classes 1..32; 0 is anything else).
 type cyrRoots struct {
-	next  []uint16 // state*cyrClasses + class -> state; the high bit: a root ends here
+	next []uint16 // state*cyrClasses + class -> state; the high bit: a root ends here
 	// step is next with the states multiplied by cyrClasses (the index of
 	// the next row) in an array that needs no bounds checks (cleanRun).
 	step  *[stepSize]uint16
