@@ -20,10 +20,7 @@ type span struct{ start, end int }
 func findPhones(text string) []span {
 	var out []span
 	for i := 0; i < len(text); {
-		for i < len(text) && !phoneStartByte[text[i]] {
-			i++ // most of a text: no digit, "+" or "("
-		}
-		if i >= len(text) {
+		if i = nextPhoneStart(text, i); i >= len(text) {
 			break
 		}
 		c := text[i]
@@ -44,6 +41,39 @@ func findPhones(text string) []span {
 		i = end
 	}
 	return out
+}
+
+// nextPhoneStart returns the index of the first byte from i on at which a
+// phone number can start (phoneStartByte), or len(s). Most of a text has
+// none, so it is read eight bytes at a time: a word none of whose bytes is
+// in '('..'9' (the range holds "(", "+" and the digits) is skipped whole.
+func nextPhoneStart(s string, i int) int {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+		low7 = 0x7F7F7F7F7F7F7F7F
+		m, n = '(' - 1, '9' + 1 // the bytes strictly between m and n
+	)
+	for {
+		for ; i+8 <= len(s); i += 8 {
+			b := s[i : i+8] // read as one load
+			x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+				uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+			// Some byte of x is in (m, n) ("hasbetween", for bytes below
+			// 0x80; bytes from 0x80 on never are).
+			if (ones*(127+n)-(x&low7))&^x&((x&low7)+ones*(127-m))&high != 0 {
+				break
+			}
+		}
+		for end := min(i+8, len(s)); i < end; i++ {
+			if phoneStartByte[s[i]] {
+				return i
+			}
+		}
+		if i >= len(s) {
+			return len(s)
+		}
+	}
 }
 
 // phoneStartByte: a phone number can start at the byte.

@@ -1,6 +1,9 @@
 package rules
 
-import "testing"
+import (
+	"math/rand/v2"
+	"testing"
+)
 
 // TestCompiledWordSameAsWordMatch: a phrase word compiled once matches the
 // words wordMatch accepts, no more, no fewer.
@@ -105,4 +108,46 @@ func TestPrefixSetIndex(t *testing.T) {
 	if indexed < len(sets)/2 {
 		t.Errorf("only %d of %d sets are indexed", indexed, len(sets))
 	}
+}
+
+// TestNextPhoneStart: the word-at-a-time skip finds the byte a plain loop finds.
+func TestNextPhoneStart(t *testing.T) {
+	alphabet := []byte("aZ ,.-()+*/09:;\x27\x28\x29\x2a\x2b\x2f\x3a\x39\x30\x7f\x80\xa8\xb9\xd0\xd1\xff")
+	r := rand.New(rand.NewPCG(4, 4))
+	for n := 0; n < 20000; n++ {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			if r.IntN(4) == 0 {
+				b[i] = byte(r.IntN(256))
+			} else {
+				b[i] = alphabet[r.IntN(len(alphabet))]
+			}
+		}
+		s := string(b)
+		for from := 0; from <= len(s); from++ {
+			want := from
+			for want < len(s) && !phoneStartByte[s[want]] {
+				want++
+			}
+			if got := nextPhoneStart(s, from); got != want {
+				t.Fatalf("nextPhoneStart(%q, %d) = %d, want %d", s, from, got, want)
+			}
+		}
+	}
+}
+
+func FuzzNextPhoneStart(f *testing.F) {
+	f.Add("Телефон: +7 (912) 345-67-89", 0)
+	f.Fuzz(func(t *testing.T, s string, from int) {
+		if from < 0 || from > len(s) {
+			return
+		}
+		want := from
+		for want < len(s) && !phoneStartByte[s[want]] {
+			want++
+		}
+		if got := nextPhoneStart(s, from); got != want {
+			t.Fatalf("nextPhoneStart(%q, %d) = %d, want %d", s, from, got, want)
+		}
+	})
 }
