@@ -405,12 +405,21 @@ func fromSignature(region []string, signed bool, id *Identity) {
 func segments(line string) []string {
 	var out []string
 	depth, start := 0, 0
-	for i, r := range line {
-		switch r {
-		case '«', '“':
-			depth++
-		case '»', '”':
-			if depth > 0 {
+	// The runes looked for are read from the bytes: « and » are C2 AB and
+	// C2 BB, “ and ” E2 80 9C and E2 80 9D, and no other rune's encoding
+	// holds a lead byte of theirs (nor an ASCII byte).
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case 0xC2:
+			if i+1 < len(line) && line[i+1] == 0xAB {
+				depth++
+			} else if i+1 < len(line) && line[i+1] == 0xBB && depth > 0 {
+				depth--
+			}
+		case 0xE2:
+			if i+2 < len(line) && line[i+1] == 0x80 && line[i+2] == 0x9C {
+				depth++
+			} else if i+2 < len(line) && line[i+1] == 0x80 && line[i+2] == 0x9D && depth > 0 {
 				depth--
 			}
 		case ',', ';', '|':
@@ -448,7 +457,9 @@ type word struct {
 func words(s string) []word {
 	var out []word
 	start := -1
-	for i, r := range s {
+	for i, n := 0, 0; i < len(s); i += n {
+		var r rune
+		r, n = decodeRune(s, i)
 		letter := isLetter(r)
 		if letter && start < 0 {
 			start = i

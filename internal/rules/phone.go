@@ -287,13 +287,26 @@ func prefixFold(s, p string) (int, bool) {
 		if i >= len(s) {
 			return 0, false
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
+		r, n := decodeRune(s, i)
 		if foldRune(r) != q {
 			return 0, false
 		}
 		i += n
 	}
 	return i, true
+}
+
+// decodeRune is utf8.DecodeRuneInString(s[i:]) with ASCII and the
+// Cyrillic U+0400–U+047F read in place.
+func decodeRune(s string, i int) (rune, int) {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	if c&^1 == 0xD0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		return rune(c&0x1F)<<6 | rune(s[i+1]&0x3F), 2
+	}
+	return utf8.DecodeRuneInString(s[i:])
 }
 
 // prefixSet is a list of lower-case prefixes for prefixFold with the first
