@@ -92,7 +92,7 @@ func (m *offMatcher) scan(text string, seen *map[string]struct{}) {
 			}
 		}
 		// Pieces glued by in-word punctuation: "ху.йня", "пи-зд-ец".
-		if gap1 && strings.IndexByte(gluedSeps, text[t.end]) >= 0 {
+		if gap1 && isGluedSep[text[t.end]] {
 			if j := gluedRun(text, toks, i); j-i >= 2 && hasShortPiece(text, toks[i:j]) {
 				m.check(joinTokens(text, toks[i:j]))
 			}
@@ -268,6 +268,14 @@ func singleLetterRun(text string, toks []offTok, i int) int {
 // gluedSeps glue the pieces of a word ("ху.йня", "пи-зд-ец").
 const gluedSeps = ".-_'`~"
 
+// isGluedSep: the byte is one of gluedSeps.
+var isGluedSep = func() (t [256]bool) {
+	for i := 0; i < len(gluedSeps); i++ {
+		t[gluedSeps[i]] = true
+	}
+	return t
+}()
+
 // gluedRun returns the end of the run of tokens starting at i glued by a
 // single in-word punctuation mark (no spaces).
 func gluedRun(text string, toks []offTok, i int) int {
@@ -282,8 +290,14 @@ func gluedRun(text string, toks []offTok, i int) int {
 }
 
 func oneLetter(text string, t offTok) bool {
-	if t.end-t.start > utf8.UTFMax {
+	switch n := t.end - t.start; {
+	case n > utf8.UTFMax:
 		return false
+	case n == 1: // ASCII (a token holds no lone byte from 0x80 on)
+		c := text[t.start]
+		return 'a' <= c|0x20 && c|0x20 <= 'z' || c == '@' || c == '*'
+	case n == 2 && text[t.start]&^1 == 0xD0 && text[t.start+1]&0xC0 == 0x80:
+		return true // a Cyrillic letter U+0400–U+047F
 	}
 	r, n := utf8.DecodeRuneInString(text[t.start:t.end])
 	return n == int(t.end-t.start) && (unicode.IsLetter(r) || r == '@' || r == '*')
