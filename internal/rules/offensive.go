@@ -126,6 +126,10 @@ func isOffRune(r rune) bool {
 func offTokens(text string) []offTok {
 	toks := make([]offTok, 0, len(text)/10+8)
 	for i := 0; i < len(text); {
+		if c := text[i]; c == ' ' || '\t' <= c && c <= '\r' {
+			i++ // an ASCII space between chunks
+			continue
+		}
 		first := len(toks)
 		addrish := false // the chunk holds "@" or ":"
 		start := -1
