@@ -458,9 +458,21 @@ func words(s string) []word {
 	var out []word
 	start := -1
 	for i, n := 0, 0; i < len(s); i += n {
+		// The rune at i, with ASCII and Cyrillic read in place
+		// (decodeRune, inlined by hand: the common case, a letter).
 		var r rune
-		r, n = decodeRune(s, i)
-		letter := isLetter(r)
+		var letter bool
+		switch c := s[i]; {
+		case c < utf8.RuneSelf:
+			r, n = rune(c), 1
+			letter = 'a' <= c|0x20 && c|0x20 <= 'z'
+		case c&^1 == 0xD0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
+			r, n = rune(c&0x1F)<<6|rune(s[i+1]&0x3F), 2
+			letter = true // U+0400–U+047F
+		default:
+			r, n = utf8.DecodeRuneInString(s[i:])
+			letter = isLetter(r)
+		}
 		if letter && start < 0 {
 			start = i
 		}
