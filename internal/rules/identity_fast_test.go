@@ -56,7 +56,7 @@ func segmentsRef(line string) []string {
 }
 
 func randomLine(r *rand.Rand) string {
-	parts := []string{"Иванов", "И.", "А.", "ООО «Ромашка, и К»", "“a, b”", "»", "«", ",", ";", "|", " ", "-", "Петрова-Водкина",
+	parts := []string{"Иванов", "ПЕТРОВ", "Ёлкин", "ёж", "ABC", "Ѐ", "Ђ", "ß", "İ", "И.", "А.", "ООО «Ромашка, и К»", "“a, b”", "»", "«", ",", ";", "|", " ", "-", "Петрова-Водкина",
 		"John", "ǅ", "\xd0", "\xc2", "\xe2\x80", "\xab", "\xbb", "\x9c", "ё", "Ѐ", "ѿ", "Ҋ", ".", "tel. 2-11-05"}
 	var b strings.Builder
 	for j := r.IntN(10); j >= 0; j-- {
@@ -79,6 +79,9 @@ func TestWordsAndSegmentsSameAsReference(t *testing.T) {
 		if got, want := segments(s), segmentsRef(s); !reflect.DeepEqual(got, want) {
 			t.Fatalf("segments(%q) = %q, want %q", s, got, want)
 		}
+		if got, want := lower(s), strings.Map(foldRune, s); got != want {
+			t.Fatalf("lower(%q) = %q, want %q", s, got, want)
+		}
 		for i := 0; i < len(s); i++ {
 			gr, gn := decodeRune(s, i)
 			wr, wn := utf8.DecodeRuneInString(s[i:])
@@ -97,6 +100,9 @@ func FuzzWordsAndSegments(f *testing.F) {
 		}
 		if got, want := segments(s), segmentsRef(s); !reflect.DeepEqual(got, want) {
 			t.Fatalf("segments(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := lower(s), strings.Map(foldRune, s); got != want {
+			t.Fatalf("lower(%q) = %q, want %q", s, got, want)
 		}
 	})
 }

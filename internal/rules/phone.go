@@ -283,7 +283,9 @@ func extension(text string, end int) int {
 // ё/е, and how many bytes of s that prefix takes.
 func prefixFold(s, p string) (int, bool) {
 	i := 0
-	for _, q := range p {
+	for k, m := 0, 0; k < len(p); k += m {
+		var q rune
+		q, m = decodeRune(p, k)
 		if i >= len(s) {
 			return 0, false
 		}

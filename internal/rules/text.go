@@ -161,7 +161,55 @@ func foldRune(r rune) rune {
 }
 
 // lower folds s with foldRune (for comparisons only: byte offsets may change).
-func lower(s string) string { return strings.Map(foldRune, s) }
+// ASCII and Cyrillic А..я, Ё, ё are folded here without decoding; a text
+// with other runes goes through strings.Map.
+func lower(s string) string {
+	var b strings.Builder // empty while s is already folded
+	for i := 0; i < len(s); {
+		c := s[i]
+		f0, f1, n := c, byte(0), 1 // the folded rune's bytes and its size
+		switch {
+		case c < utf8.RuneSelf:
+			if 'A' <= c && c <= 'Z' {
+				f0 = c + 'a' - 'A'
+			}
+		case c&^1 == 0xD0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
+			d := s[i+1]
+			n = 2
+			switch {
+			case c == 0xD0 && d >= 0xB0, c == 0xD1 && d <= 0x8F: // а..п, р..я
+				f1 = d
+			case c == 0xD0 && d >= 0x90 && d <= 0x9F: // А..П
+				f1 = d + 0x20
+			case c == 0xD0 && d >= 0xA0 && d <= 0xAF: // Р..Я
+				f0, f1 = 0xD1, d-0x20
+			case c == 0xD0 && d == 0x81, c == 0xD1 && d == 0x91: // Ё, ё
+				f0, f1 = 0xD0, 0xB5
+			default:
+				return strings.Map(foldRune, s)
+			}
+		default:
+			return strings.Map(foldRune, s)
+		}
+		if b.Cap() == 0 {
+			if f0 == c && (n == 1 || f1 == s[i+1]) {
+				i += n
+				continue
+			}
+			b.Grow(len(s))
+			b.WriteString(s[:i])
+		}
+		b.WriteByte(f0)
+		if n == 2 {
+			b.WriteByte(f1)
+		}
+		i += n
+	}
+	if b.Cap() == 0 {
+		return s
+	}
+	return b.String()
+}
 
 // split is a message body cut into the sender's own text and the rest
 // (quoted or forwarded material).
