@@ -18,7 +18,9 @@ func Decide(in Input, cfg Config) Decision {
 	if m == nil {
 		m = &mailmsg.Message{}
 	}
-	d := Decision{Outcome: OutcomeOpen, Priority: PriorityNormal}
+	// One step per rule: blocked, offensive, identification, maintenance,
+	// unclear, quality, out of scope, incident, hours.
+	d := Decision{Outcome: OutcomeOpen, Priority: PriorityNormal, Trail: make([]Step, 0, 9)}
 	sp := splitBody(m.Text)
 	subject := cleanSubject(m.Subject)
 	// The subject and the sender's own text are tokenised once; every rule
