@@ -246,22 +246,32 @@ func (l *phraseLists) firstIn(ws []string) []int {
 		b := best[l.list[id]]
 		return b < 0 || int(l.at[id]) < b
 	}
+	// at tries the entries ids[lo:hi] (a bucket of the index, most often
+	// empty) on the word at i.
+	x := &l.idx
+	at := func(ids []int32, lo, hi uint16, i int, w string) {
+		for ; lo < hi; lo++ {
+			if id := ids[lo]; try(id) && l.first[id].match(w) && wordsFrom(ws, i+1, l.rest[id]) {
+				best[l.list[id]] = int(l.at[id])
+			}
+		}
+	}
 	for i, w := range ws {
-		a6, a, b := l.idx.cands(w)
-		for _, id := range a6 {
-			if try(id) && l.first[id].match(w) && wordsFrom(ws, i+1, l.rest[id]) {
-				best[l.list[id]] = int(l.at[id])
+		if len(w) < 2 {
+			continue
+		}
+		if len(w) >= 6 {
+			if k := key6(w); x.at6[k] != x.at6[k+1] {
+				at(x.ids6, x.at6[k], x.at6[k+1], i, w)
 			}
 		}
-		for _, id := range a {
-			if try(id) && l.first[id].match(w) && wordsFrom(ws, i+1, l.rest[id]) {
-				best[l.list[id]] = int(l.at[id])
+		if len(w) >= 4 {
+			if k := key4(w); x.at4[k] != x.at4[k+1] {
+				at(x.ids4, x.at4[k], x.at4[k+1], i, w)
 			}
 		}
-		for _, id := range b {
-			if try(id) && l.first[id].match(w) && wordsFrom(ws, i+1, l.rest[id]) {
-				best[l.list[id]] = int(l.at[id])
-			}
+		if k := int(startKey(w)); x.at2[k] != x.at2[k+1] {
+			at(x.ids2, x.at2[k], x.at2[k+1], i, w)
 		}
 	}
 	for _, id := range l.idx.always {
