@@ -78,24 +78,6 @@ func (x *stemIndex) finish() {
 	x.tmp6, x.tmp4, x.tmp2 = nil, nil, nil
 }
 
-// cands returns the entries that can match w (besides x.always): those
-// with a stem of six bytes or more, of four or five, and of two or three.
-func (x *stemIndex) cands(w string) (by6, by4, by2 []int32) {
-	if len(w) < 2 {
-		return nil, nil, nil
-	}
-	if len(w) >= 6 {
-		k := key6(w)
-		by6 = x.ids6[x.at6[k]:x.at6[k+1]]
-	}
-	if len(w) >= 4 {
-		k := key4(w)
-		by4 = x.ids4[x.at4[k]:x.at4[k+1]]
-	}
-	k := startKey(w)
-	return by6, by4, x.ids2[x.at2[k]:x.at2[int(k)+1]]
-}
-
 // pword is a word of a phrase compiled for matching: wordMatch(w, p) is
 // pword(p).match(w).
 type pword struct {
@@ -182,20 +164,29 @@ func newWordList(ws []string) *wordList {
 
 // match reports whether w matches one of the list's words (wordMatch).
 func (l *wordList) match(w string) bool {
-	a6, a, b := l.idx.cands(w)
-	for _, id := range a6 {
-		if l.words[id].match(w) {
-			return true
+	x := &l.idx
+	if len(w) >= 6 {
+		k := key6(w)
+		for p := x.at6[k]; p < x.at6[k+1]; p++ {
+			if l.words[x.ids6[p]].match(w) {
+				return true
+			}
 		}
 	}
-	for _, id := range a {
-		if l.words[id].match(w) {
-			return true
+	if len(w) >= 4 {
+		k := key4(w)
+		for p := x.at4[k]; p < x.at4[k+1]; p++ {
+			if l.words[x.ids4[p]].match(w) {
+				return true
+			}
 		}
 	}
-	for _, id := range b {
-		if l.words[id].match(w) {
-			return true
+	if len(w) >= 2 {
+		k := startKey(w)
+		for p := x.at2[k]; p < x.at2[int(k)+1]; p++ {
+			if l.words[x.ids2[p]].match(w) {
+				return true
+			}
 		}
 	}
 	for _, id := range l.idx.always {
