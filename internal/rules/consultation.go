@@ -2,7 +2,6 @@ package rules
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"github.com/otvet/otvet/internal/mailmsg"
 )
@@ -17,23 +16,52 @@ func Consultation(m *mailmsg.Message) bool {
 		return false
 	}
 	own, subj := splitBody(m.Text).own, cleanSubject(m.Subject)
+	return consultation(subj, normWords(subj), own, normWords(own))
+}
+
+// consultation is Consultation on the subject cleaned (cleanSubject) and
+// the sender's own text, both tokenised (Decide's words). The words are
+// read as the own text's followed by the subject's: a failure lead ("не")
+// counts when any word follows it there.
+func consultation(subj string, subjWords []string, own string, ownWords []string) bool {
 	asks := hasQuestionMark(own) || hasQuestionMark(subj)
-	ws := normWords(own)
-	ws = append(ws[:len(ws):len(ws)], normWords(subj)...)
-	for i, w := range ws {
-		r, _ := utf8.DecodeRuneInString(w)
-		for _, p := range consultIndex[r] {
-			if p.lead && i+1 >= len(ws) || !wordMatch(w, p.word) {
-				continue
-			}
-			if p.question {
-				asks = true
-			} else {
-				return false
-			}
+	n := len(ownWords) + len(subjWords)
+	for i, w := range ownWords {
+		switch consultWord(w, i+1 < n) {
+		case consultFailure:
+			return false
+		case consultQuestion:
+			asks = true
+		}
+	}
+	for i, w := range subjWords {
+		switch consultWord(w, len(ownWords)+i+1 < n) {
+		case consultFailure:
+			return false
+		case consultQuestion:
+			asks = true
 		}
 	}
 	return asks
+}
+
+// What consultWord found.
+const (
+	consultNone = iota
+	consultFailure
+	consultQuestion
+)
+
+// consultWord classifies a word: a failure word (a failure lead when more
+// words follow), else a question word, else neither.
+func consultWord(w string, more bool) int {
+	switch {
+	case failureWordList.match(w), more && failureLeadList.match(w):
+		return consultFailure
+	case questionWordList.match(w):
+		return consultQuestion
+	}
+	return consultNone
 }
 
 // hasQuestionMark: an ASCII or a full-width question mark.
@@ -41,28 +69,7 @@ func hasQuestionMark(s string) bool {
 	return strings.IndexByte(s, '?') >= 0 || strings.Contains(s, "？")
 }
 
-// consultPattern is one of the words below, indexed by its first letter.
-type consultPattern struct {
-	word     string
-	lead     bool // a failure only with a word after it
-	question bool
-}
-
-// consultIndex holds failureWords, failureLeads and questionWords by first
-// letter: a word is compared with the few patterns that can match it.
-var consultIndex = func() map[rune][]consultPattern {
-	m := map[rune][]consultPattern{}
-	add := func(ws []string, lead, question bool) {
-		for _, w := range ws {
-			r, _ := utf8.DecodeRuneInString(w)
-			m[r] = append(m[r], consultPattern{w, lead, question})
-		}
-	}
-	add(failureWords, false, false)
-	add(failureLeads, true, false)
-	add(questionWords, false, true)
-	return m
-}()
+var failureWordList, failureLeadList, questionWordList = newWordList(failureWords), newWordList(failureLeads), newWordList(questionWords)
 
 // failureWords report something broken (unlike the question words of
 // problemWords).

@@ -18,18 +18,21 @@ func Decide(in Input, cfg Config) Decision {
 	if m == nil {
 		m = &mailmsg.Message{}
 	}
-	d := Decision{Outcome: OutcomeOpen, Priority: PriorityNormal}
+	// One step per rule: blocked, offensive, identification, maintenance,
+	// unclear, quality, out of scope, incident, hours.
+	d := Decision{Outcome: OutcomeOpen, Priority: PriorityNormal, Trail: make([]Step, 0, 9)}
 	sp := splitBody(m.Text)
 	subject := cleanSubject(m.Subject)
-	ownAll := subject + "\n" + sp.own
 	// The subject and the sender's own text are tokenised once; every rule
-	// that matches words or phrases reads tw (the own text's words follow
-	// the subject's: the newline between them always separates words).
-	subjWords := normWords(subject)
-	tw := newTextWords(normWords(ownAll))
-	ownWords := tw.ws[len(subjWords):]
+	// that matches words or phrases reads tw: the words of the subject, a
+	// newline and the own text (the own text's words follow the subject's,
+	// as the newline always separates words).
+	ws := appendNormWords(make([]string, 0, (len(subject)+len(sp.own))/12+4), subject)
+	nSubj := len(ws)
+	tw := newTextWords(appendNormWords(ws, sp.own))
+	subjWords, ownWords := tw.ws[:nSubj:nSubj], tw.ws[nSubj:]
 
-	id := ExtractIdentity(sp.own)
+	id := extractIdentity(sp.ownAgain())
 	if id.FullName == "" && m.From != nil && m.From.Name != "" {
 		id.FullName = findName(m.From.Name, false, false)
 	}
@@ -66,7 +69,7 @@ func Decide(in Input, cfg Config) Decision {
 	// offensive (§4.6.3)
 	if cfg.Offensive.Disabled {
 		step(RuleOffensive, ResultDisabled, "")
-	} else if ws := offensiveWords(ownAll, cfg.OffensiveExtraWords, cfg.OffensiveExceptions); len(ws) > 0 {
+	} else if ws := offensiveIn(cfg.OffensiveExtraWords, cfg.OffensiveExceptions, subject, sp.own); len(ws) > 0 {
 		d.Offensive = ws
 		step(RuleOffensive, ResultFired, "offensive words: "+strings.Join(ws, ", "))
 		decide(OutcomeReject, ReasonOffensive, RuleOffensive)
@@ -139,7 +142,7 @@ func Decide(in Input, cfg Config) Decision {
 	case d.Outcome != OutcomeOpen:
 		step(RuleQuality, ResultSkipped, "the ticket does not open")
 	default:
-		if q := quality(m, sp.own, ownWords); len(q) > 0 {
+		if q := quality(m, subject, subjWords, sp.own, ownWords); len(q) > 0 {
 			d.Missing = q
 			step(RuleQuality, ResultFired, "missing: "+strings.Join(q, ", "))
 		} else {
@@ -166,6 +169,8 @@ func Decide(in Input, cfg Config) Decision {
 	} else {
 		step(RuleIncident, ResultPassed, "")
 	}
+
+	d.Question = consultation(subject, subjWords, sp.own, ownWords)
 
 	// working hours (§3.1)
 	if in.Calendar == nil {

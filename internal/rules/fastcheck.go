@@ -12,7 +12,10 @@ package rules
 // cyrRoots finds the roots in a normalised Cyrillic word: an Aho–Corasick
 // automaton over the letters а..я (classes 1..32; 0 is anything else).
 type cyrRoots struct {
-	next  []uint16 // state*cyrClasses + class -> state; the high bit: a root ends here
+	next []uint16 // state*cyrClasses + class -> state; the high bit: a root ends here
+	// step is next with the states multiplied by cyrClasses (the index of
+	// the next row) in an array that needs no bounds checks (cleanRun).
+	step  *[stepSize]uint16
 	exact [exactBits / 64]uint64
 }
 
@@ -20,6 +23,7 @@ const (
 	cyrClasses = 33
 	exactBits  = 1 << 14
 	rootEnd    = 1 << 15
+	stepSize   = 1 << 13
 )
 
 // cyrClass is the class of a lower-case Cyrillic letter а..я, or 0.
@@ -88,12 +92,19 @@ func newCyrRoots() *cyrRoots {
 			c.next[i] = t | rootEnd
 		}
 	}
+	if len(c.next) > stepSize {
+		panic("rules: too many roots for the step table")
+	}
+	c.step = new([stepSize]uint16)
+	for i, t := range c.next {
+		c.step[i] = (t&^rootEnd)*cyrClasses | t&rootEnd
+	}
 	for w := range ruExact {
 		h := uint64(exactHashInit)
 		prev := rune(-1)
 		for _, r := range w {
 			if r != prev {
-				h = exactHash(h, r)
+				h = exactHash(h, byte(cyrClass(r)))
 			}
 			prev = r
 		}
@@ -104,46 +115,55 @@ func newCyrRoots() *cyrRoots {
 
 const exactHashInit = 14695981039346656037
 
-func exactHash(h uint64, r rune) uint64 { return (h ^ uint64(r)) * 1099511628211 }
+// exactHash adds a letter's class to the hash h.
+func exactHash(h uint64, class byte) uint64 { return (h ^ uint64(class)) * 1099511628211 }
+
+// plainClass is the class (1..32) of the folded letter a Cyrillic letter
+// А..я, Ё or ё is written as, by its second byte: plainClass[0] after a
+// first byte 0xD0, plainClass[1] after 0xD1; 0 for anything else.
+var plainClass = func() (t [2][256]byte) {
+	for r := 'А'; r <= 'я'; r++ {
+		t[r>>6&1][0x80|r&0x3F] = byte(cyrClass(foldRune(r)))
+	}
+	for _, r := range []rune{'Ё', 'ё'} {
+		t[r>>6&1][0x80|r&0x3F] = byte(cyrClass('е'))
+	}
+	return t
+}()
 
 // cyrRootsOnce are the built-in roots (read-only once built).
 var cyrRootsOnce = newCyrRoots()
 
-// plainClean reports whether raw is an ordinary word in Cyrillic letters
-// (А..я, Ё, ё) that matchRu certainly rejects; false means "check it".
-func (c *cyrRoots) plainClean(raw string) bool {
-	st := 0
+// cleanRun reads text from i, a Cyrillic letter, for as long as it is a
+// run of the letters А..я, Ё, ё in which no root of matchRu ends, and
+// returns where the run ends. ok: the run ends where no Cyrillic letter
+// U+0400–U+047F starts, and all of it is plain (as plainClean, in the
+// tests, judges text[i:end]).
+// A word token that ends there is clean (offTokens).
+func (c *cyrRoots) cleanRun(text string, i int) (end int, ok bool) {
+	step := c.step
+	st := uint16(0)
 	h := uint64(exactHashInit)
-	prev := rune(-1)
-	for i := 0; i < len(raw); {
-		b := raw[i]
-		if b != 0xD0 && b != 0xD1 || i+1 >= len(raw) || raw[i+1]&0xC0 != 0x80 {
-			return false
+	prev := byte(0)
+	for ; i < len(text)-1; i += 2 {
+		b, d := text[i], text[i+1]
+		if b&^1 != 0xD0 || d&0xC0 != 0x80 {
+			break // not a Cyrillic letter: the token ends here
 		}
-		r := rune(b&0x1F)<<6 | rune(raw[i+1]&0x3F)
-		i += 2
-		switch {
-		case r >= 'а' && r <= 'я':
-		case r >= 'А' && r <= 'Я':
-			r += 'а' - 'А'
-		case r == 'ё' || r == 'Ё':
-			r = 'е'
-		default:
-			return false
+		k := plainClass[b&1][d]
+		if k == 0 {
+			return i, false // not plain (or not a letter): offTokens goes on
 		}
-		if r == prev {
+		if k == prev {
 			continue // collapsed
 		}
-		prev = r
-		h = exactHash(h, r)
-		t := c.next[st+int(r-'а')+1]
+		prev = k
+		h = exactHash(h, k)
+		t := step[(st+uint16(k))&(stepSize-1)]
 		if t&rootEnd != 0 {
-			return false
+			return i + 2, false
 		}
-		st = int(t) * cyrClasses
+		st = t
 	}
-	if raw == "" || c.exact[h%exactBits/64]&(1<<(h%64)) != 0 {
-		return false
-	}
-	return true
+	return i, c.exact[h%exactBits/64]&(1<<(h%64)) == 0
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -102,10 +103,20 @@ var labelFirst = func() (t [0x500]bool) {
 // labelValueAt returns the value after one of labels and a ":" (or a
 // dash), when line starts with such a label; f0 is firstFold(line).
 func labelValueAt(line string, f0 rune, labels *prefixSet) (string, bool) {
-	for k, l := range labels.ps {
-		if labels.first[k] != f0 {
-			continue // prefixFold fails on the first rune
+	// The labels that start with f0, in order: from the set's index, or
+	// by comparing each label's first rune (prefixFold fails on it).
+	m, indexed := labels.starting(f0)
+	for k := 0; k < len(labels.ps); k++ {
+		if indexed {
+			if m == 0 {
+				break
+			}
+			k = bits.TrailingZeros64(m)
+			m &= m - 1
+		} else if labels.first[k] != f0 {
+			continue
 		}
+		l := labels.ps[k]
 		n, ok := prefixFold(line, l)
 		if !ok {
 			continue
@@ -394,12 +405,21 @@ func fromSignature(region []string, signed bool, id *Identity) {
 func segments(line string) []string {
 	var out []string
 	depth, start := 0, 0
-	for i, r := range line {
-		switch r {
-		case '«', '“':
-			depth++
-		case '»', '”':
-			if depth > 0 {
+	// The runes looked for are read from the bytes: « and » are C2 AB and
+	// C2 BB, “ and ” E2 80 9C and E2 80 9D, and no other rune's encoding
+	// holds a lead byte of theirs (nor an ASCII byte).
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case 0xC2:
+			if i+1 < len(line) && line[i+1] == 0xAB {
+				depth++
+			} else if i+1 < len(line) && line[i+1] == 0xBB && depth > 0 {
+				depth--
+			}
+		case 0xE2:
+			if i+2 < len(line) && line[i+1] == 0x80 && line[i+2] == 0x9C {
+				depth++
+			} else if i+2 < len(line) && line[i+1] == 0x80 && line[i+2] == 0x9D && depth > 0 {
 				depth--
 			}
 		case ',', ';', '|':
@@ -437,8 +457,22 @@ type word struct {
 func words(s string) []word {
 	var out []word
 	start := -1
-	for i, r := range s {
-		letter := isLetter(r)
+	for i, n := 0, 0; i < len(s); i += n {
+		// The rune at i, with ASCII and Cyrillic read in place
+		// (decodeRune, inlined by hand: the common case, a letter).
+		var r rune
+		var letter bool
+		switch c := s[i]; {
+		case c < utf8.RuneSelf:
+			r, n = rune(c), 1
+			letter = 'a' <= c|0x20 && c|0x20 <= 'z'
+		case c&^1 == 0xD0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
+			r, n = rune(c&0x1F)<<6|rune(s[i+1]&0x3F), 2
+			letter = true // U+0400–U+047F
+		default:
+			r, n = utf8.DecodeRuneInString(s[i:])
+			letter = isLetter(r)
+		}
 		if letter && start < 0 {
 			start = i
 		}

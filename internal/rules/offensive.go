@@ -30,6 +30,12 @@ type offMatcher struct {
 }
 
 func offensiveWords(text string, extra, except []string) []string {
+	return offensiveIn(extra, except, text)
+}
+
+// offensiveIn is offensiveWords on the texts one after the other, as if
+// joined by newlines (no word, run or phrase is joined across a newline).
+func offensiveIn(extra, except []string, texts ...string) []string {
 	m := offMatcher{}
 	for _, e := range extra {
 		anywhere := strings.HasPrefix(e, "*")
@@ -49,13 +55,27 @@ func offensiveWords(text string, extra, except []string) []string {
 			m.except[collapse(latinForm(e, false))] = true
 		}
 	}
-	toks := offTokens(text)
 	// A token checked once gives the same answer again (found keeps the
 	// first occurrence), so each distinct token is checked once.
-	seen := make(map[string]struct{}, len(toks)/4)
+	var seen map[string]struct{}
+	for _, text := range texts {
+		m.scan(text, &seen)
+	}
+	return m.found
+}
+
+// scan checks the tokens of text; seen holds the tokens checked (made on
+// first use).
+func (m *offMatcher) scan(text string, seen *map[string]struct{}) {
+	toks := offTokens(text)
 	for i, t := range toks {
-		if raw := text[t.start:t.end]; !(len(m.extra) == 0 && cyrRootsOnce.plainClean(raw)) && !has(seen, raw) {
-			m.check(raw)
+		if raw := text[t.start:t.end]; !(len(m.extra) == 0 && t.clean) {
+			if *seen == nil {
+				*seen = make(map[string]struct{}, 16)
+			}
+			if !has(*seen, raw) {
+				m.check(raw)
+			}
 		}
 		// The joins below need a one-byte gap after the token (and the
 		// runs a one-letter token): most tokens are rejected here.
@@ -72,18 +92,21 @@ func offensiveWords(text string, extra, except []string) []string {
 			}
 		}
 		// Pieces glued by in-word punctuation: "ху.йня", "пи-зд-ец".
-		if gap1 && strings.IndexByte(gluedSeps, text[t.end]) >= 0 {
+		if gap1 && isGluedSep[text[t.end]] {
 			if j := gluedRun(text, toks, i); j-i >= 2 && hasShortPiece(text, toks[i:j]) {
 				m.check(joinTokens(text, toks[i:j]))
 			}
 		}
 	}
-	return m.found
 }
 
 type offTok struct {
 	start, end int32 // a message's text is far shorter than 2 GB
 	brk        bool  // an address or link follows: never join across it
+	// clean: the token is an ordinary word in Cyrillic letters that
+	// matchRu certainly rejects (cyrRootsOnce.plainClean, found while
+	// tokenising).
+	clean bool
 }
 
 func isOffRune(r rune) bool {
@@ -101,11 +124,18 @@ func isOffRune(r rune) bool {
 // links: one pass, with ASCII and Cyrillic runes classified without
 // decoding.
 func offTokens(text string) []offTok {
-	toks := make([]offTok, 0, len(text)/6)
+	toks := make([]offTok, 0, len(text)/10+8)
 	for i := 0; i < len(text); {
+		if c := text[i]; c == ' ' || '\t' <= c && c <= '\r' {
+			i++ // an ASCII space between chunks
+			continue
+		}
 		first := len(toks)
 		addrish := false // the chunk holds "@" or ":"
 		start := -1
+		// A token starting with a Cyrillic letter is read by cleanRun as
+		// far as it is plain; it is clean when it ends there.
+		cleanStart, cleanEnd := -1, -1
 		j := i
 	chunk:
 		for j < len(text) {
@@ -140,6 +170,15 @@ func offTokens(text string) []offTok {
 				off = offASCII[c]
 				addrish = addrish || c == '@' || c == ':'
 			case (c == 0xD0 || c == 0xD1) && j+1 < len(text) && text[j+1]&0xC0 == 0x80:
+				if start < 0 {
+					end, ok := cyrRootsOnce.cleanRun(text, j)
+					start, cleanStart = j, j
+					if cleanEnd = -1; ok {
+						cleanEnd = end
+					}
+					j = end
+					continue
+				}
 				off, n = true, 2 // U+0400–U+047F: Cyrillic letters
 			default:
 				var r rune
@@ -154,7 +193,7 @@ func offTokens(text string) []offTok {
 					start = j
 				}
 			} else if start >= 0 {
-				toks = append(toks, offTok{start: int32(start), end: int32(j)})
+				toks = append(toks, offTok{start: int32(start), end: int32(j), clean: start == cleanStart && j == cleanEnd})
 				start = -1
 			}
 			j += n
@@ -165,7 +204,7 @@ func offTokens(text string) []offTok {
 			continue
 		}
 		if start >= 0 {
-			toks = append(toks, offTok{start: int32(start), end: int32(j)})
+			toks = append(toks, offTok{start: int32(start), end: int32(j), clean: start == cleanStart && j == cleanEnd})
 		}
 		if c := text[i:j]; (addrish || len(c) > 4 && c[0]|0x20 == 'w') && isAddrChunk(c) {
 			toks = toks[:first]
@@ -233,6 +272,14 @@ func singleLetterRun(text string, toks []offTok, i int) int {
 // gluedSeps glue the pieces of a word ("ху.йня", "пи-зд-ец").
 const gluedSeps = ".-_'`~"
 
+// isGluedSep: the byte is one of gluedSeps.
+var isGluedSep = func() (t [256]bool) {
+	for i := 0; i < len(gluedSeps); i++ {
+		t[gluedSeps[i]] = true
+	}
+	return t
+}()
+
 // gluedRun returns the end of the run of tokens starting at i glued by a
 // single in-word punctuation mark (no spaces).
 func gluedRun(text string, toks []offTok, i int) int {
@@ -247,8 +294,14 @@ func gluedRun(text string, toks []offTok, i int) int {
 }
 
 func oneLetter(text string, t offTok) bool {
-	if t.end-t.start > utf8.UTFMax {
+	switch n := t.end - t.start; {
+	case n > utf8.UTFMax:
 		return false
+	case n == 1: // ASCII (a token holds no lone byte from 0x80 on)
+		c := text[t.start]
+		return 'a' <= c|0x20 && c|0x20 <= 'z' || c == '@' || c == '*'
+	case n == 2 && text[t.start]&^1 == 0xD0 && text[t.start+1]&0xC0 == 0x80:
+		return true // a Cyrillic letter U+0400–U+047F
 	}
 	r, n := utf8.DecodeRuneInString(text[t.start:t.end])
 	return n == int(t.end-t.start) && (unicode.IsLetter(r) || r == '@' || r == '*')

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -19,10 +20,7 @@ type span struct{ start, end int }
 func findPhones(text string) []span {
 	var out []span
 	for i := 0; i < len(text); {
-		for i < len(text) && !phoneStartByte[text[i]] {
-			i++ // most of a text: no digit, "+" or "("
-		}
-		if i >= len(text) {
+		if i = nextPhoneStart(text, i); i >= len(text) {
 			break
 		}
 		c := text[i]
@@ -43,6 +41,39 @@ func findPhones(text string) []span {
 		i = end
 	}
 	return out
+}
+
+// nextPhoneStart returns the index of the first byte from i on at which a
+// phone number can start (phoneStartByte), or len(s). Most of a text has
+// none, so it is read eight bytes at a time: a word none of whose bytes is
+// in '('..'9' (the range holds "(", "+" and the digits) is skipped whole.
+func nextPhoneStart(s string, i int) int {
+	const (
+		ones = 0x0101010101010101
+		high = 0x8080808080808080
+		low7 = 0x7F7F7F7F7F7F7F7F
+		m, n = '(' - 1, '9' + 1 // the bytes strictly between m and n
+	)
+	for {
+		for ; i+8 <= len(s); i += 8 {
+			b := s[i : i+8] // read as one load
+			x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+				uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+			// Some byte of x is in (m, n) ("hasbetween", for bytes below
+			// 0x80; bytes from 0x80 on never are).
+			if (ones*(127+n)-(x&low7))&^x&((x&low7)+ones*(127-m))&high != 0 {
+				break
+			}
+		}
+		for end := min(i+8, len(s)); i < end; i++ {
+			if phoneStartByte[s[i]] {
+				return i
+			}
+		}
+		if i >= len(s) {
+			return len(s)
+		}
+	}
 }
 
 // phoneStartByte: a phone number can start at the byte.
@@ -252,11 +283,13 @@ func extension(text string, end int) int {
 // ё/е, and how many bytes of s that prefix takes.
 func prefixFold(s, p string) (int, bool) {
 	i := 0
-	for _, q := range p {
+	for k, m := 0, 0; k < len(p); k += m {
+		var q rune
+		q, m = decodeRune(p, k)
 		if i >= len(s) {
 			return 0, false
 		}
-		r, n := utf8.DecodeRuneInString(s[i:])
+		r, n := decodeRune(s, i)
 		if foldRune(r) != q {
 			return 0, false
 		}
@@ -265,20 +298,69 @@ func prefixFold(s, p string) (int, bool) {
 	return i, true
 }
 
+// decodeRune is utf8.DecodeRuneInString(s[i:]) with ASCII and the
+// Cyrillic U+0400–U+047F read in place.
+func decodeRune(s string, i int) (rune, int) {
+	c := s[i]
+	if c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	if c&^1 == 0xD0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+		return rune(c&0x1F)<<6 | rune(s[i+1]&0x3F), 2
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
 // prefixSet is a list of lower-case prefixes for prefixFold with the first
 // rune of each, so that a text is compared only with the prefixes that
 // start as it does.
 type prefixSet struct {
 	ps    []string
 	first []rune
+	// byFirst[firstSlot(f)] has bit k set when ps[k] starts with f (sets
+	// of up to 64 prefixes whose first runes all have a slot; else nil).
+	byFirst *[firstSlots]uint64
+}
+
+// firstSlots: a slot for each ASCII rune and each rune U+0400–U+04FF.
+const firstSlots = 128 + 256
+
+// firstSlot is the slot of r in prefixSet.byFirst, or -1.
+func firstSlot(r rune) int {
+	switch {
+	case r >= 0 && r < 128:
+		return int(r)
+	case r >= 0x400 && r < 0x500:
+		return int(r-0x400) + 128
+	}
+	return -1
 }
 
 func newPrefixSet(ps []string) *prefixSet {
 	s := &prefixSet{ps: ps, first: make([]rune, len(ps))}
+	idx := new([firstSlots]uint64)
 	for k, p := range ps {
 		s.first[k] = firstFold(p)
+		if k >= 64 || firstSlot(s.first[k]) < 0 {
+			idx = nil
+		} else if idx != nil {
+			idx[firstSlot(s.first[k])] |= 1 << k
+		}
 	}
+	s.byFirst = idx
 	return s
+}
+
+// starting returns the prefixes that start with f0 as a bit set (ok), or
+// false when the set has no index or f0 no slot.
+func (set *prefixSet) starting(f0 rune) (bits uint64, ok bool) {
+	if set.byFirst == nil {
+		return 0, false
+	}
+	if i := firstSlot(f0); i >= 0 {
+		return set.byFirst[i], true
+	}
+	return 0, true // no prefix starts with f0
 }
 
 // firstFold is the first rune of s folded by foldRune (-1 for "").
@@ -293,6 +375,14 @@ func firstFold(s string) rune {
 // match is prefixFold(s, p) for the first p of the set that s starts with;
 // f0 is firstFold(s).
 func (set *prefixSet) match(s string, f0 rune) (int, bool) {
+	if m, ok := set.starting(f0); ok {
+		for ; m != 0; m &= m - 1 {
+			if n, ok := prefixFold(s, set.ps[bits.TrailingZeros64(m)]); ok {
+				return n, true
+			}
+		}
+		return 0, false
+	}
 	for k, p := range set.ps {
 		if set.first[k] != f0 {
 			continue

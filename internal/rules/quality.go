@@ -21,15 +21,16 @@ func Quality(m *mailmsg.Message) []string {
 	if m == nil {
 		return []string{CheckQuestion, CheckSteps, CheckScreenshot, CheckContacts}
 	}
-	own := splitBody(m.Text).own
-	return quality(m, own, normWords(own))
+	own, subject := splitBody(m.Text).own, cleanSubject(m.Subject)
+	return quality(m, subject, normWords(subject), own, normWords(own))
 }
 
-// quality is Quality on the sender's own text already split off and
-// tokenised (ownWords = normWords(own)).
-func quality(m *mailmsg.Message, own string, ownWords []string) []string {
+// quality is Quality on the subject cleaned (cleanSubject) and the sender's
+// own text already split off, both tokenised (subjWords = normWords(subject),
+// ownWords = normWords(own)).
+func quality(m *mailmsg.Message, subject string, subjWords []string, own string, ownWords []string) []string {
 	var missing []string
-	if !hasProblemMarker(wordsQ(cleanSubject(m.Subject))) && !hasProblemMarker(withQ(own, ownWords)) {
+	if !asksOrHasProblem(subject, subjWords) && !asksOrHasProblem(own, ownWords) {
 		missing = append(missing, CheckQuestion)
 	}
 	if !describesSteps(own, ownWords) {
@@ -42,6 +43,12 @@ func quality(m *mailmsg.Message, own string, ownWords []string) []string {
 		missing = append(missing, CheckContacts)
 	}
 	return missing
+}
+
+// asksOrHasProblem is hasProblemMarker(withQ(s, ws)) without the copy:
+// the "?" word withQ adds is a marker of its own.
+func asksOrHasProblem(s string, ws []string) bool {
+	return strings.ContainsAny(s, "?？") || hasProblemMarker(ws)
 }
 
 var stepWordList = newWordList(stepWords)

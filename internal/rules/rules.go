@@ -169,6 +169,10 @@ type Decision struct {
 	Window         *Window   // the maintenance window that deferred it
 	OutOfHours     bool
 	WorkStartsAt   time.Time // when OutOfHours: the next opening
+	// Question: the request asks a question without reporting a failure,
+	// Consultation's answer for the message, read from the words Decide
+	// tokenised anyway. Not part of the trail (nor of its JSON).
+	Question bool `json:"-"`
 }
 
 // RuleSwitch turns a rule off. The zero value is "on".

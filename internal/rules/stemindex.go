@@ -1,6 +1,9 @@
 package rules
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // The word and phrase lists are matched in one pass over a text's words:
 // each list is compiled once into a stemIndex, which gives for a word of
@@ -8,28 +11,44 @@ import "strings"
 // instead of trying every entry on every word.
 
 // stemIndex holds entries (phraseIn words, or phrases by their first word)
-// by a hash of the first four bytes of their stem, or its first two bytes
-// when shorter; "*", "#" and stems of one byte are tried on every word.
-// Built with add, then finish lays the buckets out flat (small and
-// cache-friendly: most words of a text land in an empty bucket).
+// by a hash of the first six bytes of their stem (three Cyrillic letters),
+// of its first four bytes when shorter, or its first two bytes when shorter
+// still; "*", "#" and stems of one byte are tried on every word. Built with
+// add, then finish lays the buckets out flat (small and cache-friendly:
+// most words of a text land in an empty bucket).
 type stemIndex struct {
+	tmp6   map[int][]int32
 	tmp4   map[int][]int32
 	tmp2   map[int][]int32
-	at4    [key4Size + 1]uint16 // bucket k of by4 is ids4[at4[k]:at4[k+1]]
+	at6    [key6Size + 1]uint16 // bucket k of by6 is ids6[at6[k]:at6[k+1]]
+	at4    [key4Size + 1]uint16
 	at2    [256 + 1]uint16
+	ids6   []int32
 	ids4   []int32
 	ids2   []int32
 	always []int32
 }
 
+const key6Size = 4096
+
+// key6 hashes the first six bytes of w (len(w) >= 6).
+func key6(w string) int {
+	v := uint64(w[0])<<40 | uint64(w[1])<<32 | uint64(w[2])<<24 | uint64(w[3])<<16 | uint64(w[4])<<8 | uint64(w[5])
+	return int(v * 0x9E3779B97F4A7C15 >> (64 - 12))
+}
+
 func (x *stemIndex) add(first string, id int32) {
 	if x.tmp4 == nil {
-		x.tmp4, x.tmp2 = map[int][]int32{}, map[int][]int32{}
+		x.tmp6, x.tmp4, x.tmp2 = map[int][]int32{}, map[int][]int32{}, map[int][]int32{}
 	}
 	stem := strings.TrimSuffix(first, "=")
 	switch {
 	case first == "*" || first == "#" || len(stem) < 2:
 		x.always = append(x.always, id)
+	case len(stem) >= 6:
+		// wordMatch: a word that matches starts with the stem.
+		k := key6(stem)
+		x.tmp6[k] = append(x.tmp6[k], id)
 	case len(stem) >= 4:
 		// wordMatch: a word that matches starts with the stem.
 		k := key4(stem)
@@ -41,6 +60,10 @@ func (x *stemIndex) add(first string, id int32) {
 }
 
 func (x *stemIndex) finish() {
+	for k := 0; k < key6Size; k++ {
+		x.ids6 = append(x.ids6, x.tmp6[k]...)
+		x.at6[k+1] = uint16(len(x.ids6))
+	}
 	for k := 0; k < key4Size; k++ {
 		x.ids4 = append(x.ids4, x.tmp4[k]...)
 		x.at4[k+1] = uint16(len(x.ids4))
@@ -49,34 +72,90 @@ func (x *stemIndex) finish() {
 		x.ids2 = append(x.ids2, x.tmp2[k]...)
 		x.at2[k+1] = uint16(len(x.ids2))
 	}
-	if len(x.ids4) >= 1<<16 || len(x.ids2) >= 1<<16 {
+	if len(x.ids6) >= 1<<16 || len(x.ids4) >= 1<<16 || len(x.ids2) >= 1<<16 {
 		panic("rules: too many entries for a stemIndex")
 	}
-	x.tmp4, x.tmp2 = nil, nil
+	x.tmp6, x.tmp4, x.tmp2 = nil, nil, nil
 }
 
-// cands returns the entries that can match w (besides x.always).
-func (x *stemIndex) cands(w string) (by4, by2 []int32) {
-	if len(w) < 2 {
-		return nil, nil
+// pword is a word of a phrase compiled for matching: wordMatch(w, p) is
+// pword(p).match(w).
+type pword struct {
+	s    string // the word without a trailing "="
+	kind uint8
+}
+
+// The kinds of pword.
+const (
+	pwExact  = iota // w == s
+	pwPrefix        // w starts with s
+	pwAny           // "*"
+	pwDigits        // "#"
+)
+
+func compileWord(p string) pword {
+	switch p {
+	case "*":
+		return pword{kind: pwAny}
+	case "#":
+		return pword{kind: pwDigits}
 	}
-	if len(w) >= 4 {
-		k := key4(w)
-		by4 = x.ids4[x.at4[k]:x.at4[k+1]]
+	if exact, ok := strings.CutSuffix(p, "="); ok {
+		return pword{s: exact, kind: pwExact}
 	}
-	k := startKey(w)
-	return by4, x.ids2[x.at2[k]:x.at2[int(k)+1]]
+	// A short word must match the whole word (see wordMatch).
+	if len(p) > 6 || utf8.RuneCountInString(p) > 3 {
+		return pword{s: p, kind: pwPrefix}
+	}
+	return pword{s: p, kind: pwExact}
+}
+
+func compileWords(phrase string) []pword {
+	if phrase == "" {
+		return nil
+	}
+	var out []pword
+	for _, p := range strings.Split(phrase, " ") {
+		out = append(out, compileWord(p))
+	}
+	return out
+}
+
+func (p *pword) match(w string) bool {
+	switch p.kind {
+	case pwExact:
+		return w == p.s
+	case pwPrefix:
+		return len(w) >= len(p.s) && w[:len(p.s)] == p.s
+	case pwAny:
+		return true
+	}
+	return isDigits(w)
+}
+
+// wordsFrom is phraseFrom with the phrase's words compiled.
+func wordsFrom(words []string, from int, ps []pword) bool {
+	if len(ps) == 0 {
+		return true
+	}
+	for i := from; i < len(words) && i <= from+maxGap; i++ {
+		if ps[0].match(words[i]) && wordsFrom(words, i+1, ps[1:]) {
+			return true
+		}
+	}
+	return false
 }
 
 // wordList is a list of phraseIn words, one of which a word may match.
 type wordList struct {
-	words []string
+	words []pword
 	idx   stemIndex
 }
 
 func newWordList(ws []string) *wordList {
-	l := &wordList{words: ws}
+	l := &wordList{}
 	for i, w := range ws {
+		l.words = append(l.words, compileWord(w))
 		l.idx.add(w, int32(i))
 	}
 	l.idx.finish()
@@ -85,19 +164,33 @@ func newWordList(ws []string) *wordList {
 
 // match reports whether w matches one of the list's words (wordMatch).
 func (l *wordList) match(w string) bool {
-	a, b := l.idx.cands(w)
-	for _, id := range a {
-		if wordMatch(w, l.words[id]) {
-			return true
+	x := &l.idx
+	if len(w) >= 6 {
+		k := key6(w)
+		for p := x.at6[k]; p < x.at6[k+1]; p++ {
+			if l.words[x.ids6[p]].match(w) {
+				return true
+			}
 		}
 	}
-	for _, id := range b {
-		if wordMatch(w, l.words[id]) {
-			return true
+	if len(w) >= 4 {
+		k := key4(w)
+		for p := x.at4[k]; p < x.at4[k+1]; p++ {
+			if l.words[x.ids4[p]].match(w) {
+				return true
+			}
+		}
+	}
+	if len(w) >= 2 {
+		k := startKey(w)
+		for p := x.at2[k]; p < x.at2[int(k)+1]; p++ {
+			if l.words[x.ids2[p]].match(w) {
+				return true
+			}
 		}
 	}
 	for _, id := range l.idx.always {
-		if wordMatch(w, l.words[id]) {
+		if l.words[id].match(w) {
 			return true
 		}
 	}
@@ -107,11 +200,12 @@ func (l *wordList) match(w string) bool {
 // phraseLists are lists of phrases (phraseIn syntax) matched together in
 // one pass over a text's words.
 type phraseLists struct {
-	phrases     []string
-	first, rest []string // each phrase's first word and the words after it
-	list, at    []int32  // each phrase's list and its index there
-	n           int      // the number of lists
-	idx         stemIndex
+	phrases  []string
+	first    []pword   // each phrase's first word
+	rest     [][]pword // the words after it
+	list, at []int32   // each phrase's list and its index there
+	n        int       // the number of lists
+	idx      stemIndex
 }
 
 func newPhraseLists(lists ...[]string) *phraseLists {
@@ -123,7 +217,7 @@ func newPhraseLists(lists ...[]string) *phraseLists {
 			}
 			first, rest, _ := strings.Cut(p, " ")
 			id := int32(len(l.phrases))
-			l.phrases, l.first, l.rest = append(l.phrases, p), append(l.first, first), append(l.rest, rest)
+			l.phrases, l.first, l.rest = append(l.phrases, p), append(l.first, compileWord(first)), append(l.rest, compileWords(rest))
 			l.list, l.at = append(l.list, int32(li)), append(l.at, int32(k))
 			l.idx.add(first, id)
 		}
@@ -143,17 +237,32 @@ func (l *phraseLists) firstIn(ws []string) []int {
 		b := best[l.list[id]]
 		return b < 0 || int(l.at[id]) < b
 	}
-	for i, w := range ws {
-		a, b := l.idx.cands(w)
-		for _, id := range a {
-			if try(id) && wordMatch(w, l.first[id]) && phraseFrom(ws, i+1, l.rest[id]) {
+	// at tries the entries ids[lo:hi] (a bucket of the index, most often
+	// empty) on the word at i.
+	x := &l.idx
+	at := func(ids []int32, lo, hi uint16, i int, w string) {
+		for ; lo < hi; lo++ {
+			if id := ids[lo]; try(id) && l.first[id].match(w) && wordsFrom(ws, i+1, l.rest[id]) {
 				best[l.list[id]] = int(l.at[id])
 			}
 		}
-		for _, id := range b {
-			if try(id) && wordMatch(w, l.first[id]) && phraseFrom(ws, i+1, l.rest[id]) {
-				best[l.list[id]] = int(l.at[id])
+	}
+	for i, w := range ws {
+		if len(w) < 2 {
+			continue
+		}
+		if len(w) >= 6 {
+			if k := key6(w); x.at6[k] != x.at6[k+1] {
+				at(x.ids6, x.at6[k], x.at6[k+1], i, w)
 			}
+		}
+		if len(w) >= 4 {
+			if k := key4(w); x.at4[k] != x.at4[k+1] {
+				at(x.ids4, x.at4[k], x.at4[k+1], i, w)
+			}
+		}
+		if k := int(startKey(w)); x.at2[k] != x.at2[k+1] {
+			at(x.ids2, x.at2[k], x.at2[k+1], i, w)
 		}
 	}
 	for _, id := range l.idx.always {

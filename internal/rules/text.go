@@ -7,16 +7,51 @@ import (
 )
 
 // normWords lower-cases s, folds ё to е and splits it into words of letters
-// and digits. The words are substrings of one allocation.
+// and digits. A word already in that form is a substring of s, the others
+// are folded into one buffer.
 func normWords(s string) []string {
-	// The words are written into one string, separated by single spaces
-	// (they hold no spaces), and cut out of it at the end.
+	return appendNormWords(make([]string, 0, len(s)/12+4), s)
+}
+
+// appendNormWords appends the normWords of s to ws.
+func appendNormWords(ws []string, s string) []string {
+	// A word is s[from:i] until a rune of it must be folded; then it is
+	// copied into buf and goes on there (from buf[at:]). A Builder only
+	// appends, so the strings it gave stay valid as it grows.
 	var buf strings.Builder
-	buf.Grow(len(s))
-	in := false
+	from, at := -1, -1 // from: where the current word starts in s (-1: between words); at: in buf (-1: not folded)
+	// fold switches the current word (started) to buf before the rune at i.
+	fold := func(i int) {
+		if at < 0 {
+			if buf.Cap() == 0 {
+				buf.Grow(max(64, 2*(i-from)))
+			}
+			at = buf.Len()
+			buf.WriteString(s[from:i])
+		}
+	}
+	// keep adds the letter or digit r of n bytes at i to the current word.
+	keep := func(i, n int, r rune) {
+		if f := foldRune(r); f != r {
+			fold(i)
+			buf.WriteRune(f)
+		} else if at >= 0 {
+			buf.WriteString(s[i : i+n])
+		}
+	}
+	end := func(i int) {
+		switch {
+		case from < 0:
+		case at >= 0:
+			ws = append(ws, buf.String()[at:])
+		default:
+			ws = append(ws, s[from:i])
+		}
+		from, at = -1, -1
+	}
 	for i := 0; i < len(s); {
 		// A run of bytes that are already folded letters or digits (a-z,
-		// 0-9, а-я) is copied as it is.
+		// 0-9, а-я) is taken as it is.
 		j := i
 		for j < len(s) {
 			c := s[j]
@@ -29,82 +64,70 @@ func normWords(s string) []string {
 			}
 		}
 		if j > i {
-			if !in && buf.Len() > 0 {
-				buf.WriteByte(' ')
+			if from < 0 {
+				from = i
 			}
-			in = true
-			buf.WriteString(s[i:j])
+			if at >= 0 {
+				buf.WriteString(s[i:j])
+			}
 			if i = j; i >= len(s) {
 				break
 			}
 		}
 		c := s[i]
 		// The common runes are folded here without decoding: ASCII, and
-		// Cyrillic А..я and Ёё (the bytes of their lower case are written).
-		var b0, b1 byte // the folded rune's UTF-8 (b1 0: one byte)
+		// Cyrillic А..я and Ёё.
 		switch {
 		case c < utf8.RuneSelf:
-			switch {
-			case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
-				b0 = c
-			case 'A' <= c && c <= 'Z':
-				b0 = c + 'a' - 'A'
+			if 'A' <= c && c <= 'Z' {
+				if from < 0 {
+					from = i
+				}
+				fold(i)
+				buf.WriteByte(c + 'a' - 'A')
+			} else { // not a-z or 0-9 (the run above took those)
+				end(i)
 			}
 			i++
 		case (c == 0xD0 || c == 0xD1) && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
-			// Cyrillic U+0400–U+047F: letters from Ѐ (U+0400) to ѿ (U+047F).
+			// Cyrillic U+0400–U+047F: letters from Ѐ (U+0400) to ѿ (U+047F);
+			// а..я were taken by the run above.
 			d := s[i+1]
-			i += 2
-			switch {
-			case c == 0xD0 && d >= 0xB0, c == 0xD1 && d <= 0x8F: // а..п, р..я
-				b0, b1 = c, d
-			case c == 0xD0 && d >= 0x90 && d <= 0x9F: // А..П
-				b0, b1 = 0xD0, d+0x20
-			case c == 0xD0 && d >= 0xA0 && d <= 0xAF: // Р..Я
-				b0, b1 = 0xD1, d-0x20
-			case c == 0xD0 && d == 0x81, c == 0xD1 && d == 0x91: // Ё, ё
-				b0, b1 = 0xD0, 0xB5
-			default:
-				r := rune(c&0x1F)<<6 | rune(d&0x3F)
-				b0 = 0xFF // written below
-				if !in && buf.Len() > 0 {
-					buf.WriteByte(' ')
-				}
-				in = true
-				buf.WriteRune(foldRune(r))
+			if from < 0 {
+				from = i
 			}
+			switch {
+			case c == 0xD0 && d >= 0x90 && d <= 0x9F: // А..П
+				fold(i)
+				buf.WriteByte(0xD0)
+				buf.WriteByte(d + 0x20)
+			case c == 0xD0 && d >= 0xA0 && d <= 0xAF: // Р..Я
+				fold(i)
+				buf.WriteByte(0xD1)
+				buf.WriteByte(d - 0x20)
+			case c == 0xD0 && d == 0x81, c == 0xD1 && d == 0x91: // Ё, ё
+				fold(i)
+				buf.WriteByte(0xD0)
+				buf.WriteByte(0xB5)
+			default:
+				keep(i, 2, rune(c&0x1F)<<6|rune(d&0x3F))
+			}
+			i += 2
 		default:
 			r, n := utf8.DecodeRuneInString(s[i:])
-			i += n
 			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				b0 = 0xFF
-				if !in && buf.Len() > 0 {
-					buf.WriteByte(' ')
+				if from < 0 {
+					from = i
 				}
-				in = true
-				buf.WriteRune(foldRune(r))
+				keep(i, n, r)
+			} else {
+				end(i)
 			}
-		}
-		if b0 == 0 {
-			in = false
-			continue
-		}
-		if b0 == 0xFF {
-			continue // appended already
-		}
-		if !in && buf.Len() > 0 {
-			buf.WriteByte(' ')
-		}
-		in = true
-		buf.WriteByte(b0)
-		if b1 != 0 {
-			buf.WriteByte(b1)
+			i += n
 		}
 	}
-	if buf.Len() == 0 {
-		return []string{}
-	}
-	return strings.Split(buf.String(), " ")
+	end(len(s))
+	return ws
 }
 
 // foldedASCII: a-z and 0-9, the ASCII bytes normWords keeps as they are.
@@ -138,7 +161,55 @@ func foldRune(r rune) rune {
 }
 
 // lower folds s with foldRune (for comparisons only: byte offsets may change).
-func lower(s string) string { return strings.Map(foldRune, s) }
+// ASCII and Cyrillic А..я, Ё, ё are folded here without decoding; a text
+// with other runes goes through strings.Map.
+func lower(s string) string {
+	var b strings.Builder // empty while s is already folded
+	for i := 0; i < len(s); {
+		c := s[i]
+		f0, f1, n := c, byte(0), 1 // the folded rune's bytes and its size
+		switch {
+		case c < utf8.RuneSelf:
+			if 'A' <= c && c <= 'Z' {
+				f0 = c + 'a' - 'A'
+			}
+		case c&^1 == 0xD0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
+			d := s[i+1]
+			n = 2
+			switch {
+			case c == 0xD0 && d >= 0xB0, c == 0xD1 && d <= 0x8F: // а..п, р..я
+				f1 = d
+			case c == 0xD0 && d >= 0x90 && d <= 0x9F: // А..П
+				f1 = d + 0x20
+			case c == 0xD0 && d >= 0xA0 && d <= 0xAF: // Р..Я
+				f0, f1 = 0xD1, d-0x20
+			case c == 0xD0 && d == 0x81, c == 0xD1 && d == 0x91: // Ё, ё
+				f0, f1 = 0xD0, 0xB5
+			default:
+				return strings.Map(foldRune, s)
+			}
+		default:
+			return strings.Map(foldRune, s)
+		}
+		if b.Cap() == 0 {
+			if f0 == c && (n == 1 || f1 == s[i+1]) {
+				i += n
+				continue
+			}
+			b.Grow(len(s))
+			b.WriteString(s[:i])
+		}
+		b.WriteByte(f0)
+		if n == 2 {
+			b.WriteByte(f1)
+		}
+		i += n
+	}
+	if b.Cap() == 0 {
+		return s
+	}
+	return b.String()
+}
 
 // split is a message body cut into the sender's own text and the rest
 // (quoted or forwarded material).
@@ -146,6 +217,19 @@ type split struct {
 	own  string // the sender's own lines, without ">" quotes
 	rest string // from the first reply/forward marker on ("" if none)
 	fwd  bool   // rest starts with a forward marker (as opposed to a reply header)
+	// quoted: lines quoted with ">" were dropped, so own is not a prefix
+	// of the text. When it is, splitBody(own).own is own again: no line of
+	// own was a marker with the text after it, and so none is with the
+	// shorter text of own after it (see ownAgain).
+	quoted bool
+}
+
+// ownAgain is splitBody(sp.own).own, what ExtractIdentity reads.
+func (sp *split) ownAgain() string {
+	if !sp.quoted {
+		return sp.own
+	}
+	return splitBody(sp.own).own
 }
 
 // splitBody separates the sender's own text from quoted and forwarded
@@ -175,7 +259,7 @@ func splitBody(text string) split {
 			if dropped {
 				o = own.String()
 			}
-			return split{own: o, rest: text[pos:], fwd: fwd}
+			return split{own: o, rest: text[pos:], fwd: fwd, quoted: dropped}
 		}
 		if dropped {
 			own.WriteString(line)
@@ -183,7 +267,7 @@ func splitBody(text string) split {
 		pos = end
 	}
 	if dropped {
-		return split{own: own.String()}
+		return split{own: own.String(), quoted: true}
 	}
 	return split{own: text}
 }
@@ -329,12 +413,16 @@ type textWords struct {
 	ws     []string
 	first  [4]uint64
 	first4 [key4Size / 64]uint64 // key4 of the words of four bytes or more
-	// by2 holds the positions of the words by startKey, by4 those of the
-	// words of four bytes or more by key4; each in text order. at2[k] and
-	// at4[k] are where bucket k starts (len+1 entries).
-	indexed  bool
-	calls    int   // has() calls that passed the bit map
-	found    []int // builtin()
+	calls  int                   // has() calls that passed the bit map
+	found  []int                 // builtin()
+	idx    *wordIndex            // made on first use
+}
+
+// wordIndex holds the positions of a text's words by how they start: by2
+// those of the words by startKey, by4 those of the words of four bytes or
+// more by key4; each in text order. at2[k] and at4[k] are where bucket k
+// starts (len+1 entries).
+type wordIndex struct {
 	by2, by4 []int32
 	at2      [257]int32
 	at4      [key4Size + 1]int32
@@ -361,38 +449,40 @@ func newTextWords(ws []string) *textWords {
 }
 
 // index fills the buckets (a counting sort) on first use.
-func (t *textWords) index() {
-	if t.indexed {
-		return
+func (t *textWords) index() *wordIndex {
+	if t.idx != nil {
+		return t.idx
 	}
-	t.indexed = true
+	x := &wordIndex{}
+	t.idx = x
 	n4 := 0
 	for _, w := range t.ws {
-		t.at2[int(startKey(w))+1]++
+		x.at2[int(startKey(w))+1]++
 		if len(w) >= 4 {
-			t.at4[key4(w)+1]++
+			x.at4[key4(w)+1]++
 			n4++
 		}
 	}
-	for k := 1; k < len(t.at2); k++ {
-		t.at2[k] += t.at2[k-1]
+	for k := 1; k < len(x.at2); k++ {
+		x.at2[k] += x.at2[k-1]
 	}
-	for k := 1; k < len(t.at4); k++ {
-		t.at4[k] += t.at4[k-1]
+	for k := 1; k < len(x.at4); k++ {
+		x.at4[k] += x.at4[k-1]
 	}
-	t.by2, t.by4 = make([]int32, len(t.ws)), make([]int32, n4)
+	x.by2, x.by4 = make([]int32, len(t.ws)), make([]int32, n4)
 	var fill2 [256]int32
 	var fill4 [key4Size]int32
 	for i, w := range t.ws {
 		k := startKey(w)
-		t.by2[t.at2[k]+fill2[k]] = int32(i)
+		x.by2[x.at2[k]+fill2[k]] = int32(i)
 		fill2[k]++
 		if len(w) >= 4 {
 			k := key4(w)
-			t.by4[t.at4[k]+fill4[k]] = int32(i)
+			x.by4[x.at4[k]+fill4[k]] = int32(i)
 			fill4[k]++
 		}
 	}
+	return x
 }
 
 func startKey(w string) byte {
@@ -438,15 +528,15 @@ func (t *textWords) has(phrase string) bool {
 	if t.calls++; t.calls <= 4 {
 		return phraseIn(t.ws, phrase)
 	}
-	t.index()
+	x := t.index()
 	stem := strings.TrimSuffix(first, "=")
 	var cands []int32
 	if len(stem) >= 4 {
 		k := key4(stem)
-		cands = t.by4[t.at4[k]:t.at4[k+1]]
+		cands = x.by4[x.at4[k]:x.at4[k+1]]
 	} else {
 		k := startKey(stem)
-		cands = t.by2[t.at2[k]:t.at2[int(k)+1]]
+		cands = x.by2[x.at2[k]:x.at2[int(k)+1]]
 	}
 	for _, at := range cands {
 		if wordMatch(t.ws[at], first) && phraseFrom(t.ws, int(at)+1, rest) {
