@@ -194,7 +194,7 @@ func (in *intake) checklist(dec rules.Decision) ([]string, string) {
 	case dec.Priority == store.PriorityIncident:
 		drop[rules.CheckSteps], drop[rules.CheckScreenshot] = true, true
 		why = append(why, "an incident")
-	case slices.Contains(dec.OutOfScope, "legislation") || rules.Consultation(in.msg):
+	case slices.Contains(dec.OutOfScope, "legislation") || dec.Question:
 		drop[rules.CheckSteps], drop[rules.CheckScreenshot] = true, true
 		why = append(why, "a question")
 	}
