@@ -120,6 +120,7 @@ func (in *deskTx) rateLimited(ctx context.Context, ticketID int64, rcpt string) 
 	if err != nil {
 		return false, fmt.Errorf("count auto-replies: %w", err)
 	}
+	n += in.mail.pendingAuto(rcpt) // queued in this transaction, not written yet (mailwork.go)
 	if n < in.s.autoMax {
 		return false, nil
 	}
@@ -192,15 +193,20 @@ func (in *deskTx) enqueue(ctx context.Context, o mailout.Outgoing, kind string, 
 	if err != nil {
 		return nil, b, fmt.Errorf("%s: %w", kind, err)
 	}
-	row := &store.Outgoing{
-		Desk: in.desk.Name, TicketID: sql.NullInt64{Int64: o.Ticket, Valid: o.Ticket != 0}, Kind: kind, MessageID: b.MessageID,
-		EnvelopeFrom: b.EnvelopeFrom, Recipients: strings.Join(b.Recipients, "\n"), RcptKey: b.Recipients[0],
-		Auto: auto, Subject: b.Subject, Raw: b.Raw, NextAttemptAt: b.NextAttemptAt, CreatedAt: in.now,
-	}
+	row := in.outboxRow(o, b, kind, auto)
 	if err := in.tx.InsertOutgoing(ctx, row); err != nil {
 		return nil, b, err
 	}
 	return row, b, nil
+}
+
+// outboxRow is the outbox row of built mail o.
+func (in *deskTx) outboxRow(o mailout.Outgoing, b mailout.Built, kind string, auto bool) *store.Outgoing {
+	return &store.Outgoing{
+		Desk: in.desk.Name, TicketID: sql.NullInt64{Int64: o.Ticket, Valid: o.Ticket != 0}, Kind: kind, MessageID: b.MessageID,
+		EnvelopeFrom: b.EnvelopeFrom, Recipients: strings.Join(b.Recipients, "\n"), RcptKey: b.Recipients[0],
+		Auto: auto, Subject: b.Subject, Raw: b.Raw, NextAttemptAt: b.NextAttemptAt, CreatedAt: in.now,
+	}
 }
 
 func (in *deskTx) compose(ctx context.Context, t *store.Ticket, to mailout.Address, replyTo, tmpl string, data any, opts sendOpts) error {
@@ -211,18 +217,37 @@ func (in *deskTx) compose(ctx context.Context, t *store.Ticket, to mailout.Addre
 		o.ReplyTo = &mailout.Address{Name: d.DisplayName, Email: replyTo}
 	}
 	o.InReplyTo, o.References = opts.thread.inReplyTo, opts.thread.references
-	row, b, err := in.enqueue(ctx, o, tmpl, opts.rateCounted)
-	if err != nil {
-		return err
-	}
-	if t == nil || !opts.record {
+	var (
+		b   mailout.Built
+		row *store.Outgoing
+	)
+	work := func() error { // beside the writer (mailwork.go)
+		var err error
+		if b, err = mailout.BuildWith(in.s.tmpl, o); err != nil {
+			return fmt.Errorf("%s: %w", tmpl, err)
+		}
+		row = in.outboxRow(o, b, tmpl, opts.rateCounted)
+		row.Packed = in.s.db.Pack(b.Raw)
 		return nil
 	}
-	return in.tx.InsertMessage(ctx, &store.Message{
-		TicketID: t.ID, Direction: store.DirOut, MessageID: b.MessageID, FromAddr: strings.ToLower(d.From.Email),
-		FromName: d.From.Name, ToAddrs: strings.ToLower(to.Email), Subject: b.Subject, BodyText: store.Text(b.Text),
-		Auto: true, OutboxID: sql.NullInt64{Int64: row.ID, Valid: true}, CreatedAt: in.now,
-	})
+	finish := func(ctx context.Context) error {
+		if err := in.tx.InsertOutgoing(ctx, row); err != nil {
+			return err
+		}
+		if t == nil || !opts.record {
+			return nil
+		}
+		return in.tx.InsertMessage(ctx, &store.Message{
+			TicketID: t.ID, Direction: store.DirOut, MessageID: b.MessageID, FromAddr: strings.ToLower(d.From.Email),
+			FromName: d.From.Name, ToAddrs: strings.ToLower(to.Email), Subject: b.Subject, BodyText: store.Text(b.Text),
+			Auto: true, OutboxID: sql.NullInt64{Int64: row.ID, Valid: true}, CreatedAt: in.now,
+		})
+	}
+	var rateKey string
+	if opts.rateCounted {
+		rateKey = to.Email
+	}
+	return in.mail.queue(ctx, rateKey, work, finish)
 }
 
 // clockJSON serialises an SLA clock for the ticket row ("" for none).

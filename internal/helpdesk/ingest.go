@@ -200,15 +200,22 @@ func (s *Service) finish(d *Desk, ps []prepared, outs []Outcome) {
 func (s *Service) commit(ctx context.Context, d *Desk, uidValidity uint32, now time.Time, ps []prepared, next *store.IntakeAttempt) ([]Outcome, error) {
 	outs := make([]Outcome, len(ps))
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
+		mail := newMailWork()
+		defer mail.discard()
 		for i, p := range ps {
 			raw := *p.raw // a fresh copy for each try: a rolled-back try's row ID means nothing
 			raw.ID = 0
-			in := &intake{deskTx: s.deskTx(tx, d, now), raw: &raw, msg: p.msg, fetched: p.f, fore: p.fore}
+			dt := s.deskTx(tx, d, now)
+			dt.mail = mail
+			in := &intake{deskTx: dt, raw: &raw, msg: p.msg, fetched: p.f, fore: p.fore}
 			out, err := in.run(ctx, p.perr)
 			if err != nil {
 				return err
 			}
 			outs[i] = out
+		}
+		if err := mail.settle(ctx); err != nil {
+			return err
 		}
 		if err := tx.SetCursor(ctx, d.Name, store.Cursor{UIDValidity: uidValidity, LastUID: ps[len(ps)-1].f.UID}, now); err != nil {
 			return err
@@ -317,6 +324,7 @@ type deskTx struct {
 	desk    *Desk
 	now     time.Time
 	senders map[string]senderContext // directory lookups in this transaction, by lower-cased address
+	mail    *mailWork                // intake's batch: mail composed beside the writer (mailwork.go); nil: at once
 }
 
 func (s *Service) deskTx(tx *store.Tx, d *Desk, now time.Time) *deskTx {
@@ -351,6 +359,13 @@ func (in *intake) decide(ctx context.Context, perr error) (Outcome, error) {
 	r, err := in.triage(ctx, perr)
 	if err != nil {
 		return Outcome{}, err
+	}
+	if r.Kind != RouteNew {
+		// It may concern a ticket whose mail is still being composed: that
+		// mail's rows come first (mailwork.go).
+		if err := in.mail.settle(ctx); err != nil {
+			return Outcome{}, err
+		}
 	}
 	switch r.Kind {
 	case RouteUnusable:

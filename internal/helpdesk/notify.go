@@ -144,9 +144,8 @@ func (in *deskTx) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 		o.Headers = map[string]string{notifyHeader: mailout.NotifyNote} // a reply to it is a note too
 	}
 	var (
-		sent   []string
-		shared *mailout.Shared
-		bodyID int64
+		sent  []string
+		heads []notifyHead
 	)
 	for _, s := range to {
 		if strings.EqualFold(s.Email, except) {
@@ -163,38 +162,60 @@ func (in *deskTx) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 		if err != nil {
 			return sent, err
 		}
-		if shared == nil {
-			// One notification per event: rendered and composed once, its
-			// body stored once; each agent's row holds only its own head.
-			if shared, err = mailout.BuildShared(in.s.tmpl, o); err != nil {
-				return sent, fmt.Errorf("%s: %w", mailout.TmplAgentNotify, err)
-			}
-			if bodyID, err = in.tx.InsertOutgoingBody(ctx, shared.Body()); err != nil {
-				return sent, err
-			}
-		}
-		if err := in.enqueueHead(ctx, shared, bodyID, mailout.Address{Name: s.Name, Email: s.Email},
-			&mailout.Address{Name: in.desk.DisplayName, Email: reply}); err != nil {
-			return sent, err
-		}
+		heads = append(heads, notifyHead{to: mailout.Address{Name: s.Name, Email: s.Email},
+			replyTo: &mailout.Address{Name: in.desk.DisplayName, Email: reply}})
 		sent = append(sent, s.Email)
 	}
-	return sent, nil
+	if len(heads) == 0 {
+		return sent, nil
+	}
+	// One notification per event: rendered and composed once (beside the
+	// writer: mailwork.go), its body stored once; each agent's row holds
+	// only its own head.
+	var (
+		body []byte
+		rows []*store.Outgoing
+	)
+	work := func() error {
+		shared, err := mailout.BuildShared(in.s.tmpl, o)
+		if err != nil {
+			return fmt.Errorf("%s: %w", mailout.TmplAgentNotify, err)
+		}
+		body = in.s.db.Pack(shared.Body())
+		for _, h := range heads {
+			b, err := shared.Head(h.to, h.replyTo)
+			if err != nil {
+				return fmt.Errorf("%s: %w", mailout.TmplAgentNotify, err)
+			}
+			rows = append(rows, &store.Outgoing{
+				Desk: in.desk.Name, TicketID: sql.NullInt64{Int64: shared.Ticket(), Valid: shared.Ticket() != 0}, Kind: mailout.TmplAgentNotify,
+				MessageID: b.MessageID, EnvelopeFrom: b.EnvelopeFrom, Recipients: strings.Join(b.Recipients, "\n"), RcptKey: b.Recipients[0],
+				Subject: b.Subject, Raw: b.Raw, NextAttemptAt: b.NextAttemptAt, CreatedAt: in.now,
+			})
+		}
+		return nil
+	}
+	finish := func(ctx context.Context) error {
+		bodyID, err := in.tx.InsertPackedBody(ctx, body)
+		if err != nil {
+			return err
+		}
+		for _, row := range rows {
+			row.BodyID = sql.NullInt64{Int64: bodyID, Valid: true}
+			if err := in.tx.InsertOutgoing(ctx, row); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return sent, in.mail.queue(ctx, "", work, finish)
 }
 
-// enqueueHead queues one agent's copy of a shared notification: an outbox
-// row with that agent's head (To, Message-ID, the Reply-To signed for them)
-// naming the body stored once for every recipient.
-func (in *deskTx) enqueueHead(ctx context.Context, shared *mailout.Shared, bodyID int64, to mailout.Address, replyTo *mailout.Address) error {
-	b, err := shared.Head(to, replyTo)
-	if err != nil {
-		return fmt.Errorf("%s: %w", mailout.TmplAgentNotify, err)
-	}
-	return in.tx.InsertOutgoing(ctx, &store.Outgoing{
-		Desk: in.desk.Name, TicketID: sql.NullInt64{Int64: shared.Ticket(), Valid: shared.Ticket() != 0}, Kind: mailout.TmplAgentNotify,
-		MessageID: b.MessageID, EnvelopeFrom: b.EnvelopeFrom, Recipients: strings.Join(b.Recipients, "\n"), RcptKey: b.Recipients[0],
-		Subject: b.Subject, Raw: b.Raw, BodyID: sql.NullInt64{Int64: bodyID, Valid: true}, NextAttemptAt: b.NextAttemptAt, CreatedAt: in.now,
-	})
+// notifyHead is one agent's head of a shared notification: To, and the
+// Reply-To signed for them.
+type notifyHead struct {
+	to      mailout.Address
+	replyTo *mailout.Address
 }
 
 // named puts the name the directory knows (a user's full name, else a staff

@@ -210,6 +210,8 @@ type Outgoing struct {
 	// BodyID is the shared body (outbox_bodies.go) stored after Raw's head;
 	// rows read back carry the whole message in Raw all the same.
 	BodyID sql.NullInt64 `db:"body_id"`
+	// Packed is Raw as stored, when packed beforehand (DB.Pack): InsertOutgoing writes it instead of packing Raw.
+	Packed []byte `db:"-"`
 }
 
 // Bounce records a delivery failure reported back to us.

@@ -21,13 +21,21 @@ func (t *Tx) InsertOutgoing(ctx context.Context, o *Outgoing) error {
 	id, err := t.insertID(ctx, `INSERT INTO outbox (desk, ticket_id, kind, message_id, envelope_from, recipients, rcpt_key,
 		auto, subject, raw, body_id, state, attempts, next_attempt_at, last_error, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, '', ?)`,
-		o.Desk, o.TicketID, o.Kind, o.MessageID, o.EnvelopeFrom, o.Recipients, o.RcptKey, o.Auto, o.Subject, t.db.pack(o.Raw),
+		o.Desk, o.TicketID, o.Kind, o.MessageID, o.EnvelopeFrom, o.Recipients, o.RcptKey, o.Auto, o.Subject, o.stored(t.db),
 		o.BodyID, o.State, o.NextAttemptAt, o.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("queue outgoing mail: %w", err)
 	}
 	o.ID = id
 	return nil
+}
+
+// stored is the row's raw as stored: Packed when packed beforehand.
+func (o *Outgoing) stored(db *DB) []byte {
+	if o.Packed != nil {
+		return o.Packed
+	}
+	return db.pack(o.Raw)
 }
 
 // CountAutoSince counts automatic messages queued for a recipient since t.

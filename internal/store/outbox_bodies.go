@@ -33,7 +33,12 @@ const outRawCol = `CASE WHEN body_id IS NULL THEN raw
 // recipients; their rows (InsertOutgoing) name it in BodyID and hold only
 // their heads in Raw.
 func (t *Tx) InsertOutgoingBody(ctx context.Context, data []byte) (int64, error) {
-	id, err := t.insertID(ctx, `INSERT INTO outbox_bodies (data) VALUES (?)`, t.db.pack(data))
+	return t.InsertPackedBody(ctx, t.db.pack(data))
+}
+
+// InsertPackedBody is InsertOutgoingBody with the body packed beforehand (DB.Pack).
+func (t *Tx) InsertPackedBody(ctx context.Context, stored []byte) (int64, error) {
+	id, err := t.insertID(ctx, `INSERT INTO outbox_bodies (data) VALUES (?)`, stored)
 	if err != nil {
 		return 0, fmt.Errorf("queue outgoing mail body: %w", err)
 	}

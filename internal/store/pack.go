@@ -46,6 +46,10 @@ func (db *DB) pack(b []byte) []byte {
 	return db.deflate(b, false)
 }
 
+// Pack is pack for a caller that packs a message part beforehand, away from
+// the database writer (Outgoing.Packed, InsertPackedBody).
+func (db *DB) Pack(b []byte) []byte { return db.pack(b) }
+
 // deflate is pack's work; always, it packs even what does not get smaller.
 func (db *DB) deflate(b []byte, always bool) []byte {
 	plain, blocks := b, false
