@@ -6,12 +6,14 @@ import (
 	"github.com/otvet/otvet/internal/kb"
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/regform"
+	"github.com/otvet/otvet/internal/store"
 )
 
 // Foresight: what is decided from a message alone is worked out while the
 // message is parsed (prepare, on the parsing goroutines, beside the single
 // database writer) rather than in the writer's transaction: whether it is a
-// connection request, and the knowledge-base articles its text suggests.
+// connection request, the knowledge-base articles its text suggests, and
+// its text as stored (packed) with its search terms.
 // The writer asks through isForm and suggestions, which take the answer
 // from here when it was worked out for the same input and work it out
 // themselves otherwise (a phone call, a message taken one at a time, a
@@ -21,6 +23,7 @@ type foresight struct {
 	kbSubject string
 	kb        []kb.Match // Suggest(kbSubject, text)
 	kbDone    bool
+	stored    *store.MessagePrep // the text as stored and its search terms
 }
 
 // foresee works out a message's foresight; nil when it is not worth it (no
@@ -30,6 +33,9 @@ func (s *Service) foresee(m *mailmsg.Message) *foresight {
 		return nil
 	}
 	f := &foresight{form: regform.Detect(m)}
+	if m.From != nil {
+		f.stored = s.db.PrepareMessage(storedMessage(m))
+	}
 	if s.kb != nil && !f.form {
 		f.kbSubject = ticketSubject(m)
 		f.kb = s.kb.Suggest(f.kbSubject, m.Text)

@@ -407,17 +407,25 @@ func (in *intake) storeMessage(ctx context.Context, ticketID int64) error {
 
 // storeAs records the message with its files on a ticket in direction dir.
 func (in *intake) storeAs(ctx context.Context, ticketID int64, dir string) error {
-	m := in.msg
-	dm := &store.Message{
-		TicketID: ticketID, Direction: dir, MessageID: m.MessageID, FromAddr: strings.ToLower(m.From.Email),
-		FromName: m.From.Name, ToAddrs: joinAddrs(m.To), CcAddrs: joinAddrs(m.Cc), Subject: m.Subject,
-		BodyText: store.Text(m.Text), BodyHTML: store.Text(m.HTML), Auto: m.Auto, RawID: sql.NullInt64{Int64: in.raw.ID, Valid: true},
-		CreatedAt: in.now,
+	dm := storedMessage(in.msg)
+	dm.TicketID, dm.Direction, dm.RawID, dm.CreatedAt = ticketID, dir, sql.NullInt64{Int64: in.raw.ID, Valid: true}, in.now
+	if in.fore != nil {
+		dm.Prep = in.fore.stored // its text packed and its terms, worked out while it was parsed
 	}
 	if err := in.tx.InsertMessage(ctx, dm); err != nil {
 		return err
 	}
 	return in.storeFiles(ctx, dm.ID)
+}
+
+// storedMessage is a message as its ticket's conversation keeps it (without
+// ticket, direction, raw message and time).
+func storedMessage(m *mailmsg.Message) *store.Message {
+	return &store.Message{
+		MessageID: m.MessageID, FromAddr: strings.ToLower(m.From.Email), FromName: m.From.Name, ToAddrs: joinAddrs(m.To),
+		CcAddrs: joinAddrs(m.Cc), Subject: m.Subject, BodyText: store.Text(m.Text), BodyHTML: store.Text(m.HTML), Auto: m.Auto,
+		Direction: store.DirIn,
+	}
 }
 
 // storeFiles records the message's attachments under a stored message.

@@ -153,6 +153,7 @@ type Message struct {
 	Subject   string        `db:"subject"`
 	BodyText  Text          `db:"body_text"`
 	BodyHTML  Text          `db:"body_html"`
+	Prep      *MessagePrep  `db:"-"` // its text's stored form and terms, worked out beforehand (optional)
 	Auto      bool          `db:"auto"`
 	RawID     sql.NullInt64 `db:"raw_id"`
 	OutboxID  sql.NullInt64 `db:"outbox_id"`

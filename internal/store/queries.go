@@ -290,16 +290,49 @@ func (t *Tx) FirstMessageText(ctx context.Context, ticketID int64) (string, erro
 
 // InsertMessage stores a conversation entry and sets its ID.
 func (t *Tx) InsertMessage(ctx context.Context, m *Message) error {
+	p := m.Prep
+	if !p.fits(m) {
+		p = t.db.prepareMessage(m, false)
+	}
 	id, err := t.insertID(ctx, `INSERT INTO messages (ticket_id, direction, message_id, from_addr, from_name, to_addrs,
 		cc_addrs, subject, body_text, body_html, auto, raw_id, outbox_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.TicketID, m.Direction, m.MessageID, m.FromAddr, m.FromName, m.ToAddrs, m.CcAddrs, m.Subject,
-		t.db.packText(m.BodyText), t.db.packText(m.BodyHTML), m.Auto, m.RawID, m.OutboxID, m.CreatedAt)
+		p.text, p.html, m.Auto, m.RawID, m.OutboxID, m.CreatedAt)
 	if err != nil {
 		return fmt.Errorf("insert message: %w", err)
 	}
 	m.ID = id
-	return t.indexMessage(ctx, m)
+	return t.indexMessage(ctx, m, p)
+}
+
+// MessagePrep is what InsertMessage works out from a message's text — its
+// stored (packed) text and HTML, its search terms — worked out beforehand
+// (PrepareMessage), away from the database writer. InsertMessage uses it
+// when it was made from the same text, and works it out itself otherwise.
+type MessagePrep struct {
+	src        Message // the fields it was made from
+	text, html any
+	terms      string
+	termsDone  bool
+}
+
+// PrepareMessage works out m's MessagePrep (any goroutine).
+func (db *DB) PrepareMessage(m *Message) *MessagePrep { return db.prepareMessage(m, true) }
+
+func (db *DB) prepareMessage(m *Message, terms bool) *MessagePrep {
+	p := &MessagePrep{text: db.packText(m.BodyText), html: db.packText(m.BodyHTML)}
+	p.src.Subject, p.src.FromAddr, p.src.FromName, p.src.BodyText, p.src.BodyHTML = m.Subject, m.FromAddr, m.FromName, m.BodyText, m.BodyHTML
+	if terms && db.dialect != Postgres && searchable(m) {
+		p.terms, p.termsDone = db.stemmer.Terms(messageText(m)), true
+	}
+	return p
+}
+
+// fits reports whether p was made from m's text.
+func (p *MessagePrep) fits(m *Message) bool {
+	return p != nil && p.src.Subject == m.Subject && p.src.FromAddr == m.FromAddr && p.src.FromName == m.FromName &&
+		p.src.BodyText == m.BodyText && p.src.BodyHTML == m.BodyHTML
 }
 
 // InsertAttachment stores a file of a message.

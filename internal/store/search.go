@@ -101,9 +101,17 @@ func searchable(m *Message) bool {
 	return !(m.Auto && m.Direction == DirOut)
 }
 
-// indexMessage adds a message to its ticket's row.
-func (t *Tx) indexMessage(ctx context.Context, m *Message) error {
+// indexMessage adds a message to its ticket's row (with the terms p holds
+// when it has them).
+func (t *Tx) indexMessage(ctx context.Context, m *Message, p *MessagePrep) error {
 	if !searchable(m) {
+		return nil
+	}
+	if p != nil && p.termsDone && t.dialect != Postgres {
+		if p.terms != "" {
+			d := t.search.doc(m.TicketID)
+			d.body = append(d.body, p.terms)
+		}
 		return nil
 	}
 	return t.indexAppend(ctx, m.TicketID, messageText(m))

@@ -304,3 +304,45 @@ func TestMessageTextRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// A message's text worked out beforehand (PrepareMessage) is stored and
+// indexed as InsertMessage would have; one made from another text is not
+// used.
+func TestMessagePrepared(t *testing.T) {
+	engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		long := strings.Repeat("Сканер не сканирует документы в кабинете 5. ", 40)
+		var id int64
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			tk := &store.Ticket{Desk: "sd", Status: store.StatusOpen, Channel: "email", Subject: "Сканер", RequesterEmail: "x@y.ru",
+				CreatedAt: t0, UpdatedAt: t0, SupportLevel: "basic"}
+			if err := tx.CreateTicket(ctx, tk); err != nil {
+				return err
+			}
+			id = tk.ID
+			ok := &store.Message{TicketID: id, Direction: store.DirIn, FromAddr: "x@y.ru", BodyText: store.Text(long), CreatedAt: t0}
+			ok.Prep = db.PrepareMessage(ok)
+			stale := &store.Message{TicketID: id, Direction: store.DirIn, FromAddr: "x@y.ru", BodyText: "Картридж закончился.", CreatedAt: t0}
+			stale.Prep = db.PrepareMessage(&store.Message{Direction: store.DirIn, FromAddr: "x@y.ru", BodyText: "Монитор мигает."})
+			for _, m := range []*store.Message{ok, stale} {
+				if err := tx.InsertMessage(ctx, m); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, err := db.Messages(ctx, id)
+		if err != nil || len(ms) != 2 || string(ms[0].BodyText) != long || ms[1].BodyText != "Картридж закончился." {
+			t.Fatalf("messages: %v, %v", ms, err)
+		}
+		for q, want := range map[string]int{"сканирует": 1, "картридж": 1, "монитор": 0} {
+			items, err := db.FindTickets(ctx, store.TicketFilter{Search: q})
+			if err != nil || len(items) != want {
+				t.Errorf("%q: %d tickets, want %d (%v)", q, len(items), want, err)
+			}
+		}
+	})
+}
