@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"runtime"
 	"strings"
 	"sync"
@@ -351,41 +352,16 @@ var traceFields = map[string]bool{
 // with the remaining fields unfolded and the line ends normalised.
 func contentKey(raw []byte) string {
 	h := sha256.New()
+	k := headerKey{h: h}
 	rest := raw
-	var field []byte
-	flush := func() {
-		if len(field) == 0 {
-			return
-		}
-		name, value, _ := bytes.Cut(field, []byte(":"))
-		n := strings.ToLower(strings.TrimSpace(string(name)))
-		if !traceFields[n] && !strings.HasPrefix(n, "x-") {
-			h.Write([]byte(n))
-			h.Write([]byte{':'})
-			h.Write([]byte(strings.Join(strings.Fields(string(value)), " ")))
-			h.Write([]byte{'\n'})
-		}
-		field = field[:0]
-	}
 	for len(rest) > 0 {
 		line, after, found := bytes.Cut(rest, []byte("\n"))
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if len(line) == 0 { // the blank line: the body follows
-			rest = after
-			break
-		}
-		if line[0] == ' ' || line[0] == '\t' {
-			field = append(append(field, ' '), line...)
-		} else {
-			flush()
-			field = append(field, line...)
-		}
 		rest = after
-		if !found {
+		if !k.line(line) || !found {
 			break
 		}
 	}
-	flush()
+	k.flush()
 	h.Write([]byte{'\n'})
 	// The body with CRLF as LF, hashed in place (a large message is not copied).
 	for len(rest) > 0 {
@@ -399,6 +375,45 @@ func contentKey(raw []byte) string {
 		rest = rest[i+2:]
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// headerKey hashes a message's header for contentKey: each field that is
+// not a trace field, unfolded, lower-cased name, spaces collapsed.
+type headerKey struct {
+	h     hash.Hash
+	field []byte
+}
+
+// line takes a header line (without LF); false at the blank line that ends
+// the header.
+func (k *headerKey) line(line []byte) bool {
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	if len(line) == 0 {
+		return false
+	}
+	if line[0] == ' ' || line[0] == '\t' {
+		k.field = append(append(k.field, ' '), line...)
+	} else {
+		k.flush()
+		k.field = append(k.field, line...)
+	}
+	return true
+}
+
+// flush hashes the field taken so far.
+func (k *headerKey) flush() {
+	if len(k.field) == 0 {
+		return
+	}
+	name, value, _ := bytes.Cut(k.field, []byte(":"))
+	n := strings.ToLower(strings.TrimSpace(string(name)))
+	if !traceFields[n] && !strings.HasPrefix(n, "x-") {
+		k.h.Write([]byte(n))
+		k.h.Write([]byte{':'})
+		k.h.Write([]byte(strings.Join(strings.Fields(string(value)), " ")))
+		k.h.Write([]byte{'\n'})
+	}
+	k.field = k.field[:0]
 }
 
 // ErrNotQuarantined: the message is not (or no longer) in quarantine.

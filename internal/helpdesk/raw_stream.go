@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/otvet/otvet/internal/mailin"
@@ -99,22 +98,8 @@ func rawKeys(f mailin.Fetched) (sum, key string) {
 // contentKeyFrom is contentKey of the bytes r holds, read once, in pieces.
 func contentKeyFrom(r io.Reader) (string, error) {
 	h := sha256.New()
+	k := headerKey{h: h}
 	br := bufio.NewReaderSize(r, 64<<10)
-	var field []byte
-	flush := func() {
-		if len(field) == 0 {
-			return
-		}
-		name, value, _ := bytes.Cut(field, []byte(":"))
-		n := strings.ToLower(strings.TrimSpace(string(name)))
-		if !traceFields[n] && !strings.HasPrefix(n, "x-") {
-			h.Write([]byte(n))
-			h.Write([]byte{':'})
-			h.Write([]byte(strings.Join(strings.Fields(string(value)), " ")))
-			h.Write([]byte{'\n'})
-		}
-		field = field[:0]
-	}
 	for {
 		line, err := br.ReadBytes('\n')
 		if err != nil && !errors.Is(err, io.EOF) {
@@ -124,22 +109,11 @@ func contentKeyFrom(r io.Reader) (string, error) {
 		if len(line) == 0 && !found {
 			break
 		}
-		line = bytes.TrimSuffix(line, []byte("\n"))
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if len(line) == 0 { // the blank line: the body follows
-			break
-		}
-		if line[0] == ' ' || line[0] == '\t' {
-			field = append(append(field, ' '), line...)
-		} else {
-			flush()
-			field = append(field, line...)
-		}
-		if !found {
+		if !k.line(bytes.TrimSuffix(line, []byte("\n"))) || !found {
 			break
 		}
 	}
-	flush()
+	k.flush()
 	h.Write([]byte{'\n'})
 	if err := crlfToLF(h, br); err != nil {
 		return "", fmt.Errorf("content key: %w", err)

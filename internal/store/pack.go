@@ -229,17 +229,10 @@ type MessageBytes []byte
 
 // Scan implements sql.Scanner.
 func (m *MessageBytes) Scan(src any) error {
-	var b []byte
-	switch v := src.(type) {
-	case nil:
+	b, err := scanned(src, "outbox message")
+	if err != nil || b == nil {
 		*m = nil
-		return nil
-	case []byte:
-		b = v
-	case string:
-		b = []byte(v)
-	default:
-		return fmt.Errorf("outbox message: cannot read %T", src)
+		return err
 	}
 	out, err := unpack(b)
 	if err != nil {
@@ -247,6 +240,20 @@ func (m *MessageBytes) Scan(src any) error {
 	}
 	*m = out
 	return nil
+}
+
+// scanned are the bytes of a column's value (nil for NULL).
+func scanned(src any, what string) ([]byte, error) {
+	switch v := src.(type) {
+	case nil:
+		return nil, nil
+	case []byte:
+		return v, nil
+	case string:
+		return []byte(v), nil
+	default:
+		return nil, fmt.Errorf("%s: cannot read %T", what, src)
+	}
 }
 
 // unpack joins the parts of a stored message, inflating the packed ones. It
@@ -319,20 +326,13 @@ type RawBytes []byte
 
 // Scan implements sql.Scanner.
 func (r *RawBytes) Scan(src any) error {
-	var b []byte
-	switch v := src.(type) {
-	case nil:
+	b, err := scanned(src, "raw message")
+	if err != nil || b == nil {
 		*r = nil
-		return nil
-	case []byte:
-		b = v
-	case string:
-		b = []byte(v)
-	default:
-		return fmt.Errorf("raw message: cannot read %T", src)
+		return err
 	}
 	if !bytes.HasPrefix(b, []byte(markStart)) {
-		*r = append(RawBytes(nil), b...)
+		*r = append(RawBytes{}, b...)
 		return nil
 	}
 	out, err := unpack(b)
