@@ -1,0 +1,96 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"testing"
+
+	"github.com/otvet/otvet/internal/store"
+)
+
+// TestTransactionReadsItsOwnWrites: a read of the reference tables answered
+// again from the PostgreSQL transaction's cache still sees every write the
+// transaction made to them.
+func TestTransactionReadsItsOwnWrites(t *testing.T) {
+	engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			steps := []struct {
+				name string
+				do   func() error
+			}{
+				{"no organisation owns the domain", func() error { return wantNotFound(tx.OrgByDomain(ctx, "cache.test")) }},
+				{"no user", func() error { return wantNotFound(tx.UserByEmail(ctx, "ivan@cache.test")) }},
+				{"a ticket", func() error {
+					return tx.CreateTicket(ctx, &store.Ticket{Desk: "sd", Status: "open", Channel: "mail", Subject: "s",
+						RequesterEmail: "ivan@cache.test", CreatedAt: t0, UpdatedAt: t0})
+				}},
+				{"still no user", func() error { return wantNotFound(tx.UserByEmail(ctx, "ivan@cache.test")) }},
+				{"the organisation", func() error {
+					return tx.CreateOrg(ctx, &store.Org{Name: "Cache", Domains: []string{"cache.test"}}, "test", t0)
+				}},
+				{"the organisation owns the domain", func() error {
+					o, err := tx.OrgByDomain(ctx, "cache.test")
+					if err != nil {
+						return err
+					}
+					if o.Name != "Cache" || o.Blocked {
+						return errors.New("wrong organisation")
+					}
+					if _, err := tx.UpsertUser(ctx, &store.User{Email: "ivan@cache.test", FullName: "Иван", OrgID: sql.NullInt64{Int64: o.ID, Valid: true}}, "test", t0); err != nil {
+						return err
+					}
+					return tx.SetOrgBlocked(ctx, o.ID, true, "unpaid", "test", t0)
+				}},
+				{"the user and the blocked organisation", func() error {
+					u, o, err := tx.SenderOf(ctx, "ivan@cache.test")
+					if err != nil {
+						return err
+					}
+					if u == nil || u.FullName != "Иван" || o == nil || !o.Blocked || o.BlockReason != "unpaid" {
+						return errors.New("stale user or organisation")
+					}
+					return nil
+				}},
+				{"the contractors", func() error {
+					cs, err := tx.Contractors(ctx)
+					if err != nil || len(cs) != 0 {
+						return errors.Join(err, errors.New("contractors before adding one"))
+					}
+					if err := tx.AddContractor(ctx, &store.Contractor{Name: "irtech", Addresses: "support@irtech.example"}, t0); err != nil {
+						return err
+					}
+					cs, err = tx.Contractors(ctx)
+					if err != nil || len(cs) != 1 {
+						return errors.Join(err, errors.New("the added contractor is not read"))
+					}
+					return nil
+				}},
+			}
+			for _, s := range steps {
+				if err := s.do(); err != nil {
+					t.Errorf("%s: %v", s.name, err)
+				}
+			}
+			hits := tx.CachedReadsForTest()
+			if db.Dialect() == store.Postgres && hits == 0 {
+				t.Error("no read was answered from the cache")
+			}
+			if db.Dialect() == store.SQLite && hits != 0 {
+				t.Errorf("SQLite cached %d reads", hits)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func wantNotFound[T any](_ T, err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return errors.Join(err, errors.New("found"))
+}
