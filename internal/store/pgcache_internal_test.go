@@ -97,3 +97,43 @@ func FuzzAnalyse(f *testing.F) {
 		}
 	})
 }
+
+func TestParseInsert(t *testing.T) {
+	for _, c := range []struct {
+		name, q, want string
+	}{
+		{"a message", "INSERT INTO messages (ticket_id, direction,\n\t\tsubject) VALUES (?, ?, ?)", "INSERT INTO messages (id, ticket_id, direction,\n\t\tsubject) VALUES (?, ?, ?, ?)"},
+		{"literals and a call", `INSERT INTO outbox (desk, attempts, last_error, raw) VALUES (?, 0, '', lower(?))`, `INSERT INTO outbox (id, desk, attempts, last_error, raw) VALUES (?, ?, 0, '', lower(?))`},
+		{"a literal with a parenthesis", `INSERT INTO outbox_bodies (data) VALUES (')(')`, `INSERT INTO outbox_bodies (id, data) VALUES (?, ')(')`},
+		{"another table", `INSERT INTO tickets (desk) VALUES (?)`, ""},
+		{"the id named", `INSERT INTO messages (id, desk) VALUES (?, ?)`, ""},
+		{"RETURNING", `INSERT INTO messages (desk) VALUES (?) RETURNING id`, ""},
+		{"ON CONFLICT", `INSERT INTO messages (desk) VALUES (?) ON CONFLICT DO NOTHING`, ""},
+		{"two rows", `INSERT INTO messages (desk) VALUES (?), (?)`, ""},
+		{"a SELECT", `INSERT INTO messages (desk) SELECT desk FROM tickets`, ""},
+		{"a subquery", `INSERT INTO messages (desk) VALUES ((SELECT desk FROM tickets LIMIT 1))`, ""},
+		{"no columns", `INSERT INTO messages VALUES (?)`, ""},
+		{"unbalanced", `INSERT INTO messages (desk) VALUES (?`, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := parseInsert(c.q)
+			if s.ok != (c.want != "") || s.withID != c.want {
+				t.Errorf("parseInsert(%q) = %+v, want %q", c.q, s, c.want)
+			}
+		})
+	}
+}
+
+func FuzzParseInsert(f *testing.F) {
+	f.Add("INSERT INTO messages (ticket_id, direction) VALUES (?, ?)")
+	f.Add(`INSERT INTO outbox (desk, raw) VALUES (?, ')(')`)
+	f.Fuzz(func(t *testing.T, q string) {
+		s := parseInsert(q)
+		if !s.ok {
+			return
+		}
+		if !prefetchTables[s.table] || strings.Count(s.withID, "?") != strings.Count(q, "?")+1 {
+			t.Fatalf("parseInsert(%q) = %+v", q, s)
+		}
+	})
+}

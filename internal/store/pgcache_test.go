@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/otvet/otvet/internal/store"
@@ -93,4 +94,55 @@ func wantNotFound[T any](_ T, err error) error {
 		return nil
 	}
 	return errors.Join(err, errors.New("found"))
+}
+
+// TestInsertedIDsNameTheirRows: the ids inserts return (taken ahead on
+// PostgreSQL) are unique, increase in the order of the inserts, and name
+// the rows written, over transactions of different sizes.
+func TestInsertedIDsNameTheirRows(t *testing.T) {
+	engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var tk store.Ticket
+		var last int64
+		seen := map[int64]string{}
+		for round, n := range []int{1, 5, 40, 3, 0, 2} {
+			err := db.Tx(ctx, func(tx *store.Tx) error {
+				if tk.ID == 0 {
+					tk = store.Ticket{Desk: "sd", Status: "open", Channel: "mail", Subject: "ids", RequesterEmail: "a@example.test",
+						CreatedAt: t0, UpdatedAt: t0}
+					if err := tx.CreateTicket(ctx, &tk); err != nil {
+						return err
+					}
+				}
+				for i := range n {
+					m := &store.Message{TicketID: tk.ID, Direction: store.DirIn, Subject: fmt.Sprintf("%d.%d", round, i),
+						BodyText: "text", CreatedAt: t0}
+					if err := tx.InsertMessage(ctx, m); err != nil {
+						return err
+					}
+					if m.ID <= last {
+						t.Errorf("message %s: id %d after %d", m.Subject, m.ID, last)
+					}
+					last = m.ID
+					seen[m.ID] = m.Subject
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		ms, err := db.Messages(ctx, tk.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) != len(seen) {
+			t.Fatalf("%d messages stored, %d inserted", len(ms), len(seen))
+		}
+		for _, m := range ms {
+			if seen[m.ID] != m.Subject {
+				t.Errorf("message %d is %q, inserted as %q", m.ID, m.Subject, seen[m.ID])
+			}
+		}
+	})
 }

@@ -57,6 +57,9 @@ type DB struct {
 	closing   atomic.Bool
 	rebound   sync.Map // query -> its text with the dialect's placeholders
 	infos     sync.Map // PostgreSQL: rebound query -> stmtInfo (pgcache.go)
+	shapes    sync.Map // PostgreSQL: insert -> insertShape (pgids.go)
+	idsUsed   sync.Map // PostgreSQL: table -> *atomic.Int64, ids the last transaction used
+	seqOK     sync.Map // PostgreSQL: table -> whether its ids may be taken ahead
 	stemmer   *search.Stemmer
 	packers   sync.Pool // *flate.Writer, reused by pack (outbox_bodies.go)
 }
@@ -286,6 +289,7 @@ func (db *DB) tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		}
 	}()
 	tx := &Tx{x: t, db: db, dialect: db.dialect, conn: conn}
+	defer tx.recordIDs()
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -375,7 +379,8 @@ type Tx struct {
 	// (see exec and flush).
 	conn    *sqlx.Conn
 	pending []pendingExec
-	cache   readCache // reads of the reference tables (pgcache.go)
+	cache   readCache          // reads of the reference tables (pgcache.go)
+	ids     map[string]*idPool // ids taken ahead, by table (pgids.go)
 }
 
 // stmt returns the transaction's handle on a statement prepared once per
@@ -565,11 +570,10 @@ func (t *Tx) read(ctx context.Context, dst any, one, rerun bool, q string, args 
 			}
 		}
 	}
-	call := pendingExec{q: rq, args: args, res: &batchResult{t: t, ctx: ctx}}
 	p := t.pending
 	t.pending = nil
 	var scanErr error
-	err = t.send(ctx, p, &call, func(rows pgx.Rows) error {
+	err = t.send(ctx, p, batchRead{q: rq, args: args, scan: func(rows pgx.Rows) error {
 		var rec *recordingRows
 		if cacheable {
 			rec = &recordingRows{Rows: rows}
@@ -587,7 +591,7 @@ func (t *Tx) read(ctx context.Context, dst any, one, rerun bool, q string, args 
 			t.cache.store(key, info.tables, rec)
 		}
 		return nil
-	})
+	}})
 	if err != nil {
 		return true, err
 	}
@@ -647,11 +651,10 @@ type pgRow struct {
 }
 
 func (r *pgRow) Scan(dest ...any) error {
-	call := pendingExec{q: r.q, args: r.args, res: &batchResult{t: r.t, ctx: r.ctx}}
 	p := r.t.pending
 	r.t.pending = nil
 	var scanErr error
-	err := r.t.send(r.ctx, p, &call, func(rows pgx.Rows) error {
+	err := r.t.send(r.ctx, p, batchRead{q: r.q, args: r.args, scan: func(rows pgx.Rows) error {
 		defer rows.Close()
 		if !rows.Next() {
 			if err := rows.Err(); err != nil {
@@ -665,7 +668,7 @@ func (r *pgRow) Scan(dest ...any) error {
 		}
 		rows.Close()
 		return rows.Err()
-	})
+	}})
 	if err != nil {
 		return err
 	}
@@ -759,12 +762,19 @@ func (t *Tx) flush(ctx context.Context) error {
 	}
 	p := t.pending
 	t.pending = nil
-	return t.send(ctx, p, nil, nil)
+	return t.send(ctx, p)
 }
 
-// send runs the writes p, then read when set (its rows handed to scan), as
-// one pgx batch, and records each write's result.
-func (t *Tx) send(ctx context.Context, p []pendingExec, read *pendingExec, scan func(pgx.Rows) error) error {
+// batchRead is a statement whose rows are read, sent after a batch's writes.
+type batchRead struct {
+	q    string // rebound
+	args []any
+	scan func(pgx.Rows) error
+}
+
+// send runs the writes p, then the reads (their rows handed to their scan),
+// as one pgx batch, and records each write's result.
+func (t *Tx) send(ctx context.Context, p []pendingExec, reads ...batchRead) error {
 	err := t.conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
@@ -774,8 +784,8 @@ func (t *Tx) send(ctx context.Context, p []pendingExec, read *pendingExec, scan 
 		for _, e := range p {
 			b.Queue(e.q, e.args...)
 		}
-		if read != nil {
-			b.Queue(read.q, read.args...)
+		for _, r := range reads {
+			b.Queue(r.q, r.args...)
 		}
 		br := c.Conn().SendBatch(ctx, b)
 		var first error
@@ -790,12 +800,15 @@ func (t *Tx) send(ctx context.Context, p []pendingExec, read *pendingExec, scan 
 				first = err
 			}
 		}
-		if read != nil && first == nil {
+		for _, r := range reads {
+			if first != nil {
+				break
+			}
 			rows, err := br.Query()
 			if err != nil {
 				first = err
 			} else {
-				first = scan(rows)
+				first = r.scan(rows)
 				rows.Close()
 			}
 		}
@@ -822,6 +835,9 @@ func (t *Tx) send(ctx context.Context, p []pendingExec, read *pendingExec, scan 
 func (t *Tx) insertID(ctx context.Context, q string, args ...any) (int64, error) {
 	var id int64
 	if t.conn != nil {
+		if s := t.db.shape(q); s.ok {
+			return t.insertPrefetched(ctx, s, q, args)
+		}
 		if done, err := t.read(ctx, &id, true, false, q+" RETURNING id", args); done {
 			return id, err
 		}
