@@ -44,10 +44,11 @@ var cacheFuncs = map[string]bool{
 	"nullif": true, "length": true, "sum": true,
 }
 
-// maxCached bounds a transaction's cached reads, maxCachedBytes one read's rows.
+// maxCachedBytes bounds one cached read's rows, maxCacheBytes all of a
+// transaction's (the cache starts afresh when they would pass it).
 const (
-	maxCached      = 1024
-	maxCachedBytes = 64 << 10
+	maxCachedBytes = 16 << 10
+	maxCacheBytes  = 1 << 20
 )
 
 // tableSet is a set of cachedTables, bit i for cachedTables[i].
@@ -215,6 +216,7 @@ func (db *DB) info(q string) stmtInfo {
 type readCache struct {
 	entries map[string]*cachedRead
 	gen     [len(cachedTables)]uint64 // bumped by each write to the table
+	bytes   int                       // of the rows in entries
 	hits    int
 }
 
@@ -255,9 +257,11 @@ func (c *readCache) store(key string, tables tableSet, r *recordingRows) {
 	if !r.complete || r.size > maxCachedBytes {
 		return
 	}
-	if c.entries == nil || len(c.entries) >= maxCached {
+	if c.entries == nil || c.bytes+r.size > maxCacheBytes {
 		c.entries = make(map[string]*cachedRead)
+		c.bytes = 0
 	}
+	c.bytes += r.size
 	c.entries[key] = &cachedRead{fields: r.fields, rows: r.rows, gen: c.gen, tables: tables}
 }
 

@@ -1,6 +1,9 @@
 package store
 
 import (
+	"database/sql/driver"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -136,4 +139,48 @@ func FuzzParseInsert(f *testing.F) {
 			t.Fatalf("parseInsert(%q) = %+v", q, s)
 		}
 	})
+}
+
+func TestReadCache(t *testing.T) {
+	users, orgs, domains := tableBit("users"), tableBit("organisations"), tableBit("org_domains")
+	rows := func(size int) *recordingRows {
+		return &recordingRows{rows: [][][]byte{{make([]byte, size)}}, size: size, complete: true}
+	}
+	for _, c := range []struct {
+		name   string
+		tables tableSet // of the cached read
+		rows   *recordingRows
+		write  tableSet // written after it
+		hit    bool
+	}{
+		{"nothing written", users, rows(10), 0, true},
+		{"another table written", users, rows(10), orgs, true},
+		{"its table written", users, rows(10), users, false},
+		{"one of its tables written", users | domains, rows(10), domains, false},
+		{"rows not read to the end", users, &recordingRows{complete: false}, 0, false},
+		{"too many bytes", users, rows(maxCachedBytes + 1), 0, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var rc readCache
+			rc.store("k", c.tables, c.rows)
+			rc.wrote(c.write)
+			if got := rc.lookup("k") != nil; got != c.hit {
+				t.Errorf("hit = %v, want %v", got, c.hit)
+			}
+		})
+	}
+	var rc readCache
+	for i := range maxCacheBytes/maxCachedBytes + 1 {
+		rc.store(fmt.Sprint(i), users, rows(maxCachedBytes))
+	}
+	if rc.bytes > maxCacheBytes || len(rc.entries) != 1 {
+		t.Errorf("%d bytes in %d entries after passing the budget", rc.bytes, len(rc.entries))
+	}
+}
+
+func TestBadConnIsTransient(t *testing.T) {
+	err := fmt.Errorf("read: %w", badConn{errors.New("conn closed")})
+	if !Transient(err) || !errors.Is(err, driver.ErrBadConn) || err.Error() != "read: conn closed" {
+		t.Errorf("%v: transient %v", err, Transient(err))
+	}
 }

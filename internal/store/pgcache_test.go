@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/otvet/otvet/internal/store"
+	"github.com/otvet/otvet/internal/testenv"
 )
 
 // TestTransactionReadsItsOwnWrites: a read of the reference tables answered
@@ -145,4 +146,64 @@ func TestInsertedIDsNameTheirRows(t *testing.T) {
 			}
 		}
 	})
+}
+
+// BenchmarkPostgresIntakeTx: one transaction doing what intake does for a
+// message to the store's PostgreSQL layer: the sender read three times
+// around a new ticket, two messages, the contractors and settings.
+func BenchmarkPostgresIntakeTx(b *testing.B) {
+	env := testenv.Get(b)
+	ctx := context.Background()
+	db, err := store.Open(ctx, store.Options{Dialect: store.Postgres, DSN: env.NewPostgresDB(b)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	err = db.Tx(ctx, func(tx *store.Tx) error {
+		o := &store.Org{Name: "Bench", Domains: []string{"bench.test"}}
+		if err := tx.CreateOrg(ctx, o, "test", t0); err != nil {
+			return err
+		}
+		_, err := tx.UpsertUser(ctx, &store.User{Email: "ivan@bench.test", OrgID: sql.NullInt64{Int64: o.ID, Valid: true}}, "test", t0)
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			for range 4 {
+				if _, _, err := tx.SenderOf(ctx, "ivan@bench.test"); err != nil {
+					return err
+				}
+				if _, err := tx.Contractors(ctx); err != nil {
+					return err
+				}
+				if _, _, err := tx.AllBlocked(ctx); err != nil {
+					return err
+				}
+				tk := &store.Ticket{Desk: "sd", Status: "open", Channel: "mail", Subject: "bench", RequesterEmail: "ivan@bench.test",
+					CreatedAt: t0, UpdatedAt: t0}
+				if err := tx.CreateTicket(ctx, tk); err != nil {
+					return err
+				}
+				for range 2 {
+					if err := tx.InsertMessage(ctx, &store.Message{TicketID: tk.ID, Direction: store.DirIn, BodyText: "текст", CreatedAt: t0}); err != nil {
+						return err
+					}
+					if _, _, err := tx.SenderOf(ctx, "ivan@bench.test"); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
 }

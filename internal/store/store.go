@@ -818,6 +818,9 @@ func (t *Tx) send(ctx context.Context, p []pendingExec, reads ...batchRead) erro
 		return first
 	})
 	if err != nil {
+		if pgconn.SafeToRetry(err) {
+			err = badConn{err}
+		}
 		for _, e := range p {
 			if !e.res.done {
 				e.res.done, e.res.err = true, err
@@ -830,6 +833,15 @@ func (t *Tx) send(ctx context.Context, p []pendingExec, reads ...batchRead) erro
 	}
 	return nil
 }
+
+// badConn is an error of a batch that nothing of reached the server (the
+// connection was closed or broken): it is driver.ErrBadConn too, as
+// database/sql's pgx driver reports such an error, so that Transient
+// knows it.
+type badConn struct{ error }
+
+func (e badConn) Unwrap() error        { return e.error }
+func (e badConn) Is(target error) bool { return target == driver.ErrBadConn }
 
 // insertID runs an INSERT ... RETURNING id.
 func (t *Tx) insertID(ctx context.Context, q string, args ...any) (int64, error) {
