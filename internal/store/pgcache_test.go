@@ -167,7 +167,7 @@ func BenchmarkPostgresIntakeTx(b *testing.B) {
 		if err := tx.CreateOrg(ctx, o, "test", t0); err != nil {
 			return err
 		}
-		_, err := tx.UpsertUser(ctx, &store.User{Email: "ivan@bench.test", OrgID: sql.NullInt64{Int64: o.ID, Valid: true}}, "test", t0)
+		_, err := tx.UpsertUser(ctx, &store.User{Email: "ivan@bench.test", FullName: "Иван", OrgID: sql.NullInt64{Int64: o.ID, Valid: true}}, "test", t0)
 		return err
 	})
 	if err != nil {
