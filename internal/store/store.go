@@ -56,6 +56,10 @@ type DB struct {
 	prep      sync.WaitGroup
 	closing   atomic.Bool
 	rebound   sync.Map // query -> its text with the dialect's placeholders
+	infos     sync.Map // PostgreSQL: rebound query -> stmtInfo (pgcache.go)
+	shapes    sync.Map // PostgreSQL: insert -> insertShape (pgids.go)
+	idsUsed   sync.Map // PostgreSQL: table -> *atomic.Int64, ids the last transaction used
+	seqOK     sync.Map // PostgreSQL: table -> whether its ids may be taken ahead
 	stemmer   *search.Stemmer
 	packers   sync.Pool // *flate.Writer, reused by pack (outbox_bodies.go)
 }
@@ -285,6 +289,7 @@ func (db *DB) tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 		}
 	}()
 	tx := &Tx{x: t, db: db, dialect: db.dialect, conn: conn}
+	defer tx.recordIDs()
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -377,6 +382,8 @@ type Tx struct {
 	// (see exec and flush).
 	conn    *sqlx.Conn
 	pending []pendingExec
+	cache   readCache          // reads of the reference tables (pgcache.go)
+	ids     map[string]*idPool // ids taken ahead, by table (pgids.go)
 	// SQLite: the full-text index's changes, written at the end (search_pending.go).
 	search searchWrites
 }
@@ -436,7 +443,9 @@ func (db *DB) prepareLater(q, rebound string) {
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if t.conn != nil {
 		r := &batchResult{t: t, ctx: ctx}
-		t.pending = append(t.pending, pendingExec{q: t.rebind(q), args: bind(args), res: r})
+		rq := t.rebind(q)
+		t.wrote(rq)
+		t.pending = append(t.pending, pendingExec{q: rq, args: bind(args), res: r})
 		if len(t.pending) >= maxBatch {
 			if err := t.flush(ctx); err != nil {
 				return nil, err
@@ -452,8 +461,10 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 }
 
 func (t *Tx) get(ctx context.Context, dst any, q string, args ...any) error {
-	if done, err := t.flushWith(ctx, dst, true, readOnly(q), q, args); done {
-		return err
+	if t.conn != nil {
+		if done, err := t.read(ctx, dst, true, readOnly(q), q, args); done {
+			return err
+		}
 	}
 	s, err := t.stmt(ctx, q)
 	if err != nil {
@@ -463,8 +474,10 @@ func (t *Tx) get(ctx context.Context, dst any, q string, args ...any) error {
 }
 
 func (t *Tx) sel(ctx context.Context, dst any, q string, args ...any) error {
-	if done, err := t.flushWith(ctx, dst, false, readOnly(q), q, args); done {
-		return err
+	if t.conn != nil {
+		if done, err := t.read(ctx, dst, false, readOnly(q), q, args); done {
+			return err
+		}
 	}
 	s, err := t.stmt(ctx, q)
 	if err != nil {
@@ -473,10 +486,16 @@ func (t *Tx) sel(ctx context.Context, dst any, q string, args ...any) error {
 	return s.SelectContext(ctx, dst, bind(args)...)
 }
 
-// queryRow runs a prepared statement that returns one row.
-func (t *Tx) queryRow(ctx context.Context, q string, args ...any) (*sqlx.Row, error) {
-	if err := t.flush(ctx); err != nil {
-		return nil, err
+// rowScanner is the one row of queryRow.
+type rowScanner interface{ Scan(dest ...any) error }
+
+// queryRow runs a prepared statement that returns one row. On PostgreSQL
+// the statement is sent, with the queued writes, when the row is scanned.
+func (t *Tx) queryRow(ctx context.Context, q string, args ...any) (rowScanner, error) {
+	if t.conn != nil {
+		rq := t.rebind(q)
+		t.wrote(rq)
+		return &pgRow{t: t, ctx: ctx, q: rq, args: bind(args)}, nil
 	}
 	s, err := t.stmt(ctx, q)
 	if err != nil {
@@ -528,28 +547,56 @@ func (t *Tx) rebind(q string) string {
 	return r
 }
 
-// flushWith sends the queued writes with a read (get: one row into dst;
-// otherwise every row into the slice dst points to) as one batch: the
-// writes cost no round trip of their own. done is false when there was
-// nothing queued, or when the rows could not be scanned the way
-// database/sql would and rerun allows the caller to run the read again as
-// usual (the writes are sent either way; an INSERT … RETURNING is never
-// run twice).
-func (t *Tx) flushWith(ctx context.Context, dst any, one, rerun bool, q string, args []any) (done bool, err error) {
-	if len(t.pending) == 0 {
-		return false, nil
+// read runs a read on PostgreSQL (get: one row into dst; otherwise every
+// row into the slice dst points to) through pgx, with the queued writes in
+// the same batch: they cost no round trip of their own. A read of the
+// reference tables that the transaction made before, with no write to them
+// since, is answered from the cache (pgcache.go) without a round trip.
+// done is false when the rows could not be scanned the way database/sql
+// would and rerun allows the caller to run the read again as usual (the
+// writes are sent either way; an INSERT … RETURNING is never run twice).
+func (t *Tx) read(ctx context.Context, dst any, one, rerun bool, q string, args []any) (done bool, err error) {
+	rq := t.rebind(q)
+	args = bind(args)
+	info := t.db.info(rq)
+	var (
+		key       string
+		cacheable bool
+	)
+	if info.reads {
+		key, cacheable = cacheKey(rq, args)
+	} else if info.writes {
+		t.cache.wrote(info.tables)
 	}
-	read := pendingExec{q: t.rebind(q), args: bind(args), res: &batchResult{t: t, ctx: ctx}}
+	if cacheable {
+		if e := t.cache.lookup(key); e != nil {
+			if ok, err := t.replay(e, dst, one); ok {
+				return true, err
+			}
+		}
+	}
+	p := t.pending
+	t.pending = nil
 	var scanErr error
-	err = t.send(ctx, t.pending, &read, func(rows pgx.Rows) error {
+	err = t.send(ctx, p, batchRead{q: rq, args: args, scan: func(rows pgx.Rows) error {
+		var rec *recordingRows
+		if cacheable {
+			rec = &recordingRows{Rows: rows}
+			rows = rec
+		}
 		scanErr = scanRows(rows, dst, one)
 		rows.Close()
 		if scanErr != nil {
 			return nil // the rows' error is the scan's
 		}
-		return rows.Err()
-	})
-	t.pending = nil
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if rec != nil {
+			t.cache.store(key, info.tables, rec)
+		}
+		return nil
+	}})
 	if err != nil {
 		return true, err
 	}
@@ -561,9 +608,76 @@ func (t *Tx) flushWith(ctx context.Context, dst any, one, rerun bool, q string, 
 		if !rerun {
 			return true, scanErr
 		}
+		zero(dst)
 		return false, nil // read it again through database/sql
 	}
 	return true, scanErr
+}
+
+// replay scans a cached read into dst; ok is false when it could not (dst
+// is then left empty, for the read to be made anew).
+func (t *Tx) replay(e *cachedRead, dst any, one bool) (ok bool, err error) {
+	rerr := t.conn.Raw(func(dc any) error {
+		c, isPgx := dc.(*stdlib.Conn)
+		if !isPgx {
+			return fmt.Errorf("store: unexpected PostgreSQL driver connection %T", dc)
+		}
+		err = scanRows(&cachedRows{m: c.Conn().TypeMap(), read: e}, dst, one)
+		return nil
+	})
+	if rerr != nil || err != nil && !errors.Is(err, sql.ErrNoRows) {
+		zero(dst)
+		return false, nil
+	}
+	return true, err
+}
+
+// zero empties what a failed scan may have put into dst (a pointer).
+func zero(dst any) {
+	if v := reflect.ValueOf(dst); v.Kind() == reflect.Pointer && !v.IsNil() {
+		v.Elem().SetZero()
+	}
+}
+
+// wrote tells the read cache about a statement the transaction issues.
+func (t *Tx) wrote(rq string) {
+	if info := t.db.info(rq); info.writes {
+		t.cache.wrote(info.tables)
+	}
+}
+
+// pgRow is queryRow's row on PostgreSQL: Scan sends the queued writes and
+// the statement as one batch and scans its first row.
+type pgRow struct {
+	t    *Tx
+	ctx  context.Context
+	q    string
+	args []any
+}
+
+func (r *pgRow) Scan(dest ...any) error {
+	p := r.t.pending
+	r.t.pending = nil
+	var scanErr error
+	err := r.t.send(r.ctx, p, batchRead{q: r.q, args: r.args, scan: func(rows pgx.Rows) error {
+		defer rows.Close()
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return err
+			}
+			scanErr = sql.ErrNoRows
+			return nil
+		}
+		if scanErr = rows.Scan(dest...); scanErr != nil {
+			return nil
+		}
+		rows.Close()
+		return rows.Err()
+	}})
+	if err != nil {
+		return err
+	}
+	return scanErr
 }
 
 // readOnly reports whether q only reads (a SELECT), so that it may run twice.
@@ -653,12 +767,19 @@ func (t *Tx) flush(ctx context.Context) error {
 	}
 	p := t.pending
 	t.pending = nil
-	return t.send(ctx, p, nil, nil)
+	return t.send(ctx, p)
 }
 
-// send runs the writes p, then read when set (its rows handed to scan), as
-// one pgx batch, and records each write's result.
-func (t *Tx) send(ctx context.Context, p []pendingExec, read *pendingExec, scan func(pgx.Rows) error) error {
+// batchRead is a statement whose rows are read, sent after a batch's writes.
+type batchRead struct {
+	q    string // rebound
+	args []any
+	scan func(pgx.Rows) error
+}
+
+// send runs the writes p, then the reads (their rows handed to their scan),
+// as one pgx batch, and records each write's result.
+func (t *Tx) send(ctx context.Context, p []pendingExec, reads ...batchRead) error {
 	err := t.conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
@@ -668,8 +789,8 @@ func (t *Tx) send(ctx context.Context, p []pendingExec, read *pendingExec, scan 
 		for _, e := range p {
 			b.Queue(e.q, e.args...)
 		}
-		if read != nil {
-			b.Queue(read.q, read.args...)
+		for _, r := range reads {
+			b.Queue(r.q, r.args...)
 		}
 		br := c.Conn().SendBatch(ctx, b)
 		var first error
@@ -684,12 +805,15 @@ func (t *Tx) send(ctx context.Context, p []pendingExec, read *pendingExec, scan 
 				first = err
 			}
 		}
-		if read != nil && first == nil {
+		for _, r := range reads {
+			if first != nil {
+				break
+			}
 			rows, err := br.Query()
 			if err != nil {
 				first = err
 			} else {
-				first = scan(rows)
+				first = r.scan(rows)
 				rows.Close()
 			}
 		}
@@ -699,21 +823,41 @@ func (t *Tx) send(ctx context.Context, p []pendingExec, read *pendingExec, scan 
 		return first
 	})
 	if err != nil {
+		if pgconn.SafeToRetry(err) {
+			err = badConn{err}
+		}
 		for _, e := range p {
 			if !e.res.done {
 				e.res.done, e.res.err = true, err
 			}
+		}
+		if len(p) == 0 {
+			return err
 		}
 		return fmt.Errorf("batch of %d statements: %w", len(p), err)
 	}
 	return nil
 }
 
+// badConn is an error of a batch that nothing of reached the server (the
+// connection was closed or broken): it is driver.ErrBadConn too, as
+// database/sql's pgx driver reports such an error, so that Transient
+// knows it.
+type badConn struct{ error }
+
+func (e badConn) Unwrap() error        { return e.error }
+func (e badConn) Is(target error) bool { return target == driver.ErrBadConn }
+
 // insertID runs an INSERT ... RETURNING id.
 func (t *Tx) insertID(ctx context.Context, q string, args ...any) (int64, error) {
 	var id int64
-	if done, err := t.flushWith(ctx, &id, true, false, q+" RETURNING id", args); done {
-		return id, err
+	if t.conn != nil {
+		if s := t.db.shape(q); s.ok {
+			return t.insertPrefetched(ctx, s, q, args)
+		}
+		if done, err := t.read(ctx, &id, true, false, q+" RETURNING id", args); done {
+			return id, err
+		}
 	}
 	r, err := t.queryRow(ctx, q+" RETURNING id", args...)
 	if err != nil {
