@@ -36,15 +36,9 @@ const maxTicketText = 256 << 10
 // indexAppend adds text to a ticket's body.
 func (t *Tx) indexAppend(ctx context.Context, ticketID int64, text string) error {
 	if t.dialect == Postgres {
-		words := search.Words(text)
-		if words == "" {
-			return nil
-		}
-		_, err := t.exec(ctx, `INSERT INTO ticket_search (ticket_id, head, body, size) VALUES (?, '', strip(to_tsvector('russian', ?)), ?)
-			ON CONFLICT (ticket_id) DO UPDATE SET body = ticket_search.body || EXCLUDED.body, size = ticket_search.size + EXCLUDED.size
-			WHERE ticket_search.size + EXCLUDED.size <= ?`, ticketID, words, len(words), maxTicketText)
-		if err != nil {
-			return fmt.Errorf("index ticket #%d: %w", ticketID, err)
+		if words := search.Words(text); words != "" {
+			d := t.search.doc(ticketID)
+			d.body = append(d.body, words)
 		}
 		return nil
 	}
@@ -71,22 +65,10 @@ const ticketDocSQL = `SELECT subject, requester_email, requester_name,
 	COALESCE((SELECT name FROM organisations WHERE id = tickets.org_id), '') AS org_name FROM tickets WHERE id = ?`
 
 // indexTicket (re)writes a ticket's head: subject, requester and
-// organisation; the row is made when missing. On SQLite the head is read and
-// written when the transaction's index writes are flushed (flushSearch).
-func (t *Tx) indexTicket(ctx context.Context, id int64) error {
-	if t.dialect != Postgres {
-		t.search.doc(id).head = true
-		return nil
-	}
-	var d ticketDoc
-	if err := t.get(ctx, &d, ticketDocSQL, id); err != nil {
-		return fmt.Errorf("index ticket #%d: %w", id, err)
-	}
-	_, err := t.exec(ctx, `INSERT INTO ticket_search (ticket_id, head) VALUES (?, strip(to_tsvector('russian', ?)))
-		ON CONFLICT (ticket_id) DO UPDATE SET head = EXCLUDED.head`, id, search.Words(d.text()))
-	if err != nil {
-		return fmt.Errorf("index ticket #%d: %w", id, err)
-	}
+// organisation; the row is made when missing. The head is read and written
+// when the transaction's index writes are flushed (flushSearch).
+func (t *Tx) indexTicket(_ context.Context, id int64) error {
+	t.search.doc(id).head = true
 	return nil
 }
 

@@ -5,15 +5,19 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/otvet/otvet/internal/search"
 )
 
-// On SQLite a transaction's changes to the full-text index are gathered in
-// Go and written when it commits (or before it searches), one row per
-// ticket and one statement for them all: FTS5 flushes its pending terms to
-// disk at every statement that writes it, so writing each message's terms as
-// it is stored (a ticket's head, its request, each file's name) made several
-// small index segments per message and re-tokenised the ticket's row each
-// time. What is indexed, and in which order, is unchanged.
+// A transaction's changes to the full-text index are gathered in Go and
+// written when it commits (or before it searches), once per ticket. SQLite:
+// one statement for them all: FTS5 flushes its pending terms to disk at
+// every statement that writes it, so writing each message's terms as it is
+// stored (a ticket's head, its request, each file's name) made several small
+// index segments per message and re-tokenised the ticket's row each time.
+// PostgreSQL: one upsert per ticket instead of one per piece, each of which
+// rewrote the ticket's tsvector and its GIN entries. What is indexed, and in
+// which order, is unchanged.
 
 // searchWrites are the pending index changes of a transaction.
 type searchWrites struct {
@@ -114,6 +118,9 @@ func (t *Tx) flushSearch(ctx context.Context) error {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	if t.dialect == Postgres {
+		return t.writeSearchPG(ctx, ids, docs)
+	}
 	for len(ids) > 0 {
 		n := min(len(ids), searchRows)
 		if err := t.writeSearchRows(ctx, ids[:n], docs); err != nil {
@@ -198,6 +205,79 @@ func (t *Tx) writeSearchRows(ctx context.Context, ids []int64, docs map[int64]*p
 	// Not through the statement cache: the statement's length varies.
 	if _, err := t.x.ExecContext(ctx, q.String(), args...); err != nil {
 		return fmt.Errorf("index tickets: %w", err)
+	}
+	return nil
+}
+
+// writeSearchPG is flushSearch on PostgreSQL: the heads asked for are made
+// anew, and the new words of each ticket appended in one upsert, piece by
+// piece while the body's size stays within maxTicketText (a piece that does
+// not fit is left out, as when each was appended by itself).
+func (t *Tx) writeSearchPG(ctx context.Context, ids []int64, docs map[int64]*pendingDoc) error {
+	q, args, err := inQuery(`SELECT ticket_id, size FROM ticket_search WHERE ticket_id IN (?)`, ids)
+	if err != nil {
+		return err
+	}
+	var sizes []struct {
+		ID   int64 `db:"ticket_id"`
+		Size int   `db:"size"`
+	}
+	if err := t.sel(ctx, &sizes, q, args...); err != nil {
+		return fmt.Errorf("index tickets: %w", err)
+	}
+	size := make(map[int64]int, len(sizes))
+	for _, s := range sizes {
+		size[s.ID] = s.Size
+	}
+	heads := map[int64]string{}
+	var want []int64
+	for _, id := range ids {
+		if docs[id].head {
+			want = append(want, id)
+		}
+	}
+	if len(want) > 0 {
+		q, args, err := inQuery(`SELECT id, subject, requester_email, requester_name,
+			COALESCE((SELECT name FROM organisations WHERE id = tickets.org_id), '') AS org_name FROM tickets WHERE id IN (?)`, want)
+		if err != nil {
+			return err
+		}
+		var rows []struct {
+			ID int64 `db:"id"`
+			ticketDoc
+		}
+		if err := t.sel(ctx, &rows, q, args...); err != nil {
+			return fmt.Errorf("index tickets: %w", err)
+		}
+		for _, r := range rows {
+			heads[r.ID] = search.Words(r.text())
+		}
+	}
+	for _, id := range ids {
+		n, exists := size[id]
+		var body []string
+		added := 0
+		for _, words := range docs[id].body {
+			if (exists || len(body) > 0) && n+added+len(words) > maxTicketText {
+				continue
+			}
+			body = append(body, words)
+			added += len(words)
+		}
+		head, headOK := heads[id]
+		if len(body) == 0 && !headOK {
+			continue
+		}
+		set := `body = ticket_search.body || EXCLUDED.body, size = ticket_search.size + EXCLUDED.size`
+		if headOK {
+			set = `head = EXCLUDED.head, ` + set
+		}
+		_, err := t.exec(ctx, `INSERT INTO ticket_search (ticket_id, head, body, size)
+			VALUES (?, strip(to_tsvector('russian', ?)), strip(to_tsvector('russian', ?)), ?)
+			ON CONFLICT (ticket_id) DO UPDATE SET `+set, id, head, strings.Join(body, " "), added)
+		if err != nil {
+			return fmt.Errorf("index ticket #%d: %w", id, err)
+		}
 	}
 	return nil
 }
