@@ -125,9 +125,10 @@ func Analyze(m *mailmsg.Message, cfg Config) *Analysis {
 // For reports whether a was made from m (the same pointer) with cfg's word
 // lists (equal contents; the rule switches may differ): then
 // DecideWith(a, in, cfg) with in.Msg == m is exactly Decide(in, cfg). It
-// costs a comparison of the word lists, nothing when they are empty.
+// costs a comparison of the word lists, nothing when they are empty. A zero
+// Analysis is for no message.
 func (a *Analysis) For(m *mailmsg.Message, cfg Config) bool {
-	return a != nil && a.msg == m && a.lists.equal(listsOf(cfg))
+	return a != nil && a.m != nil && a.msg == m && a.lists.equal(listsOf(cfg)) // a.m: not a zero Analysis
 }
 
 // fill does the text work every decision needs (the split, the subject,

@@ -160,6 +160,7 @@ func TestAnalysisFor(t *testing.T) {
 		{"another out-of-scope category", a, m, moreMap, false},
 		{"empty config", a, m, Config{}, false},
 		{"nil analysis", nil, m, cfg, false},
+		{"zero analysis", &Analysis{}, nil, Config{}, false},
 		{"analysis of no message", Analyze(nil, Config{}), nil, Config{}, true},
 		{"analysis of no message, a message", Analyze(nil, Config{}), m, Config{}, false},
 	} {
@@ -199,6 +200,7 @@ func TestDecideWithOtherAnalysis(t *testing.T) {
 		cfg  Config
 	}{
 		{"nil analysis", nil, Input{Msg: good, Now: monday10, SenderOrg: school}, Config{}},
+		{"zero analysis", &Analysis{}, Input{Now: monday10}, Config{}},
 		{"another message", Analyze(rude, Config{}), Input{Msg: good, Now: monday10, SenderOrg: school}, Config{}},
 		{"other word lists", Analyze(good, Config{}), Input{Msg: good, Now: monday10, SenderOrg: school}, cfg},
 		{"no message", Analyze(good, Config{}), Input{Now: monday10}, Config{}},
