@@ -6,13 +6,7 @@ import (
 )
 
 func BenchmarkDecide(b *testing.B) {
-	in := Input{
-		Msg:         msg("Ошибка при отправке отчёта в СБИС", goodBody+"\n\n"+strings.Repeat("> Предыдущее письмо службы поддержки, процитированное целиком.\n", 20), screenshot),
-		Now:         monday10,
-		SenderOrg:   school,
-		Maintenance: []Window{{ID: 1, System: "СЭД", From: monday10.Add(-1), To: monday10.Add(1)}},
-		Calendar:    nineToFive{},
-	}
+	in := benchSmall()
 	b.ReportAllocs()
 	for b.Loop() {
 		Decide(in, Config{})

@@ -192,12 +192,8 @@ func TestDecideCorpus(t *testing.T) {
 // BenchmarkDecide10KB is an ordinary 10 KB message from an unknown sender
 // of a known organisation, with a maintenance window and default rules.
 func BenchmarkDecide10KB(b *testing.B) {
-	r := rand.New(rand.NewPCG(7, 7))
-	m := genMail(r, 10<<10)
-	m.Subject = "Ошибка при отправке отчёта в СБИС"
-	in := Input{Msg: m, Now: monday10, SenderOrg: school, Calendar: nineToFive{},
-		Maintenance: []Window{{ID: 1, System: "ЕИС", From: monday10.Add(-1), To: monday10.Add(1)}}}
-	b.SetBytes(int64(len(m.Text)))
+	in := bench10KB()
+	b.SetBytes(int64(len(in.Msg.Text)))
 	b.ReportAllocs()
 	for b.Loop() {
 		Decide(in, Config{})

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/otvet/otvet/internal/mailmsg"
 )
 
 // Decide applies the regulations to one incoming message. The blocking
@@ -13,30 +11,46 @@ import (
 // identification > maintenance > unclear — and the first that fires
 // decides; the later ones are still evaluated so that the trail shows
 // everything. Quality, out-of-scope, incident and out-of-hours never block.
+//
+// Decide is DecideWith(Analyze(in.Msg, cfg), in, cfg), except that it
+// analyses only what this input needs (a reply is never checked for an
+// unclear request, say).
 func Decide(in Input, cfg Config) Decision {
-	m := in.Msg
-	if m == nil {
-		m = &mailmsg.Message{}
+	var a Analysis // the parts are worked out as the input needs them
+	a.fill(in.Msg, cfg, 0)
+	return DecideWith(&a, in, cfg)
+}
+
+// DecideWith is Decide on an Analysis of the message made beforehand,
+// possibly on another goroutine: it adds what depends on the input besides
+// the message (the sender, the organisation, blocking, maintenance windows,
+// IsReply, the time and calendar) and on cfg's switches, which is cheap.
+// When a.For(in.Msg, cfg) it returns exactly Decide(in, cfg); otherwise (a
+// nil Analysis, or one of another message or other word lists) it analyses
+// in.Msg itself, so the result is Decide's in every case. The decision
+// shares nothing with a.
+func DecideWith(a *Analysis, in Input, cfg Config) Decision {
+	if !a.For(in.Msg, cfg) {
+		a = &Analysis{}
+		a.fill(in.Msg, cfg, 0)
 	}
 	// One step per rule: blocked, offensive, identification, maintenance,
 	// unclear, quality, out of scope, incident, hours.
 	d := Decision{Outcome: OutcomeOpen, Priority: PriorityNormal, Trail: make([]Step, 0, 9)}
-	sp := splitBody(m.Text)
-	subject := cleanSubject(m.Subject)
-	// The subject and the sender's own text are tokenised once; every rule
-	// that matches words or phrases reads tw: the words of the subject, a
-	// newline and the own text (the own text's words follow the subject's,
-	// as the newline always separates words).
-	ws := appendNormWords(make([]string, 0, (len(subject)+len(sp.own))/12+4), subject)
-	nSubj := len(ws)
-	tw := newTextWords(appendNormWords(ws, sp.own))
-	subjWords, ownWords := tw.ws[:nSubj:nSubj], tw.ws[nSubj:]
-
-	id := extractIdentity(sp.ownAgain())
-	if id.FullName == "" && m.From != nil && m.From.Name != "" {
-		id.FullName = findName(m.From.Name, false, false)
+	// tw: a's words for the rules that look phrases up now (has and builtin
+	// fill caches, so a shared analysis lends a copy).
+	var tw *textWords
+	words := func() *textWords {
+		if tw == nil {
+			if tw = a.tw; a.shared {
+				tw = a.words()
+			}
+		}
+		return tw
 	}
-	if !id.Empty() {
+
+	if !a.id.Empty() {
+		id := a.id
 		d.Identity = &id
 	}
 
@@ -69,12 +83,18 @@ func Decide(in Input, cfg Config) Decision {
 	// offensive (§4.6.3)
 	if cfg.Offensive.Disabled {
 		step(RuleOffensive, ResultDisabled, "")
-	} else if ws := offensiveIn(cfg.OffensiveExtraWords, cfg.OffensiveExceptions, subject, sp.own); len(ws) > 0 {
-		d.Offensive = ws
-		step(RuleOffensive, ResultFired, "offensive words: "+strings.Join(ws, ", "))
-		decide(OutcomeReject, ReasonOffensive, RuleOffensive)
 	} else {
-		step(RuleOffensive, ResultPassed, "no obscene or insulting words in the subject or the sender's own text")
+		ws, detail := a.offensive, a.offDetail
+		if a.done&partOffensive == 0 {
+			ws, detail = a.offensiveOf()
+		}
+		if len(ws) > 0 {
+			d.Offensive = a.own(ws)
+			step(RuleOffensive, ResultFired, detail)
+			decide(OutcomeReject, ReasonOffensive, RuleOffensive)
+		} else {
+			step(RuleOffensive, ResultPassed, "no obscene or insulting words in the subject or the sender's own text")
+		}
 	}
 
 	// identification (§4.2)
@@ -86,7 +106,7 @@ func Decide(in Input, cfg Config) Decision {
 	case in.Sender != nil:
 		step(RuleIdentification, ResultPassed, "registered user "+in.Sender.Email)
 	default:
-		missing := identificationMissing(id, in.SenderOrg)
+		missing := identificationMissing(a.id, in.SenderOrg)
 		if len(missing) == 0 {
 			d.SelfIdentified = d.Rule == "" // only meaningful when the message goes on
 			step(RuleIdentification, ResultPassed, "self-identified: full name, organisation and phone in the message, address on a domain of "+orgName(in.SenderOrg)+" (staff must confirm)")
@@ -106,7 +126,11 @@ func Decide(in Input, cfg Config) Decision {
 	case in.IsReply:
 		step(RuleMaintenance, ResultSkipped, "a reply on an existing ticket")
 	default:
-		if w := activeWindow(in.Maintenance, in.Now, tw); w != nil {
+		var w *Window
+		if len(in.Maintenance) > 0 {
+			w = activeWindow(in.Maintenance, in.Now, words())
+		}
+		if w != nil {
 			step(RuleMaintenance, ResultFired, windowDetail(w))
 			if d.Rule == "" {
 				wc := *w
@@ -125,7 +149,11 @@ func Decide(in Input, cfg Config) Decision {
 	case in.IsReply:
 		step(RuleUnclear, ResultSkipped, "a reply on an existing ticket")
 	default:
-		if ok, why := unclear(m, &sp); ok {
+		ok, why := a.unclear, a.unclearWhy
+		if a.done&partUnclear == 0 {
+			ok, why = unclear(a.m, &a.sp)
+		}
+		if ok {
 			step(RuleUnclear, ResultFired, why)
 			decide(OutcomeDefer, ReasonUnclear, RuleUnclear)
 		} else {
@@ -142,9 +170,13 @@ func Decide(in Input, cfg Config) Decision {
 	case d.Outcome != OutcomeOpen:
 		step(RuleQuality, ResultSkipped, "the ticket does not open")
 	default:
-		if q := quality(m, subject, subjWords, sp.own, ownWords); len(q) > 0 {
-			d.Missing = q
-			step(RuleQuality, ResultFired, "missing: "+strings.Join(q, ", "))
+		q, detail := a.quality, a.qualDetail
+		if a.done&partQuality == 0 {
+			q, detail = a.qualityOf()
+		}
+		if len(q) > 0 {
+			d.Missing = a.own(q)
+			step(RuleQuality, ResultFired, detail)
 		} else {
 			step(RuleQuality, ResultPassed, "question, steps, screenshot and contacts all given")
 		}
@@ -153,24 +185,36 @@ func Decide(in Input, cfg Config) Decision {
 	// out of scope (§2.2, §4.6.5): a hint
 	if cfg.OutOfScope.Disabled {
 		step(RuleOutOfScope, ResultDisabled, "")
-	} else if cats := matchOutOfScope(tw, cfg.OutOfScopePhrases); len(cats) > 0 {
-		d.OutOfScope = cats
-		step(RuleOutOfScope, ResultFired, "possibly out of scope: "+strings.Join(cats, ", "))
 	} else {
-		step(RuleOutOfScope, ResultPassed, "")
+		cats, detail := a.scope, a.scopeDet
+		if a.done&partScope == 0 {
+			cats, detail = scopeOf(words(), a.lists.scope)
+		}
+		if len(cats) > 0 {
+			d.OutOfScope = a.own(cats)
+			step(RuleOutOfScope, ResultFired, detail)
+		} else {
+			step(RuleOutOfScope, ResultPassed, "")
+		}
 	}
 
 	// incident: priority, whatever the outcome
 	if cfg.Incident.Disabled {
 		step(RuleIncident, ResultDisabled, "")
-	} else if p, ok := incidentPhrase(tw, cfg.IncidentPhrases); ok {
-		d.Priority = PriorityIncident
-		step(RuleIncident, ResultFired, "security incident: «"+p+"»")
 	} else {
-		step(RuleIncident, ResultPassed, "")
+		p, ok := a.incident, a.incidentOK
+		if a.done&partIncident == 0 {
+			p, ok = incidentPhrase(words(), a.lists.incident)
+		}
+		if ok {
+			d.Priority = PriorityIncident
+			step(RuleIncident, ResultFired, "security incident: «"+p+"»")
+		} else {
+			step(RuleIncident, ResultPassed, "")
+		}
 	}
 
-	d.Question = consultation(subject, subjWords, sp.own, ownWords)
+	d.Question = a.question
 
 	// working hours (§3.1)
 	if in.Calendar == nil {

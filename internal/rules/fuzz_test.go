@@ -58,7 +58,8 @@ func FuzzExtractIdentity(f *testing.F) {
 }
 
 // FuzzDecide: no input panics, the decision keeps its invariants (a
-// known outcome with its reason, a nine-step trail) and is deterministic.
+// known outcome with its reason, a nine-step trail) and is deterministic,
+// and DecideWith on the message's Analysis decides the same.
 func FuzzDecide(f *testing.F) {
 	f.Add("Ошибка", goodBody, "Иванова Мария Петровна", uint8(0), int64(0))
 	f.Add("", "", "", uint8(255), int64(-1))
@@ -106,6 +107,18 @@ func FuzzDecide(f *testing.F) {
 		checkInvariants(t, d)
 		if a, b := mustJSON(t, d), mustJSON(t, Decide(in, cfg)); !bytes.Equal(a, b) {
 			t.Fatalf("Decide is not deterministic:\n%s\n%s", a, b)
+		}
+		// The split halves: an analysis made with the other switches
+		// (parts analysed that the decision skips, and parts left for
+		// DecideWith) decides as Decide, and as Decide did before the split.
+		acfg := cfg
+		acfg.Offensive.Disabled, acfg.Unclear.Disabled = !cfg.Offensive.Disabled, !cfg.Unclear.Disabled
+		acfg.Quality.Disabled = flags&32 != 0
+		if a, b := mustJSON(t, d), mustJSON(t, DecideWith(Analyze(m, acfg), in, cfg)); !bytes.Equal(a, b) {
+			t.Fatalf("DecideWith(Analyze) differs from Decide:\n%s\n%s", b, a)
+		}
+		if a, b := mustJSON(t, d), mustJSON(t, decideRef(in, cfg)); !bytes.Equal(a, b) {
+			t.Fatalf("Decide differs from the unsplit Decide:\n%s\n%s", a, b)
 		}
 	})
 }
