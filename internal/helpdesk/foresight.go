@@ -6,14 +6,17 @@ import (
 	"github.com/otvet/otvet/internal/kb"
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/regform"
+	"github.com/otvet/otvet/internal/rules"
 	"github.com/otvet/otvet/internal/store"
 )
 
 // Foresight: what is decided from a message alone is worked out while the
 // message is parsed (prepare, on the parsing goroutines, beside the single
 // database writer) rather than in the writer's transaction: whether it is a
-// connection request, the knowledge-base articles its text suggests, and
-// its text as stored (packed) with its search terms.
+// connection request, the knowledge-base articles its text suggests, its
+// text as stored (packed) with its search terms, and the rules' work on its
+// text (rules.Analyze: everything but what depends on the sender, the
+// maintenance windows and the time, which rules.DecideWith adds).
 // The writer asks through isForm and suggestions, which take the answer
 // from here when it was worked out for the same input and work it out
 // themselves otherwise (a phone call, a message taken one at a time, a
@@ -24,6 +27,7 @@ type foresight struct {
 	kb        []kb.Match // Suggest(kbSubject, text)
 	kbDone    bool
 	stored    *store.MessagePrep // the text as stored and its search terms
+	rules     *rules.Analysis    // the rules' text work (rules.Analyze)
 }
 
 // foresee works out a message's foresight; nil when it is not worth it (no
@@ -33,6 +37,9 @@ func (s *Service) foresee(m *mailmsg.Message) *foresight {
 		return nil
 	}
 	f := &foresight{form: regform.Detect(m)}
+	if !f.form {
+		f.rules = rules.Analyze(m, s.regs.Rules)
+	}
 	if m.From != nil {
 		f.stored = s.db.PrepareMessage(storedMessage(m))
 	}

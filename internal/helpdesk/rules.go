@@ -124,9 +124,13 @@ func (in *intake) decideRulesOn(ctx context.Context, sc senderContext, isReply b
 	if in.desk.Calendar != nil {
 		cal = in.desk.Calendar
 	}
-	return rules.Decide(rules.Input{
-		Msg: in.msg, Now: in.now, Sender: u, SenderOrg: o, Maintenance: windows, Calendar: cal, IsReply: isReply,
-	}, cfg), nil
+	input := rules.Input{Msg: in.msg, Now: in.now, Sender: u, SenderOrg: o, Maintenance: windows, Calendar: cal, IsReply: isReply}
+	if in.fore != nil && in.fore.rules != nil {
+		// The text work was done while the message was parsed (foresight.go);
+		// DecideWith checks it was done on this message and these word lists.
+		return rules.DecideWith(in.fore.rules, input, cfg), nil
+	}
+	return rules.Decide(input, cfg), nil
 }
 
 func splitList(s string) []string {
