@@ -128,6 +128,11 @@ func (s *Service) paused(d *Desk, err error) error {
 // a parse error (the message is quarantined). Only the context's end is
 // returned as ctxErr: then nothing may be decided about the message.
 func (s *Service) parseBounded(ctx context.Context, raw []byte) (msg *mailmsg.Message, perr, ctxErr error) {
+	return s.bounded(ctx, func() (*mailmsg.Message, error) { return s.guard.parse(raw, s.parseOpts) })
+}
+
+// bounded runs a parse under the time budget (parseBounded).
+func (s *Service) bounded(ctx context.Context, parse func() (*mailmsg.Message, error)) (msg *mailmsg.Message, perr, ctxErr error) {
 	type result struct {
 		m   *mailmsg.Message
 		err error
@@ -139,7 +144,7 @@ func (s *Service) parseBounded(ctx context.Context, raw []byte) (msg *mailmsg.Me
 				ch <- result{nil, fmt.Errorf("the parser panicked: %v", r)}
 			}
 		}()
-		m, err := s.guard.parse(raw, s.parseOpts)
+		m, err := parse()
 		ch <- result{m, err}
 	}()
 	t := time.NewTimer(s.guard.parseTimeout)

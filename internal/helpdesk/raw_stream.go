@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"time"
 
 	"github.com/otvet/otvet/internal/mailin"
 	"github.com/otvet/otvet/internal/mailmsg"
@@ -28,31 +27,7 @@ func (s *Service) parseFetched(ctx context.Context, f mailin.Fetched) (msg *mail
 	if f.Body == nil {
 		return s.parseBounded(ctx, f.Raw)
 	}
-	type result struct {
-		m   *mailmsg.Message
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		defer func() {
-			if r := recover(); r != nil {
-				ch <- result{nil, fmt.Errorf("the parser panicked: %v", r)}
-			}
-		}()
-		m, err := mailmsg.ParseReader(f.Body, f.Body.Size(), s.parseOpts)
-		ch <- result{m, err}
-	}()
-	t := time.NewTimer(s.guard.parseTimeout)
-	defer t.Stop()
-	select {
-	case r := <-ch:
-		return r.m, r.err, nil
-	case <-t.C:
-		// The parser goroutine cannot be stopped; it ends when the parser does.
-		return nil, fmt.Errorf("%w (over %s)", errParseTimeout, s.guard.parseTimeout), nil
-	case <-ctx.Done():
-		return nil, nil, ctx.Err()
-	}
+	return s.bounded(ctx, func() (*mailmsg.Message, error) { return mailmsg.ParseReader(f.Body, f.Body.Size(), s.parseOpts) })
 }
 
 // headWindow is how much of a spooled message fetchedHead reads: its header
