@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/otvet/otvet/internal/search"
@@ -49,8 +50,10 @@ func (t *Tx) indexAppend(ctx context.Context, ticketID int64, text string) error
 	return nil
 }
 
-// ticketDoc is the text of a ticket's head.
+// ticketDoc is the text of a ticket's head: its number (a search for «1234»
+// finds ticket #1234), subject, requester and organisation.
 type ticketDoc struct {
+	ID             int64  `db:"id"`
 	Subject        string `db:"subject"`
 	RequesterEmail string `db:"requester_email"`
 	RequesterName  string `db:"requester_name"`
@@ -58,10 +61,10 @@ type ticketDoc struct {
 }
 
 func (d ticketDoc) text() string {
-	return d.Subject + "\n" + d.RequesterEmail + "\n" + d.RequesterName + "\n" + d.OrgName
+	return strconv.FormatInt(d.ID, 10) + "\n" + d.Subject + "\n" + d.RequesterEmail + "\n" + d.RequesterName + "\n" + d.OrgName
 }
 
-const ticketDocSQL = `SELECT subject, requester_email, requester_name,
+const ticketDocSQL = `SELECT id, subject, requester_email, requester_name,
 	COALESCE((SELECT name FROM organisations WHERE id = tickets.org_id), '') AS org_name FROM tickets WHERE id = ?`
 
 // indexTicket (re)writes a ticket's head: subject, requester and

@@ -152,10 +152,7 @@ func (t *Tx) writeSearchRows(ctx context.Context, ids []int64, docs map[int64]*p
 		r.body.start(o.Body)
 		rows[o.ID] = r
 	}
-	var heads []struct {
-		ID int64 `db:"id"`
-		ticketDoc
-	}
+	var heads []ticketDoc
 	var want []int64
 	for _, id := range ids {
 		if docs[id].head {
@@ -242,10 +239,7 @@ func (t *Tx) writeSearchPG(ctx context.Context, ids []int64, docs map[int64]*pen
 		if err != nil {
 			return err
 		}
-		var rows []struct {
-			ID int64 `db:"id"`
-			ticketDoc
-		}
+		var rows []ticketDoc
 		if err := t.sel(ctx, &rows, q, args...); err != nil {
 			return fmt.Errorf("index tickets: %w", err)
 		}

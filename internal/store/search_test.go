@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -234,7 +235,8 @@ func TestSearchWithinTransactionAndAutoMessages(t *testing.T) {
 		}
 		check := func(when string) {
 			t.Helper()
-			for q, want := range map[string]int{"сканер": 1, "сканирует документы": 1, "драйвер": 1, "зарегистрировано": 0, "подтверждение": 0} {
+			for q, want := range map[string]int{"сканер": 1, "сканирует документы": 1, "драйвер": 1, "зарегистрировано": 0, "подтверждение": 0,
+				strconv.FormatInt(id, 10): 1} { // its number
 				items, err := db.FindTickets(ctx, store.TicketFilter{Search: q})
 				if err != nil || len(items) != want {
 					t.Errorf("%s: %q found %d tickets (%v), want %d", when, q, len(items), err, want)
