@@ -368,18 +368,22 @@ func contentKey(raw []byte) string {
 	}
 	k.flush()
 	h.Write([]byte{'\n'})
-	// The body with CRLF as LF, hashed in place (a large message is not copied).
-	for len(rest) > 0 {
-		i := bytes.Index(rest, []byte("\r\n"))
-		if i < 0 {
-			h.Write(rest)
-			break
-		}
-		h.Write(rest[:i])
-		h.Write([]byte{'\n'})
-		rest = rest[i+2:]
-	}
+	writeLF(h, rest) // the body, hashed in place (a large message is not copied)
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// writeLF writes b to h with every CRLF as LF.
+func writeLF(h hash.Hash, b []byte) {
+	for len(b) > 0 {
+		i := bytes.Index(b, []byte("\r\n"))
+		if i < 0 {
+			h.Write(b)
+			return
+		}
+		h.Write(b[:i])
+		h.Write([]byte{'\n'})
+		b = b[i+2:]
+	}
 }
 
 // headerKey hashes a message's header for contentKey: each field that is

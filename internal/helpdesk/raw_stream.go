@@ -116,16 +116,7 @@ func crlfToLF(h hash.Hash, r io.Reader) error {
 		if len(b) > 0 && b[len(b)-1] == '\r' {
 			cr, b = true, b[:len(b)-1]
 		}
-		for len(b) > 0 {
-			i := bytes.Index(b, []byte("\r\n"))
-			if i < 0 {
-				h.Write(b)
-				break
-			}
-			h.Write(b[:i])
-			h.Write([]byte{'\n'})
-			b = b[i+2:]
-		}
+		writeLF(h, b)
 		if errors.Is(err, io.EOF) {
 			if cr {
 				h.Write([]byte{'\r'})
