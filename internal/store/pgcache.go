@@ -1,13 +1,13 @@
 package store
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
-
-	"database/sql"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -203,13 +203,16 @@ func sqlTokens(q string) (toks []string, ok bool) {
 }
 
 // info returns the analysis of a statement, once per text.
-func (db *DB) info(q string) stmtInfo {
-	if v, ok := db.infos.Load(q); ok {
-		return v.(stmtInfo)
+func (db *DB) info(q string) stmtInfo { return memo(&db.infos, q, analyse) }
+
+// memo returns f(q), worked out once per text and kept in m.
+func memo[T any](m *sync.Map, q string, f func(string) T) T {
+	if v, ok := m.Load(q); ok {
+		return v.(T)
 	}
-	info := analyse(q)
-	db.infos.Store(q, info)
-	return info
+	v := f(q)
+	m.Store(q, v)
+	return v
 }
 
 // readCache holds one transaction's cached reads.

@@ -111,14 +111,7 @@ func oneRow(v string) bool {
 }
 
 // shape returns parseInsert of q, once per text.
-func (db *DB) shape(q string) insertShape {
-	if v, ok := db.shapes.Load(q); ok {
-		return v.(insertShape)
-	}
-	s := parseInsert(q)
-	db.shapes.Store(q, s)
-	return s
-}
+func (db *DB) shape(q string) insertShape { return memo(&db.shapes, q, parseInsert) }
 
 // idPool is a transaction's ids of one table.
 type idPool struct {
