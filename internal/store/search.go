@@ -64,8 +64,12 @@ func (d ticketDoc) text() string {
 	return strconv.FormatInt(d.ID, 10) + "\n" + d.Subject + "\n" + d.RequesterEmail + "\n" + d.RequesterName + "\n" + d.OrgName
 }
 
-const ticketDocSQL = `SELECT id, subject, requester_email, requester_name,
-	COALESCE((SELECT name FROM organisations WHERE id = tickets.org_id), '') AS org_name FROM tickets WHERE id = ?`
+// ticketDocFrom reads ticketDocs; ticketDocSQL one of them.
+const (
+	ticketDocFrom = `SELECT id, subject, requester_email, requester_name,
+	COALESCE((SELECT name FROM organisations WHERE id = tickets.org_id), '') AS org_name FROM tickets`
+	ticketDocSQL = ticketDocFrom + ` WHERE id = ?`
+)
 
 // indexTicket (re)writes a ticket's head: subject, requester and
 // organisation; the row is made when missing. The head is read and written

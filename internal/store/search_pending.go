@@ -104,9 +104,9 @@ func (b *ticketBody) String() string { return b.b.String() }
 // searchRows bounds the rows written by one statement of flushSearch.
 const searchRows = 100
 
-// flushSearch writes the pending index changes (SQLite): the current rows
-// of the tickets concerned are read, their heads made anew where asked, the
-// new terms appended, and the rows replaced.
+// flushSearch writes the pending index changes: the current rows of the
+// tickets concerned are read, their heads made anew where asked, the new
+// terms appended, and the rows replaced (SQLite) or upserted (PostgreSQL).
 func (t *Tx) flushSearch(ctx context.Context) error {
 	if len(t.search.docs) == 0 {
 		return nil
@@ -152,19 +152,9 @@ func (t *Tx) writeSearchRows(ctx context.Context, ids []int64, docs map[int64]*p
 		r.body.start(o.Body)
 		rows[o.ID] = r
 	}
-	var heads []ticketDoc
-	var want []int64
-	for _, id := range ids {
-		if docs[id].head {
-			want = append(want, id)
-		}
-	}
-	if len(want) > 0 {
-		if err := t.sel(ctx, &heads, `SELECT id, subject, requester_email, requester_name,
-			COALESCE((SELECT name FROM organisations WHERE id = tickets.org_id), '') AS org_name
-			FROM tickets WHERE id IN (SELECT value FROM json_each(?))`, idsJSON(want)); err != nil {
-			return fmt.Errorf("index tickets: %w", err)
-		}
+	heads, err := t.headsAsked(ctx, ids, docs)
+	if err != nil {
+		return err
 	}
 	for _, h := range heads {
 		r := rows[h.ID]
@@ -206,6 +196,29 @@ func (t *Tx) writeSearchRows(ctx context.Context, ids []int64, docs map[int64]*p
 	return nil
 }
 
+// headsAsked reads the ticketDocs of the tickets among ids whose head is to
+// be made anew (a ticket deleted meanwhile has none).
+func (t *Tx) headsAsked(ctx context.Context, ids []int64, docs map[int64]*pendingDoc) ([]ticketDoc, error) {
+	var want []int64
+	for _, id := range ids {
+		if docs[id].head {
+			want = append(want, id)
+		}
+	}
+	if len(want) == 0 {
+		return nil, nil
+	}
+	q, args, err := inQuery(ticketDocFrom+` WHERE id IN (?)`, want)
+	if err != nil {
+		return nil, err
+	}
+	var heads []ticketDoc
+	if err := t.sel(ctx, &heads, q, args...); err != nil {
+		return nil, fmt.Errorf("index tickets: %w", err)
+	}
+	return heads, nil
+}
+
 // writeSearchPG is flushSearch on PostgreSQL: the heads asked for are made
 // anew, and the new words of each ticket appended in one upsert, piece by
 // piece while the body's size stays within maxTicketText (a piece that does
@@ -226,26 +239,13 @@ func (t *Tx) writeSearchPG(ctx context.Context, ids []int64, docs map[int64]*pen
 	for _, s := range sizes {
 		size[s.ID] = s.Size
 	}
-	heads := map[int64]string{}
-	var want []int64
-	for _, id := range ids {
-		if docs[id].head {
-			want = append(want, id)
-		}
+	docsAsked, err := t.headsAsked(ctx, ids, docs)
+	if err != nil {
+		return err
 	}
-	if len(want) > 0 {
-		q, args, err := inQuery(`SELECT id, subject, requester_email, requester_name,
-			COALESCE((SELECT name FROM organisations WHERE id = tickets.org_id), '') AS org_name FROM tickets WHERE id IN (?)`, want)
-		if err != nil {
-			return err
-		}
-		var rows []ticketDoc
-		if err := t.sel(ctx, &rows, q, args...); err != nil {
-			return fmt.Errorf("index tickets: %w", err)
-		}
-		for _, r := range rows {
-			heads[r.ID] = search.Words(r.text())
-		}
+	heads := make(map[int64]string, len(docsAsked))
+	for _, d := range docsAsked {
+		heads[d.ID] = search.Words(d.text())
 	}
 	for _, id := range ids {
 		n, exists := size[id]
