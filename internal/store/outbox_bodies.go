@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 )
@@ -67,50 +66,4 @@ func (t *Tx) purgeBodies(ctx context.Context, closed string, args []any) error {
 		}
 	}
 	return nil
-}
-
-// Text is a message's stored text (messages.body_text, body_html): on
-// SQLite a text of packMin bytes or more is kept deflated (DB.packText;
-// PostgreSQL compresses long values itself), and reading it unpacks it.
-// Rows stored before stay readable as they are.
-type Text string
-
-// Scan implements sql.Scanner.
-func (x *Text) Scan(src any) error {
-	switch v := src.(type) {
-	case nil:
-		*x = ""
-	case string:
-		*x = Text(v)
-	case []byte:
-		if !bytes.HasPrefix(v, []byte(markStart)) {
-			*x = Text(v)
-			return nil
-		}
-		out, err := unpack(v)
-		if err != nil {
-			return fmt.Errorf("message text: %w", err)
-		}
-		*x = Text(out)
-	default:
-		return fmt.Errorf("message text: cannot read %T", src)
-	}
-	return nil
-}
-
-// String is the text.
-func (x Text) String() string { return string(x) }
-
-// packText gives the stored form of a message's text: packed on SQLite when
-// that is smaller (as a BLOB, so that it is never mistaken for text), else
-// the text.
-func (db *DB) packText(s Text) any {
-	if db.dialect == Postgres || len(s) < packMin {
-		return string(s)
-	}
-	b := db.pack([]byte(s))
-	if !bytes.HasPrefix(b, []byte(markStart)) {
-		return string(s)
-	}
-	return b
 }

@@ -331,14 +331,62 @@ func (r *RawBytes) Scan(src any) error {
 		*r = nil
 		return err
 	}
-	if !bytes.HasPrefix(b, []byte(markStart)) {
-		*r = append(RawBytes{}, b...)
-		return nil
-	}
-	out, err := unpack(b)
+	out, err := unpackLeading(b)
 	if err != nil {
 		return fmt.Errorf("raw message: %w", err)
 	}
 	*r = out
 	return nil
+}
+
+// unpackLeading reads a stored value that is packed only when it starts
+// with a mark (an incoming message, a message's text): unpacked then, else
+// a copy as it is (a driver may reuse b).
+func unpackLeading(b []byte) ([]byte, error) {
+	if !bytes.HasPrefix(b, []byte(markStart)) {
+		return append(make([]byte, 0, len(b)), b...), nil
+	}
+	return unpack(b)
+}
+
+// Text is a message's stored text (messages.body_text, body_html): on
+// SQLite a text of packMin bytes or more is kept deflated (DB.packText;
+// PostgreSQL compresses long values itself), and reading it unpacks it.
+// Rows stored before stay readable as they are.
+type Text string
+
+// Scan implements sql.Scanner.
+func (x *Text) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*x = ""
+	case string:
+		*x = Text(v)
+	case []byte:
+		out, err := unpackLeading(v)
+		if err != nil {
+			return fmt.Errorf("message text: %w", err)
+		}
+		*x = Text(out)
+	default:
+		return fmt.Errorf("message text: cannot read %T", src)
+	}
+	return nil
+}
+
+// String is the text.
+func (x Text) String() string { return string(x) }
+
+// packText gives the stored form of a message's text: packed on SQLite when
+// that is smaller (as a BLOB, so that it is never mistaken for text), else
+// the text.
+func (db *DB) packText(s Text) any {
+	if db.dialect == Postgres || len(s) < packMin {
+		return string(s)
+	}
+	b := db.pack([]byte(s))
+	if !bytes.HasPrefix(b, []byte(markStart)) {
+		return string(s)
+	}
+	return b
 }
