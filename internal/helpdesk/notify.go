@@ -187,11 +187,7 @@ func (in *deskTx) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 			if err != nil {
 				return fmt.Errorf("%s: %w", mailout.TmplAgentNotify, err)
 			}
-			rows = append(rows, &store.Outgoing{
-				Desk: in.desk.Name, TicketID: sql.NullInt64{Int64: shared.Ticket(), Valid: shared.Ticket() != 0}, Kind: mailout.TmplAgentNotify,
-				MessageID: b.MessageID, EnvelopeFrom: b.EnvelopeFrom, Recipients: strings.Join(b.Recipients, "\n"), RcptKey: b.Recipients[0],
-				Subject: b.Subject, Raw: b.Raw, NextAttemptAt: b.NextAttemptAt, CreatedAt: in.now,
-			})
+			rows = append(rows, in.outboxRow(o, b, mailout.TmplAgentNotify, false))
 		}
 		return nil
 	}
