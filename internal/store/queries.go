@@ -303,7 +303,8 @@ func (t *Tx) InsertMessage(ctx context.Context, m *Message) error {
 		return fmt.Errorf("insert message: %w", err)
 	}
 	m.ID = id
-	return t.indexMessage(ctx, m, p)
+	t.indexMessage(m, p)
+	return nil
 }
 
 // MessagePrep is what InsertMessage works out from a message's text — its
@@ -323,8 +324,8 @@ func (db *DB) PrepareMessage(m *Message) *MessagePrep { return db.prepareMessage
 func (db *DB) prepareMessage(m *Message, terms bool) *MessagePrep {
 	p := &MessagePrep{text: db.packText(m.BodyText), html: db.packText(m.BodyHTML)}
 	p.src.Subject, p.src.FromAddr, p.src.FromName, p.src.BodyText, p.src.BodyHTML = m.Subject, m.FromAddr, m.FromName, m.BodyText, m.BodyHTML
-	if terms && db.dialect != Postgres && searchable(m) {
-		p.terms, p.termsDone = db.stemmer.Terms(messageText(m)), true
+	if terms && searchable(m) {
+		p.terms, p.termsDone = db.terms(messageText(m)), true
 	}
 	return p
 }

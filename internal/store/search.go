@@ -35,19 +35,25 @@ import (
 const maxTicketText = 256 << 10
 
 // indexAppend adds text to a ticket's body.
-func (t *Tx) indexAppend(ctx context.Context, ticketID int64, text string) error {
-	if t.dialect == Postgres {
-		if words := search.Words(text); words != "" {
-			d := t.search.doc(ticketID)
-			d.body = append(d.body, words)
-		}
-		return nil
-	}
-	if terms := t.db.stemmer.Terms(text); terms != "" {
+func (t *Tx) indexAppend(ticketID int64, text string) {
+	t.appendTerms(ticketID, t.db.terms(text))
+}
+
+// appendTerms adds a piece of a ticket's body (terms of its dialect).
+func (t *Tx) appendTerms(ticketID int64, piece string) {
+	if piece != "" {
 		d := t.search.doc(ticketID)
-		d.body = append(d.body, terms)
+		d.body = append(d.body, piece)
 	}
-	return nil
+}
+
+// terms are what the dialect's index takes of a text: stems on SQLite,
+// folded words on PostgreSQL (which stems them itself).
+func (db *DB) terms(text string) string {
+	if db.dialect == Postgres {
+		return search.Words(text)
+	}
+	return db.stemmer.Terms(text)
 }
 
 // ticketDoc is the text of a ticket's head: its number (a search for «1234»
@@ -92,18 +98,14 @@ func searchable(m *Message) bool {
 
 // indexMessage adds a message to its ticket's row (with the terms p holds
 // when it has them).
-func (t *Tx) indexMessage(ctx context.Context, m *Message, p *MessagePrep) error {
-	if !searchable(m) {
-		return nil
+func (t *Tx) indexMessage(m *Message, p *MessagePrep) {
+	switch {
+	case !searchable(m):
+	case p != nil && p.termsDone:
+		t.appendTerms(m.TicketID, p.terms)
+	default:
+		t.indexAppend(m.TicketID, messageText(m))
 	}
-	if p != nil && p.termsDone && t.dialect != Postgres {
-		if p.terms != "" {
-			d := t.search.doc(m.TicketID)
-			d.body = append(d.body, p.terms)
-		}
-		return nil
-	}
-	return t.indexAppend(ctx, m.TicketID, messageText(m))
 }
 
 // indexAttachment adds an attachment's name to its ticket's row.
@@ -115,7 +117,8 @@ func (t *Tx) indexAttachment(ctx context.Context, a *Attachment) error {
 	if err := t.get(ctx, &ticketID, `SELECT ticket_id FROM messages WHERE id = ?`, a.MessageID); err != nil {
 		return fmt.Errorf("index attachment %d: %w", a.ID, err)
 	}
-	return t.indexAppend(ctx, ticketID, a.Filename)
+	t.indexAppend(ticketID, a.Filename)
+	return nil
 }
 
 // searchTerms turns a query into what the dialect's index matches: stems
@@ -197,10 +200,7 @@ func (t *Tx) reindexTickets(ctx context.Context, ids []int64, st *ReindexStats) 
 	// order stored, up to maxTicketText as intake would have written it.
 	bodies := map[int64]*ticketBody{}
 	add := func(id int64, text string) {
-		piece := search.Words(text)
-		if t.dialect != Postgres {
-			piece = t.db.stemmer.Terms(text)
-		}
+		piece := t.db.terms(text)
 		b := bodies[id]
 		if b == nil {
 			b = &ticketBody{}
