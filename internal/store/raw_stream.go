@@ -44,15 +44,11 @@ func (t *Tx) insertRawData(ctx context.Context, id int64, r *RawMessage) error {
 		return fmt.Errorf("insert raw message data: %w", err)
 	}
 	const qc = `INSERT INTO raw_chunks (raw_id, seq, data) VALUES (?, ?, ?)`
-	var (
-		src   io.Reader = bytes.NewReader(data)
-		first           = data
-	)
+	first := data
 	if r.Body != nil {
 		first = make([]byte, len(markStart))
 		n, _ := r.Body.ReadAt(first, 0)
 		first = first[:n]
-		src = io.NewSectionReader(r.Body, 0, r.Body.Size())
 	}
 	seq := 0
 	if bytes.HasPrefix(first, []byte(markStart)) {
@@ -65,7 +61,7 @@ func (t *Tx) insertRawData(ctx context.Context, id int64, r *RawMessage) error {
 	}
 	var err error
 	if r.Body != nil {
-		err = t.insertChunksFrom(ctx, qc, id, seq, src)
+		err = t.insertChunksFrom(ctx, qc, id, seq, io.NewSectionReader(r.Body, 0, r.Body.Size()))
 	} else {
 		err = t.insertChunks(ctx, qc, id, seq, data)
 	}
