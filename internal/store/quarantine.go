@@ -131,16 +131,16 @@ const HeadBytes = 64 << 10
 // Quarantined lists the messages in quarantine, oldest first.
 func (db *DB) Quarantined(ctx context.Context) ([]QuarantinedMessage, error) {
 	// A packed message (PackRaw; at most rawPackMax) is read whole and cut
-	// once unpacked.
-	head := fmt.Sprintf("CASE WHEN substr(%[1]s, 1, 1) = x'00' THEN %[1]s ELSE substr(%[1]s, 1, %[2]d) END", rawDataCol(db.dialect), HeadBytes)
+	// once unpacked. The bytes are put together once (rawDataCol), in q.
+	head := fmt.Sprintf("CASE WHEN substr(data, 1, 1) = x'00' THEN data ELSE substr(data, 1, %d) END", HeadBytes)
 	if db.dialect == Postgres {
-		head = fmt.Sprintf(`CASE WHEN substring(%[1]s from 1 for 1) = '\x00'::bytea THEN %[1]s ELSE substring(%[1]s from 1 for %[2]d) END`,
-			rawDataCol(db.dialect), HeadBytes)
+		head = fmt.Sprintf(`CASE WHEN substring(data from 1 for 1) = '\x00'::bytea THEN data ELSE substring(data from 1 for %d) END`, HeadBytes)
 	}
 	var qs []QuarantinedMessage
-	if err := db.sel(ctx, &qs, `SELECT r.id, r.desk, r.uid_validity, r.uid, r.message_id, r.size, r.truncated, r.note, r.received_at,
-		`+head+` AS head FROM raw_messages r LEFT JOIN raw_data d ON d.raw_id = r.id
-		WHERE r.disposition = ? ORDER BY r.id`, DispQuarantine); err != nil {
+	if err := db.sel(ctx, &qs, `SELECT id, desk, uid_validity, uid, message_id, size, truncated, note, received_at, `+head+` AS head
+		FROM (SELECT r.id, r.desk, r.uid_validity, r.uid, r.message_id, r.size, r.truncated, r.note, r.received_at,
+			`+rawDataCol(db.dialect)+` AS data FROM raw_messages r LEFT JOIN raw_data d ON d.raw_id = r.id
+			WHERE r.disposition = ?) q ORDER BY id`, DispQuarantine); err != nil {
 		return nil, fmt.Errorf("list quarantine: %w", err)
 	}
 	for i := range qs {
