@@ -207,12 +207,10 @@ func TestSearchWithinTransactionAndAutoMessages(t *testing.T) {
 			return tx.InsertMessage(ctx, &store.Message{TicketID: id, Direction: dir, Auto: auto, FromAddr: "x@y.ru", BodyText: store.Text(body), CreatedAt: t0})
 		}
 		err := db.Tx(ctx, func(tx *store.Tx) error {
-			tk := &store.Ticket{Desk: "sd", Status: store.StatusOpen, Channel: "email", Subject: "Сканер", RequesterEmail: "x@y.ru",
-				CreatedAt: t0, UpdatedAt: t0, SupportLevel: "basic"}
-			if err := tx.CreateTicket(ctx, tk); err != nil {
+			var err error
+			if id, err = openTicket(ctx, tx, "Сканер"); err != nil {
 				return err
 			}
-			id = tk.ID
 			if err := add(tx, store.DirIn, false, "Сканер не сканирует документы."); err != nil {
 				return err
 			}
@@ -261,12 +259,10 @@ func TestMessageTextRoundTrip(t *testing.T) {
 		var first string
 		var files []store.FollowUpFile
 		err := db.Tx(ctx, func(tx *store.Tx) error {
-			tk := &store.Ticket{Desk: "sd", Status: store.StatusOpen, Channel: "email", Subject: "Принтер", RequesterEmail: "x@y.ru",
-				CreatedAt: t0, UpdatedAt: t0, SupportLevel: "basic"}
-			if err := tx.CreateTicket(ctx, tk); err != nil {
+			var err error
+			if id, err = openTicket(ctx, tx, "Принтер"); err != nil {
 				return err
 			}
-			id = tk.ID
 			for _, m := range []*store.Message{
 				{TicketID: id, Direction: store.DirIn, FromAddr: "x@y.ru", BodyText: store.Text(long), BodyHTML: store.Text("<p>" + long + "</p>"), CreatedAt: t0},
 				{TicketID: id, Direction: store.DirIn, FromAddr: "x@y.ru", BodyText: "Скан во вложении. " + store.Text(long), CreatedAt: t0},
@@ -281,7 +277,6 @@ func TestMessageTextRoundTrip(t *testing.T) {
 					}
 				}
 			}
-			var err error
 			if first, err = tx.FirstMessageText(ctx, id); err != nil {
 				return err
 			}
@@ -316,12 +311,10 @@ func TestMessagePrepared(t *testing.T) {
 		long := strings.Repeat("Сканер не сканирует документы в кабинете 5. ", 40)
 		var id int64
 		err := db.Tx(ctx, func(tx *store.Tx) error {
-			tk := &store.Ticket{Desk: "sd", Status: store.StatusOpen, Channel: "email", Subject: "Сканер", RequesterEmail: "x@y.ru",
-				CreatedAt: t0, UpdatedAt: t0, SupportLevel: "basic"}
-			if err := tx.CreateTicket(ctx, tk); err != nil {
+			var err error
+			if id, err = openTicket(ctx, tx, "Сканер"); err != nil {
 				return err
 			}
-			id = tk.ID
 			ok := &store.Message{TicketID: id, Direction: store.DirIn, FromAddr: "x@y.ru", BodyText: store.Text(long), CreatedAt: t0}
 			ok.Prep = db.PrepareMessage(ok)
 			stale := &store.Message{TicketID: id, Direction: store.DirIn, FromAddr: "x@y.ru", BodyText: "Картридж закончился.", CreatedAt: t0}
@@ -347,4 +340,12 @@ func TestMessagePrepared(t *testing.T) {
 			}
 		}
 	})
+}
+
+// openTicket opens a ticket of x@y.ru about subject (the tests of stored text and search).
+func openTicket(ctx context.Context, tx *store.Tx, subject string) (int64, error) {
+	tk := &store.Ticket{Desk: "sd", Status: store.StatusOpen, Channel: "email", Subject: subject, RequesterEmail: "x@y.ru",
+		CreatedAt: t0, UpdatedAt: t0, SupportLevel: "basic"}
+	err := tx.CreateTicket(ctx, tk)
+	return tk.ID, err
 }
