@@ -350,6 +350,8 @@ type intake struct {
 	suggested []mailout.ArticleRef
 	// fore: what was worked out from the message while it was parsed (foresight.go).
 	fore *foresight
+	// stored: the message as stored on its ticket, once it is (storeAs).
+	stored *store.Message
 }
 
 var subjectToken = regexp.MustCompile(`\[#(\d{1,18})\]`)
@@ -415,6 +417,7 @@ func (in *intake) storeAs(ctx context.Context, ticketID int64, dir string) error
 	if err := in.tx.InsertMessage(ctx, dm); err != nil {
 		return err
 	}
+	in.stored = dm
 	return in.storeFiles(ctx, dm.ID)
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/otvet/otvet/internal/mailmsg"
 	"github.com/otvet/otvet/internal/mailout"
@@ -28,10 +29,13 @@ type notifyExtras struct {
 	// An oversized message: what was not received, and the sentence saying so.
 	notReceived []string
 	cut         string
+	// about: the message as stored, whose text the notification repeats:
+	// its body is stored packed against that text (store.PackAgainstText).
+	about *store.Message
 }
 
 func (in *intake) extras() notifyExtras {
-	return notifyExtras{attachments: in.attachments(), articles: in.suggested, notReceived: in.notReceivedLines(), cut: in.cutNote()}
+	return notifyExtras{attachments: in.attachments(), articles: in.suggested, notReceived: in.notReceivedLines(), cut: in.cutNote(), about: in.stored}
 }
 
 // notifyMetric tells agents of an SLA warning or breach of one metric. A
@@ -173,15 +177,23 @@ func (in *deskTx) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 	// writer: mailwork.go), its body stored once; each agent's row holds
 	// only its own head.
 	var (
-		body []byte
-		rows []*store.Outgoing
+		body   []byte
+		textOf int64 // the stored message whose text body was packed against
+		rows   []*store.Outgoing
 	)
 	work := func() error {
 		shared, err := mailout.BuildShared(in.s.tmpl, o)
 		if err != nil {
 			return fmt.Errorf("%s: %w", mailout.TmplAgentNotify, err)
 		}
-		body = in.s.db.Pack(shared.Body())
+		if a := x.about; a != nil && a.ID != 0 && aboutText(a) != "" {
+			var against bool
+			if body, against = in.s.db.PackAgainstText(shared.Body(), aboutText(a)); against {
+				textOf = a.ID
+			}
+		} else {
+			body = in.s.db.Pack(shared.Body())
+		}
 		for _, h := range heads {
 			b, err := shared.Head(h.to, h.replyTo)
 			if err != nil {
@@ -192,7 +204,7 @@ func (in *deskTx) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 		return nil
 	}
 	finish := func(ctx context.Context) error {
-		bodyID, err := in.tx.InsertPackedBody(ctx, body)
+		bodyID, err := in.tx.InsertPackedBody(ctx, body, textOf)
 		if err != nil {
 			return err
 		}
@@ -205,6 +217,17 @@ func (in *deskTx) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 		return nil
 	}
 	return sent, in.mail.queue(ctx, "", work, finish)
+}
+
+// aboutText is the text of a stored message as the database gives it back,
+// or "" when that could differ from what is in memory (the database puts
+// U+FFFD for a NUL; PostgreSQL refuses invalid UTF-8).
+func aboutText(m *store.Message) string {
+	s := string(m.BodyText)
+	if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
+		return ""
+	}
+	return s
 }
 
 // notifyHead is one agent's head of a shared notification: To, and the

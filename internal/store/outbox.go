@@ -35,7 +35,7 @@ func (o *Outgoing) stored(db *DB) []byte {
 	if o.Packed != nil {
 		return o.Packed
 	}
-	return db.pack(o.Raw)
+	return db.packMail(o.Raw)
 }
 
 // CountAutoSince counts automatic messages queued for a recipient since t.
@@ -47,13 +47,15 @@ func (t *Tx) CountAutoSince(ctx context.Context, rcptKey string, since time.Time
 
 // OutgoingByMessageID finds a message we sent, for bounces.
 func (t *Tx) OutgoingByMessageID(ctx context.Context, messageID string) (*Outgoing, error) {
-	return one[Outgoing](ctx, t, `SELECT `+outCols+` FROM outbox WHERE message_id = ?`, messageID)
+	return one[Outgoing](ctx, t, `SELECT `+t.db.outCols()+` FROM outbox WHERE message_id = ?`, messageID)
 }
 
 // outCols read a row with its whole message in raw: the stored head followed
 // by the shared body when the row has one (outRawCol, outbox_bodies.go).
-const outCols = `id, desk, ticket_id, kind, message_id, envelope_from, recipients, rcpt_key, auto, subject, ` + outRawCol + `, body_id, state,
+func (db *DB) outCols() string {
+	return `id, desk, ticket_id, kind, message_id, envelope_from, recipients, rcpt_key, auto, subject, ` + db.outRawCol() + `, body_id, state,
 	attempts, next_attempt_at, last_error, created_at, sent_at, claimed_until, relay_down, given_up_at, requeued_at`
+}
 
 // outListCols are outCols without the message itself.
 const outListCols = `id, desk, ticket_id, kind, message_id, envelope_from, recipients, rcpt_key, auto, subject, body_id, state,
@@ -88,7 +90,7 @@ func (db *DB) ClaimOutgoing(ctx context.Context, now time.Time, limit int, lease
 	var rows []Outgoing
 	err := db.Tx(ctx, func(tx *Tx) error {
 		rows = rows[:0]
-		q := `SELECT ` + outCols + ` FROM outbox WHERE state = ? AND next_attempt_at <= ?
+		q := `SELECT ` + db.outCols() + ` FROM outbox WHERE state = ? AND next_attempt_at <= ?
 			AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY next_attempt_at, id LIMIT ?`
 		if db.dialect == Postgres {
 			q += ` FOR UPDATE SKIP LOCKED`
@@ -306,7 +308,7 @@ func (db *DB) OutboxGivenUp(ctx context.Context, from, to time.Time) ([]Outgoing
 // Outgoing reads one outbox row.
 func (db *DB) Outgoing(ctx context.Context, id int64) (*Outgoing, error) {
 	var o Outgoing
-	if err := db.get(ctx, &o, `SELECT `+outCols+` FROM outbox WHERE id = ?`, id); err != nil {
+	if err := db.get(ctx, &o, `SELECT `+db.outCols()+` FROM outbox WHERE id = ?`, id); err != nil {
 		return nil, notFound(err)
 	}
 	return &o, nil

@@ -17,27 +17,41 @@ import (
 // A body is written in the same transaction as its rows and never changed,
 // so a row sent again after a crash sends the same bytes.
 //
-// Stored messages are packed: a body, or a row's raw, of packMin bytes or
-// more is kept deflated behind packedMark (base64 Cyrillic text, its HTML
-// twin and the files compress about 3.5 times); a head stays as it is.
-// Composed mail never holds a NUL byte, so the mark cannot occur in plain
-// bytes, and rows stored before stay readable as they are.
+// Stored messages are packed (pack.go): a body, a row's raw or a head of
+// packMailMin bytes or more is kept deflated against the mail dictionary
+// behind dictMark, and a notification's body against the text of the
+// message it is about as well (textMark, text_of, migration 00025), which is
+// then not stored again. Composed mail never holds a NUL byte, so a mark
+// cannot occur in plain bytes, and rows stored before stay readable as they
+// are.
 
-// outRawCol reads a row's whole message: raw, then its shared body if any.
-// It expects the outbox table under its own name.
-const outRawCol = `CASE WHEN body_id IS NULL THEN raw
-	ELSE raw || (SELECT data FROM outbox_bodies WHERE outbox_bodies.id = outbox.body_id) END AS raw`
+// outRawCol reads a row's whole message: raw, then its shared body if any,
+// then, for a body packed against a message's text (text_of, textMark in
+// pack.go), that text as stored; PostgreSQL keeps the text as text, so it is
+// taken to its UTF-8 bytes. It expects the outbox table under its own name.
+func (db *DB) outRawCol() string {
+	text := `m.body_text`
+	if db.dialect == Postgres {
+		text = `convert_to(m.body_text, 'UTF8')`
+	}
+	return `CASE WHEN body_id IS NULL THEN raw
+	ELSE raw || (SELECT CASE WHEN b.text_of IS NULL THEN b.data
+		ELSE b.data || (SELECT ` + text + ` FROM messages m WHERE m.id = b.text_of) END
+		FROM outbox_bodies b WHERE b.id = outbox.body_id) END AS raw`
+}
 
 // InsertOutgoingBody stores the shared body of a message sent to several
 // recipients; their rows (InsertOutgoing) name it in BodyID and hold only
 // their heads in Raw.
 func (t *Tx) InsertOutgoingBody(ctx context.Context, data []byte) (int64, error) {
-	return t.InsertPackedBody(ctx, t.db.pack(data))
+	return t.InsertPackedBody(ctx, t.db.packMail(data), 0)
 }
 
-// InsertPackedBody is InsertOutgoingBody with the body packed beforehand (DB.Pack).
-func (t *Tx) InsertPackedBody(ctx context.Context, stored []byte) (int64, error) {
-	id, err := t.insertID(ctx, `INSERT INTO outbox_bodies (data) VALUES (?)`, stored)
+// InsertPackedBody is InsertOutgoingBody with the body packed beforehand:
+// by DB.Pack (textOf 0), or by DB.PackAgainstText against the text of the
+// stored message textOf.
+func (t *Tx) InsertPackedBody(ctx context.Context, stored []byte, textOf int64) (int64, error) {
+	id, err := t.insertID(ctx, `INSERT INTO outbox_bodies (data, text_of) VALUES (?, ?)`, stored, nullID(textOf))
 	if err != nil {
 		return 0, fmt.Errorf("queue outgoing mail body: %w", err)
 	}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,4 +164,65 @@ func countBodies(t *testing.T, db *store.DB) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// A notification's body packed against the text of the message it is about
+// stores far less than the text and reads back whole, byte for byte,
+// through every reader and on both engines, whether the text itself is
+// stored packed (long) or as it is (short).
+func TestOutboxBodyPackedAgainstText(t *testing.T) {
+	engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		for _, text := range []string{
+			strings.Repeat("Не открывается электронный журнал после обновления, пишет «Ошибка 500». ", 60),
+			"Принтер в кабинете 17 не печатает: горит оранжевая лампа, бумага есть, картридж меняли вчера. Помогите!",
+		} {
+			enc := base64.StdEncoding.EncodeToString([]byte(strings.ReplaceAll(text, "\n", "\r\n")))
+			var body strings.Builder
+			body.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+			for i := 0; i < len(enc); i += 76 {
+				body.WriteString(enc[i:min(i+76, len(enc))] + "\r\n")
+			}
+			head := []byte("To: a@x\r\nMessage-ID: <n" + fmt.Sprint(len(text)) + "@x>\r\n")
+			var id int64
+			err := db.Tx(ctx, func(tx *store.Tx) error {
+				tk, err := openTicket(ctx, tx, "журнал")
+				if err != nil {
+					return err
+				}
+				m := &store.Message{TicketID: tk, Direction: store.DirIn, BodyText: store.Text(text), CreatedAt: t0}
+				if err := tx.InsertMessage(ctx, m); err != nil {
+					return err
+				}
+				stored, against := db.PackAgainstText([]byte(body.String()), text)
+				if !against || len(stored) > body.Len()/4 {
+					t.Errorf("a body of %d bytes packed against its text: %d bytes, against %v", body.Len(), len(stored), against)
+				}
+				bodyID, err := tx.InsertPackedBody(ctx, stored, m.ID)
+				if err != nil {
+					return err
+				}
+				o := &store.Outgoing{Desk: "sd", TicketID: sql.NullInt64{Int64: tk, Valid: true}, Kind: "agent_notify",
+					MessageID: fmt.Sprintf("n%d@x", len(text)), EnvelopeFrom: "sd@x", Recipients: "a@x", RcptKey: "a@x", Raw: head,
+					BodyID: sql.NullInt64{Int64: bodyID, Valid: true}, NextAttemptAt: t0, CreatedAt: t0}
+				if err := tx.InsertOutgoing(ctx, o); err != nil {
+					return err
+				}
+				id = o.ID
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := append(append([]byte{}, head...), body.String()...)
+			o, err := db.Outgoing(ctx, id)
+			if err != nil || !bytes.Equal(o.Raw, want) {
+				t.Fatalf("Outgoing: %v; raw = %q", err, o.Raw[:min(200, len(o.Raw))])
+			}
+			claimed, err := db.ClaimOutgoing(ctx, t0.Add(time.Hour), 10, func(int) time.Duration { return time.Minute })
+			if err != nil || len(claimed) != 1 || !bytes.Equal(claimed[0].Raw, want) {
+				t.Fatalf("claimed %d rows, %v", len(claimed), err)
+			}
+		}
+	})
 }

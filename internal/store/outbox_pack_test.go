@@ -2,7 +2,9 @@ package store
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -97,17 +99,115 @@ func FuzzUnpack(f *testing.F) {
 	f.Add([]byte("plain"), []byte("body"))
 	f.Add(pack([]byte(strings.Repeat("x", 3000))), []byte(packedMark))
 	f.Add([]byte(strings.Repeat("QUFB\r\n", 300)), []byte(strings.Repeat("QUE=\r\nQQ==\r\n", 300)))
+	f.Add([]byte(dictMark+"\x01"), []byte("Date: Mon, 01 Jan 2026 09:00:00 +0300\r\nTo: a@x\r\n"))
+	packMail := new(DB).packMail
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		_, _ = unpack(append(append([]byte{}, a...), b...))
 		if bytes.Contains(a, []byte{0}) || bytes.Contains(b, []byte{0}) {
 			return // composed mail holds no NUL
 		}
-		stored := append(append([]byte{}, pack(a)...), pack(b)...)
-		got, err := unpack(stored)
-		if err != nil || !bytes.Equal(got, append(append([]byte{}, a...), b...)) {
-			t.Fatalf("round trip: %v", err)
+		want := append(append([]byte{}, a...), b...)
+		for _, stored := range [][]byte{
+			append(append([]byte{}, pack(a)...), pack(b)...),
+			append(append([]byte{}, packMail(a)...), packMail(b)...),
+			append(append([]byte{}, packMail(a)...), pack(b)...),
+		} {
+			got, err := unpack(stored)
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("round trip: %v", err)
+			}
 		}
 	})
+}
+
+// TestPackMail: outgoing mail is packed against the mail dictionary — a
+// head as much as a body — and read back byte for byte, alone or joined
+// with parts packed otherwise; what is small or holds a NUL is not.
+func TestPackMail(t *testing.T) {
+	db := new(DB)
+	head := []byte("Date: Wed, 02 Dec 2026 14:53:45 +0000\r\n" +
+		"From: =?utf-8?b?0KHQu9GD0LbQsdCwINGC0LXRhdC90LjRh9C10YHQutC+0Lkg0L8=?=\r\n =?utf-8?b?0L7QtNC00LXRgNC20LrQuA==?= <sd@kgo66.ru>\r\n" +
+		"To: =?utf-8?b?0JDQs9C10L3RgiAx?= <agent1@kgo66.ru>\r\nMessage-ID: <7ubz5flojk3iqykxyrdlegof6y@kgo66.ru>\r\n" +
+		"Subject: =?utf-8?b?WyMxXSDQndC+0LLQvtC1INC+0LHRgNCw0YnQtdC90LjQtTog0J0=?=\r\n" +
+		"Auto-Submitted: auto-generated\r\nX-Auto-Response-Suppress: All\r\nX-Otvet-Loop: sd-kgo66-ru\r\nX-Otvet-Ticket: 1\r\n")
+	text := "Здравствуйте!\r\n\r\nВаше обращение зарегистрировано под номером #17 («Не печатает принтер»).\r\n"
+	body := []byte("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+	body = encodeBlock(body, []byte(strings.Repeat(text, 3)), 76)
+	for _, c := range []struct {
+		name   string
+		stored []byte
+		want   []byte
+	}{
+		{"head", db.packMail(head), head},
+		{"whole", db.packMail(append(append([]byte{}, head...), body...)), append(append([]byte{}, head...), body...)},
+		{"head and body", append(db.packMail(head), db.packMail(body)...), append(append([]byte{}, head...), body...)},
+		{"plain head, body", append(append([]byte{}, head[:100]...), db.packMail(body)...), append(append([]byte{}, head[:100]...), body...)},
+		{"small stays plain", db.packMail(head[:100]), head[:100]},
+		{"with a NUL", db.packMail(append([]byte("\x00"), head...)), append([]byte("\x00"), head...)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := unpack(c.stored)
+			if err != nil || !bytes.Equal(got, c.want) {
+				t.Fatalf("unpack = %q, %v; want %q", got, err, c.want)
+			}
+		})
+	}
+	if p := db.packMail(head); !bytes.HasPrefix(p, []byte(dictMark)) || len(p)*2 > len(head) {
+		t.Errorf("a head of %d bytes packed into %d: %.40q", len(head), len(p), p)
+	}
+	if _, err := unpack([]byte(dictMark + "\x09rest")); err == nil {
+		t.Error("a part packed against an unknown dictionary was read")
+	}
+}
+
+// TestPackAgainstText: a body packed against a text reads back with that
+// text after it, packed or not, and refuses another text or none.
+func TestPackAgainstText(t *testing.T) {
+	db := new(DB)
+	text := strings.Repeat("Не работает электронная почта в кабинете 12, письма не уходят. ", 40)
+	body := []byte("MIME-Version: 1.0\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+	body = encodeBlock(body, []byte(text), 76)
+	stored, against := db.PackAgainstText(body, text)
+	if !against || len(stored)*10 > len(body) {
+		t.Fatalf("packed %d bytes into %d (against %v)", len(body), len(stored), against)
+	}
+	packed, _ := db.packText(Text(text)).([]byte)
+	for _, c := range []struct {
+		name string
+		then []byte
+		ok   bool
+	}{
+		{"text as it is", []byte(text), true},
+		{"text packed", packed, true},
+		{"another text", []byte(text[:len(text)-2] + "!"), false},
+		{"no text", nil, false},
+	} {
+		got, err := unpack(append(append([]byte("To: a@x\r\n"), stored...), c.then...))
+		if c.ok != (err == nil) || (c.ok && !bytes.Equal(got, append([]byte("To: a@x\r\n"), body...))) {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+	if _, against := db.PackAgainstText(body, ""); against {
+		t.Error("packed against no text")
+	}
+}
+
+// TestMailDictsNeverChange: rows packed against a dictionary read through
+// it for as long as they are kept, so a dictionary, once shipped, is never
+// changed (new wording gets a new number).
+func TestMailDictsNeverChange(t *testing.T) {
+	want := map[uint64]string{1: "a9b38c744d983427da49669e4c8a1157d8370797707ed4a0bfb2bb3fbdf3acb2"}
+	for n, d := range mailDicts {
+		if got := fmt.Sprintf("%x", sha256.Sum256(d)); got != want[n] {
+			t.Errorf("mail dictionary %d: sha256 %s, want %s", n, got, want[n])
+		}
+		if len(d) > 32<<10 {
+			t.Errorf("mail dictionary %d: %d bytes, more than deflate's window", n, len(d))
+		}
+	}
+	if mailDicts[mailDictNow] == nil {
+		t.Error("no current mail dictionary")
+	}
 }
 
 // BenchmarkPack packs a notification's body as composed: a 6 KB Russian
@@ -127,12 +227,22 @@ func BenchmarkPack(b *testing.B) {
 		}
 	}
 	raw := []byte(body.String())
-	pack := new(DB).pack
-	b.SetBytes(int64(len(raw)))
-	var n int
-	for b.Loop() {
-		n = len(pack(raw))
+	db := new(DB)
+	for _, c := range []struct {
+		name string
+		pack func([]byte) []byte
+	}{
+		{"mail", db.packMail},
+		{"against-text", func(b []byte) []byte { p, _ := db.PackAgainstText(b, text.String()); return p }},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			var n int
+			for b.Loop() {
+				n = len(c.pack(raw))
+			}
+			b.ReportMetric(float64(n), "stored-bytes")
+			b.ReportMetric(float64(len(raw)), "bytes")
+		})
 	}
-	b.ReportMetric(float64(n), "stored-bytes")
-	b.ReportMetric(float64(len(raw)), "bytes")
 }

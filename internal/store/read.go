@@ -64,7 +64,7 @@ func (db *DB) Events(ctx context.Context, ticketID int64) ([]Event, error) {
 // OutgoingForTicket lists the mail queued or sent for a ticket.
 func (db *DB) OutgoingForTicket(ctx context.Context, ticketID int64) ([]Outgoing, error) {
 	var rows []Outgoing
-	err := db.sel(ctx, &rows, `SELECT `+outCols+` FROM outbox WHERE ticket_id = ? ORDER BY id`, ticketID)
+	err := db.sel(ctx, &rows, `SELECT `+db.outCols()+` FROM outbox WHERE ticket_id = ? ORDER BY id`, ticketID)
 	return rows, err
 }
 

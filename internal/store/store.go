@@ -52,16 +52,18 @@ type DB struct {
 	stmts   sync.Map // rebound query -> *sqlx.Stmt, prepared once per process
 	// preparing: queries whose statement is being prepared (prepareLater);
 	// prep waits for those preparations, closing stops new ones.
-	preparing sync.Map
-	prep      sync.WaitGroup
-	closing   atomic.Bool
-	rebound   sync.Map // query -> its text with the dialect's placeholders
-	infos     sync.Map // PostgreSQL: rebound query -> stmtInfo (pgcache.go)
-	shapes    sync.Map // PostgreSQL: insert -> insertShape (pgids.go)
-	idsUsed   sync.Map // PostgreSQL: table -> *atomic.Int64, ids the last transaction used
-	seqOK     sync.Map // PostgreSQL: table -> whether its ids may be taken ahead
-	stemmer   *search.Stemmer
-	packers   sync.Pool // *flate.Writer, reused by pack (outbox_bodies.go)
+	preparing   sync.Map
+	prep        sync.WaitGroup
+	closing     atomic.Bool
+	rebound     sync.Map // query -> its text with the dialect's placeholders
+	infos       sync.Map // PostgreSQL: rebound query -> stmtInfo (pgcache.go)
+	shapes      sync.Map // PostgreSQL: insert -> insertShape (pgids.go)
+	idsUsed     sync.Map // PostgreSQL: table -> *atomic.Int64, ids the last transaction used
+	seqOK       sync.Map // PostgreSQL: table -> whether its ids may be taken ahead
+	stemmer     *search.Stemmer
+	packers     sync.Pool // *flate.Writer, reused by pack (pack.go)
+	mailPackers sync.Pool // *flate.Writer with the mail dictionary, reused by packMail
+	textPackers sync.Pool // *flate.Writer given a dictionary each time, reused by PackAgainstText
 }
 
 // Options selects and tunes the database.
