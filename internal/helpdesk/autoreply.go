@@ -220,6 +220,7 @@ func (in *deskTx) compose(ctx context.Context, t *store.Ticket, to mailout.Addre
 	var (
 		b   mailout.Built
 		row *store.Outgoing
+		msg *store.Message // as the conversation keeps it (opts.record)
 	)
 	work := func() error { // beside the writer (mailwork.go)
 		var err error
@@ -228,20 +229,25 @@ func (in *deskTx) compose(ctx context.Context, t *store.Ticket, to mailout.Addre
 		}
 		row = in.outboxRow(o, b, tmpl, opts.rateCounted)
 		row.Packed = in.s.db.Pack(b.Raw)
+		if t != nil && opts.record {
+			msg = &store.Message{
+				TicketID: t.ID, Direction: store.DirOut, MessageID: b.MessageID, FromAddr: strings.ToLower(d.From.Email),
+				FromName: d.From.Name, ToAddrs: strings.ToLower(to.Email), Subject: b.Subject, BodyText: store.Text(b.Text),
+				Auto: true, CreatedAt: in.now,
+			}
+			msg.Prep = in.s.db.PrepareMessage(msg)
+		}
 		return nil
 	}
 	finish := func(ctx context.Context) error {
 		if err := in.tx.InsertOutgoing(ctx, row); err != nil {
 			return err
 		}
-		if t == nil || !opts.record {
+		if msg == nil {
 			return nil
 		}
-		return in.tx.InsertMessage(ctx, &store.Message{
-			TicketID: t.ID, Direction: store.DirOut, MessageID: b.MessageID, FromAddr: strings.ToLower(d.From.Email),
-			FromName: d.From.Name, ToAddrs: strings.ToLower(to.Email), Subject: b.Subject, BodyText: store.Text(b.Text),
-			Auto: true, OutboxID: sql.NullInt64{Int64: row.ID, Valid: true}, CreatedAt: in.now,
-		})
+		msg.OutboxID = sql.NullInt64{Int64: row.ID, Valid: true}
+		return in.tx.InsertMessage(ctx, msg)
 	}
 	var rateKey string
 	if opts.rateCounted {

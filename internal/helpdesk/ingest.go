@@ -55,6 +55,9 @@ type prepared struct {
 	msg  *mailmsg.Message
 	perr error
 	fore *foresight
+	// inRaw: where each of msg's files lies in the raw message
+	// (store.FindInRaw), so that it is stored once.
+	inRaw []store.RawPart
 }
 
 // IngestBatch stores messages of one mailbox (ascending UIDs) in ONE
@@ -207,7 +210,7 @@ func (s *Service) commit(ctx context.Context, d *Desk, uidValidity uint32, now t
 			raw.ID = 0
 			dt := s.deskTx(tx, d, now)
 			dt.mail = mail
-			in := &intake{deskTx: dt, raw: &raw, msg: p.msg, fetched: p.f, fore: p.fore}
+			in := &intake{deskTx: dt, raw: &raw, msg: p.msg, fetched: p.f, fore: p.fore, inRaw: p.inRaw}
 			out, err := in.run(ctx, p.perr)
 			if err != nil {
 				return err
@@ -352,6 +355,8 @@ type intake struct {
 	fore *foresight
 	// stored: the message as stored on its ticket, once it is (storeAs).
 	stored *store.Message
+	// inRaw: where each of msg's files lies in raw (prepared.inRaw).
+	inRaw []store.RawPart
 }
 
 var subjectToken = regexp.MustCompile(`\[#(\d{1,18})\]`)
@@ -433,10 +438,14 @@ func storedMessage(m *mailmsg.Message) *store.Message {
 
 // storeFiles records the message's attachments under a stored message.
 func (in *intake) storeFiles(ctx context.Context, messageID int64) error {
-	for _, a := range in.msg.Attachments {
+	for k, a := range in.msg.Attachments {
+		var at store.RawPart
+		if k < len(in.inRaw) {
+			at = in.inRaw[k] // a file read from the raw message stored with it: not stored again
+		}
 		if err := in.tx.InsertAttachment(ctx, &store.Attachment{
 			MessageID: messageID, Filename: a.Filename, ContentType: a.ContentType, ContentID: a.ContentID,
-			Inline: a.Inline, Size: a.Size, Dropped: a.Dropped, DropReason: a.DropReason, Data: a.Data,
+			Inline: a.Inline, Size: a.Size, Dropped: a.Dropped, DropReason: a.DropReason, Data: a.Data, InRaw: at,
 		}); err != nil {
 			return err
 		}

@@ -178,6 +178,21 @@ func (s *Service) headerOnly(ctx context.Context, raw []byte) *mailmsg.Message {
 	return m
 }
 
+// filesInRaw is where each of m's files lies in raw, its raw message
+// (store.FindInRaw); nil when there is none or raw is not in memory.
+func filesInRaw(raw []byte, m *mailmsg.Message) []store.RawPart {
+	if m == nil || len(m.Attachments) == 0 || raw == nil {
+		return nil
+	}
+	files := make([][]byte, len(m.Attachments))
+	for k, a := range m.Attachments {
+		if !a.Dropped {
+			files[k] = a.Data
+		}
+	}
+	return store.FindInRaw(raw, files)
+}
+
 // prepare parses fetched messages outside the transaction, each under the
 // time budget. A parse that overruns or panics is kept as a parse error
 // with the header alone parsed, so that the sender can be told.
@@ -203,6 +218,7 @@ func (s *Service) prepare(ctx context.Context, d *Desk, uidValidity uint32, fs [
 		ps[i].raw.Packed = s.db.PackRaw(f.Raw) // here, beside the database writer
 		if perr == nil {
 			ps[i].fore = s.foresee(msg)
+			ps[i].inRaw = filesInRaw(f.Raw, msg)
 		}
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(fs))

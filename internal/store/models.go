@@ -172,6 +172,10 @@ type Attachment struct {
 	Dropped     bool   `db:"dropped"`
 	DropReason  string `db:"drop_reason"`
 	Data        []byte `db:"data"`
+	// InRaw, when set (FindInRaw), is where Data lies in the raw message of
+	// the message it is inserted under: InsertAttachment then stores no
+	// copy (attach_raw.go).
+	InRaw RawPart `db:"-"`
 }
 
 // Event is one line of a ticket's audit trail.

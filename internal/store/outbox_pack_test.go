@@ -171,7 +171,7 @@ func TestPackAgainstText(t *testing.T) {
 	if !against || len(stored)*10 > len(body) {
 		t.Fatalf("packed %d bytes into %d (against %v)", len(body), len(stored), against)
 	}
-	packed, _ := db.packText(Text(text)).([]byte)
+	packed, _ := db.packText(Text(text), DirIn).([]byte)
 	for _, c := range []struct {
 		name string
 		then []byte

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"sync"
 
 	"github.com/klauspost/compress/flate"
 )
@@ -93,6 +94,16 @@ func (db *DB) Pack(b []byte) []byte { return db.packMail(b) }
 
 // deflate is pack's work; always, it packs even what does not get smaller.
 func (db *DB) deflate(b []byte, always bool) []byte {
+	return db.deflateWith(&db.packers, flate.BestSpeed, b, always)
+}
+
+// rawLevel is the deflate level of incoming messages (PackRaw): the
+// largest rows, packed beside the database writer, where level 5 stores
+// 12 % less than BestSpeed (a 12 KB message: 3.5 → 3.1 KB) for 25 µs more.
+const rawLevel = 5
+
+// deflateWith is deflate at level with writers from pool (all of that level).
+func (db *DB) deflateWith(pool *sync.Pool, level int, b []byte, always bool) []byte {
 	plain, blocks := b, false
 	if bytes.IndexByte(b, 0) < 0 { // a NUL would start a block in the stream
 		plain, blocks = unbase64(b)
@@ -104,16 +115,16 @@ func (db *DB) deflate(b []byte, always bool) []byte {
 	} else {
 		out.WriteString(packedMark)
 	}
-	w, _ := db.packers.Get().(*flate.Writer)
+	w, _ := pool.Get().(*flate.Writer)
 	if w == nil {
 		var err error
-		if w, err = flate.NewWriter(&out, flate.BestSpeed); err != nil {
+		if w, err = flate.NewWriter(&out, level); err != nil {
 			return b
 		}
 	} else {
 		w.Reset(&out)
 	}
-	defer db.packers.Put(w)
+	defer pool.Put(w)
 	if _, err := w.Write(plain); err != nil || w.Close() != nil || (out.Len() >= len(b) && !always) {
 		return b
 	}
@@ -484,12 +495,15 @@ func (db *DB) PackRaw(b []byte) []byte {
 		return []byte{}
 	}
 	if bytes.HasPrefix(b, []byte(markStart)) {
-		return db.deflate(b, true) // never stored as it is: it would read as packed
+		return db.deflateWith(&db.rawPackers, rawLevel, b, true) // never stored as it is: it would read as packed
 	}
 	if db.dialect == Postgres || len(b) > rawPackMax {
 		return b
 	}
-	return db.pack(b)
+	if len(b) < packMin {
+		return b
+	}
+	return db.deflateWith(&db.rawPackers, rawLevel, b, false)
 }
 
 // RawBytes are an incoming message's bytes as read: unpacked when stored
@@ -524,7 +538,7 @@ func unpackLeading(b []byte) ([]byte, error) {
 }
 
 // Text is a message's stored text (messages.body_text, body_html): on
-// SQLite a text of packMin bytes or more is kept deflated (DB.packText;
+// SQLite a text is kept deflated when that is smaller (DB.packText;
 // PostgreSQL compresses long values itself), and reading it unpacks it.
 // Rows stored before stay readable as they are.
 type Text string
@@ -553,12 +567,18 @@ func (x Text) String() string { return string(x) }
 
 // packText gives the stored form of a message's text: packed on SQLite when
 // that is smaller (as a BLOB, so that it is never mistaken for text), else
-// the text.
-func (db *DB) packText(s Text) any {
-	if db.dialect == Postgres || len(s) < packMin {
+// the text. Otvet's own mail (dir DirOut: an acknowledgement as the
+// conversation keeps it) is packed against the mail dictionary (packMail).
+func (db *DB) packText(s Text, dir string) any {
+	if db.dialect == Postgres || len(s) < packMailMin || (len(s) < packMin && dir != DirOut) {
 		return string(s)
 	}
-	b := db.pack([]byte(s))
+	var b []byte
+	if dir == DirOut {
+		b = db.packMail([]byte(s))
+	} else {
+		b = db.pack([]byte(s))
+	}
 	if !bytes.HasPrefix(b, []byte(markStart)) {
 		return string(s)
 	}

@@ -313,6 +313,7 @@ func (t *Tx) InsertMessage(ctx context.Context, m *Message) error {
 // when it was made from the same text, and works it out itself otherwise.
 type MessagePrep struct {
 	src        Message // the fields it was made from
+	dir        string  // and the direction
 	text, html any
 	terms      string
 	termsDone  bool
@@ -322,7 +323,7 @@ type MessagePrep struct {
 func (db *DB) PrepareMessage(m *Message) *MessagePrep { return db.prepareMessage(m, true) }
 
 func (db *DB) prepareMessage(m *Message, terms bool) *MessagePrep {
-	p := &MessagePrep{text: db.packText(m.BodyText), html: db.packText(m.BodyHTML)}
+	p := &MessagePrep{text: db.packText(m.BodyText, m.Direction), html: db.packText(m.BodyHTML, m.Direction), dir: m.Direction}
 	p.src.Subject, p.src.FromAddr, p.src.FromName, p.src.BodyText, p.src.BodyHTML = m.Subject, m.FromAddr, m.FromName, m.BodyText, m.BodyHTML
 	if terms && searchable(m) {
 		p.terms, p.termsDone = db.terms(messageText(m)), true
@@ -333,14 +334,18 @@ func (db *DB) prepareMessage(m *Message, terms bool) *MessagePrep {
 // fits reports whether p was made from m's text.
 func (p *MessagePrep) fits(m *Message) bool {
 	return p != nil && p.src.Subject == m.Subject && p.src.FromAddr == m.FromAddr && p.src.FromName == m.FromName &&
-		p.src.BodyText == m.BodyText && p.src.BodyHTML == m.BodyHTML
+		p.src.BodyText == m.BodyText && p.src.BodyHTML == m.BodyHTML && p.dir == m.Direction
 }
 
 // InsertAttachment stores a file of a message.
 func (t *Tx) InsertAttachment(ctx context.Context, a *Attachment) error {
+	data, in := attachmentData(a), ""
+	if a.InRaw.ok() && a.Data != nil && len(a.Data) <= ChunkBytes {
+		data, in = nil, a.InRaw.String() // read from its raw message (attach_raw.go)
+	}
 	id, err := t.insertID(ctx, `INSERT INTO attachments (message_id, filename, content_type, content_id, inline, size,
-		dropped, drop_reason, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		a.MessageID, a.Filename, a.ContentType, a.ContentID, a.Inline, a.Size, a.Dropped, a.DropReason, attachmentData(a))
+		dropped, drop_reason, data, in_raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.MessageID, a.Filename, a.ContentType, a.ContentID, a.Inline, a.Size, a.Dropped, a.DropReason, data, in)
 	if err != nil {
 		return fmt.Errorf("insert attachment: %w", err)
 	}

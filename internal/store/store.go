@@ -64,6 +64,7 @@ type DB struct {
 	packers     sync.Pool // *flate.Writer, reused by pack (pack.go)
 	mailPackers sync.Pool // *flate.Writer with the mail dictionary, reused by packMail
 	textPackers sync.Pool // *flate.Writer given a dictionary each time, reused by PackAgainstText
+	rawPackers  sync.Pool // *flate.Writer at rawLevel, reused by PackRaw
 }
 
 // Options selects and tunes the database.

@@ -161,12 +161,19 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) Attachment(ctx context.Context, id int64) (*Attachment, int64, error) {
 	var a struct {
 		Attachment
-		TicketID int64 `db:"ticket_id"`
+		TicketID int64         `db:"ticket_id"`
+		InRaw    string        `db:"in_raw"`
+		RawID    sql.NullInt64 `db:"raw_id"`
 	}
-	err := db.get(ctx, &a, `SELECT a.id, a.message_id, a.filename, a.content_type, a.content_id, a.inline, a.size, a.dropped, a.drop_reason, `+attachmentDataCol(db.dialect)+` AS data, m.ticket_id
-		FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.id = ?`, id)
+	err := db.get(ctx, &a, `SELECT a.id, a.message_id, a.filename, a.content_type, a.content_id, a.inline, a.size, a.dropped, a.drop_reason, `+attachmentDataCol(db.dialect)+` AS data, m.ticket_id,
+		a.in_raw, m.raw_id FROM attachments a JOIN messages m ON m.id = a.message_id WHERE a.id = ?`, id)
 	if err != nil {
 		return nil, 0, notFound(err)
+	}
+	if a.InRaw != "" && a.RawID.Valid {
+		if err := db.attachmentFromRaw(ctx, &a.Attachment, a.InRaw, a.RawID.Int64); err != nil {
+			return nil, 0, err
+		}
 	}
 	return &a.Attachment, a.TicketID, nil
 }
