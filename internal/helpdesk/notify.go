@@ -29,13 +29,31 @@ type notifyExtras struct {
 	// An oversized message: what was not received, and the sentence saying so.
 	notReceived []string
 	cut         string
-	// about: the message as stored, whose text the notification repeats:
-	// its body is stored packed against that text (store.PackAgainstText).
-	about *store.Message
+	// about: the message as stored, whose text the notification repeats,
+	// and aboutRaw its raw message's bytes when that holds the files the
+	// notification attaches: its body is stored packed against them
+	// (store.PackAgainstText).
+	about    *store.Message
+	aboutRaw []byte
 }
 
 func (in *intake) extras() notifyExtras {
-	return notifyExtras{attachments: in.attachments(), articles: in.suggested, notReceived: in.notReceivedLines(), cut: in.cutNote(), about: in.stored}
+	return notifyExtras{attachments: in.attachments(), articles: in.suggested, notReceived: in.notReceivedLines(), cut: in.cutNote(),
+		about: in.stored, aboutRaw: in.rawWithFiles()}
+}
+
+// rawWithFiles is the raw message's bytes when the stored message's files
+// were found in it (store.FindInRaw), else nil.
+func (in *intake) rawWithFiles() []byte {
+	if in.stored == nil || in.raw == nil || !in.stored.RawID.Valid || in.stored.RawID.Int64 != in.raw.ID {
+		return nil
+	}
+	for _, p := range in.inRaw {
+		if p.Found() {
+			return in.raw.Data
+		}
+	}
+	return nil
 }
 
 // notifyMetric tells agents of an SLA warning or breach of one metric. A
@@ -188,7 +206,7 @@ func (in *deskTx) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 		}
 		if a := x.about; a != nil && a.ID != 0 && aboutText(a) != "" {
 			var against bool
-			if body, against = in.s.db.PackAgainstText(shared.Body(), aboutText(a)); against {
+			if body, against = in.s.db.PackAgainstText(shared.Body(), aboutText(a), x.aboutRaw); against {
 				textOf = a.ID
 			}
 		} else {

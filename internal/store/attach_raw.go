@@ -29,12 +29,12 @@ type RawPart struct {
 	CRC         uint32
 }
 
-// ok reports whether p names a place.
-func (p RawPart) ok() bool { return p.Len > 0 }
+// Found reports whether p names a place.
+func (p RawPart) Found() bool { return p.Len > 0 }
 
 // String is p as stored: "offset,length,crc".
 func (p RawPart) String() string {
-	if !p.ok() {
+	if !p.Found() {
 		return ""
 	}
 	return strconv.Itoa(p.Offset) + "," + strconv.Itoa(p.Len) + "," + strconv.FormatUint(uint64(p.CRC), 10)
@@ -88,7 +88,7 @@ func FindInRaw(raw []byte, files [][]byte) []RawPart {
 		if size := decodedLen(block); sizeWanted(files, out, size) {
 			if data, ok := decodeBlock(block, width); ok {
 				for k, f := range files {
-					if !out[k].ok() && len(f) == len(data) && string(f) == string(data) {
+					if !out[k].Found() && len(f) == len(data) && string(f) == string(data) {
 						out[k] = RawPart{Offset: i, Len: n, CRC: crc32.ChecksumIEEE(data)}
 						want--
 						break
@@ -121,7 +121,7 @@ func decodedLen(block []byte) int {
 // sizeWanted reports whether a file not found yet has size bytes.
 func sizeWanted(files [][]byte, found []RawPart, size int) bool {
 	for k, f := range files {
-		if !found[k].ok() && len(f) == size && size > 0 {
+		if !found[k].Found() && len(f) == size && size > 0 {
 			return true
 		}
 	}
@@ -148,7 +148,7 @@ func fromRaw(raw []byte, p RawPart, size int64) ([]byte, error) {
 // is stored there (in: its place); a purged raw message leaves them nil.
 func (db *DB) attachmentFromRaw(ctx context.Context, a *Attachment, in string, rawID int64) error {
 	p, err := parseRawPart(in)
-	if err != nil || !p.ok() || a.Data != nil {
+	if err != nil || !p.Found() || a.Data != nil {
 		return err
 	}
 	var raw RawBytes

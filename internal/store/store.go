@@ -63,6 +63,7 @@ type DB struct {
 	stemmer     *search.Stemmer
 	packers     sync.Pool // *flate.Writer, reused by pack (pack.go)
 	mailPackers sync.Pool // *flate.Writer with the mail dictionary, reused by packMail
+	headPackers sync.Pool // *flate.Writer with the head dictionary, reused by packMail
 	textPackers sync.Pool // *flate.Writer given a dictionary each time, reused by PackAgainstText
 	rawPackers  sync.Pool // *flate.Writer at rawLevel, reused by PackRaw
 }
