@@ -218,14 +218,19 @@ func (ix *Index) query(subject, text string) []queryTerm {
 		text = text[:maxQueryText]
 	}
 	seen := map[string]int{}
+	near := map[string]string{} // fuzzy's answer for each unknown term met
 	var q []queryTerm
 	add := func(t string, w float64) {
 		if ix.stop[t] {
 			return
 		}
 		if _, known := ix.postings[t]; !known {
-			t = ix.fuzzy(t)
-			if t == "" {
+			f, done := near[t]
+			if !done {
+				f = ix.fuzzy(t)
+				near[t] = f
+			}
+			if t = f; t == "" {
 				return
 			}
 			w *= wFuzzy
@@ -265,11 +270,13 @@ func (ix *Index) fuzzy(t string) string {
 	for _, c := range ix.deletes[t] {
 		consider(c)
 	}
-	for _, d := range deletions(t) {
-		if _, ok := ix.postings[d]; ok {
-			consider(d) // an extra letter
+	var buf []byte // t with one letter deleted; the map lookups do not copy it
+	for i, r := range t {
+		buf = append(append(buf[:0], t[:i]...), t[i+utf8.RuneLen(r):]...)
+		if _, ok := ix.postings[string(buf)]; ok {
+			consider(string(buf)) // an extra letter
 		}
-		for _, c := range ix.deletes[d] {
+		for _, c := range ix.deletes[string(buf)] {
 			if oneEdit(t, c) {
 				consider(c) // a wrong or swapped letter
 			}
