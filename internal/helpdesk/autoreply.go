@@ -200,12 +200,13 @@ func (in *deskTx) enqueue(ctx context.Context, o mailout.Outgoing, kind string, 
 	return row, b, nil
 }
 
-// outboxRow is the outbox row of built mail o.
+// outboxRow is the outbox row of built mail o, its message packed as
+// stored (beside the database writer when composed there: mailwork.go).
 func (in *deskTx) outboxRow(o mailout.Outgoing, b mailout.Built, kind string, auto bool) *store.Outgoing {
 	return &store.Outgoing{
 		Desk: in.desk.Name, TicketID: sql.NullInt64{Int64: o.Ticket, Valid: o.Ticket != 0}, Kind: kind, MessageID: b.MessageID,
 		EnvelopeFrom: b.EnvelopeFrom, Recipients: strings.Join(b.Recipients, "\n"), RcptKey: b.Recipients[0],
-		Auto: auto, Subject: b.Subject, Raw: b.Raw, NextAttemptAt: b.NextAttemptAt, CreatedAt: in.now,
+		Auto: auto, Subject: b.Subject, Raw: b.Raw, NextAttemptAt: b.NextAttemptAt, CreatedAt: in.now, Packed: in.s.db.Pack(b.Raw),
 	}
 }
 
@@ -228,7 +229,6 @@ func (in *deskTx) compose(ctx context.Context, t *store.Ticket, to mailout.Addre
 			return fmt.Errorf("%s: %w", tmpl, err)
 		}
 		row = in.outboxRow(o, b, tmpl, opts.rateCounted)
-		row.Packed = in.s.db.Pack(b.Raw)
 		if t != nil && opts.record {
 			msg = &store.Message{
 				TicketID: t.ID, Direction: store.DirOut, MessageID: b.MessageID, FromAddr: strings.ToLower(d.From.Email),
