@@ -223,15 +223,19 @@ func (in *deskTx) compose(ctx context.Context, t *store.Ticket, to mailout.Addre
 		row *store.Outgoing
 		msg *store.Message // as the conversation keeps it (opts.record)
 	)
+	var ticket int64 // read here: the writer goes on changing t
+	if t != nil && opts.record {
+		ticket = t.ID
+	}
 	work := func() error { // beside the writer (mailwork.go)
 		var err error
 		if b, err = mailout.BuildWith(in.s.tmpl, o); err != nil {
 			return fmt.Errorf("%s: %w", tmpl, err)
 		}
 		row = in.outboxRow(o, b, tmpl, opts.rateCounted)
-		if t != nil && opts.record {
+		if ticket != 0 {
 			msg = &store.Message{
-				TicketID: t.ID, Direction: store.DirOut, MessageID: b.MessageID, FromAddr: strings.ToLower(d.From.Email),
+				TicketID: ticket, Direction: store.DirOut, MessageID: b.MessageID, FromAddr: strings.ToLower(d.From.Email),
 				FromName: d.From.Name, ToAddrs: strings.ToLower(to.Email), Subject: b.Subject, BodyText: store.Text(b.Text),
 				Auto: true, CreatedAt: in.now,
 			}

@@ -154,22 +154,23 @@ func (s *Service) ingestAhead(ctx context.Context, d *Desk, uidValidity uint32, 
 		nextA = &store.IntakeAttempt{Desk: d.Name, UIDValidity: uidValidity, FirstUID: next[0].UID,
 			LastUID: next[len(next)-1].UID, Attempt: 1, StartedAt: now}
 	}
-	var ps []prepared
+	// The writer takes each message as soon as it is prepared.
+	var src *preparing
 	if ready.matches(uidValidity, fs) {
-		ps, err = ready.wait()
+		src = ready.prep
 	} else {
 		ready.discard()
-		ps, err = s.prepare(ctx, d, uidValidity, fs, now)
+		ready = nil
+		src = s.startPrepare(ctx, d, uidValidity, fs, now)
 	}
+	outs, err := s.commitFrom(ctx, d, uidValidity, now, src, nextA)
+	ready.discard() // over by now, unless the commit failed
 	if err == nil {
-		var outs []Outcome
-		if outs, err = s.commit(ctx, d, uidValidity, now, ps, nextA); err == nil {
-			if following != nil {
-				s.keepAhead(d.Name, following, *nextA)
-			}
-			s.finish(d, ps, outs)
-			return outs, nil
+		if following != nil {
+			s.keepAhead(d.Name, following, *nextA)
 		}
+		s.finish(d, src.ps, outs)
+		return outs, nil
 	}
 	following.discard()
 	s.attemptFailed(ctx, a)
@@ -201,11 +202,22 @@ func (s *Service) finish(d *Desk, ps []prepared, outs []Outcome) {
 // next, when set, is the attempt on the batch being parsed meanwhile: it
 // replaces the attempt instead of clearing it.
 func (s *Service) commit(ctx context.Context, d *Desk, uidValidity uint32, now time.Time, ps []prepared, next *store.IntakeAttempt) ([]Outcome, error) {
-	outs := make([]Outcome, len(ps))
+	return s.commitFrom(ctx, d, uidValidity, now, readyBatch(ps), next)
+}
+
+// commitFrom is commit of a batch being prepared: each message is taken
+// as soon as it is.
+func (s *Service) commitFrom(ctx context.Context, d *Desk, uidValidity uint32, now time.Time, src *preparing, next *store.IntakeAttempt) ([]Outcome, error) {
+	fs := src.fs
+	outs := make([]Outcome, len(fs))
 	err := s.db.Tx(ctx, func(tx *store.Tx) error {
 		mail := newMailWork()
 		defer mail.discard()
-		for i, p := range ps {
+		for i := range fs {
+			p, err := src.item(i)
+			if err != nil {
+				return err
+			}
 			raw := *p.raw // a fresh copy for each try: a rolled-back try's row ID means nothing
 			raw.ID = 0
 			dt := s.deskTx(tx, d, now)
@@ -220,7 +232,7 @@ func (s *Service) commit(ctx context.Context, d *Desk, uidValidity uint32, now t
 		if err := mail.settle(ctx); err != nil {
 			return err
 		}
-		if err := tx.SetCursor(ctx, d.Name, store.Cursor{UIDValidity: uidValidity, LastUID: ps[len(ps)-1].f.UID}, now); err != nil {
+		if err := tx.SetCursor(ctx, d.Name, store.Cursor{UIDValidity: uidValidity, LastUID: fs[len(fs)-1].UID}, now); err != nil {
 			return err
 		}
 		return endAttempt(ctx, tx, d.Name, next)
@@ -228,9 +240,13 @@ func (s *Service) commit(ctx context.Context, d *Desk, uidValidity uint32, now t
 	if err == nil {
 		return outs, nil
 	}
-	err = fmt.Errorf("ingest uid %d-%d of %s: %w", ps[0].f.UID, ps[len(ps)-1].f.UID, d.Name, err)
+	err = fmt.Errorf("ingest uid %d-%d of %s: %w", fs[0].UID, fs[len(fs)-1].UID, d.Name, err)
 	if ctx.Err() != nil || store.Transient(err) {
 		return nil, s.paused(d, err)
+	}
+	ps, perr := src.all()
+	if perr != nil {
+		return nil, s.paused(d, fmt.Errorf("%w (preparing: %w)", err, perr))
 	}
 	if len(ps) > 1 {
 		for i := range ps {

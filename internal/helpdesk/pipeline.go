@@ -23,21 +23,15 @@ type ahead struct {
 	first, last uint32
 	n           int
 	cancel      context.CancelFunc
-	done        chan struct{}
-	ps          []prepared
-	err         error
+	prep        *preparing
 }
 
 // startAhead parses fs in the background. The parsing does not end with
 // ctx (the caller's delivery ends first); discard ends it.
 func (s *Service) startAhead(ctx context.Context, d *Desk, uidValidity uint32, fs []mailin.Fetched, now time.Time) *ahead {
 	actx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	a := &ahead{uidValidity: uidValidity, first: fs[0].UID, last: fs[len(fs)-1].UID, n: len(fs), cancel: cancel, done: make(chan struct{})}
-	go func() {
-		defer close(a.done)
-		a.ps, a.err = s.prepare(actx, d, uidValidity, fs, now)
-	}()
-	return a
+	return &ahead{uidValidity: uidValidity, first: fs[0].UID, last: fs[len(fs)-1].UID, n: len(fs), cancel: cancel,
+		prep: s.startPrepare(actx, d, uidValidity, fs, now)}
 }
 
 // matches reports whether a is the parsing of fs.
@@ -45,20 +39,14 @@ func (a *ahead) matches(uidValidity uint32, fs []mailin.Fetched) bool {
 	return a != nil && len(fs) == a.n && a.uidValidity == uidValidity && fs[0].UID == a.first && fs[len(fs)-1].UID == a.last
 }
 
-// wait returns the parsed batch.
-func (a *ahead) wait() ([]prepared, error) {
-	<-a.done
-	a.cancel()
-	return a.ps, a.err
-}
-
-// discard stops a parsing nobody will use and waits for it to end.
+// discard stops a parsing nobody will use (or that was used: it is over
+// then) and waits for it to end.
 func (a *ahead) discard() {
 	if a == nil {
 		return
 	}
 	a.cancel()
-	<-a.done
+	<-a.prep.done
 }
 
 // takeAhead takes the desk's batch parsed ahead, if any.

@@ -201,56 +201,103 @@ func filesInRaw(raw []byte, m *mailmsg.Message) []store.RawPart {
 // attempt covering all of them is already recorded, so a message that
 // kills the process is found as before).
 func (s *Service) prepare(ctx context.Context, d *Desk, uidValidity uint32, fs []mailin.Fetched, now time.Time) ([]prepared, error) {
-	ps := make([]prepared, len(fs))
-	errs := make([]error, len(fs))
+	return s.startPrepare(ctx, d, uidValidity, fs, now).all()
+}
+
+// preparing is a batch being prepared in the background: message i is
+// ready once ready[i] is closed, so that the database writer takes each as
+// soon as it is, in order, rather than the batch once all of it is.
+type preparing struct {
+	fs    []mailin.Fetched
+	ps    []prepared
+	errs  []error
+	ready []chan struct{}
+	done  chan struct{} // every message is ready (or was given up)
+	ctx   context.Context
+}
+
+// startPrepare starts preparing fs (prepare); it ends early with ctx.
+func (s *Service) startPrepare(ctx context.Context, d *Desk, uidValidity uint32, fs []mailin.Fetched, now time.Time) *preparing {
+	p := &preparing{fs: fs, ps: make([]prepared, len(fs)), errs: make([]error, len(fs)), ready: make([]chan struct{}, len(fs)),
+		done: make(chan struct{}), ctx: ctx}
+	for i := range p.ready {
+		p.ready[i] = make(chan struct{})
+	}
 	one := func(i int) {
+		defer close(p.ready[i])
 		f := fs[i]
 		msg, perr, ctxErr := s.parseFetched(ctx, f) // raw_stream.go
 		if ctxErr != nil {
-			errs[i] = ctxErr
+			p.errs[i] = ctxErr
 			return
 		}
 		if perr != nil && msg == nil && !errors.Is(perr, mailmsg.ErrNoHeader) && !errors.Is(perr, mailmsg.ErrHeaderTooLarge) {
 			s.log.Error("message could not be parsed; quarantining it", "desk", d.Name, "uid", f.UID, "err", perr)
 			msg = s.headerOnly(ctx, fetchedHead(f, s.parseOpts))
 		}
-		ps[i] = prepared{f: f, raw: newRaw(d, uidValidity, f, msg, now), msg: msg, perr: perr}
-		ps[i].raw.Packed = s.db.PackRaw(f.Raw) // here, beside the database writer
+		p.ps[i] = prepared{f: f, raw: newRaw(d, uidValidity, f, msg, now), msg: msg, perr: perr}
+		p.ps[i].raw.Packed = s.db.PackRaw(f.Raw) // here, beside the database writer
 		if perr == nil {
-			ps[i].fore = s.foresee(msg)
-			ps[i].inRaw = filesInRaw(f.Raw, msg)
+			p.ps[i].fore = s.foresee(msg)
+			p.ps[i].inRaw = filesInRaw(f.Raw, msg)
 		}
-	}
-	workers := min(runtime.GOMAXPROCS(0), len(fs))
-	if workers <= 1 {
-		for i := range fs {
-			if one(i); errs[i] != nil {
-				return nil, errs[i]
-			}
-		}
-		return ps, nil
 	}
 	var (
 		wg   sync.WaitGroup
 		next atomic.Int64
 	)
-	for range workers {
+	for range min(runtime.GOMAXPROCS(0), len(fs)) {
 		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(fs) && ctx.Err() == nil; i = int(next.Add(1) - 1) {
+			for i := int(next.Add(1) - 1); i < len(fs); i = int(next.Add(1) - 1) {
+				if err := ctx.Err(); err != nil {
+					p.errs[i] = err // given up: ready, with the reason
+					close(p.ready[i])
+					continue
+				}
 				one(i)
 			}
 		})
 	}
-	wg.Wait()
-	for _, err := range errs {
+	go func() {
+		wg.Wait()
+		close(p.done)
+	}()
+	return p
+}
+
+// n is the number of messages.
+func (p *preparing) n() int { return len(p.fs) }
+
+// item waits for message i.
+func (p *preparing) item(i int) (prepared, error) {
+	<-p.ready[i]
+	return p.ps[i], p.errs[i]
+}
+
+// all waits for every message.
+func (p *preparing) all() ([]prepared, error) {
+	<-p.done
+	for _, err := range p.errs {
 		if err != nil {
 			return nil, err
 		}
 	}
-	if err := ctx.Err(); err != nil {
+	if err := p.ctx.Err(); err != nil {
 		return nil, err
 	}
-	return ps, nil
+	return p.ps, nil
+}
+
+// readyBatch is ps, prepared already.
+func readyBatch(ps []prepared) *preparing {
+	done := make(chan struct{})
+	close(done)
+	p := &preparing{ps: ps, errs: make([]error, len(ps)), ready: make([]chan struct{}, len(ps)), done: done, ctx: context.Background()}
+	p.fs = make([]mailin.Fetched, len(ps))
+	for i := range ps {
+		p.fs[i], p.ready[i] = ps[i].f, done
+	}
+	return p
 }
 
 func newRaw(d *Desk, uidValidity uint32, f mailin.Fetched, msg *mailmsg.Message, now time.Time) *store.RawMessage {

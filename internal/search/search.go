@@ -40,7 +40,7 @@ func Terms(text string) string { return (*Stemmer)(nil).Terms(text) }
 // most of the indexing. It is safe for concurrent use; a nil *Stemmer
 // stems without a cache.
 type Stemmer struct {
-	mu    sync.Mutex
+	mu    sync.RWMutex // read-locked for each lookup, so that intake's goroutines stem side by side
 	cache map[string]string
 }
 
@@ -55,10 +55,6 @@ func (s *Stemmer) Terms(text string) string {
 	text = bound(text)
 	var b strings.Builder
 	b.Grow(len(text))
-	if s != nil {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-	}
 	eachWordBytes(text, func(w []byte) {
 		if b.Len() > 0 {
 			b.WriteByte(' ')
@@ -68,20 +64,26 @@ func (s *Stemmer) Terms(text string) string {
 	return b.String()
 }
 
-// stem stems w through the cache (the caller holds mu).
+// stem stems w through the cache: a word seen before under a read lock,
+// a new one stemmed outside the lock.
 func (s *Stemmer) stem(w []byte) string {
 	if s == nil {
 		return Stem(string(w))
 	}
-	if st, ok := s.cache[string(w)]; ok {
+	s.mu.RLock()
+	st, ok := s.cache[string(w)]
+	s.mu.RUnlock()
+	if ok {
 		return st
 	}
+	word := string(w)
+	st = Stem(word)
+	s.mu.Lock()
 	if len(s.cache) >= cacheSize {
 		clear(s.cache)
 	}
-	word := string(w)
-	st := Stem(word)
 	s.cache[word] = st
+	s.mu.Unlock()
 	return st
 }
 

@@ -121,6 +121,16 @@ func BenchmarkTerms(b *testing.B) {
 			sink = s.Terms(text)
 		}
 	})
+	// Intake stems on several goroutines at once with one Stemmer.
+	b.Run("cached-parallel", func(b *testing.B) {
+		s := NewStemmer()
+		b.SetBytes(int64(len(text)))
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				_ = s.Terms(text)
+			}
+		})
+	})
 }
 
 func TestStemmerCache(t *testing.T) {
