@@ -219,11 +219,22 @@ func (t *Tx) TouchTicket(ctx context.Context, id int64, now time.Time) error {
 // AddParticipant adds a person to a ticket (no-op when present) and returns their row.
 func (t *Tx) AddParticipant(ctx context.Context, ticketID int64, email, name, role string, now time.Time) (*Participant, error) {
 	email = strings.ToLower(email)
-	if _, err := t.exec(ctx, `INSERT INTO participants (ticket_id, email, name, role, created_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (ticket_id, email) DO NOTHING`, ticketID, email, name, role, now); err != nil {
+	// A new participant comes back from the insert itself; one there
+	// already is read.
+	row, err := t.queryRow(ctx, `INSERT INTO participants (ticket_id, email, name, role, created_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (ticket_id, email) DO NOTHING RETURNING `+participantCols, ticketID, email, name, role, now)
+	if err != nil {
 		return nil, fmt.Errorf("add participant: %w", err)
 	}
-	return t.Participant(ctx, ticketID, email)
+	var p Participant
+	err = row.Scan(&p.ID, &p.TicketID, &p.Email, &p.Name, &p.Role, &p.TokenEpoch)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t.Participant(ctx, ticketID, email)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("add participant: %w", err)
+	}
+	return &p, nil
 }
 
 // Participant finds a ticket's participant by address.
