@@ -100,13 +100,16 @@ func FuzzUnpack(f *testing.F) {
 	f.Add(pack([]byte(strings.Repeat("x", 3000))), []byte(packedMark))
 	f.Add([]byte(strings.Repeat("QUFB\r\n", 300)), []byte(strings.Repeat("QUE=\r\nQQ==\r\n", 300)))
 	f.Add([]byte(dictMark+"\x01"), []byte("Date: Mon, 01 Jan 2026 09:00:00 +0300\r\nTo: a@x\r\n"))
-	packMail := new(DB).packMail
+	packMail, packAgainst := new(DB).packMail, new(DB).PackAgainstText
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		_, _ = unpack(append(append([]byte{}, a...), b...))
 		if bytes.Contains(a, []byte{0}) || bytes.Contains(b, []byte{0}) {
 			return // composed mail holds no NUL
 		}
 		want := append(append([]byte{}, a...), b...)
+		// a packed against b as its text and raw message, as a row reads it
+		packed, _ := packAgainst(a, string(b), b)
+		against := append(append(append(append([]byte{}, packed...), fmt.Sprintf("%d:", len(b))...), b...), b...)
 		for _, stored := range [][]byte{
 			append(append([]byte{}, pack(a)...), pack(b)...),
 			append(append([]byte{}, packMail(a)...), packMail(b)...),
@@ -115,6 +118,11 @@ func FuzzUnpack(f *testing.F) {
 			got, err := unpack(stored)
 			if err != nil || !bytes.Equal(got, want) {
 				t.Fatalf("round trip: %v", err)
+			}
+		}
+		if bytes.HasPrefix(against, []byte(textMark)) { // else a stands alone, b after it
+			if got, err := unpack(against); err != nil || !bytes.Equal(got, a) {
+				t.Fatalf("round trip against a text: %v", err)
 			}
 		}
 	})
