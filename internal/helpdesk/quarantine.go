@@ -193,17 +193,6 @@ func filesInRaw(raw []byte, m *mailmsg.Message) []store.RawPart {
 	return store.FindInRaw(raw, files)
 }
 
-// prepare parses fetched messages outside the transaction, each under the
-// time budget. A parse that overruns or panics is kept as a parse error
-// with the header alone parsed, so that the sender can be told.
-//
-// The messages of a batch are parsed on up to GOMAXPROCS goroutines (the
-// attempt covering all of them is already recorded, so a message that
-// kills the process is found as before).
-func (s *Service) prepare(ctx context.Context, d *Desk, uidValidity uint32, fs []mailin.Fetched, now time.Time) ([]prepared, error) {
-	return s.startPrepare(ctx, d, uidValidity, fs, now).all()
-}
-
 // preparing is a batch being prepared in the background: message i is
 // ready once ready[i] is closed, so that the database writer takes each as
 // soon as it is, in order, rather than the batch once all of it is.
@@ -216,7 +205,13 @@ type preparing struct {
 	ctx   context.Context
 }
 
-// startPrepare starts preparing fs (prepare); it ends early with ctx.
+// startPrepare starts preparing fs outside the transaction: each message
+// parsed under the time budget (a parse that overruns or panics is kept as
+// a parse error with the header alone parsed, so that the sender can be
+// told) and what it alone decides worked out (foresight.go). The messages
+// are prepared on up to GOMAXPROCS goroutines, in order (the attempt
+// covering all of them is already recorded, so a message that kills the
+// process is found as before). It ends early with ctx.
 func (s *Service) startPrepare(ctx context.Context, d *Desk, uidValidity uint32, fs []mailin.Fetched, now time.Time) *preparing {
 	p := &preparing{fs: fs, ps: make([]prepared, len(fs)), errs: make([]error, len(fs)), ready: make([]chan struct{}, len(fs)),
 		done: make(chan struct{}), ctx: ctx}
@@ -264,9 +259,6 @@ func (s *Service) startPrepare(ctx context.Context, d *Desk, uidValidity uint32,
 	}()
 	return p
 }
-
-// n is the number of messages.
-func (p *preparing) n() int { return len(p.fs) }
 
 // item waits for message i.
 func (p *preparing) item(i int) (prepared, error) {
