@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime/pprof"
@@ -66,28 +67,26 @@ func cmdPoll(ctx context.Context, e *env, args []string) error {
 	if !*once {
 		return usagef("poll: only --once is supported; use 'otvet serve' to keep polling")
 	}
-	// OTVET_CPUPROFILE=FILE: a CPU profile of the pass for go tool pprof (docs/intake.md).
-	if p := e.Getenv("OTVET_CPUPROFILE"); p != "" {
+	// OTVET_CPUPROFILE=FILE: a CPU profile of the pass for go tool pprof;
+	// OTVET_TRACE=FILE: an execution trace for go tool trace (docs/loadtest.md).
+	for _, d := range []struct {
+		env   string
+		start func(io.Writer) error
+		stop  func()
+	}{{"OTVET_CPUPROFILE", pprof.StartCPUProfile, pprof.StopCPUProfile}, {"OTVET_TRACE", trace.Start, trace.Stop}} {
+		p := e.Getenv(d.env)
+		if p == "" {
+			continue
+		}
 		f, err := os.Create(p)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", d.env, err)
 		}
 		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
+		if err := d.start(f); err != nil {
+			return fmt.Errorf("%s: %w", d.env, err)
 		}
-		defer pprof.StopCPUProfile()
-	}
-	if p := e.Getenv("OTVET_TRACE"); p != "" {
-		f, err := os.Create(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := trace.Start(f); err != nil {
-			return err
-		}
-		defer trace.Stop()
+		defer d.stop()
 	}
 	c, err := loadConfig(e, *cfg)
 	if err != nil {

@@ -74,16 +74,7 @@ func FindInRaw(raw []byte, files [][]byte) []RawPart {
 			want++
 		}
 	}
-	for i := 0; i < len(raw) && want > 0; {
-		n, width := base64Run(raw[i:])
-		if n == 0 {
-			j := bytes.IndexByte(raw[i:], '\n')
-			if j < 0 {
-				break
-			}
-			i += j + 1
-			continue
-		}
+	eachBase64Run(raw, func(i, n, width int) bool {
 		block := raw[i : i+n]
 		if size := decodedLen(block); sizeWanted(files, out, size) {
 			if data, ok := decodeBlock(block, width); ok {
@@ -96,8 +87,8 @@ func FindInRaw(raw []byte, files [][]byte) []RawPart {
 				}
 			}
 		}
-		i += n
-	}
+		return want > 0
+	})
 	return out
 }
 

@@ -327,25 +327,14 @@ func unbase64Unless(b []byte, keep func(block []byte) bool) (out []byte, blocks 
 		dst  []byte
 		done int // b[:done] is in dst
 	)
-	for i := 0; i < len(b); {
-		n, width := base64Run(b[i:])
-		if n == 0 {
-			j := bytes.IndexByte(b[i:], '\n')
-			if j < 0 {
-				break
-			}
-			i += j + 1
-			continue
-		}
+	eachBase64Run(b, func(i, n, width int) bool {
 		block := b[i : i+n]
 		if keep != nil && keep(block) {
-			i += n
-			continue
+			return true
 		}
 		data, ok := decodeBlock(block, width)
 		if !ok {
-			i += n
-			continue
+			return true
 		}
 		if dst == nil {
 			dst = make([]byte, 0, len(b))
@@ -355,13 +344,33 @@ func unbase64Unless(b []byte, keep func(block []byte) bool) (out []byte, blocks 
 		dst = binary.AppendUvarint(dst, uint64(len(data)))
 		dst = binary.AppendUvarint(dst, uint64(width))
 		dst = append(dst, data...)
-		i += n
-		done = i
-	}
+		done = i + n
+		return true
+	})
 	if dst == nil {
 		return b, false
 	}
 	return append(dst, b[done:]...), true
+}
+
+// eachBase64Run calls f with the offset, length and line width of each run
+// of base64 lines in b (base64Run), in order, while f returns true.
+func eachBase64Run(b []byte, f func(i, n, width int) bool) {
+	for i := 0; i < len(b); {
+		n, width := base64Run(b[i:])
+		if n == 0 {
+			j := bytes.IndexByte(b[i:], '\n')
+			if j < 0 {
+				return
+			}
+			i += j + 1
+			continue
+		}
+		if !f(i, n, width) {
+			return
+		}
+		i += n
+	}
 }
 
 // base64Run measures the run of base64 lines at the start of b: its length
