@@ -218,6 +218,7 @@ func memo[T any](m *sync.Map, q string, f func(string) T) T {
 // readCache holds one transaction's cached reads.
 type readCache struct {
 	entries map[string]*cachedRead
+	lite    liteMemo                  // SQLite's kept reads (litecache.go)
 	gen     [len(cachedTables)]uint64 // bumped by each write to the table
 	bytes   int                       // of the rows in entries
 	hits    int

@@ -12,8 +12,9 @@ import (
 )
 
 // TestTransactionReadsItsOwnWrites: a read of the reference tables answered
-// again from the PostgreSQL transaction's cache still sees every write the
-// transaction made to them.
+// again from the transaction's cache (PostgreSQL's rows, SQLite's scanned
+// values) still sees every write the transaction made to them, and what a
+// caller changes in what it got changes nothing kept.
 func TestTransactionReadsItsOwnWrites(t *testing.T) {
 	engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -55,6 +56,21 @@ func TestTransactionReadsItsOwnWrites(t *testing.T) {
 					}
 					return nil
 				}},
+				{"what a caller changes is its own", func() error {
+					u, o, err := tx.SenderOf(ctx, "ivan@cache.test")
+					if err != nil {
+						return err
+					}
+					u.FullName, o.Domains[0], o.Name = "Пётр", "other.test", "Other"
+					u, o, err = tx.SenderOf(ctx, "ivan@cache.test")
+					if err != nil {
+						return err
+					}
+					if u.FullName != "Иван" || o.Domains[0] != "cache.test" || o.Name != "Cache" {
+						return fmt.Errorf("a kept read was changed through a copy: %q %q %q", u.FullName, o.Domains[0], o.Name)
+					}
+					return nil
+				}},
 				{"the contractors", func() error {
 					cs, err := tx.Contractors(ctx)
 					if err != nil || len(cs) != 0 {
@@ -75,12 +91,8 @@ func TestTransactionReadsItsOwnWrites(t *testing.T) {
 					t.Errorf("%s: %v", s.name, err)
 				}
 			}
-			hits := tx.CachedReadsForTest()
-			if db.Dialect() == store.Postgres && hits == 0 {
+			if tx.CachedReadsForTest() == 0 {
 				t.Error("no read was answered from the cache")
-			}
-			if db.Dialect() == store.SQLite && hits != 0 {
-				t.Errorf("SQLite cached %d reads", hits)
 			}
 			return nil
 		})

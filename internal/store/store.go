@@ -401,6 +401,7 @@ type Tx struct {
 // other connection may be held by a transaction waiting for this one's
 // write lock (a stall until the busy timeout).
 func (t *Tx) stmt(ctx context.Context, q string) (*sqlx.Stmt, error) {
+	t.wrote(q) // a write to the reference tables drops their kept reads (litecache.go)
 	if s, ok := t.db.stmts.Load(q); ok {
 		return t.x.StmtxContext(ctx, s.(*sqlx.Stmt)), nil
 	}
@@ -470,11 +471,18 @@ func (t *Tx) get(ctx context.Context, dst any, q string, args ...any) error {
 			return err
 		}
 	}
+	args = bind(args)
+	key, info, done, err := t.liteLookup(dst, true, q, args)
+	if done {
+		return err
+	}
 	s, err := t.stmt(ctx, q)
 	if err != nil {
 		return err
 	}
-	return s.GetContext(ctx, dst, bind(args)...)
+	err = s.GetContext(ctx, dst, args...)
+	t.liteKeep(key, info, dst, err)
+	return err
 }
 
 func (t *Tx) sel(ctx context.Context, dst any, q string, args ...any) error {
@@ -483,11 +491,25 @@ func (t *Tx) sel(ctx context.Context, dst any, q string, args ...any) error {
 			return err
 		}
 	}
+	args = bind(args)
+	if reflect.ValueOf(dst).Elem().Len() > 0 {
+		s, err := t.stmt(ctx, q)
+		if err != nil {
+			return err
+		}
+		return s.SelectContext(ctx, dst, args...) // appends to what dst holds: not kept
+	}
+	key, info, done, err := t.liteLookup(dst, false, q, args)
+	if done {
+		return err
+	}
 	s, err := t.stmt(ctx, q)
 	if err != nil {
 		return err
 	}
-	return s.SelectContext(ctx, dst, bind(args)...)
+	err = s.SelectContext(ctx, dst, args...)
+	t.liteKeep(key, info, dst, err)
+	return err
 }
 
 // rowScanner is the one row of queryRow.
