@@ -34,6 +34,9 @@ func TestLookupsUseTheirIndexes(t *testing.T) {
 		{"organisation by INN", `SELECT id FROM organisations WHERE inn = ? AND inn <> ''`, []any{"7701234567"}},
 		{"sent mail by Message-ID", `SELECT id FROM outbox WHERE message_id = ?`, []any{"<a@b>"}},
 		{"automatic replies to a recipient", countAutoSQL, []any{"a@b", "2026-01-01"}},
+		{"the day's planned visits", `SELECT id FROM tickets WHERE planned_for = ? AND status = ? ORDER BY id`, []any{"2026-01-01", "planned"}},
+		{"requests a maintenance window holds", `UPDATE tickets SET resume_at = ? WHERE status = ? AND hold_window_id = ?`, []any{"2026-01-01", "deferred", 1}},
+		{"mail given up in a period", `SELECT id FROM outbox WHERE state = ? AND given_up_at >= ? AND given_up_at < ? ORDER BY given_up_at, id`, []any{"failed", "2026-01-01", "2026-02-01"}},
 	} {
 		var plan []struct {
 			ID      int    `db:"id"`
