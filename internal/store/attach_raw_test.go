@@ -116,3 +116,93 @@ func TestAttachmentsReadFromRaw(t *testing.T) {
 		}
 	})
 }
+
+// TestPurgeKeepsUnsentMailWhole: the retention purge drops a closed
+// ticket's raw messages; a notification not sent yet whose body was packed
+// against its request's text and raw message is re-packed to stand alone
+// first, so it still reads whole (and can be retried), on both engines.
+func TestPurgeKeepsUnsentMailWhole(t *testing.T) {
+	engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		file, text := noise(3000, 5), "Скриншот ошибки во вложении, помогите."
+		raw := rawWithFiles(file)
+		body := []byte("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=y\r\n\r\n--y\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+		body = append(body, base64Lines([]byte(strings.Repeat(text+"\r\n", 30)))...)
+		body = append(body, "--y\r\nContent-Type: image/png\r\nContent-Transfer-Encoding: base64\r\n\r\n"...)
+		body = append(body, base64Lines(file)...)
+		head := []byte("To: a@x\r\nMessage-ID: <keep@x>\r\n")
+		var ticket, id, rawID int64
+		err := db.Tx(ctx, func(tx *store.Tx) error {
+			tk, err := openTicket(ctx, tx, "скриншот")
+			if err != nil {
+				return err
+			}
+			ticket = tk
+			rid, _, err := tx.InsertRaw(ctx, &store.RawMessage{Desk: "sd", UIDValidity: 1, UID: 1, SHA256: "k", Size: int64(len(raw)),
+				Data: raw, Disposition: store.DispPending, ReceivedAt: t0})
+			if err != nil {
+				return err
+			}
+			if err := tx.SetRawDisposition(ctx, rid, store.DispTicket, "", tk); err != nil {
+				return err
+			}
+			rawID = rid
+			m := &store.Message{TicketID: tk, Direction: store.DirIn, BodyText: store.Text(text), RawID: sql.NullInt64{Int64: rid, Valid: true}, CreatedAt: t0}
+			if err := tx.InsertMessage(ctx, m); err != nil {
+				return err
+			}
+			stored, against := db.PackAgainstText(body, text, raw)
+			if !against {
+				t.Fatal("not packed against the request")
+			}
+			bodyID, err := tx.InsertPackedBody(ctx, stored, m.ID)
+			if err != nil {
+				return err
+			}
+			o := &store.Outgoing{Desk: "sd", TicketID: sql.NullInt64{Int64: tk, Valid: true}, Kind: "agent_notify",
+				MessageID: "keep@x", EnvelopeFrom: "sd@x", Recipients: "a@x", RcptKey: "a@x", Raw: head,
+				BodyID: sql.NullInt64{Int64: bodyID, Valid: true}, NextAttemptAt: t0, CreatedAt: t0}
+			if err := tx.InsertOutgoing(ctx, o); err != nil {
+				return err
+			}
+			id = o.ID
+			return tx.UpdateTicketState(ctx, tk, store.StatusClosed, "", sql.NullTime{}, t0)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Tx(ctx, func(tx *store.Tx) error {
+			_, err := tx.PurgeBefore(ctx, t0.Add(time.Hour))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Tx(ctx, func(tx *store.Tx) error {
+			left, err := tx.RawData(ctx, rawID)
+			if err == nil && len(left) != 0 {
+				t.Errorf("the raw message was not purged (%d bytes)", len(left))
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		want := append(append([]byte{}, head...), body...)
+		if o, err := db.Outgoing(ctx, id); err != nil || !bytes.Equal(o.Raw, want) {
+			t.Fatalf("the unsent notification after the purge: %v", err)
+		}
+		if rows, err := db.OutgoingForTicket(ctx, ticket); err != nil || len(rows) != 1 {
+			t.Fatalf("the ticket's mail after the purge: %d rows, %v", len(rows), err)
+		}
+	})
+}
+
+// base64Lines is b base64-encoded in CRLF lines of 76.
+func base64Lines(b []byte) []byte {
+	enc := base64.StdEncoding.EncodeToString(b)
+	var out []byte
+	for len(enc) > 76 {
+		out = append(out, enc[:76]+"\r\n"...)
+		enc = enc[76:]
+	}
+	return append(out, enc+"\r\n"...)
+}

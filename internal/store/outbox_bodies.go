@@ -33,15 +33,43 @@ import (
 // PostgreSQL keeps the text as text, so it is taken to its UTF-8 bytes. It
 // expects the outbox table under its own name.
 func (db *DB) outRawCol() string {
+	return `CASE WHEN body_id IS NULL THEN raw
+	ELSE raw || (SELECT ` + db.bodyCol() + ` FROM outbox_bodies b WHERE b.id = outbox.body_id) END AS raw`
+}
+
+// bodyCol is a shared body (outbox_bodies b) with what it was packed
+// against after it, as unpack reads it.
+func (db *DB) bodyCol() string {
 	text, size, empty := `CAST(m.body_text AS BLOB)`, `CAST(length(CAST(m.body_text AS BLOB)) AS TEXT) || ':'`, `x''`
 	if db.dialect == Postgres {
 		text, size, empty = `convert_to(m.body_text, 'UTF8')`, `convert_to(octet_length(m.body_text)::text || ':', 'UTF8')`, `'\x'::bytea`
 	}
-	return `CASE WHEN body_id IS NULL THEN raw
-	ELSE raw || (SELECT CASE WHEN b.text_of IS NULL THEN b.data
+	return `CASE WHEN b.text_of IS NULL THEN b.data
 		ELSE b.data || (SELECT ` + size + ` || ` + text + ` || COALESCE((SELECT COALESCE(d.data, r.data) FROM raw_messages r
-			LEFT JOIN raw_data d ON d.raw_id = r.id WHERE r.id = m.raw_id), ` + empty + `) FROM messages m WHERE m.id = b.text_of) END
-		FROM outbox_bodies b WHERE b.id = outbox.body_id) END AS raw`
+			LEFT JOIN raw_data d ON d.raw_id = r.id WHERE r.id = m.raw_id), ` + empty + `) FROM messages m WHERE m.id = b.text_of) END`
+}
+
+// standAlone re-packs, to stand alone, the bodies packed against a message
+// of the tickets closed selects (args its arguments) that a row not sent
+// yet still uses: PurgeBefore is about to drop those messages' raw bytes,
+// and a row given up and retried later must still read whole. (The bodies
+// only sent rows use are dropped by purgeBodies.)
+func (t *Tx) standAlone(ctx context.Context, closed string, args []any) error {
+	var bodies []struct {
+		ID   int64        `db:"id"`
+		Data MessageBytes `db:"data"`
+	}
+	if err := t.sel(ctx, &bodies, `SELECT b.id, `+t.db.bodyCol()+` AS data FROM outbox_bodies b
+		WHERE b.text_of IN (SELECT id FROM messages WHERE ticket_id IN (`+closed+`))
+		AND EXISTS (SELECT 1 FROM outbox o WHERE o.body_id = b.id AND o.state <> ?)`, append(append([]any{}, args...), OutSent)...); err != nil {
+		return fmt.Errorf("purge: mail bodies to keep: %w", err)
+	}
+	for _, b := range bodies {
+		if _, err := t.exec(ctx, `UPDATE outbox_bodies SET data = ?, text_of = NULL WHERE id = ?`, t.db.packMail(b.Data), b.ID); err != nil {
+			return fmt.Errorf("purge: keep mail body %d: %w", b.ID, err)
+		}
+	}
+	return nil
 }
 
 // InsertOutgoingBody stores the shared body of a message sent to several

@@ -186,6 +186,9 @@ func (db *DB) ListRegistrations(ctx context.Context) ([]Registration, error) {
 func (t *Tx) PurgeBefore(ctx context.Context, before time.Time) (int64, error) {
 	closed := `SELECT id FROM tickets WHERE status IN (?, ?, ?) AND closed_at IS NOT NULL AND closed_at < ?`
 	args := []any{StatusClosed, StatusRejected, StatusResolved, before}
+	if err := t.standAlone(ctx, closed, args); err != nil { // before the raw messages go
+		return 0, err
+	}
 	res, err := t.exec(ctx, `UPDATE attachments SET data = NULL, in_raw = '' WHERE (data IS NOT NULL OR in_raw <> '') AND message_id IN
 		(SELECT id FROM messages WHERE ticket_id IN (`+closed+`))`, args...)
 	if err != nil {
