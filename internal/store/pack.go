@@ -90,8 +90,7 @@ const (
 )
 
 // pack gives the stored form of a message part: deflated behind a mark
-// when that is smaller, else the bytes as they are. Its deflaters are reused
-// (a new one costs thirty times the packing of a notification).
+// when that is smaller, else the bytes as they are.
 func (db *DB) pack(b []byte) []byte {
 	if len(b) < packMin {
 		return b
@@ -126,20 +125,34 @@ func (db *DB) deflateWith(pool *sync.Pool, level int, b []byte, always bool) []b
 	} else {
 		out.WriteString(packedMark)
 	}
-	w, _ := pool.Get().(*flate.Writer)
-	if w == nil {
-		var err error
-		if w, err = flate.NewWriter(&out, level); err != nil {
-			return b
-		}
-	} else {
-		w.Reset(&out)
-	}
-	defer pool.Put(w)
-	if _, err := w.Write(plain); err != nil || w.Close() != nil || (out.Len() >= len(b) && !always) {
+	if deflateTo(pool, level, nil, &out, plain) != nil || (out.Len() >= len(b) && !always) {
 		return b
 	}
 	return out.Bytes()
+}
+
+// deflateTo deflates plain onto dst at level against dict (nil: none),
+// with a writer of pool, which holds writers of that level only, and of
+// that dictionary when the pool's every use gives the same one. Writers are
+// reused: a new one costs thirty times the packing of a notification.
+func deflateTo(pool *sync.Pool, level int, dict []byte, dst *bytes.Buffer, plain []byte) error {
+	w, _ := pool.Get().(*flate.Writer)
+	switch {
+	case w == nil:
+		var err error
+		if w, err = flate.NewWriterDict(dst, level, dict); err != nil {
+			return err
+		}
+	case dict != nil:
+		w.ResetDict(dst, dict)
+	default:
+		w.Reset(dst)
+	}
+	defer pool.Put(w)
+	if _, err := w.Write(plain); err != nil {
+		return err
+	}
+	return w.Close()
 }
 
 // mailLevel is packMail's deflate level: against the dictionary, level 5
@@ -168,17 +181,7 @@ func (db *DB) packMail(b []byte) []byte {
 	out.Grow(len(plain)/3 + len(dictMark) + 2)
 	out.WriteString(dictMark)
 	out.Write(binary.AppendUvarint(nil, dict))
-	w, _ := pool.Get().(*flate.Writer)
-	if w == nil {
-		var err error
-		if w, err = flate.NewWriterDict(&out, mailLevel, mailDicts[dict]); err != nil {
-			return b
-		}
-	} else {
-		w.Reset(&out) // keeps the dictionary
-	}
-	defer pool.Put(w)
-	if _, err := w.Write(plain); err != nil || w.Close() != nil || out.Len() >= len(b) {
+	if deflateTo(pool, mailLevel, mailDicts[dict], &out, plain) != nil || out.Len() >= len(b) {
 		return b
 	}
 	return out.Bytes()
@@ -212,17 +215,7 @@ func (db *DB) PackAgainstText(b []byte, text string, raw []byte) (stored []byte,
 	var stream bytes.Buffer
 	stream.Grow(len(plain) / 4)
 	dict := textDict(mailDicts[mailDictNow], raw, []byte(text))
-	w, _ := db.textPackers.Get().(*flate.Writer)
-	if w == nil {
-		var err error
-		if w, err = flate.NewWriterDict(&stream, textLevel, dict); err != nil {
-			return db.packMail(b), false
-		}
-	} else {
-		w.ResetDict(&stream, dict)
-	}
-	defer db.textPackers.Put(w)
-	if _, err := w.Write(plain); err != nil || w.Close() != nil {
+	if deflateTo(&db.textPackers, textLevel, dict, &stream, plain) != nil {
 		return db.packMail(b), false
 	}
 	out := make([]byte, 0, len(textMark)+24+stream.Len())
