@@ -142,15 +142,14 @@ func (db *DB) attachmentFromRaw(ctx context.Context, a *Attachment, in string, r
 	if err != nil || !p.Found() || a.Data != nil {
 		return err
 	}
-	var raw RawBytes
-	if err := db.get(ctx, &raw, `SELECT `+rawDataCol(db.dialect)+` FROM raw_messages r LEFT JOIN raw_data d ON d.raw_id = r.id
-		WHERE r.id = ?`, rawID); err != nil {
-		return fmt.Errorf("attachment %d: its raw message: %w", a.ID, err)
+	raw, err := db.RawMessage(ctx, rawID)
+	if err != nil {
+		return fmt.Errorf("attachment %d: %w", a.ID, err)
 	}
-	if len(raw) == 0 {
+	if len(raw.Data) == 0 {
 		return nil // purged
 	}
-	if a.Data, err = fromRaw(raw, p, a.Size); err != nil {
+	if a.Data, err = fromRaw(raw.Data, p, a.Size); err != nil {
 		return fmt.Errorf("attachment %d: %w", a.ID, err)
 	}
 	return nil

@@ -36,10 +36,15 @@ type liteRead struct {
 type liteMemo map[string]*liteRead
 
 // liteLookup answers a read from the memo: done when it did (err is then
-// the read's own, sql.ErrNoRows for a get that found no row).
+// the read's own, sql.ErrNoRows for a get that found no row). A key is
+// given for the read to be kept (liteKeep) when it is one to keep: not for
+// a select into a slice that holds rows already (the read appends to them).
 func (t *Tx) liteLookup(dst any, one bool, q string, args []any) (key string, info stmtInfo, done bool, err error) {
 	if t.conn != nil {
 		return "", info, false, nil // PostgreSQL keeps its reads itself (pgcache.go)
+	}
+	if !one && reflect.ValueOf(dst).Elem().Len() > 0 {
+		return "", info, false, nil
 	}
 	info = t.db.info(q)
 	if !info.reads {
@@ -72,9 +77,8 @@ func (t *Tx) liteLookup(dst any, one bool, q string, args []any) (key string, in
 	return key, info, true, nil
 }
 
-// liteKeep keeps what a read gave (err its error: a read that failed
-// otherwise than by finding no row is not kept). For sel, dst held nothing
-// before the read.
+// liteKeep keeps what a read gave under key (none: not kept; err its
+// error: a read that failed otherwise than by finding no row is not kept).
 func (t *Tx) liteKeep(key string, info stmtInfo, dst any, err error) {
 	if key == "" || (err != nil && !errors.Is(err, sql.ErrNoRows)) {
 		return

@@ -492,13 +492,6 @@ func (t *Tx) sel(ctx context.Context, dst any, q string, args ...any) error {
 		}
 	}
 	args = bind(args)
-	if reflect.ValueOf(dst).Elem().Len() > 0 {
-		s, err := t.stmt(ctx, q)
-		if err != nil {
-			return err
-		}
-		return s.SelectContext(ctx, dst, args...) // appends to what dst holds: not kept
-	}
 	key, info, done, err := t.liteLookup(dst, false, q, args)
 	if done {
 		return err
