@@ -204,13 +204,13 @@ func (in *deskTx) send(ctx context.Context, t *store.Ticket, to []store.Staff, k
 		if err != nil {
 			return fmt.Errorf("%s: %w", mailout.TmplAgentNotify, err)
 		}
-		if a := x.about; a != nil && a.ID != 0 && aboutText(a) != "" {
-			var against bool
-			if body, against = in.s.db.PackAgainstText(shared.Body(), aboutText(a), x.aboutRaw); against {
-				textOf = a.ID
-			}
-		} else {
-			body = in.s.db.Pack(shared.Body())
+		var text string // none: packed as any mail is
+		if a := x.about; a != nil && a.ID != 0 {
+			text = aboutText(a)
+		}
+		var against bool
+		if body, against = in.s.db.PackAgainstText(shared.Body(), text, x.aboutRaw); against {
+			textOf = x.about.ID
 		}
 		for _, h := range heads {
 			b, err := shared.Head(h.to, h.replyTo)
