@@ -324,7 +324,6 @@ func (t *Tx) InsertMessage(ctx context.Context, m *Message) error {
 // when it was made from the same text, and works it out itself otherwise.
 type MessagePrep struct {
 	src        Message // the fields it was made from
-	dir        string  // and the direction
 	text, html any
 	terms      string
 	termsDone  bool
@@ -334,8 +333,9 @@ type MessagePrep struct {
 func (db *DB) PrepareMessage(m *Message) *MessagePrep { return db.prepareMessage(m, true) }
 
 func (db *DB) prepareMessage(m *Message, terms bool) *MessagePrep {
-	p := &MessagePrep{text: db.packText(m.BodyText, m.Direction), html: db.packText(m.BodyHTML, m.Direction), dir: m.Direction}
-	p.src.Subject, p.src.FromAddr, p.src.FromName, p.src.BodyText, p.src.BodyHTML = m.Subject, m.FromAddr, m.FromName, m.BodyText, m.BodyHTML
+	p := &MessagePrep{text: db.packText(m.BodyText, m.Direction), html: db.packText(m.BodyHTML, m.Direction)}
+	p.src.Subject, p.src.FromAddr, p.src.FromName, p.src.BodyText, p.src.BodyHTML, p.src.Direction =
+		m.Subject, m.FromAddr, m.FromName, m.BodyText, m.BodyHTML, m.Direction
 	if terms && searchable(m) {
 		p.terms, p.termsDone = db.terms(messageText(m)), true
 	}
@@ -345,7 +345,7 @@ func (db *DB) prepareMessage(m *Message, terms bool) *MessagePrep {
 // fits reports whether p was made from m's text.
 func (p *MessagePrep) fits(m *Message) bool {
 	return p != nil && p.src.Subject == m.Subject && p.src.FromAddr == m.FromAddr && p.src.FromName == m.FromName &&
-		p.src.BodyText == m.BodyText && p.src.BodyHTML == m.BodyHTML && p.dir == m.Direction
+		p.src.BodyText == m.BodyText && p.src.BodyHTML == m.BodyHTML && p.src.Direction == m.Direction
 }
 
 // InsertAttachment stores a file of a message.
