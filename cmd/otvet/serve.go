@@ -68,12 +68,19 @@ func cmdPoll(ctx context.Context, e *env, args []string) error {
 		return usagef("poll: only --once is supported; use 'otvet serve' to keep polling")
 	}
 	// OTVET_CPUPROFILE=FILE: a CPU profile of the pass for go tool pprof;
-	// OTVET_TRACE=FILE: an execution trace for go tool trace (docs/loadtest.md).
+	// OTVET_TRACE=FILE: an execution trace for go tool trace;
+	// OTVET_MEMPROFILE=FILE: what the pass allocated, for go tool pprof
+	// -sample_index=alloc_space (docs/loadtest.md).
+	var allocs io.Writer
 	for _, d := range []struct {
 		env   string
 		start func(io.Writer) error
 		stop  func()
-	}{{"OTVET_CPUPROFILE", pprof.StartCPUProfile, pprof.StopCPUProfile}, {"OTVET_TRACE", trace.Start, trace.Stop}} {
+	}{
+		{"OTVET_CPUPROFILE", pprof.StartCPUProfile, pprof.StopCPUProfile},
+		{"OTVET_TRACE", trace.Start, trace.Stop},
+		{"OTVET_MEMPROFILE", func(w io.Writer) error { allocs = w; return nil }, func() { _ = pprof.Lookup("allocs").WriteTo(allocs, 0) }},
+	} {
 		p := e.Getenv(d.env)
 		if p == "" {
 			continue

@@ -18,13 +18,13 @@ import (
 type Analyzer func(text string) []string
 
 // DefaultAnalyzer stems with internal/search.
-func DefaultAnalyzer(text string) []string { return strings.Fields(search.Terms(text)) }
+func DefaultAnalyzer(text string) []string { return (*search.Stemmer)(nil).TermList(text) }
 
 // CachedAnalyzer is DefaultAnalyzer with st's cache of stems: a library
 // analyses every request it suggests articles for, and a desk's mail uses
 // the same word forms again and again.
 func CachedAnalyzer(st *search.Stemmer) Analyzer {
-	return func(text string) []string { return strings.Fields(st.Terms(text)) }
+	return st.TermList
 }
 
 // Field weights: a word of the title or the keywords says more about what

@@ -212,6 +212,32 @@ func (c composer) writeBody(w *bytes.Buffer, m Mail) ([][2]string, error) {
 	return [][2]string{{"Content-Type", multipartType(root.subtype, boundary)}}, nil
 }
 
+// crlf is s with each LF as CRLF (s has no CR), in one allocation.
+func crlf(s string) []byte {
+	b := make([]byte, 0, len(s)+strings.Count(s, "\n"))
+	for {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			return append(b, s...)
+		}
+		b = append(append(b, s[:i]...), '\r', '\n')
+		s = s[i+1:]
+	}
+}
+
+// bodySize is about what writeBody writes for m: its text, HTML and files in
+// base64 (a third more, and CRLF every 76 characters), and room for the
+// parts' headers. A buffer made that large once spares the copies of
+// growing it as it fills (a notification with its request's files is the
+// largest thing intake composes).
+func bodySize(m Mail) int {
+	n := len(m.Text) + len(m.HTML)
+	for _, a := range m.Attachments {
+		n += len(a.Data)
+	}
+	return n*4/3 + n/38 + 512*(2+len(m.Attachments))
+}
+
 func multipartType(subtype, boundary string) string {
 	return mime.FormatMediaType("multipart/"+subtype, map[string]string{"boundary": boundary})
 }
@@ -270,7 +296,7 @@ func textPart(subtype, s string) part {
 		},
 		write: func(w io.Writer) error {
 			if useB64 {
-				return writeBase64(w, []byte(strings.ReplaceAll(s, "\n", "\r\n")))
+				return writeBase64(w, crlf(s))
 			}
 			qw := quotedprintable.NewWriter(w)
 			if _, err := io.WriteString(qw, s); err != nil {

@@ -102,9 +102,12 @@ func (o Outgoing) mail() Mail {
 
 // composeBody writes what follows the top headers in compose: MIME-Version,
 // the content headers, the empty line and the body.
+// The body is written after headRoom bytes kept free for those headers, so
+// that they go in front of it without copying it.
 func (c composer) composeBody(m Mail) ([]byte, error) {
-	var body bytes.Buffer
-	ctype, err := c.writeBody(&body, m)
+	const headRoom = 256
+	body := bytes.NewBuffer(make([]byte, headRoom, headRoom+bodySize(m)))
+	ctype, err := c.writeBody(body, m)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +117,11 @@ func (c composer) composeBody(m Mail) ([]byte, error) {
 		h.WriteString(kv[0] + ": " + kv[1] + "\r\n")
 	}
 	h.WriteString("\r\n")
-	out := make([]byte, 0, h.Len()+body.Len())
-	out = append(out, h.String()...)
-	return append(out, body.Bytes()...), nil
+	b := body.Bytes()
+	if h.Len() > headRoom {
+		return append([]byte(h.String()), b[headRoom:]...), nil
+	}
+	start := headRoom - h.Len()
+	copy(b[start:], h.String())
+	return b[start:], nil
 }

@@ -64,6 +64,19 @@ func (s *Stemmer) Terms(text string) string {
 	return b.String()
 }
 
+// TermList is Terms as a list (strings.Fields of Terms): the stems in the
+// order written, without joining them into a text to be split again.
+func (s *Stemmer) TermList(text string) []string {
+	text = bound(text)
+	out := make([]string, 0, len(text)/8)
+	eachWordBytes(text, func(w []byte) {
+		if st := s.stem(w); st != "" {
+			out = append(out, st)
+		}
+	})
+	return out
+}
+
 // stem stems w through the cache: a word seen before under a read lock,
 // a new one stemmed outside the lock.
 func (s *Stemmer) stem(w []byte) string {

@@ -100,6 +100,9 @@ func FuzzTerms(f *testing.F) {
 				t.Fatalf("term too long: %q", w)
 			}
 		}
+		if list := NewStemmer().TermList(s); !slices.Equal(list, strings.Fields(terms)) {
+			t.Fatalf("TermList %q, Terms %q", list, terms)
+		}
 		_ = QueryTerms(s)
 	})
 }

@@ -59,7 +59,7 @@ type ticketBody struct {
 func (b *ticketBody) start(body string) {
 	b.b.WriteString(body)
 	b.seen = make(map[string]bool, len(body)/8)
-	for _, term := range strings.Fields(body) {
+	for term := range strings.FieldsSeq(body) {
 		b.seen[term] = true
 	}
 }
@@ -70,7 +70,7 @@ func (b *ticketBody) add(piece string) bool {
 	}
 	var fresh []string
 	extra := 0
-	for _, term := range strings.Fields(piece) {
+	for term := range strings.FieldsSeq(piece) {
 		if b.seen[term] {
 			continue
 		}

@@ -186,7 +186,11 @@ func pollRunRate(engine, bin, cfg, dirFile string, n int, raw float64, size func
 	t0 := time.Now()
 	cmd := exec.Command(bin, "poll", "--once", "--no-send", "--config", cfg)
 	if profileDir != "" {
-		cmd.Env = append(os.Environ(), "OTVET_CPUPROFILE="+filepath.Join(profileDir, "poll-"+engine+".prof"))
+		if err := os.MkdirAll(profileDir, 0o755); err != nil {
+			return 0, err
+		}
+		cmd.Env = append(os.Environ(), "OTVET_CPUPROFILE="+filepath.Join(profileDir, "poll-"+engine+".prof"),
+			"OTVET_MEMPROFILE="+filepath.Join(profileDir, "poll-"+engine+".allocs"))
 	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
