@@ -31,7 +31,7 @@ func (b *batchSink) DeliverBatch(ctx context.Context, mailbox string, uidValidit
 
 func TestBatchSinkGetsConsecutiveBatches(t *testing.T) {
 	env := mailintest.MemEnv(t)
-	const n = 150
+	const n = 600
 	c := env.Account.Client(t)
 	var raws [][]byte
 	for i := 0; i < n; i++ {
@@ -59,7 +59,7 @@ func TestBatchSinkGetsConsecutiveBatches(t *testing.T) {
 		t.Errorf("batches %v: want several", sink.sizes)
 	}
 	for _, s := range sink.sizes {
-		if s > 64 {
+		if s > 256 {
 			t.Errorf("batch of %d", s)
 		}
 	}
@@ -93,7 +93,7 @@ func (a *aheadSink) DeliverBatchAhead(ctx context.Context, mailbox string, uidVa
 // promise is kept: the following call brings exactly that batch.
 func TestAheadSinkIsToldTheNextBatch(t *testing.T) {
 	env := mailintest.MemEnv(t)
-	const n = 150
+	const n = 600
 	c := env.Account.Client(t)
 	var raws [][]byte
 	for i := 0; i < n; i++ {

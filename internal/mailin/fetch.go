@@ -311,7 +311,7 @@ func (s *session) deliver(ctx context.Context, uidValidity uint32, f Fetched) er
 
 // Limits of one BatchSink call.
 const (
-	batchMessages = 64
+	batchMessages = 256
 	batchBytes    = 16 << 20
 )
 

@@ -24,7 +24,7 @@ const (
 	DefaultPollInterval    = 60 * time.Second
 	DefaultIdleRestart     = 25 * time.Minute
 	DefaultMaxMessageBytes = 25 << 20
-	DefaultFetchBatch      = 200
+	DefaultFetchBatch      = 512
 	DefaultBackoffMin      = time.Second
 	DefaultBackoffMax      = 5 * time.Minute
 	DefaultShutdownGrace   = 30 * time.Second

@@ -79,7 +79,7 @@ func TestDefaults(t *testing.T) {
 	}
 	o := p.opts
 	if o.Security != SecurityTLS || o.Folder != "INBOX" || o.PollInterval != time.Minute ||
-		o.IdleRestart != 25*time.Minute || o.MaxMessageBytes != 25<<20 || o.FetchBatch != 200 ||
+		o.IdleRestart != 25*time.Minute || o.MaxMessageBytes != 25<<20 || o.FetchBatch != 512 ||
 		o.BackoffMin != time.Second || o.BackoffMax != 5*time.Minute || o.ShutdownGrace != 30*time.Second ||
 		o.Logger == nil || o.Dial == nil {
 		t.Errorf("defaults not applied: %+v", o)
