@@ -171,7 +171,8 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 			TLSConfig: tc, Username: d.IMAP.Username, Password: d.IMAP.Password.Reveal(), Folder: d.IMAP.Folder,
 			ProcessedFolder: d.IMAP.ProcessedFolder, MarkSeen: *d.IMAP.MarkSeen, DisableIdle: !*d.IMAP.Idle,
 			PollInterval: d.IMAP.PollInterval.D(), IdleCheck: d.IMAP.IdleCheck.D(), MaxMessageBytes: int64(c.Limits.MaxMessageBytes),
-			Logger: log.With("component", "poller", "desk", d.Name), Locker: locker, Dial: o.Dial,
+			BatchMessages: intakeBatch(db.Dialect()),
+			Logger:        log.With("component", "poller", "desk", d.Name), Locker: locker, Dial: o.Dial,
 		}, a.Service)
 		if err != nil {
 			return nil, fmt.Errorf("desk %s imap: %w", d.Name, err)
@@ -179,6 +180,20 @@ func New(ctx context.Context, c *config.Config, log *slog.Logger, o Options) (_ 
 		a.Pollers = append(a.Pollers, p)
 	}
 	return a, nil
+}
+
+// intakeBatch is the most messages intake commits in one transaction. On
+// SQLite, 256 (the default): a longer batch rewrites the pages it shares
+// less often (38 KB written per realistic message instead of 57 with 64).
+// On PostgreSQL, 64: several instances may write one database, and a
+// shorter transaction holds its locks for less time (on 2 cores, two
+// instances took in 1.3–1.4 times one's mail with 256, 1.3–1.7 times with
+// 64).
+func intakeBatch(d store.Dialect) int {
+	if d == store.Postgres {
+		return 64
+	}
+	return mailin.DefaultBatchMessages
 }
 
 func tlsConfig(host, caFile string) (*tls.Config, error) {

@@ -2,13 +2,11 @@ package mailin
 
 import "sync"
 
-// How far the FETCH reader may run ahead of the sink: at most this many
-// messages and bytes wait in the queue (a message larger than the bytes
-// waits alone), so memory stays flat whatever the mailbox holds.
-const (
-	fetchAheadMessages = 2 * batchMessages
-	fetchAheadBytes    = batchBytes
-)
+// How far the FETCH reader may run ahead of the sink: at most two batches
+// of messages (Options.BatchMessages) and fetchAheadBytes wait in the queue
+// (a message larger than the bytes waits alone), so memory stays flat
+// whatever the mailbox holds.
+const fetchAheadBytes = batchBytes
 
 // fetched is one item of the queue: a message or the error that ended the stream.
 type fetched struct {

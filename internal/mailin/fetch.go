@@ -65,7 +65,7 @@ func (s *session) fetchRun(ctx context.Context, uidValidity uint32, run []meta, 
 	// is consumed, so every way out of here, a panic in the sink included,
 	// must stop that goroutine and then consume the command: on the
 	// abnormal ones the connection is killed first to make that quick.
-	q := newFetchAhead(fetchAheadMessages, fetchAheadBytes)
+	q := newFetchAhead(2*s.p.opts.BatchMessages, fetchAheadBytes)
 	readerDone := make(chan struct{})
 	go func() {
 		defer close(readerDone)
@@ -125,7 +125,7 @@ func (s *session) fetchRun(ctx context.Context, uidValidity uint32, run []meta, 
 		*delivered = append(*delivered, f.UID)
 	}
 	// With a BatchSink, consecutive messages are committed together (one
-	// transaction for up to batchMessages messages or batchBytes bytes).
+	// transaction for up to Options.BatchMessages messages or batchBytes bytes).
 	// With an AheadSink, a full batch is held until the next one is full
 	// too (or the stream ends), and handed over with it as the next.
 	bs, batching := s.p.sink.(BatchSink)
@@ -181,7 +181,7 @@ func (s *session) fetchRun(ctx context.Context, uidValidity uint32, run []meta, 
 		}
 		buf = append(buf, f)
 		bufBytes += int(f.Len())
-		if len(buf) >= batchMessages || bufBytes >= batchBytes {
+		if len(buf) >= s.p.opts.BatchMessages || bufBytes >= batchBytes {
 			return flush(false)
 		}
 		return nil
@@ -309,11 +309,8 @@ func (s *session) deliver(ctx context.Context, uidValidity uint32, f Fetched) er
 	return nil
 }
 
-// Limits of one BatchSink call.
-const (
-	batchMessages = 256
-	batchBytes    = 16 << 20
-)
+// batchBytes bounds one BatchSink call (as Options.BatchMessages does).
+const batchBytes = 16 << 20
 
 // deliverBatch hands consecutive messages to a BatchSink, like deliver.
 func (s *session) deliverBatch(ctx context.Context, bs BatchSink, uidValidity uint32, fs []Fetched) error {

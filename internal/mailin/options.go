@@ -25,6 +25,7 @@ const (
 	DefaultIdleRestart     = 25 * time.Minute
 	DefaultMaxMessageBytes = 25 << 20
 	DefaultFetchBatch      = 512
+	DefaultBatchMessages   = 256
 	DefaultBackoffMin      = time.Second
 	DefaultBackoffMax      = 5 * time.Minute
 	DefaultShutdownGrace   = 30 * time.Second
@@ -61,6 +62,10 @@ type Options struct {
 
 	MaxMessageBytes int64 // larger messages: only BODY.PEEK[HEADER] is fetched, Truncated=true
 	FetchBatch      int   // UIDs per FETCH command
+	// BatchMessages is the most messages handed to a BatchSink at once
+	// (one transaction; DefaultBatchMessages). Fewer, shorter transactions
+	// suit several instances writing one database; more write fewer bytes.
+	BatchMessages int
 	// SpoolBytes: a message larger than this is read into a temporary
 	// file in SpoolDir (Fetched.Body) instead of memory (default
 	// DefaultSpoolBytes; negative: never).
@@ -100,6 +105,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.FetchBatch == 0 {
 		o.FetchBatch = DefaultFetchBatch
+	}
+	if o.BatchMessages == 0 {
+		o.BatchMessages = DefaultBatchMessages
 	}
 	if o.BackoffMin == 0 {
 		o.BackoffMin = DefaultBackoffMin
@@ -177,6 +185,9 @@ func (o Options) validate() error {
 	}
 	if o.FetchBatch < 0 {
 		bad("FetchBatch", "must not be negative (%d)", o.FetchBatch)
+	}
+	if o.BatchMessages < 0 {
+		bad("BatchMessages", "must not be negative (%d)", o.BatchMessages)
 	}
 	return errors.Join(errs...)
 }

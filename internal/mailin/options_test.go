@@ -41,8 +41,8 @@ func TestNewValidation(t *testing.T) {
 		{"processed equals folder", func(o *Options) { o.ProcessedFolder = "inbox" }, nopSink{}, []string{"ProcessedFolder: must differ"}},
 		{"backoff inverted", func(o *Options) { o.BackoffMin, o.BackoffMax = time.Minute, time.Second }, nopSink{}, []string{"BackoffMin: 1m0s is greater"}},
 		{"negatives", func(o *Options) {
-			o.PollInterval, o.IdleRestart, o.MaxMessageBytes, o.FetchBatch = -1, -1, -1, -1
-		}, nopSink{}, []string{"PollInterval", "IdleRestart", "MaxMessageBytes", "FetchBatch"}},
+			o.PollInterval, o.IdleRestart, o.MaxMessageBytes, o.FetchBatch, o.BatchMessages = -1, -1, -1, -1, -1
+		}, nopSink{}, []string{"PollInterval", "IdleRestart", "MaxMessageBytes", "FetchBatch", "BatchMessages"}},
 		{"everything missing at once", func(o *Options) { *o = Options{} }, nil,
 			[]string{"Name: required", "Addr: required", "Username: required", "Password: required", "sink: required"}},
 	}
@@ -79,7 +79,7 @@ func TestDefaults(t *testing.T) {
 	}
 	o := p.opts
 	if o.Security != SecurityTLS || o.Folder != "INBOX" || o.PollInterval != time.Minute ||
-		o.IdleRestart != 25*time.Minute || o.MaxMessageBytes != 25<<20 || o.FetchBatch != 512 ||
+		o.IdleRestart != 25*time.Minute || o.MaxMessageBytes != 25<<20 || o.FetchBatch != 512 || o.BatchMessages != 256 ||
 		o.BackoffMin != time.Second || o.BackoffMax != 5*time.Minute || o.ShutdownGrace != 30*time.Second ||
 		o.Logger == nil || o.Dial == nil {
 		t.Errorf("defaults not applied: %+v", o)
