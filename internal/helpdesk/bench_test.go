@@ -27,8 +27,8 @@ func BenchmarkIngest(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
 }
 
-// BenchmarkIngestBatch is BenchmarkIngest with the poller's batches: 256
-// messages per transaction, as a burst of mail arrives.
+// BenchmarkIngestBatch is BenchmarkIngest with the poller's batches
+// (mailin.DefaultBatchMessages per transaction), as a burst of mail arrives.
 func BenchmarkIngestBatch(b *testing.B) {
 	h := newHarness(b)
 	fs := make([]mailin.Fetched, b.N)
@@ -40,8 +40,8 @@ func BenchmarkIngestBatch(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	for i := 0; i < b.N; i += 256 {
-		if _, err := h.svc.IngestBatch(context.Background(), "sd", 1, fs[i:min(i+256, b.N)]); err != nil {
+	for i := 0; i < b.N; i += mailin.DefaultBatchMessages {
+		if _, err := h.svc.IngestBatch(context.Background(), "sd", 1, fs[i:min(i+mailin.DefaultBatchMessages, b.N)]); err != nil {
 			b.Fatal(err)
 		}
 	}
