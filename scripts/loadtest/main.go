@@ -46,7 +46,7 @@ func main() {
 	bin := flag.String("otvet", "bin/otvet", "the otvet binary")
 	seed := flag.Uint64("seed", 1, "the corpus's random seed")
 	keep := flag.Bool("keep", false, "keep the temporary directory (configurations, SQLite databases) and say where it is")
-	flag.StringVar(&profileDir, "cpuprofile", "", "write a CPU profile of each otvet poll to `DIR`/poll-ENGINE.prof")
+	flag.StringVar(&profileDir, "cpuprofile", "", "write a CPU and an allocation profile of each otvet poll to `DIR`/poll-ENGINE.prof and .allocs")
 	flag.IntVar(&largeMB, "large", 25, "the attachment of the large-mail memory test, in `MB` (0: skip it)")
 	flag.Parse()
 	if err := run(*n, *m, *bin, *seed, *keep); err != nil {
@@ -58,7 +58,8 @@ func main() {
 // largeMB is the attachment size of the large-mail test (largeMail).
 var largeMB int
 
-// profileDir, when set, receives a CPU profile of each timed otvet poll.
+// profileDir, when set, receives a CPU and an allocation profile of each
+// timed otvet poll (made, when missing, before the first).
 var profileDir string
 
 type servers struct{ imap, smtp, domain, password, pg string }
@@ -68,6 +69,11 @@ func run(n, m int, bin string, seed uint64, keep bool) error {
 		os.Getenv("OTVET_TEST_IMAP_PASSWORD"), os.Getenv("OTVET_TEST_PG_DSN")}
 	if s.imap == "" || s.smtp == "" {
 		return errors.New("no test servers: run through scripts/loadtest.sh (or source the env of scripts/testenv/up.sh)")
+	}
+	if profileDir != "" {
+		if err := os.MkdirAll(profileDir, 0o755); err != nil {
+			return err
+		}
 	}
 	dir, err := os.MkdirTemp("", "otvet-load-")
 	if err != nil {
@@ -186,9 +192,6 @@ func pollRunRate(engine, bin, cfg, dirFile string, n int, raw float64, size func
 	t0 := time.Now()
 	cmd := exec.Command(bin, "poll", "--once", "--no-send", "--config", cfg)
 	if profileDir != "" {
-		if err := os.MkdirAll(profileDir, 0o755); err != nil {
-			return 0, err
-		}
 		cmd.Env = append(os.Environ(), "OTVET_CPUPROFILE="+filepath.Join(profileDir, "poll-"+engine+".prof"),
 			"OTVET_MEMPROFILE="+filepath.Join(profileDir, "poll-"+engine+".allocs"))
 	}
